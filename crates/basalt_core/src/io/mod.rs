@@ -1,0 +1,133 @@
+//! The I/O layer: the only place where Basalt touches files.
+//!
+//! Completion-based from the start. A file operation is *submitted* and answers with a
+//! [`Completion`]; the result is learned later, when the completion is finished. A backend may
+//! finish an operation before `submit` returns (the plain file backend always does), or only when
+//! [`Io::poll`] or [`Io::wait`] is called (io_uring, the deferred memory backend, the simulator).
+//!
+//! Invariants:
+//! - A buffer handed to `read` or `write` belongs to the backend until the completion finishes;
+//!   it comes back, inside the completion, to the caller, so buffers are reused, never leaked to
+//!   an unfinished kernel operation.
+//! - A finished completion never changes again; its result is taken at most once.
+//! - Nothing above the pager sees this layer (see ARCHITECTURE.md, "Waiting for I/O").
+
+mod file;
+mod memory;
+
+pub use file::FileIo;
+pub use memory::MemoryIo;
+
+use crate::error::{Error, Result};
+use std::sync::{Arc, Mutex};
+
+/// An owned I/O buffer. Page buffers are recycled through the pager's pool.
+pub type Buffer = Box<[u8]>;
+
+/// What a finished operation gives back: the buffer it was lent (reads and writes) and, for
+/// reads, how many bytes the file actually had at that offset (short at end of file).
+#[derive(Debug)]
+pub struct IoDone {
+    pub buffer: Option<Buffer>,
+    pub len: usize,
+}
+
+#[derive(Debug)]
+enum State {
+    Pending,
+    Finished(Result<IoDone>),
+    Collected,
+}
+
+/// The handle of one submitted operation. Cloning shares the same operation.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    state: Arc<Mutex<State>>,
+}
+
+impl Completion {
+    /// A completion that the backend finishes later with [`Completion::finish`].
+    pub fn pending() -> Completion {
+        Completion { state: Arc::new(Mutex::new(State::Pending)) }
+    }
+
+    /// A completion finished at submission time.
+    pub fn finished(result: Result<IoDone>) -> Completion {
+        Completion { state: Arc::new(Mutex::new(State::Finished(result))) }
+    }
+
+    pub fn finish(&self, result: Result<IoDone>) {
+        let mut state = lock(&self.state);
+        debug_assert!(matches!(*state, State::Pending), "a completion finishes once");
+        *state = State::Finished(result);
+    }
+
+    pub fn is_finished(&self) -> bool {
+        !matches!(*lock(&self.state), State::Pending)
+    }
+
+    /// The result, once finished; `None` while pending. Taking it twice is a bug in the caller.
+    pub fn take(&self) -> Option<Result<IoDone>> {
+        let mut state = lock(&self.state);
+        match std::mem::replace(&mut *state, State::Collected) {
+            State::Pending => {
+                *state = State::Pending;
+                None
+            }
+            State::Finished(result) => Some(result),
+            State::Collected => Some(Err(Error::misuse("I/O completion collected twice"))),
+        }
+    }
+}
+
+/// A poisoned lock only means another thread panicked while holding it; the state it guards is a
+/// plain value that is never left half-updated, so carry on with it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// How a file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenFlags {
+    pub read_only: bool,
+    pub create: bool,
+}
+
+impl Default for OpenFlags {
+    fn default() -> Self {
+        OpenFlags { read_only: false, create: true }
+    }
+}
+
+/// One open file of a backend.
+pub trait File: Send + Sync {
+    /// Read `buffer.len()` bytes at `offset`; the completion says how many the file had.
+    fn read(&self, offset: u64, buffer: Buffer) -> Result<Completion>;
+    /// Write all of `buffer` at `offset`, growing the file if needed.
+    fn write(&self, offset: u64, buffer: Buffer) -> Result<Completion>;
+    /// Make every finished write durable.
+    fn sync(&self) -> Result<Completion>;
+    fn truncate(&self, len: u64) -> Result<Completion>;
+    fn size(&self) -> Result<u64>;
+}
+
+/// An I/O backend: opens files and drives their pending operations.
+pub trait Io: Send + Sync {
+    fn open(&self, path: &str, flags: OpenFlags) -> Result<Arc<dyn File>>;
+    fn exists(&self, path: &str) -> Result<bool>;
+    fn delete(&self, path: &str) -> Result<()>;
+    /// Finish whatever operations are ready, without blocking.
+    fn poll(&self) -> Result<()>;
+    /// Block until at least one pending operation finishes (returns at once if none is pending).
+    fn wait(&self) -> Result<()>;
+}
+
+/// Submit and wait: for the few places (opening a database) that cannot be restarted.
+pub fn run_to_completion(io: &dyn Io, completion: Completion) -> Result<IoDone> {
+    loop {
+        if let Some(result) = completion.take() {
+            return result;
+        }
+        io.wait()?;
+    }
+}

@@ -1,0 +1,13 @@
+//! Basalt's engine: everything below the public API.
+//!
+//! Layers, each talking only to the one below it (see ARCHITECTURE.md for the map):
+//! `schema`/`integrity` → `btree` → `pager` → `io`. `record` and `format` are pure codecs used by
+//! the layers that need them.
+
+pub mod error;
+pub mod format;
+pub mod io;
+pub mod pager;
+pub mod record;
+
+pub use error::{Error, ErrorCode, Result};

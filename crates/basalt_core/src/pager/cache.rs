@@ -1,0 +1,228 @@
+//! The page cache: a bounded map from page number to page, with CLOCK eviction.
+//!
+//! Invariants:
+//! - A dirty page is never evicted: it stays until its transaction commits or rolls back.
+//! - A pinned page (a `PageRef` alive outside the cache) is never evicted.
+//! - Interior b-tree pages enter and are touched with more "heat" than leaves, so a sweep of the
+//!   clock passes over them several times before they go: scans through many leaves do not push
+//!   out the interior pages every seek needs.
+//! - When everything is dirty or pinned the cache grows past its capacity rather than fail; the
+//!   excess is given back as pages become evictable.
+//! - Buffers of evicted pages go to a pool and are reused for the next read.
+
+use super::page::{PageNo, PageRef};
+use crate::io::Buffer;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Multiplicative hashing for page numbers: one multiply, good spread in the high bits that the
+/// hash table uses for its control bytes.
+#[derive(Default)]
+pub struct PgnoHasher(u64);
+
+impl Hasher for PgnoHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+pub type PgnoMap<V> = HashMap<PageNo, V, BuildHasherDefault<PgnoHasher>>;
+
+struct Slot {
+    page: PageRef,
+    heat: u8,
+}
+
+const LEAF_HEAT: u8 = 1;
+const INTERIOR_HEAT: u8 = 3;
+
+pub struct PageCache {
+    index: PgnoMap<usize>,
+    slots: Vec<Slot>,
+    hand: usize,
+    capacity: usize,
+    pool: Vec<Buffer>,
+    page_size: usize,
+}
+
+/// Interior b-tree pages carry flag 2 or 5 in the first byte of their b-tree header.
+fn heat_of(page: &PageRef) -> u8 {
+    let data = page.data();
+    let header_at = if page.pgno() == 1 { 100 } else { 0 };
+    match data.get(header_at) {
+        Some(2) | Some(5) => INTERIOR_HEAT,
+        _ => LEAF_HEAT,
+    }
+}
+
+impl PageCache {
+    pub fn new(page_size: usize, capacity: usize) -> PageCache {
+        PageCache {
+            index: PgnoMap::default(),
+            slots: Vec::new(),
+            hand: 0,
+            capacity: capacity.max(10),
+            pool: Vec::new(),
+            page_size,
+        }
+    }
+
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity.max(10);
+        self.shrink_to_capacity();
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    #[inline]
+    pub fn get(&mut self, pgno: PageNo) -> Option<PageRef> {
+        let &at = self.index.get(&pgno)?;
+        let slot = &mut self.slots[at];
+        debug_assert_eq!(slot.page.pgno(), pgno);
+        if slot.heat < LEAF_HEAT {
+            slot.heat = LEAF_HEAT;
+        }
+        Some(slot.page.clone())
+    }
+
+    /// A zeroed-or-stale buffer of one page, from the pool when possible.
+    pub fn take_buffer(&mut self) -> Buffer {
+        self.make_room();
+        self.pool.pop().unwrap_or_else(|| vec![0u8; self.page_size].into_boxed_slice())
+    }
+
+    pub fn give_buffer(&mut self, buffer: Buffer) {
+        if buffer.len() == self.page_size && self.pool.len() < 64 {
+            self.pool.push(buffer);
+        }
+    }
+
+    pub fn insert(&mut self, page: PageRef) {
+        debug_assert!(!self.index.contains_key(&page.pgno()), "page {} cached twice", page.pgno());
+        let heat = heat_of(&page);
+        self.index.insert(page.pgno(), self.slots.len());
+        self.slots.push(Slot { page, heat });
+    }
+
+    pub fn remove(&mut self, pgno: PageNo) -> Option<PageRef> {
+        let at = self.index.remove(&pgno)?;
+        let slot = self.slots.swap_remove(at);
+        if let Some(moved) = self.slots.get(at) {
+            self.index.insert(moved.page.pgno(), at);
+        }
+        if self.hand >= self.slots.len() {
+            self.hand = 0;
+        }
+        Some(slot.page)
+    }
+
+    /// Evict until there is room for one more page, if anything can be evicted.
+    fn make_room(&mut self) {
+        while self.slots.len() >= self.capacity {
+            if !self.evict_one() {
+                return;
+            }
+        }
+    }
+
+    pub fn shrink_to_capacity(&mut self) {
+        while self.slots.len() > self.capacity {
+            if !self.evict_one() {
+                return;
+            }
+        }
+    }
+
+    /// One sweep of the clock: cool what is hot, evict the first cold, unpinned, clean page.
+    fn evict_one(&mut self) -> bool {
+        let rounds = self.slots.len() * (INTERIOR_HEAT as usize + 1);
+        for _ in 0..rounds {
+            if self.hand >= self.slots.len() {
+                self.hand = 0;
+            }
+            let slot = &mut self.slots[self.hand];
+            if slot.page.is_dirty() || !slot.page.is_unpinned() {
+                self.hand += 1;
+                continue;
+            }
+            if slot.heat > 0 {
+                slot.heat -= 1;
+                self.hand += 1;
+                continue;
+            }
+            let pgno = slot.page.pgno();
+            if let Some(page) = self.remove(pgno) {
+                self.recycle(page);
+            }
+            return true;
+        }
+        false
+    }
+
+    /// Return an unpinned page's buffer to the pool.
+    pub fn recycle(&mut self, page: PageRef) {
+        if let Ok(inner) = std::sync::Arc::try_unwrap(page.0) {
+            let buffer = inner.data.into_inner().unwrap_or_else(|p| p.into_inner());
+            self.give_buffer(buffer);
+        }
+    }
+
+    /// Every cached page, for commit and rollback.
+    pub fn dirty_pages(&self) -> Vec<PageRef> {
+        self.slots.iter().filter(|s| s.page.is_dirty()).map(|s| s.page.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(pgno: PageNo, flag: u8) -> PageRef {
+        let mut buffer = vec![0u8; 512].into_boxed_slice();
+        buffer[0] = flag;
+        PageRef::new(pgno, buffer)
+    }
+
+    #[test]
+    fn evicts_leaves_before_interior_pages() {
+        let mut cache = PageCache::new(512, 10);
+        cache.insert(page(2, 5));
+        for pgno in 3..12 {
+            cache.insert(page(pgno, 13));
+        }
+        for pgno in 12..30 {
+            let _ = cache.take_buffer();
+            cache.insert(page(pgno, 13));
+        }
+        assert!(cache.get(2).is_some(), "the interior page survives a scan of leaves");
+        assert!(cache.len() <= 10);
+    }
+
+    #[test]
+    fn never_evicts_dirty_or_pinned_pages() {
+        let mut cache = PageCache::new(512, 10);
+        let pinned = page(2, 13);
+        cache.insert(pinned.clone());
+        let dirty = page(3, 13);
+        dirty.set_dirty(true);
+        cache.insert(dirty);
+        for pgno in 4..40 {
+            let _ = cache.take_buffer();
+            cache.insert(page(pgno, 13));
+        }
+        assert!(cache.get(2).is_some());
+        assert!(cache.get(3).is_some());
+        drop(pinned);
+    }
+}

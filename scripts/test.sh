@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The project's test command (README): everything CI checks, on a fresh machine.
+# Debug builds for the unit and property tests; the sqllogictest corpus and other heavy suites
+# run in release mode once they exist.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "error: cargo is missing; install the Rust toolchain (rustup) first" >&2
+    exit 1
+fi
+if [ ! -d ../shared/sqllogictest ]; then
+    echo "note: ../shared/sqllogictest is missing: the corpus tests will fail and say so" >&2
+fi
+
+# Doc-tests first: nextest does not run them, and its summary should be the last word.
+cargo test --workspace --doc
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast
+else
+    cargo test --workspace --no-fail-fast
+fi
