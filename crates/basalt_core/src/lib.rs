@@ -4,10 +4,13 @@
 //! `schema`/`integrity` → `btree` → `pager` → `io`. `record` and `format` are pure codecs used by
 //! the layers that need them.
 
+pub mod btree;
 pub mod error;
 pub mod format;
+pub mod integrity;
 pub mod io;
 pub mod pager;
 pub mod record;
+pub mod schema;
 
 pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,665 @@
+//! Cursors: positions in one b-tree, and the entry points for reading and changing it.
+//!
+//! A cursor is a path of (page, index) levels from the root. Every level but the last names the
+//! child followed; the last names the cell the cursor is on, on a leaf or, in index trees, on an
+//! interior page. Cursors hold page numbers, not pinned pages, and every move re-reads its pages
+//! from the cache, so many cursors can share a connection without holding pages in memory.
+//!
+//! Each positioned cursor saves its key (rowid, or the whole index record) and the tree version
+//! it saw. Any b-tree write bumps the version; a cursor that finds it changed re-seeks its saved
+//! key before moving (B8), so a cursor whose row was deleted moves to the neighbour on `next` or
+//! `prev`, as SQLite's saved cursor positions do.
+
+use super::balance::{balance, is_underfull, retarget, Node};
+use super::freelist;
+use super::overflow;
+use super::page::{
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, slice, CellInfo, Page, PageKind,
+};
+use crate::ensure_sound;
+use crate::error::{Error, ErrorCode, Result};
+use crate::pager::{PageNo, Pager};
+use crate::record::{compare_records, compare_unpacked, KeyInfo, ValueRef};
+use std::cmp::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+
+/// SQLite's BTCURSOR_MAX_DEPTH: deeper paths mean a cycle in a damaged file.
+pub const BTREE_DEPTH_MAX: usize = 20;
+/// SQLite's SQLITE_MAX_LENGTH default: no payload is larger.
+const PAYLOAD_LEN_MAX: usize = 1_000_000_000;
+
+/// Writes through any cursor, on any connection. A process-wide count is coarser than SQLite's
+/// per-tree saved positions (a cursor may re-seek after a write elsewhere) but never misses one.
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
+pub(super) fn note_write() {
+    WRITES.fetch_add(1, AtomicOrdering::Relaxed);
+}
+
+/// What a cursor's saved path was computed against: the writes so far and the pager's epoch,
+/// which changes on rollback.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Version {
+    writes: u64,
+    epoch: u64,
+}
+
+fn version(pager: &Pager) -> Version {
+    Version { writes: WRITES.load(AtomicOrdering::Relaxed), epoch: pager.epoch() }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeekOp {
+    Eq,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// One step of a cursor's path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Level {
+    pub pgno: PageNo,
+    pub index: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Not on an entry: never positioned, or moved past either end.
+    Invalid,
+    /// On an entry; `path` is good while the version has not changed.
+    Valid,
+    /// The key is saved but `path` is stale: re-seek before use.
+    Saved,
+}
+
+/// What a search compares entries against.
+enum Target<'k> {
+    Rowid(i64),
+    Unpacked(&'k [ValueRef<'k>]),
+    Record(&'k [u8]),
+}
+
+/// The read-only navigation of one tree; borrows nothing from the cursor's buffers, so it can be
+/// used while they are being filled.
+struct Tree<'a> {
+    root: PageNo,
+    key_info: Option<&'a KeyInfo>,
+    usable: usize,
+}
+
+impl Tree<'_> {
+    fn is_table(&self) -> bool {
+        self.key_info.is_none()
+    }
+
+    fn view<'d>(&self, data: &'d [u8], pgno: PageNo) -> Result<Page<'d>> {
+        let view = Page::parse(data, header_offset(pgno), self.usable)?;
+        ensure_sound!(view.kind().is_table() == self.is_table(), "page {pgno} belongs to another kind of tree");
+        Ok(view)
+    }
+
+    /// How the entry in cell `index` of `view` orders against `target`.
+    fn order(
+        &self,
+        pager: &mut Pager,
+        view: &Page<'_>,
+        index: usize,
+        target: &Target<'_>,
+        scratch: &mut Vec<u8>,
+    ) -> Result<Ordering> {
+        let info = view.cell(index)?;
+        if let Target::Rowid(rowid) = target {
+            return Ok(info.rowid.cmp(rowid));
+        }
+        let key_info = self.key_info.ok_or_else(|| Error::misuse("index search on a table cursor"))?;
+        let record = if info.has_overflow() {
+            overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
+            &scratch[..]
+        } else {
+            slice(view.data(), info.local.clone())?
+        };
+        match target {
+            Target::Unpacked(key) => Ok(compare_unpacked(key, record, key_info)?.reverse()),
+            Target::Record(key) => compare_records(record, key, key_info),
+            Target::Rowid(_) => unreachable!(),
+        }
+    }
+
+    /// Descends to the boundary between the entries ordered before `target` and the rest: with
+    /// `upper`, "before" includes equal entries. Leaves the leaf level at the first entry after
+    /// the boundary (possibly one past the last cell). Without `upper`, returns whether the path
+    /// ends on an entry equal to the target, and for whole keys (rowids, records: unique in their
+    /// tree) stops early at an equal interior entry. A prefix key may equal many entries, so its
+    /// descent goes on to the leaf, where the first of them is.
+    fn descend(
+        &self,
+        pager: &mut Pager,
+        target: &Target<'_>,
+        upper: bool,
+        path: &mut Vec<Level>,
+        scratch: &mut Vec<u8>,
+    ) -> Result<bool> {
+        path.clear();
+        let mut pgno = self.root;
+        loop {
+            ensure_sound!(path.len() < BTREE_DEPTH_MAX, "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?");
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let view = self.view(&data, pgno)?;
+            let (mut low, mut high) = (0, view.cell_count());
+            while low < high {
+                let mid = low + (high - low) / 2;
+                let order = self.order(pager, &view, mid, target, scratch)?;
+                if order == Ordering::Less || (upper && order == Ordering::Equal) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            let exact = !upper
+                && low < view.cell_count()
+                && view.kind() != PageKind::InteriorTable
+                && self.order(pager, &view, low, target, scratch)? == Ordering::Equal;
+            path.push(Level { pgno, index: low });
+            if view.kind().is_leaf() || (exact && !matches!(target, Target::Unpacked(_))) {
+                return Ok(exact);
+            }
+            pgno = view.child(low)?;
+        }
+    }
+
+    /// Goes down from `pgno` along the left-most (or right-most) edge onto the first (last) entry
+    /// of its leaf. False when that leaf is empty.
+    fn descend_edge(&self, pager: &mut Pager, path: &mut Vec<Level>, mut pgno: PageNo, right: bool) -> Result<bool> {
+        loop {
+            ensure_sound!(path.len() < BTREE_DEPTH_MAX, "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?");
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let view = self.view(&data, pgno)?;
+            let count = view.cell_count();
+            if view.kind().is_leaf() {
+                path.push(Level { pgno, index: if right { count.saturating_sub(1) } else { 0 } });
+                return Ok(count > 0);
+            }
+            let index = if right { count } else { 0 };
+            path.push(Level { pgno, index });
+            pgno = view.child(index)?;
+        }
+    }
+
+    /// From a path whose last level is exhausted, climbs to the next entry in the direction.
+    fn climb(&self, pager: &mut Pager, path: &mut Vec<Level>, forward: bool) -> Result<bool> {
+        loop {
+            path.pop();
+            let Some(&Level { pgno, index }) = path.last() else { return Ok(false) };
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let view = self.view(&data, pgno)?;
+            let next = if forward && index < view.cell_count() {
+                index + usize::from(self.is_table())
+            } else if !forward && index > 0 {
+                index - 1
+            } else {
+                continue;
+            };
+            if let Some(last) = path.last_mut() {
+                last.index = next;
+            }
+            // Index trees keep entries on interior pages: the cell passed on the way up is next.
+            if !self.is_table() || self.descend_edge(pager, path, view.child(next)?, !forward)? {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Moves from the entry at the end of `path` to its neighbour.
+    fn step(&self, pager: &mut Pager, path: &mut Vec<Level>, forward: bool) -> Result<bool> {
+        let Some(&Level { pgno, index }) = path.last() else { return Ok(false) };
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let view = self.view(&data, pgno)?;
+        let count = view.cell_count();
+        if view.kind().is_leaf() {
+            let next = if forward { index + 1 } else { index.wrapping_sub(1) };
+            if next < count {
+                if let Some(last) = path.last_mut() {
+                    last.index = next;
+                }
+                return Ok(true);
+            }
+            return self.climb(pager, path, forward);
+        }
+        // On an interior index entry: the neighbour is at the edge of the adjacent subtree.
+        let child_index = if forward { index + 1 } else { index };
+        if let Some(last) = path.last_mut() {
+            last.index = child_index;
+        }
+        if self.descend_edge(pager, path, view.child(child_index)?, !forward)? {
+            return Ok(true);
+        }
+        self.climb(pager, path, forward)
+    }
+
+    /// How the entry at the end of `path` orders against `target`.
+    fn order_at(&self, pager: &mut Pager, path: &[Level], target: &Target<'_>, scratch: &mut Vec<u8>) -> Result<Ordering> {
+        let Some(&Level { pgno, index }) = path.last() else { unreachable!("no entry to compare") };
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let view = self.view(&data, pgno)?;
+        self.order(pager, &view, index, target, scratch)
+    }
+
+    /// After `descend`, moves onto the first entry at or after the boundary.
+    fn settle_forward(&self, pager: &mut Pager, path: &mut Vec<Level>) -> Result<bool> {
+        let Some(&Level { pgno, index }) = path.last() else { return Ok(false) };
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let view = self.view(&data, pgno)?;
+        if index < view.cell_count() {
+            return Ok(true);
+        }
+        self.climb(pager, path, true)
+    }
+
+    /// The whole entry count: leaf cells, plus interior cells in index trees.
+    fn count(&self, pager: &mut Pager) -> Result<u64> {
+        let mut total = 0u64;
+        let mut stack = vec![(self.root, 0usize)];
+        let mut visited = 0u32;
+        while let Some((pgno, depth)) = stack.pop() {
+            visited += 1;
+            ensure_sound!(depth < BTREE_DEPTH_MAX && visited <= pager.page_count(), "b-tree has a cycle");
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let view = self.view(&data, pgno)?;
+            if view.kind().is_leaf() || !self.is_table() {
+                total += view.cell_count() as u64;
+            }
+            if !view.kind().is_leaf() {
+                let children = (0..=view.cell_count()).map(|i| view.child(i)).collect::<Result<Vec<_>>>()?;
+                // One suspension for all children of a page rather than one per child.
+                pager.prefetch(&children)?;
+                stack.extend(children.into_iter().map(|c| (c, depth + 1)));
+            }
+        }
+        Ok(total)
+    }
+}
+
+fn tree_of<'a>(root: PageNo, key_info: &'a Option<KeyInfo>, pager: &Pager) -> Tree<'a> {
+    Tree { root, key_info: key_info.as_ref(), usable: pager.usable_size() }
+}
+
+/// The prefetch phase of a write along `path`: the siblings a balance may involve at every level
+/// (children within two of the path's child, which covers every three-sibling window), page 1
+/// and the freelist pages that `allocations` plus the balance's own allocations could take.
+fn prefetch_for_write(pager: &mut Pager, path: &[Level], allocations: usize) -> Result<()> {
+    let usable = pager.usable_size();
+    let mut wanted = Vec::new();
+    for level in &path[..path.len() - 1] {
+        let page = pager.get(level.pgno)?;
+        let data = page.data();
+        let view = Page::parse(&data, header_offset(level.pgno), usable)?;
+        let last = (level.index + 2).min(view.cell_count());
+        for i in level.index.saturating_sub(2)..=last {
+            wanted.push(view.child(i)?);
+        }
+    }
+    pager.prefetch(&wanted)?;
+    // A balance splits at most into two more pages per level, plus one for a new root child.
+    freelist::prefetch(pager, allocations + 2 * path.len() + 1)
+}
+
+/// A cursor on one b-tree: a table (rowid keys) or an index (record keys ordered by a `KeyInfo`;
+/// WITHOUT ROWID tables are index trees too).
+#[derive(Debug)]
+pub struct Cursor {
+    root: PageNo,
+    key_info: Option<KeyInfo>,
+    path: Vec<Level>,
+    /// Where moves compute their new path, swapped in only when they complete (restartability).
+    spare: Vec<Level>,
+    state: State,
+    version: Version,
+    rowid: i64,
+    /// The index record the cursor is on (index cursors only).
+    key: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl Cursor {
+    pub fn new_table(root: PageNo) -> Cursor {
+        Cursor::new(root, None)
+    }
+
+    pub fn new_index(root: PageNo, key_info: KeyInfo) -> Cursor {
+        Cursor::new(root, Some(key_info))
+    }
+
+    fn new(root: PageNo, key_info: Option<KeyInfo>) -> Cursor {
+        Cursor {
+            root,
+            key_info,
+            path: Vec::new(),
+            spare: Vec::new(),
+            state: State::Invalid,
+            version: Version::default(),
+            rowid: 0,
+            key: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    pub fn root(&self) -> PageNo {
+        self.root
+    }
+
+    pub fn is_table(&self) -> bool {
+        self.key_info.is_none()
+    }
+
+    /// Whether the cursor is on an entry (or on the saved key of one that may since have moved).
+    pub fn is_valid(&self) -> bool {
+        self.state != State::Invalid
+    }
+
+    /// The rowid of the entry a table cursor is on.
+    pub fn rowid(&self) -> i64 {
+        debug_assert!(self.is_table() && self.is_valid());
+        self.rowid
+    }
+
+    /// The record an index cursor is on.
+    pub fn key(&self) -> &[u8] {
+        debug_assert!(!self.is_table() && self.is_valid());
+        &self.key
+    }
+
+    /// Commits a move computed in `spare`: saves the key of the entry reached (or marks the
+    /// cursor invalid), then swaps the path in. Restartable up to the swap.
+    fn settle(&mut self, pager: &mut Pager, on_entry: bool) -> Result<bool> {
+        if !on_entry {
+            self.state = State::Invalid;
+            return Ok(false);
+        }
+        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!("settled on no path") };
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
+        let info = view.cell(index)?;
+        if self.is_table() {
+            self.rowid = info.rowid;
+        } else {
+            overflow::read_payload(pager, &data, &info, usize::MAX, &mut self.scratch)?;
+            std::mem::swap(&mut self.key, &mut self.scratch);
+        }
+        std::mem::swap(&mut self.path, &mut self.spare);
+        self.state = State::Valid;
+        self.version = version(pager);
+        Ok(true)
+    }
+
+    fn is_fresh(&self, pager: &Pager) -> bool {
+        self.state == State::Valid && self.version == version(pager)
+    }
+
+    /// Re-seeks the saved key into `spare`; returns whether the entry is still there.
+    fn reseek_saved(&mut self, pager: &mut Pager) -> Result<bool> {
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let target = if tree.is_table() { Target::Rowid(self.rowid) } else { Target::Record(&self.key) };
+        tree.descend(pager, &target, false, &mut self.spare, &mut self.scratch)
+    }
+
+    /// Fills `spare` with the current entry's path, re-seeking if the tree changed since.
+    fn locate(&mut self, pager: &mut Pager) -> Result<()> {
+        match self.state {
+            State::Invalid => return Err(Error::misuse("cursor is not on an entry")),
+            _ if self.is_fresh(pager) => {
+                self.spare.clone_from(&self.path);
+            }
+            _ => {
+                if !self.reseek_saved(pager)? {
+                    return Err(Error::misuse("the cursor's entry was deleted"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn first(&mut self, pager: &mut Pager) -> Result<bool> {
+        self.edge(pager, false)
+    }
+
+    pub fn last(&mut self, pager: &mut Pager) -> Result<bool> {
+        self.edge(pager, true)
+    }
+
+    fn edge(&mut self, pager: &mut Pager, right: bool) -> Result<bool> {
+        let tree = tree_of(self.root, &self.key_info, pager);
+        self.spare.clear();
+        let on = tree.descend_edge(pager, &mut self.spare, self.root, right)?
+            || tree.climb(pager, &mut self.spare, !right)?;
+        self.settle(pager, on)
+    }
+
+    pub fn next(&mut self, pager: &mut Pager) -> Result<bool> {
+        self.advance(pager, true)
+    }
+
+    pub fn prev(&mut self, pager: &mut Pager) -> Result<bool> {
+        self.advance(pager, false)
+    }
+
+    fn advance(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
+        if self.state == State::Invalid {
+            return Ok(false);
+        }
+        let on = if self.is_fresh(pager) {
+            self.spare.clone_from(&self.path);
+            tree_of(self.root, &self.key_info, pager).step(pager, &mut self.spare, forward)?
+        } else {
+            // The saved entry, if still there, is skipped; if it is gone, the boundary where it
+            // was is already the next entry (forward) or just after the previous one (backward).
+            let exact = self.reseek_saved(pager)?;
+            let tree = tree_of(self.root, &self.key_info, pager);
+            if forward && !exact {
+                tree.settle_forward(pager, &mut self.spare)?
+            } else {
+                tree.step(pager, &mut self.spare, forward)?
+            }
+        };
+        self.settle(pager, on)
+    }
+
+    pub fn seek_rowid(&mut self, pager: &mut Pager, rowid: i64, op: SeekOp) -> Result<bool> {
+        if !self.is_table() {
+            return Err(Error::misuse("rowid seek on an index cursor"));
+        }
+        self.seek(pager, &Target::Rowid(rowid), op)
+    }
+
+    /// Seeks with a key of up to `KeyInfo::len()` values; a shorter key matches every entry it is
+    /// a prefix of, and Ge/Gt/Le/Lt treat such prefix-equal entries as OP_SeekGE/GT/LE/LT do.
+    pub fn seek_index(&mut self, pager: &mut Pager, key: &[ValueRef<'_>], op: SeekOp) -> Result<bool> {
+        if self.is_table() {
+            return Err(Error::misuse("index seek on a table cursor"));
+        }
+        self.seek(pager, &Target::Unpacked(key), op)
+    }
+
+    fn seek(&mut self, pager: &mut Pager, target: &Target<'_>, op: SeekOp) -> Result<bool> {
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let upper = matches!(op, SeekOp::Gt | SeekOp::Le);
+        tree.descend(pager, target, upper, &mut self.spare, &mut self.scratch)?;
+        let on = match op {
+            SeekOp::Eq => {
+                tree.settle_forward(pager, &mut self.spare)?
+                    && tree.order_at(pager, &self.spare, target, &mut self.scratch)? == Ordering::Equal
+            }
+            SeekOp::Ge | SeekOp::Gt => tree.settle_forward(pager, &mut self.spare)?,
+            SeekOp::Le | SeekOp::Lt => tree.step(pager, &mut self.spare, false)?,
+        };
+        self.settle(pager, on)
+    }
+
+    /// The payload of the entry the cursor is on (for index cursors, the record).
+    pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
+        self.locate(pager)?;
+        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!() };
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let info = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?.cell(index)?;
+        overflow::read_payload(pager, &data, &info, usize::MAX, out)
+    }
+
+    /// The number of entries in the tree. Does not move the cursor.
+    pub fn count(&mut self, pager: &mut Pager) -> Result<u64> {
+        tree_of(self.root, &self.key_info, pager).count(pager)
+    }
+
+    /// Inserts a row into a table, replacing the row with the same rowid. Needs an open write
+    /// transaction. Afterwards the cursor is on the new row.
+    pub fn insert_row(&mut self, pager: &mut Pager, rowid: i64, payload: &[u8]) -> Result<()> {
+        if !self.is_table() {
+            return Err(Error::misuse("row insert into an index"));
+        }
+        self.insert(pager, &Target::Rowid(rowid), rowid, payload)?;
+        self.rowid = rowid;
+        self.state = State::Saved;
+        Ok(())
+    }
+
+    /// Inserts an index record, replacing an entry that compares equal over the `KeyInfo`.
+    /// Afterwards the cursor is on the new entry.
+    pub fn insert_index(&mut self, pager: &mut Pager, record: &[u8]) -> Result<()> {
+        if self.is_table() {
+            return Err(Error::misuse("index insert into a table"));
+        }
+        self.insert(pager, &Target::Record(record), 0, record)?;
+        self.key.clear();
+        self.key.extend_from_slice(record);
+        self.state = State::Saved;
+        Ok(())
+    }
+
+    fn insert(&mut self, pager: &mut Pager, target: &Target<'_>, rowid: i64, payload: &[u8]) -> Result<()> {
+        if payload.len() > PAYLOAD_LEN_MAX {
+            return Err(Error::code(ErrorCode::TooBig));
+        }
+        let usable = pager.usable_size();
+        // Prefetch phase: find the spot, read everything the write may touch.
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let exact = tree.descend(pager, target, false, &mut self.spare, &mut self.scratch)?;
+        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!() };
+        let (kind, old) = {
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let view = tree.view(&data, pgno)?;
+            (view.kind(), if exact { Some(view.cell(index)?) } else { None })
+        };
+        if let Some(info) = &old {
+            overflow::prefetch_chain(pager, info)?;
+        }
+        let local = local_payload_len(kind, payload.len() as u64, usable);
+        prefetch_for_write(pager, &self.spare, (payload.len() - local).div_ceil(usable - 4))?;
+
+        // Mutation phase: no more IoPending.
+        let mut cell = Vec::new();
+        let left_child = old.as_ref().map_or(0, |info| info.left_child);
+        if let Some(info) = &old {
+            overflow::free_chain(pager, info)?;
+        }
+        let spill = if local < payload.len() { overflow::write_chain(pager, &payload[local..])? } else { 0 };
+        build_cell(&mut cell, kind, left_child, rowid, payload, spill, usable);
+        let page = pager.get_now(pgno)?;
+        pager.make_writable(&page)?;
+        let fitted = {
+            let mut data = page.data_mut();
+            if old.is_some() {
+                drop_cell(&mut data, header_offset(pgno), usable, index)?;
+            }
+            insert_cell(&mut data, header_offset(pgno), usable, index, &cell)?
+        };
+        if !fitted {
+            let mut node = Node::load(pager, pgno)?;
+            let appended = index == node.cells.len();
+            node.cells.insert(index, cell);
+            balance(pager, &self.spare, node, None, appended)?;
+        }
+        note_write();
+        Ok(())
+    }
+
+    /// Deletes the entry the cursor is on. Afterwards `next` goes to the entry after it and `prev`
+    /// to the one before it.
+    pub fn delete(&mut self, pager: &mut Pager) -> Result<()> {
+        // Prefetch phase.
+        self.locate(pager)?;
+        let cell_depth = self.spare.len();
+        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!() };
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let (info, kind) = {
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let view = tree.view(&data, pgno)?;
+            (view.cell(index)?, view.kind())
+        };
+        if !kind.is_leaf() {
+            // An index entry on an interior page is replaced by its predecessor, the last entry
+            // of its left subtree, which is taken from a leaf.
+            let found = tree.descend_edge(pager, &mut self.spare, info.left_child, true)?;
+            ensure_sound!(found, "empty leaf under page {pgno}");
+        }
+        overflow::prefetch_chain(pager, &info)?;
+        prefetch_for_write(pager, &self.spare, 0)?;
+
+        // Mutation phase.
+        overflow::free_chain(pager, &info)?;
+        if kind.is_leaf() {
+            self.delete_from_leaf(pager, pgno, index)?;
+        } else {
+            self.delete_from_interior(pager, cell_depth - 1, &info)?;
+        }
+        note_write();
+        self.state = State::Saved;
+        Ok(())
+    }
+
+    fn delete_from_leaf(&mut self, pager: &mut Pager, pgno: PageNo, index: usize) -> Result<()> {
+        let usable = pager.usable_size();
+        let page = pager.get_now(pgno)?;
+        pager.make_writable(&page)?;
+        let underfull = {
+            let mut data = page.data_mut();
+            drop_cell(&mut data, header_offset(pgno), usable, index)?;
+            is_underfull(Page::parse(&data, header_offset(pgno), usable)?.free_space()?, usable)
+        };
+        if self.spare.len() > 1 && underfull {
+            let node = Node::load(pager, pgno)?;
+            balance(pager, &self.spare, node, None, false)?;
+        }
+        Ok(())
+    }
+
+    fn delete_from_interior(&mut self, pager: &mut Pager, cell_level: usize, info: &CellInfo) -> Result<()> {
+        let usable = pager.usable_size();
+        let Some(&Level { pgno: leaf, index: last }) = self.spare.last() else { unreachable!() };
+        let predecessor = {
+            let page = pager.get_now(leaf)?;
+            let data = page.data();
+            let view = Page::parse(&data, header_offset(leaf), usable)?;
+            retarget(view.cell_bytes(last)?, PageKind::LeafIndex, PageKind::InteriorIndex, info.left_child, usable)?
+        };
+        let page = pager.get_now(leaf)?;
+        pager.make_writable(&page)?;
+        drop_cell(&mut page.data_mut(), header_offset(leaf), usable, last)?;
+        let Level { pgno, index } = self.spare[cell_level];
+        let mut upper = Node::load(pager, pgno)?;
+        ensure_sound!(index < upper.cells.len(), "cell {index} missing on page {pgno}");
+        upper.cells[index] = predecessor;
+        let node = Node::load(pager, leaf)?;
+        balance(pager, &self.spare, node, Some((cell_level, upper)), false)
+    }
+}

@@ -1,0 +1,765 @@
+//! One b-tree page's bytes: header, cell pointer array, cells, freeblocks.
+//!
+//! Pure functions over `&[u8]`/`&mut [u8]`: no pager, no I/O. Every offset read from the page is
+//! bounds-checked and turns into `Error::corrupt` when wrong (B4 in `mod.rs`); the functions that
+//! change a page only do so after the parts they rely on were validated.
+
+use crate::ensure_sound;
+use crate::error::{Error, Result};
+use crate::pager::PageNo;
+use crate::record::{get_varint, push_varint};
+use std::ops::Range;
+
+/// Offset of the b-tree header in page 1, after the database header.
+pub(crate) const PAGE_ONE_HEADER_OFFSET: usize = 100;
+/// SQLite never lets fragmented bytes pass this; a page that would is defragmented instead.
+const FRAGMENTED_BYTES_MAX: usize = 60;
+/// The smallest cell SQLite allocates, so that a freed cell can always become a freeblock.
+pub(crate) const CELL_SIZE_MIN: usize = 4;
+/// Payloads past this are refused as corrupt (SQLite's SQLITE_MAX_LENGTH ceiling is 2^31 - 1).
+const PAYLOAD_SIZE_MAX: u64 = 0x7fff_ffff;
+
+/// The four kinds of b-tree page, by their flag byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    InteriorIndex,
+    InteriorTable,
+    LeafIndex,
+    LeafTable,
+}
+
+impl PageKind {
+    pub fn from_flag(flag: u8) -> Result<PageKind> {
+        match flag {
+            2 => Ok(PageKind::InteriorIndex),
+            5 => Ok(PageKind::InteriorTable),
+            10 => Ok(PageKind::LeafIndex),
+            13 => Ok(PageKind::LeafTable),
+            _ => Err(Error::corrupt(format!("invalid b-tree page flag {flag}"))),
+        }
+    }
+
+    pub fn flag(self) -> u8 {
+        match self {
+            PageKind::InteriorIndex => 2,
+            PageKind::InteriorTable => 5,
+            PageKind::LeafIndex => 10,
+            PageKind::LeafTable => 13,
+        }
+    }
+
+    pub fn is_leaf(self) -> bool {
+        matches!(self, PageKind::LeafIndex | PageKind::LeafTable)
+    }
+
+    /// Table pages are keyed by rowid; index pages by their payload.
+    pub fn is_table(self) -> bool {
+        matches!(self, PageKind::InteriorTable | PageKind::LeafTable)
+    }
+
+    pub fn header_len(self) -> usize {
+        if self.is_leaf() {
+            8
+        } else {
+            12
+        }
+    }
+
+    /// The kind of page one level above or below, within the same tree.
+    pub fn with_leaf(self, leaf: bool) -> PageKind {
+        match (self.is_table(), leaf) {
+            (true, true) => PageKind::LeafTable,
+            (true, false) => PageKind::InteriorTable,
+            (false, true) => PageKind::LeafIndex,
+            (false, false) => PageKind::InteriorIndex,
+        }
+    }
+
+    /// Whether cells of this kind carry a payload (all but interior table cells).
+    pub fn has_payload(self) -> bool {
+        self != PageKind::InteriorTable
+    }
+}
+
+/// Where the b-tree header of page `pgno` starts.
+pub fn header_offset(pgno: PageNo) -> usize {
+    if pgno == 1 {
+        PAGE_ONE_HEADER_OFFSET
+    } else {
+        0
+    }
+}
+
+pub(crate) fn read_u16(data: &[u8], offset: usize) -> Result<u16> {
+    match data.get(offset..offset + 2) {
+        Some(b) => Ok(u16::from_be_bytes([b[0], b[1]])),
+        None => Err(Error::corrupt(format!("u16 at {offset} past the page end"))),
+    }
+}
+
+pub(crate) fn read_u32(data: &[u8], offset: usize) -> Result<u32> {
+    match data.get(offset..offset + 4) {
+        Some(b) => Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+        None => Err(Error::corrupt(format!("u32 at {offset} past the page end"))),
+    }
+}
+
+pub(crate) fn write_u16(data: &mut [u8], offset: usize, value: u16) -> Result<()> {
+    match data.get_mut(offset..offset + 2) {
+        Some(b) => Ok(b.copy_from_slice(&value.to_be_bytes())),
+        None => Err(Error::corrupt(format!("u16 write at {offset} past the page end"))),
+    }
+}
+
+pub(crate) fn write_u32(data: &mut [u8], offset: usize, value: u32) -> Result<()> {
+    match data.get_mut(offset..offset + 4) {
+        Some(b) => Ok(b.copy_from_slice(&value.to_be_bytes())),
+        None => Err(Error::corrupt(format!("u32 write at {offset} past the page end"))),
+    }
+}
+
+pub(crate) fn slice(data: &[u8], range: Range<usize>) -> Result<&[u8]> {
+    let (start, end) = (range.start, range.end);
+    data.get(range).ok_or_else(|| Error::corrupt(format!("bytes {start}..{end} past the page end")))
+}
+
+/// The largest payload kept entirely on a page of this kind (SQLite's X).
+pub fn max_local(kind: PageKind, usable: usize) -> usize {
+    if kind == PageKind::LeafTable {
+        usable - 35
+    } else {
+        (usable - 12) * 64 / 255 - 23
+    }
+}
+
+/// The least payload kept on the page when the rest spills (SQLite's M).
+pub fn min_local(usable: usize) -> usize {
+    (usable - 12) * 32 / 255 - 23
+}
+
+/// How many of a payload's bytes live on the page; the rest goes to overflow pages.
+pub fn local_payload_len(kind: PageKind, payload_size: u64, usable: usize) -> usize {
+    let max = max_local(kind, usable) as u64;
+    if payload_size <= max {
+        return payload_size as usize;
+    }
+    let min = min_local(usable) as u64;
+    let surplus = min + (payload_size - min) % (usable as u64 - 4);
+    if surplus <= max {
+        surplus as usize
+    } else {
+        min as usize
+    }
+}
+
+/// A parsed cell. Offsets are absolute within the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellInfo {
+    /// The rowid of table cells; 0 for index cells.
+    pub rowid: i64,
+    /// The child to the left of this cell on interior pages; 0 on leaves.
+    pub left_child: PageNo,
+    pub payload_size: u64,
+    /// The payload bytes stored on the page.
+    pub local: Range<usize>,
+    /// First overflow page, 0 when the whole payload is local.
+    pub overflow: PageNo,
+    /// Bytes the cell occupies on the page (at least `CELL_SIZE_MIN`).
+    pub size: usize,
+}
+
+impl CellInfo {
+    pub fn has_overflow(&self) -> bool {
+        self.overflow != 0
+    }
+
+    /// The cell's length without the padding up to `CELL_SIZE_MIN`, for a cell at `offset`.
+    pub fn unpadded_len(&self, offset: usize) -> usize {
+        self.local.end + if self.has_overflow() { 4 } else { 0 } - offset
+    }
+}
+
+/// Parses the cell at `offset`; the whole cell must lie below `usable`.
+/// `data` may also be a lone cell's bytes (a copy taken off a page), which then bounds the cell.
+pub fn parse_cell(data: &[u8], offset: usize, kind: PageKind, usable: usize) -> Result<CellInfo> {
+    let end = usable.min(data.len());
+    let area = slice(data, offset..end)?;
+    let mut at = 0;
+    let left_child = if kind.is_leaf() {
+        0
+    } else {
+        at = 4;
+        read_u32(area, 0)?
+    };
+    let payload_size = if kind.has_payload() {
+        let (size, len) = get_varint(area.get(at..).unwrap_or(&[]))?;
+        at += len;
+        ensure_sound!(size <= PAYLOAD_SIZE_MAX, "payload size {size} in cell at {offset}");
+        size
+    } else {
+        0
+    };
+    let rowid = if kind.is_table() {
+        let (rowid, len) = get_varint(area.get(at..).unwrap_or(&[]))?;
+        at += len;
+        rowid as i64
+    } else {
+        0
+    };
+    let local_len = local_payload_len(kind, payload_size, usable);
+    let local = offset + at..offset + at + local_len;
+    at += local_len;
+    let overflow = if (local_len as u64) < payload_size {
+        let pgno = read_u32(area, at)?;
+        at += 4;
+        ensure_sound!(pgno != 0, "cell at {offset} spills to page 0");
+        pgno
+    } else {
+        0
+    };
+    let size = at.max(CELL_SIZE_MIN);
+    ensure_sound!(offset + size <= end, "cell at {offset} of {size} bytes runs past {end}");
+    Ok(CellInfo { rowid, left_child, payload_size, local, overflow, size })
+}
+
+/// Appends a cell's bytes to `out`: the local part of `payload` and, if it spills, `overflow`.
+/// Interior cells get `left_child`; table cells get `rowid`. Padded to `CELL_SIZE_MIN`.
+pub fn build_cell(
+    out: &mut Vec<u8>,
+    kind: PageKind,
+    left_child: PageNo,
+    rowid: i64,
+    payload: &[u8],
+    overflow: PageNo,
+    usable: usize,
+) {
+    let start = out.len();
+    if !kind.is_leaf() {
+        out.extend_from_slice(&left_child.to_be_bytes());
+    }
+    if kind.has_payload() {
+        push_varint(out, payload.len() as u64);
+    }
+    if kind.is_table() {
+        push_varint(out, rowid as u64);
+    }
+    if kind.has_payload() {
+        let local = local_payload_len(kind, payload.len() as u64, usable);
+        out.extend_from_slice(&payload[..local]);
+        if local < payload.len() {
+            assert!(overflow != 0, "a spilling payload needs its overflow chain");
+            out.extend_from_slice(&overflow.to_be_bytes());
+        }
+    }
+    while out.len() - start < CELL_SIZE_MIN {
+        out.push(0);
+    }
+}
+
+/// A validated read-only view of a b-tree page.
+#[derive(Clone, Copy)]
+pub struct Page<'a> {
+    data: &'a [u8],
+    hdr: usize,
+    usable: usize,
+    kind: PageKind,
+    cell_count: usize,
+    content_start: usize,
+}
+
+impl<'a> Page<'a> {
+    /// Validates the header: flag, cell count, content area, pointer array placement.
+    pub fn parse(data: &'a [u8], hdr: usize, usable: usize) -> Result<Page<'a>> {
+        ensure_sound!(usable <= data.len() && hdr + 12 <= usable, "page too small");
+        let kind = PageKind::from_flag(*data.get(hdr).unwrap_or(&0))?;
+        let cell_count = read_u16(data, hdr + 3)? as usize;
+        let content_start = match read_u16(data, hdr + 5)? {
+            0 => 65536,
+            n => n as usize,
+        };
+        let pointers_end = hdr + kind.header_len() + 2 * cell_count;
+        ensure_sound!(
+            pointers_end <= content_start && content_start <= usable,
+            "page with {cell_count} cells has its content at {content_start}"
+        );
+        Ok(Page { data, hdr, usable, kind, cell_count, content_start })
+    }
+
+    pub fn kind(&self) -> PageKind {
+        self.kind
+    }
+
+    pub fn cell_count(&self) -> usize {
+        self.cell_count
+    }
+
+    pub fn usable(&self) -> usize {
+        self.usable
+    }
+
+    /// Where the cell content area begins.
+    pub fn content_start(&self) -> usize {
+        self.content_start
+    }
+
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    pub fn right_child(&self) -> Result<PageNo> {
+        debug_assert!(!self.kind.is_leaf());
+        read_u32(self.data, self.hdr + 8)
+    }
+
+    fn fragmented_bytes(&self) -> usize {
+        self.data.get(self.hdr + 7).copied().unwrap_or(0) as usize
+    }
+
+    fn pointers_end(&self) -> usize {
+        self.hdr + self.kind.header_len() + 2 * self.cell_count
+    }
+
+    pub fn cell_offset(&self, index: usize) -> Result<usize> {
+        debug_assert!(index < self.cell_count);
+        let offset = read_u16(self.data, self.hdr + self.kind.header_len() + 2 * index)? as usize;
+        ensure_sound!(
+            offset >= self.content_start && offset < self.usable,
+            "cell pointer {offset} outside the content area {}..{}",
+            self.content_start,
+            self.usable
+        );
+        Ok(offset)
+    }
+
+    pub fn cell(&self, index: usize) -> Result<CellInfo> {
+        parse_cell(self.data, self.cell_offset(index)?, self.kind, self.usable)
+    }
+
+    /// The cell's bytes as stored, padding included: what moving the cell must copy.
+    pub fn cell_bytes(&self, index: usize) -> Result<&'a [u8]> {
+        let offset = self.cell_offset(index)?;
+        let info = parse_cell(self.data, offset, self.kind, self.usable)?;
+        slice(self.data, offset..offset + info.size)
+    }
+
+    /// The child page left of cell `index`, or the right-most child for `index == cell_count`.
+    pub fn child(&self, index: usize) -> Result<PageNo> {
+        debug_assert!(!self.kind.is_leaf() && index <= self.cell_count);
+        let pgno =
+            if index == self.cell_count { self.right_child()? } else { read_u32(self.data, self.cell_offset(index)?)? };
+        ensure_sound!(pgno != 0, "child pointer 0");
+        Ok(pgno)
+    }
+
+    /// Visits the freeblock list as (offset, size), checking it is strictly ascending, inside
+    /// the content area and not touching the next block (SQLite merges blocks closer than 4 bytes).
+    fn for_each_freeblock(&self, mut visit: impl FnMut(usize, usize)) -> Result<()> {
+        let mut offset = read_u16(self.data, self.hdr + 1)? as usize;
+        let mut floor = self.content_start;
+        while offset != 0 {
+            ensure_sound!(offset >= floor, "freeblock at {offset} out of order");
+            let next = read_u16(self.data, offset)? as usize;
+            let size = read_u16(self.data, offset + 2)? as usize;
+            ensure_sound!(size >= 4 && offset + size <= self.usable, "freeblock at {offset} of size {size}");
+            visit(offset, size);
+            floor = offset + size + 4;
+            offset = next;
+        }
+        Ok(())
+    }
+
+    /// Free bytes: the gap between the pointer array and the content, freeblocks and fragments.
+    pub fn free_space(&self) -> Result<usize> {
+        let mut free = self.content_start - self.pointers_end() + self.fragmented_bytes();
+        self.for_each_freeblock(|_, size| free += size)?;
+        ensure_sound!(free <= self.usable - self.pointers_end(), "free space {free} exceeds the page");
+        Ok(free)
+    }
+
+    /// Free space if the page were rebuilt from its cells alone.
+    pub fn content_bytes(&self) -> usize {
+        self.usable - self.pointers_end()
+    }
+}
+
+fn set_content_start(data: &mut [u8], hdr: usize, content_start: usize) -> Result<()> {
+    debug_assert!(content_start <= 65536);
+    write_u16(data, hdr + 5, content_start as u16)
+}
+
+fn set_cell_count(data: &mut [u8], hdr: usize, count: usize) -> Result<()> {
+    debug_assert!(count <= u16::MAX as usize);
+    write_u16(data, hdr + 3, count as u16)
+}
+
+fn set_fragmented_bytes(data: &mut [u8], hdr: usize, fragmented: usize) -> Result<()> {
+    debug_assert!(fragmented <= 255);
+    match data.get_mut(hdr + 7) {
+        Some(b) => Ok(*b = fragmented as u8),
+        None => Err(Error::corrupt("page header past the page end")),
+    }
+}
+
+/// Makes `data` an empty page of `kind`. Bytes outside the header are left as they are, except
+/// that a freshly taken page must be fully initialised by its caller before it is used further.
+pub fn init_page(data: &mut [u8], hdr: usize, kind: PageKind, usable: usize) -> Result<()> {
+    assert!(usable <= data.len() && hdr + kind.header_len() <= usable, "page too small to initialise");
+    data[hdr] = kind.flag();
+    write_u16(data, hdr + 1, 0)?;
+    set_cell_count(data, hdr, 0)?;
+    set_content_start(data, hdr, usable)?;
+    set_fragmented_bytes(data, hdr, 0)?;
+    if !kind.is_leaf() {
+        write_u32(data, hdr + 8, 0)?;
+    }
+    Ok(())
+}
+
+pub fn set_right_child(data: &mut [u8], hdr: usize, child: PageNo) -> Result<()> {
+    write_u32(data, hdr + 8, child)
+}
+
+/// Rewrites the page from scratch holding `cells` in order, packed at the end of the page.
+/// The caller has checked that they fit (`fits`).
+pub fn write_cells<C: AsRef<[u8]>>(
+    data: &mut [u8],
+    hdr: usize,
+    kind: PageKind,
+    usable: usize,
+    cells: &[C],
+    right_child: PageNo,
+) -> Result<()> {
+    assert!(fits(hdr, kind, usable, cells.iter().map(|c| c.as_ref().len())), "cells overflow the page");
+    init_page(data, hdr, kind, usable)?;
+    if !kind.is_leaf() {
+        set_right_child(data, hdr, right_child)?;
+    }
+    let mut top = usable;
+    let pointers = hdr + kind.header_len();
+    for (i, cell) in cells.iter().enumerate() {
+        let cell = cell.as_ref();
+        top -= cell.len();
+        data[top..top + cell.len()].copy_from_slice(cell);
+        write_u16(data, pointers + 2 * i, top as u16)?;
+    }
+    let pointers_end = pointers + 2 * cells.len();
+    data[pointers_end..top].fill(0);
+    set_cell_count(data, hdr, cells.len())?;
+    set_content_start(data, hdr, top)
+}
+
+/// Bytes a page's content area needs for cells of the given sizes (pointers included).
+pub fn space_needed(sizes: impl Iterator<Item = usize>) -> usize {
+    sizes.map(|s| s + 2).sum()
+}
+
+pub fn fits(hdr: usize, kind: PageKind, usable: usize, sizes: impl Iterator<Item = usize>) -> bool {
+    space_needed(sizes) <= usable - hdr - kind.header_len()
+}
+
+/// Inserts `cell` as cell number `index`. Returns false, changing nothing, when it does not fit.
+pub fn insert_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize, cell: &[u8]) -> Result<bool> {
+    let page = Page::parse(data, hdr, usable)?;
+    debug_assert!(index <= page.cell_count && cell.len() >= CELL_SIZE_MIN);
+    if cell.len() + 2 > page.free_space()? {
+        return Ok(false);
+    }
+    let gap = page.content_start - page.pointers_end();
+    let offset = match if gap >= 2 { take_freeblock(data, hdr, usable, cell.len())? } else { None } {
+        Some(offset) => offset,
+        None => take_from_gap(data, hdr, usable, cell.len())?,
+    };
+    data[offset..offset + cell.len()].copy_from_slice(cell);
+    let (kind, count) = {
+        let page = Page::parse(data, hdr, usable)?;
+        (page.kind, page.cell_count)
+    };
+    let at = hdr + kind.header_len() + 2 * index;
+    let end = hdr + kind.header_len() + 2 * count;
+    data.copy_within(at..end, at + 2);
+    write_u16(data, at, offset as u16)?;
+    set_cell_count(data, hdr, count + 1)?;
+    Ok(true)
+}
+
+/// Takes `size` bytes from the gap above the pointer array, defragmenting first if the gap is
+/// too small. The caller checked that the page's total free space suffices.
+fn take_from_gap(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Result<usize> {
+    let mut page = Page::parse(data, hdr, usable)?;
+    if page.content_start - page.pointers_end() < size + 2 {
+        defragment(data, hdr, usable)?;
+        page = Page::parse(data, hdr, usable)?;
+    }
+    let gap = page.content_start - page.pointers_end();
+    assert!(gap >= size + 2, "free space accounting is wrong");
+    let offset = page.content_start - size;
+    set_content_start(data, hdr, offset)?;
+    Ok(offset)
+}
+
+/// First fit from the freeblock list; the cell takes the block's tail. A remainder under 4 bytes
+/// becomes fragmented bytes, unless that would pass `FRAGMENTED_BYTES_MAX`.
+fn take_freeblock(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Result<Option<usize>> {
+    let page = Page::parse(data, hdr, usable)?;
+    let fragmented = page.fragmented_bytes();
+    let mut found = None;
+    let mut link = hdr + 1;
+    page.for_each_freeblock(|offset, block_size| {
+        if found.is_none() {
+            if block_size >= size {
+                found = Some((link, offset, block_size));
+            } else {
+                link = offset;
+            }
+        }
+    })?;
+    let Some((link, offset, block_size)) = found else { return Ok(None) };
+    let remainder = block_size - size;
+    if remainder >= 4 {
+        write_u16(data, offset + 2, remainder as u16)?;
+        return Ok(Some(offset + remainder));
+    }
+    if fragmented + remainder > FRAGMENTED_BYTES_MAX {
+        return Ok(None);
+    }
+    let next = read_u16(data, offset)?;
+    write_u16(data, link, next)?;
+    set_fragmented_bytes(data, hdr, fragmented + remainder)?;
+    Ok(Some(offset))
+}
+
+/// Removes cell `index`, returning its bytes to the free space.
+pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Result<()> {
+    let page = Page::parse(data, hdr, usable)?;
+    ensure_sound!(index < page.cell_count, "dropping cell {index} of {}", page.cell_count);
+    let offset = page.cell_offset(index)?;
+    let size = page.cell(index)?.size;
+    let (count, kind) = (page.cell_count, page.kind);
+    if count == 1 {
+        // The last cell: an empty page has no freeblocks or fragments, as SQLite leaves it.
+        let right_child = if kind.is_leaf() { 0 } else { page.right_child()? };
+        return write_cells::<&[u8]>(data, hdr, kind, usable, &[], right_child);
+    }
+    free_region(data, hdr, usable, offset, size)?;
+    let at = hdr + kind.header_len() + 2 * index;
+    let end = hdr + kind.header_len() + 2 * count;
+    data.copy_within(at + 2..end, at);
+    set_cell_count(data, hdr, count - 1)
+}
+
+/// Returns `size` bytes at `start` to the freeblock list, merging with neighbours closer than
+/// 4 bytes (absorbing the fragment between) and with the gap when the region starts the content.
+fn free_region(data: &mut [u8], hdr: usize, usable: usize, start: usize, size: usize) -> Result<()> {
+    let page = Page::parse(data, hdr, usable)?;
+    let mut fragmented = page.fragmented_bytes();
+    let content_start = page.content_start;
+    // Blocks before and after the region, with the link (offset of the u16) pointing at each.
+    let mut before: Option<(usize, usize, usize)> = None;
+    let mut after: Option<(usize, usize, usize)> = None;
+    let mut link = hdr + 1;
+    page.for_each_freeblock(|offset, block_size| {
+        if offset < start {
+            before = Some((link, offset, block_size));
+            link = offset;
+        } else if after.is_none() {
+            after = Some((link, offset, block_size));
+        }
+    })?;
+    let (mut new_start, mut new_end) = (start, start + size);
+    let mut next = 0;
+    if let Some((_, offset, block_size)) = after {
+        ensure_sound!(offset >= new_end, "freed cell at {start} overlaps freeblock {offset}");
+        next = offset;
+        if offset - new_end < 4 {
+            ensure_sound!(fragmented >= offset - new_end, "fragment count too small");
+            fragmented -= offset - new_end;
+            new_end = offset + block_size;
+            next = read_u16(data, offset)? as usize;
+        }
+    }
+    let mut link = hdr + 1;
+    if let Some((before_link, offset, block_size)) = before {
+        ensure_sound!(offset + block_size <= new_start, "freed cell at {start} overlaps freeblock {offset}");
+        link = offset;
+        if new_start - (offset + block_size) < 4 {
+            ensure_sound!(fragmented >= new_start - (offset + block_size), "fragment count too small");
+            fragmented -= new_start - (offset + block_size);
+            new_start = offset;
+            link = before_link;
+        }
+    }
+    ensure_sound!(new_start >= content_start, "freed cell at {start} before the content area");
+    if new_start == content_start {
+        write_u16(data, link, next as u16)?;
+        set_content_start(data, hdr, new_end)?;
+    } else {
+        write_u16(data, new_start, next as u16)?;
+        write_u16(data, new_start + 2, (new_end - new_start) as u16)?;
+        write_u16(data, link, new_start as u16)?;
+    }
+    set_fragmented_bytes(data, hdr, fragmented)
+}
+
+/// Packs all cells at the end of the page, leaving one contiguous gap and no freeblocks.
+pub fn defragment(data: &mut [u8], hdr: usize, usable: usize) -> Result<()> {
+    let page = Page::parse(data, hdr, usable)?;
+    let copy = data[..usable].to_vec();
+    let view = Page::parse(&copy, hdr, usable)?;
+    let pointers = hdr + page.kind.header_len();
+    let pointers_end = page.pointers_end();
+    let mut top = usable;
+    for i in 0..view.cell_count {
+        let cell = view.cell_bytes(i)?;
+        ensure_sound!(top >= pointers_end + cell.len(), "cells overlap: page overfull");
+        top -= cell.len();
+        data[top..top + cell.len()].copy_from_slice(cell);
+        write_u16(data, pointers + 2 * i, top as u16)?;
+    }
+    data[pointers_end..top].fill(0);
+    write_u16(data, hdr + 1, 0)?;
+    set_fragmented_bytes(data, hdr, 0)?;
+    set_content_start(data, hdr, top)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const USABLE: usize = 512;
+
+    fn leaf_cell(rowid: i64, len: usize) -> Vec<u8> {
+        let payload: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_add(rowid as u8)).collect();
+        let mut out = Vec::new();
+        build_cell(&mut out, PageKind::LeafTable, 0, rowid, &payload, 0, USABLE);
+        out
+    }
+
+    fn cells_of(data: &[u8], hdr: usize) -> Vec<Vec<u8>> {
+        let page = Page::parse(data, hdr, USABLE).unwrap();
+        (0..page.cell_count()).map(|i| page.cell_bytes(i).unwrap().to_vec()).collect()
+    }
+
+    fn used(cells: &[Vec<u8>]) -> usize {
+        space_needed(cells.iter().map(|c| c.len()))
+    }
+
+    #[test]
+    fn local_split_matches_the_file_format() {
+        // 4096-byte pages: X = 4061 for table leaves, 1002 for index pages, M = 489.
+        assert_eq!(max_local(PageKind::LeafTable, 4096), 4061);
+        assert_eq!(max_local(PageKind::LeafIndex, 4096), 1002);
+        assert_eq!(min_local(4096), 489);
+        assert_eq!(local_payload_len(PageKind::LeafTable, 4061, 4096), 4061);
+        // K = 489 + (4062 - 489) % 4092 = 4062 > X, so only M stays local.
+        assert_eq!(local_payload_len(PageKind::LeafTable, 4062, 4096), 489);
+        assert_eq!(local_payload_len(PageKind::LeafTable, 4092 + 489, 4096), 489);
+        // K = 489 + (1003 - 489) % 4092 = 1003 > X, so only M stays local.
+        assert_eq!(local_payload_len(PageKind::LeafIndex, 1003, 4096), 489);
+    }
+
+    #[test]
+    fn insert_drop_defragment_keep_cells_and_free_space_exact() {
+        let mut data = vec![0u8; USABLE];
+        init_page(&mut data, 0, PageKind::LeafTable, USABLE).unwrap();
+        let mut model: Vec<Vec<u8>> = Vec::new();
+        let mut rng = 12345u64;
+        let mut step = || {
+            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (rng >> 33) as usize
+        };
+        for round in 0..4000 {
+            let r = step();
+            if model.is_empty() || r % 3 != 0 {
+                let cell = leaf_cell(round as i64, step() % 60);
+                let index = step() % (model.len() + 1);
+                let fits = used(&model) + cell.len() + 2 <= USABLE - 8;
+                assert_eq!(insert_cell(&mut data, 0, USABLE, index, &cell).unwrap(), fits);
+                if fits {
+                    model.insert(index, cell);
+                }
+            } else {
+                let index = step() % model.len();
+                drop_cell(&mut data, 0, USABLE, index).unwrap();
+                model.remove(index);
+            }
+            if round % 97 == 0 {
+                defragment(&mut data, 0, USABLE).unwrap();
+            }
+            assert_eq!(cells_of(&data, 0), model);
+            let page = Page::parse(&data, 0, USABLE).unwrap();
+            assert_eq!(page.free_space().unwrap(), USABLE - 8 - used(&model));
+            assert!(page.fragmented_bytes() <= FRAGMENTED_BYTES_MAX);
+        }
+    }
+
+    #[test]
+    fn page_one_keeps_the_database_header() {
+        let mut data = vec![0xAAu8; USABLE];
+        init_page(&mut data, 100, PageKind::LeafTable, USABLE).unwrap();
+        assert!(insert_cell(&mut data, 100, USABLE, 0, &leaf_cell(1, 30)).unwrap());
+        drop_cell(&mut data, 100, USABLE, 0).unwrap();
+        assert!(data[..100].iter().all(|&b| b == 0xAA));
+    }
+
+    #[test]
+    fn interior_cells_round_trip() {
+        let mut cell = Vec::new();
+        build_cell(&mut cell, PageKind::InteriorTable, 77, -5, &[], 0, USABLE);
+        let mut page = vec![0u8; USABLE];
+        page[..cell.len()].copy_from_slice(&cell);
+        let info = parse_cell(&page, 0, PageKind::InteriorTable, USABLE).unwrap();
+        assert_eq!((info.left_child, info.rowid, info.size), (77, -5, 13));
+        let payload = vec![7u8; 300];
+        let mut cell = Vec::new();
+        build_cell(&mut cell, PageKind::InteriorIndex, 9, 0, &payload, 1234, USABLE);
+        let mut page = vec![0u8; USABLE];
+        page[..cell.len()].copy_from_slice(&cell);
+        let info = parse_cell(&page, 0, PageKind::InteriorIndex, USABLE).unwrap();
+        assert_eq!(info.left_child, 9);
+        assert_eq!(info.overflow, 1234);
+        assert_eq!(info.local.len(), local_payload_len(PageKind::InteriorIndex, 300, USABLE));
+        assert_eq!(info.size, cell.len());
+    }
+
+    #[test]
+    fn corrupt_freeblock_lists_are_errors() {
+        let mut data = vec![0u8; USABLE];
+        init_page(&mut data, 0, PageKind::LeafTable, USABLE).unwrap();
+        set_content_start(&mut data, 0, 100).unwrap();
+        // A freeblock pointing at itself must not loop.
+        write_u16(&mut data, 1, 200).unwrap();
+        write_u16(&mut data, 200, 200).unwrap();
+        write_u16(&mut data, 202, 10).unwrap();
+        assert!(Page::parse(&data, 0, USABLE).unwrap().free_space().unwrap_err().is_corrupt());
+        // A freeblock running past the page.
+        write_u16(&mut data, 200, 0).unwrap();
+        write_u16(&mut data, 202, 400).unwrap();
+        assert!(Page::parse(&data, 0, USABLE).unwrap().free_space().unwrap_err().is_corrupt());
+    }
+
+    proptest! {
+        #[test]
+        fn random_pages_never_panic(bytes in proptest::collection::vec(any::<u8>(), USABLE), flag in prop::sample::select(vec![2u8, 5, 10, 13]), hdr in prop::sample::select(vec![0usize, 100])) {
+            let mut data = bytes;
+            data[hdr] = flag;
+            if let Ok(page) = Page::parse(&data, hdr, USABLE) {
+                let _ = page.free_space();
+                for i in 0..page.cell_count() {
+                    let _ = page.cell(i);
+                    if !page.kind().is_leaf() {
+                        let _ = page.child(i);
+                    }
+                }
+                let mut copy = data.clone();
+                let _ = insert_cell(&mut copy, hdr, USABLE, 0, &leaf_cell(1, 10));
+                let mut copy = data.clone();
+                if page.cell_count() > 0 {
+                    let _ = drop_cell(&mut copy, hdr, USABLE, page.cell_count() - 1);
+                }
+                let mut copy = data.clone();
+                let _ = defragment(&mut copy, hdr, USABLE);
+            }
+        }
+    }
+}

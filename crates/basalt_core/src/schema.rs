@@ -1,0 +1,133 @@
+//! The schema catalogue: `sqlite_schema` (the table b-tree rooted at page 1) read into memory.
+//!
+//! Each row is `(type, name, tbl_name, rootpage, sql)`. The CREATE text is kept exactly as
+//! stored: SQLite compares and rewrites it textually (ALTER TABLE), and the parser turns it into
+//! an AST when the query engine needs one.
+//!
+//! Invariants: a malformed row (wrong column count or types, a root page out of range) is a
+//! corruption error, as SQLite reports "malformed database schema"; the catalogue is read through
+//! the b-tree layer only, so it is restartable like every other read.
+
+use crate::btree::{Cursor, PageKind};
+use crate::error::{Error, Result};
+use crate::integrity::TreeRoot;
+use crate::pager::{PageNo, Pager};
+use crate::record::{RecordHeader, ValueRef};
+
+/// The root page of the schema table.
+pub const SCHEMA_ROOT: PageNo = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Table,
+    Index,
+    View,
+    Trigger,
+}
+
+impl ObjectKind {
+    fn parse(text: &[u8]) -> Option<ObjectKind> {
+        match text {
+            b"table" => Some(ObjectKind::Table),
+            b"index" => Some(ObjectKind::Index),
+            b"view" => Some(ObjectKind::View),
+            b"trigger" => Some(ObjectKind::Trigger),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "table",
+            ObjectKind::Index => "index",
+            ObjectKind::View => "view",
+            ObjectKind::Trigger => "trigger",
+        }
+    }
+}
+
+/// One row of `sqlite_schema`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaEntry {
+    pub rowid: i64,
+    pub kind: ObjectKind,
+    pub name: String,
+    pub table_name: String,
+    /// 0 for views and triggers (and for virtual tables).
+    pub root_page: PageNo,
+    /// The CREATE statement; `None` for the automatic indexes of UNIQUE/PRIMARY KEY constraints.
+    pub sql: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    pub entries: Vec<SchemaEntry>,
+}
+
+fn malformed(detail: impl Into<String>) -> Error {
+    Error { message: "malformed database schema".into(), ..Error::corrupt(detail) }
+}
+
+fn text(value: Option<ValueRef<'_>>) -> Option<String> {
+    match value {
+        Some(ValueRef::Text(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        _ => None,
+    }
+}
+
+impl Schema {
+    /// Reads the whole catalogue. May return `IoPending`; rerunning it is safe.
+    pub fn load(pager: &mut Pager) -> Result<Schema> {
+        let mut entries = Vec::new();
+        if pager.page_count() == 0 {
+            return Ok(Schema { entries });
+        }
+        let mut cursor = Cursor::new_table(SCHEMA_ROOT);
+        let mut payload = Vec::new();
+        let mut header = RecordHeader::new();
+        let mut on_row = cursor.first(pager)?;
+        while on_row {
+            cursor.payload(pager, &mut payload)?;
+            header.parse(&payload)?;
+            entries.push(Self::entry(cursor.rowid(), &header, &payload, pager.page_count())?);
+            on_row = cursor.next(pager)?;
+        }
+        Ok(Schema { entries })
+    }
+
+    fn entry(rowid: i64, header: &RecordHeader, payload: &[u8], page_count: PageNo) -> Result<SchemaEntry> {
+        let column = |i| header.column(payload, i);
+        let kind_text = text(column(0)?).unwrap_or_default();
+        let kind = ObjectKind::parse(kind_text.as_bytes()).ok_or_else(|| malformed(format!("object type {kind_text:?}")))?;
+        let name = text(column(1)?).ok_or_else(|| malformed("object without a name"))?;
+        let table_name = text(column(2)?).unwrap_or_default();
+        let root_page = match column(3)? {
+            Some(ValueRef::Integer(n)) if (0..=page_count as i64).contains(&n) => n as PageNo,
+            Some(ValueRef::Null) | None => 0,
+            other => return Err(malformed(format!("root page {other:?} of {name}"))),
+        };
+        let sql = text(column(4)?);
+        Ok(SchemaEntry { rowid, kind, name, table_name, root_page, sql })
+    }
+
+    pub fn find(&self, name: &str) -> Option<&SchemaEntry> {
+        self.entries.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Every b-tree of the database, the schema table first, as the integrity check wants them.
+    /// Whether a tree is keyed by rowid is read from its root page, the one place that cannot
+    /// disagree with the tree itself; a root that does not parse is left for the check to report.
+    pub fn tree_roots(&self, pager: &mut Pager) -> Result<Vec<TreeRoot>> {
+        let mut roots = vec![TreeRoot { root: SCHEMA_ROOT, is_table: true }];
+        for entry in self.entries.iter().filter(|e| e.root_page != 0) {
+            let page = pager.get(entry.root_page)?;
+            let flag = page.data().first().copied().unwrap_or(0);
+            let is_table = match PageKind::from_flag(flag) {
+                Ok(kind) => kind.is_table(),
+                Err(_) => entry.kind == ObjectKind::Table,
+            };
+            roots.push(TreeRoot { root: entry.root_page, is_table });
+        }
+        Ok(roots)
+    }
+}
