@@ -85,7 +85,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
-        Error { code, message: message.into(), detail: None }
+        Error {
+            code,
+            message: message.into(),
+            detail: None,
+        }
     }
 
     /// An error whose message is the code's standard text.
@@ -95,17 +99,26 @@ impl Error {
 
     /// "database disk image is malformed", with what exactly was wrong as the detail.
     pub fn corrupt(detail: impl Into<String>) -> Error {
-        Error { detail: Some(detail.into()), ..Error::code(ErrorCode::Corrupt) }
+        Error {
+            detail: Some(detail.into()),
+            ..Error::code(ErrorCode::Corrupt)
+        }
     }
 
     /// A disk I/O error, with the OS error as the detail.
     pub fn io(detail: impl Into<String>) -> Error {
-        Error { detail: Some(detail.into()), ..Error::code(ErrorCode::IoErr) }
+        Error {
+            detail: Some(detail.into()),
+            ..Error::code(ErrorCode::IoErr)
+        }
     }
 
     /// A feature Basalt does not have yet: always an error, never a silently wrong answer.
     pub fn not_supported(what: impl fmt::Display) -> Error {
-        Error::new(ErrorCode::Error, format!("not supported by Basalt yet: {what}"))
+        Error::new(
+            ErrorCode::Error,
+            format!("not supported by Basalt yet: {what}"),
+        )
     }
 
     pub fn misuse(message: impl Into<String>) -> Error {
@@ -140,7 +153,10 @@ impl std::error::Error for Error {}
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
         match e.raw_os_error() {
-            Some(28) => Error { detail: Some(e.to_string()), ..Error::code(ErrorCode::Full) },
+            Some(28) => Error {
+                detail: Some(e.to_string()),
+                ..Error::code(ErrorCode::Full)
+            },
             _ => Error::io(e.to_string()),
         }
     }

@@ -103,7 +103,9 @@ impl DatabaseHeader {
         let (write_version, read_version) = (bytes[18], bytes[19]);
         if read_version > 2 {
             // SQLite opens such a file read-only only if write_version allows; it never reads it.
-            return Err(not_a_db("file format read version is newer than this library"));
+            return Err(not_a_db(
+                "file format read version is newer than this library",
+            ));
         }
         if bytes[21] != 64 || bytes[22] != 32 || bytes[23] != 32 {
             return Err(not_a_db("payload fractions are not 64/32/32"));
@@ -147,9 +149,14 @@ impl DatabaseHeader {
     /// Write the header into the first 100 bytes of `out`.
     pub fn write(&self, out: &mut [u8]) {
         assert!(out.len() >= HEADER_SIZE, "page 1 holds the whole header");
-        let put = |out: &mut [u8], at: usize, v: u32| out[at..at + 4].copy_from_slice(&v.to_be_bytes());
+        let put =
+            |out: &mut [u8], at: usize, v: u32| out[at..at + 4].copy_from_slice(&v.to_be_bytes());
         out[..16].copy_from_slice(MAGIC);
-        let size_field = if self.page_size == 65536 { 1 } else { self.page_size as u16 };
+        let size_field = if self.page_size == 65536 {
+            1
+        } else {
+            self.page_size as u16
+        };
         out[16..18].copy_from_slice(&size_field.to_be_bytes());
         out[18] = self.write_version;
         out[19] = self.read_version;

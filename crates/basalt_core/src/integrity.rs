@@ -42,7 +42,11 @@ pub struct TreeRoot {
 }
 
 /// Runs the check. An empty result means "ok".
-pub fn check_structure(pager: &mut Pager, trees: &[TreeRoot], max_errors: usize) -> Result<Vec<String>> {
+pub fn check_structure(
+    pager: &mut Pager,
+    trees: &[TreeRoot],
+    max_errors: usize,
+) -> Result<Vec<String>> {
     let page_count = pager.page_count();
     let mut checker = Checker {
         pager,
@@ -166,15 +170,29 @@ impl Checker<'_> {
             pgno = read_u32(&data, 0)?;
         }
         if remaining != 0 && self.messages.len() == errors_before {
-            let what = if free_list { "size" } else { "overflow list length" };
-            self.report(format!("{what} is {} but should be {expected}", expected as i64 - remaining));
+            let what = if free_list {
+                "size"
+            } else {
+                "overflow list length"
+            };
+            self.report(format!(
+                "{what} is {} but should be {expected}",
+                expected as i64 - remaining
+            ));
         }
         Ok(())
     }
 
     /// Checks one page and its subtree. Returns the subtree's depth (leaves are 0) and its
     /// smallest rowid, or `None` when the page could not be checked (already reported).
-    fn check_page(&mut self, root: PageNo, pgno: PageNo, is_table: bool, bound: Bound, level: usize) -> Result<Option<Subtree>> {
+    fn check_page(
+        &mut self,
+        root: PageNo,
+        pgno: PageNo,
+        is_table: bool,
+        bound: Bound,
+        level: usize,
+    ) -> Result<Option<Subtree>> {
         let page = self.pager.get_now(pgno)?;
         let data = page.data();
         let usable = self.pager.usable_size();
@@ -216,7 +234,10 @@ impl Checker<'_> {
             self.prefix = format!("Tree {root} page {pgno} cell {index}: ");
             let offset = read_u16(&data, hdr + kind.header_len() + 2 * index)? as usize;
             if offset < content_start || offset > usable - 4 {
-                self.report(format!("Offset {offset} out of range {content_start}..{}", usable - 4));
+                self.report(format!(
+                    "Offset {offset} out of range {content_start}..{}",
+                    usable - 4
+                ));
                 all_cells_placed = false;
                 continue;
             }
@@ -228,7 +249,11 @@ impl Checker<'_> {
             cells.push((offset, cell.size));
             if is_table {
                 if let Bound::Rowid(limit, inclusive) = upper {
-                    let in_order = if inclusive { cell.rowid <= limit } else { cell.rowid < limit };
+                    let in_order = if inclusive {
+                        cell.rowid <= limit
+                    } else {
+                        cell.rowid < limit
+                    };
                     if !in_order {
                         self.report(format!("Rowid {} out of order", cell.rowid));
                     }
@@ -260,7 +285,11 @@ impl Checker<'_> {
         if all_cells_placed {
             self.check_space(pgno, &view, &cells)?;
         }
-        let depth = if kind.is_leaf() { 0 } else { depth.map_or(1, |d| d + 1) };
+        let depth = if kind.is_leaf() {
+            0
+        } else {
+            depth.map_or(1, |d| d + 1)
+        };
         Ok(Some(Subtree { depth, min_rowid }))
     }
 
@@ -274,18 +303,25 @@ impl Checker<'_> {
         while next != 0 && freeblocks.len() <= usable / 4 {
             let size = read_u16(data, next + 2).unwrap_or(0) as usize;
             if next + size > usable || size < 4 {
-                self.report(format!("Corruption detected in cell {} on page {pgno}", cells.len()));
+                self.report(format!(
+                    "Corruption detected in cell {} on page {pgno}",
+                    cells.len()
+                ));
                 return Ok(());
             }
             freeblocks.push((next, size));
             let following = read_u16(data, next)? as usize;
             if following != 0 && following <= next + size {
-                self.report(format!("Corruption detected in cell {} on page {pgno}", cells.len()));
+                self.report(format!(
+                    "Corruption detected in cell {} on page {pgno}",
+                    cells.len()
+                ));
                 return Ok(());
             }
             next = following;
         }
-        let mut spans: Vec<(usize, usize)> = cells.iter().chain(freeblocks.iter()).copied().collect();
+        let mut spans: Vec<(usize, usize)> =
+            cells.iter().chain(freeblocks.iter()).copied().collect();
         spans.sort_unstable();
         let mut covered_to = view.content_start();
         let mut fragments = 0;
@@ -300,7 +336,9 @@ impl Checker<'_> {
         fragments += usable.saturating_sub(covered_to);
         let reported = data.get(hdr + 7).copied().unwrap_or(0) as usize;
         if fragments != reported {
-            self.report(format!("Fragmentation of {fragments} bytes reported as {reported} on page {pgno}"));
+            self.report(format!(
+                "Fragmentation of {fragments} bytes reported as {reported} on page {pgno}"
+            ));
         }
         Ok(())
     }

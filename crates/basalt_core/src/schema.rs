@@ -8,11 +8,12 @@
 //! corruption error, as SQLite reports "malformed database schema"; the catalogue is read through
 //! the b-tree layer only, so it is restartable like every other read.
 
-use crate::btree::{Cursor, PageKind};
+use crate::btree::{create_tree, Cursor, PageKind, SeekOp, TreeKind};
 use crate::error::{Error, Result};
+use crate::format::offset::SCHEMA_COOKIE;
 use crate::integrity::TreeRoot;
 use crate::pager::{PageNo, Pager};
-use crate::record::{RecordHeader, ValueRef};
+use crate::record::{encode_record, RecordHeader, ValueRef};
 
 /// The root page of the schema table.
 pub const SCHEMA_ROOT: PageNo = 1;
@@ -65,7 +66,10 @@ pub struct Schema {
 }
 
 fn malformed(detail: impl Into<String>) -> Error {
-    Error { message: "malformed database schema".into(), ..Error::corrupt(detail) }
+    Error {
+        message: "malformed database schema".into(),
+        ..Error::corrupt(detail)
+    }
 }
 
 fn text(value: Option<ValueRef<'_>>) -> Option<String> {
@@ -89,16 +93,27 @@ impl Schema {
         while on_row {
             cursor.payload(pager, &mut payload)?;
             header.parse(&payload)?;
-            entries.push(Self::entry(cursor.rowid(), &header, &payload, pager.page_count())?);
+            entries.push(Self::entry(
+                cursor.rowid(),
+                &header,
+                &payload,
+                pager.page_count(),
+            )?);
             on_row = cursor.next(pager)?;
         }
         Ok(Schema { entries })
     }
 
-    fn entry(rowid: i64, header: &RecordHeader, payload: &[u8], page_count: PageNo) -> Result<SchemaEntry> {
+    fn entry(
+        rowid: i64,
+        header: &RecordHeader,
+        payload: &[u8],
+        page_count: PageNo,
+    ) -> Result<SchemaEntry> {
         let column = |i| header.column(payload, i);
         let kind_text = text(column(0)?).unwrap_or_default();
-        let kind = ObjectKind::parse(kind_text.as_bytes()).ok_or_else(|| malformed(format!("object type {kind_text:?}")))?;
+        let kind = ObjectKind::parse(kind_text.as_bytes())
+            .ok_or_else(|| malformed(format!("object type {kind_text:?}")))?;
         let name = text(column(1)?).ok_or_else(|| malformed("object without a name"))?;
         let table_name = text(column(2)?).unwrap_or_default();
         let root_page = match column(3)? {
@@ -107,18 +122,95 @@ impl Schema {
             other => return Err(malformed(format!("root page {other:?} of {name}"))),
         };
         let sql = text(column(4)?);
-        Ok(SchemaEntry { rowid, kind, name, table_name, root_page, sql })
+        Ok(SchemaEntry {
+            rowid,
+            kind,
+            name,
+            table_name,
+            root_page,
+            sql,
+        })
+    }
+
+    /// Creates a table or index: a new b-tree of `tree_kind` (WITHOUT ROWID tables and indexes
+    /// are index trees), its row in `sqlite_schema`, and a bumped schema cookie so that other
+    /// connections reload. Needs an open write transaction; not
+    /// restartable half-way (the b-tree steps are, the sequence is not), so callers run it to
+    /// completion, waiting for I/O.
+    pub fn create_object(
+        pager: &mut Pager,
+        kind: ObjectKind,
+        tree_kind: TreeKind,
+        name: &str,
+        table_name: &str,
+        sql: Option<&str>,
+    ) -> Result<SchemaEntry> {
+        if matches!(kind, ObjectKind::View | ObjectKind::Trigger)
+            || (kind == ObjectKind::Index && tree_kind == TreeKind::Table)
+        {
+            return Err(Error::misuse(format!(
+                "a {} has no {tree_kind:?} b-tree",
+                kind.as_str()
+            )));
+        }
+        let root_page = create_tree(pager, tree_kind)?;
+        let mut cursor = Cursor::new_table(SCHEMA_ROOT);
+        let rowid = if cursor.last(pager)? {
+            cursor.rowid() + 1
+        } else {
+            1
+        };
+        let sql_value = sql.map_or(ValueRef::Null, |s| ValueRef::Text(s.as_bytes()));
+        let mut record = Vec::new();
+        encode_record(
+            &[
+                ValueRef::Text(kind.as_str().as_bytes()),
+                ValueRef::Text(name.as_bytes()),
+                ValueRef::Text(table_name.as_bytes()),
+                ValueRef::Integer(root_page as i64),
+                sql_value,
+            ],
+            &mut record,
+        );
+        cursor.insert_row(pager, rowid, &record)?;
+        bump_schema_cookie(pager)?;
+        Ok(SchemaEntry {
+            rowid,
+            kind,
+            name: name.to_string(),
+            table_name: table_name.to_string(),
+            root_page,
+            sql: sql.map(str::to_string),
+        })
+    }
+
+    /// Removes an object's row from `sqlite_schema` (its b-tree is the caller's to drop).
+    pub fn remove_object(pager: &mut Pager, entry: &SchemaEntry) -> Result<()> {
+        let mut cursor = Cursor::new_table(SCHEMA_ROOT);
+        if !cursor.seek_rowid(pager, entry.rowid, SeekOp::Eq)? {
+            return Err(malformed(format!(
+                "schema row {} of {} is gone",
+                entry.rowid, entry.name
+            )));
+        }
+        cursor.delete(pager)?;
+        bump_schema_cookie(pager)
     }
 
     pub fn find(&self, name: &str) -> Option<&SchemaEntry> {
-        self.entries.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+        self.entries
+            .iter()
+            .find(|e| e.name.eq_ignore_ascii_case(name))
     }
 
     /// Every b-tree of the database, the schema table first, as the integrity check wants them.
     /// Whether a tree is keyed by rowid is read from its root page, the one place that cannot
     /// disagree with the tree itself; a root that does not parse is left for the check to report.
     pub fn tree_roots(&self, pager: &mut Pager) -> Result<Vec<TreeRoot>> {
-        let mut roots = vec![TreeRoot { root: SCHEMA_ROOT, is_table: true }];
+        let mut roots = vec![TreeRoot {
+            root: SCHEMA_ROOT,
+            is_table: true,
+        }];
         for entry in self.entries.iter().filter(|e| e.root_page != 0) {
             let page = pager.get(entry.root_page)?;
             let flag = page.data().first().copied().unwrap_or(0);
@@ -126,8 +218,21 @@ impl Schema {
                 Ok(kind) => kind.is_table(),
                 Err(_) => entry.kind == ObjectKind::Table,
             };
-            roots.push(TreeRoot { root: entry.root_page, is_table });
+            roots.push(TreeRoot {
+                root: entry.root_page,
+                is_table,
+            });
         }
         Ok(roots)
     }
+}
+
+fn bump_schema_cookie(pager: &mut Pager) -> Result<()> {
+    let page_one = pager.get_now(1)?;
+    pager.make_writable(&page_one)?;
+    let mut data = page_one.data_mut();
+    let field = &mut data[SCHEMA_COOKIE..SCHEMA_COOKIE + 4];
+    let cookie = u32::from_be_bytes([field[0], field[1], field[2], field[3]]).wrapping_add(1);
+    field.copy_from_slice(&cookie.to_be_bytes());
+    Ok(())
 }

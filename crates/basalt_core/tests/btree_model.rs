@@ -47,7 +47,9 @@ fn check_no_leaks(pager: &mut Pager, trees: &[(u32, Option<&KeyInfo>)]) {
         assert!(used.insert(pgno), "free page {pgno} also in use");
     }
     let lock_byte = lock_byte_page(pager.page_size());
-    let expected: BTreeSet<u32> = (1..=pager.page_count()).filter(|&p| p != lock_byte).collect();
+    let expected: BTreeSet<u32> = (1..=pager.page_count())
+        .filter(|&p| p != lock_byte)
+        .collect();
     assert_eq!(used, expected, "pages leaked or invented");
 }
 
@@ -82,7 +84,11 @@ fn check_table(pager: &mut Pager, root: u32, model: &BTreeMap<i64, Vec<u8>>, rng
                 SeekOp::Lt => model.range(..probe).next_back().map(|(k, _)| *k),
             };
             let found = cursor.seek_rowid(pager, probe, op).unwrap();
-            assert_eq!(found.then(|| cursor.rowid()), expected, "seek {op:?} {probe}");
+            assert_eq!(
+                found.then(|| cursor.rowid()),
+                expected,
+                "seek {op:?} {probe}"
+            );
         }
     }
 }
@@ -116,8 +122,14 @@ fn run_table_model(page_size: usize, ops: usize, seed: u64) {
     }
     check_table(&mut pager, root, &model, &mut rng);
     let stats = verify_tree(&mut pager, root, None).unwrap();
-    eprintln!("table {page_size}: {stats_line}", stats_line = format!("depth {} pages {} overflow {} entries {}", stats.depth, stats.tree_pages, stats.overflow_pages, stats.entries));
-    assert!(stats.depth >= 2 && stats.overflow_pages > 0, "the workload reaches interior pages and overflow chains");
+    eprintln!(
+        "table {page_size}: depth {} pages {} overflow {} entries {}",
+        stats.depth, stats.tree_pages, stats.overflow_pages, stats.entries
+    );
+    assert!(
+        stats.depth >= 2 && stats.overflow_pages > 0,
+        "the workload reaches interior pages and overflow chains"
+    );
     // Delete everything through a scan: the tree must shrink back to a lone root leaf.
     let mut on = cursor.first(&mut pager).unwrap();
     while on {
@@ -132,37 +144,53 @@ fn run_table_model(page_size: usize, ops: usize, seed: u64) {
 
 #[test]
 fn table_model_512() {
-    run_table_model(512, 6000, 1);
+    run_table_model(512, 20_000, 1);
 }
 
 #[test]
 fn table_model_1024() {
-    run_table_model(1024, 6000, 2);
+    run_table_model(1024, 20_000, 2);
 }
 
 #[test]
 fn table_model_4096() {
-    run_table_model(4096, 6000, 3);
+    run_table_model(4096, 20_000, 3);
 }
 
 #[test]
 fn table_model_65536() {
-    run_table_model(65536, 2000, 4);
+    run_table_model(65536, 4000, 4);
 }
 
 /// Index entries (a, blob, rowid): the blob makes some keys spill to overflow pages.
 fn index_record(key: &(i64, Vec<u8>, i64)) -> Vec<u8> {
     let mut out = Vec::new();
-    encode_record(&[ValueRef::Integer(key.0), ValueRef::Blob(&key.1), ValueRef::Integer(key.2)], &mut out);
+    encode_record(
+        &[
+            ValueRef::Integer(key.0),
+            ValueRef::Blob(&key.1),
+            ValueRef::Integer(key.2),
+        ],
+        &mut out,
+    );
     out
 }
 
-fn check_index(pager: &mut Pager, root: u32, key_info: &KeyInfo, model: &BTreeSet<(i64, Vec<u8>, i64)>, rng: &mut SmallRng) {
+fn check_index(
+    pager: &mut Pager,
+    root: u32,
+    key_info: &KeyInfo,
+    model: &BTreeSet<(i64, Vec<u8>, i64)>,
+    rng: &mut SmallRng,
+) {
     let mut cursor = Cursor::new_index(root, key_info.clone());
     let mut on = cursor.first(pager).unwrap();
     for key in model {
         assert!(on);
-        assert!(cursor.key() == index_record(key).as_slice(), "entry {key:?}");
+        assert!(
+            cursor.key() == index_record(key).as_slice(),
+            "entry {key:?}"
+        );
         on = cursor.next(pager).unwrap();
     }
     assert!(!on);
@@ -186,9 +214,16 @@ fn check_index(pager: &mut Pager, root: u32, key_info: &KeyInfo, model: &BTreeSe
                 SeekOp::Le => model.iter().rev().find(|k| k.0 <= a),
                 SeekOp::Lt => model.iter().rev().find(|k| k.0 < a),
             };
-            let found = cursor.seek_index(pager, &[ValueRef::Integer(a)], op).unwrap();
+            let found = cursor
+                .seek_index(pager, &[ValueRef::Integer(a)], op)
+                .unwrap();
             let got = found.then(|| cursor.key().to_vec());
-            assert_eq!(got, expected.map(index_record), "seek {op:?} {a} (first column {:?})", expected.map(|k| first_of(&k)));
+            assert_eq!(
+                got,
+                expected.map(index_record),
+                "seek {op:?} {a} (first column {:?})",
+                expected.map(|k| first_of(&k))
+            );
         }
     }
 }
@@ -207,7 +242,15 @@ fn run_index_model(page_size: usize, ops: usize, seed: u64) {
             let key = keys.swap_remove(rng.gen_range(0..keys.len()));
             let record = index_record(&key);
             let found = cursor
-                .seek_index(&mut pager, &[ValueRef::Integer(key.0), ValueRef::Blob(&key.1), ValueRef::Integer(key.2)], SeekOp::Eq)
+                .seek_index(
+                    &mut pager,
+                    &[
+                        ValueRef::Integer(key.0),
+                        ValueRef::Blob(&key.1),
+                        ValueRef::Integer(key.2),
+                    ],
+                    SeekOp::Eq,
+                )
                 .unwrap();
             assert!(found && cursor.key() == record.as_slice());
             cursor.delete(&mut pager).unwrap();
@@ -220,7 +263,9 @@ fn run_index_model(page_size: usize, ops: usize, seed: u64) {
             };
             let blob: Vec<u8> = (0..len).map(|_| rng.gen_range(0..4)).collect();
             let key = (rng.gen_range(0..40), blob, rng.gen_range(0..1_000_000));
-            cursor.insert_index(&mut pager, &index_record(&key)).unwrap();
+            cursor
+                .insert_index(&mut pager, &index_record(&key))
+                .unwrap();
             if model.insert(key.clone()) {
                 keys.push(key);
             }
@@ -233,29 +278,35 @@ fn run_index_model(page_size: usize, ops: usize, seed: u64) {
     check_index(&mut pager, root, &key_info, &model, &mut rng);
     check_no_leaks(&mut pager, &[(1, None), (root, Some(&key_info))]);
     let stats = verify_tree(&mut pager, root, Some(&key_info)).unwrap();
-    eprintln!("index {page_size}: depth {} pages {} overflow {} entries {}", stats.depth, stats.tree_pages, stats.overflow_pages, stats.entries);
-    assert!(stats.depth >= 2 && stats.overflow_pages > 0, "the workload reaches interior pages and overflow chains");
+    eprintln!(
+        "index {page_size}: depth {} pages {} overflow {} entries {}",
+        stats.depth, stats.tree_pages, stats.overflow_pages, stats.entries
+    );
+    assert!(
+        stats.depth >= 2 && stats.overflow_pages > 0,
+        "the workload reaches interior pages and overflow chains"
+    );
     pager.commit().unwrap();
 }
 
 #[test]
 fn index_model_512() {
-    run_index_model(512, 5000, 11);
+    run_index_model(512, 15_000, 11);
 }
 
 #[test]
 fn index_model_1024() {
-    run_index_model(1024, 5000, 12);
+    run_index_model(1024, 15_000, 12);
 }
 
 #[test]
 fn index_model_4096() {
-    run_index_model(4096, 5000, 13);
+    run_index_model(4096, 15_000, 13);
 }
 
 #[test]
 fn index_model_65536() {
-    run_index_model(65536, 1500, 14);
+    run_index_model(65536, 3000, 14);
 }
 
 /// A cursor keeps SQLite's semantics when another cursor changes the tree under it: deleting
@@ -267,7 +318,9 @@ fn cursors_survive_writes_through_other_cursors() {
     let root = create_tree(&mut pager, TreeKind::Table).unwrap();
     let mut writer = Cursor::new_table(root);
     for rowid in 0..2000 {
-        writer.insert_row(&mut pager, rowid * 2, &[rowid as u8; 30]).unwrap();
+        writer
+            .insert_row(&mut pager, rowid * 2, &[rowid as u8; 30])
+            .unwrap();
     }
     let mut reader = Cursor::new_table(root);
     assert!(reader.seek_rowid(&mut pager, 1000, SeekOp::Eq).unwrap());
@@ -309,18 +362,31 @@ fn clear_and_drop_return_every_page() {
     let mut rows = Cursor::new_table(table);
     let mut keys = Cursor::new_index(index, key_info.clone());
     for i in 0..3000i64 {
-        rows.insert_row(&mut pager, i, &vec![i as u8; (i as usize * 37) % 3000]).unwrap();
+        rows.insert_row(&mut pager, i, &vec![i as u8; (i as usize * 37) % 3000])
+            .unwrap();
         let mut record = Vec::new();
-        encode_record(&[ValueRef::Blob(&vec![i as u8; (i as usize * 13) % 900])], &mut record);
+        encode_record(
+            &[ValueRef::Blob(&vec![i as u8; (i as usize * 13) % 900])],
+            &mut record,
+        );
         keys.insert_index(&mut pager, &record).unwrap();
     }
-    check_no_leaks(&mut pager, &[(1, None), (table, None), (index, Some(&key_info))]);
+    check_no_leaks(
+        &mut pager,
+        &[(1, None), (table, None), (index, Some(&key_info))],
+    );
     clear_tree(&mut pager, table).unwrap();
     assert_eq!(rows.count(&mut pager).unwrap(), 0);
-    check_no_leaks(&mut pager, &[(1, None), (table, None), (index, Some(&key_info))]);
+    check_no_leaks(
+        &mut pager,
+        &[(1, None), (table, None), (index, Some(&key_info))],
+    );
     drop_tree(&mut pager, index).unwrap();
     check_no_leaks(&mut pager, &[(1, None), (table, None)]);
-    assert_eq!(freelist_pages(&mut pager).unwrap().len() as u32, pager.page_count() - 2);
+    assert_eq!(
+        freelist_pages(&mut pager).unwrap().len() as u32,
+        pager.page_count() - 2
+    );
     // Freed pages are reused before the file grows.
     let count = pager.page_count();
     for i in 0..500i64 {
@@ -336,7 +402,11 @@ fn clear_and_drop_return_every_page() {
 #[test]
 fn late_reads_cause_no_stalls() {
     let io: Arc<dyn Io> = Arc::new(MemoryIo::deferred());
-    let options = PagerOptions { page_size: 1024, cache_size: 100_000, ..PagerOptions::default() };
+    let options = PagerOptions {
+        page_size: 1024,
+        cache_size: 100_000,
+        ..PagerOptions::default()
+    };
     let mut rng = SmallRng::seed_from_u64(99);
     let mut model = BTreeMap::new();
     let root = {
@@ -371,7 +441,9 @@ fn late_reads_cause_no_stalls() {
         let rowid = rng.gen_range(0..5000);
         if rng.gen_bool(0.4) {
             let mut found = false;
-            run(&mut pager, &mut |p| cursor.seek_rowid(p, rowid, SeekOp::Eq).map(|f| found = f));
+            run(&mut pager, &mut |p| {
+                cursor.seek_rowid(p, rowid, SeekOp::Eq).map(|f| found = f)
+            });
             if found {
                 run(&mut pager, &mut |p| cursor.delete(p));
                 model.remove(&rowid);
@@ -386,8 +458,77 @@ fn late_reads_cause_no_stalls() {
     run(&mut pager, &mut |p| cursor.count(p).map(|c| count = c));
     assert_eq!(count, model.len() as u64);
     assert!(pending > 0, "the deferred backend made operations wait");
-    assert_eq!(pager.stats().stalls, stalls_before, "a write touched a page its prefetch missed");
+    assert_eq!(
+        pager.stats().stalls,
+        stalls_before,
+        "a write touched a page its prefetch missed"
+    );
     let all: Vec<u32> = (1..=pager.page_count()).collect();
     retry(io.as_ref(), || pager.prefetch(&all));
     check_table(&mut pager, root, &model, &mut rng);
+}
+
+/// A child pointer that leads back to the root is corruption, reported as an error by every walk
+/// instead of looping or overflowing the stack.
+#[test]
+fn child_pointer_cycles_are_errors() {
+    let mut pager = Pager::open_memory(512).unwrap();
+    pager.begin_write().unwrap();
+    let root = create_tree(&mut pager, TreeKind::Table).unwrap();
+    let mut cursor = Cursor::new_table(root);
+    for rowid in 0..200 {
+        cursor.insert_row(&mut pager, rowid, &[0u8; 40]).unwrap();
+    }
+    let page = pager.get(root).unwrap();
+    pager.make_writable(&page).unwrap();
+    page.data_mut()[8..12].copy_from_slice(&root.to_be_bytes());
+    drop(page);
+    assert!(cursor.last(&mut pager).unwrap_err().is_corrupt());
+    assert!(cursor
+        .seek_rowid(&mut pager, 1000, SeekOp::Le)
+        .unwrap_err()
+        .is_corrupt());
+    assert!(cursor.count(&mut pager).unwrap_err().is_corrupt());
+    assert!(verify_tree(&mut pager, root, None)
+        .unwrap_err()
+        .is_corrupt());
+    assert!(cursor
+        .insert_row(&mut pager, 1000, b"x")
+        .unwrap_err()
+        .is_corrupt());
+}
+
+/// Page 1's tree (the schema table) has 100 bytes less room: it must split, grow and collapse
+/// like any other root, without touching the database header.
+#[test]
+fn page_one_tree_grows_and_shrinks() {
+    let mut pager = Pager::open_memory(512).unwrap();
+    pager.begin_write().unwrap();
+    let header: Vec<u8> = pager.get(1).unwrap().data()[..100].to_vec();
+    let mut cursor = Cursor::new_table(1);
+    let mut rng = SmallRng::seed_from_u64(3);
+    let mut model = BTreeMap::new();
+    for _ in 0..3000 {
+        let rowid = rng.gen_range(0..1500);
+        let data = payload(&mut rng, rowid, 512);
+        cursor.insert_row(&mut pager, rowid, &data).unwrap();
+        model.insert(rowid, data);
+    }
+    check_table(&mut pager, 1, &model, &mut rng);
+    check_no_leaks(&mut pager, &[(1, None)]);
+    let mut on = cursor.first(&mut pager).unwrap();
+    while on {
+        cursor.delete(&mut pager).unwrap();
+        on = cursor.next(&mut pager).unwrap();
+    }
+    let stats = verify_tree(&mut pager, 1, None).unwrap();
+    assert_eq!((stats.entries, stats.depth), (0, 1));
+    check_no_leaks(&mut pager, &[(1, None)]);
+    let after = pager.get(1).unwrap().data()[..100].to_vec();
+    assert_eq!(header[..32], after[..32]);
+    assert_eq!(
+        header[40..],
+        after[40..],
+        "only the freelist fields changed"
+    );
 }

@@ -22,7 +22,10 @@ use std::sync::Arc;
 const STEP_LIMIT: usize = 200_000;
 
 fn sample_file(page_size: usize) -> Vec<u8> {
-    let path = std::env::temp_dir().join(format!("basalt-corrupt-{}-{page_size}.db", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "basalt-corrupt-{}-{page_size}.db",
+        std::process::id()
+    ));
     let _ = std::fs::remove_file(&path);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(&format!(
@@ -35,10 +38,19 @@ fn sample_file(page_size: usize) -> Vec<u8> {
     .unwrap();
     for i in 0..400i64 {
         let big = "z".repeat(if i % 13 == 0 { 3000 } else { 10 });
-        conn.execute("INSERT INTO t VALUES (?1, ?2, ?3)", rusqlite::params![i, format!("b{}", i % 50), big]).unwrap();
-        conn.execute("INSERT INTO w VALUES (?1, ?2)", rusqlite::params![format!("k{i}"), i]).unwrap();
+        conn.execute(
+            "INSERT INTO t VALUES (?1, ?2, ?3)",
+            rusqlite::params![i, format!("b{}", i % 50), big],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO w VALUES (?1, ?2)",
+            rusqlite::params![format!("k{i}"), i],
+        )
+        .unwrap();
     }
-    conn.execute_batch("COMMIT; DELETE FROM t WHERE a % 7 = 0;").unwrap();
+    conn.execute_batch("COMMIT; DELETE FROM t WHERE a % 7 = 0;")
+        .unwrap();
     drop(conn);
     let bytes = std::fs::read(&path).unwrap();
     let _ = std::fs::remove_file(&path);
@@ -83,7 +95,11 @@ fn damage(bytes: &mut Vec<u8>, page_size: usize, rng: &mut SmallRng) {
 
 /// Walks a tree forward and backward and seeks into it; every error is fine, a loop is not.
 fn exercise_tree(pager: &mut Pager, root: u32, is_index: bool, rng: &mut SmallRng) -> Result<()> {
-    let mut cursor = if is_index { Cursor::new_index(root, KeyInfo::binary(2)) } else { Cursor::new_table(root) };
+    let mut cursor = if is_index {
+        Cursor::new_index(root, KeyInfo::binary(2))
+    } else {
+        Cursor::new_table(root)
+    };
     let mut payload = Vec::new();
     let mut steps = 0;
     let mut on = cursor.first(pager)?;
@@ -92,19 +108,26 @@ fn exercise_tree(pager: &mut Pager, root: u32, is_index: bool, rng: &mut SmallRn
             cursor.payload(pager, &mut payload)?;
         }
         steps += 1;
-        assert!(steps < STEP_LIMIT, "forward walk of tree {root} does not end");
+        assert!(
+            steps < STEP_LIMIT,
+            "forward walk of tree {root} does not end"
+        );
         on = cursor.next(pager)?;
     }
     let mut on = cursor.last(pager)?;
     steps = 0;
     while on {
         steps += 1;
-        assert!(steps < STEP_LIMIT, "backward walk of tree {root} does not end");
+        assert!(
+            steps < STEP_LIMIT,
+            "backward walk of tree {root} does not end"
+        );
         on = cursor.prev(pager)?;
     }
     if !is_index {
         for _ in 0..20 {
-            let op = [SeekOp::Eq, SeekOp::Ge, SeekOp::Gt, SeekOp::Le, SeekOp::Lt][rng.gen_range(0..5)];
+            let op =
+                [SeekOp::Eq, SeekOp::Ge, SeekOp::Gt, SeekOp::Le, SeekOp::Lt][rng.gen_range(0..5)];
             if cursor.seek_rowid(pager, rng.gen_range(-5..500), op)? {
                 cursor.payload(pager, &mut payload)?;
             }
@@ -123,7 +146,10 @@ fn write_some(pager: &mut Pager, root: u32, rng: &mut SmallRng) -> Result<()> {
         if rng.gen_bool(0.5) {
             let payload = vec![0x11u8; rng.gen_range(0..2000)];
             let mut record = Vec::new();
-            basalt_core::record::encode_record(&[basalt_core::record::ValueRef::Blob(&payload)], &mut record);
+            basalt_core::record::encode_record(
+                &[basalt_core::record::ValueRef::Blob(&payload)],
+                &mut record,
+            );
             cursor.insert_row(pager, rowid, &record)?;
         } else if cursor.seek_rowid(pager, rowid, SeekOp::Eq)? {
             cursor.delete(pager)?;
@@ -136,11 +162,20 @@ fn write_some(pager: &mut Pager, root: u32, rng: &mut SmallRng) -> Result<()> {
 fn exercise(bytes: Vec<u8>, rng: &mut SmallRng) {
     let io = Arc::new(MemoryIo::new());
     let file = io.open("damaged.db", OpenFlags::default()).unwrap();
-    basalt_core::io::run_to_completion(io.as_ref(), file.write(0, bytes.into_boxed_slice()).unwrap()).unwrap();
-    let Ok(mut pager) = Pager::open(io, "damaged.db", &PagerOptions::default()) else { return };
+    basalt_core::io::run_to_completion(
+        io.as_ref(),
+        file.write(0, bytes.into_boxed_slice()).unwrap(),
+    )
+    .unwrap();
+    let Ok(mut pager) = Pager::open(io, "damaged.db", &PagerOptions::default()) else {
+        return;
+    };
     let roots = match Schema::load(&mut pager).and_then(|s| s.tree_roots(&mut pager)) {
         Ok(roots) => roots,
-        Err(_) => vec![basalt_core::integrity::TreeRoot { root: 1, is_table: true }],
+        Err(_) => vec![basalt_core::integrity::TreeRoot {
+            root: 1,
+            is_table: true,
+        }],
     };
     let _ = check_structure(&mut pager, &roots, DEFAULT_MAX_ERRORS);
     for root in &roots {
@@ -153,7 +188,10 @@ fn exercise(bytes: Vec<u8>, rng: &mut SmallRng) {
 
 #[test]
 fn damaged_files_never_panic_or_hang() {
-    let seed: u64 = std::env::var("BASALT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(rand::random);
+    let seed: u64 = std::env::var("BASALT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random);
     println!("BASALT_SEED={seed}");
     let mut rng = SmallRng::seed_from_u64(seed);
     for page_size in [512, 1024, 4096] {

@@ -26,7 +26,9 @@ const SQLITE_SQL_LEVEL_FAILURE: &str = "database disk image is malformed";
 fn try_sqlite_check(path: &Path) -> rusqlite::Result<Vec<String>> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows
         .iter()
         .flat_map(|r| r.lines())
@@ -36,7 +38,8 @@ fn try_sqlite_check(path: &Path) -> rusqlite::Result<Vec<String>> {
 }
 
 fn sqlite_check(path: &Path) -> Vec<String> {
-    try_sqlite_check(path).unwrap_or_else(|e| panic!("SQLite's check of {} failed: {e}", path.display()))
+    try_sqlite_check(path)
+        .unwrap_or_else(|e| panic!("SQLite's check of {} failed: {e}", path.display()))
 }
 
 /// The roots SQLite knows about, read before any damage is done.
@@ -45,13 +48,28 @@ fn roots_of(path: &Path) -> Vec<TreeRoot> {
     let mut stmt = conn
         .prepare("SELECT rootpage, type = 'table' AND sql NOT LIKE '%WITHOUT ROWID%' FROM sqlite_schema WHERE rootpage > 0")
         .unwrap();
-    let mut roots = vec![TreeRoot { root: 1, is_table: true }];
-    roots.extend(stmt.query_map([], |r| Ok(TreeRoot { root: r.get(0)?, is_table: r.get(1)? })).unwrap().map(|r| r.unwrap()));
+    let mut roots = vec![TreeRoot {
+        root: 1,
+        is_table: true,
+    }];
+    roots.extend(
+        stmt.query_map([], |r| {
+            Ok(TreeRoot {
+                root: r.get(0)?,
+                is_table: r.get(1)?,
+            })
+        })
+        .unwrap()
+        .map(|r| r.unwrap()),
+    );
     roots
 }
 
 fn basalt_check(path: &Path, roots: &[TreeRoot]) -> Vec<String> {
-    let options = PagerOptions { read_only: true, ..PagerOptions::default() };
+    let options = PagerOptions {
+        read_only: true,
+        ..PagerOptions::default()
+    };
     let mut pager = Pager::open(Arc::new(FileIo), path.to_str().unwrap(), &options).unwrap();
     check_structure(&mut pager, roots, DEFAULT_MAX_ERRORS).unwrap()
 }
@@ -74,9 +92,15 @@ fn build_sample(dir: &Path) -> PathBuf {
     )
     .unwrap();
     for i in 0..3000i64 {
-        let b = if i % 97 == 0 { "x".repeat(5000) } else { format!("row {i}") };
-        conn.execute("INSERT INTO t VALUES (?1, ?2)", rusqlite::params![i * 3, b]).unwrap();
-        conn.execute("INSERT INTO junk VALUES (randomblob(200))", []).unwrap();
+        let b = if i % 97 == 0 {
+            "x".repeat(5000)
+        } else {
+            format!("row {i}")
+        };
+        conn.execute("INSERT INTO t VALUES (?1, ?2)", rusqlite::params![i * 3, b])
+            .unwrap();
+        conn.execute("INSERT INTO junk VALUES (randomblob(200))", [])
+            .unwrap();
     }
     conn.execute_batch("COMMIT; DELETE FROM junk; ").unwrap();
     path
@@ -139,8 +163,14 @@ fn damaged_files_get_sqlites_messages() {
 
     let mut cases: Vec<(&str, Box<dyn Fn(&Path)>)> = Vec::new();
     let count = be32(&header, 36);
-    cases.push(("freelist count too high", Box::new(move |p| patch(p, 1, 36, &(count + 1).to_be_bytes()))));
-    cases.push(("freelist count too low", Box::new(move |p| patch(p, 1, 36, &(count - 3).to_be_bytes()))));
+    cases.push((
+        "freelist count too high",
+        Box::new(move |p| patch(p, 1, 36, &(count + 1).to_be_bytes())),
+    ));
+    cases.push((
+        "freelist count too low",
+        Box::new(move |p| patch(p, 1, 36, &(count - 3).to_be_bytes())),
+    ));
     let (c0, c1) = (be16(&leaf_page, 8), be16(&leaf_page, 10));
     cases.push((
         "leaf cells swapped",
@@ -151,14 +181,32 @@ fn damaged_files_get_sqlites_messages() {
     ));
     let first_child_at = be16(&interior_page, 12);
     let second_child = be32(&interior_page, be16(&interior_page, 14));
-    cases.push(("child referenced twice", Box::new(move |p| patch(p, interior, first_child_at, &second_child.to_be_bytes()))));
-    cases.push(("child out of range", Box::new(move |p| patch(p, interior, first_child_at, &99_999u32.to_be_bytes()))));
-    cases.push(("leaf flag damaged", Box::new(move |p| patch(p, leaf, 0, &[0x0f]))));
+    cases.push((
+        "child referenced twice",
+        Box::new(move |p| patch(p, interior, first_child_at, &second_child.to_be_bytes())),
+    ));
+    cases.push((
+        "child out of range",
+        Box::new(move |p| patch(p, interior, first_child_at, &99_999u32.to_be_bytes())),
+    ));
+    cases.push((
+        "leaf flag damaged",
+        Box::new(move |p| patch(p, leaf, 0, &[0x0f])),
+    ));
     let frag = leaf_page[7];
-    cases.push(("fragment count wrong", Box::new(move |p| patch(p, leaf, 7, &[frag + 3]))));
+    cases.push((
+        "fragment count wrong",
+        Box::new(move |p| patch(p, leaf, 7, &[frag + 3])),
+    ));
     let interior_frag = interior_page[7];
-    cases.push(("interior fragment count wrong", Box::new(move |p| patch(p, interior, 7, &[interior_frag + 2]))));
-    cases.push(("cell pointer past the page", Box::new(move |p| patch(p, leaf, 8, &1023u16.to_be_bytes()))));
+    cases.push((
+        "interior fragment count wrong",
+        Box::new(move |p| patch(p, interior, 7, &[interior_frag + 2])),
+    ));
+    cases.push((
+        "cell pointer past the page",
+        Box::new(move |p| patch(p, leaf, 8, &1023u16.to_be_bytes())),
+    ));
 
     for (what, damage) in &cases {
         let path = dir.join("case.db");
@@ -166,14 +214,25 @@ fn damaged_files_get_sqlites_messages() {
         damage(&path);
         match try_sqlite_check(&path) {
             Ok(expected) => {
-                assert!(!expected.is_empty(), "{what}: the damage must be visible to SQLite");
-                assert_eq!(basalt_check(&path, &roots), expected, "{what}: Basalt (left) vs SQLite (right)");
+                assert!(
+                    !expected.is_empty(),
+                    "{what}: the damage must be visible to SQLite"
+                );
+                assert_eq!(
+                    basalt_check(&path, &roots),
+                    expected,
+                    "{what}: Basalt (left) vs SQLite (right)"
+                );
             }
             Err(e) => {
                 // SQLite's b-tree messages are lost behind the error; ours must still name the damage.
                 assert!(e.to_string().contains("malformed"), "{what}: {e}");
                 let ours = basalt_check(&path, &roots);
-                assert!(ours.iter().any(|m| m.contains(expect_when_sqlite_fails(what))), "{what}: {ours:?}");
+                assert!(
+                    ours.iter()
+                        .any(|m| m.contains(expect_when_sqlite_fails(what))),
+                    "{what}: {ours:?}"
+                );
             }
         }
     }
@@ -191,9 +250,19 @@ fn expect_when_sqlite_fails(what: &str) -> &'static str {
 
 fn shared_fixtures() -> PathBuf {
     let tgz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/databases.tgz");
-    assert!(tgz.exists(), "missing {}: the shared fixtures are needed for this test", tgz.display());
+    assert!(
+        tgz.exists(),
+        "missing {}: the shared fixtures are needed for this test",
+        tgz.display()
+    );
     let dir = temp_dir("fixtures");
-    let status = std::process::Command::new("tar").arg("xzf").arg(&tgz).arg("-C").arg(&dir).status().unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .unwrap();
     assert!(status.success(), "could not unpack {}", tgz.display());
     dir
 }

@@ -28,7 +28,9 @@ const HELP: &str = "\
 impl Shell {
     pub fn open(path: Option<&str>) -> Result<Shell, Error> {
         let pager = match path {
-            None | Some("") | Some(":memory:") => Pager::open_memory(basalt_core::format::DEFAULT_PAGE_SIZE)?,
+            None | Some("") | Some(":memory:") => {
+                Pager::open_memory(basalt_core::format::DEFAULT_PAGE_SIZE)?
+            }
             Some(path) => Pager::open(Arc::new(FileIo), path, &PagerOptions::default())?,
         };
         Ok(Shell { pager })
@@ -123,7 +125,9 @@ fn like(pattern: &str, text: &str) -> bool {
             None => t.is_empty(),
             Some((b'%', rest)) => (0..=t.len()).any(|i| matches(rest, &t[i..])),
             Some((b'_', rest)) => !t.is_empty() && matches(rest, &t[1..]),
-            Some((c, rest)) => t.first().is_some_and(|x| x.eq_ignore_ascii_case(c)) && matches(rest, &t[1..]),
+            Some((c, rest)) => {
+                t.first().is_some_and(|x| x.eq_ignore_ascii_case(c)) && matches(rest, &t[1..])
+            }
         }
     }
     matches(pattern.as_bytes(), text.as_bytes())
@@ -134,9 +138,15 @@ fn is_blank(sql: &str) -> bool {
     let mut rest = sql.trim_start();
     loop {
         if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map_or("", |(_, tail)| tail).trim_start();
+            rest = after
+                .split_once('\n')
+                .map_or("", |(_, tail)| tail)
+                .trim_start();
         } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, tail)| tail).trim_start();
+            rest = after
+                .split_once("*/")
+                .map_or("", |(_, tail)| tail)
+                .trim_start();
         } else {
             return rest.is_empty() || rest.chars().all(|c| c == ';' || c.is_whitespace());
         }
@@ -167,7 +177,10 @@ pub fn is_complete(sql: &str) -> bool {
             continue;
         }
         if bytes[i..].starts_with(b"--") {
-            i = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| i + n + 1);
+            i = bytes[i..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |n| i + n + 1);
             continue;
         }
         if bytes[i..].starts_with(b"/*") {

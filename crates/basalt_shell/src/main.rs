@@ -37,7 +37,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             option if option.starts_with('-') => {
-                eprintln!("basalt: Error: unknown option: {option}\nUse --help for a list of options.");
+                eprintln!(
+                    "basalt: Error: unknown option: {option}\nUse --help for a list of options."
+                );
                 return ExitCode::FAILURE;
             }
             _ if path.is_none() => path = Some(arg),
@@ -47,7 +49,10 @@ fn main() -> ExitCode {
     let mut shell = match commands::Shell::open(path.as_deref()) {
         Ok(shell) => shell,
         Err(e) => {
-            eprintln!("Error: unable to open database \"{}\": {e}", path.unwrap_or_default());
+            eprintln!(
+                "Error: unable to open database \"{}\": {e}",
+                path.unwrap_or_default()
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -56,7 +61,11 @@ fn main() -> ExitCode {
         for line in sql {
             failed |= shell.run_line(&line, &mut std::io::stdout()).is_err();
         }
-        return if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+        return if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
     }
     let interactive = std::io::stdin().is_terminal();
     if interactive {
@@ -77,7 +86,14 @@ fn run_loop(shell: &mut commands::Shell, interactive: bool) -> ExitCode {
     let mut lines = stdin.lock().lines();
     loop {
         if interactive {
-            print!("{}", if pending.is_empty() { "basalt> " } else { "   ...> " });
+            print!(
+                "{}",
+                if pending.is_empty() {
+                    "basalt> "
+                } else {
+                    "   ...> "
+                }
+            );
             let _ = std::io::stdout().flush();
         }
         let Some(Ok(line)) = lines.next() else { break };

@@ -16,7 +16,8 @@
 use super::cursor::Level;
 use super::freelist;
 use super::page::{
-    build_cell, header_offset, parse_cell, read_u32, space_needed, write_cells, Page, PageKind, CELL_SIZE_MIN,
+    build_cell, header_offset, parse_cell, read_u32, space_needed, write_cells, Page, PageKind,
+    CELL_SIZE_MIN,
 };
 use crate::ensure_sound;
 use crate::error::Result;
@@ -45,9 +46,20 @@ impl Node {
         let page = pager.get_now(pgno)?;
         let data = page.data();
         let view = Page::parse(&data, header_offset(pgno), pager.usable_size())?;
-        let cells = (0..view.cell_count()).map(|i| view.cell_bytes(i).map(<[u8]>::to_vec)).collect::<Result<_>>()?;
-        let right_child = if view.kind().is_leaf() { 0 } else { view.right_child()? };
-        Ok(Node { pgno, kind: view.kind(), cells, right_child })
+        let cells = (0..view.cell_count())
+            .map(|i| view.cell_bytes(i).map(<[u8]>::to_vec))
+            .collect::<Result<_>>()?;
+        let right_child = if view.kind().is_leaf() {
+            0
+        } else {
+            view.right_child()?
+        };
+        Ok(Node {
+            pgno,
+            kind: view.kind(),
+            cells,
+            right_child,
+        })
     }
 
     fn capacity(&self, usable: usize) -> usize {
@@ -89,21 +101,42 @@ impl Node {
     }
 }
 
-fn write_page(pager: &mut Pager, pgno: PageNo, kind: PageKind, cells: &[Vec<u8>], right_child: PageNo) -> Result<()> {
+fn write_page(
+    pager: &mut Pager,
+    pgno: PageNo,
+    kind: PageKind,
+    cells: &[Vec<u8>],
+    right_child: PageNo,
+) -> Result<()> {
     let page = pager.get_now(pgno)?;
     pager.make_writable(&page)?;
     let usable = pager.usable_size();
     let mut data = page.data_mut();
-    write_cells(&mut data, header_offset(pgno), kind, usable, cells, right_child)
+    write_cells(
+        &mut data,
+        header_offset(pgno),
+        kind,
+        usable,
+        cells,
+        right_child,
+    )
 }
 
 /// Re-encodes a cell for a page of another kind: index cells move between leaves and interior
 /// pages with or without their child pointer; interior cells get a new child. The result is
 /// exactly as long as the format says (padding dropped, then added back only where needed).
-pub(super) fn retarget(cell: &[u8], from: PageKind, to: PageKind, child: PageNo, usable: usize) -> Result<Vec<u8>> {
+pub(super) fn retarget(
+    cell: &[u8],
+    from: PageKind,
+    to: PageKind,
+    child: PageNo,
+    usable: usize,
+) -> Result<Vec<u8>> {
     debug_assert_eq!(from.is_table(), to.is_table());
     let info = parse_cell(cell, 0, from, usable)?;
-    let body = cell.get(if from.is_leaf() { 0 } else { 4 }..info.unpadded_len(0)).unwrap_or_default();
+    let body = cell
+        .get(if from.is_leaf() { 0 } else { 4 }..info.unpadded_len(0))
+        .unwrap_or_default();
     let mut out = Vec::with_capacity(body.len() + 4);
     if !to.is_leaf() {
         out.extend_from_slice(&child.to_be_bytes());
@@ -164,8 +197,19 @@ pub(super) fn balance(
 }
 
 /// Balances child `index` of `parent`, changing `parent` in memory only.
-fn balance_child(pager: &mut Pager, parent: &mut Node, index: usize, node: Node, appended: bool) -> Result<()> {
-    ensure_sound!(parent.child(index)? == node.pgno, "page {} is not child {index} of {}", node.pgno, parent.pgno);
+fn balance_child(
+    pager: &mut Pager,
+    parent: &mut Node,
+    index: usize,
+    node: Node,
+    appended: bool,
+) -> Result<()> {
+    ensure_sound!(
+        parent.child(index)? == node.pgno,
+        "page {} is not child {index} of {}",
+        node.pgno,
+        parent.pgno
+    );
     let quick = appended
         && node.kind == PageKind::LeafTable
         && parent.pgno != 1
@@ -183,8 +227,21 @@ fn balance_child(pager: &mut Pager, parent: &mut Node, index: usize, node: Node,
 fn deepen(pager: &mut Pager, root: Node) -> Result<(Node, Node)> {
     let child_pgno = freelist::allocate(pager)?.pgno();
     let kind = root.kind.with_leaf(false);
-    let child = Node { pgno: child_pgno, kind: root.kind, cells: root.cells, right_child: root.right_child };
-    Ok((Node { pgno: root.pgno, kind, cells: Vec::new(), right_child: child_pgno }, child))
+    let child = Node {
+        pgno: child_pgno,
+        kind: root.kind,
+        cells: root.cells,
+        right_child: root.right_child,
+    };
+    Ok((
+        Node {
+            pgno: root.pgno,
+            kind,
+            cells: Vec::new(),
+            right_child: child_pgno,
+        },
+        child,
+    ))
 }
 
 /// Writes the root; a root left with one child and no cell takes over that child's content when
@@ -195,8 +252,17 @@ fn finish_root(pager: &mut Pager, root: Node) -> Result<()> {
         return root.write(pager);
     }
     let child = Node::load(pager, root.right_child)?;
-    ensure_sound!(child.kind.is_table() == root.kind.is_table(), "child {} of another tree kind", child.pgno);
-    let merged = Node { pgno: root.pgno, kind: child.kind, cells: child.cells, right_child: child.right_child };
+    ensure_sound!(
+        child.kind.is_table() == root.kind.is_table(),
+        "child {} of another tree kind",
+        child.pgno
+    );
+    let merged = Node {
+        pgno: root.pgno,
+        kind: child.kind,
+        cells: child.cells,
+        right_child: child.right_child,
+    };
     if !merged.fits(usable) {
         return root.write(pager);
     }
@@ -208,14 +274,26 @@ fn finish_root(pager: &mut Pager, root: Node) -> Result<()> {
 /// to its right holds only that cell, and the parent gains a divider for the old page.
 fn balance_quick(pager: &mut Pager, parent: &mut Node, mut node: Node) -> Result<()> {
     let usable = pager.usable_size();
-    let Some(cell) = node.cells.pop() else { unreachable!("quick balance of an empty node") };
+    let Some(cell) = node.cells.pop() else {
+        unreachable!("quick balance of an empty node")
+    };
     let new_pgno = freelist::allocate(pager)?.pgno();
     write_page(pager, new_pgno, PageKind::LeafTable, &[cell], 0)?;
     // The old cells are on the node's page already, unless the root just moved them there.
     node.write(pager)?;
-    let last = node.cells.last().map_or(Ok(0), |c| parse_cell(c, 0, node.kind, usable).map(|i| i.rowid))?;
+    let last = node.cells.last().map_or(Ok(0), |c| {
+        parse_cell(c, 0, node.kind, usable).map(|i| i.rowid)
+    })?;
     let mut divider = Vec::new();
-    build_cell(&mut divider, PageKind::InteriorTable, node.pgno, last, &[], 0, usable);
+    build_cell(
+        &mut divider,
+        PageKind::InteriorTable,
+        node.pgno,
+        last,
+        &[],
+        0,
+        usable,
+    );
     parent.cells.push(divider);
     parent.right_child = new_pgno;
     Ok(())
@@ -277,10 +355,20 @@ fn gather(
     let mut siblings: Vec<Node> = Vec::with_capacity(count);
     for j in first..first + count {
         let pgno = parent.child(j)?;
-        let sibling = if j == index { node.take().unwrap_or_else(|| unreachable!()) } else { Node::load(pager, pgno)? };
-        ensure_sound!(sibling.pgno == pgno && pgno != 1, "page {pgno} cannot be a child of {}", parent.pgno);
+        let sibling = if j == index {
+            node.take().unwrap_or_else(|| unreachable!())
+        } else {
+            Node::load(pager, pgno)?
+        };
         ensure_sound!(
-            siblings.iter().all(|s| s.pgno != pgno && s.kind == sibling.kind),
+            sibling.pgno == pgno && pgno != 1,
+            "page {pgno} cannot be a child of {}",
+            parent.pgno
+        );
+        ensure_sound!(
+            siblings
+                .iter()
+                .all(|s| s.pgno != pgno && s.kind == sibling.kind),
             "children of page {} disagree",
             parent.pgno
         );
@@ -293,7 +381,12 @@ fn gather(
 /// All cells of the siblings in key order, with the parent's dividers between them pulled down
 /// where the page kind keeps them (everything but table leaves, whose dividers are mere copies of
 /// a rowid). The dividers are removed from `parent`. Also returns the last sibling's right child.
-fn combine(parent: &mut Node, first: usize, siblings: Vec<Node>, usable: usize) -> Result<(Vec<Vec<u8>>, PageNo)> {
+fn combine(
+    parent: &mut Node,
+    first: usize,
+    siblings: Vec<Node>,
+    usable: usize,
+) -> Result<(Vec<Vec<u8>>, PageNo)> {
     let count = siblings.len();
     let dividers: Vec<Vec<u8>> = parent.cells.drain(first..first + count - 1).collect();
     let mut cells = Vec::with_capacity(siblings.iter().map(|s| s.cells.len() + 1).sum());
@@ -304,7 +397,13 @@ fn combine(parent: &mut Node, first: usize, siblings: Vec<Node>, usable: usize) 
         last_right = sibling.right_child;
         if let Some(divider) = dividers.get(j) {
             if kind != PageKind::LeafTable {
-                cells.push(retarget(divider, parent.kind, kind, sibling.right_child, usable)?);
+                cells.push(retarget(
+                    divider,
+                    parent.kind,
+                    kind,
+                    sibling.right_child,
+                    usable,
+                )?);
             }
         }
     }
@@ -336,7 +435,11 @@ fn divider_for(
 /// each page's cell range. With `consumes`, the cell after each page but the last becomes the
 /// divider in the parent and belongs to no page. Pages are first packed full from the left, then
 /// cells move right while that brings neighbours closer to even.
-pub(super) fn distribute(sizes: &[usize], capacity: usize, consumes: bool) -> Result<Vec<(usize, usize)>> {
+pub(super) fn distribute(
+    sizes: &[usize],
+    capacity: usize,
+    consumes: bool,
+) -> Result<Vec<(usize, usize)>> {
     let n = sizes.len();
     let mut pages: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
@@ -346,7 +449,11 @@ pub(super) fn distribute(sizes: &[usize], capacity: usize, consumes: bool) -> Re
             used += sizes[i];
             i += 1;
         }
-        ensure_sound!(i > start || n == 0, "cell of {} bytes larger than a page", sizes[i]);
+        ensure_sound!(
+            i > start || n == 0,
+            "cell of {} bytes larger than a page",
+            sizes[i]
+        );
         pages.push((start, i));
         if i == n {
             break;
@@ -378,8 +485,13 @@ pub(super) fn distribute(sizes: &[usize], capacity: usize, consumes: bool) -> Re
             pages[j].0 = right_start - 1;
         }
     }
-    debug_assert!(pages.iter().all(|&(s, e)| space_needed(sizes[s..e].iter().map(|x| x - 2)) <= capacity));
-    debug_assert!(pages.len() == 1 || pages.iter().all(|&(s, e)| e > s), "B7: no empty page");
+    debug_assert!(pages
+        .iter()
+        .all(|&(s, e)| space_needed(sizes[s..e].iter().map(|x| x - 2)) <= capacity));
+    debug_assert!(
+        pages.len() == 1 || pages.iter().all(|&(s, e)| e > s),
+        "B7: no empty page"
+    );
     Ok(pages)
 }
 

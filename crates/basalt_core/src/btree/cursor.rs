@@ -14,7 +14,8 @@ use super::balance::{balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, slice, CellInfo, Page, PageKind,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, slice, CellInfo, Page,
+    PageKind,
 };
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
@@ -45,7 +46,10 @@ struct Version {
 }
 
 fn version(pager: &Pager) -> Version {
-    Version { writes: WRITES.load(AtomicOrdering::Relaxed), epoch: pager.epoch() }
+    Version {
+        writes: WRITES.load(AtomicOrdering::Relaxed),
+        epoch: pager.epoch(),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +100,10 @@ impl Tree<'_> {
 
     fn view<'d>(&self, data: &'d [u8], pgno: PageNo) -> Result<Page<'d>> {
         let view = Page::parse(data, header_offset(pgno), self.usable)?;
-        ensure_sound!(view.kind().is_table() == self.is_table(), "page {pgno} belongs to another kind of tree");
+        ensure_sound!(
+            view.kind().is_table() == self.is_table(),
+            "page {pgno} belongs to another kind of tree"
+        );
         Ok(view)
     }
 
@@ -113,7 +120,9 @@ impl Tree<'_> {
         if let Target::Rowid(rowid) = target {
             return Ok(info.rowid.cmp(rowid));
         }
-        let key_info = self.key_info.ok_or_else(|| Error::misuse("index search on a table cursor"))?;
+        let key_info = self
+            .key_info
+            .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
         let record = if info.has_overflow() {
             overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
             &scratch[..]
@@ -144,7 +153,10 @@ impl Tree<'_> {
         path.clear();
         let mut pgno = self.root;
         loop {
-            ensure_sound!(path.len() < BTREE_DEPTH_MAX, "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?");
+            ensure_sound!(
+                path.len() < BTREE_DEPTH_MAX,
+                "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?"
+            );
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
@@ -172,15 +184,27 @@ impl Tree<'_> {
 
     /// Goes down from `pgno` along the left-most (or right-most) edge onto the first (last) entry
     /// of its leaf. False when that leaf is empty.
-    fn descend_edge(&self, pager: &mut Pager, path: &mut Vec<Level>, mut pgno: PageNo, right: bool) -> Result<bool> {
+    fn descend_edge(
+        &self,
+        pager: &mut Pager,
+        path: &mut Vec<Level>,
+        mut pgno: PageNo,
+        right: bool,
+    ) -> Result<bool> {
         loop {
-            ensure_sound!(path.len() < BTREE_DEPTH_MAX, "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?");
+            ensure_sound!(
+                path.len() < BTREE_DEPTH_MAX,
+                "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?"
+            );
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
             let count = view.cell_count();
             if view.kind().is_leaf() {
-                path.push(Level { pgno, index: if right { count.saturating_sub(1) } else { 0 } });
+                path.push(Level {
+                    pgno,
+                    index: if right { count.saturating_sub(1) } else { 0 },
+                });
                 return Ok(count > 0);
             }
             let index = if right { count } else { 0 };
@@ -193,7 +217,9 @@ impl Tree<'_> {
     fn climb(&self, pager: &mut Pager, path: &mut Vec<Level>, forward: bool) -> Result<bool> {
         loop {
             path.pop();
-            let Some(&Level { pgno, index }) = path.last() else { return Ok(false) };
+            let Some(&Level { pgno, index }) = path.last() else {
+                return Ok(false);
+            };
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
@@ -216,13 +242,19 @@ impl Tree<'_> {
 
     /// Moves from the entry at the end of `path` to its neighbour.
     fn step(&self, pager: &mut Pager, path: &mut Vec<Level>, forward: bool) -> Result<bool> {
-        let Some(&Level { pgno, index }) = path.last() else { return Ok(false) };
+        let Some(&Level { pgno, index }) = path.last() else {
+            return Ok(false);
+        };
         let page = pager.get(pgno)?;
         let data = page.data();
         let view = self.view(&data, pgno)?;
         let count = view.cell_count();
         if view.kind().is_leaf() {
-            let next = if forward { index + 1 } else { index.wrapping_sub(1) };
+            let next = if forward {
+                index + 1
+            } else {
+                index.wrapping_sub(1)
+            };
             if next < count {
                 if let Some(last) = path.last_mut() {
                     last.index = next;
@@ -243,8 +275,16 @@ impl Tree<'_> {
     }
 
     /// How the entry at the end of `path` orders against `target`.
-    fn order_at(&self, pager: &mut Pager, path: &[Level], target: &Target<'_>, scratch: &mut Vec<u8>) -> Result<Ordering> {
-        let Some(&Level { pgno, index }) = path.last() else { unreachable!("no entry to compare") };
+    fn order_at(
+        &self,
+        pager: &mut Pager,
+        path: &[Level],
+        target: &Target<'_>,
+        scratch: &mut Vec<u8>,
+    ) -> Result<Ordering> {
+        let Some(&Level { pgno, index }) = path.last() else {
+            unreachable!("no entry to compare")
+        };
         let page = pager.get(pgno)?;
         let data = page.data();
         let view = self.view(&data, pgno)?;
@@ -253,7 +293,9 @@ impl Tree<'_> {
 
     /// After `descend`, moves onto the first entry at or after the boundary.
     fn settle_forward(&self, pager: &mut Pager, path: &mut Vec<Level>) -> Result<bool> {
-        let Some(&Level { pgno, index }) = path.last() else { return Ok(false) };
+        let Some(&Level { pgno, index }) = path.last() else {
+            return Ok(false);
+        };
         let page = pager.get(pgno)?;
         let data = page.data();
         let view = self.view(&data, pgno)?;
@@ -270,7 +312,10 @@ impl Tree<'_> {
         let mut visited = 0u32;
         while let Some((pgno, depth)) = stack.pop() {
             visited += 1;
-            ensure_sound!(depth < BTREE_DEPTH_MAX && visited <= pager.page_count(), "b-tree has a cycle");
+            ensure_sound!(
+                depth < BTREE_DEPTH_MAX && visited <= pager.page_count(),
+                "b-tree has a cycle"
+            );
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
@@ -278,7 +323,9 @@ impl Tree<'_> {
                 total += view.cell_count() as u64;
             }
             if !view.kind().is_leaf() {
-                let children = (0..=view.cell_count()).map(|i| view.child(i)).collect::<Result<Vec<_>>>()?;
+                let children = (0..=view.cell_count())
+                    .map(|i| view.child(i))
+                    .collect::<Result<Vec<_>>>()?;
                 // One suspension for all children of a page rather than one per child.
                 pager.prefetch(&children)?;
                 stack.extend(children.into_iter().map(|c| (c, depth + 1)));
@@ -289,7 +336,11 @@ impl Tree<'_> {
 }
 
 fn tree_of<'a>(root: PageNo, key_info: &'a Option<KeyInfo>, pager: &Pager) -> Tree<'a> {
-    Tree { root, key_info: key_info.as_ref(), usable: pager.usable_size() }
+    Tree {
+        root,
+        key_info: key_info.as_ref(),
+        usable: pager.usable_size(),
+    }
 }
 
 /// The prefetch phase of a write along `path`: the siblings a balance may involve at every level
@@ -384,7 +435,9 @@ impl Cursor {
             self.state = State::Invalid;
             return Ok(false);
         }
-        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!("settled on no path") };
+        let Some(&Level { pgno, index }) = self.spare.last() else {
+            unreachable!("settled on no path")
+        };
         let page = pager.get(pgno)?;
         let data = page.data();
         let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
@@ -408,7 +461,11 @@ impl Cursor {
     /// Re-seeks the saved key into `spare`; returns whether the entry is still there.
     fn reseek_saved(&mut self, pager: &mut Pager) -> Result<bool> {
         let tree = tree_of(self.root, &self.key_info, pager);
-        let target = if tree.is_table() { Target::Rowid(self.rowid) } else { Target::Record(&self.key) };
+        let target = if tree.is_table() {
+            Target::Rowid(self.rowid)
+        } else {
+            Target::Record(&self.key)
+        };
         tree.descend(pager, &target, false, &mut self.spare, &mut self.scratch)
     }
 
@@ -482,7 +539,12 @@ impl Cursor {
 
     /// Seeks with a key of up to `KeyInfo::len()` values; a shorter key matches every entry it is
     /// a prefix of, and Ge/Gt/Le/Lt treat such prefix-equal entries as OP_SeekGE/GT/LE/LT do.
-    pub fn seek_index(&mut self, pager: &mut Pager, key: &[ValueRef<'_>], op: SeekOp) -> Result<bool> {
+    pub fn seek_index(
+        &mut self,
+        pager: &mut Pager,
+        key: &[ValueRef<'_>],
+        op: SeekOp,
+    ) -> Result<bool> {
         if self.is_table() {
             return Err(Error::misuse("index seek on a table cursor"));
         }
@@ -496,7 +558,8 @@ impl Cursor {
         let on = match op {
             SeekOp::Eq => {
                 tree.settle_forward(pager, &mut self.spare)?
-                    && tree.order_at(pager, &self.spare, target, &mut self.scratch)? == Ordering::Equal
+                    && tree.order_at(pager, &self.spare, target, &mut self.scratch)?
+                        == Ordering::Equal
             }
             SeekOp::Ge | SeekOp::Gt => tree.settle_forward(pager, &mut self.spare)?,
             SeekOp::Le | SeekOp::Lt => tree.step(pager, &mut self.spare, false)?,
@@ -507,10 +570,14 @@ impl Cursor {
     /// The payload of the entry the cursor is on (for index cursors, the record).
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
         self.locate(pager)?;
-        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!() };
+        let Some(&Level { pgno, index }) = self.spare.last() else {
+            unreachable!()
+        };
         let page = pager.get(pgno)?;
         let data = page.data();
-        let info = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?.cell(index)?;
+        let info = tree_of(self.root, &self.key_info, pager)
+            .view(&data, pgno)?
+            .cell(index)?;
         overflow::read_payload(pager, &data, &info, usize::MAX, out)
     }
 
@@ -544,7 +611,13 @@ impl Cursor {
         Ok(())
     }
 
-    fn insert(&mut self, pager: &mut Pager, target: &Target<'_>, rowid: i64, payload: &[u8]) -> Result<()> {
+    fn insert(
+        &mut self,
+        pager: &mut Pager,
+        target: &Target<'_>,
+        rowid: i64,
+        payload: &[u8],
+    ) -> Result<()> {
         if payload.len() > PAYLOAD_LEN_MAX {
             return Err(Error::code(ErrorCode::TooBig));
         }
@@ -552,18 +625,27 @@ impl Cursor {
         // Prefetch phase: find the spot, read everything the write may touch.
         let tree = tree_of(self.root, &self.key_info, pager);
         let exact = tree.descend(pager, target, false, &mut self.spare, &mut self.scratch)?;
-        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!() };
+        let Some(&Level { pgno, index }) = self.spare.last() else {
+            unreachable!()
+        };
         let (kind, old) = {
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = tree.view(&data, pgno)?;
-            (view.kind(), if exact { Some(view.cell(index)?) } else { None })
+            (
+                view.kind(),
+                if exact { Some(view.cell(index)?) } else { None },
+            )
         };
         if let Some(info) = &old {
             overflow::prefetch_chain(pager, info)?;
         }
         let local = local_payload_len(kind, payload.len() as u64, usable);
-        prefetch_for_write(pager, &self.spare, (payload.len() - local).div_ceil(usable - 4))?;
+        prefetch_for_write(
+            pager,
+            &self.spare,
+            (payload.len() - local).div_ceil(usable - 4),
+        )?;
 
         // Mutation phase: no more IoPending.
         let mut cell = Vec::new();
@@ -571,7 +653,11 @@ impl Cursor {
         if let Some(info) = &old {
             overflow::free_chain(pager, info)?;
         }
-        let spill = if local < payload.len() { overflow::write_chain(pager, &payload[local..])? } else { 0 };
+        let spill = if local < payload.len() {
+            overflow::write_chain(pager, &payload[local..])?
+        } else {
+            0
+        };
         build_cell(&mut cell, kind, left_child, rowid, payload, spill, usable);
         let page = pager.get_now(pgno)?;
         pager.make_writable(&page)?;
@@ -598,7 +684,9 @@ impl Cursor {
         // Prefetch phase.
         self.locate(pager)?;
         let cell_depth = self.spare.len();
-        let Some(&Level { pgno, index }) = self.spare.last() else { unreachable!() };
+        let Some(&Level { pgno, index }) = self.spare.last() else {
+            unreachable!()
+        };
         let tree = tree_of(self.root, &self.key_info, pager);
         let (info, kind) = {
             let page = pager.get(pgno)?;
@@ -634,7 +722,10 @@ impl Cursor {
         let underfull = {
             let mut data = page.data_mut();
             drop_cell(&mut data, header_offset(pgno), usable, index)?;
-            is_underfull(Page::parse(&data, header_offset(pgno), usable)?.free_space()?, usable)
+            is_underfull(
+                Page::parse(&data, header_offset(pgno), usable)?.free_space()?,
+                usable,
+            )
         };
         if self.spare.len() > 1 && underfull {
             let node = Node::load(pager, pgno)?;
@@ -643,21 +734,41 @@ impl Cursor {
         Ok(())
     }
 
-    fn delete_from_interior(&mut self, pager: &mut Pager, cell_level: usize, info: &CellInfo) -> Result<()> {
+    fn delete_from_interior(
+        &mut self,
+        pager: &mut Pager,
+        cell_level: usize,
+        info: &CellInfo,
+    ) -> Result<()> {
         let usable = pager.usable_size();
-        let Some(&Level { pgno: leaf, index: last }) = self.spare.last() else { unreachable!() };
+        let Some(&Level {
+            pgno: leaf,
+            index: last,
+        }) = self.spare.last()
+        else {
+            unreachable!()
+        };
         let predecessor = {
             let page = pager.get_now(leaf)?;
             let data = page.data();
             let view = Page::parse(&data, header_offset(leaf), usable)?;
-            retarget(view.cell_bytes(last)?, PageKind::LeafIndex, PageKind::InteriorIndex, info.left_child, usable)?
+            retarget(
+                view.cell_bytes(last)?,
+                PageKind::LeafIndex,
+                PageKind::InteriorIndex,
+                info.left_child,
+                usable,
+            )?
         };
         let page = pager.get_now(leaf)?;
         pager.make_writable(&page)?;
         drop_cell(&mut page.data_mut(), header_offset(leaf), usable, last)?;
         let Level { pgno, index } = self.spare[cell_level];
         let mut upper = Node::load(pager, pgno)?;
-        ensure_sound!(index < upper.cells.len(), "cell {index} missing on page {pgno}");
+        ensure_sound!(
+            index < upper.cells.len(),
+            "cell {index} missing on page {pgno}"
+        );
         upper.cells[index] = predecessor;
         let node = Node::load(pager, leaf)?;
         balance(pager, &self.spare, node, Some((cell_level, upper)), false)

@@ -41,7 +41,10 @@ struct Trunk {
 fn read_trunk(pager: &Pager, data: &[u8]) -> Result<Trunk> {
     let next = read_u32(data, 0)?;
     let leaf_count = read_u32(data, 4)? as usize;
-    ensure_sound!(leaf_count <= leaves_max_read(pager.usable_size()), "freelist trunk with {leaf_count} leaves");
+    ensure_sound!(
+        leaf_count <= leaves_max_read(pager.usable_size()),
+        "freelist trunk with {leaf_count} leaves"
+    );
     if next != 0 {
         check_free_pgno(pager, next)?;
     }
@@ -50,10 +53,18 @@ fn read_trunk(pager: &Pager, data: &[u8]) -> Result<Trunk> {
 
 fn header_fields(page_one: &PageRef) -> Result<(PageNo, u32)> {
     let data = page_one.data();
-    Ok((read_u32(&data, offset::FIRST_FREELIST_TRUNK)?, read_u32(&data, offset::FREELIST_COUNT)?))
+    Ok((
+        read_u32(&data, offset::FIRST_FREELIST_TRUNK)?,
+        read_u32(&data, offset::FREELIST_COUNT)?,
+    ))
 }
 
-fn set_header_fields(pager: &mut Pager, page_one: &PageRef, first_trunk: PageNo, count: u32) -> Result<()> {
+fn set_header_fields(
+    pager: &mut Pager,
+    page_one: &PageRef,
+    first_trunk: PageNo,
+    count: u32,
+) -> Result<()> {
     pager.make_writable(page_one)?;
     let mut data = page_one.data_mut();
     write_u32(&mut data, offset::FIRST_FREELIST_TRUNK, first_trunk)?;
@@ -108,7 +119,10 @@ pub(super) fn allocate(pager: &mut Pager) -> Result<PageRef> {
         let slot = 8 + 4 * (info.leaf_count - 1);
         let leaf = read_u32(&trunk.data(), slot)?;
         check_free_pgno(pager, leaf)?;
-        ensure_sound!(leaf != trunk_pgno, "freelist trunk {trunk_pgno} lists itself");
+        ensure_sound!(
+            leaf != trunk_pgno,
+            "freelist trunk {trunk_pgno} lists itself"
+        );
         let page = pager.get_now(leaf)?;
         pager.make_writable(&trunk)?;
         write_u32(&mut trunk.data_mut(), 4, info.leaf_count as u32 - 1)?;
@@ -128,7 +142,10 @@ pub(super) fn free(pager: &mut Pager, pgno: PageNo) -> Result<()> {
     check_free_pgno(pager, pgno)?;
     let page_one = pager.get_now(1)?;
     let (trunk_pgno, total) = header_fields(&page_one)?;
-    ensure_sound!(total < pager.page_count(), "freelist count {total} exceeds the file");
+    ensure_sound!(
+        total < pager.page_count(),
+        "freelist count {total} exceeds the file"
+    );
     if trunk_pgno != 0 {
         check_free_pgno(pager, trunk_pgno)?;
         ensure_sound!(trunk_pgno != pgno, "page {pgno} freed twice");
@@ -160,7 +177,10 @@ pub fn freelist_pages(pager: &mut Pager) -> Result<Vec<PageNo>> {
     let mut pages = Vec::new();
     while trunk != 0 {
         check_free_pgno(pager, trunk)?;
-        ensure_sound!(pages.len() < total as usize, "freelist longer than its count {total}");
+        ensure_sound!(
+            pages.len() < total as usize,
+            "freelist longer than its count {total}"
+        );
         pages.push(trunk);
         let page = pager.get(trunk)?;
         let data = page.data();
@@ -173,7 +193,10 @@ pub fn freelist_pages(pager: &mut Pager) -> Result<Vec<PageNo>> {
         trunk = info.next;
     }
     if pages.len() != total as usize {
-        return Err(Error::corrupt(format!("freelist holds {} pages, header says {total}", pages.len())));
+        return Err(Error::corrupt(format!(
+            "freelist holds {} pages, header says {total}",
+            pages.len()
+        )));
     }
     Ok(pages)
 }

@@ -38,7 +38,11 @@ fn walk(
             pgno >= 2 && pgno <= pager.page_count(),
             "overflow page {pgno} out of range after {visited} of {count} pages"
         );
-        let page = if wait { pager.get_now(pgno)? } else { pager.get(pgno)? };
+        let page = if wait {
+            pager.get_now(pgno)?
+        } else {
+            pager.get(pgno)?
+        };
         let data = page.data();
         let next = read_u32(&data, 0)?;
         if !visit(pgno, &data) {
@@ -46,7 +50,10 @@ fn walk(
         }
         pgno = next;
     }
-    ensure_sound!(pgno == 0, "overflow chain from {first} longer than its {count} pages");
+    ensure_sound!(
+        pgno == 0,
+        "overflow chain from {first} longer than its {count} pages"
+    );
     Ok(())
 }
 
@@ -67,12 +74,21 @@ pub(super) fn read_payload(
     let usable = pager.usable_size();
     let total = info.payload_size as usize;
     let target = wanted.min(total);
-    walk(pager, info.overflow, chain_len(info, usable), false, |_, data| {
-        let take = (total - out.len()).min(bytes_per_page(usable));
-        out.extend_from_slice(&data[4..4 + take]);
-        out.len() < target
-    })?;
-    ensure_sound!(out.len() >= target, "overflow chain shorter than the payload");
+    walk(
+        pager,
+        info.overflow,
+        chain_len(info, usable),
+        false,
+        |_, data| {
+            let take = (total - out.len()).min(bytes_per_page(usable));
+            out.extend_from_slice(&data[4..4 + take]);
+            out.len() < target
+        },
+    )?;
+    ensure_sound!(
+        out.len() >= target,
+        "overflow chain shorter than the payload"
+    );
     Ok(())
 }
 

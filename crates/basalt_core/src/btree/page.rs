@@ -106,21 +106,32 @@ pub(crate) fn read_u32(data: &[u8], offset: usize) -> Result<u32> {
 
 pub(crate) fn write_u16(data: &mut [u8], offset: usize, value: u16) -> Result<()> {
     match data.get_mut(offset..offset + 2) {
-        Some(b) => Ok(b.copy_from_slice(&value.to_be_bytes())),
-        None => Err(Error::corrupt(format!("u16 write at {offset} past the page end"))),
+        Some(b) => {
+            b.copy_from_slice(&value.to_be_bytes());
+            Ok(())
+        }
+        None => Err(Error::corrupt(format!(
+            "u16 write at {offset} past the page end"
+        ))),
     }
 }
 
 pub(crate) fn write_u32(data: &mut [u8], offset: usize, value: u32) -> Result<()> {
     match data.get_mut(offset..offset + 4) {
-        Some(b) => Ok(b.copy_from_slice(&value.to_be_bytes())),
-        None => Err(Error::corrupt(format!("u32 write at {offset} past the page end"))),
+        Some(b) => {
+            b.copy_from_slice(&value.to_be_bytes());
+            Ok(())
+        }
+        None => Err(Error::corrupt(format!(
+            "u32 write at {offset} past the page end"
+        ))),
     }
 }
 
 pub(crate) fn slice(data: &[u8], range: Range<usize>) -> Result<&[u8]> {
     let (start, end) = (range.start, range.end);
-    data.get(range).ok_or_else(|| Error::corrupt(format!("bytes {start}..{end} past the page end")))
+    data.get(range)
+        .ok_or_else(|| Error::corrupt(format!("bytes {start}..{end} past the page end")))
 }
 
 /// The largest payload kept entirely on a page of this kind (SQLite's X).
@@ -194,7 +205,10 @@ pub fn parse_cell(data: &[u8], offset: usize, kind: PageKind, usable: usize) -> 
     let payload_size = if kind.has_payload() {
         let (size, len) = get_varint(area.get(at..).unwrap_or(&[]))?;
         at += len;
-        ensure_sound!(size <= PAYLOAD_SIZE_MAX, "payload size {size} in cell at {offset}");
+        ensure_sound!(
+            size <= PAYLOAD_SIZE_MAX,
+            "payload size {size} in cell at {offset}"
+        );
         size
     } else {
         0
@@ -218,8 +232,18 @@ pub fn parse_cell(data: &[u8], offset: usize, kind: PageKind, usable: usize) -> 
         0
     };
     let size = at.max(CELL_SIZE_MIN);
-    ensure_sound!(offset + size <= end, "cell at {offset} of {size} bytes runs past {end}");
-    Ok(CellInfo { rowid, left_child, payload_size, local, overflow, size })
+    ensure_sound!(
+        offset + size <= end,
+        "cell at {offset} of {size} bytes runs past {end}"
+    );
+    Ok(CellInfo {
+        rowid,
+        left_child,
+        payload_size,
+        local,
+        overflow,
+        size,
+    })
 }
 
 /// Appends a cell's bytes to `out`: the local part of `payload` and, if it spills, `overflow`.
@@ -282,7 +306,14 @@ impl<'a> Page<'a> {
             pointers_end <= content_start && content_start <= usable,
             "page with {cell_count} cells has its content at {content_start}"
         );
-        Ok(Page { data, hdr, usable, kind, cell_count, content_start })
+        Ok(Page {
+            data,
+            hdr,
+            usable,
+            kind,
+            cell_count,
+            content_start,
+        })
     }
 
     pub fn kind(&self) -> PageKind {
@@ -345,8 +376,11 @@ impl<'a> Page<'a> {
     /// The child page left of cell `index`, or the right-most child for `index == cell_count`.
     pub fn child(&self, index: usize) -> Result<PageNo> {
         debug_assert!(!self.kind.is_leaf() && index <= self.cell_count);
-        let pgno =
-            if index == self.cell_count { self.right_child()? } else { read_u32(self.data, self.cell_offset(index)?)? };
+        let pgno = if index == self.cell_count {
+            self.right_child()?
+        } else {
+            read_u32(self.data, self.cell_offset(index)?)?
+        };
         ensure_sound!(pgno != 0, "child pointer 0");
         Ok(pgno)
     }
@@ -360,7 +394,10 @@ impl<'a> Page<'a> {
             ensure_sound!(offset >= floor, "freeblock at {offset} out of order");
             let next = read_u16(self.data, offset)? as usize;
             let size = read_u16(self.data, offset + 2)? as usize;
-            ensure_sound!(size >= 4 && offset + size <= self.usable, "freeblock at {offset} of size {size}");
+            ensure_sound!(
+                size >= 4 && offset + size <= self.usable,
+                "freeblock at {offset} of size {size}"
+            );
             visit(offset, size);
             floor = offset + size + 4;
             offset = next;
@@ -372,7 +409,10 @@ impl<'a> Page<'a> {
     pub fn free_space(&self) -> Result<usize> {
         let mut free = self.content_start - self.pointers_end() + self.fragmented_bytes();
         self.for_each_freeblock(|_, size| free += size)?;
-        ensure_sound!(free <= self.usable - self.pointers_end(), "free space {free} exceeds the page");
+        ensure_sound!(
+            free <= self.usable - self.pointers_end(),
+            "free space {free} exceeds the page"
+        );
         Ok(free)
     }
 
@@ -395,7 +435,10 @@ fn set_cell_count(data: &mut [u8], hdr: usize, count: usize) -> Result<()> {
 fn set_fragmented_bytes(data: &mut [u8], hdr: usize, fragmented: usize) -> Result<()> {
     debug_assert!(fragmented <= 255);
     match data.get_mut(hdr + 7) {
-        Some(b) => Ok(*b = fragmented as u8),
+        Some(b) => {
+            *b = fragmented as u8;
+            Ok(())
+        }
         None => Err(Error::corrupt("page header past the page end")),
     }
 }
@@ -403,7 +446,10 @@ fn set_fragmented_bytes(data: &mut [u8], hdr: usize, fragmented: usize) -> Resul
 /// Makes `data` an empty page of `kind`. Bytes outside the header are left as they are, except
 /// that a freshly taken page must be fully initialised by its caller before it is used further.
 pub fn init_page(data: &mut [u8], hdr: usize, kind: PageKind, usable: usize) -> Result<()> {
-    assert!(usable <= data.len() && hdr + kind.header_len() <= usable, "page too small to initialise");
+    assert!(
+        usable <= data.len() && hdr + kind.header_len() <= usable,
+        "page too small to initialise"
+    );
     data[hdr] = kind.flag();
     write_u16(data, hdr + 1, 0)?;
     set_cell_count(data, hdr, 0)?;
@@ -429,7 +475,10 @@ pub fn write_cells<C: AsRef<[u8]>>(
     cells: &[C],
     right_child: PageNo,
 ) -> Result<()> {
-    assert!(fits(hdr, kind, usable, cells.iter().map(|c| c.as_ref().len())), "cells overflow the page");
+    assert!(
+        fits(hdr, kind, usable, cells.iter().map(|c| c.as_ref().len())),
+        "cells overflow the page"
+    );
     init_page(data, hdr, kind, usable)?;
     if !kind.is_leaf() {
         set_right_child(data, hdr, right_child)?;
@@ -458,14 +507,24 @@ pub fn fits(hdr: usize, kind: PageKind, usable: usize, sizes: impl Iterator<Item
 }
 
 /// Inserts `cell` as cell number `index`. Returns false, changing nothing, when it does not fit.
-pub fn insert_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize, cell: &[u8]) -> Result<bool> {
+pub fn insert_cell(
+    data: &mut [u8],
+    hdr: usize,
+    usable: usize,
+    index: usize,
+    cell: &[u8],
+) -> Result<bool> {
     let page = Page::parse(data, hdr, usable)?;
     debug_assert!(index <= page.cell_count && cell.len() >= CELL_SIZE_MIN);
     if cell.len() + 2 > page.free_space()? {
         return Ok(false);
     }
     let gap = page.content_start - page.pointers_end();
-    let offset = match if gap >= 2 { take_freeblock(data, hdr, usable, cell.len())? } else { None } {
+    let offset = match if gap >= 2 {
+        take_freeblock(data, hdr, usable, cell.len())?
+    } else {
+        None
+    } {
         Some(offset) => offset,
         None => take_from_gap(data, hdr, usable, cell.len())?,
     };
@@ -499,7 +558,12 @@ fn take_from_gap(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Res
 
 /// First fit from the freeblock list; the cell takes the block's tail. A remainder under 4 bytes
 /// becomes fragmented bytes, unless that would pass `FRAGMENTED_BYTES_MAX`.
-fn take_freeblock(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Result<Option<usize>> {
+fn take_freeblock(
+    data: &mut [u8],
+    hdr: usize,
+    usable: usize,
+    size: usize,
+) -> Result<Option<usize>> {
     let page = Page::parse(data, hdr, usable)?;
     let fragmented = page.fragmented_bytes();
     let mut found = None;
@@ -513,7 +577,9 @@ fn take_freeblock(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Re
             }
         }
     })?;
-    let Some((link, offset, block_size)) = found else { return Ok(None) };
+    let Some((link, offset, block_size)) = found else {
+        return Ok(None);
+    };
     let remainder = block_size - size;
     if remainder >= 4 {
         write_u16(data, offset + 2, remainder as u16)?;
@@ -531,13 +597,21 @@ fn take_freeblock(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Re
 /// Removes cell `index`, returning its bytes to the free space.
 pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Result<()> {
     let page = Page::parse(data, hdr, usable)?;
-    ensure_sound!(index < page.cell_count, "dropping cell {index} of {}", page.cell_count);
+    ensure_sound!(
+        index < page.cell_count,
+        "dropping cell {index} of {}",
+        page.cell_count
+    );
     let offset = page.cell_offset(index)?;
     let size = page.cell(index)?.size;
     let (count, kind) = (page.cell_count, page.kind);
     if count == 1 {
         // The last cell: an empty page has no freeblocks or fragments, as SQLite leaves it.
-        let right_child = if kind.is_leaf() { 0 } else { page.right_child()? };
+        let right_child = if kind.is_leaf() {
+            0
+        } else {
+            page.right_child()?
+        };
         return write_cells::<&[u8]>(data, hdr, kind, usable, &[], right_child);
     }
     free_region(data, hdr, usable, offset, size)?;
@@ -549,7 +623,13 @@ pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Re
 
 /// Returns `size` bytes at `start` to the freeblock list, merging with neighbours closer than
 /// 4 bytes (absorbing the fragment between) and with the gap when the region starts the content.
-fn free_region(data: &mut [u8], hdr: usize, usable: usize, start: usize, size: usize) -> Result<()> {
+fn free_region(
+    data: &mut [u8],
+    hdr: usize,
+    usable: usize,
+    start: usize,
+    size: usize,
+) -> Result<()> {
     let page = Page::parse(data, hdr, usable)?;
     let mut fragmented = page.fragmented_bytes();
     let content_start = page.content_start;
@@ -568,7 +648,10 @@ fn free_region(data: &mut [u8], hdr: usize, usable: usize, start: usize, size: u
     let (mut new_start, mut new_end) = (start, start + size);
     let mut next = 0;
     if let Some((_, offset, block_size)) = after {
-        ensure_sound!(offset >= new_end, "freed cell at {start} overlaps freeblock {offset}");
+        ensure_sound!(
+            offset >= new_end,
+            "freed cell at {start} overlaps freeblock {offset}"
+        );
         next = offset;
         if offset - new_end < 4 {
             ensure_sound!(fragmented >= offset - new_end, "fragment count too small");
@@ -579,16 +662,25 @@ fn free_region(data: &mut [u8], hdr: usize, usable: usize, start: usize, size: u
     }
     let mut link = hdr + 1;
     if let Some((before_link, offset, block_size)) = before {
-        ensure_sound!(offset + block_size <= new_start, "freed cell at {start} overlaps freeblock {offset}");
+        ensure_sound!(
+            offset + block_size <= new_start,
+            "freed cell at {start} overlaps freeblock {offset}"
+        );
         link = offset;
         if new_start - (offset + block_size) < 4 {
-            ensure_sound!(fragmented >= new_start - (offset + block_size), "fragment count too small");
+            ensure_sound!(
+                fragmented >= new_start - (offset + block_size),
+                "fragment count too small"
+            );
             fragmented -= new_start - (offset + block_size);
             new_start = offset;
             link = before_link;
         }
     }
-    ensure_sound!(new_start >= content_start, "freed cell at {start} before the content area");
+    ensure_sound!(
+        new_start >= content_start,
+        "freed cell at {start} before the content area"
+    );
     if new_start == content_start {
         write_u16(data, link, next as u16)?;
         set_content_start(data, hdr, new_end)?;
@@ -610,7 +702,10 @@ pub fn defragment(data: &mut [u8], hdr: usize, usable: usize) -> Result<()> {
     let mut top = usable;
     for i in 0..view.cell_count {
         let cell = view.cell_bytes(i)?;
-        ensure_sound!(top >= pointers_end + cell.len(), "cells overlap: page overfull");
+        ensure_sound!(
+            top >= pointers_end + cell.len(),
+            "cells overlap: page overfull"
+        );
         top -= cell.len();
         data[top..top + cell.len()].copy_from_slice(cell);
         write_u16(data, pointers + 2 * i, top as u16)?;
@@ -629,7 +724,9 @@ mod tests {
     const USABLE: usize = 512;
 
     fn leaf_cell(rowid: i64, len: usize) -> Vec<u8> {
-        let payload: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_add(rowid as u8)).collect();
+        let payload: Vec<u8> = (0..len)
+            .map(|i| (i as u8).wrapping_add(rowid as u8))
+            .collect();
         let mut out = Vec::new();
         build_cell(&mut out, PageKind::LeafTable, 0, rowid, &payload, 0, USABLE);
         out
@@ -637,7 +734,9 @@ mod tests {
 
     fn cells_of(data: &[u8], hdr: usize) -> Vec<Vec<u8>> {
         let page = Page::parse(data, hdr, USABLE).unwrap();
-        (0..page.cell_count()).map(|i| page.cell_bytes(i).unwrap().to_vec()).collect()
+        (0..page.cell_count())
+            .map(|i| page.cell_bytes(i).unwrap().to_vec())
+            .collect()
     }
 
     fn used(cells: &[Vec<u8>]) -> usize {
@@ -653,7 +752,10 @@ mod tests {
         assert_eq!(local_payload_len(PageKind::LeafTable, 4061, 4096), 4061);
         // K = 489 + (4062 - 489) % 4092 = 4062 > X, so only M stays local.
         assert_eq!(local_payload_len(PageKind::LeafTable, 4062, 4096), 489);
-        assert_eq!(local_payload_len(PageKind::LeafTable, 4092 + 489, 4096), 489);
+        assert_eq!(
+            local_payload_len(PageKind::LeafTable, 4092 + 489, 4096),
+            489
+        );
         // K = 489 + (1003 - 489) % 4092 = 1003 > X, so only M stays local.
         assert_eq!(local_payload_len(PageKind::LeafIndex, 1003, 4096), 489);
     }
@@ -665,7 +767,9 @@ mod tests {
         let mut model: Vec<Vec<u8>> = Vec::new();
         let mut rng = 12345u64;
         let mut step = || {
-            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (rng >> 33) as usize
         };
         for round in 0..4000 {
@@ -674,7 +778,10 @@ mod tests {
                 let cell = leaf_cell(round as i64, step() % 60);
                 let index = step() % (model.len() + 1);
                 let fits = used(&model) + cell.len() + 2 <= USABLE - 8;
-                assert_eq!(insert_cell(&mut data, 0, USABLE, index, &cell).unwrap(), fits);
+                assert_eq!(
+                    insert_cell(&mut data, 0, USABLE, index, &cell).unwrap(),
+                    fits
+                );
                 if fits {
                     model.insert(index, cell);
                 }
@@ -712,13 +819,24 @@ mod tests {
         assert_eq!((info.left_child, info.rowid, info.size), (77, -5, 13));
         let payload = vec![7u8; 300];
         let mut cell = Vec::new();
-        build_cell(&mut cell, PageKind::InteriorIndex, 9, 0, &payload, 1234, USABLE);
+        build_cell(
+            &mut cell,
+            PageKind::InteriorIndex,
+            9,
+            0,
+            &payload,
+            1234,
+            USABLE,
+        );
         let mut page = vec![0u8; USABLE];
         page[..cell.len()].copy_from_slice(&cell);
         let info = parse_cell(&page, 0, PageKind::InteriorIndex, USABLE).unwrap();
         assert_eq!(info.left_child, 9);
         assert_eq!(info.overflow, 1234);
-        assert_eq!(info.local.len(), local_payload_len(PageKind::InteriorIndex, 300, USABLE));
+        assert_eq!(
+            info.local.len(),
+            local_payload_len(PageKind::InteriorIndex, 300, USABLE)
+        );
         assert_eq!(info.size, cell.len());
     }
 
@@ -731,11 +849,19 @@ mod tests {
         write_u16(&mut data, 1, 200).unwrap();
         write_u16(&mut data, 200, 200).unwrap();
         write_u16(&mut data, 202, 10).unwrap();
-        assert!(Page::parse(&data, 0, USABLE).unwrap().free_space().unwrap_err().is_corrupt());
+        assert!(Page::parse(&data, 0, USABLE)
+            .unwrap()
+            .free_space()
+            .unwrap_err()
+            .is_corrupt());
         // A freeblock running past the page.
         write_u16(&mut data, 200, 0).unwrap();
         write_u16(&mut data, 202, 400).unwrap();
-        assert!(Page::parse(&data, 0, USABLE).unwrap().free_space().unwrap_err().is_corrupt());
+        assert!(Page::parse(&data, 0, USABLE)
+            .unwrap()
+            .free_space()
+            .unwrap_err()
+            .is_corrupt());
     }
 
     proptest! {

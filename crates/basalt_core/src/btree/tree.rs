@@ -71,7 +71,12 @@ fn free_tree(pager: &mut Pager, root: PageNo, keep_root: bool) -> Result<()> {
     if keep_root {
         let page = pager.get_now(root)?;
         pager.make_writable(&page)?;
-        init_page(&mut page.data_mut(), header_offset(root), root_kind.with_leaf(true), usable)?;
+        init_page(
+            &mut page.data_mut(),
+            header_offset(root),
+            root_kind.with_leaf(true),
+            usable,
+        )?;
     }
     note_write();
     Ok(())
@@ -99,7 +104,10 @@ fn walk_tree(
     let mut visited = 0u32;
     while let Some((pgno, depth)) = stack.pop() {
         visited += 1;
-        ensure_sound!(depth < BTREE_DEPTH_MAX && visited <= pager.page_count(), "tree {root} has a cycle");
+        ensure_sound!(
+            depth < BTREE_DEPTH_MAX && visited <= pager.page_count(),
+            "tree {root} has a cycle"
+        );
         let page = fetch(pager, pgno, wait)?;
         let data = page.data();
         let view = Page::parse(&data, header_offset(pgno), usable)?;
@@ -110,7 +118,9 @@ fn walk_tree(
             }
         }
         if !view.kind().is_leaf() {
-            let children = (0..=view.cell_count()).map(|i| view.child(i)).collect::<Result<Vec<_>>>()?;
+            let children = (0..=view.cell_count())
+                .map(|i| view.child(i))
+                .collect::<Result<Vec<_>>>()?;
             if !wait {
                 pager.prefetch(&children)?;
             }
@@ -136,13 +146,26 @@ pub struct TreeStats {
 /// Checks a tree's structure: valid pages of one tree kind, all leaves at the same depth, keys
 /// strictly ascending in order (interior table keys between their subtrees), overflow chains of
 /// the right length, no page used twice. `key_info` orders index trees; `None` for tables.
-pub fn verify_tree(pager: &mut Pager, root: PageNo, key_info: Option<&KeyInfo>) -> Result<TreeStats> {
-    let mut checker = Checker { key_info, stats: TreeStats::default(), last_rowid: None, last_key: None, leaf_depth: None };
+pub fn verify_tree(
+    pager: &mut Pager,
+    root: PageNo,
+    key_info: Option<&KeyInfo>,
+) -> Result<TreeStats> {
+    let mut checker = Checker {
+        key_info,
+        stats: TreeStats::default(),
+        last_rowid: None,
+        last_key: None,
+        leaf_depth: None,
+    };
     checker.check(pager, root, 1)?;
     let mut sorted = checker.stats.pages.clone();
     sorted.sort_unstable();
     sorted.dedup();
-    ensure_sound!(sorted.len() == checker.stats.pages.len(), "tree {root} uses a page twice");
+    ensure_sound!(
+        sorted.len() == checker.stats.pages.len(),
+        "tree {root} uses a page twice"
+    );
     Ok(checker.stats)
 }
 
@@ -157,18 +180,27 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// Recursion is bounded by `BTREE_DEPTH_MAX`.
     fn check(&mut self, pager: &mut Pager, pgno: PageNo, depth: usize) -> Result<()> {
-        ensure_sound!(depth <= BTREE_DEPTH_MAX, "tree deeper than {BTREE_DEPTH_MAX}");
+        ensure_sound!(
+            depth <= BTREE_DEPTH_MAX,
+            "tree deeper than {BTREE_DEPTH_MAX}"
+        );
         let usable = pager.usable_size();
         let page = pager.get_now(pgno)?;
         let data = page.data();
         let view = Page::parse(&data, header_offset(pgno), usable)?;
         view.free_space()?;
-        ensure_sound!(view.kind().is_table() == self.key_info.is_none(), "page {pgno} of the wrong tree kind");
+        ensure_sound!(
+            view.kind().is_table() == self.key_info.is_none(),
+            "page {pgno} of the wrong tree kind"
+        );
         self.stats.tree_pages += 1;
         self.stats.pages.push(pgno);
         let leaf = view.kind().is_leaf();
         if leaf {
-            ensure_sound!(*self.leaf_depth.get_or_insert(depth) == depth, "leaves at different depths");
+            ensure_sound!(
+                *self.leaf_depth.get_or_insert(depth) == depth,
+                "leaves at different depths"
+            );
             self.stats.depth = depth;
         }
         for i in 0..=view.cell_count() {
@@ -189,22 +221,36 @@ impl Checker<'_> {
         self.stats.pages.extend(chain);
         match self.key_info {
             None if view.kind().is_leaf() => {
-                ensure_sound!(self.last_rowid.is_none_or(|last| info.rowid > last), "rowid {} out of order", info.rowid);
+                ensure_sound!(
+                    self.last_rowid.is_none_or(|last| info.rowid > last),
+                    "rowid {} out of order",
+                    info.rowid
+                );
                 self.last_rowid = Some(info.rowid);
                 self.stats.entries += 1;
             }
             None => {
                 // An interior key bounds its left subtree and is below everything to its right.
-                ensure_sound!(self.last_rowid.is_none_or(|last| info.rowid >= last), "key {} out of order", info.rowid);
+                ensure_sound!(
+                    self.last_rowid.is_none_or(|last| info.rowid >= last),
+                    "key {} out of order",
+                    info.rowid
+                );
                 self.last_rowid = Some(info.rowid);
             }
             Some(key_info) => {
                 let mut record = Vec::new();
                 overflow::read_payload(pager, view.data(), &info, usize::MAX, &mut record)?;
                 if let Some(last) = &self.last_key {
-                    ensure_sound!(compare_records(last, &record, key_info)? == Ordering::Less, "index entries out of order");
+                    ensure_sound!(
+                        compare_records(last, &record, key_info)? == Ordering::Less,
+                        "index entries out of order"
+                    );
                 }
-                ensure_sound!(record.len() as u64 == info.payload_size, "payload length mismatch");
+                ensure_sound!(
+                    record.len() as u64 == info.payload_size,
+                    "payload length mismatch"
+                );
                 self.last_key = Some(record);
                 self.stats.entries += 1;
             }

@@ -71,7 +71,10 @@ impl File for PlainFile {
             .map(|len| {
                 // A short read leaves stale bytes behind; zero them as SQLite does.
                 buffer[len..].fill(0);
-                IoDone { buffer: Some(buffer), len }
+                IoDone {
+                    buffer: Some(buffer),
+                    len,
+                }
             })
             .map_err(Error::from);
         Ok(Completion::finished(result))
@@ -81,18 +84,27 @@ impl File for PlainFile {
         let result = self
             .file
             .write_all_at(&buffer, offset)
-            .map(|()| IoDone { len: buffer.len(), buffer: Some(buffer) })
+            .map(|()| IoDone {
+                len: buffer.len(),
+                buffer: Some(buffer),
+            })
             .map_err(Error::from);
         Ok(Completion::finished(result))
     }
 
     fn sync(&self) -> Result<Completion> {
-        let result = self.file.sync_all().map(|()| IoDone { buffer: None, len: 0 });
+        let result = self.file.sync_all().map(|()| IoDone {
+            buffer: None,
+            len: 0,
+        });
         Ok(Completion::finished(result.map_err(Error::from)))
     }
 
     fn truncate(&self, len: u64) -> Result<Completion> {
-        let result = self.file.set_len(len).map(|()| IoDone { buffer: None, len: 0 });
+        let result = self.file.set_len(len).map(|()| IoDone {
+            buffer: None,
+            len: 0,
+        });
         Ok(Completion::finished(result.map_err(Error::from)))
     }
 

@@ -26,7 +26,10 @@ impl MemoryIo {
 
     /// A backend whose operations finish only in `wait`.
     pub fn deferred() -> MemoryIo {
-        MemoryIo { deferred: true, ..MemoryIo::default() }
+        MemoryIo {
+            deferred: true,
+            ..MemoryIo::default()
+        }
     }
 
     /// A copy of a file's bytes, for tests that inspect or hand the file to SQLite.
@@ -62,7 +65,11 @@ impl Io for MemoryIo {
             }
             None => return Err(Error::code(ErrorCode::CantOpen)),
         };
-        Ok(Arc::new(MemFile { data, deferred: self.deferred, queue: self.queue.clone() }))
+        Ok(Arc::new(MemFile {
+            data,
+            deferred: self.deferred,
+            queue: self.queue.clone(),
+        }))
     }
 
     fn exists(&self, path: &str) -> Result<bool> {
@@ -92,11 +99,16 @@ impl File for MemFile {
         let data = self.data.clone();
         self.submit(move || {
             let data = lock(&data);
-            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+            let start = usize::try_from(offset)
+                .unwrap_or(usize::MAX)
+                .min(data.len());
             let len = buffer.len().min(data.len() - start);
             buffer[..len].copy_from_slice(&data[start..start + len]);
             buffer[len..].fill(0);
-            Ok(IoDone { buffer: Some(buffer), len })
+            Ok(IoDone {
+                buffer: Some(buffer),
+                len,
+            })
         })
     }
 
@@ -110,12 +122,20 @@ impl File for MemFile {
                 data.resize(end, 0);
             }
             data[start..end].copy_from_slice(&buffer);
-            Ok(IoDone { len: buffer.len(), buffer: Some(buffer) })
+            Ok(IoDone {
+                len: buffer.len(),
+                buffer: Some(buffer),
+            })
         })
     }
 
     fn sync(&self) -> Result<Completion> {
-        self.submit(|| Ok(IoDone { buffer: None, len: 0 }))
+        self.submit(|| {
+            Ok(IoDone {
+                buffer: None,
+                len: 0,
+            })
+        })
     }
 
     fn truncate(&self, len: u64) -> Result<Completion> {
@@ -123,7 +143,10 @@ impl File for MemFile {
         self.submit(move || {
             let len = usize::try_from(len).map_err(|_| Error::code(ErrorCode::Full))?;
             lock(&data).resize(len, 0);
-            Ok(IoDone { buffer: None, len: 0 })
+            Ok(IoDone {
+                buffer: None,
+                len: 0,
+            })
         })
     }
 

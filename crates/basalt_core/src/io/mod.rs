@@ -48,17 +48,24 @@ pub struct Completion {
 impl Completion {
     /// A completion that the backend finishes later with [`Completion::finish`].
     pub fn pending() -> Completion {
-        Completion { state: Arc::new(Mutex::new(State::Pending)) }
+        Completion {
+            state: Arc::new(Mutex::new(State::Pending)),
+        }
     }
 
     /// A completion finished at submission time.
     pub fn finished(result: Result<IoDone>) -> Completion {
-        Completion { state: Arc::new(Mutex::new(State::Finished(result))) }
+        Completion {
+            state: Arc::new(Mutex::new(State::Finished(result))),
+        }
     }
 
     pub fn finish(&self, result: Result<IoDone>) {
         let mut state = lock(&self.state);
-        debug_assert!(matches!(*state, State::Pending), "a completion finishes once");
+        debug_assert!(
+            matches!(*state, State::Pending),
+            "a completion finishes once"
+        );
         *state = State::Finished(result);
     }
 
@@ -95,7 +102,10 @@ pub struct OpenFlags {
 
 impl Default for OpenFlags {
     fn default() -> Self {
-        OpenFlags { read_only: false, create: true }
+        OpenFlags {
+            read_only: false,
+            create: true,
+        }
     }
 }
 

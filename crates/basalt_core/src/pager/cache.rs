@@ -99,7 +99,9 @@ impl PageCache {
     /// A zeroed-or-stale buffer of one page, from the pool when possible.
     pub fn take_buffer(&mut self) -> Buffer {
         self.make_room();
-        self.pool.pop().unwrap_or_else(|| vec![0u8; self.page_size].into_boxed_slice())
+        self.pool
+            .pop()
+            .unwrap_or_else(|| vec![0u8; self.page_size].into_boxed_slice())
     }
 
     pub fn give_buffer(&mut self, buffer: Buffer) {
@@ -109,7 +111,11 @@ impl PageCache {
     }
 
     pub fn insert(&mut self, page: PageRef) {
-        debug_assert!(!self.index.contains_key(&page.pgno()), "page {} cached twice", page.pgno());
+        debug_assert!(
+            !self.index.contains_key(&page.pgno()),
+            "page {} cached twice",
+            page.pgno()
+        );
         let heat = heat_of(&page);
         self.index.insert(page.pgno(), self.slots.len());
         self.slots.push(Slot { page, heat });
@@ -180,7 +186,11 @@ impl PageCache {
 
     /// Every cached page, for commit and rollback.
     pub fn dirty_pages(&self) -> Vec<PageRef> {
-        self.slots.iter().filter(|s| s.page.is_dirty()).map(|s| s.page.clone()).collect()
+        self.slots
+            .iter()
+            .filter(|s| s.page.is_dirty())
+            .map(|s| s.page.clone())
+            .collect()
     }
 }
 
@@ -205,7 +215,10 @@ mod tests {
             let _ = cache.take_buffer();
             cache.insert(page(pgno, 13));
         }
-        assert!(cache.get(2).is_some(), "the interior page survives a scan of leaves");
+        assert!(
+            cache.get(2).is_some(),
+            "the interior page survives a scan of leaves"
+        );
         assert!(cache.len() <= 10);
     }
 

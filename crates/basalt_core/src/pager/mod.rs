@@ -52,7 +52,11 @@ pub struct PagerOptions {
 
 impl Default for PagerOptions {
     fn default() -> Self {
-        PagerOptions { page_size: format::DEFAULT_PAGE_SIZE, read_only: false, cache_size: DEFAULT_CACHE_SIZE }
+        PagerOptions {
+            page_size: format::DEFAULT_PAGE_SIZE,
+            read_only: false,
+            cache_size: DEFAULT_CACHE_SIZE,
+        }
     }
 }
 
@@ -95,20 +99,29 @@ impl Pager {
     /// Open (or create) a database file through `io`.
     pub fn open(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Pager> {
         refuse_unsupported_companions(io.as_ref(), path)?;
-        let flags = OpenFlags { read_only: options.read_only, create: !options.read_only };
+        let flags = OpenFlags {
+            read_only: options.read_only,
+            create: !options.read_only,
+        };
         let file = io.open(path, flags)?;
         Pager::with_file(io, file, options)
     }
 
     /// A fresh in-memory database.
     pub fn open_memory(page_size: usize) -> Result<Pager> {
-        let options = PagerOptions { page_size, ..PagerOptions::default() };
+        let options = PagerOptions {
+            page_size,
+            ..PagerOptions::default()
+        };
         Pager::open(Arc::new(MemoryIo::new()), ":memory:", &options)
     }
 
     fn with_file(io: Arc<dyn Io>, file: Arc<dyn File>, options: &PagerOptions) -> Result<Pager> {
         if !format::is_valid_page_size(options.page_size) {
-            return Err(Error::misuse(format!("invalid page size {}", options.page_size)));
+            return Err(Error::misuse(format!(
+                "invalid page size {}",
+                options.page_size
+            )));
         }
         let file_size = file.size()?;
         let (page_size, usable_size, page_count) = if file_size == 0 {
@@ -118,13 +131,20 @@ impl Pager {
             let done = io::run_to_completion(io.as_ref(), file.read(0, buffer)?)?;
             let bytes = done.buffer.unwrap_or_default();
             if done.len < HEADER_SIZE {
-                return Err(Error { detail: Some("file shorter than its header".into()), ..Error::code(ErrorCode::NotADb) });
+                return Err(Error {
+                    detail: Some("file shorter than its header".into()),
+                    ..Error::code(ErrorCode::NotADb)
+                });
             }
             let header = DatabaseHeader::parse(&bytes)?;
             if header.text_encoding != TextEncoding::Utf8 {
                 return Err(Error::not_supported("UTF-16 databases"));
             }
-            (header.page_size, header.usable_size(), header.page_count(file_size))
+            (
+                header.page_size,
+                header.usable_size(),
+                header.page_count(file_size),
+            )
         };
         let mut pager = Pager {
             io,
@@ -193,7 +213,11 @@ impl Pager {
     }
 
     fn check_pgno(&self, pgno: PageNo) -> Result<()> {
-        crate::ensure_sound!(pgno != 0 && pgno <= self.page_count, "page {pgno} out of range 1..={}", self.page_count);
+        crate::ensure_sound!(
+            pgno != 0 && pgno <= self.page_count,
+            "page {pgno} out of range 1..={}",
+            self.page_count
+        );
         Ok(())
     }
 
@@ -223,10 +247,14 @@ impl Pager {
         };
         self.pending.remove(&pgno);
         let done = done?;
-        let buffer = done.buffer.ok_or_else(|| Error::io("read returned no buffer"))?;
+        let buffer = done
+            .buffer
+            .ok_or_else(|| Error::io("read returned no buffer"))?;
         if done.len < self.page_size {
             self.cache.give_buffer(buffer);
-            return Err(Error::corrupt(format!("page {pgno} lies past the end of the file")));
+            return Err(Error::corrupt(format!(
+                "page {pgno} lies past the end of the file"
+            )));
         }
         let page = PageRef::new(pgno, buffer);
         self.cache.insert(page.clone());
@@ -293,7 +321,11 @@ impl Pager {
         DatabaseHeader::new(self.page_size).write(&mut data);
         const TABLE_LEAF: u8 = 13;
         data[HEADER_SIZE] = TABLE_LEAF;
-        let content_start = if self.usable_size == 65536 { 0 } else { self.usable_size as u16 };
+        let content_start = if self.usable_size == 65536 {
+            0
+        } else {
+            self.usable_size as u16
+        };
         data[HEADER_SIZE + 5..HEADER_SIZE + 7].copy_from_slice(&content_start.to_be_bytes());
         Ok(())
     }
@@ -313,7 +345,10 @@ impl Pager {
         if !self.in_write {
             return Err(Error::misuse("page appended outside a write transaction"));
         }
-        let mut pgno = self.page_count.checked_add(1).ok_or_else(|| Error::code(ErrorCode::Full))?;
+        let mut pgno = self
+            .page_count
+            .checked_add(1)
+            .ok_or_else(|| Error::code(ErrorCode::Full))?;
         if pgno == format::lock_byte_page(self.page_size) {
             pgno += 1;
         }
@@ -418,12 +453,31 @@ fn refuse_unsupported_companions(io: &dyn Io, path: &str) -> Result<()> {
         return Ok(());
     }
     let wal = format!("{path}-wal");
-    if io.exists(&wal)? && io.open(&wal, OpenFlags { read_only: true, create: false })?.size()? > 0 {
-        return Err(Error::not_supported("opening a database whose -wal file holds frames"));
+    if io.exists(&wal)?
+        && io
+            .open(
+                &wal,
+                OpenFlags {
+                    read_only: true,
+                    create: false,
+                },
+            )?
+            .size()?
+            > 0
+    {
+        return Err(Error::not_supported(
+            "opening a database whose -wal file holds frames",
+        ));
     }
     let journal = format!("{path}-journal");
     if io.exists(&journal)? {
-        let file = io.open(&journal, OpenFlags { read_only: true, create: false })?;
+        let file = io.open(
+            &journal,
+            OpenFlags {
+                read_only: true,
+                create: false,
+            },
+        )?;
         let done = io::run_to_completion(io, file.read(0, vec![0u8; 8].into_boxed_slice())?)?;
         const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
         if done.len == 8 && done.buffer.as_deref() == Some(&JOURNAL_MAGIC[..]) {
@@ -438,7 +492,11 @@ mod tests {
     use super::*;
 
     fn pager_on(io: Arc<dyn Io>, cache_size: i64) -> Pager {
-        let options = PagerOptions { page_size: 512, cache_size, ..PagerOptions::default() };
+        let options = PagerOptions {
+            page_size: 512,
+            cache_size,
+            ..PagerOptions::default()
+        };
         Pager::open(io, "test.db", &options).unwrap()
     }
 
@@ -460,10 +518,17 @@ mod tests {
         assert_eq!(reader.page_count(), 20);
         let err = reader.get(7).unwrap_err();
         assert!(err.is_io_pending());
-        assert!(reader.get(7).unwrap_err().is_io_pending(), "still pending until the backend runs");
+        assert!(
+            reader.get(7).unwrap_err().is_io_pending(),
+            "still pending until the backend runs"
+        );
         io.wait().unwrap();
         assert_eq!(reader.get(7).unwrap().data()[200], 7);
-        assert_eq!(reader.stats().misses, 1, "the retried read was not submitted twice");
+        assert_eq!(
+            reader.stats().misses,
+            1,
+            "the retried read was not submitted twice"
+        );
         assert!(reader.prefetch(&[2, 3, 4]).unwrap_err().is_io_pending());
         io.wait().unwrap();
         reader.prefetch(&[2, 3, 4]).unwrap();

@@ -20,7 +20,12 @@ pub struct PageRef(pub(crate) Arc<PageInner>);
 
 impl std::fmt::Debug for PageRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PageRef({}{})", self.pgno(), if self.is_dirty() { ", dirty" } else { "" })
+        write!(
+            f,
+            "PageRef({}{})",
+            self.pgno(),
+            if self.is_dirty() { ", dirty" } else { "" }
+        )
     }
 }
 
@@ -52,7 +57,11 @@ impl DerefMut for PageDataMut<'_> {
 
 impl PageRef {
     pub(crate) fn new(pgno: PageNo, buffer: Buffer) -> PageRef {
-        PageRef(Arc::new(PageInner { pgno, data: RwLock::new(buffer), dirty: AtomicBool::new(false) }))
+        PageRef(Arc::new(PageInner {
+            pgno,
+            data: RwLock::new(buffer),
+            dirty: AtomicBool::new(false),
+        }))
     }
 
     pub fn pgno(&self) -> PageNo {
@@ -66,7 +75,11 @@ impl PageRef {
     /// Write access. The page must have been made writable (`Pager::make_writable`), or the
     /// change would escape the transaction and never reach the file.
     pub fn data_mut(&self) -> PageDataMut<'_> {
-        assert!(self.is_dirty(), "page {} written without Pager::make_writable", self.pgno());
+        assert!(
+            self.is_dirty(),
+            "page {} written without Pager::make_writable",
+            self.pgno()
+        );
         PageDataMut(self.0.data.write().unwrap_or_else(|p| p.into_inner()))
     }
 
