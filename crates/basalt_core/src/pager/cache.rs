@@ -49,6 +49,10 @@ pub struct PageCache {
     slots: Vec<Slot>,
     hand: usize,
     capacity: usize,
+    /// After a sweep found nothing to evict (everything dirty or pinned, as in a large write
+    /// transaction), the next sweep waits until the cache has grown by a quarter: sweeping at
+    /// every insertion would make a big transaction quadratic.
+    next_sweep_at: usize,
     pool: Vec<Buffer>,
     page_size: usize,
 }
@@ -69,6 +73,7 @@ impl PageCache {
             index: PgnoMap::default(),
             slots: Vec::new(),
             hand: 0,
+            next_sweep_at: 0,
             capacity: capacity.max(10),
             pool: Vec::new(),
             page_size,
@@ -135,14 +140,20 @@ impl PageCache {
 
     /// Evict until there is room for one more page, if anything can be evicted.
     fn make_room(&mut self) {
+        if self.slots.len() < self.next_sweep_at {
+            return;
+        }
         while self.slots.len() >= self.capacity {
             if !self.evict_one() {
+                self.next_sweep_at = self.slots.len() + (self.slots.len() / 4).max(16);
                 return;
             }
         }
     }
 
+    /// Evict down to capacity: after a commit or rollback made pages evictable again.
     pub fn shrink_to_capacity(&mut self) {
+        self.next_sweep_at = 0;
         while self.slots.len() > self.capacity {
             if !self.evict_one() {
                 return;

@@ -433,6 +433,7 @@ impl Pager {
         self.page_count = self.committed_page_count;
         self.in_write = false;
         self.epoch += 1;
+        self.cache.shrink_to_capacity();
     }
 
     /// The database header as of now (page 1), or a new database's header if the file is empty.
