@@ -9,6 +9,15 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "error: cargo is missing; install the Rust toolchain (rustup) first" >&2
     exit 1
 fi
+# The sqlite3 CLI is the oracle for the shell's behaviour.
+if ! command -v sqlite3 >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq >/dev/null && apt-get install -y -qq sqlite3 >/dev/null
+    else
+        echo "error: the sqlite3 CLI is missing; install it (Debian: apt-get install sqlite3)" >&2
+        exit 1
+    fi
+fi
 if [ ! -d ../shared/sqllogictest ]; then
     echo "note: ../shared/sqllogictest is missing: the corpus tests will fail and say so" >&2
 fi

@@ -83,7 +83,7 @@ impl Shell {
             if pattern.is_some_and(|p| !like(p, &entry.name) && !like(p, &entry.table_name)) {
                 continue;
             }
-            writeln!(out, "{sql};").map_err(|e| e.to_string())?;
+            writeln!(out, "{};", schema_line(sql)).map_err(|e| e.to_string())?;
         }
         Ok(())
     }
@@ -98,22 +98,34 @@ impl Shell {
     }
 }
 
-/// sqlite3's `.tables` layout: names in columns as wide as the longest name plus two.
+/// sqlite3 prints a table whose name is quoted in its CREATE text as `CREATE TABLE IF NOT
+/// EXISTS`, so that its `.schema` output can be replayed into a database that has it.
+fn schema_line(sql: &str) -> std::borrow::Cow<'_, str> {
+    match sql.strip_prefix("CREATE TABLE ") {
+        Some(rest) if rest.starts_with(['"', '\'']) => format!("CREATE TABLE IF NOT EXISTS {rest}").into(),
+        _ => sql.into(),
+    }
+}
+
+/// sqlite3's `.tables` layout: column-major, every name padded to the longest (in bytes, as C's
+/// `%-*s` pads), columns two spaces apart, as many as fit in 80 characters.
 fn write_columns(names: &[&str], out: &mut impl Write) -> std::io::Result<()> {
     if names.is_empty() {
         return Ok(());
     }
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) + 2;
-    let per_line = (80 / width).max(1);
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let per_line = (80 / (width + 2)).max(1);
     let rows = names.len().div_ceil(per_line);
     for row in 0..rows {
         let mut line = String::new();
-        for column in 0..per_line {
-            if let Some(name) = names.get(column * rows + row) {
-                line.push_str(&format!("{name:<width$}"));
+        for (column, name) in names.iter().skip(row).step_by(rows).enumerate() {
+            if column > 0 {
+                line.push_str("  ");
             }
+            line.push_str(name);
+            line.extend(std::iter::repeat_n(' ', width - name.len()));
         }
-        writeln!(out, "{}", line.trim_end())?;
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

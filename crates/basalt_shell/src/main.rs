@@ -59,7 +59,7 @@ fn main() -> ExitCode {
     if !sql.is_empty() {
         let mut failed = false;
         for line in sql {
-            failed |= shell.run_line(&line, &mut std::io::stdout()).is_err();
+            failed |= run_argument(&mut shell, &line).is_err();
         }
         return if failed {
             ExitCode::FAILURE
@@ -77,6 +77,15 @@ fn main() -> ExitCode {
         }
     }
     run_loop(&mut shell, interactive)
+}
+
+/// An SQL-or-dot-command argument, as sqlite3 runs the words after FILENAME.
+fn run_argument(shell: &mut commands::Shell, line: &str) -> Result<(), ()> {
+    let mut out = std::io::stdout();
+    if line.trim_start().starts_with('.') {
+        return shell.dot_command(line.trim(), &mut out).map(|_| ()).map_err(|e| eprintln!("{e}"));
+    }
+    shell.run_line(line, &mut out)
 }
 
 fn run_loop(shell: &mut commands::Shell, interactive: bool) -> ExitCode {
