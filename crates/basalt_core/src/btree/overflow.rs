@@ -116,7 +116,14 @@ pub(super) fn chain_pages(pager: &mut Pager, info: &CellInfo, wait: bool) -> Res
 
 /// Returns the cell's overflow pages to the freelist.
 pub(super) fn free_chain(pager: &mut Pager, info: &CellInfo) -> Result<()> {
-    for pgno in chain_pages(pager, info, true)? {
+    let pages = chain_pages(pager, info, true)?;
+    // Reads follow a looping chain for its expected length, as SQLite does, but freeing one
+    // would put a page on the freelist twice: refuse instead.
+    let mut distinct = pages.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    crate::ensure_sound!(distinct.len() == pages.len(), "overflow chain from page {} visits a page twice", info.overflow);
+    for pgno in pages {
         freelist::free(pager, pgno)?;
     }
     Ok(())
