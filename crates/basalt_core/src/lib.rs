@@ -12,5 +12,6 @@ pub mod io;
 pub mod pager;
 pub mod record;
 pub mod schema;
+pub mod sql;
 
 pub use error::{Error, ErrorCode, Result};
