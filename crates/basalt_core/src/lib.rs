@@ -5,6 +5,9 @@
 //! the layers that need them.
 
 pub mod btree;
+pub mod catalog;
+pub mod codegen;
+pub mod connection;
 pub mod error;
 pub mod format;
 pub mod integrity;
@@ -13,5 +16,7 @@ pub mod pager;
 pub mod record;
 pub mod schema;
 pub mod sql;
+pub mod wal;
+pub mod vdbe;
 
 pub use error::{Error, ErrorCode, Result};

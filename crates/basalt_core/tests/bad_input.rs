@@ -29,7 +29,11 @@ fn sample(name: &str) -> PathBuf {
 }
 
 fn open(path: &PathBuf) -> Result<Pager> {
-    Pager::open(Arc::new(FileIo), path.to_str().unwrap(), &PagerOptions::default())
+    Pager::open(
+        Arc::new(FileIo),
+        path.to_str().unwrap(),
+        &PagerOptions::default(),
+    )
 }
 
 fn read_all(pager: &mut Pager) -> Result<usize> {
@@ -62,7 +66,10 @@ fn first_overflow_page(path: &PathBuf) -> u32 {
     let data = std::fs::read(path).unwrap();
     for chunk in data.chunks(PAGE).skip(1).filter(|page| page[0] == 13) {
         let page = Page::parse(chunk, 0, PAGE).unwrap();
-        if let Some(cell) = (0..page.cell_count()).map(|i| page.cell(i).unwrap()).find(|c| c.overflow != 0) {
+        if let Some(cell) = (0..page.cell_count())
+            .map(|i| page.cell(i).unwrap())
+            .find(|c| c.overflow != 0)
+        {
             return cell.overflow;
         }
     }
@@ -107,7 +114,11 @@ fn overflow_chain_loop_is_bounded_and_never_freed_twice() {
     let mut pager = open(&path).unwrap();
     assert_eq!(read_all(&mut pager).unwrap(), 3);
     pager.begin_write().unwrap();
-    let root = Schema::load(&mut pager).unwrap().find("t").unwrap().root_page;
+    let root = Schema::load(&mut pager)
+        .unwrap()
+        .find("t")
+        .unwrap()
+        .root_page;
     let mut cursor = Cursor::new_table(root);
     let mut saw_corruption = false;
     let mut on = cursor.first(&mut pager).unwrap();
@@ -143,7 +154,13 @@ fn freelist_loop_is_malformed() {
 fn garbage_file_is_not_a_database() {
     let path = std::env::temp_dir().join(format!("basalt-bad-{}-garbage.db", std::process::id()));
     std::fs::write(&path, vec![0x42u8; 4096]).unwrap();
-    assert_eq!(open(&path).err().expect("opening must fail").code, ErrorCode::NotADb);
+    assert_eq!(
+        open(&path).err().expect("opening must fail").code,
+        ErrorCode::NotADb
+    );
     std::fs::write(&path, b"SQLite format 3").unwrap();
-    assert_eq!(open(&path).err().expect("opening must fail").code, ErrorCode::NotADb);
+    assert_eq!(
+        open(&path).err().expect("opening must fail").code,
+        ErrorCode::NotADb
+    );
 }

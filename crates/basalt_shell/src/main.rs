@@ -1,134 +1,174 @@
-//! `basalt`: the command-line shell.
+//! `basalt`: the command-line shell, an sqlite3 look-alike on Basalt's engine.
 //!
-//! Today it opens a database (a file, or a transient in-memory one) and inspects it with dot
-//! commands that need only the storage engine: `.tables`, `.schema`, `.dbinfo`, `.open`. SQL
-//! statements are recognised (a statement ends at `;`) and refused with a clear "not supported"
-//! error until the query engine exists, so no input is silently ignored.
+//! `main` only wires the pieces: `args` parses the command line, `engine` is the database seam,
+//! `shell` runs input (from `repl` when interactive), `dot` and `output` do sqlite3's dot
+//! commands and output modes, `mcp` serves the Model Context Protocol instead of a shell.
 
-mod commands;
+mod args;
+mod catalog;
+mod dot;
+mod engine;
+mod input;
+mod mcp;
+mod output;
+mod repl;
+mod shell;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-fn usage() -> String {
-    format!(
-        "Usage: basalt [OPTIONS] [FILENAME [SQL...]]\n\
-         FILENAME is the name of a database file. A new one is created if it does not exist;\n\
-         without FILENAME, a transient in-memory database is used.\n\
-         OPTIONS:\n   \
-         --help     show this message\n   \
-         --version  show the version (Basalt {VERSION})\n"
-    )
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code & 0xff).unwrap_or(1))
 }
 
 fn main() -> ExitCode {
-    let mut path = None;
-    let mut sql = Vec::new();
-    for arg in std::env::args().skip(1) {
-        match arg.as_str() {
-            "--help" | "-help" => {
-                print!("{}", usage());
-                return ExitCode::SUCCESS;
-            }
-            "--version" | "-version" => {
-                println!("Basalt {VERSION}");
-                return ExitCode::SUCCESS;
-            }
-            option if option.starts_with('-') => {
-                eprintln!(
-                    "basalt: Error: unknown option: {option}\nUse --help for a list of options."
-                );
-                return ExitCode::FAILURE;
-            }
-            _ if path.is_none() => path = Some(arg),
-            _ => sql.push(arg),
-        }
-    }
-    let mut shell = match commands::Shell::open(path.as_deref()) {
-        Ok(shell) => shell,
-        Err(e) => {
-            eprintln!(
-                "Error: unable to open database \"{}\": {e}",
-                path.unwrap_or_default()
-            );
+    let args = match args::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };
-    if !sql.is_empty() {
-        let mut failed = false;
-        for line in sql {
-            failed |= run_argument(&mut shell, &line).is_err();
+    if args.help {
+        print!("{}", args::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    if args.version {
+        println!("Basalt {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    if args.mcp {
+        return exit_code(mcp::serve(args.database.as_deref()));
+    }
+    exit_code(run_shell(&args))
+}
+
+fn run_shell(args: &args::Args) -> i32 {
+    let options = engine::OpenOptions {
+        read_only: args.readonly,
+    };
+    let engine = match engine::open(args.database.as_deref(), &options) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!(
+                "Error: unable to open database \"{}\": {e}",
+                args.database.as_deref().unwrap_or("")
+            );
+            return 1;
         }
-        return if failed {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
+    };
+    repl::install_interrupt_handler();
+    let interactive = args
+        .interactive
+        .unwrap_or_else(|| std::io::stdin().is_terminal());
+    let name = args.database.as_deref().unwrap_or(":memory:");
+    let mut shell = shell::Shell::new(engine, name, interactive);
+    apply_options(&mut shell, args);
+    for command in &args.init_commands {
+        match run_argument(&mut shell, command) {
+            Step::Quit if shell.bail => return 0,
+            Step::Fail(code) if shell.bail => return code,
+            _ => {}
+        }
+    }
+    if !args.commands.is_empty() {
+        for command in &args.commands {
+            // Like sqlite3, the first failure (or `.quit`) ends the list.
+            match run_argument(&mut shell, command) {
+                Step::Next => {}
+                Step::Quit => return 0,
+                Step::Fail(code) => return code,
+            }
+        }
+        return 0;
+    }
+    let result = if interactive {
+        let transient = args.database.is_none() && args.commands.is_empty();
+        repl::run(&mut shell, transient)
+    } else {
+        let stdin = std::io::stdin();
+        shell.process_input(&mut shell::ReaderSource(stdin.lock()))
+    };
+    match result {
+        Ok(failed) => i32::from(failed),
+        Err(code) => code,
+    }
+}
+
+/// The command-line settings, applied as sqlite3 applies them.
+fn apply_options(shell: &mut shell::Shell, args: &args::Args) {
+    let format = &mut shell.format;
+    if let Some(mode) = args.mode {
+        // Unlike `.mode`, the switches change only what they name (`-csv` keeps "\n").
+        format.mode = match mode {
+            "ascii" => output::Mode::Ascii,
+            "box" => output::Mode::Box,
+            "column" => output::Mode::Column,
+            "csv" => output::Mode::Csv,
+            "html" => output::Mode::Html,
+            "json" => output::Mode::Json,
+            "line" => output::Mode::Line,
+            "markdown" => output::Mode::Markdown,
+            "quote" => output::Mode::Quote,
+            "table" => output::Mode::Table,
+            _ => output::Mode::List,
+        };
+        match mode {
+            "csv" => format.column_separator = ",".into(),
+            "quote" => {
+                format.column_separator = ",".into();
+                format.row_separator = "\n".into();
+            }
+            "tabs" => {
+                format.column_separator = "\t".into();
+                format.row_separator = "\n".into();
+            }
+            "ascii" => {
+                format.column_separator = "\x1f".into();
+                format.row_separator = "\x1e".into();
+            }
+            _ => {}
+        }
+    }
+    if let Some(separator) = &args.separator {
+        format.column_separator = separator.clone();
+    }
+    if let Some(newline) = &args.newline {
+        format.row_separator = newline.clone();
+    }
+    if let Some(null) = &args.nullvalue {
+        format.null_value = null.clone();
+    }
+    if let Some(header) = args.header {
+        format.headers = header;
+        shell.header_set = true;
+    }
+    shell.echo = args.echo;
+    shell.bail = args.bail;
+}
+
+/// What a command-line command asks for next.
+enum Step {
+    Next,
+    Quit,
+    Fail(i32),
+}
+
+/// A dot command or SQL from the command line (or `-cmd`).
+fn run_argument(shell: &mut shell::Shell, command: &str) -> Step {
+    if command.starts_with('.') {
+        return match shell.dot_command(command) {
+            Ok(shell::Flow::Continue) => Step::Next,
+            Ok(shell::Flow::Quit) => Step::Quit,
+            Ok(shell::Flow::Exit(code)) => Step::Fail(code),
+            Err(shell::Failed) => Step::Fail(1),
         };
     }
-    let interactive = std::io::stdin().is_terminal();
-    if interactive {
-        println!("Basalt v{VERSION}");
-        println!("Enter \".help\" for usage hints.");
-        if path.is_none() {
-            println!("Connected to a transient in-memory database.");
-            println!("Use \".open FILENAME\" to reopen on a persistent database.");
+    match shell.run_sql_argument(command) {
+        Ok(()) => Step::Next,
+        Err(error) => {
+            eprintln!("Error: {}", error.full());
+            Step::Fail(1)
         }
-    }
-    run_loop(&mut shell, interactive)
-}
-
-/// An SQL-or-dot-command argument, as sqlite3 runs the words after FILENAME.
-fn run_argument(shell: &mut commands::Shell, line: &str) -> Result<(), ()> {
-    let mut out = std::io::stdout();
-    if line.trim_start().starts_with('.') {
-        return shell.dot_command(line.trim(), &mut out).map(|_| ()).map_err(|e| eprintln!("{e}"));
-    }
-    shell.run_line(line, &mut out)
-}
-
-fn run_loop(shell: &mut commands::Shell, interactive: bool) -> ExitCode {
-    let stdin = std::io::stdin();
-    let mut pending = String::new();
-    let mut failed = false;
-    let mut lines = stdin.lock().lines();
-    loop {
-        if interactive {
-            print!(
-                "{}",
-                if pending.is_empty() {
-                    "basalt> "
-                } else {
-                    "   ...> "
-                }
-            );
-            let _ = std::io::stdout().flush();
-        }
-        let Some(Ok(line)) = lines.next() else { break };
-        if pending.is_empty() && line.trim_start().starts_with('.') {
-            match shell.dot_command(line.trim(), &mut std::io::stdout()) {
-                Ok(commands::Flow::Quit) => break,
-                Ok(commands::Flow::Continue) => {}
-                Err(e) => {
-                    eprintln!("{e}");
-                    failed = true;
-                }
-            }
-            continue;
-        }
-        pending.push_str(&line);
-        pending.push('\n');
-        if commands::is_complete(&pending) {
-            failed |= shell.run_line(&pending, &mut std::io::stdout()).is_err();
-            pending.clear();
-        }
-    }
-    // Like sqlite3, what is left unterminated at the end of input still runs.
-    failed |= shell.run_line(&pending, &mut std::io::stdout()).is_err();
-    if failed && !interactive {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
     }
 }

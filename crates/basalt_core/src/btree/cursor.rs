@@ -10,7 +10,7 @@
 //! key before moving (B8), so a cursor whose row was deleted moves to the neighbour on `next` or
 //! `prev`, as SQLite's saved cursor positions do.
 
-use super::balance::{balance, is_underfull, retarget, Node};
+use super::balance::{append_quick, balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
@@ -98,12 +98,12 @@ impl Tree<'_> {
         self.key_info.is_none()
     }
 
+    #[inline(always)]
     fn view<'d>(&self, data: &'d [u8], pgno: PageNo) -> Result<Page<'d>> {
         let view = Page::parse(data, header_offset(pgno), self.usable)?;
-        ensure_sound!(
-            view.kind().is_table() == self.is_table(),
-            "page {pgno} belongs to another kind of tree"
-        );
+        if view.kind().is_table() != self.is_table() {
+            return Err(foreign_page(pgno));
+        }
         Ok(view)
     }
 
@@ -116,10 +116,10 @@ impl Tree<'_> {
         target: &Target<'_>,
         scratch: &mut Vec<u8>,
     ) -> Result<Ordering> {
-        let info = view.cell(index)?;
         if let Target::Rowid(rowid) = target {
-            return Ok(info.rowid.cmp(rowid));
+            return Ok(view.rowid(index)?.cmp(rowid));
         }
+        let info = view.cell(index)?;
         let key_info = self
             .key_info
             .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
@@ -163,7 +163,11 @@ impl Tree<'_> {
             let (mut low, mut high) = (0, view.cell_count());
             while low < high {
                 let mid = low + (high - low) / 2;
-                let order = self.order(pager, &view, mid, target, scratch)?;
+                // Rowids compare inline: this loop is most of every table descent.
+                let order = match target {
+                    Target::Rowid(rowid) => view.rowid(mid)?.cmp(rowid),
+                    _ => self.order(pager, &view, mid, target, scratch)?,
+                };
                 if order == Ordering::Less || (upper && order == Ordering::Equal) {
                     low = mid + 1;
                 } else {
@@ -180,6 +184,69 @@ impl Tree<'_> {
             }
             pgno = view.child(low)?;
         }
+    }
+
+    /// Where `rowid` goes when it belongs on the leaf of `path`, just after the entry the path is
+    /// on (SQLite's BTREE_APPEND hint): the path to it is then the cursor's own, one cell on, and
+    /// an insert needs no descent. Sequential inserts land here every time. Fills `out` and
+    /// returns whether the entry there equals `rowid`; None when a descent is needed.
+    fn seek_near(
+        &self,
+        pager: &mut Pager,
+        path: &[Level],
+        rowid: i64,
+        out: &mut Vec<Level>,
+    ) -> Result<Option<bool>> {
+        let Some((&Level { pgno, index }, ancestors)) = path.split_last() else {
+            return Ok(None);
+        };
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let view = self.view(&data, pgno)?;
+        let next = index + 1;
+        if view.kind() != PageKind::LeafTable
+            || next > view.cell_count()
+            || view.rowid(index)? >= rowid
+        {
+            return Ok(None);
+        }
+        let exact = next < view.cell_count() && {
+            let key = view.rowid(next)?;
+            if key < rowid {
+                return Ok(None);
+            }
+            key == rowid
+        };
+        // Past the leaf's last entry the rowid still belongs here if it is not above the divider
+        // bounding the leaf (B2): that of the deepest ancestor not followed through its right-most
+        // child (on the tree's right edge there is none). The walk up also checks that each
+        // ancestor still leads to the level below, as a descent would.
+        let mut bounded = next < view.cell_count();
+        let mut below = pgno;
+        for level in ancestors.iter().rev() {
+            let page = pager.get(level.pgno)?;
+            let data = page.data();
+            let view = self.view(&data, level.pgno)?;
+            if view.kind().is_leaf()
+                || level.index > view.cell_count()
+                || view.child(level.index)? != below
+            {
+                return Ok(None);
+            }
+            if !bounded && level.index < view.cell_count() {
+                if view.rowid(level.index)? < rowid {
+                    return Ok(None);
+                }
+                bounded = true;
+            }
+            below = level.pgno;
+        }
+        out.clear();
+        out.extend_from_slice(path);
+        if let Some(last) = out.last_mut() {
+            last.index = next;
+        }
+        Ok(Some(exact))
     }
 
     /// Goes down from `pgno` along the left-most (or right-most) edge onto the first (last) entry
@@ -335,6 +402,12 @@ impl Tree<'_> {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn foreign_page(pgno: PageNo) -> Error {
+    Error::corrupt(format!("page {pgno} belongs to another kind of tree"))
+}
+
 fn tree_of<'a>(root: PageNo, key_info: &'a Option<KeyInfo>, pager: &Pager) -> Tree<'a> {
     Tree {
         root,
@@ -378,6 +451,8 @@ pub struct Cursor {
     /// The index record the cursor is on (index cursors only).
     key: Vec<u8>,
     scratch: Vec<u8>,
+    /// The cell an insert builds, kept to save an allocation per insert.
+    cell: Vec<u8>,
 }
 
 impl Cursor {
@@ -400,6 +475,7 @@ impl Cursor {
             rowid: 0,
             key: Vec::new(),
             scratch: Vec::new(),
+            cell: Vec::new(),
         }
     }
 
@@ -441,10 +517,10 @@ impl Cursor {
         let page = pager.get(pgno)?;
         let data = page.data();
         let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
-        let info = view.cell(index)?;
         if self.is_table() {
-            self.rowid = info.rowid;
+            self.rowid = view.rowid(index)?;
         } else {
+            let info = view.cell(index)?;
             overflow::read_payload(pager, &data, &info, usize::MAX, &mut self.scratch)?;
             std::mem::swap(&mut self.key, &mut self.scratch);
         }
@@ -467,6 +543,19 @@ impl Cursor {
             Target::Record(&self.key)
         };
         tree.descend(pager, &target, false, &mut self.spare, &mut self.scratch)
+    }
+
+    /// Where the current entry is: the end of `path` while fresh, else re-sought into `spare`.
+    fn current(&mut self, pager: &mut Pager) -> Result<Level> {
+        let path = if self.is_fresh(pager) {
+            &self.path
+        } else {
+            self.locate(pager)?;
+            &self.spare
+        };
+        path.last()
+            .copied()
+            .ok_or_else(|| Error::misuse("cursor is not on an entry"))
     }
 
     /// Fills `spare` with the current entry's path, re-seeking if the tree changed since.
@@ -513,7 +602,11 @@ impl Cursor {
         if self.state == State::Invalid {
             return Ok(false);
         }
-        let on = if self.is_fresh(pager) {
+        let fresh = self.is_fresh(pager);
+        if fresh && self.step_in_leaf(pager, forward)? {
+            return Ok(true);
+        }
+        let on = if fresh {
             self.spare.clone_from(&self.path);
             tree_of(self.root, &self.key_info, pager).step(pager, &mut self.spare, forward)?
         } else {
@@ -528,6 +621,36 @@ impl Cursor {
             }
         };
         self.settle(pager, on)
+    }
+
+    /// The common move, to a neighbour on the same leaf: only the last level's index changes, so
+    /// the path is not copied. False, having changed nothing, when the move must leave the page.
+    fn step_in_leaf(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
+        let Some(&Level { pgno, index }) = self.path.last() else {
+            return Ok(false);
+        };
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
+        let next = if forward {
+            index + 1
+        } else {
+            index.wrapping_sub(1)
+        };
+        if !view.kind().is_leaf() || next >= view.cell_count() {
+            return Ok(false);
+        }
+        if self.is_table() {
+            self.rowid = view.rowid(next)?;
+        } else {
+            let info = view.cell(next)?;
+            overflow::read_payload(pager, &data, &info, usize::MAX, &mut self.scratch)?;
+            std::mem::swap(&mut self.key, &mut self.scratch);
+        }
+        if let Some(last) = self.path.last_mut() {
+            last.index = next;
+        }
+        Ok(true)
     }
 
     pub fn seek_rowid(&mut self, pager: &mut Pager, rowid: i64, op: SeekOp) -> Result<bool> {
@@ -569,16 +692,16 @@ impl Cursor {
 
     /// The payload of the entry the cursor is on (for index cursors, the record).
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
-        self.locate(pager)?;
-        let Some(&Level { pgno, index }) = self.spare.last() else {
-            unreachable!()
-        };
+        let Level { pgno, index } = self.current(pager)?;
         let page = pager.get(pgno)?;
         let data = page.data();
-        let info = tree_of(self.root, &self.key_info, pager)
-            .view(&data, pgno)?
-            .cell(index)?;
-        overflow::read_payload(pager, &data, &info, usize::MAX, out)
+        let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
+        if let Some(local) = view.local_payload(index)? {
+            out.clear();
+            out.extend_from_slice(local);
+            return Ok(());
+        }
+        overflow::read_payload(pager, &data, &view.cell(index)?, usize::MAX, out)
     }
 
     /// The number of entries in the tree. Does not move the cursor.
@@ -592,9 +715,9 @@ impl Cursor {
         if !self.is_table() {
             return Err(Error::misuse("row insert into an index"));
         }
-        self.insert(pager, &Target::Rowid(rowid), rowid, payload)?;
+        let placed = self.insert(pager, &Target::Rowid(rowid), rowid, payload)?;
         self.rowid = rowid;
-        self.state = State::Saved;
+        self.land(pager, placed);
         Ok(())
     }
 
@@ -604,61 +727,103 @@ impl Cursor {
         if self.is_table() {
             return Err(Error::misuse("index insert into a table"));
         }
-        self.insert(pager, &Target::Record(record), 0, record)?;
+        let placed = self.insert(pager, &Target::Record(record), 0, record)?;
         self.key.clear();
         self.key.extend_from_slice(record);
-        self.state = State::Saved;
+        self.land(pager, placed);
         Ok(())
     }
 
+    /// Positions the cursor on the entry just written, whose key is saved. When the write moved
+    /// no cell between pages, `spare` is its path and stays good until the next write; after a
+    /// balance, the next use re-seeks.
+    fn land(&mut self, pager: &Pager, placed: bool) {
+        if placed {
+            std::mem::swap(&mut self.path, &mut self.spare);
+            self.state = State::Valid;
+            self.version = version(pager);
+        } else {
+            self.state = State::Saved;
+        }
+    }
+
+    /// Returns whether `spare` is the path to the new entry (no balance moved cells).
     fn insert(
         &mut self,
         pager: &mut Pager,
         target: &Target<'_>,
         rowid: i64,
         payload: &[u8],
-    ) -> Result<()> {
+    ) -> Result<bool> {
         if payload.len() > PAYLOAD_LEN_MAX {
             return Err(Error::code(ErrorCode::TooBig));
         }
         let usable = pager.usable_size();
         // Prefetch phase: find the spot, read everything the write may touch.
+        let fresh = self.is_fresh(pager);
         let tree = tree_of(self.root, &self.key_info, pager);
-        let exact = tree.descend(pager, target, false, &mut self.spare, &mut self.scratch)?;
+        let near = match target {
+            Target::Rowid(rowid) if fresh => {
+                tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?
+            }
+            _ => None,
+        };
+        let exact = match near {
+            Some(exact) => exact,
+            None => tree.descend(pager, target, false, &mut self.spare, &mut self.scratch)?,
+        };
         let Some(&Level { pgno, index }) = self.spare.last() else {
             unreachable!()
         };
-        let (kind, old) = {
+        let (kind, old, free) = {
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = tree.view(&data, pgno)?;
             (
                 view.kind(),
                 if exact { Some(view.cell(index)?) } else { None },
+                view.free_space()?,
             )
         };
-        if let Some(info) = &old {
-            overflow::prefetch_chain(pager, info)?;
-        }
         let local = local_payload_len(kind, payload.len() as u64, usable);
-        prefetch_for_write(
-            pager,
-            &self.spare,
-            (payload.len() - local).div_ceil(usable - 4),
-        )?;
+        let spills = local < payload.len();
+        let left_child = old.as_ref().map_or(0, |info| info.left_child);
+        self.cell.clear();
+        if !spills {
+            build_cell(&mut self.cell, kind, left_child, rowid, payload, 0, usable);
+        }
+        // A cell that fits its page changes that page alone, already in hand: nothing to prefetch.
+        let room = free + old.as_ref().map_or(0, |info| info.size + 2);
+        let in_place = !spills
+            && !old.as_ref().is_some_and(CellInfo::has_overflow)
+            && self.cell.len() + 2 <= room;
+        if !in_place {
+            if let Some(info) = &old {
+                overflow::prefetch_chain(pager, info)?;
+            }
+            prefetch_for_write(
+                pager,
+                &self.spare,
+                (payload.len() - local).div_ceil(usable - 4),
+            )?;
+        }
 
         // Mutation phase: no more IoPending.
-        let mut cell = Vec::new();
-        let left_child = old.as_ref().map_or(0, |info| info.left_child);
         if let Some(info) = &old {
             overflow::free_chain(pager, info)?;
         }
-        let spill = if local < payload.len() {
-            overflow::write_chain(pager, &payload[local..])?
-        } else {
-            0
-        };
-        build_cell(&mut cell, kind, left_child, rowid, payload, spill, usable);
+        if spills {
+            let spill = overflow::write_chain(pager, &payload[local..])?;
+            build_cell(
+                &mut self.cell,
+                kind,
+                left_child,
+                rowid,
+                payload,
+                spill,
+                usable,
+            );
+        }
         let page = pager.get_now(pgno)?;
         pager.make_writable(&page)?;
         let fitted = {
@@ -666,16 +831,16 @@ impl Cursor {
             if old.is_some() {
                 drop_cell(&mut data, header_offset(pgno), usable, index)?;
             }
-            insert_cell(&mut data, header_offset(pgno), usable, index, &cell)?
+            insert_cell(&mut data, header_offset(pgno), usable, index, &self.cell)?
         };
-        if !fitted {
+        if !fitted && !append_quick(pager, &self.spare, &self.cell)? {
             let mut node = Node::load(pager, pgno)?;
             let appended = index == node.cells.len();
-            node.cells.insert(index, cell);
+            node.cells.insert(index, &self.cell);
             balance(pager, &self.spare, node, None, appended)?;
         }
         note_write();
-        Ok(())
+        Ok(fitted)
     }
 
     /// Deletes the entry the cursor is on. Afterwards `next` goes to the entry after it and `prev`
@@ -748,7 +913,8 @@ impl Cursor {
         else {
             unreachable!()
         };
-        let predecessor = {
+        let mut predecessor = Vec::new();
+        {
             let page = pager.get_now(leaf)?;
             let data = page.data();
             let view = Page::parse(&data, header_offset(leaf), usable)?;
@@ -758,8 +924,9 @@ impl Cursor {
                 PageKind::InteriorIndex,
                 info.left_child,
                 usable,
-            )?
-        };
+                &mut predecessor,
+            )?;
+        }
         let page = pager.get_now(leaf)?;
         pager.make_writable(&page)?;
         drop_cell(&mut page.data_mut(), header_offset(leaf), usable, last)?;
@@ -769,7 +936,7 @@ impl Cursor {
             index < upper.cells.len(),
             "cell {index} missing on page {pgno}"
         );
-        upper.cells[index] = predecessor;
+        upper.cells.replace(index, &predecessor);
         let node = Node::load(pager, leaf)?;
         balance(pager, &self.spare, node, Some((cell_level, upper)), false)
     }

@@ -30,6 +30,15 @@
 //! cursors share one connection; they hold page numbers, never pinned pages. A cursor saves the
 //! key it is on and the tree version; after any write it re-seeks that key before moving.
 //!
+//! The hot paths avoid the general machinery while the path is fresh: `next`/`prev` within one
+//! leaf change only the last index (no path copy, the rowid read alone); `payload` copies a local
+//! payload without building a `CellInfo`; searches compare rowid varints read straight from the
+//! cell. An insert that moved no cell between pages leaves the cursor on the new entry with its
+//! path, so the next insert of a rowid just after it (an append, SQLite's BTREE_APPEND hint) is
+//! placed from that path without a descent, after checking the leaf's bound and that every
+//! ancestor still leads to it. An insert whose cell fits its page changes only that page, which it
+//! holds already, so it skips the prefetch phase.
+//!
 //! # Restartable operations (ARCHITECTURE.md, "Waiting for I/O")
 //! Reads (seeks, moves, payloads, counts) compute the new position in scratch space and commit it
 //! only when done, so `IoPending` from `Pager::get` propagates with `?` and leaves the cursor as
@@ -46,10 +55,12 @@
 //! then evened out from the right, as SQLite's balance_nonroot does. The parent's changed
 //! dividers may in turn overflow or underflow it, so balancing walks up the path. Appending at the
 //! right edge of a table uses SQLite's quick balance (a new right sibling with just the new cell),
-//! so sequential inserts fill pages completely. The root page number never changes: an
-//! overflowing root moves its content to a new child, and a root left with one child and no cell
-//! absorbs that child. Deleting an index entry from an interior page moves its predecessor up
-//! from a leaf.
+//! so sequential inserts fill pages completely; when the parent has room it gains its divider in
+//! place, the old leaf untouched. The root page number never changes: an overflowing root moves
+//! its content to a new child, and a root left with one child and no cell absorbs that child.
+//! Deleting an index entry from an interior page moves its predecessor up from a leaf. Pages
+//! being balanced are held as `Cells`: one copy of each page's content area and a list of cell
+//! spans, not an allocation per cell.
 //!
 //! # Invariants
 //! - B1. A page's cells are in key order: strictly ascending rowids in table leaves, and in index

@@ -122,7 +122,11 @@ pub(super) fn free_chain(pager: &mut Pager, info: &CellInfo) -> Result<()> {
     let mut distinct = pages.clone();
     distinct.sort_unstable();
     distinct.dedup();
-    crate::ensure_sound!(distinct.len() == pages.len(), "overflow chain from page {} visits a page twice", info.overflow);
+    crate::ensure_sound!(
+        distinct.len() == pages.len(),
+        "overflow chain from page {} visits a page twice",
+        info.overflow
+    );
     for pgno in pages {
         freelist::free(pager, pgno)?;
     }

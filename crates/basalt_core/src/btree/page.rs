@@ -19,6 +19,22 @@ pub(crate) const CELL_SIZE_MIN: usize = 4;
 /// Payloads past this are refused as corrupt (SQLite's SQLITE_MAX_LENGTH ceiling is 2^31 - 1).
 const PAYLOAD_SIZE_MAX: u64 = 0x7fff_ffff;
 
+/// `ensure_sound!` for the checks on every cell read: the message is formatted out of line, so
+/// the check is a compare and a branch and the helpers around it inline into their callers.
+macro_rules! check {
+    ($cond:expr, $($fmt:tt)+) => {
+        if !$cond {
+            return Err(malformed(format_args!($($fmt)+)));
+        }
+    };
+}
+
+#[cold]
+#[inline(never)]
+fn malformed(message: std::fmt::Arguments<'_>) -> Error {
+    Error::corrupt(std::fmt::format(message))
+}
+
 /// The four kinds of b-tree page, by their flag byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageKind {
@@ -29,13 +45,14 @@ pub enum PageKind {
 }
 
 impl PageKind {
+    #[inline]
     pub fn from_flag(flag: u8) -> Result<PageKind> {
         match flag {
             2 => Ok(PageKind::InteriorIndex),
             5 => Ok(PageKind::InteriorTable),
             10 => Ok(PageKind::LeafIndex),
             13 => Ok(PageKind::LeafTable),
-            _ => Err(Error::corrupt(format!("invalid b-tree page flag {flag}"))),
+            _ => Err(malformed(format_args!("invalid b-tree page flag {flag}"))),
         }
     }
 
@@ -90,17 +107,19 @@ pub fn header_offset(pgno: PageNo) -> usize {
     }
 }
 
+#[inline]
 pub(crate) fn read_u16(data: &[u8], offset: usize) -> Result<u16> {
     match data.get(offset..offset + 2) {
-        Some(b) => Ok(u16::from_be_bytes([b[0], b[1]])),
-        None => Err(Error::corrupt(format!("u16 at {offset} past the page end"))),
+        Some(&[b0, b1]) => Ok(u16::from_be_bytes([b0, b1])),
+        _ => Err(malformed(format_args!("u16 at {offset} past the page end"))),
     }
 }
 
+#[inline]
 pub(crate) fn read_u32(data: &[u8], offset: usize) -> Result<u32> {
     match data.get(offset..offset + 4) {
-        Some(b) => Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]])),
-        None => Err(Error::corrupt(format!("u32 at {offset} past the page end"))),
+        Some(&[b0, b1, b2, b3]) => Ok(u32::from_be_bytes([b0, b1, b2, b3])),
+        _ => Err(malformed(format_args!("u32 at {offset} past the page end"))),
     }
 }
 
@@ -128,10 +147,31 @@ pub(crate) fn write_u32(data: &mut [u8], offset: usize, value: u32) -> Result<()
     }
 }
 
+#[inline]
 pub(crate) fn slice(data: &[u8], range: Range<usize>) -> Result<&[u8]> {
     let (start, end) = (range.start, range.end);
-    data.get(range)
-        .ok_or_else(|| Error::corrupt(format!("bytes {start}..{end} past the page end")))
+    match data.get(range) {
+        Some(bytes) => Ok(bytes),
+        None => Err(malformed(format_args!(
+            "bytes {start}..{end} past the page end"
+        ))),
+    }
+}
+
+/// The varint at `at` and its length. Every cell read decodes one or two varints, nearly always
+/// of one to three bytes (payload sizes, rowids below 2^21), so those stay inline.
+#[inline]
+pub(crate) fn varint_at(data: &[u8], at: usize) -> Result<(u64, usize)> {
+    let bytes = data.get(at..).unwrap_or_default();
+    match *bytes {
+        [b0, ..] if b0 < 0x80 => Ok((u64::from(b0), 1)),
+        [b0, b1, ..] if b1 < 0x80 => Ok((u64::from(b0 & 0x7f) << 7 | u64::from(b1), 2)),
+        [b0, b1, b2, ..] if b2 < 0x80 => Ok((
+            u64::from(b0 & 0x7f) << 14 | u64::from(b1 & 0x7f) << 7 | u64::from(b2),
+            3,
+        )),
+        _ => get_varint(bytes),
+    }
 }
 
 /// The largest payload kept entirely on a page of this kind (SQLite's X).
@@ -192,6 +232,7 @@ impl CellInfo {
 
 /// Parses the cell at `offset`; the whole cell must lie below `usable`.
 /// `data` may also be a lone cell's bytes (a copy taken off a page), which then bounds the cell.
+#[inline]
 pub fn parse_cell(data: &[u8], offset: usize, kind: PageKind, usable: usize) -> Result<CellInfo> {
     let end = usable.min(data.len());
     let area = slice(data, offset..end)?;
@@ -203,9 +244,9 @@ pub fn parse_cell(data: &[u8], offset: usize, kind: PageKind, usable: usize) -> 
         read_u32(area, 0)?
     };
     let payload_size = if kind.has_payload() {
-        let (size, len) = get_varint(area.get(at..).unwrap_or(&[]))?;
+        let (size, len) = varint_at(area, at)?;
         at += len;
-        ensure_sound!(
+        check!(
             size <= PAYLOAD_SIZE_MAX,
             "payload size {size} in cell at {offset}"
         );
@@ -214,7 +255,7 @@ pub fn parse_cell(data: &[u8], offset: usize, kind: PageKind, usable: usize) -> 
         0
     };
     let rowid = if kind.is_table() {
-        let (rowid, len) = get_varint(area.get(at..).unwrap_or(&[]))?;
+        let (rowid, len) = varint_at(area, at)?;
         at += len;
         rowid as i64
     } else {
@@ -226,13 +267,13 @@ pub fn parse_cell(data: &[u8], offset: usize, kind: PageKind, usable: usize) -> 
     let overflow = if (local_len as u64) < payload_size {
         let pgno = read_u32(area, at)?;
         at += 4;
-        ensure_sound!(pgno != 0, "cell at {offset} spills to page 0");
+        check!(pgno != 0, "cell at {offset} spills to page 0");
         pgno
     } else {
         0
     };
     let size = at.max(CELL_SIZE_MIN);
-    ensure_sound!(
+    check!(
         offset + size <= end,
         "cell at {offset} of {size} bytes runs past {end}"
     );
@@ -293,16 +334,17 @@ pub struct Page<'a> {
 
 impl<'a> Page<'a> {
     /// Validates the header: flag, cell count, content area, pointer array placement.
+    #[inline(always)]
     pub fn parse(data: &'a [u8], hdr: usize, usable: usize) -> Result<Page<'a>> {
-        ensure_sound!(usable <= data.len() && hdr + 12 <= usable, "page too small");
-        let kind = PageKind::from_flag(*data.get(hdr).unwrap_or(&0))?;
+        check!(usable <= data.len() && hdr + 12 <= usable, "page too small");
+        let kind = PageKind::from_flag(data.get(hdr).copied().unwrap_or(0))?;
         let cell_count = read_u16(data, hdr + 3)? as usize;
         let content_start = match read_u16(data, hdr + 5)? {
             0 => 65536,
             n => n as usize,
         };
         let pointers_end = hdr + kind.header_len() + 2 * cell_count;
-        ensure_sound!(
+        check!(
             pointers_end <= content_start && content_start <= usable,
             "page with {cell_count} cells has its content at {content_start}"
         );
@@ -350,10 +392,11 @@ impl<'a> Page<'a> {
         self.hdr + self.kind.header_len() + 2 * self.cell_count
     }
 
+    #[inline]
     pub fn cell_offset(&self, index: usize) -> Result<usize> {
         debug_assert!(index < self.cell_count);
         let offset = read_u16(self.data, self.hdr + self.kind.header_len() + 2 * index)? as usize;
-        ensure_sound!(
+        check!(
             offset >= self.content_start && offset < self.usable,
             "cell pointer {offset} outside the content area {}..{}",
             self.content_start,
@@ -362,15 +405,112 @@ impl<'a> Page<'a> {
         Ok(offset)
     }
 
+    #[inline]
     pub fn cell(&self, index: usize) -> Result<CellInfo> {
         parse_cell(self.data, self.cell_offset(index)?, self.kind, self.usable)
     }
 
-    /// The cell's bytes as stored, padding included: what moving the cell must copy.
-    pub fn cell_bytes(&self, index: usize) -> Result<&'a [u8]> {
+    /// Where the cell's bytes are, padding included: what moving the cell must copy.
+    pub fn cell_range(&self, index: usize) -> Result<Range<usize>> {
         let offset = self.cell_offset(index)?;
-        let info = parse_cell(self.data, offset, self.kind, self.usable)?;
-        slice(self.data, offset..offset + info.size)
+        Ok(offset..offset + self.cell_size(offset)?)
+    }
+
+    /// `parse_cell(..).size` without the rest of a `CellInfo` when the payload is all local:
+    /// a balance measures every cell of a parent and three children.
+    #[inline(always)]
+    fn cell_size(&self, offset: usize) -> Result<usize> {
+        let area = slice(self.data, offset..self.usable)?;
+        let mut at = if self.kind.is_leaf() { 0 } else { 4 };
+        let mut local = 0;
+        if self.kind.has_payload() {
+            let (size, len) = varint_at(area, at)?;
+            if size > max_local(self.kind, self.usable) as u64 {
+                return self.spilling_cell_size(offset);
+            }
+            at += len;
+            local = size as usize;
+        }
+        if self.kind.is_table() {
+            at += varint_at(area, at)?.1;
+        }
+        let size = (at + local).max(CELL_SIZE_MIN);
+        check!(
+            size <= area.len(),
+            "cell at {offset} of {size} bytes runs past {}",
+            self.usable
+        );
+        Ok(size)
+    }
+
+    #[inline(never)]
+    fn spilling_cell_size(&self, offset: usize) -> Result<usize> {
+        Ok(parse_cell(self.data, offset, self.kind, self.usable)?.size)
+    }
+
+    /// Visits every cell's range in order, in one loop with no call per cell.
+    pub fn for_each_cell_range(&self, mut visit: impl FnMut(Range<usize>)) -> Result<()> {
+        let pointers = slice(
+            self.data,
+            self.hdr + self.kind.header_len()..self.pointers_end(),
+        )?;
+        for pointer in pointers.chunks_exact(2) {
+            let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
+            check!(
+                offset >= self.content_start && offset < self.usable,
+                "cell pointer {offset} outside the content area {}..{}",
+                self.content_start,
+                self.usable
+            );
+            visit(offset..offset + self.cell_size(offset)?);
+        }
+        Ok(())
+    }
+
+    pub fn cell_bytes(&self, index: usize) -> Result<&'a [u8]> {
+        slice(self.data, self.cell_range(index)?)
+    }
+
+    /// The key of cell `index` on a table page, read without parsing the rest of the cell: what
+    /// searches compare, as SQLite's binary search reads the rowid varint alone.
+    #[inline(always)]
+    pub fn rowid(&self, index: usize) -> Result<i64> {
+        debug_assert!(self.kind.is_table());
+        let offset = self.cell_offset(index)?;
+        let area = slice(self.data, offset..self.usable)?;
+        let at = if self.kind.is_leaf() {
+            varint_at(area, 0)?.1
+        } else {
+            4
+        };
+        Ok(varint_at(area, at)?.0 as i64)
+    }
+
+    /// The payload of cell `index` when it lies wholly on the page, read without a `CellInfo`:
+    /// what a scan copies out of every row. None when it spills to overflow pages.
+    #[inline]
+    pub fn local_payload(&self, index: usize) -> Result<Option<&'a [u8]>> {
+        if !self.kind.has_payload() {
+            return Ok(None);
+        }
+        let offset = self.cell_offset(index)?;
+        let area = slice(self.data, offset..self.usable)?;
+        let mut at = if self.kind.is_leaf() { 0 } else { 4 };
+        let (size, len) = varint_at(area, at)?;
+        if size > max_local(self.kind, self.usable) as u64 {
+            return Ok(None);
+        }
+        at += len;
+        if self.kind.is_table() {
+            at += varint_at(area, at)?.1;
+        }
+        let end = at + size as usize;
+        check!(
+            end <= area.len(),
+            "cell at {offset} of {end} bytes runs past {}",
+            self.usable
+        );
+        Ok(Some(&area[at..end]))
     }
 
     /// The child page left of cell `index`, or the right-most child for `index == cell_count`.
@@ -467,16 +607,16 @@ pub fn set_right_child(data: &mut [u8], hdr: usize, child: PageNo) -> Result<()>
 
 /// Rewrites the page from scratch holding `cells` in order, packed at the end of the page.
 /// The caller has checked that they fit (`fits`).
-pub fn write_cells<C: AsRef<[u8]>>(
+pub fn write_cells<'c>(
     data: &mut [u8],
     hdr: usize,
     kind: PageKind,
     usable: usize,
-    cells: &[C],
+    cells: impl Iterator<Item = &'c [u8]> + Clone,
     right_child: PageNo,
 ) -> Result<()> {
     assert!(
-        fits(hdr, kind, usable, cells.iter().map(|c| c.as_ref().len())),
+        fits(hdr, kind, usable, cells.clone().map(<[u8]>::len)),
         "cells overflow the page"
     );
     init_page(data, hdr, kind, usable)?;
@@ -485,15 +625,15 @@ pub fn write_cells<C: AsRef<[u8]>>(
     }
     let mut top = usable;
     let pointers = hdr + kind.header_len();
-    for (i, cell) in cells.iter().enumerate() {
-        let cell = cell.as_ref();
+    let mut pointers_end = pointers;
+    for cell in cells {
         top -= cell.len();
         data[top..top + cell.len()].copy_from_slice(cell);
-        write_u16(data, pointers + 2 * i, top as u16)?;
+        data[pointers_end..pointers_end + 2].copy_from_slice(&(top as u16).to_be_bytes());
+        pointers_end += 2;
     }
-    let pointers_end = pointers + 2 * cells.len();
     data[pointers_end..top].fill(0);
-    set_cell_count(data, hdr, cells.len())?;
+    set_cell_count(data, hdr, (pointers_end - pointers) / 2)?;
     set_content_start(data, hdr, top)
 }
 
@@ -516,23 +656,27 @@ pub fn insert_cell(
 ) -> Result<bool> {
     let page = Page::parse(data, hdr, usable)?;
     debug_assert!(index <= page.cell_count && cell.len() >= CELL_SIZE_MIN);
-    if cell.len() + 2 > page.free_space()? {
-        return Ok(false);
-    }
-    let gap = page.content_start - page.pointers_end();
-    let offset = match if gap >= 2 {
-        take_freeblock(data, hdr, usable, cell.len())?
+    let (kind, count, content_start) = (page.kind, page.cell_count, page.content_start);
+    let gap = content_start - page.pointers_end();
+    let offset = if read_u16(data, hdr + 1)? == 0 && gap >= cell.len() + 2 {
+        // No freeblock to reuse and room in the gap: what first fit would pick, found without
+        // walking anything (a page filling up in key order always takes this path).
+        set_content_start(data, hdr, content_start - cell.len())?;
+        content_start - cell.len()
     } else {
-        None
-    } {
-        Some(offset) => offset,
-        None => take_from_gap(data, hdr, usable, cell.len())?,
+        if cell.len() + 2 > page.free_space()? {
+            return Ok(false);
+        }
+        match if gap >= 2 {
+            take_freeblock(data, hdr, usable, cell.len())?
+        } else {
+            None
+        } {
+            Some(offset) => offset,
+            None => take_from_gap(data, hdr, usable, cell.len())?,
+        }
     };
     data[offset..offset + cell.len()].copy_from_slice(cell);
-    let (kind, count) = {
-        let page = Page::parse(data, hdr, usable)?;
-        (page.kind, page.cell_count)
-    };
     let at = hdr + kind.header_len() + 2 * index;
     let end = hdr + kind.header_len() + 2 * count;
     data.copy_within(at..end, at + 2);
@@ -612,7 +756,7 @@ pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Re
         } else {
             page.right_child()?
         };
-        return write_cells::<&[u8]>(data, hdr, kind, usable, &[], right_child);
+        return write_cells(data, hdr, kind, usable, std::iter::empty(), right_child);
     }
     free_region(data, hdr, usable, offset, size)?;
     let at = hdr + kind.header_len() + 2 * index;

@@ -47,6 +47,16 @@ impl Io for FileIo {
     fn wait(&self) -> Result<()> {
         Ok(())
     }
+
+    /// The canonical path (symbolic links resolved), so that every spelling of one file shares
+    /// one WAL index; the file must exist.
+    fn shared_key(&self, path: &str) -> Result<String> {
+        let canonical = std::fs::canonicalize(path).map_err(|e| Error {
+            detail: Some(format!("{path}: {e}")),
+            ..Error::code(ErrorCode::CantOpen)
+        })?;
+        Ok(format!("file:{}", canonical.display()))
+    }
 }
 
 impl PlainFile {
@@ -92,8 +102,10 @@ impl File for PlainFile {
         Ok(Completion::finished(result))
     }
 
+    /// `fdatasync`, as SQLite uses on Linux: the data and what is needed to read it back (the
+    /// size), without the timestamps a full `fsync` also flushes.
     fn sync(&self) -> Result<Completion> {
-        let result = self.file.sync_all().map(|()| IoDone {
+        let result = self.file.sync_data().map(|()| IoDone {
             buffer: None,
             len: 0,
         });

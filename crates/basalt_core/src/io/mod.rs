@@ -16,7 +16,7 @@ mod file;
 mod memory;
 
 pub use file::FileIo;
-pub use memory::MemoryIo;
+pub use memory::{Fault, FaultKind, FaultPoint, MemoryIo};
 
 use crate::error::{Error, Result};
 use std::sync::{Arc, Mutex};
@@ -130,6 +130,12 @@ pub trait Io: Send + Sync {
     fn poll(&self) -> Result<()>;
     /// Block until at least one pending operation finishes (returns at once if none is pending).
     fn wait(&self) -> Result<()>;
+    /// A name that is the same for every path naming the same file of this backend (and differs
+    /// between backends that do not share files). Connections whose databases have the same key
+    /// share one WAL index and writer lock (`wal::Shared`). The default is the path itself.
+    fn shared_key(&self, path: &str) -> Result<String> {
+        Ok(format!("path:{path}"))
+    }
 }
 
 /// Submit and wait: for the few places (opening a database) that cannot be restarted.

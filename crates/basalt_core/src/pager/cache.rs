@@ -195,7 +195,22 @@ impl PageCache {
         }
     }
 
-    /// Every cached page, for commit and rollback.
+    /// Forget every page (another connection committed; none may be dirty).
+    pub fn clear(&mut self) {
+        let slots = std::mem::take(&mut self.slots);
+        self.index.clear();
+        self.hand = 0;
+        self.next_sweep_at = 0;
+        for slot in slots {
+            debug_assert!(
+                !slot.page.is_dirty(),
+                "a dirty page outlived its transaction"
+            );
+            self.recycle(slot.page);
+        }
+    }
+
+    /// Every dirty page, for commit and rollback.
     pub fn dirty_pages(&self) -> Vec<PageRef> {
         self.slots
             .iter()

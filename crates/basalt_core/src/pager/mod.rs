@@ -13,28 +13,59 @@
 //! b-tree write, whose pages were all prefetched, so it only waits when a prefetch missed a page
 //! (counted in `stats().stalls`).
 //!
-//! # Transactions (before the write-ahead log)
-//! Changed pages stay in the cache, dirty and pinned there, until commit writes them to the file
-//! and syncs it; rollback simply forgets them, so the file never sees an uncommitted change.
-//! Until the WAL lands, a crash *during* commit can leave the file half-written: ARCHITECTURE.md
-//! says so, and the WAL issue removes the gap.
+//! What waits for its own I/O (small, separate pieces, never called from a read path): opening
+//! (reading the header, recovering the WAL), `commit` (appending frames, syncing), `checkpoint`
+//! and `close` (copying frames back, syncing), and `begin_write` on a database whose page 1 is
+//! not cached (the auto-vacuum check). `begin_write` and FULL/RESTART/TRUNCATE checkpoints may
+//! also sleep up to `busy_timeout` for another connection.
+//!
+//! # Transactions through the write-ahead log (`crate::wal`)
+//! A database file is read through the WAL: a *read transaction* pins a snapshot (the last
+//! commit frame when it began); `get` takes a page's newest frame at or below it, else the
+//! database file's page. A read transaction starts at the first `get` (or `begin_read`) and ends
+//! with `end_read`, `commit` or `rollback`. When it starts, the pager checks whether another
+//! connection committed since its cache was filled and if so drops the cache (and bumps `epoch`
+//! so cursors re-seek). A cache hit is still a hash lookup: the check is one flag per call.
+//!
+//! `begin_write` takes the database's writer lock (one writer per database in the process; a
+//! second gets `SQLITE_BUSY` "database is locked" after `busy_timeout`) and refuses a stale
+//! snapshot. Changed pages stay in the cache, dirty and pinned there, until `commit` appends them
+//! to the WAL as frames, the last one a commit frame carrying the database size, and syncs as
+//! `synchronous` says; `rollback` forgets them. Dirty pages are never spilled to the WAL before
+//! commit: a large transaction grows the cache instead. Savepoints (`savepoint`, `release`,
+//! `rollback_to`) keep, per level, a copy of each page's image the first time it is made writable
+//! in that level, and restore them exactly. A commit past `wal_autocheckpoint` frames runs a
+//! PASSIVE checkpoint; the last connection to close checkpoints and deletes the WAL.
+//!
+//! A new database is created in WAL mode (header bytes 18/19 = 2): its first page is written to
+//! the database file directly (SQLite drops a WAL next to an empty database), everything else
+//! through the WAL. A database in rollback-journal mode switches to WAL mode with its first commit
+//! (page 1 is stamped 2/2 in that commit). A hot rollback journal is refused, never ignored.
+//! `:memory:` databases have no WAL: their commits write the (private, in-memory) file directly.
 //!
 //! # Invariants
-//! - A page in the cache has exactly `page_size` bytes, and equals the file's bytes unless dirty.
-//! - `page_count >= committed_page_count` only grows inside a write transaction; rollback restores it.
+//! - A page in the cache has exactly `page_size` bytes, and equals the page of the connection's
+//!   snapshot unless dirty.
+//! - `page_count >= committed_page_count` only grows inside a write transaction; rollback restores
+//!   it.
 //! - The lock-byte page (the one holding file offset 2^30) is never handed out by `append_page`.
+//! - The database file only changes through checkpoints (W2/W3 in `wal`), or for `:memory:`.
 
 mod cache;
 mod page;
+mod txn;
 
 pub use cache::{PgnoHasher, PgnoMap};
 pub use page::{PageData, PageDataMut, PageNo, PageRef};
+pub use txn::TransactionKind;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, DatabaseHeader, TextEncoding, HEADER_SIZE};
-use crate::io::{self, Completion, File, Io, MemoryIo, OpenFlags};
+use crate::io::{self, Buffer, Completion, File, Io, MemoryIo, OpenFlags};
+use crate::wal::{self, Shared, Snapshot, Synchronous};
 use cache::PageCache;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// SQLite's default `cache_size`: -2000, i.e. about 2000 KiB of pages.
 pub const DEFAULT_CACHE_SIZE: i64 = -2000;
@@ -48,6 +79,12 @@ pub struct PagerOptions {
     pub read_only: bool,
     /// `PRAGMA cache_size` semantics: pages if positive, KiB if negative.
     pub cache_size: i64,
+    /// `PRAGMA synchronous` (SQLite's default: FULL).
+    pub synchronous: Synchronous,
+    /// `PRAGMA wal_autocheckpoint` in frames; 0 turns automatic checkpoints off.
+    pub wal_autocheckpoint: u32,
+    /// `PRAGMA busy_timeout`: how long to wait for the writer lock or for readers.
+    pub busy_timeout: Duration,
 }
 
 impl Default for PagerOptions {
@@ -56,6 +93,9 @@ impl Default for PagerOptions {
             page_size: format::DEFAULT_PAGE_SIZE,
             read_only: false,
             cache_size: DEFAULT_CACHE_SIZE,
+            synchronous: Synchronous::Full,
+            wal_autocheckpoint: wal::DEFAULT_AUTOCHECKPOINT,
+            busy_timeout: Duration::ZERO,
         }
     }
 }
@@ -65,14 +105,33 @@ impl Default for PagerOptions {
 pub struct PagerStats {
     pub hits: u64,
     pub misses: u64,
+    /// Pages written: WAL frames, checkpoint copies, direct writes.
     pub pages_written: u64,
     pub syncs: u64,
     /// `get_now` calls that had to wait: a write's prefetch missed a page.
     pub stalls: u64,
+    pub checkpoints: u64,
 }
 
 struct PendingRead {
     completion: Completion,
+}
+
+/// This connection's part of the shared WAL state.
+struct WalConn {
+    shared: Arc<Shared>,
+    id: u64,
+    /// The open read transaction's snapshot.
+    snapshot: Option<Snapshot>,
+    /// The commit count the cache's clean pages were read under.
+    seen_commits: u64,
+}
+
+/// One open savepoint: the page count when it opened, and the image of each page (with its dirty
+/// flag) as it was before its first change in this savepoint.
+struct Savepoint {
+    page_count: PageNo,
+    images: PgnoMap<(Buffer, bool)>,
 }
 
 pub struct Pager {
@@ -81,30 +140,40 @@ pub struct Pager {
     page_size: usize,
     usable_size: usize,
     read_only: bool,
-    /// Pages in the file as of the last commit.
+    /// Pages in the database as of the snapshot (or the last commit).
     committed_page_count: PageNo,
     /// Pages including those appended by the open write transaction.
     page_count: PageNo,
+    in_read: bool,
     in_write: bool,
     cache: PageCache,
     cache_size: i64,
     pending: PgnoMap<PendingRead>,
     stats: PagerStats,
     /// Bumped whenever pages may change under cursors' feet other than through a b-tree write
-    /// (rollback), so positioned cursors know to re-seek.
+    /// (rollback, savepoint rollback, another connection's commit), so positioned cursors know to
+    /// re-seek.
     epoch: u64,
+    /// `None` for `:memory:` databases.
+    wal: Option<WalConn>,
+    synchronous: Synchronous,
+    autocheckpoint: u32,
+    busy_timeout: Duration,
+    savepoints: Vec<Savepoint>,
+    closed: bool,
 }
 
 impl Pager {
-    /// Open (or create) a database file through `io`.
+    /// Open (or create) a database file through `io`, recovering its WAL if this is the first
+    /// connection of the process to it.
     pub fn open(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Pager> {
-        refuse_unsupported_companions(io.as_ref(), path)?;
+        refuse_hot_journal(io.as_ref(), path)?;
         let flags = OpenFlags {
             read_only: options.read_only,
             create: !options.read_only,
         };
         let file = io.open(path, flags)?;
-        Pager::with_file(io, file, options)
+        Pager::with_file(io, file, path, options)
     }
 
     /// A fresh in-memory database.
@@ -116,7 +185,12 @@ impl Pager {
         Pager::open(Arc::new(MemoryIo::new()), ":memory:", &options)
     }
 
-    fn with_file(io: Arc<dyn Io>, file: Arc<dyn File>, options: &PagerOptions) -> Result<Pager> {
+    fn with_file(
+        io: Arc<dyn Io>,
+        file: Arc<dyn File>,
+        path: &str,
+        options: &PagerOptions,
+    ) -> Result<Pager> {
         if !format::is_valid_page_size(options.page_size) {
             return Err(Error::misuse(format!(
                 "invalid page size {}",
@@ -124,7 +198,7 @@ impl Pager {
             )));
         }
         let file_size = file.size()?;
-        let (page_size, usable_size, page_count) = if file_size == 0 {
+        let (mut page_size, mut usable_size, mut page_count) = if file_size == 0 {
             (options.page_size, options.page_size, 0)
         } else {
             let buffer = vec![0u8; HEADER_SIZE].into_boxed_slice();
@@ -140,12 +214,34 @@ impl Pager {
             if header.text_encoding != TextEncoding::Utf8 {
                 return Err(Error::not_supported("UTF-16 databases"));
             }
-            (
-                header.page_size,
-                header.usable_size(),
-                header.page_count(file_size),
-            )
+            // A file shorter than one page still holds page 1 (zero-padded), as in SQLite.
+            let pages = header.page_count(file_size).max(1);
+            (header.page_size, header.usable_size(), pages)
         };
+        let mut wal = None;
+        if path != ":memory:" && !path.is_empty() {
+            let (shared, id) = Shared::attach(
+                &io,
+                path,
+                page_size,
+                page_count,
+                file_size == 0,
+                options.read_only,
+            )?;
+            if file_size == 0 && shared.page_size() != page_size {
+                // Another connection is creating this database with its own page size.
+                page_size = shared.page_size();
+                usable_size = page_size;
+            }
+            let latest = shared.latest();
+            page_count = latest.db_size;
+            wal = Some(WalConn {
+                shared,
+                id,
+                snapshot: None,
+                seen_commits: latest.commits,
+            });
+        }
         let mut pager = Pager {
             io,
             file,
@@ -154,12 +250,19 @@ impl Pager {
             read_only: options.read_only,
             committed_page_count: page_count,
             page_count,
+            in_read: false,
             in_write: false,
             cache: PageCache::new(page_size, 0),
             cache_size: options.cache_size,
             pending: PgnoMap::default(),
             stats: PagerStats::default(),
             epoch: 0,
+            wal,
+            synchronous: options.synchronous,
+            autocheckpoint: options.wal_autocheckpoint,
+            busy_timeout: options.busy_timeout,
+            savepoints: Vec::new(),
+            closed: false,
         };
         pager.set_cache_size(options.cache_size);
         Ok(pager)
@@ -173,6 +276,9 @@ impl Pager {
         self.usable_size
     }
 
+    /// Pages in the database as this connection sees it: its snapshot's size plus the pages its
+    /// write transaction appended. Outside a transaction, as of the last one (a `get` or
+    /// `begin_read` refreshes it).
     pub fn page_count(&self) -> PageNo {
         self.page_count
     }
@@ -185,12 +291,26 @@ impl Pager {
         self.in_write
     }
 
+    pub fn in_read_transaction(&self) -> bool {
+        self.in_read
+    }
+
+    /// True when the database commits through a WAL (every file database; not `:memory:`).
+    pub fn is_wal(&self) -> bool {
+        self.wal.is_some()
+    }
+
     pub fn stats(&self) -> PagerStats {
         self.stats
     }
 
     pub fn epoch(&self) -> u64 {
         self.epoch
+    }
+
+    /// Tell positioned cursors that pages changed (for callers that change pages in bulk).
+    pub fn bump_epoch(&mut self) {
+        self.epoch += 1;
     }
 
     pub fn io(&self) -> &Arc<dyn Io> {
@@ -212,6 +332,33 @@ impl Pager {
         self.cache_size
     }
 
+    pub fn synchronous(&self) -> Synchronous {
+        self.synchronous
+    }
+
+    /// `PRAGMA synchronous`.
+    pub fn set_synchronous(&mut self, synchronous: Synchronous) {
+        self.synchronous = synchronous;
+    }
+
+    pub fn wal_autocheckpoint(&self) -> u32 {
+        self.autocheckpoint
+    }
+
+    /// `PRAGMA wal_autocheckpoint`: frames; 0 turns automatic checkpoints off.
+    pub fn set_wal_autocheckpoint(&mut self, frames: u32) {
+        self.autocheckpoint = frames;
+    }
+
+    pub fn busy_timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    /// `PRAGMA busy_timeout`.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) {
+        self.busy_timeout = timeout;
+    }
+
     fn check_pgno(&self, pgno: PageNo) -> Result<()> {
         crate::ensure_sound!(
             pgno != 0 && pgno <= self.page_count,
@@ -221,9 +368,13 @@ impl Pager {
         Ok(())
     }
 
-    /// The page, from the cache or the file. May return `IoPending` (restartable).
+    /// The page, from the cache, the WAL or the file. May return `IoPending` (restartable).
+    /// Starts a read transaction if none is open.
     #[inline]
     pub fn get(&mut self, pgno: PageNo) -> Result<PageRef> {
+        if !self.in_read {
+            self.begin_read()?;
+        }
         if let Some(page) = self.cache.get(pgno) {
             self.stats.hits += 1;
             return Ok(page);
@@ -231,14 +382,29 @@ impl Pager {
         self.get_uncached(pgno)
     }
 
+    /// Where page `pgno` of the snapshot lives: a WAL frame or the database file.
+    fn page_source(&self, pgno: PageNo) -> Result<(Arc<dyn File>, u64)> {
+        if let Some(WalConn {
+            shared,
+            snapshot: Some(snapshot),
+            ..
+        }) = &self.wal
+        {
+            if let Some(found) = shared.locate(snapshot, pgno)? {
+                return Ok(found);
+            }
+        }
+        Ok((self.file.clone(), (pgno as u64 - 1) * self.page_size as u64))
+    }
+
     #[cold]
     fn get_uncached(&mut self, pgno: PageNo) -> Result<PageRef> {
         self.check_pgno(pgno)?;
         if !self.pending.contains_key(&pgno) {
             self.stats.misses += 1;
+            let (file, offset) = self.page_source(pgno)?;
             let buffer = self.cache.take_buffer();
-            let offset = (pgno as u64 - 1) * self.page_size as u64;
-            let completion = self.file.read(offset, buffer)?;
+            let completion = file.read(offset, buffer)?;
             self.pending.insert(pgno, PendingRead { completion });
             self.io.poll()?;
         }
@@ -250,7 +416,8 @@ impl Pager {
         let buffer = done
             .buffer
             .ok_or_else(|| Error::io("read returned no buffer"))?;
-        if done.len < self.page_size {
+        // Page 1 of a file shorter than a page is zero-padded (the backends zero the rest).
+        if done.len < self.page_size && !(pgno == 1 && done.len >= HEADER_SIZE) {
             self.cache.give_buffer(buffer);
             return Err(Error::corrupt(format!(
                 "page {pgno} lies past the end of the file"
@@ -292,152 +459,52 @@ impl Pager {
         }
     }
 
-    pub fn begin_write(&mut self) -> Result<()> {
-        if self.read_only {
-            return Err(Error::code(ErrorCode::ReadOnly));
-        }
-        if self.in_write {
+    /// Start a read transaction: pin the latest snapshot. Drops the cache if another connection
+    /// committed since it was filled. Never does I/O.
+    pub fn begin_read(&mut self) -> Result<()> {
+        if self.in_read {
             return Ok(());
         }
-        if self.committed_page_count > 0 {
-            let page_one = self.get_now(1)?;
-            let header = DatabaseHeader::parse(&page_one.data())?;
-            if header.is_auto_vacuum() {
-                return Err(Error::not_supported("writing to auto-vacuum databases"));
-            }
+        if self.closed {
+            return Err(Error::misuse("pager used after close"));
         }
-        self.in_write = true;
-        if self.page_count == 0 {
-            self.init_new_database()?;
+        if let Some(wal) = &mut self.wal {
+            let snapshot = wal.shared.begin_read(wal.id);
+            wal.snapshot = Some(snapshot);
+            let changed = snapshot.commits != wal.seen_commits;
+            wal.seen_commits = snapshot.commits;
+            self.adopt_snapshot(snapshot, changed);
         }
+        self.in_read = true;
         Ok(())
     }
 
-    /// Page 1 of a new database: the header, then an empty table-leaf b-tree (the schema table).
-    fn init_new_database(&mut self) -> Result<()> {
-        let page = self.append_page()?;
-        debug_assert_eq!(page.pgno(), 1);
-        let mut data = page.data_mut();
-        DatabaseHeader::new(self.page_size).write(&mut data);
-        const TABLE_LEAF: u8 = 13;
-        data[HEADER_SIZE] = TABLE_LEAF;
-        let content_start = if self.usable_size == 65536 {
-            0
-        } else {
-            self.usable_size as u16
-        };
-        data[HEADER_SIZE + 5..HEADER_SIZE + 7].copy_from_slice(&content_start.to_be_bytes());
-        Ok(())
+    fn adopt_snapshot(&mut self, snapshot: Snapshot, changed: bool) {
+        if changed {
+            debug_assert!(!self.in_write);
+            self.cache.clear();
+            self.pending.clear();
+            self.epoch += 1;
+        }
+        self.page_count = snapshot.db_size;
+        self.committed_page_count = snapshot.db_size;
     }
 
-    /// Mark a page as changed by the open write transaction.
-    pub fn make_writable(&mut self, page: &PageRef) -> Result<()> {
-        if !self.in_write {
-            return Err(Error::misuse("page written outside a write transaction"));
+    /// End the read transaction (a no-op inside a write transaction: commit or roll back).
+    pub fn end_read(&mut self) {
+        if !self.in_read || self.in_write {
+            return;
         }
-        debug_assert!(page.pgno() <= self.page_count);
-        page.set_dirty(true);
-        Ok(())
+        if let Some(wal) = &mut self.wal {
+            wal.shared.end_read(wal.id);
+            wal.snapshot = None;
+        }
+        self.in_read = false;
     }
 
-    /// A new zero-filled page at the end of the file, already writable.
-    pub fn append_page(&mut self) -> Result<PageRef> {
-        if !self.in_write {
-            return Err(Error::misuse("page appended outside a write transaction"));
-        }
-        let mut pgno = self
-            .page_count
-            .checked_add(1)
-            .ok_or_else(|| Error::code(ErrorCode::Full))?;
-        if pgno == format::lock_byte_page(self.page_size) {
-            pgno += 1;
-        }
-        let mut buffer = self.cache.take_buffer();
-        buffer.fill(0);
-        self.page_count = pgno;
-        let page = PageRef::new(pgno, buffer);
-        page.set_dirty(true);
-        self.cache.insert(page.clone());
-        Ok(page)
-    }
-
-    /// Write every dirty page to the file, then sync it.
-    pub fn commit(&mut self) -> Result<()> {
-        if !self.in_write {
-            return Ok(());
-        }
-        let mut dirty = self.cache.dirty_pages();
-        if !dirty.is_empty() {
-            self.stamp_header()?;
-            dirty = self.cache.dirty_pages();
-            dirty.sort_by_key(|p| p.pgno());
-            self.write_pages(&dirty)?;
-            let sync = self.file.sync()?;
-            io::run_to_completion(self.io.as_ref(), sync)?;
-            self.stats.syncs += 1;
-            for page in dirty {
-                page.set_dirty(false);
-            }
-        }
-        self.committed_page_count = self.page_count;
-        self.in_write = false;
-        self.cache.shrink_to_capacity();
-        Ok(())
-    }
-
-    /// The header fields every commit updates, as SQLite does in rollback-journal mode.
-    fn stamp_header(&mut self) -> Result<()> {
-        let page_one = self.get_now(1)?;
-        self.make_writable(&page_one)?;
-        let mut data = page_one.data_mut();
-        let counter = u32::from_be_bytes([data[24], data[25], data[26], data[27]]).wrapping_add(1);
-        data[24..28].copy_from_slice(&counter.to_be_bytes());
-        data[28..32].copy_from_slice(&self.page_count.to_be_bytes());
-        data[92..96].copy_from_slice(&counter.to_be_bytes());
-        data[96..100].copy_from_slice(&format::SQLITE_VERSION_NUMBER.to_be_bytes());
-        Ok(())
-    }
-
-    fn write_pages(&mut self, pages: &[PageRef]) -> Result<()> {
-        let mut completions = Vec::with_capacity(pages.len());
-        for page in pages {
-            let mut buffer = self.cache.take_buffer();
-            buffer.copy_from_slice(&page.data());
-            let offset = (page.pgno() as u64 - 1) * self.page_size as u64;
-            completions.push(self.file.write(offset, buffer)?);
-        }
-        let mut first_error = None;
-        for completion in completions {
-            match io::run_to_completion(self.io.as_ref(), completion) {
-                Ok(done) => {
-                    if let Some(buffer) = done.buffer {
-                        self.cache.give_buffer(buffer);
-                    }
-                    self.stats.pages_written += 1;
-                }
-                Err(e) => first_error = first_error.or(Some(e)),
-            }
-        }
-        first_error.map_or(Ok(()), Err)
-    }
-
-    /// Forget every change of the open write transaction.
-    pub fn rollback(&mut self) {
-        for page in self.cache.dirty_pages() {
-            page.set_dirty(false);
-            if let Some(cached) = self.cache.remove(page.pgno()) {
-                drop(page);
-                self.cache.recycle(cached);
-            }
-        }
-        self.page_count = self.committed_page_count;
-        self.in_write = false;
-        self.epoch += 1;
-        self.cache.shrink_to_capacity();
-    }
-
-    /// The database header as of now (page 1), or a new database's header if the file is empty.
+    /// The database header as of now (page 1), or a new database's header if there is none.
     pub fn header(&mut self) -> Result<DatabaseHeader> {
+        self.begin_read()?;
         if self.page_count == 0 {
             return Ok(DatabaseHeader::new(self.page_size));
         }
@@ -447,28 +514,12 @@ impl Pager {
     }
 }
 
-/// Companion files Basalt cannot honour yet: using the database without them would show a
-/// wrong state, so opening is refused with a clear error instead.
-fn refuse_unsupported_companions(io: &dyn Io, path: &str) -> Result<()> {
+/// A hot rollback journal left by a crashed SQLite process must be rolled back before the
+/// database is read; Basalt cannot do that yet, so it refuses to open rather than show a
+/// half-written state.
+fn refuse_hot_journal(io: &dyn Io, path: &str) -> Result<()> {
     if path == ":memory:" || path.is_empty() {
         return Ok(());
-    }
-    let wal = format!("{path}-wal");
-    if io.exists(&wal)?
-        && io
-            .open(
-                &wal,
-                OpenFlags {
-                    read_only: true,
-                    create: false,
-                },
-            )?
-            .size()?
-            > 0
-    {
-        return Err(Error::not_supported(
-            "opening a database whose -wal file holds frames",
-        ));
     }
     let journal = format!("{path}-journal");
     if io.exists(&journal)? {
@@ -486,6 +537,12 @@ fn refuse_unsupported_companions(io: &dyn Io, path: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+impl Drop for Pager {
+    fn drop(&mut self) {
+        let _ = self.close_inner();
+    }
 }
 
 #[cfg(test)]
@@ -574,12 +631,103 @@ mod tests {
         let memory = Arc::new(MemoryIo::new());
         let mut pager = pager_on(memory.clone(), 100);
         fill_pages(&mut pager, 3);
+        assert_eq!(
+            memory.file_bytes("test.db").unwrap().len(),
+            512,
+            "only the empty first page went to the file; the rest is in the WAL"
+        );
+        assert!(memory.file_bytes("test.db-wal").unwrap().len() > 32);
+        drop(pager);
+        assert!(
+            memory.file_bytes("test.db-wal").is_none(),
+            "the last close checkpoints and deletes the WAL"
+        );
         let bytes = memory.file_bytes("test.db").unwrap();
         assert_eq!(bytes.len(), 3 * 512);
         let header = DatabaseHeader::parse(&bytes).unwrap();
         assert_eq!(header.database_size, 3);
+        assert_eq!((header.write_version, header.read_version), (2, 2));
         assert_eq!(header.change_counter, header.version_valid_for);
         assert_eq!(header.sqlite_version, format::SQLITE_VERSION_NUMBER);
+    }
+
+    #[test]
+    fn savepoints_restore_exactly() {
+        let io: Arc<dyn Io> = Arc::new(MemoryIo::new());
+        let mut pager = pager_on(io, 100);
+        fill_pages(&mut pager, 5);
+        pager.begin_write().unwrap();
+        let write = |pager: &mut Pager, pgno: PageNo, value: u8| {
+            let page = pager.get(pgno).unwrap();
+            pager.make_writable(&page).unwrap();
+            page.data_mut()[200] = value;
+        };
+        let read = |pager: &mut Pager, pgno: PageNo| pager.get(pgno).unwrap().data()[200];
+        write(&mut pager, 2, 20);
+        let outer = pager.savepoint().unwrap();
+        write(&mut pager, 2, 21);
+        write(&mut pager, 3, 31);
+        let inner = pager.savepoint().unwrap();
+        write(&mut pager, 3, 32);
+        write(&mut pager, 4, 42);
+        pager.append_page().unwrap();
+        assert_eq!(pager.page_count(), 6);
+        let epoch = pager.epoch();
+        pager.rollback_to(inner).unwrap();
+        assert!(pager.epoch() > epoch);
+        assert_eq!(
+            (
+                read(&mut pager, 2),
+                read(&mut pager, 3),
+                read(&mut pager, 4)
+            ),
+            (21, 31, 4)
+        );
+        assert_eq!(pager.page_count(), 5);
+        write(&mut pager, 4, 43);
+        pager.release(inner).unwrap();
+        pager.rollback_to(outer).unwrap();
+        assert_eq!(
+            (
+                read(&mut pager, 2),
+                read(&mut pager, 3),
+                read(&mut pager, 4)
+            ),
+            (20, 3, 4)
+        );
+        assert!(!pager.get(3).unwrap().is_dirty(), "clean again");
+        write(&mut pager, 5, 55);
+        pager.release(outer).unwrap();
+        pager.commit().unwrap();
+        assert_eq!((read(&mut pager, 2), read(&mut pager, 5)), (20, 55));
+    }
+
+    #[test]
+    fn a_second_writer_is_busy_and_a_stale_reader_cannot_write() {
+        let io: Arc<dyn Io> = Arc::new(MemoryIo::new());
+        let mut one = pager_on(io.clone(), 100);
+        fill_pages(&mut one, 3);
+        let mut two = pager_on(io.clone(), 100);
+        one.begin_write().unwrap();
+        let err = two.begin_write().unwrap_err();
+        assert_eq!(err.code, ErrorCode::Busy);
+        assert_eq!(err.message, "database is locked");
+        two.begin_read().unwrap();
+        let page = one.get(2).unwrap();
+        one.make_writable(&page).unwrap();
+        page.data_mut()[200] = 99;
+        drop(page);
+        one.commit().unwrap();
+        assert_eq!(two.get(2).unwrap().data()[200], 2, "two keeps its snapshot");
+        assert_eq!(two.begin_write().unwrap_err().code, ErrorCode::Busy);
+        two.end_read();
+        assert_eq!(
+            two.get(2).unwrap().data()[200],
+            99,
+            "a new snapshot sees the commit"
+        );
+        two.begin_write().unwrap();
+        two.rollback();
     }
 
     #[test]

@@ -91,6 +91,12 @@ impl PageRef {
         self.0.dirty.store(dirty, Ordering::Relaxed);
     }
 
+    /// Replace the page's bytes (savepoint rollback restoring an image).
+    pub(crate) fn overwrite(&self, bytes: &[u8]) {
+        let mut data = self.0.data.write().unwrap_or_else(|p| p.into_inner());
+        data.copy_from_slice(bytes);
+    }
+
     /// True when only the cache holds this page.
     pub(crate) fn is_unpinned(&self) -> bool {
         Arc::strong_count(&self.0) == 1

@@ -1,0 +1,573 @@
+//! The catalog: tables, columns, indexes, views and triggers as the query engine sees them,
+//! built by parsing the CREATE texts stored in `sqlite_schema`.
+//!
+//! Invariants:
+//! - The catalog is derived from `sqlite_schema` only: it is rebuilt from the file after every
+//!   schema change and whenever the schema cookie moved, so what one connection wrote another
+//!   reads back identically.
+//! - The automatic indexes of PRIMARY KEY and UNIQUE constraints (`sqlite_autoindex_T_N`, stored
+//!   without SQL) are matched to their constraints by `unique_constraints`, the same function
+//!   that decides which automatic indexes CREATE TABLE makes, in the same order SQLite numbers
+//!   them.
+//! - Names compare ASCII case-insensitively, as SQLite's identifiers do.
+//! - A CREATE text this engine cannot use (a WITHOUT ROWID table, a virtual table) leaves the
+//!   object in the catalog marked unsupported, so using it is a clear error, never a wrong result.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::pager::{PageNo, Pager};
+use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
+use crate::schema::{ObjectKind, Schema};
+use crate::vdbe::value::Affinity;
+use basalt_parser::ast;
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub declared_type: String,
+    pub affinity: Affinity,
+    pub collation: Collation,
+    pub not_null: bool,
+    pub not_null_conflict: Option<ast::ConflictAction>,
+    pub default: Option<ast::Expr>,
+    pub primary_key: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub root: PageNo,
+    pub columns: Vec<Column>,
+    /// The INTEGER PRIMARY KEY column, which stores the rowid.
+    pub rowid_alias: Option<usize>,
+    pub autoincrement: bool,
+    /// CHECK constraints and the text SQLite names them by in errors.
+    pub checks: Vec<(ast::Expr, String)>,
+    /// Why the engine cannot use this table, if it cannot.
+    pub unsupported: Option<String>,
+    pub pk_conflict: Option<ast::ConflictAction>,
+}
+
+impl Table {
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexColumn {
+    /// The table column, or `None` for an expression.
+    pub column: Option<usize>,
+    pub expr: Option<ast::Expr>,
+    pub collation: Collation,
+    pub order: SortOrder,
+}
+
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub name: String,
+    pub table: String,
+    pub root: PageNo,
+    pub columns: Vec<IndexColumn>,
+    pub unique: bool,
+    pub partial: Option<ast::Expr>,
+    /// The constraint's ON CONFLICT clause, for automatic indexes.
+    pub conflict: Option<ast::ConflictAction>,
+    /// An automatic index of a PRIMARY KEY (vs. UNIQUE) constraint.
+    pub primary_key: bool,
+}
+
+impl Index {
+    /// The order of the index's entries: its columns, then the rowid.
+    pub fn key_info(&self) -> KeyInfo {
+        let mut columns: Vec<KeyColumn> = self
+            .columns
+            .iter()
+            .map(|c| KeyColumn::new(c.collation, c.order))
+            .collect();
+        columns.push(KeyColumn::default());
+        KeyInfo::new(columns)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub name: String,
+    pub columns: Option<Vec<String>>,
+    pub select: ast::Select,
+}
+
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub name: String,
+    pub table: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub tables: Vec<Table>,
+    pub indexes: Vec<Index>,
+    pub views: Vec<View>,
+    pub triggers: Vec<Trigger>,
+    /// The rows of `sqlite_schema` the catalog was built from.
+    pub schema: Schema,
+    pub cookie: u32,
+}
+
+/// A PRIMARY KEY or UNIQUE constraint that needs an automatic index.
+#[derive(Debug, Clone)]
+pub struct UniqueConstraint {
+    pub columns: Vec<(usize, Collation, SortOrder)>,
+    pub primary_key: bool,
+    pub conflict: Option<ast::ConflictAction>,
+}
+
+fn malformed(detail: String) -> Error {
+    Error {
+        message: format!("malformed database schema ({detail})"),
+        ..Error::code(ErrorCode::Corrupt)
+    }
+}
+
+impl Catalog {
+    /// Reads `sqlite_schema` and parses every object. May return `IoPending`; rerunning is safe.
+    pub fn load(pager: &mut Pager) -> Result<Catalog> {
+        let cookie = pager.header()?.schema_cookie;
+        let schema = Schema::load(pager)?;
+        let mut catalog = Catalog {
+            cookie,
+            ..Catalog::default()
+        };
+        let mut autoindexes = Vec::new();
+        for entry in schema.entries.iter() {
+            let Some(sql) = &entry.sql else {
+                if entry.kind == ObjectKind::Index {
+                    autoindexes.push(entry.clone());
+                }
+                continue;
+            };
+            let statement = match basalt_parser::parse_first(sql) {
+                Ok(Some((statement, _))) => statement,
+                _ => return Err(malformed(entry.name.clone())),
+            };
+            match statement.stmt {
+                ast::Stmt::CreateTable(create) => {
+                    catalog
+                        .tables
+                        .push(table_from_ast(&entry.name, entry.root_page, &create, sql));
+                }
+                ast::Stmt::CreateVirtualTable(_) => catalog.tables.push(Table {
+                    name: entry.name.clone(),
+                    root: 0,
+                    columns: Vec::new(),
+                    rowid_alias: None,
+                    autoincrement: false,
+                    checks: Vec::new(),
+                    unsupported: Some("virtual tables".into()),
+                    pk_conflict: None,
+                }),
+                ast::Stmt::CreateIndex(create) => {
+                    let index = catalog.index_from_ast(&create, entry.root_page)?;
+                    catalog.indexes.push(index);
+                }
+                ast::Stmt::CreateView(create) => catalog.views.push(View {
+                    name: entry.name.clone(),
+                    columns: create
+                        .columns
+                        .map(|cs| cs.into_iter().map(|c| c.value).collect()),
+                    select: *create.select,
+                }),
+                ast::Stmt::CreateTrigger(create) => catalog.triggers.push(Trigger {
+                    name: entry.name.clone(),
+                    table: create.table.name.value.clone(),
+                }),
+                _ => return Err(malformed(entry.name.clone())),
+            }
+        }
+        catalog.schema = schema;
+        for entry in autoindexes {
+            let index = catalog.autoindex(&entry.name, &entry.table_name, entry.root_page)?;
+            catalog.indexes.push(index);
+        }
+        Ok(catalog)
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.views
+            .iter()
+            .find(|v| v.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.indexes
+            .iter()
+            .find(|i| i.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The indexes of a table, in creation order.
+    pub fn table_indexes<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> + 'a {
+        self.indexes
+            .iter()
+            .filter(move |i| i.table.eq_ignore_ascii_case(table))
+    }
+
+    pub fn has_triggers(&self, table: &str) -> bool {
+        self.triggers
+            .iter()
+            .any(|t| t.table.eq_ignore_ascii_case(table))
+    }
+
+    /// Whether any object already has this name (tables, views, indexes and triggers share one
+    /// namespace in SQLite).
+    pub fn name_in_use(&self, name: &str) -> Option<&'static str> {
+        if self.table(name).is_some() {
+            Some("table")
+        } else if self.view(name).is_some() {
+            Some("view")
+        } else if self.index(name).is_some() {
+            Some("index")
+        } else if self
+            .triggers
+            .iter()
+            .any(|t| t.name.eq_ignore_ascii_case(name))
+        {
+            Some("trigger")
+        } else {
+            None
+        }
+    }
+
+    fn index_from_ast(&self, create: &ast::CreateIndex, root: PageNo) -> Result<Index> {
+        let table = self
+            .table(&create.table.value)
+            .ok_or_else(|| malformed(create.name.name.value.clone()))?;
+        let mut columns = Vec::new();
+        for term in &create.columns {
+            columns.push(index_column(table, term));
+        }
+        Ok(Index {
+            name: create.name.name.value.clone(),
+            table: table.name.clone(),
+            root,
+            columns,
+            unique: create.unique,
+            partial: create.where_.clone(),
+            conflict: None,
+            primary_key: false,
+        })
+    }
+
+    fn autoindex(&self, name: &str, table_name: &str, root: PageNo) -> Result<Index> {
+        let table = self
+            .table(table_name)
+            .ok_or_else(|| malformed(name.to_string()))?;
+        let prefix = format!("sqlite_autoindex_{}_", table.name);
+        let number: usize = name
+            .get(prefix.len()..)
+            .filter(|_| {
+                name.len() > prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(&prefix)
+            })
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| malformed(name.to_string()))?;
+        let constraint = unique_constraints_of_table(self, table)
+            .into_iter()
+            .nth(number.wrapping_sub(1))
+            .ok_or_else(|| malformed(name.to_string()))?;
+        Ok(autoindex_from_constraint(name, table, root, &constraint))
+    }
+}
+
+/// An index column from a CREATE INDEX term: a column (possibly with COLLATE) or an expression.
+pub fn index_column(table: &Table, term: &ast::OrderingTerm) -> IndexColumn {
+    let order = match term.order {
+        Some(ast::SortOrder::Desc) => SortOrder::Desc,
+        _ => SortOrder::Asc,
+    };
+    let (inner, explicit) = match &term.expr.kind {
+        ast::ExprKind::Collate { expr, collation } => {
+            (expr.as_ref(), Collation::from_name(&collation.value))
+        }
+        _ => (&term.expr, None),
+    };
+    let column = match &inner.kind {
+        ast::ExprKind::Id(name) => table.column_index(&name.value),
+        _ => None,
+    };
+    let collation = explicit
+        .or_else(|| column.map(|c| table.columns[c].collation))
+        .unwrap_or_default();
+    IndexColumn {
+        column,
+        expr: if column.is_none() {
+            Some(inner.clone())
+        } else {
+            None
+        },
+        collation,
+        order,
+    }
+}
+
+pub fn autoindex_from_constraint(
+    name: &str,
+    table: &Table,
+    root: PageNo,
+    constraint: &UniqueConstraint,
+) -> Index {
+    Index {
+        name: name.to_string(),
+        table: table.name.clone(),
+        root,
+        columns: constraint
+            .columns
+            .iter()
+            .map(|&(column, collation, order)| IndexColumn {
+                column: Some(column),
+                expr: None,
+                collation,
+                order,
+            })
+            .collect(),
+        unique: true,
+        partial: None,
+        conflict: constraint.conflict,
+        primary_key: constraint.primary_key,
+    }
+}
+
+fn unique_constraints_of_table(catalog: &Catalog, table: &Table) -> Vec<UniqueConstraint> {
+    let Some(entry) = catalog
+        .schema
+        .entries
+        .iter()
+        .find(|e| e.kind == ObjectKind::Table && e.name.eq_ignore_ascii_case(&table.name))
+    else {
+        return Vec::new();
+    };
+    let Some(Ok(Some((statement, _)))) = entry.sql.as_deref().map(basalt_parser::parse_first)
+    else {
+        return Vec::new();
+    };
+    match statement.stmt {
+        ast::Stmt::CreateTable(create) => unique_constraints(table, &create),
+        _ => Vec::new(),
+    }
+}
+
+/// The PRIMARY KEY and UNIQUE constraints that get automatic indexes, in SQLite's numbering
+/// order (the order they appear in the text), without duplicates of an earlier one.
+pub fn unique_constraints(table: &Table, create: &ast::CreateTable) -> Vec<UniqueConstraint> {
+    let ast::CreateTableBody::Columns {
+        columns,
+        constraints,
+        ..
+    } = &create.body
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<UniqueConstraint> = Vec::new();
+    let mut push = |c: UniqueConstraint| {
+        let same = |o: &UniqueConstraint| {
+            o.columns.len() == c.columns.len()
+                && o.columns
+                    .iter()
+                    .zip(&c.columns)
+                    .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+        };
+        if !out.iter().any(same) {
+            out.push(c);
+        }
+    };
+    for (i, def) in columns.iter().enumerate() {
+        for constraint in &def.constraints {
+            let (primary_key, conflict, order) = match constraint {
+                ast::ColumnConstraint::PrimaryKey {
+                    conflict, order, ..
+                } => (true, *conflict, *order),
+                ast::ColumnConstraint::Unique { conflict } => (false, *conflict, None),
+                _ => continue,
+            };
+            if primary_key && table.rowid_alias == Some(i) {
+                continue;
+            }
+            let order = match order {
+                Some(ast::SortOrder::Desc) => SortOrder::Desc,
+                _ => SortOrder::Asc,
+            };
+            push(UniqueConstraint {
+                columns: vec![(i, table.columns[i].collation, order)],
+                primary_key,
+                conflict,
+            });
+        }
+    }
+    for constraint in constraints {
+        let (terms, primary_key, conflict) = match constraint {
+            ast::TableConstraint::PrimaryKey {
+                columns, conflict, ..
+            } => (columns, true, *conflict),
+            ast::TableConstraint::Unique { columns, conflict } => (columns, false, *conflict),
+            _ => continue,
+        };
+        if primary_key && table.rowid_alias.is_some() {
+            continue;
+        }
+        let mut cols = Vec::new();
+        for term in terms {
+            let column = index_column(table, term);
+            if let Some(c) = column.column {
+                cols.push((c, column.collation, column.order));
+            }
+        }
+        push(UniqueConstraint {
+            columns: cols,
+            primary_key,
+            conflict,
+        });
+    }
+    out
+}
+
+/// The column's affinity-bearing type and other attributes from its definition.
+fn column_from_ast(def: &ast::ColumnDef) -> Column {
+    let declared_type = def.type_name.as_ref().map(type_text).unwrap_or_default();
+    let mut column = Column {
+        name: def.name.value.clone(),
+        affinity: Affinity::from_declared_type(&declared_type),
+        declared_type,
+        collation: Collation::Binary,
+        not_null: false,
+        not_null_conflict: None,
+        default: None,
+        primary_key: false,
+    };
+    for constraint in &def.constraints {
+        match constraint {
+            ast::ColumnConstraint::NotNull { conflict } => {
+                column.not_null = true;
+                column.not_null_conflict = *conflict;
+            }
+            ast::ColumnConstraint::Default { expr, .. } => column.default = Some(expr.clone()),
+            ast::ColumnConstraint::Collate(name) => {
+                column.collation = Collation::from_name(&name.value).unwrap_or_default();
+            }
+            ast::ColumnConstraint::PrimaryKey { .. } => column.primary_key = true,
+            _ => {}
+        }
+    }
+    column
+}
+
+/// A declared type as SQLite reports it (`PRAGMA table_info`): words and arguments as written.
+pub fn type_text(t: &ast::TypeName) -> String {
+    if t.args.is_empty() {
+        t.name.clone()
+    } else {
+        format!("{}({})", t.name, t.args.join(","))
+    }
+}
+
+pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: &str) -> Table {
+    let check = |e: &ast::Expr, named: &Option<String>| {
+        let text = named.clone().unwrap_or_else(|| {
+            sql.get(e.span.start..e.span.end)
+                .unwrap_or_default()
+                .to_string()
+        });
+        (e.clone(), text)
+    };
+    let mut table = Table {
+        name: name.to_string(),
+        root,
+        columns: Vec::new(),
+        rowid_alias: None,
+        autoincrement: false,
+        checks: Vec::new(),
+        unsupported: None,
+        pk_conflict: None,
+    };
+    let ast::CreateTableBody::Columns {
+        columns,
+        constraints,
+        options,
+    } = &create.body
+    else {
+        table.unsupported = Some("CREATE TABLE AS in a stored schema".into());
+        return table;
+    };
+    if options.contains(&ast::TableOption::WithoutRowid) {
+        table.unsupported = Some("WITHOUT ROWID tables".into());
+    }
+    table.columns = columns.iter().map(column_from_ast).collect();
+    for (i, def) in columns.iter().enumerate() {
+        let mut named = None;
+        for constraint in &def.constraints {
+            match constraint {
+                ast::ColumnConstraint::Name(n) => named = Some(n.value.clone()),
+                ast::ColumnConstraint::PrimaryKey {
+                    order,
+                    autoincrement,
+                    conflict,
+                } => {
+                    table.pk_conflict = *conflict;
+                    if table.columns[i]
+                        .declared_type
+                        .eq_ignore_ascii_case("INTEGER")
+                        && *order != Some(ast::SortOrder::Desc)
+                    {
+                        table.rowid_alias = Some(i);
+                        table.autoincrement = *autoincrement;
+                    }
+                }
+                ast::ColumnConstraint::Check(expr) => table.checks.push(check(expr, &named)),
+                _ => {}
+            }
+        }
+    }
+    let mut named = None;
+    for constraint in constraints {
+        match constraint {
+            ast::TableConstraint::Name(n) => {
+                named = Some(n.value.clone());
+                continue;
+            }
+            ast::TableConstraint::PrimaryKey {
+                columns: terms,
+                autoincrement,
+                conflict,
+            } => {
+                table.pk_conflict = *conflict;
+                for term in terms {
+                    if let ast::ExprKind::Id(n) = &term.expr.kind {
+                        if let Some(c) = table.column_index(&n.value) {
+                            table.columns[c].primary_key = true;
+                        }
+                    }
+                }
+                if let [term] = terms.as_slice() {
+                    if let ast::ExprKind::Id(n) = &term.expr.kind {
+                        if let Some(c) = table.column_index(&n.value) {
+                            if table.columns[c]
+                                .declared_type
+                                .eq_ignore_ascii_case("INTEGER")
+                            {
+                                table.rowid_alias = Some(c);
+                                table.autoincrement = *autoincrement;
+                            }
+                        }
+                    }
+                }
+            }
+            ast::TableConstraint::Check { expr, .. } => table.checks.push(check(expr, &named)),
+            _ => {}
+        }
+    }
+    table
+}

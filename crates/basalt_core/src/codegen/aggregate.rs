@@ -1,0 +1,434 @@
+//! Aggregate queries: aggregate functions, GROUP BY, HAVING, bare columns.
+//!
+//! Without GROUP BY the rows feed the aggregates directly and one row comes out. With GROUP BY,
+//! as in SQLite, every row's group keys, aggregate arguments and bare columns go into a sorter;
+//! the sorted rows are then walked, and a change of group key outputs the finished group.
+//!
+//! Invariants:
+//! - A bare column (a column used outside any aggregate) reads the value of the last row of its
+//!   group, the row SQLite's plan also leaves it on.
+//! - Group keys compare with NULLs equal and under each key's collation, as the sorter ordered
+//!   them.
+
+use super::expr::{aggregate_of, walk, Info};
+use super::scope::{AggBinding, Resolved, Scope};
+use super::select::{group_key_differs, AggPlan, Cond};
+use super::{error, Ctx};
+use crate::error::Result;
+use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
+use crate::vdbe::func::AggFunc;
+use crate::vdbe::{Addr, CursorId, Insn, Reg};
+use basalt_parser::ast::{self, ExprKind};
+use std::cell::Cell;
+
+/// One aggregate call's registers.
+struct Call {
+    expr: ast::Expr,
+    func: AggFunc,
+    args: Vec<ast::Expr>,
+    slot: usize,
+    result: Reg,
+    arg_base: Reg,
+    distinct: Option<CursorId>,
+    collation: Cell<Collation>,
+}
+
+impl Ctx<'_> {
+    /// Opens (or re-opens, emptying) the DISTINCT sets of the aggregates that have one; their
+    /// collations are patched in by `patch_distinct_sets` once the arguments are compiled.
+    fn open_distinct_sets(&mut self, calls: &[Call], opened: &mut Vec<(Addr, usize)>) {
+        for (i, c) in calls.iter().enumerate() {
+            if let Some(cursor) = c.distinct {
+                let at = self.b.emit(Insn::OpenEphemeral {
+                    cursor,
+                    key: Some(KeyInfo::binary(1)),
+                });
+                opened.push((at, i));
+            }
+        }
+    }
+
+    fn patch_distinct_sets(&mut self, calls: &[Call], opened: &[(Addr, usize)]) {
+        for &(at, i) in opened {
+            if let Some(cursor) = calls[i].distinct {
+                self.b.replace(
+                    at,
+                    Insn::OpenEphemeral {
+                        cursor,
+                        key: Some(KeyInfo::new(vec![KeyColumn::new(
+                            calls[i].collation.get(),
+                            SortOrder::Asc,
+                        )])),
+                    },
+                );
+            }
+        }
+    }
+
+    /// AggStep for every call, arguments already in their registers.
+    fn agg_steps(&mut self, calls: &[Call]) {
+        for c in calls {
+            let skip = self.b.label();
+            if let Some(d) = c.distinct {
+                self.b.emit(Insn::Found {
+                    cursor: d,
+                    key: c.arg_base,
+                    count: 1,
+                    target: self.b.to(skip),
+                });
+                let rec = self.b.reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: c.arg_base,
+                    count: 1,
+                    dest: rec,
+                });
+                self.b.emit(Insn::IdxInsert {
+                    cursor: d,
+                    record: rec,
+                });
+            }
+            self.b.emit(Insn::AggStep {
+                func: c.func,
+                args: c.arg_base,
+                argc: c.args.len(),
+                slot: c.slot,
+                collation: c.collation.get(),
+            });
+            self.b.place(skip);
+        }
+    }
+
+    fn agg_args(
+        &mut self,
+        calls: &[Call],
+        sc: &Scope<'_>,
+        base_of: impl Fn(usize) -> Reg,
+    ) -> Result<()> {
+        for (n, c) in calls.iter().enumerate() {
+            let base = base_of(n);
+            for (i, a) in c.args.iter().enumerate() {
+                if super::select::contains_aggregate(a) {
+                    return Err(error(format!(
+                        "misuse of aggregate function {}()",
+                        c.func.name()
+                    )));
+                }
+                let info = self.expr(a, sc, base + i)?;
+                if i == 0 {
+                    c.collation
+                        .set(info.collation.map_or(Collation::Binary, |x| x.0));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Compiles an aggregate query's loops and output; `output` projects and emits one group's
+    /// row in the output scope.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn aggregate_query<'e>(
+        &mut self,
+        having: Option<&ast::Expr>,
+        outputs: &[&ast::Expr],
+        group_by: &[&ast::Expr],
+        sc: &mut Scope<'_>,
+        bare_extra: &[Resolved],
+        conds: &[(Cond<'e>, Option<usize>)],
+        left_joins: &[(usize, Vec<Cond<'e>>)],
+        output: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let plan = AggPlan::collect(outputs.iter().copied().chain(having));
+        let mut calls = Vec::new();
+        for (expr, func) in &plan.calls {
+            let (args, distinct, filter) = match &expr.kind {
+                ExprKind::Function { args, filter, .. } => match args {
+                    ast::FunctionArgs::Star => (Vec::new(), false, filter.is_some()),
+                    ast::FunctionArgs::List { args, distinct, .. } => {
+                        (args.clone(), *distinct, filter.is_some())
+                    }
+                },
+                _ => (Vec::new(), false, false),
+            };
+            if filter {
+                return Err(error("not supported yet: FILTER clauses"));
+            }
+            if let ExprKind::Function { name, .. } = &expr.kind {
+                if AggFunc::lookup(
+                    &name.value,
+                    args.len(),
+                    matches!(
+                        expr.kind,
+                        ExprKind::Function {
+                            args: ast::FunctionArgs::Star,
+                            ..
+                        }
+                    ),
+                )
+                .is_err()
+                {
+                    return Err(error(format!(
+                        "wrong number of arguments to function {}()",
+                        name.value
+                    )));
+                }
+                if distinct && args.len() != 1 {
+                    return Err(error("DISTINCT aggregates must have exactly one argument"));
+                }
+            }
+            calls.push(Call {
+                expr: expr.clone(),
+                func: *func,
+                slot: self.b.agg_slot(),
+                result: self.b.reg(),
+                arg_base: self.b.regs(args.len().max(1)),
+                args,
+                distinct: if distinct {
+                    Some(self.b.cursor())
+                } else {
+                    None
+                },
+                collation: Cell::new(Collation::Binary),
+            });
+        }
+        // Bare columns: every column of this query's sources used outside an aggregate.
+        let mut bare: Vec<Resolved> = bare_extra.to_vec();
+        for e in outputs.iter().copied().chain(having) {
+            let mut names = Vec::new();
+            walk(e, &mut |x| {
+                if aggregate_of(x).is_some() {
+                    return false;
+                }
+                match &x.kind {
+                    ExprKind::Id(n) => names.push((None, n.value.clone())),
+                    ExprKind::Qualified { table, column, .. } => {
+                        names.push((Some(table.value.clone()), column.value.clone()))
+                    }
+                    _ => {}
+                }
+                true
+            });
+            for (table, column) in names {
+                if let Some(r) = sc.resolve_here_resolved(table.as_deref(), &column) {
+                    if !bare
+                        .iter()
+                        .any(|b| b.cursor == r.cursor && b.read == r.read)
+                    {
+                        bare.push(r);
+                    }
+                }
+            }
+        }
+        let bare_regs = self.b.regs(bare.len().max(1));
+        let binding = AggBinding::new(calls.iter().map(|c| (c.expr.clone(), c.result)).collect());
+        *binding.columns.borrow_mut() = bare
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.cursor, r.read, bare_regs + i))
+            .collect();
+        let out_scope = Scope {
+            sources: sc.sources.clone(),
+            parent: sc.parent,
+            correlated: Cell::new(false),
+            agg: Some(binding),
+            aliases: sc.aliases.clone(),
+        };
+        let finals = |ctx: &mut Self| {
+            for c in &calls {
+                ctx.b.emit(Insn::AggFinal {
+                    func: c.func,
+                    slot: c.slot,
+                    dest: c.result,
+                });
+            }
+        };
+        // A correlated subquery runs again for every outer row: start from empty states.
+        for c in &calls {
+            self.b.emit(Insn::AggReset { slot: c.slot });
+        }
+        let mut opened = Vec::new();
+        if group_by.is_empty() {
+            self.open_distinct_sets(&calls, &mut opened);
+            self.loops(sc, conds, left_joins, &mut |ctx, sc| {
+                ctx.agg_args(&calls, sc, |i| calls[i].arg_base)?;
+                ctx.agg_steps(&calls);
+                for (i, r) in bare.iter().enumerate() {
+                    ctx.column_read(r, &Scope::new(None), bare_regs + i);
+                }
+                Ok(())
+            })?;
+            finals(self);
+            let skip = self.b.label();
+            if let Some(h) = having {
+                self.filter(h, &out_scope, skip)?;
+            }
+            output(self, &out_scope)?;
+            self.b.place(skip);
+        } else {
+            let k = group_by.len();
+            let n_args: usize = calls.iter().map(|c| c.args.len()).sum();
+            let width = k + n_args + bare.len();
+            let sorter = self.b.cursor();
+            let sorter_at = self.b.emit(Insn::Noop);
+            let mut key_info = Vec::new();
+            self.open_distinct_sets(&calls, &mut opened);
+            self.loops(sc, conds, left_joins, &mut |ctx, sc| {
+                let block = ctx.b.regs(width.max(1));
+                key_info.clear();
+                for (i, g) in group_by.iter().enumerate() {
+                    if super::select::contains_aggregate(g) {
+                        return Err(error(
+                            "aggregate functions are not allowed in the GROUP BY clause",
+                        ));
+                    }
+                    let info: Info = ctx.expr(g, sc, block + i)?;
+                    key_info.push(KeyColumn::new(
+                        info.collation.map_or(Collation::Binary, |x| x.0),
+                        SortOrder::Asc,
+                    ));
+                }
+                let mut offset = k;
+                let bases: Vec<Reg> = calls
+                    .iter()
+                    .map(|c| {
+                        let b = block + offset;
+                        offset += c.args.len();
+                        b
+                    })
+                    .collect();
+                ctx.agg_args(&calls, sc, |i| bases[i])?;
+                for (i, r) in bare.iter().enumerate() {
+                    ctx.column_read(r, &Scope::new(None), block + k + n_args + i);
+                }
+                let rec = ctx.b.reg();
+                ctx.b.emit(Insn::MakeRecord {
+                    start: block,
+                    count: width,
+                    dest: rec,
+                });
+                ctx.b.emit(Insn::SorterInsert {
+                    cursor: sorter,
+                    record: rec,
+                });
+                Ok(())
+            })?;
+            self.b.replace(
+                sorter_at,
+                Insn::SorterOpen {
+                    cursor: sorter,
+                    key: KeyInfo::new(key_info.clone()),
+                },
+            );
+            let collations: Vec<Collation> = key_info.iter().map(|c| c.collation).collect();
+            let first = self.b.reg();
+            let cur = self.b.regs(k);
+            let prev = self.b.regs(k);
+            let ret = self.b.reg();
+            let end = self.b.label();
+            let top = self.b.label();
+            let changed = self.b.label();
+            let same = self.b.label();
+            let out_label = self.b.label();
+            self.b.emit(Insn::Integer {
+                value: 1,
+                dest: first,
+            });
+            self.b.emit(Insn::SorterSort {
+                cursor: sorter,
+                if_empty: self.b.to(end),
+            });
+            self.b.place(top);
+            for i in 0..k {
+                self.b.emit(Insn::Column {
+                    cursor: sorter,
+                    column: i,
+                    dest: cur + i,
+                    default: None,
+                });
+            }
+            self.b.emit(Insn::If {
+                reg: first,
+                target: self.b.to(same),
+                if_null: false,
+            });
+            for (i, c) in collations.iter().enumerate() {
+                self.b.emit(Insn::Compare {
+                    spec: group_key_differs(*c),
+                    lhs: cur + i,
+                    rhs: prev + i,
+                    target: self.b.to(changed),
+                });
+            }
+            self.b.emit(Insn::Goto {
+                target: self.b.to(same),
+            });
+            self.b.place(changed);
+            self.b.emit(Insn::Gosub {
+                ret,
+                target: self.b.to(out_label),
+            });
+            for c in &calls {
+                self.b.emit(Insn::AggReset { slot: c.slot });
+            }
+            self.open_distinct_sets(&calls, &mut opened);
+            self.b.place(same);
+            self.b.emit(Insn::Integer {
+                value: 0,
+                dest: first,
+            });
+            self.b.emit(Insn::Copy {
+                src: cur,
+                dest: prev,
+                count: k,
+            });
+            let mut col = k;
+            for c in &calls {
+                for i in 0..c.args.len() {
+                    self.b.emit(Insn::Column {
+                        cursor: sorter,
+                        column: col,
+                        dest: c.arg_base + i,
+                        default: None,
+                    });
+                    col += 1;
+                }
+            }
+            self.agg_steps(&calls);
+            for i in 0..bare.len() {
+                self.b.emit(Insn::Column {
+                    cursor: sorter,
+                    column: k + n_args + i,
+                    dest: bare_regs + i,
+                    default: None,
+                });
+            }
+            let top_addr = self.b.to(top);
+            self.b.emit(Insn::Next {
+                cursor: sorter,
+                target: top_addr,
+            });
+            self.b.emit(Insn::Gosub {
+                ret,
+                target: self.b.to(out_label),
+            });
+            self.b.emit(Insn::Goto {
+                target: self.b.to(end),
+            });
+            // The output subroutine.
+            self.b.place(out_label);
+            finals(self);
+            let skip = self.b.label();
+            if let Some(h) = having {
+                self.filter(h, &out_scope, skip)?;
+            }
+            output(self, &out_scope)?;
+            self.b.place(skip);
+            self.b.emit(Insn::Return { ret });
+            self.b.place(end);
+        }
+        self.patch_distinct_sets(&calls, &opened);
+        if out_scope.correlated.get() {
+            sc.correlated.set(true);
+        }
+        Ok(())
+    }
+}

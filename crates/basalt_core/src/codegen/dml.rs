@@ -1,0 +1,898 @@
+//! INSERT, UPDATE, DELETE: row writes with every index maintained and every constraint checked
+//! (NOT NULL, CHECK, UNIQUE and PRIMARY KEY, with the OR/ON CONFLICT algorithm that applies).
+//!
+//! Invariants:
+//! - Constraints are checked in SQLite's order — NOT NULL, CHECK, rowid uniqueness, then each
+//!   UNIQUE index in creation order — before the row is written, so an ABORT leaves the row
+//!   unwritten and IGNORE skips it whole.
+//! - UPDATE and DELETE first collect the rowids to change, then change them: a write never
+//!   disturbs the scan that chose the rows.
+//! - Every index entry of a row is removed before the row is, and added after it is, keyed by
+//!   the index's columns (or expressions) and the rowid.
+
+use super::scope::{AggBinding, ColRead, Resolved, Scope};
+use super::select::{table_source, Dest};
+use super::{error, Ctx, Label};
+use crate::catalog::{Index, Table};
+use crate::error::{ErrorCode, Result};
+use crate::record::Collation;
+use crate::vdbe::value::Affinity;
+use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
+use basalt_parser::ast::{self, ConflictAction};
+
+/// A table opened for writing with all its indexes.
+struct Target {
+    table: Table,
+    cursor: CursorId,
+    indexes: Vec<(Index, CursorId)>,
+}
+
+/// A scope in which the table's columns read the registers of a row being written.
+fn row_scope<'p>(table: &Table, cursor: CursorId, regs: Reg, rowid: Reg) -> Scope<'p> {
+    let mut sc = Scope::new(None);
+    sc.sources
+        .push(table_source(table, table.name.clone(), cursor));
+    let binding = AggBinding::new(Vec::new());
+    {
+        let mut cols = binding.columns.borrow_mut();
+        for i in 0..table.columns.len() {
+            cols.push((cursor, ColRead::Column(i), regs + i));
+        }
+        cols.push((cursor, ColRead::Rowid, rowid));
+    }
+    sc.agg = Some(binding);
+    sc
+}
+
+fn on_error(action: ConflictAction) -> OnError {
+    match action {
+        ConflictAction::Fail => OnError::Fail,
+        ConflictAction::Rollback => OnError::Rollback,
+        _ => OnError::Abort,
+    }
+}
+
+fn unique_message(table: &Table, index: &Index) -> String {
+    if index.columns.iter().any(|c| c.column.is_none()) {
+        return format!("UNIQUE constraint failed: index '{}'", index.name);
+    }
+    let names: Vec<String> = index
+        .columns
+        .iter()
+        .filter_map(|c| c.column)
+        .map(|c| format!("{}.{}", table.name, table.columns[c].name))
+        .collect();
+    format!("UNIQUE constraint failed: {}", names.join(", "))
+}
+
+impl Ctx<'_> {
+    fn writable_table(&self, name: &ast::QualifiedName) -> Result<Table> {
+        let tname = &name.name.value;
+        if let Some(s) = &name.schema {
+            if !s.value.eq_ignore_ascii_case("main") {
+                return Err(error(format!("no such table: {}.{tname}", s.value)));
+            }
+        }
+        match self.catalog.table(tname) {
+            Some(t) => {
+                if let Some(why) = &t.unsupported {
+                    return Err(error(format!("not supported yet: {why}")));
+                }
+                if self.catalog.has_triggers(&t.name) {
+                    return Err(error("not supported yet: writing to a table with triggers"));
+                }
+                if tname.to_ascii_lowercase().starts_with("sqlite_") {
+                    return Err(error(format!("table {tname} may not be modified")));
+                }
+                Ok(t.clone())
+            }
+            None if self.catalog.view(tname).is_some() => {
+                Err(error(format!("cannot modify {tname} because it is a view")))
+            }
+            None => Err(error(format!("no such table: {tname}"))),
+        }
+    }
+
+    fn open_target(&mut self, table: Table) -> Target {
+        self.writes = true;
+        let cursor = self.b.cursor();
+        self.b.emit(Insn::OpenWrite {
+            cursor,
+            root: Root::Page(table.root),
+            key: None,
+        });
+        let indexes: Vec<(Index, CursorId)> = self
+            .catalog
+            .table_indexes(&table.name)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|index| {
+                let c = self.b.cursor();
+                self.b.emit(Insn::OpenWrite {
+                    cursor: c,
+                    root: Root::Page(index.root),
+                    key: Some(index.key_info()),
+                });
+                (index, c)
+            })
+            .collect();
+        Target {
+            table,
+            cursor,
+            indexes,
+        }
+    }
+
+    /// An index's key columns into `dest..`, read in `sc` (old row: the cursor; new row: the
+    /// registers), then the rowid from `rowid`.
+    fn index_key(
+        &mut self,
+        t: &Target,
+        index: &Index,
+        sc: &Scope<'_>,
+        dest: Reg,
+        rowid: Reg,
+    ) -> Result<()> {
+        for (i, col) in index.columns.iter().enumerate() {
+            match (col.column, &col.expr) {
+                (Some(c), _) => {
+                    let read = if t.table.rowid_alias == Some(c) {
+                        ColRead::Rowid
+                    } else {
+                        ColRead::Column(c)
+                    };
+                    let r = Resolved {
+                        cursor: t.cursor,
+                        read,
+                        affinity: Some(t.table.columns[c].affinity),
+                        collation: t.table.columns[c].collation,
+                        real: false,
+                    };
+                    self.column_read(&r, sc, dest + i);
+                }
+                (None, Some(e)) => {
+                    self.expr(e, sc, dest + i)?;
+                }
+                (None, None) => {
+                    self.b.emit(Insn::Null {
+                        dest: dest + i,
+                        count: 1,
+                    });
+                }
+            }
+        }
+        self.b.emit(Insn::Copy {
+            src: rowid,
+            dest: dest + index.columns.len(),
+            count: 1,
+        });
+        Ok(())
+    }
+
+    /// Jumps to `skip` if a partial index does not cover the row.
+    fn partial_filter(&mut self, index: &Index, sc: &Scope<'_>, skip: Label) -> Result<()> {
+        if let Some(w) = &index.partial {
+            self.filter(w, sc, skip)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the row the table cursor is on, with its index entries.
+    fn delete_current_row(&mut self, t: &Target, count_change: bool) -> Result<()> {
+        let mut sc = Scope::new(None);
+        sc.sources
+            .push(table_source(&t.table, t.table.name.clone(), t.cursor));
+        let rowid = self.b.reg();
+        self.b.emit(Insn::Rowid {
+            cursor: t.cursor,
+            dest: rowid,
+        });
+        for (index, c) in &t.indexes {
+            let skip = self.b.label();
+            self.partial_filter(index, &sc, skip)?;
+            let key = self.b.regs(index.columns.len() + 1);
+            self.index_key(t, index, &sc, key, rowid)?;
+            self.b.emit(Insn::IdxDelete {
+                cursor: *c,
+                key,
+                count: index.columns.len() + 1,
+            });
+            self.b.place(skip);
+        }
+        self.b.emit(Insn::Delete {
+            cursor: t.cursor,
+            count_change,
+        });
+        Ok(())
+    }
+
+    /// Checks constraints for the new row in `regs` (one per column) with rowid in `rowid`, then
+    /// writes it and its index entries. `old_rowid`: the row an UPDATE replaces. IGNORE jumps
+    /// to `skip`.
+    #[allow(clippy::too_many_arguments)]
+    fn write_row(
+        &mut self,
+        t: &Target,
+        regs: Reg,
+        rowid: Reg,
+        old_rowid: Option<Reg>,
+        or: Option<ConflictAction>,
+        skip: Label,
+        last_rowid: bool,
+    ) -> Result<()> {
+        let table = &t.table;
+        let sc = row_scope(table, t.cursor, regs, rowid);
+        // NOT NULL.
+        for (i, col) in table.columns.iter().enumerate() {
+            if !col.not_null || table.rowid_alias == Some(i) {
+                continue;
+            }
+            let action = or
+                .or(col.not_null_conflict)
+                .unwrap_or(ConflictAction::Abort);
+            let message = format!("NOT NULL constraint failed: {}.{}", table.name, col.name);
+            match action {
+                ConflictAction::Ignore => {
+                    self.b.emit(Insn::IsNull {
+                        reg: regs + i,
+                        target: self.b.to(skip),
+                    });
+                }
+                ConflictAction::Replace if col.default.is_some() => {
+                    let ok = self.b.label();
+                    self.b.emit(Insn::NotNull {
+                        reg: regs + i,
+                        target: self.b.to(ok),
+                    });
+                    if let Some(d) = &col.default {
+                        self.expr(d, &Scope::new(None), regs + i)?;
+                        self.b.emit(Insn::Affinity {
+                            start: regs + i,
+                            affinities: vec![col.affinity],
+                        });
+                    }
+                    self.b.place(ok);
+                    self.b.emit(Insn::HaltIfNull {
+                        reg: regs + i,
+                        message,
+                        on_error: OnError::Abort,
+                    });
+                }
+                other => {
+                    self.b.emit(Insn::HaltIfNull {
+                        reg: regs + i,
+                        message,
+                        on_error: on_error(other),
+                    });
+                }
+            }
+        }
+        // CHECK: a false result fails; NULL passes.
+        for (check, name) in &table.checks {
+            let ok = self.b.label();
+            let fail = self.b.label();
+            let (r, _) = self.expr_new(check, &sc)?;
+            self.b.emit(Insn::IfNot {
+                reg: r,
+                target: self.b.to(fail),
+                if_null: false,
+            });
+            self.b.emit(Insn::Goto {
+                target: self.b.to(ok),
+            });
+            self.b.place(fail);
+            match or.unwrap_or(ConflictAction::Abort) {
+                ConflictAction::Ignore => {
+                    self.b.emit(Insn::Goto {
+                        target: self.b.to(skip),
+                    });
+                }
+                action => {
+                    self.b.emit(Insn::HaltError {
+                        code: ErrorCode::Constraint,
+                        message: format!("CHECK constraint failed: {name}"),
+                        on_error: on_error(action),
+                    });
+                }
+            }
+            self.b.place(ok);
+        }
+        // Rowid uniqueness.
+        let rowid_action = or.or(table.pk_conflict).unwrap_or(ConflictAction::Abort);
+        {
+            let ok = self.b.label();
+            if let Some(old) = old_rowid {
+                let same = rowid_eq();
+                self.b.emit(Insn::Compare {
+                    spec: same,
+                    lhs: rowid,
+                    rhs: old,
+                    target: self.b.to(ok),
+                });
+            }
+            let probe = self.b.cursor();
+            self.b.emit(Insn::OpenRead {
+                cursor: probe,
+                root: Root::Page(table.root),
+                key: None,
+            });
+            self.b.emit(Insn::SeekRowid {
+                cursor: probe,
+                rowid,
+                not_found: self.b.to(ok),
+            });
+            match rowid_action {
+                ConflictAction::Ignore => {
+                    self.b.emit(Insn::Goto {
+                        target: self.b.to(skip),
+                    });
+                }
+                ConflictAction::Replace => {
+                    self.b.emit(Insn::SeekRowid {
+                        cursor: t.cursor,
+                        rowid,
+                        not_found: self.b.to(ok),
+                    });
+                    self.delete_current_row(t, false)?;
+                }
+                other => {
+                    let column = table
+                        .rowid_alias
+                        .map_or("rowid".to_string(), |c| table.columns[c].name.clone());
+                    self.b.emit(Insn::HaltError {
+                        code: ErrorCode::Constraint,
+                        message: format!("UNIQUE constraint failed: {}.{column}", table.name),
+                        on_error: on_error(other),
+                    });
+                }
+            }
+            self.b.place(ok);
+        }
+        // UNIQUE indexes.
+        let mut keys = Vec::new();
+        for (index, c) in &t.indexes {
+            let key = self.b.regs(index.columns.len() + 1);
+            let skip_index = self.b.label();
+            self.partial_filter(index, &sc, skip_index)?;
+            self.index_key(t, index, &sc, key, rowid)?;
+            keys.push((key, skip_index));
+            if !index.unique {
+                continue;
+            }
+            let ok = self.b.label();
+            for i in 0..index.columns.len() {
+                self.b.emit(Insn::IsNull {
+                    reg: key + i,
+                    target: self.b.to(ok),
+                });
+            }
+            self.b.emit(Insn::NotFound {
+                cursor: *c,
+                key,
+                count: index.columns.len(),
+                target: self.b.to(ok),
+            });
+            let other = self.b.reg();
+            self.b.emit(Insn::IdxRowid {
+                cursor: *c,
+                dest: other,
+            });
+            if let Some(old) = old_rowid {
+                self.b.emit(Insn::Compare {
+                    spec: rowid_eq(),
+                    lhs: other,
+                    rhs: old,
+                    target: self.b.to(ok),
+                });
+            }
+            let action = or.or(index.conflict).unwrap_or(ConflictAction::Abort);
+            match action {
+                ConflictAction::Ignore => {
+                    self.b.emit(Insn::Goto {
+                        target: self.b.to(skip),
+                    });
+                }
+                ConflictAction::Replace => {
+                    self.b.emit(Insn::SeekRowid {
+                        cursor: t.cursor,
+                        rowid: other,
+                        not_found: self.b.to(ok),
+                    });
+                    self.delete_current_row(t, false)?;
+                }
+                other_action => {
+                    self.b.emit(Insn::HaltError {
+                        code: ErrorCode::Constraint,
+                        message: unique_message(table, index),
+                        on_error: on_error(other_action),
+                    });
+                }
+            }
+            self.b.place(ok);
+        }
+        // UPDATE: the old row's index entries go, and a changed rowid moves the row.
+        if let Some(old) = old_rowid {
+            self.b.emit(Insn::SeekRowid {
+                cursor: t.cursor,
+                rowid: old,
+                not_found: self.b.to(skip),
+            });
+            let mut old_sc = Scope::new(None);
+            old_sc
+                .sources
+                .push(table_source(table, table.name.clone(), t.cursor));
+            for (index, c) in &t.indexes {
+                let skip_index = self.b.label();
+                self.partial_filter(index, &old_sc, skip_index)?;
+                let key = self.b.regs(index.columns.len() + 1);
+                self.index_key(t, index, &old_sc, key, old)?;
+                self.b.emit(Insn::IdxDelete {
+                    cursor: *c,
+                    key,
+                    count: index.columns.len() + 1,
+                });
+                self.b.place(skip_index);
+            }
+            let same = self.b.label();
+            self.b.emit(Insn::Compare {
+                spec: rowid_eq(),
+                lhs: rowid,
+                rhs: old,
+                target: self.b.to(same),
+            });
+            self.b.emit(Insn::Delete {
+                cursor: t.cursor,
+                count_change: false,
+            });
+            self.b.place(same);
+        }
+        // The row, then its index entries.
+        let record_regs = self.b.regs(table.columns.len().max(1));
+        self.b.emit(Insn::Copy {
+            src: regs,
+            dest: record_regs,
+            count: table.columns.len(),
+        });
+        if let Some(a) = table.rowid_alias {
+            self.b.emit(Insn::Null {
+                dest: record_regs + a,
+                count: 1,
+            });
+        }
+        let rec = self.b.reg();
+        self.b.emit(Insn::MakeRecord {
+            start: record_regs,
+            count: table.columns.len(),
+            dest: rec,
+        });
+        self.b.emit(Insn::Insert {
+            cursor: t.cursor,
+            record: rec,
+            rowid,
+            count_change: true,
+            last_rowid,
+        });
+        for ((index, c), (key, skip_index)) in t.indexes.iter().zip(keys) {
+            let irec = self.b.reg();
+            self.b.emit(Insn::MakeRecord {
+                start: key,
+                count: index.columns.len() + 1,
+                dest: irec,
+            });
+            self.b.emit(Insn::IdxInsert {
+                cursor: *c,
+                record: irec,
+            });
+            self.b.place(skip_index);
+        }
+        Ok(())
+    }
+
+    /// A value for the rowid: NULL means "choose one"; anything else must be an integer.
+    fn rowid_value(&mut self, t: &Target, rowid: Reg) {
+        let chosen = self.b.label();
+        let pick = self.b.label();
+        self.b.emit(Insn::IsNull {
+            reg: rowid,
+            target: self.b.to(pick),
+        });
+        self.b.emit(Insn::MustBeInt { reg: rowid });
+        self.b.emit(Insn::Goto {
+            target: self.b.to(chosen),
+        });
+        self.b.place(pick);
+        self.b.emit(Insn::NewRowid {
+            cursor: t.cursor,
+            dest: rowid,
+        });
+        self.b.place(chosen);
+    }
+
+    pub fn insert(&mut self, insert: &ast::Insert) -> Result<()> {
+        if insert.with.is_some() || !insert.upsert.is_empty() || insert.returning.is_some() {
+            return Err(error(
+                "not supported yet: WITH, UPSERT or RETURNING in INSERT",
+            ));
+        }
+        let table = self.writable_table(&insert.table)?;
+        if table.autoincrement {
+            return Err(error("not supported yet: AUTOINCREMENT"));
+        }
+        let ncols = table.columns.len();
+        // Which table column each value goes to (`None`: the rowid).
+        let targets: Vec<Option<usize>> = match &insert.columns {
+            Some(names) => {
+                let mut out = Vec::new();
+                for n in names {
+                    match table.column_index(&n.value) {
+                        Some(c) if table.rowid_alias == Some(c) => out.push(None),
+                        Some(c) => out.push(Some(c)),
+                        None if super::scope::is_rowid_name(&n.value) => out.push(None),
+                        None => {
+                            return Err(error(format!(
+                                "table {} has no column named {}",
+                                table.name, n.value
+                            )))
+                        }
+                    }
+                }
+                out
+            }
+            None => (0..ncols)
+                .map(|c| {
+                    if table.rowid_alias == Some(c) {
+                        None
+                    } else {
+                        Some(c)
+                    }
+                })
+                .collect(),
+        };
+        let or = insert.or;
+        let t = self.open_target(table.clone());
+        let regs = self.b.regs(ncols.max(1));
+        let rowid = self.b.reg();
+        let empty = Scope::new(None);
+        let row = |ctx: &mut Self,
+                   values: &dyn Fn(&mut Self, usize, Reg) -> Result<bool>|
+         -> Result<()> {
+            let skip = ctx.b.label();
+            ctx.b.emit(Insn::Null {
+                dest: rowid,
+                count: 1,
+            });
+            for c in 0..ncols {
+                let pos = targets.iter().position(|x| *x == Some(c));
+                let given = match pos {
+                    Some(p) => values(ctx, p, regs + c)?,
+                    None => false,
+                };
+                if !given {
+                    match &table.columns[c].default {
+                        Some(d) if table.rowid_alias != Some(c) => {
+                            ctx.expr(d, &empty, regs + c)?;
+                        }
+                        _ => {
+                            ctx.b.emit(Insn::Null {
+                                dest: regs + c,
+                                count: 1,
+                            });
+                        }
+                    }
+                }
+            }
+            if let Some(p) = targets.iter().position(|x| x.is_none()) {
+                values(ctx, p, rowid)?;
+            }
+            ctx.rowid_value(&t, rowid);
+            if let Some(a) = table.rowid_alias {
+                ctx.b.emit(Insn::Copy {
+                    src: rowid,
+                    dest: regs + a,
+                    count: 1,
+                });
+            }
+            ctx.b.emit(Insn::Affinity {
+                start: regs,
+                affinities: table.columns.iter().map(|c| c.affinity).collect(),
+            });
+            ctx.write_row(&t, regs, rowid, None, or, skip, true)?;
+            ctx.b.place(skip);
+            Ok(())
+        };
+        let count_error = |given: usize| {
+            if insert.columns.is_some() {
+                error(format!("{given} values for {} columns", targets.len()))
+            } else {
+                error(format!(
+                    "table {} has {} columns but {given} values were supplied",
+                    table.name, ncols
+                ))
+            }
+        };
+        match &insert.source {
+            ast::InsertSource::DefaultValues => row(self, &|_, _, _| Ok(false))?,
+            ast::InsertSource::Select(select) => {
+                let simple_values = match &select.first {
+                    ast::SelectCore::Values(rows)
+                        if select.compound.is_empty()
+                            && select.order_by.is_empty()
+                            && select.limit.is_none()
+                            && select.with.is_none() =>
+                    {
+                        Some(rows)
+                    }
+                    _ => None,
+                };
+                if let Some(rows) = simple_values {
+                    for values in rows {
+                        if values.len() != targets.len() {
+                            return Err(count_error(values.len()));
+                        }
+                        row(self, &|ctx, p, dest| {
+                            ctx.expr(&values[p], &Scope::new(None), dest)?;
+                            Ok(true)
+                        })?;
+                    }
+                } else {
+                    // The rows are computed first: the select may read the table itself.
+                    let eph = self.b.cursor();
+                    self.b.emit(Insn::OpenEphemeral {
+                        cursor: eph,
+                        key: None,
+                    });
+                    let out = self.select(select, None, Dest::Table(eph))?;
+                    if out.columns.len() != targets.len() {
+                        return Err(count_error(out.columns.len()));
+                    }
+                    let end = self.b.label();
+                    let top = self.b.label();
+                    self.b.emit(Insn::Rewind {
+                        cursor: eph,
+                        if_empty: self.b.to(end),
+                    });
+                    self.b.place(top);
+                    row(self, &|ctx, p, dest| {
+                        ctx.b.emit(Insn::Column {
+                            cursor: eph,
+                            column: p,
+                            dest,
+                            default: None,
+                        });
+                        Ok(true)
+                    })?;
+                    let top_addr = self.b.to(top);
+                    self.b.emit(Insn::Next {
+                        cursor: eph,
+                        target: top_addr,
+                    });
+                    self.b.place(end);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The rowids of the rows WHERE selects, into a new ephemeral table.
+    fn collect_rowids(
+        &mut self,
+        table: &Table,
+        alias: Option<&ast::Name>,
+        where_: Option<&ast::Expr>,
+    ) -> Result<CursorId> {
+        let rowids = self.b.cursor();
+        self.b.emit(Insn::OpenEphemeral {
+            cursor: rowids,
+            key: None,
+        });
+        let scan = self.b.cursor();
+        self.b.emit(Insn::OpenRead {
+            cursor: scan,
+            root: Root::Page(table.root),
+            key: None,
+        });
+        let mut sc = Scope::new(None);
+        let name = alias.map_or(table.name.clone(), |a| a.value.clone());
+        sc.sources.push(table_source(table, name, scan));
+        let end = self.b.label();
+        let top = self.b.label();
+        let next = self.b.label();
+        self.b.emit(Insn::Rewind {
+            cursor: scan,
+            if_empty: self.b.to(end),
+        });
+        self.b.place(top);
+        if let Some(w) = where_ {
+            if super::select::contains_aggregate(w) {
+                return Err(error("misuse of aggregate function in WHERE"));
+            }
+            self.filter(w, &sc, next)?;
+        }
+        let id = self.b.reg();
+        let rec = self.b.reg();
+        self.b.emit(Insn::Rowid {
+            cursor: scan,
+            dest: id,
+        });
+        self.b.emit(Insn::MakeRecord {
+            start: id,
+            count: 0,
+            dest: rec,
+        });
+        self.b.emit(Insn::Insert {
+            cursor: rowids,
+            record: rec,
+            rowid: id,
+            count_change: false,
+            last_rowid: false,
+        });
+        self.b.place(next);
+        let top_addr = self.b.to(top);
+        self.b.emit(Insn::Next {
+            cursor: scan,
+            target: top_addr,
+        });
+        self.b.place(end);
+        Ok(rowids)
+    }
+
+    pub fn delete(&mut self, delete: &ast::Delete) -> Result<()> {
+        if delete.with.is_some() || delete.returning.is_some() {
+            return Err(error("not supported yet: WITH or RETURNING in DELETE"));
+        }
+        let table = self.writable_table(&delete.table)?;
+        let t = self.open_target(table.clone());
+        let rowids = self.collect_rowids(&table, delete.alias.as_ref(), delete.where_.as_ref())?;
+        let end = self.b.label();
+        let top = self.b.label();
+        let next = self.b.label();
+        let id = self.b.reg();
+        self.b.emit(Insn::Rewind {
+            cursor: rowids,
+            if_empty: self.b.to(end),
+        });
+        self.b.place(top);
+        self.b.emit(Insn::Rowid {
+            cursor: rowids,
+            dest: id,
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor: t.cursor,
+            rowid: id,
+            not_found: self.b.to(next),
+        });
+        self.delete_current_row(&t, true)?;
+        self.b.place(next);
+        let top_addr = self.b.to(top);
+        self.b.emit(Insn::Next {
+            cursor: rowids,
+            target: top_addr,
+        });
+        self.b.place(end);
+        Ok(())
+    }
+
+    pub fn update(&mut self, update: &ast::Update) -> Result<()> {
+        if update.with.is_some() || update.returning.is_some() || update.from.is_some() {
+            return Err(error(
+                "not supported yet: WITH, FROM or RETURNING in UPDATE",
+            ));
+        }
+        let table = self.writable_table(&update.table)?;
+        // Column index (None: the rowid) → new value.
+        let mut sets: Vec<(Option<usize>, &ast::Expr)> = Vec::new();
+        for a in &update.set {
+            if a.columns.len() != 1 {
+                return Err(error("not supported yet: row-value assignments"));
+            }
+            let n = &a.columns[0].value;
+            let c = match table.column_index(n) {
+                Some(c) if table.rowid_alias == Some(c) => None,
+                Some(c) => Some(c),
+                None if super::scope::is_rowid_name(n) => None,
+                None => return Err(error(format!("no such column: {n}"))),
+            };
+            sets.retain(|(x, _)| *x != c);
+            sets.push((c, &a.value));
+        }
+        let t = self.open_target(table.clone());
+        let rowids = self.collect_rowids(&table, update.alias.as_ref(), update.where_.as_ref())?;
+        let ncols = table.columns.len();
+        let end = self.b.label();
+        let top = self.b.label();
+        let next = self.b.label();
+        let old = self.b.reg();
+        let rowid = self.b.reg();
+        let regs = self.b.regs(ncols.max(1));
+        self.b.emit(Insn::Rewind {
+            cursor: rowids,
+            if_empty: self.b.to(end),
+        });
+        self.b.place(top);
+        self.b.emit(Insn::Rowid {
+            cursor: rowids,
+            dest: old,
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor: t.cursor,
+            rowid: old,
+            not_found: self.b.to(next),
+        });
+        let mut sc = Scope::new(None);
+        let name = update
+            .alias
+            .as_ref()
+            .map_or(table.name.clone(), |a| a.value.clone());
+        sc.sources.push(table_source(&table, name, t.cursor));
+        // New values, computed from the old row.
+        for c in 0..ncols {
+            match sets.iter().find(|(x, _)| *x == Some(c)) {
+                Some((_, e)) => {
+                    self.expr(e, &sc, regs + c)?;
+                }
+                None => {
+                    let r = Resolved {
+                        cursor: t.cursor,
+                        read: if table.rowid_alias == Some(c) {
+                            ColRead::Rowid
+                        } else {
+                            ColRead::Column(c)
+                        },
+                        affinity: Some(table.columns[c].affinity),
+                        collation: Collation::Binary,
+                        real: false,
+                    };
+                    self.column_read(&r, &sc, regs + c);
+                }
+            }
+        }
+        match sets.iter().find(|(x, _)| x.is_none()) {
+            Some((_, e)) => {
+                self.expr(e, &sc, rowid)?;
+                self.b.emit(Insn::MustBeInt { reg: rowid });
+            }
+            None => {
+                self.b.emit(Insn::Copy {
+                    src: old,
+                    dest: rowid,
+                    count: 1,
+                });
+            }
+        }
+        if let Some(a) = table.rowid_alias {
+            self.b.emit(Insn::Copy {
+                src: rowid,
+                dest: regs + a,
+                count: 1,
+            });
+        }
+        self.b.emit(Insn::Affinity {
+            start: regs,
+            affinities: table
+                .columns
+                .iter()
+                .map(|c| c.affinity)
+                .collect::<Vec<Affinity>>(),
+        });
+        self.write_row(&t, regs, rowid, Some(old), update.or, next, false)?;
+        self.b.place(next);
+        let top_addr = self.b.to(top);
+        self.b.emit(Insn::Next {
+            cursor: rowids,
+            target: top_addr,
+        });
+        self.b.place(end);
+        Ok(())
+    }
+}
+
+/// The rowid equality test UPDATE uses to recognise its own row.
+fn rowid_eq() -> CmpSpec {
+    CmpSpec {
+        op: CmpOp::Eq,
+        affinity: Affinity::Blob,
+        collation: Collation::Binary,
+        nulls: NullMode::Unknown,
+    }
+}

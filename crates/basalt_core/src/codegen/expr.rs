@@ -1,0 +1,1095 @@
+//! Expression code: each expression is evaluated into a target register, and compiling it tells
+//! its affinity and collation (datatype3.html §4.2, §7), which the enclosing comparison needs.
+//!
+//! Invariants:
+//! - A comparison applies `comparison_affinity` of its operands and the collation chosen by
+//!   SQLite's precedence: an explicit COLLATE on the left, then on the right, then the left
+//!   column's, then the right column's, else BINARY.
+//! - An uncorrelated subquery runs once per statement execution (`Once`); a correlated one runs
+//!   every time it is evaluated.
+
+use super::scope::{ColRead, Resolved, Scope};
+use super::select::{Dest, SelectOut};
+use super::{error, Ctx};
+use crate::error::Result;
+use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
+use crate::vdbe::func::{AggFunc, LookupError, ScalarFunc};
+use crate::vdbe::value::{comparison_affinity, Affinity, ArithOp, BitOp};
+use crate::vdbe::{CmpOp, CmpSpec, Insn, NullMode, Reg};
+use basalt_parser::ast::{self, BinaryOp, ExprKind, Literal, UnaryOp};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What compiling an expression found out about its value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Info {
+    /// `None`: the expression has no affinity (not a column, not a CAST).
+    pub affinity: Option<Affinity>,
+    /// The collation and whether it was explicit (COLLATE).
+    pub collation: Option<(Collation, bool)>,
+}
+
+/// The collation a binary comparison uses.
+pub fn binary_collation(l: Info, r: Info) -> Collation {
+    match (l.collation, r.collation) {
+        (Some((c, true)), _) => c,
+        (_, Some((c, true))) => c,
+        (Some((c, false)), _) => c,
+        (_, Some((c, false))) => c,
+        _ => Collation::Binary,
+    }
+}
+
+/// If `e` is a call of an aggregate function, which one.
+pub fn aggregate_of(e: &ast::Expr) -> Option<AggFunc> {
+    let ExprKind::Function { name, args, .. } = &e.kind else {
+        return None;
+    };
+    let (argc, star) = match args {
+        ast::FunctionArgs::Star => (0, true),
+        ast::FunctionArgs::List { args, .. } => (args.len(), false),
+    };
+    // min/max with several arguments are the scalar functions.
+    if (name.value.eq_ignore_ascii_case("min") || name.value.eq_ignore_ascii_case("max"))
+        && argc != 1
+    {
+        return None;
+    }
+    match AggFunc::lookup(&name.value, argc, star) {
+        Ok(f) => Some(f),
+        Err(LookupError::WrongArgCount) => Some(AggFunc::Count),
+        Err(LookupError::NoSuchFunction) => None,
+    }
+}
+
+/// Calls `f` on every sub-expression of `e` that is evaluated in `e`'s own query (not inside
+/// subqueries); `f` returns whether to descend further.
+pub fn walk(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr) -> bool) {
+    if !f(e) {
+        return;
+    }
+    let mut go = |x: &ast::Expr| walk(x, f);
+    match &e.kind {
+        ExprKind::Unary(_, a)
+        | ExprKind::Cast { expr: a, .. }
+        | ExprKind::Collate { expr: a, .. } => go(a),
+        ExprKind::NullTest { expr, .. } => go(expr),
+        ExprKind::Binary(a, _, b) => {
+            go(a);
+            go(b);
+        }
+        ExprKind::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => {
+            go(expr);
+            go(pattern);
+            if let Some(x) = escape {
+                go(x);
+            }
+        }
+        ExprKind::Between {
+            expr, low, high, ..
+        } => {
+            go(expr);
+            go(low);
+            go(high);
+        }
+        ExprKind::InList { expr, list, .. } => {
+            go(expr);
+            list.iter().for_each(&mut go);
+        }
+        ExprKind::InSelect { expr, .. } | ExprKind::InTable { expr, .. } => go(expr),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            if let Some(o) = operand {
+                go(o);
+            }
+            for (w, t) in whens {
+                go(w);
+                go(t);
+            }
+            if let Some(x) = else_ {
+                go(x);
+            }
+        }
+        ExprKind::Function { args, filter, .. } => {
+            if let ast::FunctionArgs::List { args, .. } = args {
+                args.iter().for_each(&mut go);
+            }
+            if let Some(x) = filter {
+                go(x);
+            }
+        }
+        ExprKind::Vector(items) => items.iter().for_each(&mut go),
+        ExprKind::Raise {
+            message: Some(m), ..
+        } => go(m),
+        _ => {}
+    }
+}
+
+fn parse_integer_literal(text: &str, negative: bool) -> Result<Insn> {
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        let v = u64::from_str_radix(hex, 16)
+            .map_err(|_| error(format!("hex literal too big: {text}")))? as i64;
+        let v = if negative { v.wrapping_neg() } else { v };
+        return Ok(Insn::Integer { value: v, dest: 0 });
+    }
+    let signed = if negative {
+        format!("-{text}")
+    } else {
+        text.to_string()
+    };
+    Ok(match signed.parse::<i64>() {
+        Ok(v) => Insn::Integer { value: v, dest: 0 },
+        Err(_) => Insn::Real {
+            value: signed.parse::<f64>().unwrap_or(0.0),
+            dest: 0,
+        },
+    })
+}
+
+fn with_dest(insn: Insn, target: Reg) -> Insn {
+    match insn {
+        Insn::Integer { value, .. } => Insn::Integer {
+            value,
+            dest: target,
+        },
+        Insn::Real { value, .. } => Insn::Real {
+            value,
+            dest: target,
+        },
+        other => other,
+    }
+}
+
+fn hex_blob(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect()
+}
+
+impl Ctx<'_> {
+    /// Compiles `e` into a new register.
+    pub fn expr_new(&mut self, e: &ast::Expr, sc: &Scope<'_>) -> Result<(Reg, Info)> {
+        let r = self.b.reg();
+        let info = self.expr(e, sc, r)?;
+        Ok((r, info))
+    }
+
+    pub fn column_read(&mut self, r: &Resolved, sc: &Scope<'_>, target: Reg) {
+        if let Some(reg) = sc.agg_column(r) {
+            self.b.emit(Insn::Copy {
+                src: reg,
+                dest: target,
+                count: 1,
+            });
+            return;
+        }
+        match r.read {
+            ColRead::Rowid => {
+                self.b.emit(Insn::Rowid {
+                    cursor: r.cursor,
+                    dest: target,
+                });
+            }
+            ColRead::Column(n) => {
+                self.b.emit(Insn::Column {
+                    cursor: r.cursor,
+                    column: n,
+                    dest: target,
+                    default: None,
+                });
+                if r.real {
+                    self.b.emit(Insn::RealAffinity { reg: target });
+                }
+            }
+        }
+    }
+
+    fn column_info(r: &Resolved) -> Info {
+        Info {
+            affinity: Some(r.affinity.unwrap_or(Affinity::Blob)),
+            collation: Some((r.collation, false)),
+        }
+    }
+
+    pub fn expr(&mut self, e: &ast::Expr, sc: &Scope<'_>, target: Reg) -> Result<Info> {
+        let none = Info::default();
+        match &e.kind {
+            ExprKind::Literal(lit) => {
+                match lit {
+                    Literal::Null => {
+                        self.b.emit(Insn::Null {
+                            dest: target,
+                            count: 1,
+                        });
+                    }
+                    Literal::Integer(text) => {
+                        let insn = parse_integer_literal(text, false)?;
+                        self.b.emit(with_dest(insn, target));
+                    }
+                    Literal::Float(text) => {
+                        self.b.emit(Insn::Real {
+                            value: text.parse::<f64>().unwrap_or(0.0),
+                            dest: target,
+                        });
+                    }
+                    Literal::String(s) => {
+                        self.b.emit(Insn::Text {
+                            value: s.as_bytes().to_vec(),
+                            dest: target,
+                        });
+                    }
+                    Literal::Blob(hex) => {
+                        self.b.emit(Insn::Blob {
+                            value: hex_blob(hex),
+                            dest: target,
+                        });
+                    }
+                    Literal::CurrentDate | Literal::CurrentTime | Literal::CurrentTimestamp => {
+                        return Err(error("not supported yet: date and time functions"));
+                    }
+                }
+                Ok(none)
+            }
+            ExprKind::Variable(text) => {
+                let index = self.params.index_of(text)?;
+                self.b.emit(Insn::Variable {
+                    index: index - 1,
+                    dest: target,
+                });
+                Ok(none)
+            }
+            ExprKind::Id(name) => {
+                if let Some(r) = sc.resolve(None, &name.value)? {
+                    self.column_read(&r, sc, target);
+                    return Ok(Self::column_info(&r));
+                }
+                if let Some((_, alias_expr)) = sc
+                    .aliases
+                    .iter()
+                    .find(|(a, _)| a.eq_ignore_ascii_case(&name.value))
+                {
+                    let alias_expr = alias_expr.clone();
+                    if self.alias_depth > 16 {
+                        return Err(error(format!("no such column: {}", name.value)));
+                    }
+                    self.alias_depth += 1;
+                    let info = self.expr(&alias_expr, sc, target);
+                    self.alias_depth -= 1;
+                    return info;
+                }
+                if name.quote == ast::Quote::Double {
+                    self.b.emit(Insn::Text {
+                        value: name.value.as_bytes().to_vec(),
+                        dest: target,
+                    });
+                    return Ok(none);
+                }
+                Err(error(format!("no such column: {}", name.value)))
+            }
+            ExprKind::Qualified {
+                schema,
+                table,
+                column,
+            } => {
+                let r = sc.resolve(Some(&table.value), &column.value)?;
+                match r {
+                    Some(r) => {
+                        self.column_read(&r, sc, target);
+                        Ok(Self::column_info(&r))
+                    }
+                    None => {
+                        let mut full = String::new();
+                        if let Some(s) = schema {
+                            full.push_str(&s.value);
+                            full.push('.');
+                        }
+                        full.push_str(&table.value);
+                        full.push('.');
+                        full.push_str(&column.value);
+                        Err(error(format!("no such column: {full}")))
+                    }
+                }
+            }
+            ExprKind::Unary(op, inner) => self.unary(*op, inner, sc, target),
+            ExprKind::Binary(l, op, r) => self.binary(l, *op, r, sc, target),
+            ExprKind::Like {
+                expr,
+                not,
+                op,
+                pattern,
+                escape,
+            } => {
+                let func = match op {
+                    ast::LikeOp::Like => ScalarFunc::Like,
+                    ast::LikeOp::Glob => ScalarFunc::Glob,
+                    ast::LikeOp::Regexp => return Err(error("no such function: REGEXP")),
+                    ast::LikeOp::Match => return Err(error("no such function: MATCH")),
+                };
+                let argc = if escape.is_some() { 3 } else { 2 };
+                let args = self.b.regs(argc);
+                self.expr(pattern, sc, args)?;
+                self.expr(expr, sc, args + 1)?;
+                if let Some(esc) = escape {
+                    self.expr(esc, sc, args + 2)?;
+                }
+                self.b.emit(Insn::Function {
+                    func,
+                    args,
+                    argc,
+                    dest: target,
+                    collation: Collation::Binary,
+                });
+                if *not {
+                    self.b.emit(Insn::Not {
+                        src: target,
+                        dest: target,
+                    });
+                }
+                Ok(none)
+            }
+            ExprKind::NullTest { expr, not } => {
+                let (r, _) = self.expr_new(expr, sc)?;
+                let is_null = self.b.label();
+                let end = self.b.label();
+                self.b.emit(Insn::IsNull {
+                    reg: r,
+                    target: self.b.to(is_null),
+                });
+                self.b.emit(Insn::Integer {
+                    value: i64::from(*not),
+                    dest: target,
+                });
+                self.b.emit(Insn::Goto {
+                    target: self.b.to(end),
+                });
+                self.b.place(is_null);
+                self.b.emit(Insn::Integer {
+                    value: i64::from(!*not),
+                    dest: target,
+                });
+                self.b.place(end);
+                Ok(none)
+            }
+            ExprKind::Between {
+                expr,
+                not,
+                low,
+                high,
+            } => {
+                let (x, xi) = self.expr_new(expr, sc)?;
+                let (lo, li) = self.expr_new(low, sc)?;
+                let (hi, hi_info) = self.expr_new(high, sc)?;
+                let ge = self.b.reg();
+                self.b.emit(Insn::CompareStore {
+                    spec: cmp_spec(CmpOp::Ge, xi, li, NullMode::Unknown),
+                    lhs: x,
+                    rhs: lo,
+                    dest: ge,
+                });
+                let le = self.b.reg();
+                self.b.emit(Insn::CompareStore {
+                    spec: cmp_spec(CmpOp::Le, xi, hi_info, NullMode::Unknown),
+                    lhs: x,
+                    rhs: hi,
+                    dest: le,
+                });
+                self.b.emit(Insn::And {
+                    lhs: ge,
+                    rhs: le,
+                    dest: target,
+                });
+                if *not {
+                    self.b.emit(Insn::Not {
+                        src: target,
+                        dest: target,
+                    });
+                }
+                Ok(none)
+            }
+            ExprKind::InList { expr, not, list } => {
+                self.in_list(expr, *not, list, sc, target)?;
+                Ok(none)
+            }
+            ExprKind::InSelect { expr, not, select } => {
+                self.in_select(expr, *not, select, sc, target)?;
+                Ok(none)
+            }
+            ExprKind::InTable {
+                expr,
+                not,
+                table,
+                args,
+            } => {
+                if args.is_some() {
+                    return Err(error("not supported yet: table-valued functions"));
+                }
+                let select = select_star_from(table)?;
+                self.in_select(expr, *not, &select, sc, target)?;
+                Ok(none)
+            }
+            ExprKind::Subquery(select) => self.scalar_subquery(select, sc, target),
+            ExprKind::Exists(select) => {
+                self.exists(select, sc, target)?;
+                Ok(none)
+            }
+            ExprKind::Case {
+                operand,
+                whens,
+                else_,
+            } => self.case(operand.as_deref(), whens, else_.as_deref(), sc, target),
+            ExprKind::Cast { expr, type_name } => {
+                let inner = self.expr(expr, sc, target)?;
+                let affinity = Affinity::from_declared_type(
+                    &type_name
+                        .as_ref()
+                        .map(|t| t.name.clone())
+                        .unwrap_or_default(),
+                );
+                self.b.emit(Insn::Cast {
+                    reg: target,
+                    affinity,
+                });
+                Ok(Info {
+                    affinity: Some(affinity),
+                    collation: inner.collation,
+                })
+            }
+            ExprKind::Collate { expr, collation } => {
+                let c = Collation::from_name(&collation.value).ok_or_else(|| {
+                    error(format!("no such collation sequence: {}", collation.value))
+                })?;
+                let inner = self.expr(expr, sc, target)?;
+                Ok(Info {
+                    affinity: inner.affinity,
+                    collation: Some((c, true)),
+                })
+            }
+            ExprKind::Function {
+                name,
+                args,
+                filter,
+                over,
+            } => {
+                if over.is_some() {
+                    return Err(error("not supported yet: window functions"));
+                }
+                if aggregate_of(e).is_some() {
+                    if let Some(agg) = &sc.agg {
+                        if let Some((_, reg)) = agg.calls.iter().find(|(c, _)| c == e) {
+                            self.b.emit(Insn::Copy {
+                                src: *reg,
+                                dest: target,
+                                count: 1,
+                            });
+                            return Ok(none);
+                        }
+                    }
+                    return Err(error(format!("misuse of aggregate: {}()", name.value)));
+                }
+                if filter.is_some() {
+                    return Err(error(format!(
+                        "FILTER may not be used with non-aggregate {}()",
+                        name.value
+                    )));
+                }
+                self.scalar_call(name, args, sc, target)
+            }
+            ExprKind::Raise { .. } => {
+                Err(error("RAISE() may only be used within a trigger-program"))
+            }
+            ExprKind::Vector(_) => Err(error("row value misused")),
+        }
+    }
+
+    fn scalar_call(
+        &mut self,
+        name: &ast::Name,
+        args: &ast::FunctionArgs,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<Info> {
+        let list: &[ast::Expr] = match args {
+            ast::FunctionArgs::Star => &[],
+            ast::FunctionArgs::List { distinct, args, .. } => {
+                if *distinct {
+                    return Err(error("DISTINCT aggregates must have exactly one argument"));
+                }
+                args
+            }
+        };
+        let func = match ScalarFunc::lookup(&name.value, list.len()) {
+            Ok(f) => f,
+            Err(LookupError::WrongArgCount) => {
+                return Err(error(format!(
+                    "wrong number of arguments to function {}()",
+                    name.value
+                )))
+            }
+            Err(LookupError::NoSuchFunction) => {
+                return Err(error(format!("no such function: {}", name.value)))
+            }
+        };
+        let base = self.b.regs(list.len().max(1));
+        let mut collation = None;
+        for (i, a) in list.iter().enumerate() {
+            let info = self.expr(a, sc, base + i)?;
+            collation = match (collation, info.collation) {
+                (Some((_, true)), _) => collation,
+                (_, Some((c, true))) => Some((c, true)),
+                (None, c) => c,
+                (c, _) => c,
+            };
+        }
+        self.b.emit(Insn::Function {
+            func,
+            args: base,
+            argc: list.len(),
+            dest: target,
+            collation: collation.map_or(Collation::Binary, |(c, _)| c),
+        });
+        // Function results have no affinity; min/max keep the collation of their arguments.
+        Ok(Info {
+            affinity: None,
+            collation: if matches!(func, ScalarFunc::Min | ScalarFunc::Max) {
+                collation
+            } else {
+                None
+            },
+        })
+    }
+
+    fn unary(
+        &mut self,
+        op: UnaryOp,
+        inner: &ast::Expr,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<Info> {
+        match op {
+            UnaryOp::Neg => {
+                if let ExprKind::Literal(Literal::Integer(text)) = &inner.kind {
+                    let insn = parse_integer_literal(text, true)?;
+                    self.b.emit(with_dest(insn, target));
+                    return Ok(Info::default());
+                }
+                if let ExprKind::Literal(Literal::Float(text)) = &inner.kind {
+                    self.b.emit(Insn::Real {
+                        value: -text.parse::<f64>().unwrap_or(0.0),
+                        dest: target,
+                    });
+                    return Ok(Info::default());
+                }
+                self.expr(inner, sc, target)?;
+                self.b.emit(Insn::Negate {
+                    src: target,
+                    dest: target,
+                });
+                Ok(Info::default())
+            }
+            UnaryOp::Plus => {
+                let info = self.expr(inner, sc, target)?;
+                Ok(Info {
+                    affinity: None,
+                    collation: info.collation,
+                })
+            }
+            UnaryOp::BitNot => {
+                self.expr(inner, sc, target)?;
+                self.b.emit(Insn::BitNot {
+                    src: target,
+                    dest: target,
+                });
+                Ok(Info::default())
+            }
+            UnaryOp::Not => {
+                self.expr(inner, sc, target)?;
+                self.b.emit(Insn::Not {
+                    src: target,
+                    dest: target,
+                });
+                Ok(Info::default())
+            }
+        }
+    }
+
+    fn binary(
+        &mut self,
+        l: &ast::Expr,
+        op: BinaryOp,
+        r: &ast::Expr,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<Info> {
+        if matches!(l.kind, ExprKind::Vector(_)) || matches!(r.kind, ExprKind::Vector(_)) {
+            return Err(error("row value misused"));
+        }
+        let (a, ai) = self.expr_new(l, sc)?;
+        let (b, bi) = self.expr_new(r, sc)?;
+        let compare = |op: CmpOp, nulls: NullMode| Insn::CompareStore {
+            spec: cmp_spec(op, ai, bi, nulls),
+            lhs: a,
+            rhs: b,
+            dest: target,
+        };
+        let insn = match op {
+            BinaryOp::Or => Insn::Or {
+                lhs: a,
+                rhs: b,
+                dest: target,
+            },
+            BinaryOp::And => Insn::And {
+                lhs: a,
+                rhs: b,
+                dest: target,
+            },
+            BinaryOp::Eq => compare(CmpOp::Eq, NullMode::Unknown),
+            BinaryOp::Ne => compare(CmpOp::Ne, NullMode::Unknown),
+            BinaryOp::Lt => compare(CmpOp::Lt, NullMode::Unknown),
+            BinaryOp::Le => compare(CmpOp::Le, NullMode::Unknown),
+            BinaryOp::Gt => compare(CmpOp::Gt, NullMode::Unknown),
+            BinaryOp::Ge => compare(CmpOp::Ge, NullMode::Unknown),
+            BinaryOp::Is | BinaryOp::IsNotDistinctFrom => compare(CmpOp::Eq, NullMode::Is),
+            BinaryOp::IsNot | BinaryOp::IsDistinctFrom => compare(CmpOp::Ne, NullMode::Is),
+            BinaryOp::BitAnd => Insn::Bit {
+                op: BitOp::And,
+                lhs: a,
+                rhs: b,
+                dest: target,
+            },
+            BinaryOp::BitOr => Insn::Bit {
+                op: BitOp::Or,
+                lhs: a,
+                rhs: b,
+                dest: target,
+            },
+            BinaryOp::LShift => Insn::Bit {
+                op: BitOp::ShiftLeft,
+                lhs: a,
+                rhs: b,
+                dest: target,
+            },
+            BinaryOp::RShift => Insn::Bit {
+                op: BitOp::ShiftRight,
+                lhs: a,
+                rhs: b,
+                dest: target,
+            },
+            BinaryOp::Add => arith(ArithOp::Add, a, b, target),
+            BinaryOp::Sub => arith(ArithOp::Sub, a, b, target),
+            BinaryOp::Mul => arith(ArithOp::Mul, a, b, target),
+            BinaryOp::Div => arith(ArithOp::Div, a, b, target),
+            BinaryOp::Rem => arith(ArithOp::Rem, a, b, target),
+            BinaryOp::Concat => Insn::Concat {
+                lhs: a,
+                rhs: b,
+                dest: target,
+            },
+            BinaryOp::Arrow | BinaryOp::LongArrow => {
+                return Err(error("not supported yet: JSON operators"))
+            }
+        };
+        self.b.emit(insn);
+        let collation = if matches!(op, BinaryOp::Concat) {
+            None
+        } else {
+            // Arithmetic keeps an explicit COLLATE of an operand visible to an enclosing
+            // comparison, as SQLite's collation search does.
+            match (ai.collation, bi.collation) {
+                (Some((c, true)), _) | (_, Some((c, true))) => Some((c, true)),
+                _ => None,
+            }
+        };
+        Ok(Info {
+            affinity: None,
+            collation,
+        })
+    }
+
+    fn case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        whens: &[(ast::Expr, ast::Expr)],
+        else_: Option<&ast::Expr>,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<Info> {
+        let end = self.b.label();
+        let base = match operand {
+            Some(o) => Some(self.expr_new(o, sc)?),
+            None => None,
+        };
+        let cond = self.b.reg();
+        for (when, then) in whens {
+            let next = self.b.label();
+            match base {
+                Some((r, info)) => {
+                    let (w, wi) = self.expr_new(when, sc)?;
+                    self.b.emit(Insn::CompareStore {
+                        spec: cmp_spec(CmpOp::Eq, info, wi, NullMode::Unknown),
+                        lhs: r,
+                        rhs: w,
+                        dest: cond,
+                    });
+                }
+                None => {
+                    self.expr(when, sc, cond)?;
+                }
+            }
+            self.b.emit(Insn::IfNot {
+                reg: cond,
+                target: self.b.to(next),
+                if_null: true,
+            });
+            self.expr(then, sc, target)?;
+            self.b.emit(Insn::Goto {
+                target: self.b.to(end),
+            });
+            self.b.place(next);
+        }
+        match else_ {
+            Some(x) => {
+                self.expr(x, sc, target)?;
+            }
+            None => {
+                self.b.emit(Insn::Null {
+                    dest: target,
+                    count: 1,
+                });
+            }
+        }
+        self.b.place(end);
+        Ok(Info::default())
+    }
+
+    fn in_list(
+        &mut self,
+        expr: &ast::Expr,
+        not: bool,
+        list: &[ast::Expr],
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<()> {
+        if list.is_empty() {
+            self.b.emit(Insn::Integer {
+                value: i64::from(not),
+                dest: target,
+            });
+            return Ok(());
+        }
+        let (x, xi) = self.expr_new(expr, sc)?;
+        let found = self.b.label();
+        let null = self.b.label();
+        let end = self.b.label();
+        let has_null = self.b.reg();
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: has_null,
+        });
+        self.b.emit(Insn::IsNull {
+            reg: x,
+            target: self.b.to(null),
+        });
+        let spec = CmpSpec {
+            op: CmpOp::Eq,
+            affinity: xi.affinity.unwrap_or(Affinity::Blob),
+            collation: xi.collation.map_or(Collation::Binary, |(c, _)| c),
+            nulls: NullMode::Unknown,
+        };
+        for item in list {
+            let (r, _) = self.expr_new(item, sc)?;
+            self.b.emit(Insn::Compare {
+                spec,
+                lhs: x,
+                rhs: r,
+                target: self.b.to(found),
+            });
+            let not_null = self.b.label();
+            self.b.emit(Insn::NotNull {
+                reg: r,
+                target: self.b.to(not_null),
+            });
+            self.b.emit(Insn::Integer {
+                value: 1,
+                dest: has_null,
+            });
+            self.b.place(not_null);
+        }
+        self.b.emit(Insn::If {
+            reg: has_null,
+            target: self.b.to(null),
+            if_null: false,
+        });
+        self.b.emit(Insn::Integer {
+            value: i64::from(not),
+            dest: target,
+        });
+        self.b.emit(Insn::Goto {
+            target: self.b.to(end),
+        });
+        self.b.place(found);
+        self.b.emit(Insn::Integer {
+            value: i64::from(!not),
+            dest: target,
+        });
+        self.b.emit(Insn::Goto {
+            target: self.b.to(end),
+        });
+        self.b.place(null);
+        self.b.emit(Insn::Null {
+            dest: target,
+            count: 1,
+        });
+        self.b.place(end);
+        Ok(())
+    }
+
+    /// Runs `body` once per statement execution unless the code it generates turns out to be
+    /// correlated (then every time).
+    fn once<F>(&mut self, body: F) -> Result<SelectOut>
+    where
+        F: FnOnce(&mut Self) -> Result<SelectOut>,
+    {
+        let skip = self.b.label();
+        let once_addr = self.b.emit(Insn::Once {
+            target: self.b.to(skip),
+        });
+        let out = body(self)?;
+        if out.correlated {
+            self.b.replace(once_addr, Insn::Noop);
+        }
+        self.b.place(skip);
+        Ok(out)
+    }
+
+    fn in_select(
+        &mut self,
+        expr: &ast::Expr,
+        not: bool,
+        select: &ast::Select,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<()> {
+        if matches!(expr.kind, ExprKind::Vector(_)) {
+            return Err(error("not supported yet: row values"));
+        }
+        let (x, xi) = self.expr_new(expr, sc)?;
+        let cursor = self.b.cursor();
+        let patches = Rc::new(RefCell::new(Vec::new()));
+        let key_addr = self.b.addr();
+        let out = self.once(|ctx| {
+            ctx.b.emit(Insn::OpenEphemeral {
+                cursor,
+                key: Some(KeyInfo::binary(1)),
+            });
+            ctx.select(
+                select,
+                Some(sc),
+                Dest::Set {
+                    cursor,
+                    affinity_patches: Rc::clone(&patches),
+                },
+            )
+        })?;
+        if out.columns.len() != 1 {
+            return Err(error(format!(
+                "sub-select returns {} columns - expected 1",
+                out.columns.len()
+            )));
+        }
+        // Now that the subquery's column is known: the comparison's affinity and collation.
+        let col = &out.columns[0];
+        let affinity = comparison_affinity(xi.affinity, col.affinity);
+        let collation = binary_collation(xi, col.info());
+        for &addr in patches.borrow().iter() {
+            if let Some(Insn::Affinity { start, .. }) = self.b.insn(addr) {
+                let start = *start;
+                self.b.replace(
+                    addr,
+                    Insn::Affinity {
+                        start,
+                        affinities: vec![affinity],
+                    },
+                );
+            }
+        }
+        // The OpenEphemeral is the first instruction after the Once.
+        self.b.replace(
+            key_addr + 1,
+            Insn::OpenEphemeral {
+                cursor,
+                key: Some(KeyInfo::new(vec![KeyColumn::new(
+                    collation,
+                    SortOrder::Asc,
+                )])),
+            },
+        );
+        let probe = self.b.reg();
+        self.b.emit(Insn::Copy {
+            src: x,
+            dest: probe,
+            count: 1,
+        });
+        self.b.emit(Insn::Affinity {
+            start: probe,
+            affinities: vec![affinity],
+        });
+        let found = self.b.label();
+        let null = self.b.label();
+        let x_null = self.b.label();
+        let end = self.b.label();
+        self.b.emit(Insn::IsNull {
+            reg: x,
+            target: self.b.to(x_null),
+        });
+        self.b.emit(Insn::Found {
+            cursor,
+            key: probe,
+            count: 1,
+            target: self.b.to(found),
+        });
+        let null_key = self.b.reg();
+        self.b.emit(Insn::Null {
+            dest: null_key,
+            count: 1,
+        });
+        self.b.emit(Insn::Found {
+            cursor,
+            key: null_key,
+            count: 1,
+            target: self.b.to(null),
+        });
+        let empty = self.b.label();
+        self.b.place(empty);
+        self.b.emit(Insn::Integer {
+            value: i64::from(not),
+            dest: target,
+        });
+        self.b.emit(Insn::Goto {
+            target: self.b.to(end),
+        });
+        self.b.place(found);
+        self.b.emit(Insn::Integer {
+            value: i64::from(!not),
+            dest: target,
+        });
+        self.b.emit(Insn::Goto {
+            target: self.b.to(end),
+        });
+        self.b.place(x_null);
+        // NULL IN (empty set) is false; NULL IN (anything else) is NULL.
+        self.b.emit(Insn::Rewind {
+            cursor,
+            if_empty: self.b.to(empty),
+        });
+        self.b.place(null);
+        self.b.emit(Insn::Null {
+            dest: target,
+            count: 1,
+        });
+        self.b.place(end);
+        Ok(())
+    }
+
+    fn scalar_subquery(
+        &mut self,
+        select: &ast::Select,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<Info> {
+        let result = self.b.reg();
+        let done = self.b.label();
+        let out = self.once(|ctx| {
+            ctx.b.emit(Insn::Null {
+                dest: result,
+                count: 1,
+            });
+            let out = ctx.select(select, Some(sc), Dest::Scalar { reg: result, done })?;
+            ctx.b.place(done);
+            Ok(out)
+        })?;
+        if out.columns.len() != 1 {
+            return Err(error(format!(
+                "sub-select returns {} columns - expected 1",
+                out.columns.len()
+            )));
+        }
+        self.b.emit(Insn::Copy {
+            src: result,
+            dest: target,
+            count: 1,
+        });
+        Ok(out.columns[0].info())
+    }
+
+    fn exists(&mut self, select: &ast::Select, sc: &Scope<'_>, target: Reg) -> Result<()> {
+        let result = self.b.reg();
+        let done = self.b.label();
+        self.once(|ctx| {
+            ctx.b.emit(Insn::Integer {
+                value: 0,
+                dest: result,
+            });
+            let out = ctx.select(select, Some(sc), Dest::Exists { reg: result, done })?;
+            ctx.b.place(done);
+            Ok(out)
+        })?;
+        self.b.emit(Insn::Copy {
+            src: result,
+            dest: target,
+            count: 1,
+        });
+        Ok(())
+    }
+
+    /// Jumps to `label` unless `e` is true (WHERE, ON, HAVING, CHECK filters).
+    pub fn filter(&mut self, e: &ast::Expr, sc: &Scope<'_>, label: super::Label) -> Result<()> {
+        let (r, _) = self.expr_new(e, sc)?;
+        self.b.emit(Insn::IfNot {
+            reg: r,
+            target: self.b.to(label),
+            if_null: true,
+        });
+        Ok(())
+    }
+}
+
+/// `SELECT * FROM table`, for `x IN table`, built by the parser from quoted names.
+fn select_star_from(table: &ast::QualifiedName) -> Result<ast::Select> {
+    let quote = |n: &ast::Name| format!("\"{}\"", n.value.replace('"', "\"\""));
+    let name = match &table.schema {
+        Some(s) => format!("{}.{}", quote(s), quote(&table.name)),
+        None => quote(&table.name),
+    };
+    match basalt_parser::parse_first(&format!("SELECT * FROM {name}")) {
+        Ok(Some((
+            ast::Statement {
+                stmt: ast::Stmt::Select(select),
+                ..
+            },
+            _,
+        ))) => Ok(*select),
+        _ => Err(error(format!("no such table: {}", table.name.value))),
+    }
+}
+
+fn arith(op: ArithOp, lhs: Reg, rhs: Reg, dest: Reg) -> Insn {
+    Insn::Arith { op, lhs, rhs, dest }
+}
+
+pub fn cmp_spec(op: CmpOp, l: Info, r: Info, nulls: NullMode) -> CmpSpec {
+    CmpSpec {
+        op,
+        affinity: comparison_affinity(l.affinity, r.affinity),
+        collation: binary_collation(l, r),
+        nulls,
+    }
+}

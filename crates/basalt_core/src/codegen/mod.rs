@@ -1,0 +1,276 @@
+//! The code generator: one parsed statement in, one VM `Program` out.
+//!
+//! Names are resolved against the `Catalog` (tables, views, indexes) and the statement's own
+//! scopes (FROM sources, CTEs, result aliases, outer queries for correlated subqueries).
+//! Planning is deliberately simple — full scans, nested loops in FROM order, rowid lookups —
+//! because the planner is a later issue; but it is never wrong: every plan computes what SQLite
+//! computes, including SQLite's result order where SQLite's own simple plan defines it (UNION
+//! output in key order, ORDER BY ties in input order).
+//!
+//! Invariants:
+//! - Every register, cursor and aggregate slot is allocated through `Builder`, so the program's
+//!   sizes cover every index it uses.
+//! - Forward jumps go to labels, resolved when the program is finished; an unresolved label is
+//!   an internal error, never a jump to nowhere.
+//! - Errors SQLite reports at prepare time (no such table/column/function, ambiguous names,
+//!   misuse of aggregates, wrong argument counts) are reported here with SQLite's message.
+
+mod aggregate;
+mod compound;
+mod ddl;
+mod dml;
+mod expr;
+mod pragma;
+mod scope;
+mod select;
+
+use crate::catalog::Catalog;
+use crate::error::{Error, ErrorCode, Result};
+use crate::vdbe::{Addr, CursorId, Insn, Program, Reg};
+use basalt_parser::ast;
+
+pub use scope::Params;
+
+/// A forward jump target, resolved to an address when it is placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Label(usize);
+
+/// Label ids are encoded in jump fields above this value until resolved.
+const LABEL_BASE: usize = usize::MAX / 2;
+
+/// A program under construction.
+#[derive(Default)]
+pub struct Builder {
+    insns: Vec<Insn>,
+    labels: Vec<Option<Addr>>,
+    n_regs: usize,
+    n_cursors: usize,
+    n_aggs: usize,
+}
+
+fn jump_target(insn: &mut Insn) -> Option<&mut Addr> {
+    match insn {
+        Insn::Init { target }
+        | Insn::Goto { target }
+        | Insn::Next { target, .. }
+        | Insn::Prev { target, .. }
+        | Insn::IdxCompare { target, .. }
+        | Insn::NotFound { target, .. }
+        | Insn::Found { target, .. }
+        | Insn::Compare { target, .. }
+        | Insn::If { target, .. }
+        | Insn::IfNot { target, .. }
+        | Insn::IsNull { target, .. }
+        | Insn::NotNull { target, .. }
+        | Insn::Gosub { target, .. }
+        | Insn::Once { target }
+        | Insn::IfPos { target, .. }
+        | Insn::DecrJumpZero { target, .. }
+        | Insn::IfZero { target, .. } => Some(target),
+        Insn::Rewind { if_empty, .. }
+        | Insn::Last { if_empty, .. }
+        | Insn::SorterSort { if_empty, .. } => Some(if_empty),
+        Insn::SeekRowid { not_found, .. } | Insn::SeekIndex { not_found, .. } => Some(not_found),
+        _ => None,
+    }
+}
+
+impl Builder {
+    pub fn emit(&mut self, insn: Insn) -> Addr {
+        self.insns.push(insn);
+        self.insns.len() - 1
+    }
+
+    pub fn addr(&self) -> Addr {
+        self.insns.len()
+    }
+
+    pub fn label(&mut self) -> Label {
+        self.labels.push(None);
+        Label(self.labels.len() - 1)
+    }
+
+    /// The value to put in a jump field for `label`.
+    pub fn to(&self, label: Label) -> Addr {
+        LABEL_BASE + label.0
+    }
+
+    pub fn place(&mut self, label: Label) {
+        self.labels[label.0] = Some(self.insns.len());
+    }
+
+    pub fn reg(&mut self) -> Reg {
+        self.regs(1)
+    }
+
+    pub fn regs(&mut self, n: usize) -> Reg {
+        let first = self.n_regs;
+        self.n_regs += n;
+        first
+    }
+
+    pub fn cursor(&mut self) -> CursorId {
+        self.n_cursors += 1;
+        self.n_cursors - 1
+    }
+
+    pub fn agg_slot(&mut self) -> usize {
+        self.n_aggs += 1;
+        self.n_aggs - 1
+    }
+
+    pub fn insn(&self, addr: Addr) -> Option<&Insn> {
+        self.insns.get(addr)
+    }
+
+    /// Replaces the instruction at `addr` (used to drop a `Once` whose body turned out to be
+    /// correlated).
+    pub fn replace(&mut self, addr: Addr, insn: Insn) {
+        self.insns[addr] = insn;
+    }
+
+    fn finish(mut self) -> Result<Program> {
+        for insn in &mut self.insns {
+            if let Some(target) = jump_target(insn) {
+                if *target >= LABEL_BASE {
+                    *target = self
+                        .labels
+                        .get(*target - LABEL_BASE)
+                        .copied()
+                        .flatten()
+                        .ok_or_else(|| Error::new(ErrorCode::Internal, "unresolved label"))?;
+                }
+            }
+        }
+        Ok(Program {
+            insns: self.insns,
+            n_regs: self.n_regs,
+            n_cursors: self.n_cursors,
+            n_aggs: self.n_aggs,
+            ..Program::default()
+        })
+    }
+}
+
+/// The state of one statement's compilation.
+pub struct Ctx<'a> {
+    pub catalog: &'a Catalog,
+    pub sql: &'a str,
+    pub b: Builder,
+    pub params: Params,
+    /// Whether the program writes to the database.
+    pub writes: bool,
+    /// CTEs in scope, innermost last.
+    ctes: Vec<ast::Cte>,
+    /// Views being expanded (to refuse a view that refers to itself).
+    expanding: Vec<String>,
+    /// Nesting of result-alias expansions (an alias cannot expand forever).
+    alias_depth: usize,
+}
+
+pub fn error(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::Error, message)
+}
+
+/// What the connection does with a statement beside running a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// An ordinary statement: run the program.
+    None,
+    Begin,
+    Commit,
+    Rollback,
+}
+
+/// Compiles one statement.
+pub fn compile(
+    catalog: &Catalog,
+    statement: &ast::Statement,
+    sql: &str,
+) -> Result<(Program, Control)> {
+    let mut ctx = Ctx {
+        catalog,
+        sql,
+        b: Builder::default(),
+        params: Params::default(),
+        writes: false,
+        ctes: Vec::new(),
+        expanding: Vec::new(),
+        alias_depth: 0,
+    };
+    let init = ctx.b.emit(Insn::Init { target: 0 });
+    let mut control = Control::None;
+    let mut column_names = Vec::new();
+    match &statement.stmt {
+        ast::Stmt::Select(select) => {
+            column_names = ctx.select_statement(select)?;
+        }
+        ast::Stmt::Insert(insert) => ctx.insert(insert)?,
+        ast::Stmt::Update(update) => ctx.update(update)?,
+        ast::Stmt::Delete(delete) => ctx.delete(delete)?,
+        ast::Stmt::CreateTable(create) => ctx.create_table(create, statement)?,
+        ast::Stmt::CreateIndex(create) => ctx.create_index(create, statement)?,
+        ast::Stmt::CreateView(create) => ctx.create_view(create, statement)?,
+        ast::Stmt::CreateTrigger(create) => ctx.create_trigger(create, statement)?,
+        ast::Stmt::Drop {
+            kind,
+            if_exists,
+            name,
+        } => ctx.drop(*kind, *if_exists, name)?,
+        ast::Stmt::Pragma(pragma) => {
+            column_names = ctx.pragma(pragma)?;
+        }
+        ast::Stmt::Begin { .. } => control = Control::Begin,
+        ast::Stmt::Commit => control = Control::Commit,
+        ast::Stmt::Rollback { savepoint: None } => control = Control::Rollback,
+        ast::Stmt::Reindex(Some(name)) => {
+            // Indexes are always in order here; only the name is checked, as SQLite does.
+            let n = &name.name.value;
+            if catalog.table(n).is_none()
+                && catalog.index(n).is_none()
+                && crate::record::Collation::from_name(n).is_none()
+            {
+                return Err(error("unable to identify the object to be reindexed"));
+            }
+        }
+        ast::Stmt::Reindex(None) | ast::Stmt::Analyze(_) => {}
+        other => {
+            return Err(error(format!(
+                "not supported yet: {}",
+                statement_kind(other)
+            )))
+        }
+    }
+    ctx.b.emit(Insn::Halt);
+    // The one-time setup: the transaction, then back to the start.
+    let setup = ctx.b.addr();
+    ctx.b.replace(init, Insn::Init { target: setup });
+    ctx.b.emit(Insn::Transaction {
+        write: ctx.writes,
+        schema_cookie: catalog.cookie,
+    });
+    ctx.b.emit(Insn::Goto { target: init + 1 });
+    let writes = ctx.writes;
+    let params = std::mem::take(&mut ctx.params);
+    let mut program = ctx.b.finish()?;
+    program.column_names = column_names;
+    program.read_only = !writes;
+    program.is_dml = matches!(
+        statement.stmt,
+        ast::Stmt::Insert(_) | ast::Stmt::Update(_) | ast::Stmt::Delete(_)
+    );
+    program.n_params = params.count;
+    program.param_names = params.names;
+    Ok((program, control))
+}
+
+fn statement_kind(stmt: &ast::Stmt) -> &'static str {
+    match stmt {
+        ast::Stmt::AlterTable(_) => "ALTER TABLE",
+        ast::Stmt::Savepoint(_) | ast::Stmt::Release(_) | ast::Stmt::Rollback { .. } => "SAVEPOINT",
+        ast::Stmt::Attach { .. } | ast::Stmt::Detach(_) => "ATTACH",
+        ast::Stmt::Vacuum { .. } => "VACUUM",
+        ast::Stmt::CreateVirtualTable(_) => "virtual tables",
+        _ => "this statement",
+    }
+}

@@ -1,0 +1,223 @@
+//! Name resolution: the FROM sources a query can see, its outer queries, and parameters.
+//!
+//! Invariants:
+//! - A column name resolves to exactly one source column in the innermost scope that has it;
+//!   two sources of that scope having it is "ambiguous column name", as in SQLite.
+//! - Resolving a name in an outer scope marks every scope in between as correlated, so a
+//!   subquery that depends on an outer row is re-run for each row instead of once.
+//! - In the output phase of an aggregate query, a column of the query's own sources reads the
+//!   register the group's row was copied to, never the (exhausted) cursor.
+
+use super::error;
+use crate::catalog::Table;
+use crate::error::Result;
+use crate::record::Collation;
+use crate::vdbe::value::Affinity;
+use crate::vdbe::{CursorId, Reg};
+use std::cell::{Cell, RefCell};
+
+/// Query parameters: `?`, `?NNN`, `:name`, `@name`, `$name`.
+#[derive(Debug, Default)]
+pub struct Params {
+    pub count: usize,
+    pub names: Vec<(String, usize)>,
+}
+
+impl Params {
+    /// The 1-based index of a parameter as written.
+    pub fn index_of(&mut self, text: &str) -> Result<usize> {
+        if text == "?" {
+            self.count += 1;
+            return Ok(self.count);
+        }
+        if let Some(digits) = text.strip_prefix('?') {
+            let n: usize = digits
+                .parse()
+                .ok()
+                .filter(|n| (1..=32766).contains(n))
+                .ok_or_else(|| {
+                    error("variable number must be between ?1 and ?32766".to_string())
+                })?;
+            self.count = self.count.max(n);
+            if !self.names.iter().any(|(_, i)| *i == n) {
+                self.names.push((text.to_string(), n));
+            }
+            return Ok(n);
+        }
+        if let Some((_, i)) = self.names.iter().find(|(n, _)| n == text) {
+            return Ok(*i);
+        }
+        self.count += 1;
+        self.names.push((text.to_string(), self.count));
+        Ok(self.count)
+    }
+}
+
+/// How a source column is read from its cursor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColRead {
+    /// Record column `n`.
+    Column(usize),
+    /// The rowid (an INTEGER PRIMARY KEY column, or `rowid` itself).
+    Rowid,
+}
+
+#[derive(Clone, Debug)]
+pub struct SrcColumn {
+    pub name: String,
+    pub affinity: Option<Affinity>,
+    pub collation: Collation,
+    pub read: ColRead,
+    /// Excluded from `*` (the right-hand copy of a USING/NATURAL join column).
+    pub hidden: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The alias, or the table's name.
+    pub name: String,
+    pub cursor: CursorId,
+    pub columns: Vec<SrcColumn>,
+    /// A real table: `rowid` and its aliases resolve.
+    pub table: Option<Table>,
+}
+
+/// What a column reference resolved to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub cursor: CursorId,
+    pub read: ColRead,
+    pub affinity: Option<Affinity>,
+    pub collation: Collation,
+    /// REAL columns store integral values as integers; reading converts back.
+    pub real: bool,
+}
+
+/// The output phase of an aggregate query: aggregate calls and the group's bare columns live in
+/// registers.
+#[derive(Debug, Default)]
+pub struct AggBinding {
+    /// (aggregate call, register holding its result)
+    pub calls: Vec<(basalt_parser::ast::Expr, Reg)>,
+    /// (cursor, column, register holding the group row's value)
+    pub columns: RefCell<Vec<(CursorId, ColRead, Reg)>>,
+}
+
+pub struct Scope<'p> {
+    pub sources: Vec<Source>,
+    pub parent: Option<&'p Scope<'p>>,
+    pub correlated: Cell<bool>,
+    pub agg: Option<AggBinding>,
+    /// Result column aliases and their expressions, visible to WHERE/GROUP BY/HAVING/ORDER BY.
+    pub aliases: Vec<(String, basalt_parser::ast::Expr)>,
+}
+
+impl<'p> Scope<'p> {
+    pub fn new(parent: Option<&'p Scope<'p>>) -> Scope<'p> {
+        Scope {
+            sources: Vec::new(),
+            parent,
+            correlated: Cell::new(false),
+            agg: None,
+            aliases: Vec::new(),
+        }
+    }
+
+    /// Resolves `[table.]column`; `Ok(None)` if no scope has it.
+    pub fn resolve(&self, table: Option<&str>, column: &str) -> Result<Option<Resolved>> {
+        if let Some(found) = self.resolve_here(table, column)? {
+            return Ok(Some(found));
+        }
+        let mut scope = self.parent;
+        let mut path = vec![self];
+        while let Some(s) = scope {
+            if let Some(found) = s.resolve_here(table, column)? {
+                for inner in path {
+                    inner.correlated.set(true);
+                }
+                return Ok(Some(found));
+            }
+            path.push(s);
+            scope = s.parent;
+        }
+        Ok(None)
+    }
+
+    fn resolve_here(&self, table: Option<&str>, column: &str) -> Result<Option<Resolved>> {
+        let mut found: Option<Resolved> = None;
+        for source in &self.sources {
+            if let Some(t) = table {
+                if !source.name.eq_ignore_ascii_case(t) {
+                    continue;
+                }
+            }
+            let hit = source
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(column) && !(table.is_none() && c.hidden));
+            let resolved = match hit {
+                Some(c) => Some(Resolved {
+                    cursor: source.cursor,
+                    read: c.read,
+                    affinity: c.affinity,
+                    collation: c.collation,
+                    real: c.affinity == Some(Affinity::Real)
+                        && matches!(c.read, ColRead::Column(_)),
+                }),
+                None if source.table.is_some() && is_rowid_name(column) => Some(Resolved {
+                    cursor: source.cursor,
+                    read: ColRead::Rowid,
+                    affinity: Some(Affinity::Integer),
+                    collation: Collation::Binary,
+                    real: false,
+                }),
+                None => None,
+            };
+            if let Some(r) = resolved {
+                if found.is_some() {
+                    let name = match table {
+                        Some(t) => format!("{t}.{column}"),
+                        None => column.to_string(),
+                    };
+                    return Err(error(format!("ambiguous column name: {name}")));
+                }
+                found = Some(r);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The cursor of this scope's own source that has the column, if any (no outer scopes, no
+    /// errors: for deciding where a condition can be tested).
+    pub fn resolve_here_only(&self, table: Option<&str>, column: &str) -> Option<CursorId> {
+        self.resolve_here(table, column)
+            .ok()
+            .flatten()
+            .map(|r| r.cursor)
+    }
+
+    /// A column of this scope's own sources, if it has it (no outer scopes, no errors).
+    pub fn resolve_here_resolved(&self, table: Option<&str>, column: &str) -> Option<Resolved> {
+        self.resolve_here(table, column).ok().flatten()
+    }
+
+    /// The register a bare column of an aggregate query's group is copied to, if this scope is
+    /// in its output phase and the column belongs to it.
+    pub fn agg_column(&self, r: &Resolved) -> Option<Reg> {
+        let agg = self.agg.as_ref()?;
+        if !self.sources.iter().any(|s| s.cursor == r.cursor) {
+            return None;
+        }
+        agg.columns
+            .borrow()
+            .iter()
+            .find(|(c, read, _)| *c == r.cursor && *read == r.read)
+            .map(|(_, _, reg)| *reg)
+    }
+}
+
+pub fn is_rowid_name(name: &str) -> bool {
+    ["rowid", "oid", "_rowid_"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+}

@@ -1,0 +1,1387 @@
+//! SELECT: FROM sources as nested loops, WHERE, aggregates (GROUP BY through a sorter, as
+//! SQLite does), HAVING, DISTINCT, ORDER BY, LIMIT/OFFSET, compound selects, and the
+//! destinations a select can feed (the caller's rows, an ephemeral table or set, a scalar,
+//! EXISTS).
+//!
+//! Invariants:
+//! - Rows reach the destination through one `Sink`, which applies DISTINCT, then ORDER BY (a
+//!   sorter whose records are the sort keys followed by the result columns), then OFFSET and
+//!   LIMIT, in SQLite's order.
+//! - A WHERE conjunct is tested at the innermost loop of the sources it reads, after that
+//!   source's LEFT JOIN null row is made, so pushing it down never changes the result.
+//! - GROUP BY output comes in group-key order and ORDER BY ties keep their input order (a stable
+//!   sort), matching what SQLite's plans produce here.
+
+use super::expr::{aggregate_of, walk, Info};
+use super::scope::{AggBinding, ColRead, Resolved, Scope, Source, SrcColumn};
+use super::{error, Ctx, Label};
+use crate::catalog::Table;
+use crate::error::Result;
+use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
+use crate::vdbe::func::AggFunc;
+use crate::vdbe::value::Affinity;
+use crate::vdbe::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
+use basalt_parser::ast::{self, ExprKind};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Where a select's rows go.
+#[derive(Clone, Debug)]
+pub enum Dest {
+    /// Result rows of the statement.
+    Output,
+    /// Appended to an ephemeral table (materialized subqueries, views, CTEs).
+    Table(CursorId),
+    /// Inserted into an ephemeral set, after an affinity the caller patches in later (IN).
+    Set {
+        cursor: CursorId,
+        affinity_patches: Rc<RefCell<Vec<Addr>>>,
+    },
+    /// Inserted into an ephemeral set as they are (compound selects).
+    Union(CursorId),
+    /// Removed from an ephemeral set (EXCEPT).
+    Except(CursorId),
+    /// The first row's only column into `reg`, then jump to `done`.
+    Scalar { reg: Reg, done: Label },
+    /// 1 into `reg` at the first row, then jump to `done`.
+    Exists { reg: Reg, done: Label },
+}
+
+#[derive(Clone, Debug)]
+pub struct ColInfo {
+    pub name: String,
+    pub affinity: Option<Affinity>,
+    pub collation: Option<(Collation, bool)>,
+}
+
+impl ColInfo {
+    pub fn info(&self) -> Info {
+        Info {
+            affinity: self.affinity,
+            collation: self.collation,
+        }
+    }
+}
+
+pub struct SelectOut {
+    pub columns: Vec<ColInfo>,
+    pub correlated: bool,
+}
+
+pub(super) struct SorterSink {
+    pub(super) cursor: CursorId,
+    pub(super) n_keys: usize,
+}
+
+/// DISTINCT, ORDER BY, LIMIT/OFFSET and the destination, in that order.
+pub(super) struct Sink {
+    dest: Dest,
+    distinct: Option<CursorId>,
+    pub(super) sorter: Option<SorterSink>,
+    limit: Option<Reg>,
+    offset: Option<Reg>,
+    /// Where to go when LIMIT is reached.
+    end: Label,
+}
+
+/// One result column before compilation.
+enum ResultExpr<'e> {
+    Ast(&'e ast::Expr, Option<String>),
+    Column(Resolved, String),
+}
+
+/// A join or WHERE condition.
+pub(super) enum Cond<'e> {
+    Ast(&'e ast::Expr),
+    /// `left = right` from USING or NATURAL.
+    Eq(Resolved, Resolved),
+}
+
+/// An ORDER BY term resolved against a core's result columns.
+enum OrderKey<'e> {
+    Result(usize),
+    Expr(&'e ast::Expr),
+}
+
+pub(super) fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+    if let ExprKind::Binary(l, ast::BinaryOp::And, r) = &e.kind {
+        split_and(l, out);
+        split_and(r, out);
+    } else {
+        out.push(e);
+    }
+}
+
+/// The integer an ORDER BY / GROUP BY term names a result column by, if it is one.
+fn column_number(e: &ast::Expr) -> Option<i64> {
+    match &e.kind {
+        ExprKind::Literal(ast::Literal::Integer(t)) => t.parse().ok(),
+        ExprKind::Unary(ast::UnaryOp::Plus, inner) => column_number(inner),
+        _ => None,
+    }
+}
+
+impl Ctx<'_> {
+    pub fn select_statement(&mut self, select: &ast::Select) -> Result<Vec<String>> {
+        let out = self.select(select, None, Dest::Output)?;
+        Ok(out.columns.into_iter().map(|c| c.name).collect())
+    }
+
+    pub fn select(
+        &mut self,
+        select: &ast::Select,
+        outer: Option<&Scope<'_>>,
+        dest: Dest,
+    ) -> Result<SelectOut> {
+        let pushed = match &select.with {
+            Some(with) => {
+                if with.recursive
+                    && with
+                        .ctes
+                        .iter()
+                        .any(|c| cte_refers_to_itself(&c.select, &c.name.value))
+                {
+                    return Err(error("not supported yet: recursive CTEs"));
+                }
+                self.ctes.extend(with.ctes.iter().cloned());
+                with.ctes.len()
+            }
+            None => 0,
+        };
+        let result = if select.compound.is_empty() {
+            self.core(
+                &select.first,
+                &select.order_by,
+                select.limit.as_ref(),
+                outer,
+                dest,
+            )
+        } else {
+            self.compound(select, outer, dest)
+        };
+        let keep = self.ctes.len() - pushed;
+        self.ctes.truncate(keep);
+        result
+    }
+
+    pub(super) fn limits(&mut self, limit: Option<&ast::Limit>, sink: &mut Sink) -> Result<()> {
+        let Some(limit) = limit else {
+            return Ok(());
+        };
+        let empty = Scope::new(None);
+        let (l, _) = self.expr_new(&limit.limit, &empty)?;
+        self.b.emit(Insn::MustBeInt { reg: l });
+        if let Some(off) = &limit.offset {
+            let (o, _) = self.expr_new(off, &empty)?;
+            self.b.emit(Insn::MustBeInt { reg: o });
+            sink.offset = Some(o);
+        }
+        self.b.emit(Insn::IfZero {
+            reg: l,
+            target: self.b.to(sink.end),
+        });
+        sink.limit = Some(l);
+        Ok(())
+    }
+
+    /// One row of `n` values at `base` (and sort keys at `keys`) into the sink.
+    pub(super) fn emit_row(&mut self, sink: &Sink, base: Reg, n: usize, keys: Option<Reg>) {
+        let skip = self.b.label();
+        if let Some(d) = sink.distinct {
+            self.b.emit(Insn::Found {
+                cursor: d,
+                key: base,
+                count: n,
+                target: self.b.to(skip),
+            });
+            let rec = self.b.reg();
+            self.b.emit(Insn::MakeRecord {
+                start: base,
+                count: n,
+                dest: rec,
+            });
+            self.b.emit(Insn::IdxInsert {
+                cursor: d,
+                record: rec,
+            });
+        }
+        match &sink.sorter {
+            Some(s) => {
+                let block = self.b.regs(s.n_keys + n);
+                if let Some(k) = keys {
+                    self.b.emit(Insn::Copy {
+                        src: k,
+                        dest: block,
+                        count: s.n_keys,
+                    });
+                }
+                self.b.emit(Insn::Copy {
+                    src: base,
+                    dest: block + s.n_keys,
+                    count: n,
+                });
+                let rec = self.b.reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: block,
+                    count: s.n_keys + n,
+                    dest: rec,
+                });
+                self.b.emit(Insn::SorterInsert {
+                    cursor: s.cursor,
+                    record: rec,
+                });
+            }
+            None => self.output_row(sink, base, n),
+        }
+        self.b.place(skip);
+    }
+
+    /// OFFSET, the destination, LIMIT.
+    fn output_row(&mut self, sink: &Sink, base: Reg, n: usize) {
+        let skip = self.b.label();
+        if let Some(o) = sink.offset {
+            self.b.emit(Insn::IfPos {
+                reg: o,
+                target: self.b.to(skip),
+            });
+        }
+        match &sink.dest {
+            Dest::Output => {
+                self.b.emit(Insn::ResultRow {
+                    start: base,
+                    count: n,
+                });
+            }
+            Dest::Table(c) => {
+                let rec = self.b.reg();
+                let rowid = self.b.reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: base,
+                    count: n,
+                    dest: rec,
+                });
+                self.b.emit(Insn::NewRowid {
+                    cursor: *c,
+                    dest: rowid,
+                });
+                self.b.emit(Insn::Insert {
+                    cursor: *c,
+                    record: rec,
+                    rowid,
+                    count_change: false,
+                    last_rowid: false,
+                });
+            }
+            Dest::Set {
+                cursor,
+                affinity_patches,
+            } => {
+                let tmp = self.b.regs(n);
+                self.b.emit(Insn::Copy {
+                    src: base,
+                    dest: tmp,
+                    count: n,
+                });
+                let at = self.b.emit(Insn::Affinity {
+                    start: tmp,
+                    affinities: vec![Affinity::Blob; n],
+                });
+                affinity_patches.borrow_mut().push(at);
+                let rec = self.b.reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: tmp,
+                    count: n,
+                    dest: rec,
+                });
+                self.b.emit(Insn::IdxInsert {
+                    cursor: *cursor,
+                    record: rec,
+                });
+            }
+            Dest::Union(c) => {
+                let rec = self.b.reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: base,
+                    count: n,
+                    dest: rec,
+                });
+                self.b.emit(Insn::IdxInsert {
+                    cursor: *c,
+                    record: rec,
+                });
+            }
+            Dest::Except(c) => {
+                self.b.emit(Insn::IdxDelete {
+                    cursor: *c,
+                    key: base,
+                    count: n,
+                });
+            }
+            Dest::Scalar { reg, done } => {
+                self.b.emit(Insn::Copy {
+                    src: base,
+                    dest: *reg,
+                    count: 1,
+                });
+                self.b.emit(Insn::Goto {
+                    target: self.b.to(*done),
+                });
+            }
+            Dest::Exists { reg, done } => {
+                self.b.emit(Insn::Integer {
+                    value: 1,
+                    dest: *reg,
+                });
+                self.b.emit(Insn::Goto {
+                    target: self.b.to(*done),
+                });
+            }
+        }
+        if let Some(l) = sink.limit {
+            self.b.emit(Insn::DecrJumpZero {
+                reg: l,
+                target: self.b.to(sink.end),
+            });
+        }
+        self.b.place(skip);
+    }
+
+    /// After the producing loops: sorted rows out of the sorter, then the end label.
+    pub(super) fn finish_sink(&mut self, sink: &Sink, n: usize) {
+        if let Some(s) = &sink.sorter {
+            let top = self.b.label();
+            let base = self.b.regs(n);
+            self.b.emit(Insn::SorterSort {
+                cursor: s.cursor,
+                if_empty: self.b.to(sink.end),
+            });
+            self.b.place(top);
+            for i in 0..n {
+                self.b.emit(Insn::Column {
+                    cursor: s.cursor,
+                    column: s.n_keys + i,
+                    dest: base + i,
+                    default: None,
+                });
+            }
+            self.output_row(sink, base, n);
+            let top_addr = self.b.to(top);
+            self.b.emit(Insn::Next {
+                cursor: s.cursor,
+                target: top_addr,
+            });
+        }
+        self.b.place(sink.end);
+    }
+
+    pub(super) fn new_sink(&mut self, dest: Dest, distinct: bool) -> Sink {
+        let end = self.b.label();
+        let distinct = if distinct {
+            let c = self.b.cursor();
+            Some(c)
+        } else {
+            None
+        };
+        Sink {
+            dest,
+            distinct,
+            sorter: None,
+            limit: None,
+            offset: None,
+            end,
+        }
+    }
+
+    /// Opens the DISTINCT set once the result columns' collations are known.
+    fn open_distinct(&mut self, sink: &Sink, at: Addr, columns: &[ColInfo]) {
+        if let Some(d) = sink.distinct {
+            let key = KeyInfo::new(
+                columns
+                    .iter()
+                    .map(|c| {
+                        KeyColumn::new(
+                            c.collation.map_or(Collation::Binary, |x| x.0),
+                            SortOrder::Asc,
+                        )
+                    })
+                    .collect(),
+            );
+            self.b.replace(
+                at,
+                Insn::OpenEphemeral {
+                    cursor: d,
+                    key: Some(key),
+                },
+            );
+        }
+    }
+
+    pub(super) fn core(
+        &mut self,
+        core: &ast::SelectCore,
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        outer: Option<&Scope<'_>>,
+        dest: Dest,
+    ) -> Result<SelectOut> {
+        let body = match core {
+            ast::SelectCore::Values(rows) => {
+                return self.values(rows, order_by, limit, outer, dest);
+            }
+            ast::SelectCore::Select(body) => body,
+        };
+        if !body.windows.is_empty() {
+            return Err(error("not supported yet: window functions"));
+        }
+        let mut sc = Scope::new(outer);
+        let mut conds: Vec<(Cond<'_>, Option<usize>)> = Vec::new();
+        let mut left_joins: Vec<(usize, Vec<Cond<'_>>)> = Vec::new();
+        if let Some(from) = &body.from {
+            self.join_sources(from, &mut sc, &mut conds, &mut left_joins)?;
+        }
+        if let Some(w) = &body.where_ {
+            let mut parts = Vec::new();
+            split_and(w, &mut parts);
+            conds.extend(parts.into_iter().map(|p| (Cond::Ast(p), None)));
+        }
+        let results = self.expand_results(&body.columns, &sc)?;
+        // Result aliases are visible to WHERE, GROUP BY, HAVING and ORDER BY.
+        sc.aliases = results
+            .iter()
+            .filter_map(|r| match r {
+                ResultExpr::Ast(e, Some(alias)) => Some((alias.clone(), (*e).clone())),
+                _ => None,
+            })
+            .collect();
+        let has_aggs = !body.group_by.is_empty()
+            || body.having.is_some()
+            || results.iter().any(|r| match r {
+                ResultExpr::Ast(e, _) => contains_aggregate(e),
+                _ => false,
+            })
+            || (order_by.iter().any(|t| contains_aggregate(&t.expr)));
+        let distinct = body.distinct == Some(ast::Distinctness::Distinct);
+        let mut sink = self.new_sink(dest, distinct);
+        let distinct_at = self.b.emit(Insn::Noop);
+        let order = self.order_keys(order_by, &results, &sc)?;
+        let sorter_at = self.b.emit(Insn::Noop);
+        if !order.is_empty() {
+            let n_keys = order
+                .iter()
+                .map(|(_, t)| 1 + usize::from(nulls_flag(t)))
+                .sum();
+            sink.sorter = Some(SorterSink {
+                cursor: self.b.cursor(),
+                n_keys,
+            });
+        }
+        self.limits(limit, &mut sink)?;
+        let n = results.len();
+        let mut columns = Vec::new();
+        let mut sorter_key_info = Vec::new();
+        {
+            let mut emit = |ctx: &mut Self, sc: &Scope<'_>| -> Result<()> {
+                let (cols, keys) = ctx.project(&results, &order, sc)?;
+                ctx.emit_row(&sink, cols.base, n, keys.as_ref().map(|k| k.0));
+                columns = cols.infos;
+                sorter_key_info = keys.map(|k| k.1).unwrap_or_default();
+                Ok(())
+            };
+            if has_aggs {
+                let mut outputs: Vec<&ast::Expr> = Vec::new();
+                let mut bare_extra = Vec::new();
+                for r in &results {
+                    match r {
+                        ResultExpr::Ast(e, _) => outputs.push(e),
+                        ResultExpr::Column(res, _) => bare_extra.push(*res),
+                    }
+                }
+                for (key, _) in &order {
+                    if let OrderKey::Expr(e) = key {
+                        outputs.push(e);
+                    }
+                }
+                let group_by = self.group_terms(&body.group_by, &results)?;
+                self.aggregate_query(
+                    body.having.as_ref(),
+                    &outputs,
+                    &group_by,
+                    &mut sc,
+                    &bare_extra,
+                    &conds,
+                    &left_joins,
+                    &mut emit,
+                )?;
+            } else {
+                self.loops(&sc, &conds, &left_joins, &mut emit)?;
+            }
+        }
+        if let Some(s) = &sink.sorter {
+            self.b.replace(
+                sorter_at,
+                Insn::SorterOpen {
+                    cursor: s.cursor,
+                    key: KeyInfo::new(sorter_key_info),
+                },
+            );
+        }
+        self.open_distinct(&sink, distinct_at, &columns);
+        self.finish_sink(&sink, n);
+        Ok(SelectOut {
+            columns,
+            correlated: sc.correlated.get(),
+        })
+    }
+
+    fn values(
+        &mut self,
+        rows: &[Vec<ast::Expr>],
+        order_by: &[ast::OrderingTerm],
+        limit: Option<&ast::Limit>,
+        outer: Option<&Scope<'_>>,
+        dest: Dest,
+    ) -> Result<SelectOut> {
+        let sc = Scope::new(outer);
+        let n = rows.first().map_or(0, Vec::len);
+        if rows.iter().any(|r| r.len() != n) {
+            return Err(error("all VALUES must have the same number of terms"));
+        }
+        if !order_by.is_empty() {
+            return Err(error("not supported yet: ORDER BY on VALUES"));
+        }
+        let mut sink = self.new_sink(dest, false);
+        self.limits(limit, &mut sink)?;
+        let base = self.b.regs(n);
+        let mut columns = Vec::new();
+        for row in rows {
+            columns.clear();
+            for (i, e) in row.iter().enumerate() {
+                let info = self.expr(e, &sc, base + i)?;
+                columns.push(ColInfo {
+                    name: format!("column{}", i + 1),
+                    affinity: info.affinity,
+                    collation: info.collation,
+                });
+            }
+            self.emit_row(&sink, base, n, None);
+        }
+        self.finish_sink(&sink, n);
+        Ok(SelectOut {
+            columns,
+            correlated: sc.correlated.get(),
+        })
+    }
+
+    /// GROUP BY terms: a number names a result column, as does a result alias.
+    fn group_terms<'e>(
+        &self,
+        terms: &'e [ast::Expr],
+        results: &[ResultExpr<'e>],
+    ) -> Result<Vec<&'e ast::Expr>> {
+        let mut out = Vec::new();
+        for (i, t) in terms.iter().enumerate() {
+            if let Some(k) = column_number(t) {
+                match results.get((k as usize).wrapping_sub(1)) {
+                    Some(ResultExpr::Ast(e, _)) if k >= 1 => out.push(*e),
+                    Some(ResultExpr::Column(..)) if k >= 1 => {
+                        return Err(error("not supported yet: GROUP BY a * column by number"))
+                    }
+                    _ => {
+                        return Err(error(format!(
+                            "{} GROUP BY term out of range - should be between 1 and {}",
+                            ordinal(i + 1),
+                            results.len()
+                        )))
+                    }
+                }
+                continue;
+            }
+            out.push(t);
+        }
+        Ok(out)
+    }
+
+    fn expand_results<'e>(
+        &self,
+        columns: &'e [ast::ResultColumn],
+        sc: &Scope<'_>,
+    ) -> Result<Vec<ResultExpr<'e>>> {
+        let mut out = Vec::new();
+        for rc in columns {
+            match rc {
+                ast::ResultColumn::Expr { expr, alias } => {
+                    out.push(ResultExpr::Ast(
+                        expr,
+                        alias.as_ref().map(|a| a.value.clone()),
+                    ));
+                }
+                ast::ResultColumn::Star => {
+                    if sc.sources.is_empty() {
+                        return Err(error("no tables specified"));
+                    }
+                    for s in &sc.sources {
+                        push_source_columns(s, &mut out, true);
+                    }
+                }
+                ast::ResultColumn::TableStar(name) => {
+                    let s = sc
+                        .sources
+                        .iter()
+                        .find(|s| s.name.eq_ignore_ascii_case(&name.value))
+                        .ok_or_else(|| error(format!("no such table: {}", name.value)))?;
+                    push_source_columns(s, &mut out, false);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn order_keys<'e>(
+        &self,
+        order_by: &'e [ast::OrderingTerm],
+        results: &[ResultExpr<'_>],
+        _sc: &Scope<'_>,
+    ) -> Result<Vec<(OrderKey<'e>, &'e ast::OrderingTerm)>> {
+        let mut out = Vec::new();
+        for (i, term) in order_by.iter().enumerate() {
+            if let Some(k) = column_number(&term.expr) {
+                if k < 1 || k as usize > results.len() {
+                    return Err(error(format!(
+                        "{} ORDER BY term out of range - should be between 1 and {}",
+                        ordinal(i + 1),
+                        results.len()
+                    )));
+                }
+                out.push((OrderKey::Result(k as usize - 1), term));
+                continue;
+            }
+            if let ExprKind::Id(name) = &term.expr.kind {
+                let alias = results.iter().position(|r| {
+                    matches!(r, ResultExpr::Ast(_, Some(a)) if a.eq_ignore_ascii_case(&name.value))
+                });
+                if let Some(p) = alias {
+                    out.push((OrderKey::Result(p), term));
+                    continue;
+                }
+            }
+            out.push((OrderKey::Expr(&term.expr), term));
+        }
+        Ok(out)
+    }
+
+    /// Computes the result columns (and sort keys) of one row.
+    fn project(
+        &mut self,
+        results: &[ResultExpr<'_>],
+        order: &[(OrderKey<'_>, &ast::OrderingTerm)],
+        sc: &Scope<'_>,
+    ) -> Result<(Projected, Option<SortKeys>)> {
+        let base = self.b.regs(results.len());
+        let mut infos = Vec::new();
+        for (i, r) in results.iter().enumerate() {
+            infos.push(self.result_column(r, sc, base + i)?);
+        }
+        if order.is_empty() {
+            return Ok((Projected { base, infos }, None));
+        }
+        let n_keys: usize = order
+            .iter()
+            .map(|(_, t)| 1 + usize::from(nulls_flag(t)))
+            .sum();
+        let keys = self.b.regs(n_keys);
+        let mut key_info = Vec::new();
+        let mut k = keys;
+        for (key, term) in order {
+            let order = match term.order {
+                Some(ast::SortOrder::Desc) => SortOrder::Desc,
+                _ => SortOrder::Asc,
+            };
+            let value_reg = if nulls_flag(term) { k + 1 } else { k };
+            let info = match key {
+                OrderKey::Result(p) => {
+                    self.b.emit(Insn::Copy {
+                        src: base + p,
+                        dest: value_reg,
+                        count: 1,
+                    });
+                    infos[*p].info()
+                }
+                OrderKey::Expr(e) => self.expr(e, sc, value_reg)?,
+            };
+            if nulls_flag(term) {
+                let not_null = self.b.label();
+                self.b.emit(Insn::Integer { value: 0, dest: k });
+                self.b.emit(Insn::NotNull {
+                    reg: value_reg,
+                    target: self.b.to(not_null),
+                });
+                self.b.emit(Insn::Integer { value: 1, dest: k });
+                self.b.place(not_null);
+                key_info.push(KeyColumn::new(Collation::Binary, order));
+            }
+            key_info.push(KeyColumn::new(
+                info.collation.map_or(Collation::Binary, |c| c.0),
+                order,
+            ));
+            k = value_reg + 1;
+        }
+        Ok((Projected { base, infos }, Some((keys, key_info))))
+    }
+
+    fn result_column(
+        &mut self,
+        r: &ResultExpr<'_>,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<ColInfo> {
+        match r {
+            ResultExpr::Ast(e, alias) => {
+                let info = self.expr(e, sc, target)?;
+                let name = match (alias, &e.kind) {
+                    (Some(a), _) => a.clone(),
+                    (None, ExprKind::Id(n)) => source_column_name(sc, None, &n.value),
+                    (None, ExprKind::Qualified { table, column, .. }) => {
+                        source_column_name(sc, Some(&table.value), &column.value)
+                    }
+                    (None, _) => self
+                        .sql
+                        .get(e.span.start..e.span.end)
+                        .unwrap_or_default()
+                        .to_string(),
+                };
+                Ok(ColInfo {
+                    name,
+                    affinity: info.affinity,
+                    collation: info.collation,
+                })
+            }
+            ResultExpr::Column(res, name) => {
+                self.column_read(res, sc, target);
+                Ok(ColInfo {
+                    name: name.clone(),
+                    affinity: Some(res.affinity.unwrap_or(Affinity::Blob)),
+                    collation: Some((res.collation, false)),
+                })
+            }
+        }
+    }
+
+    /// FROM: opens (or materializes) each source into the scope; join constraints become
+    /// conditions (inner joins) or per-source ON conditions (LEFT joins).
+    fn join_sources<'e>(
+        &mut self,
+        from: &'e ast::FromClause,
+        sc: &mut Scope<'_>,
+        conds: &mut Vec<(Cond<'e>, Option<usize>)>,
+        left_joins: &mut Vec<(usize, Vec<Cond<'e>>)>,
+    ) -> Result<()> {
+        self.add_source_or_nested(&from.first, sc, conds, left_joins, false)?;
+        for join in &from.joins {
+            let (natural, kind) = match join.op {
+                ast::JoinOp::Comma => (false, ast::JoinKind::Inner),
+                ast::JoinOp::Join { natural, kind } => (natural, kind),
+            };
+            if matches!(kind, ast::JoinKind::Right | ast::JoinKind::Full) {
+                return Err(error("not supported yet: RIGHT and FULL JOIN"));
+            }
+            let before = sc.sources.len();
+            self.add_source_or_nested(
+                &join.table,
+                sc,
+                conds,
+                left_joins,
+                kind == ast::JoinKind::Left,
+            )?;
+            if sc.sources.len() != before + 1 && (natural || join.constraint.is_some()) {
+                return Err(error(
+                    "not supported yet: a join constraint on a parenthesized join",
+                ));
+            }
+            let right = sc.sources.len() - 1;
+            let mut mine: Vec<Cond<'e>> = Vec::new();
+            let mut using: Vec<String> = Vec::new();
+            if natural {
+                if join.constraint.is_some() {
+                    return Err(error("a NATURAL join may not have an ON or USING clause"));
+                }
+                for c in &sc.sources[right].columns {
+                    if sc.sources[..right].iter().any(|s| {
+                        s.columns
+                            .iter()
+                            .any(|l| !l.hidden && l.name.eq_ignore_ascii_case(&c.name))
+                    }) {
+                        using.push(c.name.clone());
+                    }
+                }
+            }
+            match &join.constraint {
+                Some(ast::JoinConstraint::On(e)) => {
+                    let mut parts = Vec::new();
+                    split_and(e, &mut parts);
+                    mine.extend(parts.into_iter().map(Cond::Ast));
+                }
+                Some(ast::JoinConstraint::Using(names)) => {
+                    using.extend(names.iter().map(|n| n.value.clone()));
+                }
+                None => {}
+            }
+            for name in using {
+                let left = sc.sources[..right].iter().find_map(|s| {
+                    s.columns
+                        .iter()
+                        .find(|c| !c.hidden && c.name.eq_ignore_ascii_case(&name))
+                        .map(|c| resolved_of(s, c))
+                });
+                let rpos = sc.sources[right]
+                    .columns
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&name));
+                let (Some(l), Some(rp)) = (left, rpos) else {
+                    return Err(error(format!(
+                        "cannot join using column {name} - column not present in both tables"
+                    )));
+                };
+                let rcol = sc.sources[right].columns[rp].clone();
+                let r = resolved_of(&sc.sources[right], &rcol);
+                sc.sources[right].columns[rp].hidden = true;
+                mine.push(Cond::Eq(l, r));
+            }
+            if kind == ast::JoinKind::Left {
+                left_joins.push((right, mine));
+            } else {
+                conds.extend(mine.into_iter().map(|c| (c, Some(right))));
+            }
+        }
+        Ok(())
+    }
+
+    /// A source, or an unaliased parenthesized join of inner joins, which joins exactly as if
+    /// its parentheses were not there (inner joins are associative).
+    fn add_source_or_nested<'e>(
+        &mut self,
+        t: &'e ast::TableOrSubquery,
+        sc: &mut Scope<'_>,
+        conds: &mut Vec<(Cond<'e>, Option<usize>)>,
+        left_joins: &mut Vec<(usize, Vec<Cond<'e>>)>,
+        left: bool,
+    ) -> Result<()> {
+        if let ast::TableOrSubquery::Nested { from, alias: None } = t {
+            let inner_only = from.joins.iter().all(|j| {
+                !matches!(
+                    j.op,
+                    ast::JoinOp::Join {
+                        kind: ast::JoinKind::Left | ast::JoinKind::Right | ast::JoinKind::Full,
+                        ..
+                    }
+                )
+            });
+            if inner_only && !left {
+                return self.join_sources(from, sc, conds, left_joins);
+            }
+        }
+        self.add_source(t, sc)
+    }
+
+    fn add_source(&mut self, t: &ast::TableOrSubquery, sc: &mut Scope<'_>) -> Result<()> {
+        match t {
+            ast::TableOrSubquery::Table { name, alias, .. } => {
+                let tname = &name.name.value;
+                let alias_name = alias.as_ref().map_or(tname.clone(), |a| a.value.clone());
+                if name.schema.is_none() {
+                    if let Some(cte) = self
+                        .ctes
+                        .iter()
+                        .rev()
+                        .find(|c| c.name.value.eq_ignore_ascii_case(tname))
+                        .cloned()
+                    {
+                        let names = cte
+                            .columns
+                            .as_ref()
+                            .map(|cs| cs.iter().map(|c| c.value.clone()).collect());
+                        // A CTE sees the CTEs defined before it, not itself.
+                        let saved = self.ctes.clone();
+                        let pos = self
+                            .ctes
+                            .iter()
+                            .rposition(|c| c.name.value.eq_ignore_ascii_case(tname))
+                            .unwrap_or(0);
+                        self.ctes.truncate(pos);
+                        let r = self.materialize(&cte.select, names, alias_name, sc);
+                        self.ctes = saved;
+                        return r;
+                    }
+                }
+                if let Some(schema) = &name.schema {
+                    if !schema.value.eq_ignore_ascii_case("main") {
+                        return Err(error(format!("unknown database {}", schema.value)));
+                    }
+                }
+                if let Some(table) = self.catalog.table(tname) {
+                    let table = table.clone();
+                    if let Some(why) = &table.unsupported {
+                        return Err(error(format!("not supported yet: {why}")));
+                    }
+                    let cursor = self.b.cursor();
+                    self.b.emit(Insn::OpenRead {
+                        cursor,
+                        root: Root::Page(table.root),
+                        key: None,
+                    });
+                    sc.sources.push(table_source(&table, alias_name, cursor));
+                    return Ok(());
+                }
+                if let Some(view) = self.catalog.view(tname) {
+                    let view = view.clone();
+                    if self
+                        .expanding
+                        .iter()
+                        .any(|v| v.eq_ignore_ascii_case(&view.name))
+                    {
+                        return Err(error(format!("view {} is circularly defined", view.name)));
+                    }
+                    self.expanding.push(view.name.clone());
+                    let saved = std::mem::take(&mut self.ctes);
+                    let r = self.materialize(&view.select, view.columns.clone(), alias_name, sc);
+                    self.ctes = saved;
+                    self.expanding.pop();
+                    return r;
+                }
+                if tname.eq_ignore_ascii_case("sqlite_schema")
+                    || tname.eq_ignore_ascii_case("sqlite_master")
+                {
+                    let cursor = self.b.cursor();
+                    self.b.emit(Insn::OpenRead {
+                        cursor,
+                        root: Root::Page(crate::schema::SCHEMA_ROOT),
+                        key: None,
+                    });
+                    sc.sources.push(schema_source(alias_name, cursor));
+                    return Ok(());
+                }
+                Err(error(format!("no such table: {tname}")))
+            }
+            ast::TableOrSubquery::Subquery { select, alias } => {
+                let name = alias.as_ref().map_or(String::new(), |a| a.value.clone());
+                self.materialize(select, None, name, sc)
+            }
+            ast::TableOrSubquery::Nested { .. } => {
+                Err(error("not supported yet: parenthesized joins"))
+            }
+            ast::TableOrSubquery::Function { name, .. } => {
+                Err(error(format!("no such table: {}", name.name.value)))
+            }
+        }
+    }
+
+    /// A subquery, view or CTE in FROM: its rows into an ephemeral table, once unless it is
+    /// correlated.
+    fn materialize(
+        &mut self,
+        select: &ast::Select,
+        names: Option<Vec<String>>,
+        alias: String,
+        sc: &mut Scope<'_>,
+    ) -> Result<()> {
+        let cursor = self.b.cursor();
+        let skip = self.b.label();
+        let once_at = self.b.emit(Insn::Once {
+            target: self.b.to(skip),
+        });
+        self.b.emit(Insn::OpenEphemeral { cursor, key: None });
+        let out = self.select(select, sc.parent, Dest::Table(cursor))?;
+        if out.correlated {
+            self.b.replace(once_at, Insn::Noop);
+            sc.correlated.set(true);
+        }
+        self.b.place(skip);
+        if let Some(names) = &names {
+            if names.len() != out.columns.len() {
+                return Err(error(format!(
+                    "table {alias} has {} values for {} columns",
+                    out.columns.len(),
+                    names.len()
+                )));
+            }
+        }
+        let columns = out
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| SrcColumn {
+                name: names
+                    .as_ref()
+                    .and_then(|n| n.get(i).cloned())
+                    .unwrap_or_else(|| c.name.clone()),
+                affinity: c.affinity,
+                collation: c.collation.map_or(Collation::Binary, |x| x.0),
+                read: ColRead::Column(i),
+                hidden: false,
+            })
+            .collect();
+        sc.sources.push(Source {
+            name: alias,
+            cursor,
+            columns,
+            table: None,
+        });
+        Ok(())
+    }
+
+    /// The nested loops over the scope's sources, with conditions at the innermost loop of the
+    /// sources they read; `body` is generated at the innermost level.
+    pub(super) fn loops<'e>(
+        &mut self,
+        sc: &Scope<'_>,
+        conds: &[(Cond<'e>, Option<usize>)],
+        left_joins: &[(usize, Vec<Cond<'e>>)],
+        body: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let n = sc.sources.len();
+        // The level each condition is tested at.
+        let mut at_level: Vec<Vec<&Cond<'e>>> = (0..=n).map(|_| Vec::new()).collect();
+        for (cond, min_level) in conds {
+            let level = self.cond_level(cond, sc)?.max(min_level.unwrap_or(0));
+            at_level[level.min(n)].push(cond);
+        }
+        let mut exits = Vec::new();
+        let mut levels: Vec<LoopLevel> = Vec::new();
+        // Conditions on no source at all are tested before any loop.
+        let done = self.b.label();
+        for cond in &at_level[n] {
+            self.test_cond(cond, sc, done)?;
+        }
+        for (level, here) in at_level.iter().enumerate().take(n) {
+            let cursor = sc.sources[level].cursor;
+            let next = self.b.label();
+            let check_match = self.b.label();
+            let left = left_joins.iter().find(|(l, _)| *l == level);
+            let matched = left.map(|_| self.b.reg());
+            if let Some(m) = matched {
+                self.b.emit(Insn::Integer { value: 0, dest: m });
+            }
+            let empty_target = if left.is_some() {
+                self.b.to(check_match)
+            } else {
+                self.b.to(exits.last().copied().unwrap_or(done))
+            };
+            self.b.emit(Insn::Rewind {
+                cursor,
+                if_empty: empty_target,
+            });
+            let top = self.b.label();
+            self.b.place(top);
+            if let Some((_, on)) = left {
+                for c in on {
+                    self.test_cond(c, sc, next)?;
+                }
+            }
+            let inner = self.b.label();
+            if let Some(m) = matched {
+                self.b.emit(Insn::Integer { value: 1, dest: m });
+            }
+            self.b.place(inner);
+            for cond in here {
+                self.test_cond(cond, sc, next)?;
+            }
+            exits.push(next);
+            levels.push(LoopLevel {
+                cursor,
+                next,
+                top,
+                check_match: matched.map(|m| (m, check_match, inner)),
+            });
+        }
+        body(self, sc)?;
+        while let Some(level) = levels.pop() {
+            self.b.place(level.next);
+            let top = self.b.to(level.top);
+            self.b.emit(Insn::Next {
+                cursor: level.cursor,
+                target: top,
+            });
+            if let Some((m, check, inner)) = level.check_match {
+                self.b.place(check);
+                let end = self.b.label();
+                self.b.emit(Insn::If {
+                    reg: m,
+                    target: self.b.to(end),
+                    if_null: false,
+                });
+                self.b.emit(Insn::NullRow {
+                    cursor: level.cursor,
+                });
+                self.b.emit(Insn::Integer { value: 1, dest: m });
+                self.b.emit(Insn::Goto {
+                    target: self.b.to(inner),
+                });
+                self.b.place(end);
+            }
+        }
+        self.b.place(done);
+        Ok(())
+    }
+
+    fn test_cond(&mut self, cond: &Cond<'_>, sc: &Scope<'_>, fail: Label) -> Result<()> {
+        match cond {
+            Cond::Ast(e) => self.filter(e, sc, fail),
+            Cond::Eq(l, r) => {
+                let a = self.b.reg();
+                let b = self.b.reg();
+                self.column_read(l, sc, a);
+                self.column_read(r, sc, b);
+                let li = Info {
+                    affinity: Some(l.affinity.unwrap_or(Affinity::Blob)),
+                    collation: Some((l.collation, false)),
+                };
+                let ri = Info {
+                    affinity: Some(r.affinity.unwrap_or(Affinity::Blob)),
+                    collation: Some((r.collation, false)),
+                };
+                let spec = super::expr::cmp_spec(CmpOp::Ne, li, ri, NullMode::Jump);
+                self.b.emit(Insn::Compare {
+                    spec,
+                    lhs: a,
+                    rhs: b,
+                    target: self.b.to(fail),
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// The loop level a condition can be tested at: the last of the sources it reads (`n` if
+    /// none: before all loops). Subqueries may read anything, so they go innermost.
+    fn cond_level(&self, cond: &Cond<'_>, sc: &Scope<'_>) -> Result<usize> {
+        let n = sc.sources.len();
+        let index_of = |cursor: CursorId| sc.sources.iter().position(|s| s.cursor == cursor);
+        match cond {
+            Cond::Eq(l, r) => Ok(index_of(l.cursor).max(index_of(r.cursor)).unwrap_or(0)),
+            Cond::Ast(e) => {
+                if n == 0 {
+                    return Ok(0);
+                }
+                let mut level: Option<usize> = None;
+                let mut innermost = false;
+                walk(e, &mut |x| {
+                    match &x.kind {
+                        ExprKind::Subquery(_) | ExprKind::Exists(_) | ExprKind::InSelect { .. } => {
+                            innermost = true;
+                        }
+                        ExprKind::Id(name) => match sc.resolve_here_only(None, &name.value) {
+                            Some(c) => level = level.max(index_of(c)),
+                            None => {
+                                // An alias or unknown name: be conservative.
+                                if sc
+                                    .aliases
+                                    .iter()
+                                    .any(|(a, _)| a.eq_ignore_ascii_case(&name.value))
+                                {
+                                    innermost = true;
+                                }
+                            }
+                        },
+                        ExprKind::Qualified { table, column, .. } => {
+                            if let Some(c) = sc.resolve_here_only(Some(&table.value), &column.value)
+                            {
+                                level = level.max(index_of(c));
+                            }
+                        }
+                        _ => {}
+                    }
+                    true
+                });
+                Ok(if innermost { n - 1 } else { level.unwrap_or(n) })
+            }
+        }
+    }
+}
+
+/// The registers holding a row's sort keys, and the sorter's order over them.
+type SortKeys = (Reg, Vec<KeyColumn>);
+
+/// The registers of one projected row.
+struct Projected {
+    base: Reg,
+    infos: Vec<ColInfo>,
+}
+
+/// One open loop of `loops`, closed in reverse order.
+struct LoopLevel {
+    cursor: CursorId,
+    next: Label,
+    top: Label,
+    /// LEFT JOIN: the match flag, the label testing it, and where the null row re-enters.
+    check_match: Option<(Reg, Label, Label)>,
+}
+
+fn nulls_flag(term: &ast::OrderingTerm) -> bool {
+    let desc = term.order == Some(ast::SortOrder::Desc);
+    match term.nulls {
+        Some(ast::NullsOrder::First) => desc,
+        Some(ast::NullsOrder::Last) => !desc,
+        None => false,
+    }
+}
+
+fn resolved_of(s: &Source, c: &SrcColumn) -> Resolved {
+    Resolved {
+        cursor: s.cursor,
+        read: c.read,
+        affinity: c.affinity,
+        collation: c.collation,
+        real: c.affinity == Some(Affinity::Real) && matches!(c.read, ColRead::Column(_)),
+    }
+}
+
+fn push_source_columns(s: &Source, out: &mut Vec<ResultExpr<'_>>, skip_hidden: bool) {
+    for c in &s.columns {
+        if skip_hidden && c.hidden {
+            continue;
+        }
+        out.push(ResultExpr::Column(resolved_of(s, c), c.name.clone()));
+    }
+}
+
+fn source_column_name(sc: &Scope<'_>, table: Option<&str>, column: &str) -> String {
+    for s in &sc.sources {
+        if table.is_some_and(|t| !s.name.eq_ignore_ascii_case(t)) {
+            continue;
+        }
+        if let Some(c) = s
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(column))
+        {
+            return c.name.clone();
+        }
+    }
+    column.to_string()
+}
+
+pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
+    let columns = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| SrcColumn {
+            name: c.name.clone(),
+            affinity: Some(c.affinity),
+            collation: c.collation,
+            read: if table.rowid_alias == Some(i) {
+                ColRead::Rowid
+            } else {
+                ColRead::Column(i)
+            },
+            hidden: false,
+        })
+        .collect();
+    Source {
+        name,
+        cursor,
+        columns,
+        table: Some(table.clone()),
+    }
+}
+
+fn schema_source(name: String, cursor: CursorId) -> Source {
+    let columns = ["type", "name", "tbl_name", "rootpage", "sql"]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| SrcColumn {
+            name: (*n).to_string(),
+            affinity: Some(if i == 3 {
+                Affinity::Integer
+            } else {
+                Affinity::Text
+            }),
+            collation: Collation::Binary,
+            read: ColRead::Column(i),
+            hidden: false,
+        })
+        .collect();
+    Source {
+        name,
+        cursor,
+        columns,
+        table: None,
+    }
+}
+
+pub fn contains_aggregate(e: &ast::Expr) -> bool {
+    let mut found = false;
+    walk(e, &mut |x| {
+        if aggregate_of(x).is_some() {
+            found = true;
+            return false;
+        }
+        true
+    });
+    found
+}
+
+fn cte_refers_to_itself(select: &ast::Select, name: &str) -> bool {
+    let mut cores = vec![&select.first];
+    cores.extend(select.compound.iter().map(|(_, c)| c));
+    cores.iter().any(|core| match core {
+        ast::SelectCore::Select(body) => body.from.as_ref().is_some_and(|f| {
+            std::iter::once(&f.first)
+                .chain(f.joins.iter().map(|j| &j.table))
+                .any(|t| matches!(t, ast::TableOrSubquery::Table { name: n, .. } if n.name.value.eq_ignore_ascii_case(name)))
+        }),
+        ast::SelectCore::Values(_) => false,
+    })
+}
+
+/// The comparison of two group keys (NULLs equal) for GROUP BY.
+pub fn group_key_differs(collation: Collation) -> CmpSpec {
+    CmpSpec {
+        op: CmpOp::Ne,
+        affinity: Affinity::Blob,
+        collation,
+        nulls: NullMode::Is,
+    }
+}
+
+/// Aggregate calls and bare columns of an aggregate query.
+pub struct AggPlan {
+    pub calls: Vec<(ast::Expr, AggFunc)>,
+}
+
+impl AggPlan {
+    pub fn collect<'e>(exprs: impl Iterator<Item = &'e ast::Expr>) -> AggPlan {
+        let mut calls: Vec<(ast::Expr, AggFunc)> = Vec::new();
+        for e in exprs {
+            walk(e, &mut |x| {
+                if let Some(f) = aggregate_of(x) {
+                    if !calls.iter().any(|(c, _)| c == x) {
+                        calls.push((x.clone(), f));
+                    }
+                    return false;
+                }
+                true
+            });
+        }
+        AggPlan { calls }
+    }
+}
+
+impl AggBinding {
+    pub fn new(calls: Vec<(ast::Expr, Reg)>) -> AggBinding {
+        AggBinding {
+            calls,
+            columns: RefCell::new(Vec::new()),
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! Connections and prepared statements: the engine's API in the shape of SQLite's
+//! (`sqlite3_open`, `prepare`, `step`, `column_*`, `reset`, `bind_*`, `finalize`, `exec`,
+//! `changes`, `total_changes`, `last_insert_rowid`, `interrupt`).
+//!
+//! Invariants:
+//! - Any number of statements may be open and stepping on one connection: they share the
+//!   connection's pager and catalog through `Rc<RefCell<..>>`, borrowed only inside one call.
+//! - Outside BEGIN/COMMIT each statement is its own transaction: committed when it finishes,
+//!   rolled back when it fails. Inside one, a failing statement undoes its own changes (a pager
+//!   savepoint) and the transaction goes on, unless its conflict algorithm says otherwise.
+//! - `step` never blocks on I/O itself: with an asynchronous backend it returns
+//!   `StepResult::IoPending`, and the caller drives the backend (`Io::wait`) and steps again.
+//! - A statement compiled against an older schema is recompiled transparently before it has
+//!   produced anything (SQLITE_SCHEMA handling of `sqlite3_prepare_v2`).
+
+use crate::catalog::Catalog;
+use crate::codegen::{self, Control};
+use crate::error::{Error, ErrorCode, Result};
+use crate::io::{FileIo, Io, MemoryIo};
+use crate::pager::{Pager, PagerOptions};
+use crate::record::Value;
+use crate::vdbe::{ConnState, Env, OnError, Program, StepResult, Vm};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+struct Inner {
+    pager: Pager,
+    catalog: Rc<Catalog>,
+    state: ConnState,
+    /// `changes()`: rows changed by the last INSERT, UPDATE or DELETE.
+    changes: i64,
+}
+
+impl Inner {
+    fn reload_catalog(&mut self) -> Result<()> {
+        loop {
+            match Catalog::load(&mut self.pager) {
+                Ok(c) => {
+                    self.state.schema_cookie = c.cookie;
+                    self.catalog = Rc::new(c);
+                    return Ok(());
+                }
+                Err(e) if e.is_io_pending() => self.pager.io().wait()?,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// A database connection.
+pub struct Connection {
+    inner: Rc<RefCell<Inner>>,
+    interrupt: Arc<AtomicBool>,
+}
+
+/// Sets a connection's interrupt flag from any thread (`sqlite3_interrupt`).
+#[derive(Clone)]
+pub struct InterruptHandle(Arc<AtomicBool>);
+
+impl InterruptHandle {
+    pub fn interrupt(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Connection {
+    /// Opens a database file, or a private in-memory database for `:memory:` (or "").
+    pub fn open(path: &str) -> Result<Connection> {
+        if path == ":memory:" || path.is_empty() {
+            Connection::open_with_io(Arc::new(MemoryIo::new()), ":memory:")
+        } else {
+            Connection::open_with_io(Arc::new(FileIo), path)
+        }
+    }
+
+    /// Opens `path` through a given I/O backend.
+    pub fn open_with_io(io: Arc<dyn Io>, path: &str) -> Result<Connection> {
+        let pager = Pager::open(io, path, &PagerOptions::default())?;
+        let interrupt = Arc::new(AtomicBool::new(false));
+        let mut inner = Inner {
+            pager,
+            catalog: Rc::new(Catalog::default()),
+            state: ConnState {
+                interrupt: Arc::clone(&interrupt),
+                autocommit: true,
+                ..ConnState::default()
+            },
+            changes: 0,
+        };
+        inner.reload_catalog()?;
+        inner.pager.end_read();
+        Ok(Connection {
+            inner: Rc::new(RefCell::new(inner)),
+            interrupt,
+        })
+    }
+
+    /// Compiles the first statement of `sql`; returns it (if there is one) and the byte offset
+    /// of the rest of the text.
+    pub fn prepare_with_tail(&self, sql: &str) -> Result<(Option<Statement>, usize)> {
+        let parsed = basalt_parser::parse_first(sql).map_err(parse_error)?;
+        let Some((statement, tail)) = parsed else {
+            return Ok((None, sql.len()));
+        };
+        let text = &sql[..tail];
+        let stmt = Statement::new(Rc::clone(&self.inner), text, statement)?;
+        Ok((Some(stmt), tail))
+    }
+
+    /// Compiles the first statement of `sql`.
+    pub fn prepare(&self, sql: &str) -> Result<Statement> {
+        match self.prepare_with_tail(sql)? {
+            (Some(s), _) => Ok(s),
+            (None, _) => Err(Error::new(ErrorCode::Misuse, "not an SQL statement")),
+        }
+    }
+
+    /// Runs every statement of `sql` to completion, stopping at the first error
+    /// (`sqlite3_exec` without a callback).
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        let mut rest = sql;
+        loop {
+            let (stmt, tail) = self.prepare_with_tail(rest)?;
+            let Some(mut stmt) = stmt else {
+                return Ok(());
+            };
+            while stmt.step_blocking()? {}
+            rest = &rest[tail..];
+        }
+    }
+
+    pub fn changes(&self) -> i64 {
+        self.inner.borrow().changes
+    }
+
+    pub fn total_changes(&self) -> i64 {
+        self.inner.borrow().state.total_changes
+    }
+
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.inner.borrow().state.last_insert_rowid
+    }
+
+    pub fn is_autocommit(&self) -> bool {
+        self.inner.borrow().state.autocommit
+    }
+
+    /// Makes running statements fail with "interrupted" at their next check.
+    pub fn interrupt(&self) {
+        self.interrupt.store(true, Ordering::Relaxed);
+    }
+
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle(Arc::clone(&self.interrupt))
+    }
+
+    /// The I/O backend, to drive after `StepResult::IoPending`.
+    pub fn io(&self) -> Arc<dyn Io> {
+        Arc::clone(self.inner.borrow().pager.io())
+    }
+}
+
+fn parse_error(e: basalt_parser::Error) -> Error {
+    Error::new(ErrorCode::Error, e.to_string())
+}
+
+/// A prepared statement.
+pub struct Statement {
+    conn: Rc<RefCell<Inner>>,
+    sql: String,
+    control: Control,
+    vm: Vm,
+    /// EXPLAIN: the listing's rows, and how many were returned.
+    explain: Option<(Vec<Vec<Value>>, usize)>,
+    /// Rows returned since the last reset (a schema change then can no longer recompile).
+    rows_returned: bool,
+    done: bool,
+}
+
+const EXPLAIN_COLUMNS: [&str; 8] = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"];
+
+impl Statement {
+    fn new(
+        conn: Rc<RefCell<Inner>>,
+        sql: &str,
+        statement: basalt_parser::ast::Statement,
+    ) -> Result<Statement> {
+        let catalog = Rc::clone(&conn.borrow().catalog);
+        let (program, control) = codegen::compile(&catalog, &statement, sql)?;
+        let explain = statement.explain.map(|_| (program.explain_rows(), 0));
+        Ok(Statement {
+            conn,
+            sql: sql.to_string(),
+            control,
+            vm: Vm::new(Arc::new(program)),
+            explain,
+            rows_returned: false,
+            done: false,
+        })
+    }
+
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub fn program(&self) -> &Program {
+        self.vm.program()
+    }
+
+    pub fn column_count(&self) -> usize {
+        if self.explain.is_some() {
+            return EXPLAIN_COLUMNS.len();
+        }
+        self.vm.program().column_names.len()
+    }
+
+    pub fn column_name(&self, i: usize) -> Option<&str> {
+        if self.explain.is_some() {
+            return EXPLAIN_COLUMNS.get(i).copied();
+        }
+        self.vm.program().column_names.get(i).map(String::as_str)
+    }
+
+    /// The current row's values.
+    pub fn row(&self) -> &[Value] {
+        if let Some((rows, n)) = &self.explain {
+            return n
+                .checked_sub(1)
+                .and_then(|i| rows.get(i))
+                .map_or(&[], Vec::as_slice);
+        }
+        self.vm.row()
+    }
+
+    pub fn column_value(&self, i: usize) -> &Value {
+        self.row().get(i).unwrap_or(&Value::Null)
+    }
+
+    /// Steps, waiting for I/O when the backend asks for it; `true` when a row is ready.
+    pub fn step_blocking(&mut self) -> Result<bool> {
+        loop {
+            match self.step()? {
+                StepResult::Row => return Ok(true),
+                StepResult::Done => return Ok(false),
+                StepResult::IoPending => {
+                    let io = Arc::clone(self.conn.borrow().pager.io());
+                    io.wait()?;
+                }
+            }
+        }
+    }
+
+    /// Runs until the next row, the end, or pending I/O.
+    pub fn step(&mut self) -> Result<StepResult> {
+        if self.done {
+            return Ok(StepResult::Done);
+        }
+        if let Some((rows, n)) = &mut self.explain {
+            if *n < rows.len() {
+                *n += 1;
+                return Ok(StepResult::Row);
+            }
+            self.done = true;
+            return Ok(StepResult::Done);
+        }
+        if self.control != Control::None {
+            self.done = true;
+            self.transaction_control()?;
+            return Ok(StepResult::Done);
+        }
+        self.conn
+            .borrow_mut()
+            .state
+            .interrupt
+            .store(false, Ordering::Relaxed);
+        let mut recompiled = false;
+        loop {
+            let result = {
+                let mut guard = self.conn.borrow_mut();
+                let inner = &mut *guard;
+                let mut env = Env {
+                    pager: &mut inner.pager,
+                    conn: &mut inner.state,
+                };
+                self.vm.step(&mut env)
+            };
+            match result {
+                Ok(StepResult::Row) => {
+                    self.rows_returned = true;
+                    return Ok(StepResult::Row);
+                }
+                Ok(StepResult::IoPending) => return Ok(StepResult::IoPending),
+                Ok(StepResult::Done) => {
+                    self.done = true;
+                    self.finish()?;
+                    return Ok(StepResult::Done);
+                }
+                Err(e) if e.code == ErrorCode::Schema && !self.rows_returned && !recompiled => {
+                    recompiled = true;
+                    self.recompile()?;
+                }
+                Err(e) => {
+                    self.done = true;
+                    self.fail()?;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    fn recompile(&mut self) -> Result<()> {
+        let mut inner = self.conn.borrow_mut();
+        inner.reload_catalog()?;
+        let catalog = Rc::clone(&inner.catalog);
+        drop(inner);
+        let statement = basalt_parser::parse_first(&self.sql)
+            .map_err(parse_error)?
+            .ok_or_else(|| Error::new(ErrorCode::Misuse, "not an SQL statement"))?
+            .0;
+        let (program, _) = codegen::compile(&catalog, &statement, &self.sql)?;
+        let mut vm = Vm::new(Arc::new(program));
+        for (i, v) in self.vm.params().iter().enumerate() {
+            vm.bind(i + 1, v.clone())?;
+        }
+        self.vm = vm;
+        Ok(())
+    }
+
+    /// The statement ran to its end: keep its changes.
+    fn finish(&mut self) -> Result<()> {
+        let mut inner = self.conn.borrow_mut();
+        if self.vm.program().is_dml {
+            inner.changes = self.vm.changes;
+        }
+        if let Some(level) = self.vm.savepoint.take() {
+            inner.pager.release(level)?;
+        }
+        let result = if inner.state.autocommit && self.vm.writes {
+            inner.pager.commit()
+        } else {
+            Ok(())
+        };
+        if inner.state.autocommit && !inner.pager.in_write_transaction() {
+            inner.pager.end_read();
+        }
+        let reload = self.vm.schema_changed || result.is_err();
+        if reload {
+            inner.reload_catalog()?;
+        }
+        result
+    }
+
+    /// The statement failed: undo what its conflict algorithm says to undo.
+    fn fail(&mut self) -> Result<()> {
+        let mut inner = self.conn.borrow_mut();
+        let on_error = self.vm.on_error;
+        let savepoint = self.vm.savepoint.take();
+        if self.vm.program().is_dml {
+            // Undone changes are no changes; FAIL keeps those made before the failure.
+            inner.changes = if on_error == OnError::Fail {
+                self.vm.changes
+            } else {
+                0
+            };
+        }
+        if inner.state.autocommit {
+            if self.vm.writes {
+                if on_error == OnError::Fail {
+                    inner.pager.commit()?;
+                } else {
+                    inner.pager.rollback();
+                }
+            }
+            inner.pager.end_read();
+        } else if on_error == OnError::Rollback {
+            inner.pager.rollback();
+            inner.state.autocommit = true;
+        } else if let Some(level) = savepoint {
+            if on_error == OnError::Abort {
+                inner.pager.rollback_to(level)?;
+            }
+            inner.pager.release(level)?;
+        }
+        if self.vm.writes {
+            inner.reload_catalog()?;
+        }
+        Ok(())
+    }
+
+    fn transaction_control(&mut self) -> Result<()> {
+        let mut inner = self.conn.borrow_mut();
+        match self.control {
+            Control::Begin => {
+                if !inner.state.autocommit {
+                    return Err(Error::new(
+                        ErrorCode::Error,
+                        "cannot start a transaction within a transaction",
+                    ));
+                }
+                inner.state.autocommit = false;
+            }
+            Control::Commit => {
+                if inner.state.autocommit {
+                    return Err(Error::new(
+                        ErrorCode::Error,
+                        "cannot commit - no transaction is active",
+                    ));
+                }
+                inner.pager.commit()?;
+                inner.state.autocommit = true;
+            }
+            Control::Rollback => {
+                if inner.state.autocommit {
+                    return Err(Error::new(
+                        ErrorCode::Error,
+                        "cannot rollback - no transaction is active",
+                    ));
+                }
+                inner.pager.rollback();
+                inner.pager.end_read();
+                inner.state.autocommit = true;
+                inner.reload_catalog()?;
+            }
+            Control::None => {}
+        }
+        Ok(())
+    }
+
+    /// Back to the start (`sqlite3_reset`); bindings stay.
+    pub fn reset(&mut self) {
+        if self.vm.is_running() && !self.done {
+            // A statement stopped half-way keeps what it did, as SQLite's reset does.
+            self.done = true;
+            let _ = self.finish();
+        }
+        self.vm.reset();
+        if let Some((_, n)) = &mut self.explain {
+            *n = 0;
+        }
+        self.rows_returned = false;
+        self.done = false;
+    }
+
+    pub fn parameter_count(&self) -> usize {
+        self.vm.program().n_params
+    }
+
+    /// The index of a named parameter (`:a`, `@a`, `$a`, `?NNN`), as written.
+    pub fn parameter_index(&self, name: &str) -> Option<usize> {
+        self.vm
+            .program()
+            .param_names
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| *i)
+    }
+
+    pub fn bind(&mut self, index: usize, value: Value) -> Result<()> {
+        self.vm.bind(index, value)
+    }
+
+    pub fn bind_by_name(&mut self, name: &str, value: Value) -> Result<()> {
+        let index = self
+            .parameter_index(name)
+            .ok_or_else(|| Error::code(ErrorCode::Range))?;
+        self.vm.bind(index, value)
+    }
+
+    pub fn clear_bindings(&mut self) {
+        self.vm.clear_bindings();
+    }
+
+    /// Finishes with the statement (`sqlite3_finalize`).
+    pub fn finalize(mut self) {
+        self.reset();
+    }
+}
+
+impl Drop for Statement {
+    fn drop(&mut self) {
+        if self.vm.is_running() && !self.done {
+            self.done = true;
+            let _ = self.finish();
+        }
+    }
+}

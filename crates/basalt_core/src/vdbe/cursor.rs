@@ -1,0 +1,269 @@
+//! The VM's cursors: a b-tree cursor, or one of the in-memory structures a statement builds for
+//! itself (ephemeral tables and indexes, sorters).
+//!
+//! Invariants:
+//! - `record` caches the current entry's record; every move clears `cached`, so a `Column`
+//!   never reads a stale row. Filling the cache may return `IoPending`, and is simply redone.
+//! - A cursor in the null-row state (LEFT JOIN without a match) reads NULL for every column and
+//!   rowid until its next move.
+//! - Ephemeral structures never do I/O, so their operations cannot be interrupted half-way.
+
+use crate::btree::Cursor;
+use crate::error::Result;
+use crate::pager::Pager;
+use crate::record::{compare_records, compare_unpacked, KeyInfo, RecordHeader, Value, ValueRef};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::rc::Rc;
+
+/// A record ordered by a shared `KeyInfo`; an undecodable record sorts as equal (it cannot occur:
+/// ephemeral records are made by `MakeRecord`).
+#[derive(Clone, Debug)]
+pub struct OrderedRecord {
+    pub bytes: Vec<u8>,
+    pub key: Rc<KeyInfo>,
+}
+
+impl PartialEq for OrderedRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for OrderedRecord {}
+impl PartialOrd for OrderedRecord {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrderedRecord {
+    fn cmp(&self, other: &Self) -> Ordering {
+        compare_records(&self.bytes, &other.bytes, &self.key).unwrap_or(Ordering::Equal)
+    }
+}
+
+#[derive(Debug)]
+pub enum Kind {
+    BTree(Cursor),
+    /// Rows by rowid.
+    EphTable {
+        rows: BTreeMap<i64, Vec<u8>>,
+        at: Option<i64>,
+    },
+    /// A set of records.
+    EphIndex {
+        set: BTreeSet<OrderedRecord>,
+        key: Rc<KeyInfo>,
+        at: Option<OrderedRecord>,
+    },
+    Sorter {
+        rows: Vec<Vec<u8>>,
+        key: KeyInfo,
+        at: usize,
+    },
+}
+
+#[derive(Debug)]
+pub struct VCursor {
+    pub kind: Kind,
+    /// The order of a b-tree index cursor's entries.
+    pub key_info: Option<KeyInfo>,
+    pub null_row: bool,
+    record: Vec<u8>,
+    header: RecordHeader,
+    cached: bool,
+}
+
+impl VCursor {
+    pub fn new(kind: Kind) -> VCursor {
+        VCursor {
+            kind,
+            key_info: None,
+            null_row: false,
+            record: Vec::new(),
+            header: RecordHeader::new(),
+            cached: false,
+        }
+    }
+
+    /// Forget the cached record: the cursor moved.
+    pub fn moved(&mut self) {
+        self.cached = false;
+        self.null_row = false;
+    }
+
+    fn load(&mut self, pager: &mut Pager) -> Result<bool> {
+        if self.cached {
+            return Ok(true);
+        }
+        let on_entry = match &mut self.kind {
+            Kind::BTree(c) => {
+                if !c.is_valid() {
+                    false
+                } else if c.is_table() {
+                    c.payload(pager, &mut self.record)?;
+                    true
+                } else {
+                    self.record.clear();
+                    self.record.extend_from_slice(c.key());
+                    true
+                }
+            }
+            Kind::EphTable { rows, at } => match at.and_then(|r| rows.get(&r)) {
+                Some(bytes) => {
+                    self.record.clone_from(bytes);
+                    true
+                }
+                None => false,
+            },
+            Kind::EphIndex { at, .. } => match at {
+                Some(r) => {
+                    self.record.clone_from(&r.bytes);
+                    true
+                }
+                None => false,
+            },
+            Kind::Sorter { rows, at, .. } => match rows.get(*at) {
+                Some(bytes) => {
+                    self.record.clone_from(bytes);
+                    true
+                }
+                None => false,
+            },
+        };
+        if on_entry {
+            self.header.parse(&self.record)?;
+            self.cached = true;
+        }
+        Ok(on_entry)
+    }
+
+    /// Column `i` of the current entry; `None` when the record is shorter (the caller supplies
+    /// the column default) and NULL when the cursor is on no row.
+    pub fn column(&mut self, pager: &mut Pager, i: usize) -> Result<Option<Value>> {
+        if self.null_row || !self.load(pager)? {
+            return Ok(Some(Value::Null));
+        }
+        Ok(self.header.column(&self.record, i)?.map(ValueRef::to_value))
+    }
+
+    /// The number of columns in the current record.
+    pub fn column_count(&mut self, pager: &mut Pager) -> Result<usize> {
+        if self.null_row || !self.load(pager)? {
+            return Ok(0);
+        }
+        Ok(self.header.len())
+    }
+
+    /// How the index entry the cursor is on compares with a (prefix) key: entry against key.
+    /// A cursor on no entry is past the end, so greater than every key.
+    pub fn compare_entry(&self, key: &[ValueRef<'_>]) -> Result<Ordering> {
+        match (&self.kind, &self.key_info) {
+            (Kind::BTree(b), Some(info)) if b.is_valid() => {
+                Ok(compare_unpacked(key, b.key(), info)?.reverse())
+            }
+            (Kind::BTree(_), Some(_)) => Ok(Ordering::Greater),
+            _ => Err(crate::Error::new(
+                crate::ErrorCode::Internal,
+                "index comparison on a cursor without an index",
+            )),
+        }
+    }
+
+    pub fn rowid(&self) -> Option<i64> {
+        if self.null_row {
+            return None;
+        }
+        match &self.kind {
+            Kind::BTree(c) if c.is_table() && c.is_valid() => Some(c.rowid()),
+            Kind::EphTable { at, .. } => *at,
+            _ => None,
+        }
+    }
+
+    /// Moves to the first (or last) entry; whether there is one.
+    pub fn rewind(&mut self, pager: &mut Pager, last: bool) -> Result<bool> {
+        let on = match &mut self.kind {
+            Kind::BTree(c) => {
+                if last {
+                    c.last(pager)?
+                } else {
+                    c.first(pager)?
+                }
+            }
+            Kind::EphTable { rows, at } => {
+                let edge = if last {
+                    rows.keys().next_back()
+                } else {
+                    rows.keys().next()
+                };
+                *at = edge.copied();
+                at.is_some()
+            }
+            Kind::EphIndex { set, at, .. } => {
+                let edge = if last { set.last() } else { set.first() };
+                *at = edge.cloned();
+                at.is_some()
+            }
+            Kind::Sorter { rows, at, .. } => {
+                *at = if last {
+                    rows.len().saturating_sub(1)
+                } else {
+                    0
+                };
+                !rows.is_empty()
+            }
+        };
+        self.moved();
+        Ok(on)
+    }
+
+    /// Moves forward (or back); whether the cursor is still on an entry.
+    pub fn advance(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
+        let on = match &mut self.kind {
+            Kind::BTree(c) => {
+                if forward {
+                    c.next(pager)?
+                } else {
+                    c.prev(pager)?
+                }
+            }
+            Kind::EphTable { rows, at } => {
+                *at = match *at {
+                    None => None,
+                    Some(r) if forward => rows
+                        .range((Bound::Excluded(r), Bound::Unbounded))
+                        .next()
+                        .map(|(k, _)| *k),
+                    Some(r) => rows.range(..r).next_back().map(|(k, _)| *k),
+                };
+                at.is_some()
+            }
+            Kind::EphIndex { set, at, .. } => {
+                *at = match at.take() {
+                    None => None,
+                    Some(r) if forward => set
+                        .range((Bound::Excluded(&r), Bound::Unbounded))
+                        .next()
+                        .cloned(),
+                    Some(r) => set.range(..&r).next_back().cloned(),
+                };
+                at.is_some()
+            }
+            Kind::Sorter { rows, at, .. } => {
+                if forward {
+                    *at += 1;
+                    *at < rows.len()
+                } else if *at == 0 {
+                    *at = rows.len();
+                    false
+                } else {
+                    *at -= 1;
+                    true
+                }
+            }
+        };
+        self.moved();
+        Ok(on)
+    }
+}

@@ -1,0 +1,841 @@
+//! The interpreter loop: runs a `Program` until it yields a row, finishes, fails, or has to wait
+//! for I/O.
+//!
+//! Restartability (see the module doc in `mod.rs`): every instruction that calls into the b-tree
+//! does so before it writes a register, moves `pc` or counts anything, so an `IoPending` from
+//! that call leaves the VM exactly as it was before the instruction.
+
+use super::cursor::{Kind, OrderedRecord, VCursor};
+use super::func::AggState;
+use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
+use super::value::{self, arith, bitwise, compare_with_affinity, truth};
+use super::Program;
+use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
+use crate::error::{Error, ErrorCode, Result};
+use crate::pager::{PageNo, Pager};
+use crate::record::{compare_unpacked, encode_record, Value, ValueRef};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::Arc;
+
+/// What one call to `step` produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepResult {
+    /// A result row is ready (`Vm::row`).
+    Row,
+    /// The program ran to its end.
+    Done,
+    /// An instruction is waiting for I/O: drive the backend, then call `step` again.
+    IoPending,
+}
+
+/// The connection-wide state a running program reads and updates.
+#[derive(Debug, Default)]
+pub struct ConnState {
+    pub last_insert_rowid: i64,
+    pub total_changes: i64,
+    /// The schema cookie as of the catalog the connection holds.
+    pub schema_cookie: u32,
+    pub interrupt: Arc<AtomicBool>,
+    /// Outside BEGIN ... COMMIT each statement is its own transaction.
+    pub autocommit: bool,
+}
+
+/// Everything a program needs from its connection while it runs.
+pub struct Env<'a> {
+    pub pager: &'a mut Pager,
+    pub conn: &'a mut ConnState,
+}
+
+/// One execution of a program: registers, cursors, aggregate states, counters.
+pub struct Vm {
+    program: Arc<Program>,
+    pc: usize,
+    regs: Vec<Value>,
+    cursors: Vec<Option<VCursor>>,
+    aggs: Vec<AggState>,
+    once: Vec<bool>,
+    params: Vec<Value>,
+    row: (usize, usize),
+    halted: bool,
+    /// Rows this execution changed (`changes()`).
+    pub changes: i64,
+    /// Whether this execution has written to the database.
+    pub wrote: bool,
+    /// Whether it asked for a write transaction.
+    pub writes: bool,
+    /// Whether a DDL instruction changed the schema.
+    pub schema_changed: bool,
+    /// The error kind of the last failure.
+    pub on_error: OnError,
+    /// The pager savepoint that makes this statement atomic inside a transaction.
+    pub savepoint: Option<usize>,
+    ops_since_check: u32,
+}
+
+fn reg_i64(v: &Value) -> Option<i64> {
+    match v {
+        Value::Integer(i) => Some(*i),
+        _ => None,
+    }
+}
+
+impl Vm {
+    pub fn new(program: Arc<Program>) -> Vm {
+        let n_params = program.n_params;
+        let mut vm = Vm {
+            pc: 0,
+            regs: Vec::new(),
+            cursors: Vec::new(),
+            aggs: Vec::new(),
+            once: Vec::new(),
+            params: vec![Value::Null; n_params],
+            row: (0, 0),
+            halted: false,
+            changes: 0,
+            wrote: false,
+            writes: false,
+            schema_changed: false,
+            on_error: OnError::Abort,
+            savepoint: None,
+            ops_since_check: 0,
+            program,
+        };
+        vm.reset();
+        vm
+    }
+
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    /// Back to the start; bindings are kept.
+    pub fn reset(&mut self) {
+        let p = &self.program;
+        self.pc = 0;
+        self.regs = vec![Value::Null; p.n_regs];
+        self.cursors = (0..p.n_cursors).map(|_| None).collect();
+        self.aggs = vec![AggState::default(); p.n_aggs];
+        self.once = vec![false; p.insns.len()];
+        self.row = (0, 0);
+        self.halted = false;
+        self.changes = 0;
+        self.wrote = false;
+        self.writes = false;
+        self.schema_changed = false;
+        self.on_error = OnError::Abort;
+        self.savepoint = None;
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.pc != 0 && !self.halted
+    }
+
+    pub fn bind(&mut self, index: usize, value: Value) -> Result<()> {
+        match index.checked_sub(1).and_then(|i| self.params.get_mut(i)) {
+            Some(slot) => {
+                *slot = value;
+                Ok(())
+            }
+            None => Err(Error::code(ErrorCode::Range)),
+        }
+    }
+
+    pub fn params(&self) -> &[Value] {
+        &self.params
+    }
+
+    pub fn clear_bindings(&mut self) {
+        self.params.iter_mut().for_each(|p| *p = Value::Null);
+    }
+
+    /// The current result row.
+    pub fn row(&self) -> &[Value] {
+        let (start, count) = self.row;
+        self.regs.get(start..start + count).unwrap_or(&[])
+    }
+
+    fn cursor(&mut self, id: usize) -> Result<&mut VCursor> {
+        self.cursors
+            .get_mut(id)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
+    }
+
+    fn root_page(&self, root: Root) -> Result<PageNo> {
+        match root {
+            Root::Page(p) => Ok(p),
+            Root::Reg(r) => match reg_i64(&self.regs[r]) {
+                Some(p) if p > 0 && p <= i64::from(PageNo::MAX) => Ok(p as PageNo),
+                _ => Err(Error::new(ErrorCode::Internal, "bad root page register")),
+            },
+        }
+    }
+
+    /// Runs until a row, the end, an error, or pending I/O.
+    pub fn step(&mut self, env: &mut Env<'_>) -> Result<StepResult> {
+        if self.halted {
+            return Ok(StepResult::Done);
+        }
+        let program = Arc::clone(&self.program);
+        loop {
+            let Some(insn) = program.insns.get(self.pc) else {
+                self.halted = true;
+                return Ok(StepResult::Done);
+            };
+            self.ops_since_check += 1;
+            if self.ops_since_check >= 1024 {
+                self.ops_since_check = 0;
+                if env.conn.interrupt.load(AtomicOrdering::Relaxed) {
+                    self.halted = true;
+                    self.on_error = OnError::Abort;
+                    return Err(Error::code(ErrorCode::Interrupt));
+                }
+            }
+            match self.exec(insn, env) {
+                Ok(Flow::Next) => self.pc += 1,
+                Ok(Flow::Jump(target)) => self.pc = target,
+                Ok(Flow::Row) => {
+                    self.pc += 1;
+                    return Ok(StepResult::Row);
+                }
+                Ok(Flow::Halt) => {
+                    self.halted = true;
+                    return Ok(StepResult::Done);
+                }
+                Err(e) if e.is_io_pending() => return Ok(StepResult::IoPending),
+                Err(e) => {
+                    self.halted = true;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    fn compare(&self, spec: &CmpSpec, lhs: usize, rhs: usize) -> Option<bool> {
+        let (a, b) = (&self.regs[lhs], &self.regs[rhs]);
+        if spec.nulls == NullMode::Is {
+            let (an, bn) = (matches!(a, Value::Null), matches!(b, Value::Null));
+            if an || bn {
+                let equal = an && bn;
+                return Some(match spec.op {
+                    super::insn::CmpOp::Eq => equal,
+                    _ => !equal,
+                });
+            }
+        }
+        compare_with_affinity(a, b, spec.affinity, spec.collation).map(|o| spec.op.holds(o))
+    }
+
+    fn key_values(&self, start: usize, count: usize) -> Vec<ValueRef<'_>> {
+        self.regs[start..start + count]
+            .iter()
+            .map(ValueRef::from)
+            .collect()
+    }
+
+    fn exec(&mut self, insn: &Insn, env: &mut Env<'_>) -> Result<Flow> {
+        use Flow::{Jump, Next};
+        match insn {
+            Insn::Init { target } | Insn::Goto { target } => return Ok(Jump(*target)),
+            Insn::Halt => return Ok(Flow::Halt),
+            Insn::HaltError {
+                code,
+                message,
+                on_error,
+            } => {
+                self.on_error = *on_error;
+                return Err(Error::new(*code, message.clone()));
+            }
+            Insn::HaltIfNull {
+                reg,
+                message,
+                on_error,
+            } => {
+                if matches!(self.regs[*reg], Value::Null) {
+                    self.on_error = *on_error;
+                    return Err(Error::new(ErrorCode::Constraint, message.clone()));
+                }
+            }
+            Insn::Transaction {
+                write,
+                schema_cookie,
+            } => {
+                env.pager.begin_read()?;
+                let header = env.pager.header()?;
+                if header.schema_cookie != *schema_cookie {
+                    return Err(Error::code(ErrorCode::Schema));
+                }
+                if *write {
+                    env.pager.begin_write()?;
+                    self.writes = true;
+                    if !env.conn.autocommit && self.savepoint.is_none() {
+                        self.savepoint = Some(env.pager.savepoint()?);
+                    }
+                }
+            }
+            Insn::OpenRead { cursor, root, key } | Insn::OpenWrite { cursor, root, key } => {
+                let page = self.root_page(*root)?;
+                let btree = match key {
+                    None => Cursor::new_table(page),
+                    Some(k) => Cursor::new_index(page, k.clone()),
+                };
+                let mut c = VCursor::new(Kind::BTree(btree));
+                c.key_info = key.clone();
+                self.cursors[*cursor] = Some(c);
+            }
+            Insn::OpenEphemeral { cursor, key } => {
+                let kind = match key {
+                    None => Kind::EphTable {
+                        rows: BTreeMap::new(),
+                        at: None,
+                    },
+                    Some(k) => Kind::EphIndex {
+                        set: BTreeSet::new(),
+                        key: Rc::new(k.clone()),
+                        at: None,
+                    },
+                };
+                self.cursors[*cursor] = Some(VCursor::new(kind));
+            }
+            Insn::SorterOpen { cursor, key } => {
+                self.cursors[*cursor] = Some(VCursor::new(Kind::Sorter {
+                    rows: Vec::new(),
+                    key: key.clone(),
+                    at: 0,
+                }));
+            }
+            Insn::Close { cursor } => self.cursors[*cursor] = None,
+            Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
+                let last = matches!(insn, Insn::Last { .. });
+                if !self.cursor(*cursor)?.rewind(env.pager, last)? {
+                    return Ok(Jump(*if_empty));
+                }
+            }
+            Insn::Next { cursor, target } | Insn::Prev { cursor, target } => {
+                let forward = matches!(insn, Insn::Next { .. });
+                if self.cursor(*cursor)?.advance(env.pager, forward)? {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::SorterSort { cursor, if_empty } => {
+                let c = self.cursor(*cursor)?;
+                if let Kind::Sorter { rows, key, .. } = &mut c.kind {
+                    let mut failed = None;
+                    rows.sort_by(|a, b| {
+                        crate::record::compare_records(a, b, key).unwrap_or_else(|e| {
+                            failed = Some(e);
+                            Ordering::Equal
+                        })
+                    });
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                }
+                if !c.rewind(env.pager, false)? {
+                    return Ok(Jump(*if_empty));
+                }
+            }
+            Insn::SeekRowid {
+                cursor,
+                rowid,
+                not_found,
+            } => {
+                let Some(id) = reg_i64(&self.regs[*rowid]) else {
+                    return Ok(Jump(*not_found));
+                };
+                let c = self.cursor(*cursor)?;
+                let found = match &mut c.kind {
+                    Kind::BTree(b) => b.seek_rowid(env.pager, id, SeekOp::Eq)?,
+                    Kind::EphTable { rows, at } => {
+                        *at = Some(id);
+                        rows.contains_key(&id)
+                    }
+                    _ => return Err(Error::new(ErrorCode::Internal, "rowid seek on an index")),
+                };
+                c.moved();
+                if !found {
+                    return Ok(Jump(*not_found));
+                }
+            }
+            Insn::SeekIndex {
+                cursor,
+                op,
+                key,
+                count,
+                not_found,
+            } => {
+                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
+                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
+                let c = self.cursor(*cursor)?;
+                let Kind::BTree(b) = &mut c.kind else {
+                    return Err(Error::new(ErrorCode::Internal, "seek on an ephemeral"));
+                };
+                let found = b.seek_index(env.pager, &refs, *op)?;
+                c.moved();
+                if !found {
+                    return Ok(Jump(*not_found));
+                }
+            }
+            Insn::IdxCompare {
+                cursor,
+                op,
+                key,
+                count,
+                target,
+            } => {
+                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
+                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
+                let ordering = self.cursor(*cursor)?.compare_entry(&refs)?;
+                if op.holds(ordering) {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::NotFound {
+                cursor,
+                key,
+                count,
+                target,
+            }
+            | Insn::Found {
+                cursor,
+                key,
+                count,
+                target,
+            } => {
+                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
+                let found = self.probe(env.pager, *cursor, &values)?;
+                if found == matches!(insn, Insn::Found { .. }) {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::Column {
+                cursor,
+                column,
+                dest,
+                default,
+            } => {
+                let v = self.cursor(*cursor)?.column(env.pager, *column)?;
+                self.regs[*dest] = match v {
+                    Some(v) => v,
+                    None => default.clone().unwrap_or(Value::Null),
+                };
+            }
+            Insn::Rowid { cursor, dest } => {
+                let v = self.cursor(*cursor)?.rowid();
+                self.regs[*dest] = v.map_or(Value::Null, Value::Integer);
+            }
+            Insn::IdxRowid { cursor, dest } => {
+                let c = self.cursor(*cursor)?;
+                let n = c.column_count(env.pager)?;
+                let v = match n.checked_sub(1) {
+                    Some(last) => c.column(env.pager, last)?.unwrap_or(Value::Null),
+                    None => Value::Null,
+                };
+                self.regs[*dest] = v;
+            }
+            Insn::NullRow { cursor } => {
+                let c = self.cursor(*cursor)?;
+                c.moved();
+                c.null_row = true;
+            }
+            Insn::MakeRecord { start, count, dest } => {
+                let mut out = Vec::new();
+                encode_record(&self.key_values(*start, *count), &mut out);
+                self.regs[*dest] = Value::Blob(out);
+            }
+            Insn::NewRowid { cursor, dest } => {
+                let c = self.cursor(*cursor)?;
+                let next = match &mut c.kind {
+                    Kind::BTree(b) => {
+                        if b.last(env.pager)? {
+                            b.rowid().checked_add(1)
+                        } else {
+                            Some(1)
+                        }
+                    }
+                    Kind::EphTable { rows, .. } => match rows.keys().next_back() {
+                        Some(last) => last.checked_add(1),
+                        None => Some(1),
+                    },
+                    _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
+                };
+                c.moved();
+                let Some(rowid) = next else {
+                    return Err(Error::code(ErrorCode::Full));
+                };
+                self.regs[*dest] = Value::Integer(rowid);
+            }
+            Insn::Insert {
+                cursor,
+                record,
+                rowid,
+                count_change,
+                last_rowid,
+            } => {
+                let Some(id) = reg_i64(&self.regs[*rowid]) else {
+                    return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch"));
+                };
+                let bytes = match &self.regs[*record] {
+                    Value::Blob(b) => b.clone(),
+                    _ => return Err(Error::new(ErrorCode::Internal, "Insert of a non-record")),
+                };
+                let c = self.cursor(*cursor)?;
+                let is_btree = match &mut c.kind {
+                    Kind::BTree(b) => {
+                        b.insert_row(env.pager, id, &bytes)?;
+                        true
+                    }
+                    Kind::EphTable { rows, at } => {
+                        rows.insert(id, bytes);
+                        *at = Some(id);
+                        false
+                    }
+                    _ => return Err(Error::new(ErrorCode::Internal, "Insert into an index")),
+                };
+                c.moved();
+                self.wrote |= is_btree;
+                if *count_change {
+                    self.changes += 1;
+                    env.conn.total_changes += 1;
+                    if *last_rowid {
+                        env.conn.last_insert_rowid = id;
+                    }
+                }
+            }
+            Insn::Delete {
+                cursor,
+                count_change,
+            } => {
+                let c = self.cursor(*cursor)?;
+                let is_btree = match &mut c.kind {
+                    Kind::BTree(b) => {
+                        b.delete(env.pager)?;
+                        true
+                    }
+                    Kind::EphTable { rows, at } => {
+                        if let Some(r) = at {
+                            rows.remove(r);
+                        }
+                        false
+                    }
+                    _ => false,
+                };
+                c.moved();
+                self.wrote |= is_btree;
+                if *count_change {
+                    self.changes += 1;
+                    env.conn.total_changes += 1;
+                }
+            }
+            Insn::IdxInsert { cursor, record } => {
+                let bytes = match &self.regs[*record] {
+                    Value::Blob(b) => b.clone(),
+                    _ => return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record")),
+                };
+                let c = self.cursor(*cursor)?;
+                let is_btree = match &mut c.kind {
+                    Kind::BTree(b) => {
+                        b.insert_index(env.pager, &bytes)?;
+                        true
+                    }
+                    Kind::EphIndex { set, key, .. } => {
+                        set.insert(OrderedRecord {
+                            bytes,
+                            key: Rc::clone(key),
+                        });
+                        false
+                    }
+                    Kind::Sorter { rows, .. } => {
+                        rows.push(bytes);
+                        false
+                    }
+                    Kind::EphTable { .. } => {
+                        return Err(Error::new(ErrorCode::Internal, "IdxInsert into a table"))
+                    }
+                };
+                c.moved();
+                self.wrote |= is_btree;
+            }
+            Insn::SorterInsert { cursor, record } => {
+                let bytes = match &self.regs[*record] {
+                    Value::Blob(b) => b.clone(),
+                    _ => return Err(Error::new(ErrorCode::Internal, "sorting a non-record")),
+                };
+                if let Kind::Sorter { rows, .. } = &mut self.cursor(*cursor)?.kind {
+                    rows.push(bytes);
+                }
+            }
+            Insn::IdxDelete { cursor, key, count } => {
+                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
+                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
+                let c = self.cursor(*cursor)?;
+                match &mut c.kind {
+                    Kind::BTree(b) => {
+                        if b.seek_index(env.pager, &refs, SeekOp::Eq)? {
+                            b.delete(env.pager)?;
+                            self.wrote = true;
+                        }
+                    }
+                    Kind::EphIndex { set, key: info, at } => {
+                        let mut bytes = Vec::new();
+                        encode_record(&refs, &mut bytes);
+                        set.remove(&OrderedRecord {
+                            bytes,
+                            key: Rc::clone(info),
+                        });
+                        *at = None;
+                    }
+                    _ => return Err(Error::new(ErrorCode::Internal, "IdxDelete on a table")),
+                }
+                self.cursor(*cursor)?.moved();
+            }
+            Insn::ResultRow { start, count } => {
+                self.row = (*start, *count);
+                return Ok(Flow::Row);
+            }
+            Insn::Compare {
+                spec,
+                lhs,
+                rhs,
+                target,
+            } => {
+                let holds = match self.compare(spec, *lhs, *rhs) {
+                    Some(h) => h,
+                    None => spec.nulls == NullMode::Jump,
+                };
+                if holds {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::CompareStore {
+                spec,
+                lhs,
+                rhs,
+                dest,
+            } => {
+                self.regs[*dest] = match self.compare(spec, *lhs, *rhs) {
+                    Some(h) => Value::Integer(i64::from(h)),
+                    None => Value::Null,
+                };
+            }
+            Insn::If {
+                reg,
+                target,
+                if_null,
+            } => {
+                if truth(&self.regs[*reg]).unwrap_or(*if_null) {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::IfNot {
+                reg,
+                target,
+                if_null,
+            } => {
+                if !truth(&self.regs[*reg]).unwrap_or(!*if_null) {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::IsNull { reg, target } => {
+                if matches!(self.regs[*reg], Value::Null) {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::NotNull { reg, target } => {
+                if !matches!(self.regs[*reg], Value::Null) {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::Arith { op, lhs, rhs, dest } => {
+                self.regs[*dest] = arith(*op, &self.regs[*lhs], &self.regs[*rhs]);
+            }
+            Insn::Bit { op, lhs, rhs, dest } => {
+                self.regs[*dest] = bitwise(*op, &self.regs[*lhs], &self.regs[*rhs]);
+            }
+            Insn::Concat { lhs, rhs, dest } => {
+                self.regs[*dest] = value::concat(&self.regs[*lhs], &self.regs[*rhs]);
+            }
+            Insn::Negate { src, dest } => self.regs[*dest] = value::negate(&self.regs[*src]),
+            Insn::BitNot { src, dest } => self.regs[*dest] = value::bit_not(&self.regs[*src]),
+            Insn::Not { src, dest } => {
+                self.regs[*dest] = match truth(&self.regs[*src]) {
+                    None => Value::Null,
+                    Some(t) => Value::Integer(i64::from(!t)),
+                };
+            }
+            Insn::And { lhs, rhs, dest } | Insn::Or { lhs, rhs, dest } => {
+                let is_and = matches!(insn, Insn::And { .. });
+                let (a, b) = (truth(&self.regs[*lhs]), truth(&self.regs[*rhs]));
+                let result = if is_and {
+                    match (a, b) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    }
+                } else {
+                    match (a, b) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => None,
+                    }
+                };
+                self.regs[*dest] = result.map_or(Value::Null, |t| Value::Integer(i64::from(t)));
+            }
+            Insn::IsTrue {
+                src,
+                dest,
+                null,
+                invert,
+            } => {
+                self.regs[*dest] = Value::Integer(match truth(&self.regs[*src]) {
+                    None => *null,
+                    Some(t) => i64::from(t != *invert),
+                });
+            }
+            Insn::Function {
+                func,
+                args,
+                argc,
+                dest,
+                collation,
+            } => {
+                let v = func.call(&self.regs[*args..*args + *argc], *collation)?;
+                self.regs[*dest] = v;
+            }
+            Insn::AggStep {
+                func,
+                args,
+                argc,
+                slot,
+                collation,
+            } => {
+                let (regs, aggs) = (&self.regs, &mut self.aggs);
+                aggs[*slot].step(*func, &regs[*args..*args + *argc], *collation);
+            }
+            Insn::AggFinal { func, slot, dest } => {
+                self.regs[*dest] = self.aggs[*slot].finish(*func)?;
+            }
+            Insn::AggReset { slot } => self.aggs[*slot] = AggState::default(),
+            Insn::Gosub { ret, target } => {
+                self.regs[*ret] = Value::Integer(self.pc as i64 + 1);
+                return Ok(Jump(*target));
+            }
+            Insn::Return { ret } => {
+                return match reg_i64(&self.regs[*ret]) {
+                    Some(addr) if addr >= 0 => Ok(Jump(addr as usize)),
+                    _ => Err(Error::new(ErrorCode::Internal, "Return without Gosub")),
+                }
+            }
+            Insn::Once { target } => {
+                if self.once[self.pc] {
+                    return Ok(Jump(*target));
+                }
+                self.once[self.pc] = true;
+            }
+            Insn::Integer { value, dest } => self.regs[*dest] = Value::Integer(*value),
+            Insn::Real { value, dest } => self.regs[*dest] = Value::Real(*value),
+            Insn::Text { value, dest } => self.regs[*dest] = Value::Text(value.clone()),
+            Insn::Blob { value, dest } => self.regs[*dest] = Value::Blob(value.clone()),
+            Insn::Null { dest, count } => {
+                self.regs[*dest..*dest + *count]
+                    .iter_mut()
+                    .for_each(|r| *r = Value::Null);
+            }
+            Insn::Variable { index, dest } => {
+                self.regs[*dest] = self.params.get(*index).cloned().unwrap_or(Value::Null);
+            }
+            Insn::Copy { src, dest, count } => {
+                for k in 0..*count {
+                    self.regs[dest + k] = self.regs[src + k].clone();
+                }
+            }
+            Insn::Affinity { start, affinities } => {
+                for (k, a) in affinities.iter().enumerate() {
+                    value::apply_affinity(&mut self.regs[start + k], *a);
+                }
+            }
+            Insn::RealAffinity { reg } => value::real_affinity_on_read(&mut self.regs[*reg]),
+            Insn::Cast { reg, affinity } => {
+                self.regs[*reg] = value::cast(&self.regs[*reg], *affinity);
+            }
+            Insn::MustBeInt { reg } => {
+                let mut v = self.regs[*reg].clone();
+                value::apply_affinity(&mut v, value::Affinity::Numeric);
+                match v {
+                    Value::Integer(_) => self.regs[*reg] = v,
+                    _ => return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch")),
+                }
+            }
+            Insn::IfPos { reg, target } => {
+                if let Some(n) = reg_i64(&self.regs[*reg]) {
+                    if n > 0 {
+                        self.regs[*reg] = Value::Integer(n - 1);
+                        return Ok(Jump(*target));
+                    }
+                }
+            }
+            Insn::DecrJumpZero { reg, target } => {
+                if let Some(n) = reg_i64(&self.regs[*reg]) {
+                    let n = n.saturating_sub(1);
+                    self.regs[*reg] = Value::Integer(n);
+                    if n == 0 {
+                        return Ok(Jump(*target));
+                    }
+                }
+            }
+            Insn::IfZero { reg, target } => {
+                if reg_i64(&self.regs[*reg]) == Some(0) {
+                    return Ok(Jump(*target));
+                }
+            }
+            Insn::CreateBtree { kind, dest } => {
+                let root = create_tree(env.pager, *kind)?;
+                self.regs[*dest] = Value::Integer(i64::from(root));
+                self.wrote = true;
+            }
+            Insn::DropBtree { root } => {
+                drop_tree(env.pager, *root)?;
+                self.wrote = true;
+            }
+            Insn::SchemaChanged => {
+                super::schema_cookie::bump(env.pager)?;
+                self.schema_changed = true;
+            }
+            Insn::Noop => {}
+        }
+        Ok(Next)
+    }
+
+    /// Whether an entry starts with `key` (prefix match) in an index or ephemeral set.
+    fn probe(&mut self, pager: &mut Pager, cursor: usize, key: &[Value]) -> Result<bool> {
+        let refs: Vec<ValueRef<'_>> = key.iter().map(ValueRef::from).collect();
+        let c = self.cursor(cursor)?;
+        let found = match &mut c.kind {
+            Kind::BTree(b) => b.seek_index(pager, &refs, SeekOp::Eq)?,
+            Kind::EphIndex { set, key: info, .. } => {
+                let mut bytes = Vec::new();
+                encode_record(&refs, &mut bytes);
+                let probe = OrderedRecord {
+                    bytes,
+                    key: Rc::clone(info),
+                };
+                set.range(&probe..).next().is_some_and(|r| {
+                    compare_unpacked(&refs, &r.bytes, info).ok() == Some(Ordering::Equal)
+                })
+            }
+            _ => return Err(Error::new(ErrorCode::Internal, "probe of a table")),
+        };
+        c.moved();
+        Ok(found)
+    }
+}
+
+enum Flow {
+    Next,
+    Jump(usize),
+    Row,
+    Halt,
+}

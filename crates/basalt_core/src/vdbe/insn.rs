@@ -1,0 +1,726 @@
+//! The instruction set: SQLite-like opcodes over numbered registers and cursors.
+//!
+//! Jump targets are instruction addresses; `Reg` and `CursorId` index the VM's register file and
+//! cursor table, both sized by the program's metadata. Operands that SQLite packs into P4/P5
+//! (affinities, collations, key descriptions, constraint messages) are typed fields here.
+
+use super::func::{AggFunc, ScalarFunc};
+use super::value::{Affinity, ArithOp, BitOp};
+use crate::btree::{SeekOp, TreeKind};
+use crate::error::ErrorCode;
+use crate::pager::PageNo;
+use crate::record::{Collation, KeyInfo, Value};
+
+pub type Reg = usize;
+pub type Addr = usize;
+pub type CursorId = usize;
+
+/// Where a cursor's b-tree is: a known root page, or one a `CreateBtree` left in a register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Root {
+    Page(PageNo),
+    Reg(Reg),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            CmpOp::Eq => ordering == Equal,
+            CmpOp::Ne => ordering != Equal,
+            CmpOp::Lt => ordering == Less,
+            CmpOp::Le => ordering != Greater,
+            CmpOp::Gt => ordering == Greater,
+            CmpOp::Ge => ordering != Less,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "Eq",
+            CmpOp::Ne => "Ne",
+            CmpOp::Lt => "Lt",
+            CmpOp::Le => "Le",
+            CmpOp::Gt => "Gt",
+            CmpOp::Ge => "Ge",
+        }
+    }
+}
+
+/// How a comparison treats NULL operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NullMode {
+    /// SQL's three-valued logic: the comparison is NULL (a jump is not taken; a stored result is
+    /// NULL).
+    Unknown,
+    /// The comparison with a NULL operand jumps (SQLITE_JUMPIFNULL).
+    Jump,
+    /// `IS` / `IS NOT`: NULL equals NULL and differs from everything else.
+    Is,
+}
+
+/// How a comparison reads its operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CmpSpec {
+    pub op: CmpOp,
+    pub affinity: Affinity,
+    pub collation: Collation,
+    pub nulls: NullMode,
+}
+
+/// What a failed constraint does (the ON CONFLICT algorithm SQLite's OP_Halt receives).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnError {
+    /// Undo the statement, keep the transaction.
+    Abort,
+    /// Keep the statement's earlier changes.
+    Fail,
+    /// Undo the whole transaction.
+    Rollback,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Insn {
+    /// The first instruction: jump to the one-time setup at the end of the program.
+    Init {
+        target: Addr,
+    },
+    Goto {
+        target: Addr,
+    },
+    /// Ends the program successfully.
+    Halt,
+    /// Ends the program with an error (constraint failures, RAISE).
+    HaltError {
+        code: ErrorCode,
+        message: String,
+        on_error: OnError,
+    },
+    /// Halts with a NOT NULL constraint error if `reg` is NULL.
+    HaltIfNull {
+        reg: Reg,
+        message: String,
+        on_error: OnError,
+    },
+    /// Starts a read or write transaction and checks the schema cookie the program was compiled
+    /// against.
+    Transaction {
+        write: bool,
+        schema_cookie: u32,
+    },
+    OpenRead {
+        cursor: CursorId,
+        root: Root,
+        key: Option<KeyInfo>,
+    },
+    OpenWrite {
+        cursor: CursorId,
+        root: Root,
+        key: Option<KeyInfo>,
+    },
+    /// An in-memory table (no key: rows by rowid) or index (records ordered by `key`).
+    OpenEphemeral {
+        cursor: CursorId,
+        key: Option<KeyInfo>,
+    },
+    /// An in-memory sorter of records ordered by `key`.
+    SorterOpen {
+        cursor: CursorId,
+        key: KeyInfo,
+    },
+    Close {
+        cursor: CursorId,
+    },
+    Rewind {
+        cursor: CursorId,
+        if_empty: Addr,
+    },
+    Last {
+        cursor: CursorId,
+        if_empty: Addr,
+    },
+    /// Advances; jumps to `target` if there is a next entry.
+    Next {
+        cursor: CursorId,
+        target: Addr,
+    },
+    Prev {
+        cursor: CursorId,
+        target: Addr,
+    },
+    /// Positions a table cursor on rowid `rowid`, or jumps to `not_found` (OP_NotExists; also
+    /// jumps if the register is not an integer).
+    SeekRowid {
+        cursor: CursorId,
+        rowid: Reg,
+        not_found: Addr,
+    },
+    /// Positions an index cursor by the `count`-column key in `key..`, or jumps when no entry
+    /// satisfies `op` (OP_SeekGE and friends).
+    SeekIndex {
+        cursor: CursorId,
+        op: SeekOp,
+        key: Reg,
+        count: usize,
+        not_found: Addr,
+    },
+    /// Jumps to `target` if the index entry's first `count` columns compare to the key as `op`
+    /// says (OP_IdxGT/GE/LT/LE).
+    IdxCompare {
+        cursor: CursorId,
+        op: CmpOp,
+        key: Reg,
+        count: usize,
+        target: Addr,
+    },
+    /// Jumps to `target` if no entry of the index starts with the key (OP_NotFound); leaves the
+    /// cursor on the entry otherwise.
+    NotFound {
+        cursor: CursorId,
+        key: Reg,
+        count: usize,
+        target: Addr,
+    },
+    /// Jumps to `target` if an entry starts with the key (OP_Found).
+    Found {
+        cursor: CursorId,
+        key: Reg,
+        count: usize,
+        target: Addr,
+    },
+    Column {
+        cursor: CursorId,
+        column: usize,
+        dest: Reg,
+        default: Option<Value>,
+    },
+    Rowid {
+        cursor: CursorId,
+        dest: Reg,
+    },
+    /// The rowid at the end of the index entry the cursor is on.
+    IdxRowid {
+        cursor: CursorId,
+        dest: Reg,
+    },
+    /// Makes the cursor read NULL for every column until it moves (LEFT JOIN's unmatched row).
+    NullRow {
+        cursor: CursorId,
+    },
+    MakeRecord {
+        start: Reg,
+        count: usize,
+        dest: Reg,
+    },
+    NewRowid {
+        cursor: CursorId,
+        dest: Reg,
+    },
+    /// Inserts the record in `record` at rowid `rowid`; counts a change if `count_change`, and
+    /// sets `last_insert_rowid` if also `last_rowid`.
+    Insert {
+        cursor: CursorId,
+        record: Reg,
+        rowid: Reg,
+        count_change: bool,
+        last_rowid: bool,
+    },
+    Delete {
+        cursor: CursorId,
+        count_change: bool,
+    },
+    IdxInsert {
+        cursor: CursorId,
+        record: Reg,
+    },
+    /// Deletes the index entry whose columns equal the key, if there is one.
+    IdxDelete {
+        cursor: CursorId,
+        key: Reg,
+        count: usize,
+    },
+    ResultRow {
+        start: Reg,
+        count: usize,
+    },
+    /// Compares `lhs` with `rhs` and jumps to `target` if the comparison holds.
+    Compare {
+        spec: CmpSpec,
+        lhs: Reg,
+        rhs: Reg,
+        target: Addr,
+    },
+    /// Stores the comparison's result (1, 0 or NULL) in `dest`.
+    CompareStore {
+        spec: CmpSpec,
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    },
+    /// Jumps if `reg` is true (or NULL and `if_null`).
+    If {
+        reg: Reg,
+        target: Addr,
+        if_null: bool,
+    },
+    /// Jumps if `reg` is false (or NULL and `if_null`).
+    IfNot {
+        reg: Reg,
+        target: Addr,
+        if_null: bool,
+    },
+    IsNull {
+        reg: Reg,
+        target: Addr,
+    },
+    NotNull {
+        reg: Reg,
+        target: Addr,
+    },
+    Arith {
+        op: ArithOp,
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    },
+    Bit {
+        op: BitOp,
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    },
+    Concat {
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    },
+    Negate {
+        src: Reg,
+        dest: Reg,
+    },
+    BitNot {
+        src: Reg,
+        dest: Reg,
+    },
+    Not {
+        src: Reg,
+        dest: Reg,
+    },
+    And {
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    },
+    Or {
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    },
+    /// `dest` = 1 if `src` is true, 0 if false, `null` if NULL (OP_IsTrue).
+    IsTrue {
+        src: Reg,
+        dest: Reg,
+        null: i64,
+        invert: bool,
+    },
+    Function {
+        func: ScalarFunc,
+        args: Reg,
+        argc: usize,
+        dest: Reg,
+        collation: Collation,
+    },
+    AggStep {
+        func: AggFunc,
+        args: Reg,
+        argc: usize,
+        slot: usize,
+        collation: Collation,
+    },
+    AggFinal {
+        func: AggFunc,
+        slot: usize,
+        dest: Reg,
+    },
+    /// Forgets the accumulated state of an aggregate slot (a new group begins).
+    AggReset {
+        slot: usize,
+    },
+    SorterInsert {
+        cursor: CursorId,
+        record: Reg,
+    },
+    SorterSort {
+        cursor: CursorId,
+        if_empty: Addr,
+    },
+    Gosub {
+        ret: Reg,
+        target: Addr,
+    },
+    Return {
+        ret: Reg,
+    },
+    /// Falls through the first time it runs (per statement execution), jumps after that.
+    Once {
+        target: Addr,
+    },
+    Integer {
+        value: i64,
+        dest: Reg,
+    },
+    Real {
+        value: f64,
+        dest: Reg,
+    },
+    Text {
+        value: Vec<u8>,
+        dest: Reg,
+    },
+    Blob {
+        value: Vec<u8>,
+        dest: Reg,
+    },
+    Null {
+        dest: Reg,
+        count: usize,
+    },
+    Variable {
+        index: usize,
+        dest: Reg,
+    },
+    Copy {
+        src: Reg,
+        dest: Reg,
+        count: usize,
+    },
+    Affinity {
+        start: Reg,
+        affinities: Vec<Affinity>,
+    },
+    RealAffinity {
+        reg: Reg,
+    },
+    Cast {
+        reg: Reg,
+        affinity: Affinity,
+    },
+    /// Converts `reg` to an integer or fails with "datatype mismatch" (LIMIT, OFFSET, rowids).
+    MustBeInt {
+        reg: Reg,
+    },
+    /// If `reg` > 0: decrement it and jump (OP_IfPos, for OFFSET).
+    IfPos {
+        reg: Reg,
+        target: Addr,
+    },
+    /// Decrements `reg` and jumps if it reached zero (OP_DecrJumpZero, for LIMIT).
+    DecrJumpZero {
+        reg: Reg,
+        target: Addr,
+    },
+    /// Jumps if `reg` is zero (LIMIT 0).
+    IfZero {
+        reg: Reg,
+        target: Addr,
+    },
+    /// Creates an empty b-tree and puts its root page number in `dest`.
+    CreateBtree {
+        kind: TreeKind,
+        dest: Reg,
+    },
+    DropBtree {
+        root: PageNo,
+    },
+    /// Bumps the schema cookie and reloads the connection's catalog when the statement ends.
+    SchemaChanged,
+    Noop,
+}
+
+impl Insn {
+    /// The columns SQLite's EXPLAIN shows: opcode, p1, p2, p3, p4.
+    pub fn explain(&self) -> (&'static str, i64, i64, i64, String) {
+        let n = |v: usize| v as i64;
+        let none = String::new;
+        match self {
+            Insn::Init { target } => ("Init", 0, n(*target), 0, none()),
+            Insn::Goto { target } => ("Goto", 0, n(*target), 0, none()),
+            Insn::Halt => ("Halt", 0, 0, 0, none()),
+            Insn::HaltError { code, message, .. } => ("Halt", *code as i64, 0, 0, message.clone()),
+            Insn::HaltIfNull { reg, message, .. } => ("HaltIfNull", 0, 0, n(*reg), message.clone()),
+            Insn::Transaction {
+                write,
+                schema_cookie,
+            } => (
+                "Transaction",
+                0,
+                i64::from(*write),
+                i64::from(*schema_cookie),
+                none(),
+            ),
+            Insn::OpenRead { cursor, root, key } => {
+                ("OpenRead", n(*cursor), root_operand(root), 0, key_text(key))
+            }
+            Insn::OpenWrite { cursor, root, key } => (
+                "OpenWrite",
+                n(*cursor),
+                root_operand(root),
+                0,
+                key_text(key),
+            ),
+            Insn::OpenEphemeral { cursor, key } => {
+                ("OpenEphemeral", n(*cursor), 0, 0, key_text(key))
+            }
+            Insn::SorterOpen { cursor, key } => {
+                ("SorterOpen", n(*cursor), 0, 0, key_text(&Some(key.clone())))
+            }
+            Insn::Close { cursor } => ("Close", n(*cursor), 0, 0, none()),
+            Insn::Rewind { cursor, if_empty } => ("Rewind", n(*cursor), n(*if_empty), 0, none()),
+            Insn::Last { cursor, if_empty } => ("Last", n(*cursor), n(*if_empty), 0, none()),
+            Insn::Next { cursor, target } => ("Next", n(*cursor), n(*target), 0, none()),
+            Insn::Prev { cursor, target } => ("Prev", n(*cursor), n(*target), 0, none()),
+            Insn::SeekRowid {
+                cursor,
+                rowid,
+                not_found,
+            } => ("SeekRowid", n(*cursor), n(*not_found), n(*rowid), none()),
+            Insn::SeekIndex {
+                cursor,
+                op,
+                key,
+                count,
+                not_found,
+            } => (
+                match op {
+                    SeekOp::Eq | SeekOp::Ge => "SeekGE",
+                    SeekOp::Gt => "SeekGT",
+                    SeekOp::Le => "SeekLE",
+                    SeekOp::Lt => "SeekLT",
+                },
+                n(*cursor),
+                n(*not_found),
+                n(*key),
+                count.to_string(),
+            ),
+            Insn::IdxCompare {
+                cursor,
+                op,
+                key,
+                count,
+                target,
+            } => (
+                match op {
+                    CmpOp::Gt => "IdxGT",
+                    CmpOp::Ge => "IdxGE",
+                    CmpOp::Lt => "IdxLT",
+                    _ => "IdxLE",
+                },
+                n(*cursor),
+                n(*target),
+                n(*key),
+                count.to_string(),
+            ),
+            Insn::NotFound {
+                cursor,
+                key,
+                count,
+                target,
+            } => (
+                "NotFound",
+                n(*cursor),
+                n(*target),
+                n(*key),
+                count.to_string(),
+            ),
+            Insn::Found {
+                cursor,
+                key,
+                count,
+                target,
+            } => ("Found", n(*cursor), n(*target), n(*key), count.to_string()),
+            Insn::Column {
+                cursor,
+                column,
+                dest,
+                ..
+            } => ("Column", n(*cursor), n(*column), n(*dest), none()),
+            Insn::Rowid { cursor, dest } => ("Rowid", n(*cursor), n(*dest), 0, none()),
+            Insn::IdxRowid { cursor, dest } => ("IdxRowid", n(*cursor), n(*dest), 0, none()),
+            Insn::NullRow { cursor } => ("NullRow", n(*cursor), 0, 0, none()),
+            Insn::MakeRecord { start, count, dest } => {
+                ("MakeRecord", n(*start), n(*count), n(*dest), none())
+            }
+            Insn::NewRowid { cursor, dest } => ("NewRowid", n(*cursor), n(*dest), 0, none()),
+            Insn::Insert {
+                cursor,
+                record,
+                rowid,
+                ..
+            } => ("Insert", n(*cursor), n(*record), n(*rowid), none()),
+            Insn::Delete { cursor, .. } => ("Delete", n(*cursor), 0, 0, none()),
+            Insn::IdxInsert { cursor, record } => ("IdxInsert", n(*cursor), n(*record), 0, none()),
+            Insn::IdxDelete { cursor, key, count } => {
+                ("IdxDelete", n(*cursor), n(*key), n(*count), none())
+            }
+            Insn::ResultRow { start, count } => ("ResultRow", n(*start), n(*count), 0, none()),
+            Insn::Compare {
+                spec,
+                lhs,
+                rhs,
+                target,
+            } => (
+                spec.op.name(),
+                n(*lhs),
+                n(*target),
+                n(*rhs),
+                spec_text(spec),
+            ),
+            Insn::CompareStore {
+                spec,
+                lhs,
+                rhs,
+                dest,
+            } => (spec.op.name(), n(*lhs), n(*dest), n(*rhs), spec_text(spec)),
+            Insn::If {
+                reg,
+                target,
+                if_null,
+            } => ("If", n(*reg), n(*target), i64::from(*if_null), none()),
+            Insn::IfNot {
+                reg,
+                target,
+                if_null,
+            } => ("IfNot", n(*reg), n(*target), i64::from(*if_null), none()),
+            Insn::IsNull { reg, target } => ("IsNull", n(*reg), n(*target), 0, none()),
+            Insn::NotNull { reg, target } => ("NotNull", n(*reg), n(*target), 0, none()),
+            Insn::Arith { op, lhs, rhs, dest } => (
+                match op {
+                    ArithOp::Add => "Add",
+                    ArithOp::Sub => "Subtract",
+                    ArithOp::Mul => "Multiply",
+                    ArithOp::Div => "Divide",
+                    ArithOp::Rem => "Remainder",
+                },
+                n(*rhs),
+                n(*lhs),
+                n(*dest),
+                none(),
+            ),
+            Insn::Bit { op, lhs, rhs, dest } => (
+                match op {
+                    BitOp::And => "BitAnd",
+                    BitOp::Or => "BitOr",
+                    BitOp::ShiftLeft => "ShiftLeft",
+                    BitOp::ShiftRight => "ShiftRight",
+                },
+                n(*rhs),
+                n(*lhs),
+                n(*dest),
+                none(),
+            ),
+            Insn::Concat { lhs, rhs, dest } => ("Concat", n(*rhs), n(*lhs), n(*dest), none()),
+            Insn::Negate { src, dest } => ("Negative", n(*src), n(*dest), 0, none()),
+            Insn::BitNot { src, dest } => ("BitNot", n(*src), n(*dest), 0, none()),
+            Insn::Not { src, dest } => ("Not", n(*src), n(*dest), 0, none()),
+            Insn::And { lhs, rhs, dest } => ("And", n(*lhs), n(*rhs), n(*dest), none()),
+            Insn::Or { lhs, rhs, dest } => ("Or", n(*lhs), n(*rhs), n(*dest), none()),
+            Insn::IsTrue {
+                src,
+                dest,
+                null,
+                invert,
+            } => ("IsTrue", n(*src), n(*dest), *null, invert.to_string()),
+            Insn::Function {
+                func,
+                args,
+                argc,
+                dest,
+                ..
+            } => ("Function", n(*argc), n(*args), n(*dest), func.name().into()),
+            Insn::AggStep {
+                func,
+                args,
+                argc,
+                slot,
+                ..
+            } => ("AggStep", n(*argc), n(*args), n(*slot), func.name().into()),
+            Insn::AggFinal { func, slot, dest } => {
+                ("AggFinal", n(*slot), n(*dest), 0, func.name().into())
+            }
+            Insn::AggReset { slot } => ("AggReset", n(*slot), 0, 0, none()),
+            Insn::SorterInsert { cursor, record } => {
+                ("SorterInsert", n(*cursor), n(*record), 0, none())
+            }
+            Insn::SorterSort { cursor, if_empty } => {
+                ("SorterSort", n(*cursor), n(*if_empty), 0, none())
+            }
+            Insn::Gosub { ret, target } => ("Gosub", n(*ret), n(*target), 0, none()),
+            Insn::Return { ret } => ("Return", n(*ret), 0, 0, none()),
+            Insn::Once { target } => ("Once", 0, n(*target), 0, none()),
+            Insn::Integer { value, dest } => ("Integer", *value, n(*dest), 0, none()),
+            Insn::Real { value, dest } => ("Real", 0, n(*dest), 0, value.to_string()),
+            Insn::Text { value, dest } => (
+                "String8",
+                0,
+                n(*dest),
+                0,
+                String::from_utf8_lossy(value).into_owned(),
+            ),
+            Insn::Blob { value, dest } => ("Blob", n(value.len()), n(*dest), 0, none()),
+            Insn::Null { dest, count } => ("Null", 0, n(*dest), n(dest + count - 1), none()),
+            Insn::Variable { index, dest } => ("Variable", n(*index), n(*dest), 0, none()),
+            Insn::Copy { src, dest, count } => ("Copy", n(*src), n(*dest), n(*count), none()),
+            Insn::Affinity { start, affinities } => (
+                "Affinity",
+                n(*start),
+                n(affinities.len()),
+                0,
+                affinities.iter().map(|a| a.letter()).collect(),
+            ),
+            Insn::RealAffinity { reg } => ("RealAffinity", n(*reg), 0, 0, none()),
+            Insn::Cast { reg, affinity } => ("Cast", n(*reg), 0, 0, affinity.letter().to_string()),
+            Insn::MustBeInt { reg } => ("MustBeInt", n(*reg), 0, 0, none()),
+            Insn::IfPos { reg, target } => ("IfPos", n(*reg), n(*target), 1, none()),
+            Insn::DecrJumpZero { reg, target } => ("DecrJumpZero", n(*reg), n(*target), 0, none()),
+            Insn::IfZero { reg, target } => ("IfNot", n(*reg), n(*target), 0, none()),
+            Insn::CreateBtree { kind, dest } => (
+                "CreateBtree",
+                0,
+                n(*dest),
+                if *kind == TreeKind::Table { 1 } else { 2 },
+                none(),
+            ),
+            Insn::DropBtree { root } => ("Destroy", i64::from(*root), 0, 0, none()),
+            Insn::SchemaChanged => ("SetCookie", 0, 1, 0, none()),
+            Insn::Noop => ("Noop", 0, 0, 0, none()),
+        }
+    }
+}
+
+fn root_operand(root: &Root) -> i64 {
+    match root {
+        Root::Page(p) => i64::from(*p),
+        Root::Reg(r) => -(*r as i64),
+    }
+}
+
+fn key_text(key: &Option<KeyInfo>) -> String {
+    match key {
+        None => String::new(),
+        Some(k) => format!("k({})", k.len()),
+    }
+}
+
+fn spec_text(spec: &CmpSpec) -> String {
+    format!("{:?}/{:?}", spec.affinity, spec.collation)
+}

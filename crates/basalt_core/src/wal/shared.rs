@@ -1,0 +1,675 @@
+//! What all connections of the process to one database share: the WAL index, the writer lock,
+//! read marks and the checkpoint state (see the module documentation in `mod.rs`).
+//!
+//! One [`Shared`] per database file, found through a process-wide registry keyed by
+//! [`Io::shared_key`] (the canonical path for real files). The mutex guards only in-memory
+//! state and is never held across I/O, except by the last connection's closing checkpoint
+//! (which also holds the registry, so that no connection can open the database halfway through
+//! its WAL being deleted). Waits (the writer lock, readers a checkpoint must outlast) sleep on a
+//! condition variable up to the connection's `busy_timeout`; they never spin.
+
+use super::{
+    encode_frame, frame_offset, random_u32, recover, CheckpointMode, CheckpointResult, Synchronous,
+    WalHeader, FRAME_HEADER_SIZE,
+};
+use crate::error::{Error, ErrorCode, Result};
+use crate::io::{self, lock, File, Io, OpenFlags};
+use crate::pager::{PageNo, PageRef, PagerStats, PgnoMap};
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+/// A reader's view: the last commit frame when its transaction began, the database size then,
+/// whether it reads the log at all, and the commit count (to spot other connections' commits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    pub max_frame: u32,
+    pub uses_wal: bool,
+    pub db_size: PageNo,
+    pub commits: u64,
+}
+
+/// Page → frames, in SQLite's shape: the frame → page array, and per page its frames ascending.
+#[derive(Default)]
+struct WalIndex {
+    frames: Vec<PageNo>,
+    by_page: PgnoMap<Vec<u32>>,
+    commits: Vec<(u32, PageNo)>,
+}
+
+impl WalIndex {
+    fn max_frame(&self) -> u32 {
+        self.frames.len() as u32
+    }
+
+    /// The newest frame of `pgno` at or below `max_frame`.
+    fn find(&self, pgno: PageNo, max_frame: u32) -> Option<u32> {
+        let frames = self.by_page.get(&pgno)?;
+        frames.iter().rev().copied().find(|&f| f <= max_frame)
+    }
+
+    fn push(&mut self, pgno: PageNo) {
+        self.frames.push(pgno);
+        let frame = self.max_frame();
+        self.by_page.entry(pgno).or_default().push(frame);
+    }
+
+    fn db_size_at(&self, frame: u32) -> Option<PageNo> {
+        let at = self.commits.binary_search_by_key(&frame, |c| c.0).ok()?;
+        Some(self.commits[at].1)
+    }
+
+    fn clear(&mut self) {
+        self.frames.clear();
+        self.by_page.clear();
+        self.commits.clear();
+    }
+}
+
+struct State {
+    wal_file: Option<Arc<dyn File>>,
+    wal_writable: bool,
+    /// The header of the log's current generation; the next frame 1 starts a new one.
+    header: Option<WalHeader>,
+    index: WalIndex,
+    last_checksum: [u32; 2],
+    /// The database size in pages as of the last commit.
+    db_size: PageNo,
+    /// Frames `1..=backfilled` are in the database file (W2).
+    backfilled: u32,
+    /// Commits since the process opened the database: a connection whose cache was filled
+    /// under another count must drop it.
+    commits: u64,
+    readers: HashMap<u64, Snapshot>,
+    writer: Option<u64>,
+    checkpointing: bool,
+    connections: usize,
+    next_id: u64,
+}
+
+impl State {
+    fn snapshot(&self) -> Snapshot {
+        let max_frame = self.index.max_frame();
+        Snapshot {
+            max_frame,
+            uses_wal: max_frame > self.backfilled,
+            db_size: self.db_size,
+            commits: self.commits,
+        }
+    }
+
+    /// Forget the log's frames: the next commit writes a new header and frames from 1 (W4).
+    fn restart(&mut self) {
+        debug_assert_eq!(self.backfilled, self.index.max_frame());
+        self.index.clear();
+        self.backfilled = 0;
+    }
+}
+
+pub struct Shared {
+    key: String,
+    io: Arc<dyn Io>,
+    wal_path: String,
+    page_size: usize,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+fn registry() -> &'static Mutex<HashMap<String, Weak<Shared>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<String, Weak<Shared>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Mutex::default)
+}
+
+fn busy(detail: &str) -> Error {
+    Error {
+        detail: Some(detail.to_string()),
+        ..Error::code(ErrorCode::Busy)
+    }
+}
+
+impl Shared {
+    /// Join (or, as the first connection, create and recover) the shared state of the database
+    /// at `path`. `page_size` and `db_pages` come from the database file (`db_empty` when it has
+    /// no bytes). Returns the state and this connection's id.
+    pub fn attach(
+        io: &Arc<dyn Io>,
+        path: &str,
+        page_size: usize,
+        db_pages: PageNo,
+        db_empty: bool,
+        read_only: bool,
+    ) -> Result<(Arc<Shared>, u64)> {
+        let key = io.shared_key(path)?;
+        let mut registry = lock(registry());
+        if let Some(shared) = registry.get(&key).and_then(Weak::upgrade) {
+            let mut state = shared.lock();
+            state.connections += 1;
+            let id = state.next_id;
+            state.next_id += 1;
+            drop(state);
+            return Ok((shared, id));
+        }
+        let wal_path = format!("{path}-wal");
+        let mut wal_file = None;
+        if io.exists(&wal_path)? {
+            let flags = OpenFlags {
+                read_only,
+                create: false,
+            };
+            wal_file = Some(io.open(&wal_path, flags)?);
+        }
+        let recovered = match &wal_file {
+            Some(file) => recover(io.as_ref(), file.as_ref(), (!db_empty).then_some(page_size))?,
+            None => super::Recovered::default(),
+        };
+        let mut index = WalIndex::default();
+        for &pgno in &recovered.frames {
+            index.push(pgno);
+        }
+        index.commits = recovered.commits;
+        let db_size = index.commits.last().map_or(db_pages, |c| c.1);
+        let state = State {
+            wal_writable: wal_file.is_some() && !read_only,
+            wal_file,
+            header: recovered.header,
+            index,
+            last_checksum: recovered.last_checksum,
+            db_size,
+            backfilled: 0,
+            commits: 0,
+            readers: HashMap::new(),
+            writer: None,
+            checkpointing: false,
+            connections: 1,
+            next_id: 2,
+        };
+        let shared = Arc::new(Shared {
+            key: key.clone(),
+            io: io.clone(),
+            wal_path,
+            page_size,
+            state: Mutex::new(state),
+            changed: Condvar::new(),
+        });
+        registry.retain(|_, weak| weak.strong_count() > 0);
+        registry.insert(key, Arc::downgrade(&shared));
+        Ok((shared, 1))
+    }
+
+    /// Leave; the last connection out runs `last_close` (its closing checkpoint) while no one
+    /// can join.
+    pub fn detach(
+        self: &Arc<Self>,
+        id: u64,
+        last_close: impl FnOnce(&Shared) -> Result<()>,
+    ) -> Result<()> {
+        let mut registry = lock(registry());
+        let last = {
+            let mut state = self.lock();
+            state.readers.remove(&id);
+            if state.writer == Some(id) {
+                state.writer = None;
+            }
+            state.connections = state.connections.saturating_sub(1);
+            self.changed.notify_all();
+            state.connections == 0
+        };
+        if !last {
+            return Ok(());
+        }
+        let result = last_close(self);
+        if registry
+            .get(&self.key)
+            .is_some_and(|weak| weak.as_ptr() == Arc::as_ptr(self))
+        {
+            registry.remove(&self.key);
+        }
+        result
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// Sleep until `ready` or the deadline; says whether `ready` held.
+    fn wait_until<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+        deadline: Instant,
+        mut ready: impl FnMut(&State) -> bool,
+    ) -> (MutexGuard<'a, State>, bool) {
+        loop {
+            if ready(&state) {
+                return (state, true);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return (state, false);
+            }
+            state = match self.changed.wait_timeout(state, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    pub fn page_size(&self) -> usize {
+        self.page_size
+    }
+
+    /// The latest committed state, without taking a read mark (for a connection just opened).
+    pub fn latest(&self) -> Snapshot {
+        self.lock().snapshot()
+    }
+
+    /// Start a read transaction: record and return the connection's snapshot.
+    pub fn begin_read(&self, id: u64) -> Snapshot {
+        let mut state = self.lock();
+        let snapshot = state.snapshot();
+        state.readers.insert(id, snapshot);
+        snapshot
+    }
+
+    pub fn end_read(&self, id: u64) {
+        let mut state = self.lock();
+        if state.readers.remove(&id).is_some() {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Where to read `pgno` under `snapshot`: its newest frame's page in the WAL, or `None` for
+    /// the database file.
+    pub fn locate(
+        &self,
+        snapshot: &Snapshot,
+        pgno: PageNo,
+    ) -> Result<Option<(Arc<dyn File>, u64)>> {
+        if !snapshot.uses_wal {
+            return Ok(None);
+        }
+        let state = self.lock();
+        let Some(frame) = state.index.find(pgno, snapshot.max_frame) else {
+            return Ok(None);
+        };
+        let file = state
+            .wal_file
+            .clone()
+            .ok_or_else(|| Error::io("WAL index has frames but no WAL file is open"))?;
+        let offset = frame_offset(frame, self.page_size) + FRAME_HEADER_SIZE as u64;
+        Ok(Some((file, offset)))
+    }
+
+    /// Take the writer lock, waiting up to `timeout` for another writer. `current` is the
+    /// connection's read snapshot, if it has one: a snapshot older than the last commit cannot
+    /// become a write transaction (SQLITE_BUSY_SNAPSHOT, no waiting). Restarts the log when
+    /// that is allowed (W4). Returns the (possibly new) snapshot, also recorded as a read mark.
+    pub fn begin_write(
+        &self,
+        id: u64,
+        current: Option<Snapshot>,
+        timeout: Duration,
+    ) -> Result<Snapshot> {
+        let deadline = Instant::now() + timeout;
+        let state = self.lock();
+        let stale = |state: &State| current.is_some_and(|s| s.commits != state.commits);
+        if stale(&state) {
+            return Err(busy("the read snapshot is not the latest"));
+        }
+        let (mut state, free) = self.wait_until(state, deadline, |s| s.writer.is_none());
+        if !free {
+            return Err(busy("another connection is writing"));
+        }
+        if stale(&state) {
+            return Err(busy("the read snapshot is not the latest"));
+        }
+        state.writer = Some(id);
+        let max_frame = state.index.max_frame();
+        let others_use_wal = state
+            .readers
+            .iter()
+            .any(|(&reader, mark)| reader != id && mark.uses_wal);
+        if max_frame > 0 && state.backfilled == max_frame && !state.checkpointing && !others_use_wal
+        {
+            state.restart();
+        }
+        let snapshot = state.snapshot();
+        state.readers.insert(id, snapshot);
+        Ok(snapshot)
+    }
+
+    pub fn end_write(&self, id: u64) {
+        let mut state = self.lock();
+        if state.writer == Some(id) {
+            state.writer = None;
+            self.changed.notify_all();
+        }
+    }
+
+    /// Append one transaction: `pages` (ascending, each at most `db_size`) as frames, the last
+    /// marked with `db_size`, syncing as `sync` says; then publish it. The caller holds the
+    /// writer lock. Waits for its own writes and syncs. On error nothing is published: frames
+    /// written past the last commit are garbage the next writer overwrites.
+    pub fn append_commit(
+        &self,
+        id: u64,
+        pages: &[PageRef],
+        db_size: PageNo,
+        sync: Synchronous,
+        stats: &mut PagerStats,
+    ) -> Result<Snapshot> {
+        assert!(!pages.is_empty(), "a commit has at least one frame");
+        debug_assert!(pages.windows(2).all(|w| w[0].pgno() < w[1].pgno()));
+        debug_assert!(pages.iter().all(|p| p.pgno() <= db_size));
+        let (file, header, new_header, previous, first) = {
+            let mut state = self.lock();
+            if state.writer != Some(id) {
+                return Err(Error::misuse("WAL frames appended without the writer lock"));
+            }
+            if state.wal_file.is_none() || !state.wal_writable {
+                let flags = OpenFlags {
+                    read_only: false,
+                    create: true,
+                };
+                state.wal_file = Some(self.io.open(&self.wal_path, flags)?);
+                state.wal_writable = true;
+            }
+            let file = state.wal_file.clone().ok_or_else(|| Error::io("no WAL"))?;
+            let max_frame = state.index.max_frame();
+            if max_frame == 0 {
+                let header = match state.header {
+                    Some(old) => old.next_generation(),
+                    None => WalHeader::new(self.page_size, 0, [random_u32(), random_u32()]),
+                };
+                (file, header, true, header.checksum, 1)
+            } else {
+                let header = state
+                    .header
+                    .ok_or_else(|| Error::io("WAL frames without a header"))?;
+                (file, header, false, state.last_checksum, max_frame + 1)
+            }
+        };
+        assert_eq!(header.page_size, self.page_size);
+        let io = self.io.as_ref();
+        if new_header {
+            let bytes: Box<[u8]> = header.encode().to_vec().into();
+            io::run_to_completion(io, file.write(0, bytes)?)?;
+            if sync != Synchronous::Off {
+                io::run_to_completion(io, file.sync()?)?;
+                stats.syncs += 1;
+            }
+        }
+        let frame_size = header.frame_size();
+        let mut buffer = vec![0u8; pages.len() * frame_size].into_boxed_slice();
+        let mut sum = previous;
+        for (i, (page, out)) in pages
+            .iter()
+            .zip(buffer.chunks_exact_mut(frame_size))
+            .enumerate()
+        {
+            let commit_size = if i + 1 == pages.len() { db_size } else { 0 };
+            sum = encode_frame(&header, sum, page.pgno(), commit_size, &page.data(), out);
+        }
+        io::run_to_completion(io, file.write(frame_offset(first, self.page_size), buffer)?)?;
+        stats.pages_written += pages.len() as u64;
+        if sync >= Synchronous::Full {
+            io::run_to_completion(io, file.sync()?)?;
+            stats.syncs += 1;
+        }
+        let mut state = self.lock();
+        debug_assert_eq!(state.index.max_frame() + 1, first);
+        state.header = Some(header);
+        for page in pages {
+            state.index.push(page.pgno());
+        }
+        let last = state.index.max_frame();
+        state.index.commits.push((last, db_size));
+        state.last_checksum = sum;
+        state.db_size = db_size;
+        state.commits += 1;
+        let snapshot = state.snapshot();
+        state.readers.insert(id, snapshot);
+        self.changed.notify_all();
+        Ok(snapshot)
+    }
+
+    /// Run a checkpoint for connection `id` (which holds no read mark), copying into `db_file`.
+    pub fn checkpoint(
+        &self,
+        id: u64,
+        db_file: &Arc<dyn File>,
+        mode: CheckpointMode,
+        timeout: Duration,
+        sync: Synchronous,
+        stats: &mut PagerStats,
+    ) -> Result<CheckpointResult> {
+        let deadline = Instant::now() + timeout;
+        let mut state = self.lock();
+        if state.checkpointing {
+            return Ok(CheckpointResult {
+                busy: true,
+                log_frames: -1,
+                checkpointed_frames: -1,
+            });
+        }
+        let mut effective = mode;
+        let mut took_writer = false;
+        if mode != CheckpointMode::Passive {
+            let (guard, free) = self.wait_until(state, deadline, |s| s.writer.is_none());
+            state = guard;
+            if free {
+                state.writer = Some(id);
+                took_writer = true;
+            } else {
+                effective = CheckpointMode::Passive;
+            }
+        }
+        state.checkpointing = true;
+        drop(state);
+        let outcome = self.run_checkpoint(id, db_file, effective, deadline, sync, stats);
+        let mut state = self.lock();
+        state.checkpointing = false;
+        if took_writer {
+            state.writer = None;
+        }
+        self.changed.notify_all();
+        let busy = outcome? || effective != mode;
+        stats.checkpoints += 1;
+        Ok(CheckpointResult {
+            busy,
+            log_frames: state.index.max_frame() as i64,
+            checkpointed_frames: state.backfilled as i64,
+        })
+    }
+
+    /// The body of a checkpoint; says whether it was busy (could not do all its mode asks).
+    fn run_checkpoint(
+        &self,
+        id: u64,
+        db_file: &Arc<dyn File>,
+        mode: CheckpointMode,
+        deadline: Instant,
+        sync: Synchronous,
+        stats: &mut PagerStats,
+    ) -> Result<bool> {
+        let waits = mode != CheckpointMode::Passive;
+        let mut state = self.lock();
+        let max_frame = state.index.max_frame();
+        if state.backfilled < max_frame {
+            if waits {
+                // FULL and up wait for readers of older snapshots (and of the file alone).
+                let (guard, _) = self.wait_until(state, deadline, |s| {
+                    s.readers.iter().all(|(&reader, mark)| {
+                        reader == id || (mark.uses_wal && mark.max_frame >= max_frame)
+                    })
+                });
+                state = guard;
+            }
+            let mut safe = state.index.max_frame();
+            for (&reader, mark) in &state.readers {
+                if reader == id {
+                    continue;
+                }
+                safe = if mark.uses_wal {
+                    safe.min(mark.max_frame)
+                } else {
+                    safe.min(state.backfilled)
+                };
+            }
+            if safe > state.backfilled {
+                let from = state.backfilled;
+                let db_size = state
+                    .index
+                    .db_size_at(safe)
+                    .ok_or_else(|| Error::corrupt(format!("frame {safe} is not a commit")))?;
+                let mut newest: PgnoMap<u32> = PgnoMap::default();
+                for frame in from + 1..=safe {
+                    newest.insert(state.index.frames[frame as usize - 1], frame);
+                }
+                let mut copies: Vec<(PageNo, u32)> = newest
+                    .into_iter()
+                    .filter(|&(pgno, _)| pgno <= db_size)
+                    .collect();
+                copies.sort_unstable();
+                let whole = safe == state.index.max_frame();
+                let wal = state
+                    .wal_file
+                    .clone()
+                    .ok_or_else(|| Error::io("no WAL file to checkpoint"))?;
+                drop(state);
+                self.copy_back(
+                    &wal,
+                    db_file,
+                    &copies,
+                    whole.then_some(db_size),
+                    sync,
+                    stats,
+                )?;
+                state = self.lock();
+                debug_assert_eq!(state.backfilled, from, "one checkpoint at a time");
+                state.backfilled = safe;
+                self.changed.notify_all();
+            }
+        }
+        if !waits {
+            return Ok(false);
+        }
+        if state.backfilled < state.index.max_frame() {
+            return Ok(true);
+        }
+        if mode >= CheckpointMode::Restart {
+            let (guard, done) = self.wait_until(state, deadline, |s| {
+                s.readers
+                    .iter()
+                    .all(|(&reader, mark)| reader == id || !mark.uses_wal)
+            });
+            state = guard;
+            if !done {
+                return Ok(true);
+            }
+            if mode == CheckpointMode::Truncate {
+                state.restart();
+                let wal = state.wal_file.clone();
+                drop(state);
+                if let Some(wal) = wal {
+                    io::run_to_completion(self.io.as_ref(), wal.truncate(0)?)?;
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// Copy frames into the database file: sync the WAL, write the pages, cut the file to the
+    /// database size when the whole log was copied, sync the database. Waits for its I/O.
+    fn copy_back(
+        &self,
+        wal: &Arc<dyn File>,
+        db_file: &Arc<dyn File>,
+        copies: &[(PageNo, u32)],
+        truncate_to: Option<PageNo>,
+        sync: Synchronous,
+        stats: &mut PagerStats,
+    ) -> Result<()> {
+        let io = self.io.as_ref();
+        if sync != Synchronous::Off {
+            io::run_to_completion(io, wal.sync()?)?;
+            stats.syncs += 1;
+        }
+        let page_size = self.page_size as u64;
+        let mut buffer: Box<[u8]> = vec![0u8; self.page_size].into();
+        for &(pgno, frame) in copies {
+            let offset = frame_offset(frame, self.page_size) + FRAME_HEADER_SIZE as u64;
+            let done = io::run_to_completion(io, wal.read(offset, buffer)?)?;
+            if done.len != self.page_size {
+                return Err(Error::io(format!("WAL frame {frame} is short")));
+            }
+            buffer = done
+                .buffer
+                .ok_or_else(|| Error::io("read returned no buffer"))?;
+            let done =
+                io::run_to_completion(io, db_file.write((pgno as u64 - 1) * page_size, buffer)?)?;
+            buffer = done
+                .buffer
+                .ok_or_else(|| Error::io("write returned no buffer"))?;
+            stats.pages_written += 1;
+        }
+        if let Some(pages) = truncate_to {
+            if db_file.size()? > pages as u64 * page_size {
+                io::run_to_completion(io, db_file.truncate(pages as u64 * page_size)?)?;
+            }
+        }
+        if sync != Synchronous::Off {
+            io::run_to_completion(io, db_file.sync()?)?;
+            stats.syncs += 1;
+        }
+        Ok(())
+    }
+
+    /// The last connection's close: checkpoint everything and, when that succeeded, delete the
+    /// WAL file (as SQLite does unless the WAL is persistent).
+    pub fn close_checkpoint(
+        &self,
+        id: u64,
+        db_file: &Arc<dyn File>,
+        sync: Synchronous,
+        stats: &mut PagerStats,
+    ) -> Result<()> {
+        let result = self.checkpoint(
+            id,
+            db_file,
+            CheckpointMode::Passive,
+            Duration::ZERO,
+            sync,
+            stats,
+        )?;
+        if result.busy || result.log_frames != result.checkpointed_frames {
+            return Ok(());
+        }
+        let mut state = self.lock();
+        if state.wal_file.take().is_some() || self.io.exists(&self.wal_path)? {
+            self.io.delete(&self.wal_path)?;
+        }
+        state.wal_writable = false;
+        state.index.clear();
+        state.backfilled = 0;
+        state.header = None;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_finds_the_newest_frame_below_a_mark() {
+        let mut index = WalIndex::default();
+        for pgno in [2, 3, 2, 5, 2] {
+            index.push(pgno);
+        }
+        assert_eq!(index.find(2, 5), Some(5));
+        assert_eq!(index.find(2, 4), Some(3));
+        assert_eq!(index.find(2, 2), Some(1));
+        assert_eq!(index.find(5, 3), None);
+        assert_eq!(index.find(7, 5), None);
+    }
+}

@@ -1,0 +1,174 @@
+//! The query engine against SQLite (rusqlite, bundled 3.54.1): the same scripts on both, the
+//! same rows (values and storage classes), the same error messages, the same `changes()`.
+
+use basalt_core::connection::Connection;
+use basalt_core::record::Value;
+
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Rows(Vec<Vec<Value>>),
+    Error(String),
+}
+
+fn ours(conn: &Connection, sql: &str) -> (Outcome, i64) {
+    let outcome = match conn.prepare(sql) {
+        Err(e) => Outcome::Error(e.message),
+        Ok(mut stmt) => {
+            let mut rows = Vec::new();
+            loop {
+                match stmt.step_blocking() {
+                    Ok(true) => rows.push(stmt.row().to_vec()),
+                    Ok(false) => break Outcome::Rows(rows),
+                    Err(e) => break Outcome::Error(e.message),
+                }
+            }
+        }
+    };
+    (outcome, conn.changes())
+}
+
+fn theirs(conn: &rusqlite::Connection, sql: &str) -> (Outcome, i64) {
+    let outcome = match conn.prepare(sql) {
+        Err(e) => Outcome::Error(message(e, sql)),
+        Ok(mut stmt) => {
+            let n = stmt.column_count();
+            let mut rows = Vec::new();
+            let mut q = stmt.raw_query();
+            loop {
+                match q.next() {
+                    Ok(Some(r)) => rows.push(
+                        (0..n)
+                            .map(|i| match r.get_ref(i).expect("column") {
+                                rusqlite::types::ValueRef::Null => Value::Null,
+                                rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
+                                rusqlite::types::ValueRef::Real(f) => Value::Real(f),
+                                rusqlite::types::ValueRef::Text(t) => Value::Text(t.to_vec()),
+                                rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                            })
+                            .collect(),
+                    ),
+                    Ok(None) => break Outcome::Rows(rows),
+                    Err(e) => break Outcome::Error(message(e, sql)),
+                }
+            }
+        }
+    };
+    (outcome, conn.changes() as i64)
+}
+
+/// SQLite's message, without the " in <sql> at offset N" rusqlite appends to prepare errors.
+fn message(e: rusqlite::Error, sql: &str) -> String {
+    let text = match e {
+        rusqlite::Error::SqliteFailure(_, Some(m)) => m,
+        other => other.to_string(),
+    };
+    match text.find(&format!(" in {sql} at offset")) {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Runs each statement on both engines and compares.
+fn compare(script: &[&str]) {
+    let a = Connection::open(":memory:").expect("open");
+    let b = rusqlite::Connection::open_in_memory().expect("open sqlite");
+    for sql in script {
+        assert_eq!(ours(&a, sql), theirs(&b, sql), "{sql}");
+    }
+}
+
+#[test]
+fn types_nulls_and_affinity() {
+    compare(&[
+        "CREATE TABLE t(i INTEGER, r REAL, x TEXT, n NUMERIC, b BLOB, nothing)",
+        "INSERT INTO t VALUES ('12', '3', 4, '5.0', '6', '7')",
+        "INSERT INTO t VALUES (1.0, 2, 3.5, 'abc', x'00ff', NULL)",
+        "INSERT INTO t VALUES (NULL, NULL, NULL, NULL, NULL, NULL)",
+        "SELECT i, r, x, n, b, nothing, typeof(i), typeof(r), typeof(x), typeof(n) FROM t",
+        "SELECT i = '12', x = 4, x < 5, n = 5, r > '2' FROM t",
+        "SELECT 5/2, 5.0/2, 5%0, '3'+'4', -'abc', 1e308*10, 9223372036854775807+1, 7 || 8",
+        "SELECT CAST('12abc' AS INTEGER), CAST(' 1.5e3x' AS NUMERIC), CAST(3.9 AS INTEGER), CAST(1 AS TEXT)",
+        "SELECT NULL = NULL, NULL IS NULL, 1 IS NOT NULL, NULL AND 0, NULL OR 1, NOT NULL",
+        "SELECT 1 IN (1, NULL), 2 IN (1, NULL), 2 NOT IN (1, 3), NULL IN (), 3 BETWEEN 1 AND NULL",
+        "SELECT coalesce(NULL, 2), nullif(1, 1), abs(-3), abs(-2.5), length('héllo'), substr('hello', 2, 3)",
+        "SELECT 'abc' LIKE 'A%', 'abc' GLOB 'A*', upper('x') || lower('Y'), round(2.5), round(1.005, 2)",
+    ]);
+}
+
+#[test]
+fn queries() {
+    compare(&[
+        "CREATE TABLE t1(a INTEGER PRIMARY KEY, b, c TEXT COLLATE NOCASE)",
+        "CREATE TABLE t2(x, y)",
+        "INSERT INTO t1 VALUES (1, 10, 'a'), (2, 20, 'B'), (3, NULL, 'c'), (4, 20, 'A')",
+        "INSERT INTO t2 VALUES (1, 'one'), (3, 'three'), (5, 'five')",
+        "SELECT * FROM t1 ORDER BY c, a",
+        "SELECT c FROM t1 ORDER BY c COLLATE BINARY DESC",
+        "SELECT b FROM t1 ORDER BY b NULLS LAST",
+        "SELECT DISTINCT b FROM t1 ORDER BY 1",
+        "SELECT b, count(*), sum(a), avg(a), group_concat(c) FROM t1 GROUP BY b ORDER BY b",
+        "SELECT count(*), count(b), min(b), max(c), total(b) FROM t1",
+        "SELECT b, count(*) FROM t1 GROUP BY b HAVING count(*) > 1",
+        "SELECT t1.a, t2.y FROM t1 LEFT JOIN t2 ON t1.a = t2.x ORDER BY 1",
+        "SELECT a, y FROM t1, t2 WHERE a = x",
+        "SELECT a, (SELECT y FROM t2 WHERE x = a) FROM t1",
+        "SELECT a FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE x = a)",
+        "SELECT a FROM t1 WHERE a NOT IN (SELECT x FROM t2)",
+        "SELECT a FROM t1 UNION SELECT x FROM t2",
+        "SELECT a FROM t1 UNION ALL SELECT x FROM t2 ORDER BY 1 DESC LIMIT 3 OFFSET 1",
+        "SELECT a FROM t1 EXCEPT SELECT x FROM t2",
+        "SELECT a FROM t1 INTERSECT SELECT x FROM t2",
+        "SELECT * FROM (SELECT a * 2 AS d FROM t1) WHERE d > 2",
+        "WITH w(v) AS (SELECT b FROM t1) SELECT sum(v) FROM w",
+        "CREATE VIEW v AS SELECT a, c FROM t1 WHERE a > 1",
+        "SELECT * FROM v ORDER BY a",
+        "SELECT a FROM t1 WHERE c = 'A' ORDER BY a",
+        "SELECT a FROM t1 LIMIT 2",
+        "SELECT a FROM t1 LIMIT 'x'",
+    ]);
+}
+
+#[test]
+fn writes_and_constraints() {
+    compare(&[
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, u TEXT UNIQUE, n INTEGER NOT NULL DEFAULT 7, c CHECK (c > 0))",
+        "CREATE INDEX tn ON t(n)",
+        "INSERT INTO t(u, c) VALUES ('a', 1)",
+        "INSERT INTO t(u, n, c) VALUES ('b', 2, 2), ('c', 3, 3)",
+        "INSERT INTO t(u, c) VALUES ('a', 1)",
+        "INSERT INTO t(u, n, c) VALUES ('z', NULL, 1)",
+        "INSERT INTO t(u, c) VALUES ('y', 0)",
+        "INSERT INTO t(id, u, c) VALUES (1, 'q', 1)",
+        "INSERT OR IGNORE INTO t(u, c) VALUES ('a', 5)",
+        "INSERT OR REPLACE INTO t(u, n, c) VALUES ('a', 9, 9)",
+        "SELECT * FROM t ORDER BY id",
+        "UPDATE t SET n = n + 10 WHERE n < 5",
+        "UPDATE t SET u = 'b' WHERE u = 'c'",
+        "SELECT * FROM t ORDER BY id",
+        "DELETE FROM t WHERE n > 12",
+        "SELECT * FROM t ORDER BY id",
+        "SELECT n FROM t WHERE n = 9",
+        "DELETE FROM t",
+        "SELECT count(*) FROM t",
+    ]);
+}
+
+#[test]
+fn errors_match() {
+    compare(&[
+        "SELECT * FROM t",
+        "SELECT x",
+        "SELEC 1",
+        "CREATE TABLE t(x)",
+        "CREATE TABLE t(y)",
+        "SELECT nosuch(x) FROM t",
+        "SELECT sum(x) FROM t WHERE sum(x) > 1",
+        "SELECT x FROM t ORDER BY 2",
+        "INSERT INTO t VALUES (1, 2)",
+        "INSERT INTO t(nosuch) VALUES (1)",
+        "DROP TABLE nosuch",
+        "DROP INDEX nosuch",
+        "CREATE INDEX i ON nosuch(x)",
+        "SELECT 1 UNION SELECT 1, 2",
+    ]);
+}
