@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
 use crate::schema::{ObjectKind, Schema};
-use crate::vdbe::value::Affinity;
+use crate::sql::affinity::Affinity;
 use basalt_parser::ast;
 
 #[derive(Debug, Clone)]
@@ -440,7 +440,7 @@ fn column_from_ast(def: &ast::ColumnDef) -> Column {
     let declared_type = def.type_name.as_ref().map(type_text).unwrap_or_default();
     let mut column = Column {
         name: def.name.value.clone(),
-        affinity: Affinity::from_declared_type(&declared_type),
+        affinity: Affinity::of_column(def.type_name.as_ref().map(|_| declared_type.as_str())),
         declared_type,
         collation: Collation::Binary,
         not_null: false,

@@ -29,8 +29,6 @@ struct Inner {
     pager: Pager,
     catalog: Rc<Catalog>,
     state: ConnState,
-    /// `changes()`: rows changed by the last INSERT, UPDATE or DELETE.
-    changes: i64,
 }
 
 impl Inner {
@@ -87,7 +85,6 @@ impl Connection {
                 autocommit: true,
                 ..ConnState::default()
             },
-            changes: 0,
         };
         inner.reload_catalog()?;
         inner.pager.end_read();
@@ -132,7 +129,7 @@ impl Connection {
     }
 
     pub fn changes(&self) -> i64 {
-        self.inner.borrow().changes
+        self.inner.borrow().state.changes
     }
 
     pub fn total_changes(&self) -> i64 {
@@ -332,7 +329,7 @@ impl Statement {
     fn finish(&mut self) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
         if self.vm.program().is_dml {
-            inner.changes = self.vm.changes;
+            inner.state.changes = self.vm.changes;
         }
         if let Some(level) = self.vm.savepoint.take() {
             inner.pager.release(level)?;
@@ -359,7 +356,7 @@ impl Statement {
         let savepoint = self.vm.savepoint.take();
         if self.vm.program().is_dml {
             // Undone changes are no changes; FAIL keeps those made before the failure.
-            inner.changes = if on_error == OnError::Fail {
+            inner.state.changes = if on_error == OnError::Fail {
                 self.vm.changes
             } else {
                 0

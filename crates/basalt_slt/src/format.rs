@@ -4,7 +4,9 @@
 //! printable ASCII. NULL is `NULL` whatever the letter.
 
 use basalt_core::record::Value;
-use basalt_core::vdbe::value::{format_fixed, format_real, text_to_i64, to_f64};
+use basalt_core::record::ValueRef;
+use basalt_core::sql::convert::{to_f64, to_i64, to_text};
+use basalt_core::sql::printf;
 
 pub fn value(v: &Value, kind: char) -> String {
     if matches!(v, Value::Null) {
@@ -12,23 +14,19 @@ pub fn value(v: &Value, kind: char) -> String {
     }
     match kind {
         'I' => {
-            let wide = match v {
-                Value::Integer(i) => *i,
-                Value::Real(r) => *r as i64,
-                Value::Text(t) | Value::Blob(t) => text_to_i64(t),
-                Value::Null => 0,
-            };
+            let wide = to_i64(v.into());
             // sqlite3_column_int keeps the low 32 bits, as C's conversion does.
             (wide as i32).to_string()
         }
-        'R' => format_fixed(to_f64(v), 3),
+        'R' => {
+            let real = ValueRef::Real(to_f64(v.into()));
+            match printf::format(ValueRef::Text(b"%.3f"), &[real]) {
+                Ok(Value::Text(t)) => String::from_utf8_lossy(&t).into_owned(),
+                _ => "NULL".into(),
+            }
+        }
         _ => {
-            let bytes = match v {
-                Value::Integer(i) => i.to_string().into_bytes(),
-                Value::Real(r) => format_real(*r).into_bytes(),
-                Value::Text(t) | Value::Blob(t) => t.clone(),
-                Value::Null => Vec::new(),
-            };
+            let bytes = to_text(v.into()).unwrap_or_default();
             if bytes.is_empty() {
                 return "(empty)".into();
             }

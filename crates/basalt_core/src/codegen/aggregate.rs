@@ -16,7 +16,7 @@ use super::select::{group_key_differs, AggPlan, Cond};
 use super::{error, Ctx};
 use crate::error::Result;
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
-use crate::vdbe::func::AggFunc;
+use crate::vdbe::func::Aggregate;
 use crate::vdbe::{Addr, CursorId, Insn, Reg};
 use basalt_parser::ast::{self, ExprKind};
 use std::cell::Cell;
@@ -24,7 +24,7 @@ use std::cell::Cell;
 /// One aggregate call's registers.
 struct Call {
     expr: ast::Expr,
-    func: AggFunc,
+    func: Aggregate,
     args: Vec<ast::Expr>,
     slot: usize,
     result: Reg,
@@ -110,7 +110,7 @@ impl Ctx<'_> {
                 if super::select::contains_aggregate(a) {
                     return Err(error(format!(
                         "misuse of aggregate function {}()",
-                        c.func.name()
+                        c.func.0.name
                     )));
                 }
                 let info = self.expr(a, sc, base + i)?;
@@ -153,19 +153,7 @@ impl Ctx<'_> {
                 return Err(error("not supported yet: FILTER clauses"));
             }
             if let ExprKind::Function { name, .. } = &expr.kind {
-                if AggFunc::lookup(
-                    &name.value,
-                    args.len(),
-                    matches!(
-                        expr.kind,
-                        ExprKind::Function {
-                            args: ast::FunctionArgs::Star,
-                            ..
-                        }
-                    ),
-                )
-                .is_err()
-                {
+                if !func.0.arity.accepts(args.len()) {
                     return Err(error(format!(
                         "wrong number of arguments to function {}()",
                         name.value

@@ -17,7 +17,7 @@ use crate::btree::TreeKind;
 use crate::catalog::{self, Index, Table};
 use crate::error::{ErrorCode, Result};
 use crate::schema::SCHEMA_ROOT;
-use crate::vdbe::value::Affinity;
+use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, OnError, Reg, Root};
 use basalt_parser::ast;
 

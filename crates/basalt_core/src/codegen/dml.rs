@@ -16,7 +16,7 @@ use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
 use crate::error::{ErrorCode, Result};
 use crate::record::Collation;
-use crate::vdbe::value::Affinity;
+use crate::sql::affinity::Affinity;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
 use basalt_parser::ast::{self, ConflictAction};
 

@@ -13,8 +13,11 @@ use super::select::{Dest, SelectOut};
 use super::{error, Ctx};
 use crate::error::Result;
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
-use crate::vdbe::func::{AggFunc, LookupError, ScalarFunc};
-use crate::vdbe::value::{comparison_affinity, Affinity, ArithOp, BitOp};
+use crate::sql::affinity::Affinity;
+use crate::sql::agg::AGGREGATES;
+use crate::sql::arith::{ArithOp, BitOp};
+use crate::sql::func::{self as sqlfunc, Function};
+use crate::vdbe::func::{Aggregate, Scalar};
 use crate::vdbe::{CmpOp, CmpSpec, Insn, NullMode, Reg};
 use basalt_parser::ast::{self, BinaryOp, ExprKind, Literal, UnaryOp};
 use std::cell::RefCell;
@@ -40,14 +43,15 @@ pub fn binary_collation(l: Info, r: Info) -> Collation {
     }
 }
 
-/// If `e` is a call of an aggregate function, which one.
-pub fn aggregate_of(e: &ast::Expr) -> Option<AggFunc> {
+/// If `e` is a call of an aggregate function, which one. A call with the wrong number of
+/// arguments is still an aggregate call: the aggregate code reports the count.
+pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
     let ExprKind::Function { name, args, .. } = &e.kind else {
         return None;
     };
-    let (argc, star) = match args {
-        ast::FunctionArgs::Star => (0, true),
-        ast::FunctionArgs::List { args, .. } => (args.len(), false),
+    let argc = match args {
+        ast::FunctionArgs::Star => 0,
+        ast::FunctionArgs::List { args, .. } => args.len(),
     };
     // min/max with several arguments are the scalar functions.
     if (name.value.eq_ignore_ascii_case("min") || name.value.eq_ignore_ascii_case("max"))
@@ -55,10 +59,38 @@ pub fn aggregate_of(e: &ast::Expr) -> Option<AggFunc> {
     {
         return None;
     }
-    match AggFunc::lookup(&name.value, argc, star) {
-        Ok(f) => Some(f),
-        Err(LookupError::WrongArgCount) => Some(AggFunc::Count),
-        Err(LookupError::NoSuchFunction) => None,
+    AGGREGATES
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(&name.value))
+        .map(Aggregate)
+}
+
+/// The scalar function `name` called with `argc` arguments, with SQLite's messages for an
+/// unknown name or a wrong count.
+fn scalar_function(name: &str, argc: usize) -> Result<Scalar> {
+    match sqlfunc::lookup(name, argc)? {
+        Function::Scalar(f) => Ok(Scalar(f)),
+        // Aggregates were taken out before (`aggregate_of`); reaching one here means a wrong
+        // argument count for it.
+        Function::Aggregate(_) => Err(sqlfunc::wrong_arguments(name)),
+    }
+}
+
+/// The affinity a comparison applies to both operands (sqlite3CompareAffinity), from its
+/// operands' affinities, `None` being an expression without one. This is the planner's half of
+/// the rule: unlike `sql::affinity::comparison_affinities`, it tells a BLOB column (which
+/// suppresses TEXT conversion of the other side) from an expression with no affinity at all.
+pub fn comparison_affinity(left: Option<Affinity>, right: Option<Affinity>) -> Affinity {
+    match (left, right) {
+        (Some(l), Some(r)) => {
+            if l.is_numeric() || r.is_numeric() {
+                Affinity::Numeric
+            } else {
+                Affinity::Blob
+            }
+        }
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => Affinity::Blob,
     }
 }
 
@@ -328,13 +360,14 @@ impl Ctx<'_> {
                 pattern,
                 escape,
             } => {
-                let func = match op {
-                    ast::LikeOp::Like => ScalarFunc::Like,
-                    ast::LikeOp::Glob => ScalarFunc::Glob,
+                let name = match op {
+                    ast::LikeOp::Like => "like",
+                    ast::LikeOp::Glob => "glob",
                     ast::LikeOp::Regexp => return Err(error("no such function: REGEXP")),
                     ast::LikeOp::Match => return Err(error("no such function: MATCH")),
                 };
                 let argc = if escape.is_some() { 3 } else { 2 };
+                let func = scalar_function(name, argc)?;
                 let args = self.b.regs(argc);
                 self.expr(pattern, sc, args)?;
                 self.expr(expr, sc, args + 1)?;
@@ -448,15 +481,14 @@ impl Ctx<'_> {
             } => self.case(operand.as_deref(), whens, else_.as_deref(), sc, target),
             ExprKind::Cast { expr, type_name } => {
                 let inner = self.expr(expr, sc, target)?;
-                let affinity = Affinity::from_declared_type(
-                    &type_name
-                        .as_ref()
-                        .map(|t| t.name.clone())
-                        .unwrap_or_default(),
-                );
+                let type_name = type_name
+                    .as_ref()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default();
+                let affinity = Affinity::from_type_name(&type_name);
                 self.b.emit(Insn::Cast {
                     reg: target,
-                    affinity,
+                    type_name,
                 });
                 Ok(Info {
                     affinity: Some(affinity),
@@ -526,18 +558,7 @@ impl Ctx<'_> {
                 args
             }
         };
-        let func = match ScalarFunc::lookup(&name.value, list.len()) {
-            Ok(f) => f,
-            Err(LookupError::WrongArgCount) => {
-                return Err(error(format!(
-                    "wrong number of arguments to function {}()",
-                    name.value
-                )))
-            }
-            Err(LookupError::NoSuchFunction) => {
-                return Err(error(format!("no such function: {}", name.value)))
-            }
-        };
+        let func = scalar_function(&name.value, list.len())?;
         let base = self.b.regs(list.len().max(1));
         let mut collation = None;
         for (i, a) in list.iter().enumerate() {
@@ -559,7 +580,7 @@ impl Ctx<'_> {
         // Function results have no affinity; min/max keep the collation of their arguments.
         Ok(Info {
             affinity: None,
-            collation: if matches!(func, ScalarFunc::Min | ScalarFunc::Max) {
+            collation: if matches!(func.0.name, "min" | "max") {
                 collation
             } else {
                 None
@@ -684,10 +705,10 @@ impl Ctx<'_> {
                 dest: target,
             },
             BinaryOp::Add => arith(ArithOp::Add, a, b, target),
-            BinaryOp::Sub => arith(ArithOp::Sub, a, b, target),
-            BinaryOp::Mul => arith(ArithOp::Mul, a, b, target),
-            BinaryOp::Div => arith(ArithOp::Div, a, b, target),
-            BinaryOp::Rem => arith(ArithOp::Rem, a, b, target),
+            BinaryOp::Sub => arith(ArithOp::Subtract, a, b, target),
+            BinaryOp::Mul => arith(ArithOp::Multiply, a, b, target),
+            BinaryOp::Div => arith(ArithOp::Divide, a, b, target),
+            BinaryOp::Rem => arith(ArithOp::Remainder, a, b, target),
             BinaryOp::Concat => Insn::Concat {
                 lhs: a,
                 rhs: b,

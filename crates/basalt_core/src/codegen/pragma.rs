@@ -1,11 +1,15 @@
-//! PRAGMAs. Supported so far: `table_info`. Unknown pragmas are silently ignored, as SQLite
-//! ignores them (no error, no rows).
+//! PRAGMAs. Supported so far: `table_info`; the header and pager settings of
+//! [`RuntimePragma`] (read and set, evaluated when the statement runs); `wal_checkpoint`;
+//! the constant `foreign_keys`, `encoding` and `compile_options`. Unknown pragmas are silently
+//! ignored, as SQLite ignores them (no error, no rows).
 //!
 //! Invariants: a pragma's rows are SQLite's, column for column (names and types included).
 
 use super::{error, Ctx};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::vdbe::pragma::RuntimePragma;
 use crate::vdbe::Insn;
+use crate::wal::CheckpointMode;
 use basalt_parser::ast;
 
 impl Ctx<'_> {
@@ -15,10 +19,79 @@ impl Ctx<'_> {
             Some(ast::PragmaValue::Assign(v)) | Some(ast::PragmaValue::Call(v)) => Some(v.clone()),
             None => None,
         };
+        if let Some(p) = RuntimePragma::from_name(&name) {
+            return Ok(self.runtime_pragma(p, arg.as_deref()));
+        }
         match name.as_str() {
             "table_info" => self.table_info(arg.as_deref()),
+            "wal_checkpoint" => Ok(self.wal_checkpoint(arg.as_deref())),
+            "foreign_keys" if arg.is_none() => Ok(self.constant_rows("foreign_keys", &[Int(0)])),
+            "encoding" if arg.is_none() => Ok(self.constant_rows("encoding", &[Str("UTF-8")])),
+            "compile_options" => Ok(self.constant_rows("compile_options", COMPILE_OPTIONS)),
+            "foreign_keys" if arg.as_deref().is_some_and(|v| setting_is_off(v)) => Ok(Vec::new()),
+            // A pragma SQLite knows but Basalt does not do yet must not look done.
+            _ if SQLITE_PRAGMAS.contains(&name.as_str()) => {
+                Err(Error::not_supported(format!("PRAGMA {name}")))
+            }
+            // SQLite ignores pragmas it does not know.
             _ => Ok(Vec::new()),
         }
+    }
+
+    /// A pragma answered when the statement runs; `PRAGMA x = v` sets it first.
+    fn runtime_pragma(&mut self, pragma: RuntimePragma, arg: Option<&str>) -> Vec<String> {
+        let set = arg.map(|a| setting_value(pragma, a));
+        if set.is_some() && pragma.writes_header() {
+            self.writes = true;
+        }
+        let dest = self.b.reg();
+        self.b.emit(Insn::Pragma { pragma, set, dest });
+        if set.is_some() && !pragma.set_returns_row() {
+            return Vec::new();
+        }
+        self.b.emit(Insn::ResultRow {
+            start: dest,
+            count: 1,
+        });
+        vec![pragma.column_name().to_string()]
+    }
+
+    fn wal_checkpoint(&mut self, mode: Option<&str>) -> Vec<String> {
+        let mode = match mode.map(|m| m.trim_matches(['\'', '"']).to_ascii_lowercase()) {
+            Some(m) if m == "full" => CheckpointMode::Full,
+            Some(m) if m == "restart" => CheckpointMode::Restart,
+            Some(m) if m == "truncate" => CheckpointMode::Truncate,
+            _ => CheckpointMode::Passive,
+        };
+        let dest = self.b.regs(3);
+        self.b.emit(Insn::Checkpoint { mode, dest });
+        self.b.emit(Insn::ResultRow {
+            start: dest,
+            count: 3,
+        });
+        ["busy", "log", "checkpointed"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    /// One result column holding a fixed list of values, one per row.
+    fn constant_rows(&mut self, column: &str, values: &[Constant]) -> Vec<String> {
+        let dest = self.b.reg();
+        for v in values {
+            match v {
+                Int(i) => self.b.emit(Insn::Integer { value: *i, dest }),
+                Str(s) => self.b.emit(Insn::Text {
+                    value: s.as_bytes().to_vec(),
+                    dest,
+                }),
+            };
+            self.b.emit(Insn::ResultRow {
+                start: dest,
+                count: 1,
+            });
+        }
+        vec![column.to_string()]
     }
 
     fn table_info(&mut self, table: Option<&str>) -> Result<Vec<String>> {
@@ -84,3 +157,125 @@ impl Ctx<'_> {
         Ok(names.iter().map(|s| s.to_string()).collect())
     }
 }
+
+/// A value of a constant pragma's row.
+enum Constant {
+    Int(i64),
+    Str(&'static str),
+}
+use Constant::{Int, Str};
+
+/// What `PRAGMA compile_options` reports: the settings Basalt behaves as if compiled with.
+const COMPILE_OPTIONS: &[Constant] = &[
+    Str("COMPILER=rustc"),
+    Str("DEFAULT_CACHE_SIZE=-2000"),
+    Str("DEFAULT_PAGE_SIZE=4096"),
+    Str("DEFAULT_SYNCHRONOUS=2"),
+    Str("DEFAULT_WAL_AUTOCHECKPOINT=1000"),
+    Str("DEFAULT_WAL_SYNCHRONOUS=2"),
+    Str("OMIT_LOAD_EXTENSION"),
+    Str("THREADSAFE=0"),
+];
+
+/// The number a pragma is set to: an integer, or one of the names `synchronous` and the
+/// boolean pragmas accept; anything else counts as 0, as SQLite's integer reading does.
+fn setting_value(pragma: RuntimePragma, arg: &str) -> i64 {
+    let arg = arg.trim().trim_matches(['\'', '"']);
+    if let Ok(n) = arg.parse::<i64>() {
+        return n;
+    }
+    let lower = arg.to_ascii_lowercase();
+    match (pragma, lower.as_str()) {
+        (RuntimePragma::Synchronous, "off" | "no" | "false") => 0,
+        (RuntimePragma::Synchronous, "normal") => 1,
+        (RuntimePragma::Synchronous, "full" | "on" | "yes" | "true") => 2,
+        (RuntimePragma::Synchronous, "extra") => 3,
+        _ => crate::sql::convert::text_to_i64(arg.as_bytes()),
+    }
+}
+
+/// `PRAGMA x = v` values that turn a boolean setting off.
+fn setting_is_off(value: &str) -> bool {
+    matches!(
+        value.to_ascii_lowercase().as_str(),
+        "0" | "off" | "no" | "false"
+    )
+}
+
+/// Every pragma SQLite 3.54 documents (pragma.html), so that one Basalt lacks is refused.
+const SQLITE_PRAGMAS: &[&str] = &[
+    "analysis_limit",
+    "application_id",
+    "auto_vacuum",
+    "automatic_index",
+    "busy_timeout",
+    "cache_size",
+    "cache_spill",
+    "case_sensitive_like",
+    "cell_size_check",
+    "checkpoint_fullfsync",
+    "collation_list",
+    "compile_options",
+    "count_changes",
+    "data_store_directory",
+    "data_version",
+    "database_list",
+    "default_cache_size",
+    "defer_foreign_keys",
+    "empty_result_callbacks",
+    "encoding",
+    "foreign_key_check",
+    "foreign_key_list",
+    "foreign_keys",
+    "freelist_count",
+    "full_column_names",
+    "fullfsync",
+    "function_list",
+    "hard_heap_limit",
+    "ignore_check_constraints",
+    "incremental_vacuum",
+    "index_info",
+    "index_list",
+    "index_xinfo",
+    "integrity_check",
+    "journal_mode",
+    "journal_size_limit",
+    "legacy_alter_table",
+    "legacy_file_format",
+    "locking_mode",
+    "max_page_count",
+    "mmap_size",
+    "module_list",
+    "optimize",
+    "page_count",
+    "page_size",
+    "parser_trace",
+    "pragma_list",
+    "query_only",
+    "quick_check",
+    "read_uncommitted",
+    "recursive_triggers",
+    "reverse_unordered_selects",
+    "schema_version",
+    "secure_delete",
+    "short_column_names",
+    "shrink_memory",
+    "soft_heap_limit",
+    "stats",
+    "synchronous",
+    "table_info",
+    "table_list",
+    "table_xinfo",
+    "temp_store",
+    "temp_store_directory",
+    "threads",
+    "trusted_schema",
+    "user_version",
+    "vdbe_addoptrace",
+    "vdbe_debug",
+    "vdbe_listing",
+    "vdbe_trace",
+    "wal_autocheckpoint",
+    "wal_checkpoint",
+    "writable_schema",
+];

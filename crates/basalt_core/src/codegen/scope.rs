@@ -12,7 +12,7 @@ use super::error;
 use crate::catalog::Table;
 use crate::error::Result;
 use crate::record::Collation;
-use crate::vdbe::value::Affinity;
+use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Reg};
 use std::cell::{Cell, RefCell};
 

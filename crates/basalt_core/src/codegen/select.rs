@@ -18,8 +18,8 @@ use super::{error, Ctx, Label};
 use crate::catalog::Table;
 use crate::error::Result;
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
-use crate::vdbe::func::AggFunc;
-use crate::vdbe::value::Affinity;
+use crate::sql::affinity::Affinity;
+use crate::vdbe::func::Aggregate;
 use crate::vdbe::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
 use basalt_parser::ast::{self, ExprKind};
 use std::cell::RefCell;
@@ -1356,12 +1356,12 @@ pub fn group_key_differs(collation: Collation) -> CmpSpec {
 
 /// Aggregate calls and bare columns of an aggregate query.
 pub struct AggPlan {
-    pub calls: Vec<(ast::Expr, AggFunc)>,
+    pub calls: Vec<(ast::Expr, Aggregate)>,
 }
 
 impl AggPlan {
     pub fn collect<'e>(exprs: impl Iterator<Item = &'e ast::Expr>) -> AggPlan {
-        let mut calls: Vec<(ast::Expr, AggFunc)> = Vec::new();
+        let mut calls: Vec<(ast::Expr, Aggregate)> = Vec::new();
         for e in exprs {
             walk(e, &mut |x| {
                 if let Some(f) = aggregate_of(x) {

@@ -6,14 +6,19 @@
 //! that call leaves the VM exactly as it was before the instruction.
 
 use super::cursor::{Kind, OrderedRecord, VCursor};
-use super::func::AggState;
+use super::func::{CallContext, Random};
 use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
-use super::value::{self, arith, bitwise, compare_with_affinity, truth};
+use super::value::{apply_storage_affinity, compare_with_affinity, real_affinity_on_read};
 use super::Program;
 use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
 use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
-use crate::record::{compare_unpacked, encode_record, Value, ValueRef};
+use crate::record::{compare_unpacked, encode_record, Collation, Value, ValueRef};
+use crate::sql::affinity::Affinity;
+use crate::sql::agg::Aggregate;
+use crate::sql::arith::{arith, bit_not, bitwise, concat, negate};
+use crate::sql::compare::{self, truth};
+use crate::sql::convert::cast;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -35,7 +40,13 @@ pub enum StepResult {
 #[derive(Debug, Default)]
 pub struct ConnState {
     pub last_insert_rowid: i64,
+    /// `changes()`: rows changed by the last INSERT, UPDATE or DELETE.
+    pub changes: i64,
     pub total_changes: i64,
+    /// `PRAGMA case_sensitive_like`.
+    pub case_sensitive_like: bool,
+    /// The generator behind `random()` and `randomblob()`.
+    pub random: Random,
     /// The schema cookie as of the catalog the connection holds.
     pub schema_cookie: u32,
     pub interrupt: Arc<AtomicBool>,
@@ -55,7 +66,8 @@ pub struct Vm {
     pc: usize,
     regs: Vec<Value>,
     cursors: Vec<Option<VCursor>>,
-    aggs: Vec<AggState>,
+    /// Aggregate states, created by the first `AggStep` of a group.
+    aggs: Vec<Option<Box<dyn Aggregate>>>,
     once: Vec<bool>,
     params: Vec<Value>,
     row: (usize, usize),
@@ -117,7 +129,7 @@ impl Vm {
         self.pc = 0;
         self.regs = vec![Value::Null; p.n_regs];
         self.cursors = (0..p.n_cursors).map(|_| None).collect();
-        self.aggs = vec![AggState::default(); p.n_aggs];
+        self.aggs = (0..p.n_aggs).map(|_| None).collect();
         self.once = vec![false; p.insns.len()];
         self.row = (0, 0);
         self.halted = false;
@@ -227,6 +239,10 @@ impl Vm {
             }
         }
         compare_with_affinity(a, b, spec.affinity, spec.collation).map(|o| spec.op.holds(o))
+    }
+
+    fn reg(&self, r: usize) -> ValueRef<'_> {
+        self.regs[r].as_value_ref()
     }
 
     fn key_values(&self, start: usize, count: usize) -> Vec<ValueRef<'_>> {
@@ -626,7 +642,7 @@ impl Vm {
                 target,
                 if_null,
             } => {
-                if truth(&self.regs[*reg]).unwrap_or(*if_null) {
+                if truth(self.regs[*reg].as_value_ref()).unwrap_or(*if_null) {
                     return Ok(Jump(*target));
                 }
             }
@@ -635,7 +651,7 @@ impl Vm {
                 target,
                 if_null,
             } => {
-                if !truth(&self.regs[*reg]).unwrap_or(!*if_null) {
+                if !truth(self.regs[*reg].as_value_ref()).unwrap_or(!*if_null) {
                     return Ok(Jump(*target));
                 }
             }
@@ -650,39 +666,27 @@ impl Vm {
                 }
             }
             Insn::Arith { op, lhs, rhs, dest } => {
-                self.regs[*dest] = arith(*op, &self.regs[*lhs], &self.regs[*rhs]);
+                self.regs[*dest] = arith(*op, self.reg(*lhs), self.reg(*rhs));
             }
             Insn::Bit { op, lhs, rhs, dest } => {
-                self.regs[*dest] = bitwise(*op, &self.regs[*lhs], &self.regs[*rhs]);
+                self.regs[*dest] = bitwise(*op, self.reg(*lhs), self.reg(*rhs));
             }
             Insn::Concat { lhs, rhs, dest } => {
-                self.regs[*dest] = value::concat(&self.regs[*lhs], &self.regs[*rhs]);
+                self.regs[*dest] = concat(self.reg(*lhs), self.reg(*rhs));
             }
-            Insn::Negate { src, dest } => self.regs[*dest] = value::negate(&self.regs[*src]),
-            Insn::BitNot { src, dest } => self.regs[*dest] = value::bit_not(&self.regs[*src]),
+            Insn::Negate { src, dest } => self.regs[*dest] = negate(self.reg(*src)),
+            Insn::BitNot { src, dest } => self.regs[*dest] = bit_not(self.reg(*src)),
             Insn::Not { src, dest } => {
-                self.regs[*dest] = match truth(&self.regs[*src]) {
-                    None => Value::Null,
-                    Some(t) => Value::Integer(i64::from(!t)),
-                };
+                self.regs[*dest] = compare::truth_value(compare::not(truth(self.reg(*src))));
             }
             Insn::And { lhs, rhs, dest } | Insn::Or { lhs, rhs, dest } => {
-                let is_and = matches!(insn, Insn::And { .. });
-                let (a, b) = (truth(&self.regs[*lhs]), truth(&self.regs[*rhs]));
-                let result = if is_and {
-                    match (a, b) {
-                        (Some(false), _) | (_, Some(false)) => Some(false),
-                        (Some(true), Some(true)) => Some(true),
-                        _ => None,
-                    }
+                let (a, b) = (truth(self.reg(*lhs)), truth(self.reg(*rhs)));
+                let result = if matches!(insn, Insn::And { .. }) {
+                    compare::and(a, b)
                 } else {
-                    match (a, b) {
-                        (Some(true), _) | (_, Some(true)) => Some(true),
-                        (Some(false), Some(false)) => Some(false),
-                        _ => None,
-                    }
+                    compare::or(a, b)
                 };
-                self.regs[*dest] = result.map_or(Value::Null, |t| Value::Integer(i64::from(t)));
+                self.regs[*dest] = compare::truth_value(result);
             }
             Insn::IsTrue {
                 src,
@@ -690,7 +694,7 @@ impl Vm {
                 null,
                 invert,
             } => {
-                self.regs[*dest] = Value::Integer(match truth(&self.regs[*src]) {
+                self.regs[*dest] = Value::Integer(match truth(self.reg(*src)) {
                     None => *null,
                     Some(t) => i64::from(t != *invert),
                 });
@@ -702,7 +706,12 @@ impl Vm {
                 dest,
                 collation,
             } => {
-                let v = func.call(&self.regs[*args..*args + *argc], *collation)?;
+                let argv: Vec<ValueRef<'_>> = self.key_values(*args, *argc);
+                let mut ctx = CallContext {
+                    conn: env.conn,
+                    collation: *collation,
+                };
+                let v = (func.0.call)(&mut ctx, &argv)?;
                 self.regs[*dest] = v;
             }
             Insn::AggStep {
@@ -712,13 +721,21 @@ impl Vm {
                 slot,
                 collation,
             } => {
-                let (regs, aggs) = (&self.regs, &mut self.aggs);
-                aggs[*slot].step(*func, &regs[*args..*args + *argc], *collation);
+                let argv: Vec<ValueRef<'_>> = self.regs[*args..*args + *argc]
+                    .iter()
+                    .map(ValueRef::from)
+                    .collect();
+                let state = self.aggs[*slot].get_or_insert_with(|| (func.0.new)(*collation));
+                state.step(&argv)?;
             }
             Insn::AggFinal { func, slot, dest } => {
-                self.regs[*dest] = self.aggs[*slot].finish(*func)?;
+                self.regs[*dest] = match &self.aggs[*slot] {
+                    Some(state) => state.value()?,
+                    // No row reached the aggregate: its value over nothing.
+                    None => (func.0.new)(Collation::Binary).value()?,
+                };
             }
-            Insn::AggReset { slot } => self.aggs[*slot] = AggState::default(),
+            Insn::AggReset { slot } => self.aggs[*slot] = None,
             Insn::Gosub { ret, target } => {
                 self.regs[*ret] = Value::Integer(self.pc as i64 + 1);
                 return Ok(Jump(*target));
@@ -754,21 +771,26 @@ impl Vm {
             }
             Insn::Affinity { start, affinities } => {
                 for (k, a) in affinities.iter().enumerate() {
-                    value::apply_affinity(&mut self.regs[start + k], *a);
+                    apply_storage_affinity(&mut self.regs[start + k], *a);
                 }
             }
-            Insn::RealAffinity { reg } => value::real_affinity_on_read(&mut self.regs[*reg]),
-            Insn::Cast { reg, affinity } => {
-                self.regs[*reg] = value::cast(&self.regs[*reg], *affinity);
+            Insn::Pragma { pragma, set, dest } => {
+                self.regs[*dest] = super::pragma::run(env.pager, *pragma, *set)?;
             }
-            Insn::MustBeInt { reg } => {
-                let mut v = self.regs[*reg].clone();
-                value::apply_affinity(&mut v, value::Affinity::Numeric);
-                match v {
-                    Value::Integer(_) => self.regs[*reg] = v,
-                    _ => return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch")),
+            Insn::Checkpoint { mode, dest } => {
+                let row = super::pragma::checkpoint(env.pager, *mode)?;
+                for (k, v) in row.into_iter().enumerate() {
+                    self.regs[dest + k] = v;
                 }
             }
+            Insn::RealAffinity { reg } => real_affinity_on_read(&mut self.regs[*reg]),
+            Insn::Cast { reg, type_name } => {
+                self.regs[*reg] = cast(self.reg(*reg), type_name);
+            }
+            Insn::MustBeInt { reg } => match Affinity::Numeric.apply(self.reg(*reg)) {
+                v @ Value::Integer(_) => self.regs[*reg] = v,
+                _ => return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch")),
+            },
             Insn::IfPos { reg, target } => {
                 if let Some(n) = reg_i64(&self.regs[*reg]) {
                     if n > 0 {

@@ -4,12 +4,16 @@
 //! cursor table, both sized by the program's metadata. Operands that SQLite packs into P4/P5
 //! (affinities, collations, key descriptions, constraint messages) are typed fields here.
 
-use super::func::{AggFunc, ScalarFunc};
-use super::value::{Affinity, ArithOp, BitOp};
+use super::func::{Aggregate, Scalar};
+use super::pragma::RuntimePragma;
+use super::value::affinity_letter;
 use crate::btree::{SeekOp, TreeKind};
 use crate::error::ErrorCode;
 use crate::pager::PageNo;
 use crate::record::{Collation, KeyInfo, Value};
+use crate::sql::affinity::Affinity;
+use crate::sql::arith::{ArithOp, BitOp};
+use crate::wal::CheckpointMode;
 
 pub type Reg = usize;
 pub type Addr = usize;
@@ -334,21 +338,21 @@ pub enum Insn {
         invert: bool,
     },
     Function {
-        func: ScalarFunc,
+        func: Scalar,
         args: Reg,
         argc: usize,
         dest: Reg,
         collation: Collation,
     },
     AggStep {
-        func: AggFunc,
+        func: Aggregate,
         args: Reg,
         argc: usize,
         slot: usize,
         collation: Collation,
     },
     AggFinal {
-        func: AggFunc,
+        func: Aggregate,
         slot: usize,
         dest: Reg,
     },
@@ -411,9 +415,21 @@ pub enum Insn {
     RealAffinity {
         reg: Reg,
     },
+    /// Reads (and with `set`, first sets) a database or connection setting into `dest`.
+    Pragma {
+        pragma: RuntimePragma,
+        set: Option<i64>,
+        dest: Reg,
+    },
+    /// `PRAGMA wal_checkpoint`: busy, log and checkpointed frames into `dest..dest + 3`.
+    Checkpoint {
+        mode: CheckpointMode,
+        dest: Reg,
+    },
+    /// `CAST(reg AS type_name)`.
     Cast {
         reg: Reg,
-        affinity: Affinity,
+        type_name: String,
     },
     /// Converts `reg` to an integer or fails with "datatype mismatch" (LIMIT, OFFSET, rowids).
     MustBeInt {
@@ -606,10 +622,10 @@ impl Insn {
             Insn::Arith { op, lhs, rhs, dest } => (
                 match op {
                     ArithOp::Add => "Add",
-                    ArithOp::Sub => "Subtract",
-                    ArithOp::Mul => "Multiply",
-                    ArithOp::Div => "Divide",
-                    ArithOp::Rem => "Remainder",
+                    ArithOp::Subtract => "Subtract",
+                    ArithOp::Multiply => "Multiply",
+                    ArithOp::Divide => "Divide",
+                    ArithOp::Remainder => "Remainder",
                 },
                 n(*rhs),
                 n(*lhs),
@@ -646,16 +662,16 @@ impl Insn {
                 argc,
                 dest,
                 ..
-            } => ("Function", n(*argc), n(*args), n(*dest), func.name().into()),
+            } => ("Function", n(*argc), n(*args), n(*dest), func.0.name.into()),
             Insn::AggStep {
                 func,
                 args,
                 argc,
                 slot,
                 ..
-            } => ("AggStep", n(*argc), n(*args), n(*slot), func.name().into()),
+            } => ("AggStep", n(*argc), n(*args), n(*slot), func.0.name.into()),
             Insn::AggFinal { func, slot, dest } => {
-                ("AggFinal", n(*slot), n(*dest), 0, func.name().into())
+                ("AggFinal", n(*slot), n(*dest), 0, func.0.name.into())
             }
             Insn::AggReset { slot } => ("AggReset", n(*slot), 0, 0, none()),
             Insn::SorterInsert { cursor, record } => {
@@ -685,10 +701,24 @@ impl Insn {
                 n(*start),
                 n(affinities.len()),
                 0,
-                affinities.iter().map(|a| a.letter()).collect(),
+                affinities.iter().map(|a| affinity_letter(*a)).collect(),
             ),
+            Insn::Pragma { pragma, set, dest } => (
+                "Pragma",
+                n(*dest),
+                set.unwrap_or(0),
+                0,
+                pragma.column_name().into(),
+            ),
+            Insn::Checkpoint { mode, dest } => ("Checkpoint", 0, n(*dest), 0, format!("{mode:?}")),
             Insn::RealAffinity { reg } => ("RealAffinity", n(*reg), 0, 0, none()),
-            Insn::Cast { reg, affinity } => ("Cast", n(*reg), 0, 0, affinity.letter().to_string()),
+            Insn::Cast { reg, type_name } => (
+                "Cast",
+                n(*reg),
+                0,
+                0,
+                affinity_letter(Affinity::from_type_name(type_name)).to_string(),
+            ),
             Insn::MustBeInt { reg } => ("MustBeInt", n(*reg), 0, 0, none()),
             Insn::IfPos { reg, target } => ("IfPos", n(*reg), n(*target), 1, none()),
             Insn::DecrJumpZero { reg, target } => ("DecrJumpZero", n(*reg), n(*target), 0, none()),

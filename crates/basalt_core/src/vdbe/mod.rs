@@ -23,13 +23,15 @@
 //! - A statement's writes happen only inside a write transaction begun by `Transaction`; whether
 //!   the statement's changes are kept on failure is the connection's decision, driven by
 //!   `Vm::on_error` (the ON CONFLICT algorithm of the failing constraint).
-//! - `value` and `func` are interim implementations of SQLite's value semantics and built-in
-//!   functions, to be replaced by the `sql` module.
+//! - SQLite's value semantics and built-in functions are `crate::sql`'s; `value` and `func` are
+//!   only the VM's glue to them (storage affinity, comparison operands, function operands and
+//!   the `FunctionContext` a call sees).
 
 mod cursor;
 mod exec;
 pub mod func;
 mod insn;
+pub mod pragma;
 pub mod value;
 
 pub use exec::{ConnState, Env, StepResult, Vm};
