@@ -1,18 +1,22 @@
 //! The seam between the shell and the database engine.
 //!
 //! The shell never talks to the pager or the VM directly: everything it needs from a database
-//! goes through [`Engine`], so the storage-only implementation of today and the query engine of
-//! tomorrow are interchangeable. The formatters only ever see column names and [`Value`]s.
+//! goes through [`Engine`], implemented here on `basalt_core::connection::Connection`. The
+//! formatters only ever see column names and [`Value`]s.
 //!
-//! What plugging the query engine in means: implement [`Engine::prepare`] (and `changes`,
-//! `total_changes`, `interrupt_flag`) on top of `basalt_core::connection::Connection`; the
-//! catalogue and header methods can keep reading storage as they do here.
+//! What `Connection` does not offer yet is worked around here, each in one place: read-only
+//! opening (an I/O backend that opens files read-only, plus a refusal of writing statements
+//! with SQLite's message), error offsets (a syntax error's from parsing again, a name's from
+//! where the name is written), the catalogue (read with SQL), the header (read by a pager of
+//! its own) and declared column types (none yet).
 
+use basalt_core::connection::{Connection, InterruptHandle};
 use basalt_core::format::DatabaseHeader;
-use basalt_core::io::FileIo;
+use basalt_core::io::{File, FileIo, Io, OpenFlags};
 use basalt_core::pager::{Pager, PagerOptions};
-use basalt_core::schema::Schema;
-use std::sync::atomic::AtomicBool;
+use basalt_core::schema::{ObjectKind, Schema, SchemaEntry};
+use basalt_core::ErrorCode;
+use basalt_parser::lexer::{tokenize, Tk};
 use std::sync::Arc;
 
 pub use basalt_core::record::Value;
@@ -41,7 +45,11 @@ impl EngineError {
 
 impl From<basalt_core::Error> for EngineError {
     fn from(e: basalt_core::Error) -> EngineError {
-        EngineError::new(e.to_string())
+        EngineError {
+            message: e.message,
+            code: e.code as i32,
+            offset: None,
+        }
     }
 }
 
@@ -50,9 +58,6 @@ impl std::fmt::Display for EngineError {
         f.write_str(&self.message)
     }
 }
-
-/// The message every SQL-executing path gives until the query engine exists.
-pub const NOT_SUPPORTED: &str = "not supported by Basalt yet: executing SQL statements";
 
 /// One prepared statement, stepped to completion by the shell.
 pub trait Statement {
@@ -86,9 +91,9 @@ pub trait Engine {
     fn changes(&self) -> i64;
     /// Rows changed since the database was opened (`sqlite3_total_changes64`).
     fn total_changes(&self) -> i64;
-    /// Setting the flag makes the running statement stop with "interrupted"
-    /// (`sqlite3_interrupt`); the engine clears it when the next statement starts.
-    fn interrupt_flag(&self) -> Arc<AtomicBool>;
+    /// Makes the running statement stop with "interrupted" (`sqlite3_interrupt`), from any
+    /// thread.
+    fn interrupt_handle(&self) -> InterruptHandle;
     /// The schema catalogue (`sqlite_schema`).
     fn schema(&mut self) -> Result<Schema, EngineError>;
     /// The 100-byte header of the main database; `None` for a database with no page yet.
@@ -100,72 +105,179 @@ pub trait Engine {
 
 /// Opens `path` (`None`, "" and ":memory:" mean a transient in-memory database).
 pub fn open(path: Option<&str>, options: &OpenOptions) -> Result<Box<dyn Engine>, EngineError> {
-    Ok(Box::new(StorageEngine::open(path, options)?))
+    Ok(Box::new(ConnectionEngine::open(path, options)?))
 }
 
-/// Today's engine: the storage stack only. It reads the catalogue and the header; every SQL
-/// statement is refused with [`NOT_SUPPORTED`] (blank input is not a statement and passes).
-pub struct StorageEngine {
-    pager: Pager,
+/// Replaces `engine` by a newly opened database. The current one is closed first, as sqlite3
+/// does: two connections to one file in one process would share its WAL state, and a
+/// read-only one would leave the next unable to write.
+pub fn reopen(
+    engine: &mut Box<dyn Engine>,
+    path: Option<&str>,
+    options: &OpenOptions,
+) -> Result<(), EngineError> {
+    *engine = open(None, &OpenOptions::default())?;
+    *engine = open(path, options)?;
+    Ok(())
+}
+
+/// The query engine behind the shell.
+struct ConnectionEngine {
+    conn: Connection,
     filename: String,
-    interrupt: Arc<AtomicBool>,
+    read_only: bool,
+    /// Why the file cannot be used, for a file that is not a database. sqlite3 opens such a
+    /// file all the same and fails each statement that reads it; `conn` is then an empty
+    /// in-memory database that no statement reaches.
+    unusable: Option<EngineError>,
 }
 
-impl StorageEngine {
-    pub fn open(path: Option<&str>, options: &OpenOptions) -> Result<StorageEngine, EngineError> {
-        let (pager, filename) = match path {
-            None | Some("") | Some(":memory:") => (
-                Pager::open_memory(basalt_core::format::DEFAULT_PAGE_SIZE)?,
-                String::new(),
+impl ConnectionEngine {
+    fn open(path: Option<&str>, options: &OpenOptions) -> Result<ConnectionEngine, EngineError> {
+        let (opened, filename) = match path {
+            None | Some("") | Some(":memory:") => (Connection::open(":memory:"), String::new()),
+            Some(path) if options.read_only => (
+                Connection::open_with_io(Arc::new(ReadOnlyFileIo), path),
+                path.to_string(),
             ),
-            Some(path) => {
-                let pager_options = PagerOptions {
-                    read_only: options.read_only,
-                    ..PagerOptions::default()
-                };
-                (
-                    Pager::open(Arc::new(FileIo), path, &pager_options)?,
-                    path.to_string(),
-                )
-            }
+            Some(path) => (Connection::open(path), path.to_string()),
         };
-        Ok(StorageEngine {
-            pager,
+        let (conn, unusable) = match opened {
+            Ok(conn) => (conn, None),
+            Err(e) if e.code == ErrorCode::NotADb => {
+                (Connection::open(":memory:")?, Some(EngineError::from(e)))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(ConnectionEngine {
+            conn,
             filename,
-            interrupt: Arc::new(AtomicBool::new(false)),
+            // sqlite3 keeps a read-only in-memory database read-only too.
+            read_only: options.read_only,
+            unusable,
         })
     }
 }
 
-impl Engine for StorageEngine {
-    fn prepare<'e>(&'e mut self, sql: &str) -> Result<Option<Prepared<'e>>, EngineError> {
-        if crate::input::is_blank(sql) {
-            return Ok(None);
+/// Where the name an error message is about is first written, for the messages SQLite points
+/// at the name of (`sqlite3_error_offset`).
+fn name_offset(sql: &str, message: &str) -> Option<usize> {
+    const NAMING: [(&str, &str); 6] = [
+        ("no such column: ", ""),
+        ("ambiguous column name: ", ""),
+        ("no such function: ", ""),
+        ("wrong number of arguments to function ", "()"),
+        ("table ", " already exists"),
+        ("view ", " already exists"),
+    ];
+    let name = NAMING
+        .iter()
+        .find_map(|(prefix, suffix)| message.strip_prefix(prefix)?.strip_suffix(suffix))?;
+    let parts: Vec<&str> = name.split('.').collect();
+    // White space and comments are not tokens: `t . x` is three in a row.
+    let tokens = tokenize(sql);
+    let word = |i: usize| {
+        let token = tokens.get(i)?;
+        let raw = sql.get(token.start..token.end)?;
+        match token.kind {
+            Tk::Id | Tk::Kw(_) => Some(raw.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'))),
+            Tk::Dot => Some("."),
+            _ => None,
         }
-        Err(EngineError::new(NOT_SUPPORTED))
+    };
+    (0..tokens.len()).find_map(|start| {
+        let found = parts.iter().enumerate().all(|(k, part)| {
+            word(start + 2 * k).is_some_and(|w| w.eq_ignore_ascii_case(part))
+                && (k + 1 == parts.len() || word(start + 2 * k + 1) == Some("."))
+        });
+        found.then(|| tokens[start].start)
+    })
+}
+
+impl Engine for ConnectionEngine {
+    fn prepare<'e>(&'e mut self, sql: &str) -> Result<Option<Prepared<'e>>, EngineError> {
+        if let Some(error) = &self.unusable {
+            return Err(error.clone());
+        }
+        let (statement, tail) = self.conn.prepare_with_tail(sql).map_err(|e| {
+            let mut error = EngineError::from(e);
+            // The connection's errors carry no position: a syntax error's comes from the
+            // parser, a name's from where the name is written.
+            error.offset = match basalt_parser::parse_first(sql) {
+                // SQLite has no token to point at when the input just stops.
+                Err(parse) if parse.message == "incomplete input" => None,
+                Err(parse) => Some(parse.offset),
+                Ok(Some((_, tail))) => name_offset(sql.get(..tail).unwrap_or(sql), &error.message),
+                Ok(None) => None,
+            };
+            error
+        })?;
+        let Some(statement) = statement else {
+            return Ok(None);
+        };
+        let columns = (0..statement.column_count())
+            .map(|i| statement.column_name(i).unwrap_or("").to_string())
+            .collect::<Vec<_>>();
+        // `sqlite3_column_decltype` has no counterpart in `Connection` yet.
+        let decltypes = vec![None; columns.len()];
+        let refused = self.read_only && !statement.program().read_only;
+        Ok(Some(Prepared {
+            statement: Box::new(ConnectionStatement {
+                statement,
+                columns,
+                decltypes,
+                refused,
+            }),
+            tail,
+        }))
     }
 
     fn changes(&self) -> i64 {
-        0
+        self.conn.changes()
     }
 
     fn total_changes(&self) -> i64 {
-        0
+        self.conn.total_changes()
     }
 
-    fn interrupt_flag(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.interrupt)
+    fn interrupt_handle(&self) -> InterruptHandle {
+        self.conn.interrupt_handle()
     }
 
     fn schema(&mut self) -> Result<Schema, EngineError> {
-        Ok(Schema::load(&mut self.pager)?)
+        let rows = match self.query("SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema")
+        {
+            // The engine cannot read the catalogue of a database without a page yet (it calls
+            // it malformed); such a database has no objects.
+            Err(e) if e.code == ErrorCode::Corrupt as i32 && self.header()?.is_none() => Vec::new(),
+            rows => rows?,
+        };
+        let entries = rows
+            .iter()
+            .zip(1..)
+            .filter_map(|(row, rowid)| schema_entry(rowid, row))
+            .collect();
+        Ok(Schema { entries })
     }
 
     fn header(&mut self) -> Result<Option<DatabaseHeader>, EngineError> {
-        if self.pager.page_count() == 0 {
+        if self.filename.is_empty() {
+            // `Connection` does not show its pager, and an in-memory database has no file.
             return Ok(None);
         }
-        Ok(Some(self.pager.header()?))
+        // A second, read-only pager on the file sees page 1 as the connection does, WAL
+        // frames included (the file alone can be behind).
+        let options = PagerOptions {
+            read_only: true,
+            ..PagerOptions::default()
+        };
+        let mut pager = Pager::open(Arc::new(FileIo), &self.filename, &options)?;
+        let header = pager.header();
+        pager.end_read();
+        if pager.page_count() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(header?))
     }
 
     fn filename(&self) -> &str {
@@ -173,6 +285,111 @@ impl Engine for StorageEngine {
     }
 
     fn is_readonly(&self) -> bool {
-        self.pager.is_read_only()
+        self.read_only
+    }
+}
+
+impl ConnectionEngine {
+    /// Every row of one statement.
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Value>>, EngineError> {
+        let mut rows = Vec::new();
+        if let Some(prepared) = self.prepare(sql)? {
+            let mut statement = prepared.statement;
+            while let Some(row) = statement.step()? {
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// One row of `SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema`, numbered in
+/// catalogue order (the engine cannot select `sqlite_schema`'s rowid yet).
+fn schema_entry(rowid: i64, row: &[Value]) -> Option<SchemaEntry> {
+    let text = |i: usize| match row.get(i) {
+        Some(Value::Text(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        _ => None,
+    };
+    let integer = |i: usize| match row.get(i) {
+        Some(Value::Integer(n)) => *n,
+        _ => 0,
+    };
+    let kind = match text(0)?.as_str() {
+        "table" => ObjectKind::Table,
+        "index" => ObjectKind::Index,
+        "view" => ObjectKind::View,
+        "trigger" => ObjectKind::Trigger,
+        _ => return None,
+    };
+    Some(SchemaEntry {
+        rowid,
+        kind,
+        name: text(1)?,
+        table_name: text(2).unwrap_or_default(),
+        root_page: u32::try_from(integer(3)).unwrap_or(0),
+        sql: text(4),
+    })
+}
+
+struct ConnectionStatement {
+    statement: basalt_core::connection::Statement,
+    columns: Vec<String>,
+    decltypes: Vec<Option<String>>,
+    /// A writing statement on a read-only database: its first step fails, as in SQLite.
+    refused: bool,
+}
+
+impl Statement for ConnectionStatement {
+    fn column_names(&self) -> &[String] {
+        &self.columns
+    }
+
+    fn decltypes(&self) -> &[Option<String>] {
+        &self.decltypes
+    }
+
+    fn step(&mut self) -> Result<Option<Vec<Value>>, EngineError> {
+        if self.refused {
+            return Err(basalt_core::Error::code(ErrorCode::ReadOnly).into());
+        }
+        if self.statement.step_blocking()? {
+            Ok(Some(self.statement.row().to_vec()))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// The file backend with every file opened read-only and never created (`-readonly`,
+/// `.open --readonly`): `Connection` has no read-only open of its own yet.
+struct ReadOnlyFileIo;
+
+impl Io for ReadOnlyFileIo {
+    fn open(&self, path: &str, _flags: OpenFlags) -> basalt_core::Result<Arc<dyn File>> {
+        let flags = OpenFlags {
+            read_only: true,
+            create: false,
+        };
+        FileIo.open(path, flags)
+    }
+
+    fn exists(&self, path: &str) -> basalt_core::Result<bool> {
+        FileIo.exists(path)
+    }
+
+    fn delete(&self, _path: &str) -> basalt_core::Result<()> {
+        Err(basalt_core::Error::code(ErrorCode::ReadOnly))
+    }
+
+    fn poll(&self) -> basalt_core::Result<()> {
+        FileIo.poll()
+    }
+
+    fn wait(&self) -> basalt_core::Result<()> {
+        FileIo.wait()
+    }
+
+    fn shared_key(&self, path: &str) -> basalt_core::Result<String> {
+        FileIo.shared_key(path)
     }
 }

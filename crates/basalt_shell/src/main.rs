@@ -38,15 +38,19 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.mcp {
-        return exit_code(mcp::serve(args.database.as_deref()));
+        return exit_code(mcp::serve(args.database.as_deref(), &open_options(&args)));
     }
     exit_code(run_shell(&args))
 }
 
-fn run_shell(args: &args::Args) -> i32 {
-    let options = engine::OpenOptions {
+fn open_options(args: &args::Args) -> engine::OpenOptions {
+    engine::OpenOptions {
         read_only: args.readonly,
-    };
+    }
+}
+
+fn run_shell(args: &args::Args) -> i32 {
+    let options = open_options(args);
     let engine = match engine::open(args.database.as_deref(), &options) {
         Ok(engine) => engine,
         Err(e) => {
@@ -168,7 +172,7 @@ fn run_argument(shell: &mut shell::Shell, command: &str) -> Step {
         Ok(()) => Step::Next,
         Err(error) => {
             eprintln!("Error: {}", error.full());
-            Step::Fail(1)
+            Step::Fail(error.code())
         }
     }
 }

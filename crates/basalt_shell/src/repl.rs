@@ -1,47 +1,53 @@
 //! Interactive use: the banner, line editing and history (rustyline), prompts, Ctrl-C.
 //!
 //! Ctrl-C at the prompt drops the line being typed; while a statement runs it sets the
-//! engine's interrupt flag (`sqlite3_interrupt`), and a third Ctrl-C before the shell gets
+//! engine's interrupt (`sqlite3_interrupt`), and a third Ctrl-C before the shell gets
 //! control back ends the process, as in sqlite3. Ctrl-D at the prompt ends the session.
 
 use crate::shell::{Line, LineSource, Shell};
+use basalt_core::connection::InterruptHandle;
 use rustyline::error::ReadlineError;
 use rustyline::history::{FileHistory, History};
 use rustyline::{Config, Editor};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 
 const PROMPT: &str = "basalt> ";
 const CONTINUATION_PROMPT: &str = "   ...> ";
 const HISTORY_SIZE: usize = 2000;
 
 static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
-static INTERRUPT_TARGET: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
+static INTERRUPT_TARGET: Mutex<Option<InterruptHandle>> = Mutex::new(None);
 
-/// Routes Ctrl-C to the engine's interrupt flag (installed once per process).
+/// Routes Ctrl-C to the engine's interrupt (installed once per process).
 pub fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTS.fetch_add(1, Ordering::SeqCst) >= 2 {
             std::process::exit(1);
         }
         if let Ok(target) = INTERRUPT_TARGET.lock() {
-            if let Some(flag) = target.as_ref() {
-                flag.store(true, Ordering::SeqCst);
+            if let Some(handle) = target.as_ref() {
+                handle.interrupt();
             }
         }
     });
 }
 
-/// Makes `flag` the one Ctrl-C sets (called whenever a database is opened).
-pub fn watch(flag: Arc<AtomicBool>) {
+/// Makes `handle`'s database the one Ctrl-C interrupts (called whenever one is opened).
+pub fn watch(handle: InterruptHandle) {
     if let Ok(mut target) = INTERRUPT_TARGET.lock() {
-        *target = Some(flag);
+        *target = Some(handle);
     }
 }
 
-/// The shell's control is back: the Ctrl-C count starts over.
+/// The shell's control is back at the prompt: the Ctrl-C count starts over.
 fn reset_interrupts() {
     INTERRUPTS.store(0, Ordering::SeqCst);
+}
+
+/// How many times Ctrl-C was pressed since the last prompt (since the start without one).
+pub fn interrupt_count() -> u32 {
+    INTERRUPTS.load(Ordering::SeqCst)
 }
 
 fn history_path() -> Option<std::path::PathBuf> {

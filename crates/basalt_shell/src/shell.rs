@@ -164,6 +164,11 @@ impl SqlError {
         text
     }
 
+    /// SQLite's primary result code: sqlite3's exit status when command-line SQL fails.
+    pub fn code(&self) -> i32 {
+        self.error.code
+    }
+
     /// The whole message as sqlite3 prints it for command-line SQL: `Error: in prepare, …`.
     pub fn full(&self) -> String {
         let phase = match self.phase {
@@ -209,7 +214,7 @@ fn error_context(sql: &str, offset: usize) -> String {
 
 impl Shell {
     pub fn new(engine: Box<dyn Engine>, db_name: &str, interactive: bool) -> Shell {
-        crate::repl::watch(engine.interrupt_flag());
+        crate::repl::watch(engine.interrupt_handle());
         Shell {
             engine,
             db_name: db_name.to_string(),
@@ -228,8 +233,8 @@ impl Shell {
 
     /// Replaces the database (`.open`).
     pub fn reopen(&mut self, path: Option<&str>, options: &OpenOptions) -> Result<(), EngineError> {
-        self.engine = engine::open(path, options)?;
-        crate::repl::watch(self.engine.interrupt_flag());
+        engine::reopen(&mut self.engine, path, options)?;
+        crate::repl::watch(self.engine.interrupt_handle());
         self.db_name = path.unwrap_or("").to_string();
         Ok(())
     }
@@ -260,13 +265,26 @@ impl Shell {
             ran = true;
             let tail = prepared.tail.min(rest.len());
             let mut statement = prepared.statement;
-            if self.echo {
-                let _ = writeln!(self.out, "{}", rest.get(..tail).unwrap_or(rest));
-            }
             let names = statement.column_names().to_vec();
-            let result = output::write_results(&mut self.out, &self.format, &names, &mut || {
+            let interrupts = crate::repl::interrupt_count();
+            let mut next_row = || {
+                // The engine forgets an interrupt when the next step starts, so one that
+                // lands while a row is being printed is caught here.
+                if crate::repl::interrupt_count() != interrupts {
+                    return Err(basalt_core::Error::code(basalt_core::ErrorCode::Interrupt).into());
+                }
                 statement.step()
-            });
+            };
+            let result = if output::explain::is_explain(rest.get(..tail).unwrap_or(rest)) {
+                output::explain::write(
+                    &mut self.out,
+                    &self.format.null_value,
+                    &names,
+                    &mut next_row,
+                )
+            } else {
+                output::write_results(&mut self.out, &self.format, &names, &mut next_row)
+            };
             drop(statement);
             if self.format.mode.is_columnar() && self.format.widths.len() < names.len() {
                 // sqlite3 grows `.width` to the column count of an aligned query (`.show`
@@ -306,6 +324,10 @@ impl Shell {
 
     /// sqlite3's `runOneSqlLine`: runs accumulated SQL and reports an error; true on error.
     fn run_sql(&mut self, sql: &str, start_line: usize, from_file: bool) -> bool {
+        if self.echo {
+            // The whole input as read, once (not statement by statement).
+            let _ = writeln!(self.out, "{sql}");
+        }
         let started = self.timer.then(Timer::start);
         let (ran, result) = self.exec(sql);
         let _ = self.out.flush();
@@ -383,6 +405,10 @@ impl Shell {
                 }
                 Line::End => break,
             };
+            if crate::repl::interrupt_count() > 0 && !source.is_interactive() {
+                // As in sqlite3, Ctrl-C ends a script (standard input, `.read`) too.
+                break;
+            }
             line_number += 1;
             if input::is_command_terminator(&line) && input::is_complete(&format!("{sql};")) {
                 line = ";".to_string();

@@ -1,31 +1,10 @@
 //! The shell's output next to the sqlite3 CLI's (Debian's 3.40.1, the oracle for shell behaviour)
 //! on the same database, for the commands Basalt supports today.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn run(program: &str, args: &[&str], stdin: &str) -> (String, String, bool) {
-    use std::io::Write;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
-}
+use common::{basalt, run, sqlite3_available, temp_dir};
+use std::path::Path;
 
 fn sample_db(dir: &Path) -> String {
     let path = dir.join("shell.db");
@@ -46,25 +25,14 @@ fn sample_db(dir: &Path) -> String {
     path.to_str().unwrap().to_string()
 }
 
-fn sqlite3_available() -> bool {
-    let available = Command::new("sqlite3").arg("--version").output().is_ok();
-    assert!(
-        available || std::env::var("CI").is_err(),
-        "the sqlite3 CLI is missing (scripts/test.sh installs it)"
-    );
-    available
-}
-
 #[test]
 fn dot_commands_match_sqlite3() {
     if !sqlite3_available() {
-        eprintln!("skipped: the sqlite3 CLI is not installed");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("basalt-shell-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("dot");
     let db = sample_db(&dir);
-    let basalt = env!("CARGO_BIN_EXE_basalt");
+    let basalt = basalt();
     for script in [
         ".tables\n",
         ".tables t1%\n",
@@ -117,92 +85,62 @@ fn dot_commands_match_sqlite3() {
 }
 
 #[test]
-fn sql_is_refused_clearly_until_the_query_engine_exists() {
-    let basalt = env!("CARGO_BIN_EXE_basalt");
-    let (out, err, ok) = run(basalt, &[], "SELECT 1;\n");
-    assert_eq!(out, "");
-    assert!(err.contains("not supported by Basalt yet"), "{err}");
-    assert!(
-        !ok,
-        "a failing statement on standard input makes the exit status non-zero"
-    );
-    let (_, _, ok) = run(basalt, &["--version"], "");
-    assert!(ok);
-}
-
-#[test]
 fn command_line_options_and_errors() {
-    let basalt = env!("CARGO_BIN_EXE_basalt");
+    let basalt = basalt();
     // Options take one dash or two; unknown ones are refused as sqlite3 refuses them.
-    let (out, _, ok) = run(
+    let out = run(
         basalt,
         &["--csv", "-header", "-nullvalue", "N", "-cmd", ".show"],
         "",
     );
-    assert!(ok);
-    assert!(out.contains("        mode: csv\n"), "{out}");
-    assert!(out.contains("   nullvalue: \"N\"\n"), "{out}");
-    assert!(out.contains("     headers: on\n"), "{out}");
-    let (_, err, ok) = run(basalt, &["-bogus"], "");
-    assert!(!ok);
+    assert!(out.success());
+    assert!(out.stdout.contains("        mode: csv\n"), "{out:?}");
+    assert!(out.stdout.contains("   nullvalue: \"N\"\n"), "{out:?}");
+    assert!(out.stdout.contains("     headers: on\n"), "{out:?}");
+    let out = run(basalt, &["-bogus"], "");
+    assert!(!out.success());
     assert_eq!(
-        err,
+        out.stderr,
         "basalt: Error: unknown option: -bogus\nUse -help for a list of options.\n"
     );
-    // SQL as an argument fails with sqlite3's "Error: in prepare, …" form and status 1.
-    let (_, err, ok) = run(basalt, &[":memory:", "SELECT 1"], "");
-    assert!(!ok);
-    assert!(
-        err.starts_with("Error: in prepare, not supported by Basalt yet"),
-        "{err}"
-    );
     // -bail stops at the first error; without it the rest still runs.
-    let (out, _, ok) = run(basalt, &["-bail"], ".bogus\n.print after\n");
-    assert!(!ok);
-    assert_eq!(out, "");
-    let (out, err, ok) = run(basalt, &[], "SELECT 1;\n.print after\n");
-    assert!(!ok);
-    assert_eq!(out, "after\n");
+    let out = run(basalt, &["-bail"], ".bogus\n.print after\n");
+    assert!(!out.success());
+    assert_eq!(out.stdout, "");
+    let out = run(basalt, &["--help"], "");
     assert!(
-        err.starts_with("Parse error near line 1: not supported"),
-        "{err}"
+        out.stdout
+            .starts_with("Usage: basalt [OPTIONS] FILENAME [SQL]\n"),
+        "{out:?}"
     );
-    let (out, _, _) = run(basalt, &["--help"], "");
-    assert!(
-        out.starts_with("Usage: basalt [OPTIONS] FILENAME [SQL]\n"),
-        "{out}"
-    );
+    let out = run(basalt, &["--version"], "");
+    assert!(out.success());
 }
 
 #[test]
 fn dot_read_and_output_files() {
-    let dir = std::env::temp_dir().join(format!("basalt-files-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("files");
     let script = dir.join("script.txt");
     let output = dir.join("out.txt");
     std::fs::write(&script, ".print from-file\n.bogus\n.print still-here\n").unwrap();
-    let basalt = env!("CARGO_BIN_EXE_basalt");
+    let basalt = basalt();
     let input = format!(
         ".output {}\n.read {}\n.output\n.print back\n",
         output.display(),
         script.display()
     );
-    let (out, err, ok) = run(basalt, &[], &input);
-    assert!(!ok, "the failing command inside .read counts");
-    assert_eq!(out, "back\n");
+    let out = run(basalt, &[], &input);
+    assert!(!out.success(), "the failing command inside .read counts");
+    assert_eq!(out.stdout, "back\n");
     assert!(
-        err.contains("unknown command or invalid arguments:  \"bogus\""),
-        "{err}"
+        out.stderr
+            .contains("unknown command or invalid arguments:  \"bogus\""),
+        "{out:?}"
     );
     assert_eq!(
         std::fs::read_to_string(&output).unwrap(),
         "from-file\nstill-here\n"
     );
-    let (out, _, _) = run(basalt, &[], ".exit 3\n");
-    assert_eq!(out, "");
-    let status = std::process::Command::new(basalt)
-        .args([":memory:", ".exit 3"])
-        .status()
-        .unwrap();
-    assert_eq!(status.code(), Some(3));
+    assert_eq!(run(basalt, &[], ".exit 3\n").stdout, "");
+    assert_eq!(run(basalt, &[":memory:", ".exit 3"], "").status, Some(3));
 }

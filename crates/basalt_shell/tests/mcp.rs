@@ -122,23 +122,151 @@ fn tools_over_stdio() {
         is_error && message.contains("SELECT statements only"),
         "{message}"
     );
-    let (message, is_error) = text(&replies[7]);
-    assert!(
-        is_error && message.contains("not supported by Basalt yet"),
-        "{message}"
+    assert_eq!(
+        text(&replies[7]),
+        (
+            r#"{"columns":["id","name"],"declared_types":[null,null],"rows":[]}"#,
+            false
+        )
     );
     let (message, is_error) = text(&replies[8]);
     assert!(
         is_error && message.contains("CREATE, ALTER and DROP"),
         "{message}"
     );
-    let (message, is_error) = text(&replies[9]);
-    assert!(
-        is_error && message.contains("not supported by Basalt yet"),
-        "{message}"
-    );
+    assert_eq!(text(&replies[9]), ("1 row(s) affected", false));
     assert_eq!(replies[10]["error"]["code"], -32602);
     assert_eq!(replies[11]["error"]["code"], -32601);
     assert_eq!(replies[12]["result"], json!({}));
     assert_eq!(replies[13]["error"]["code"], -32700);
+}
+
+/// Each SQL tool once where it works and once for each way it refuses.
+#[test]
+fn sql_tools_succeed_and_refuse() {
+    let dir = std::env::temp_dir().join(format!("basalt-mcp-sql-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("tools.db");
+    let _ = std::fs::remove_file(&db);
+    let db = db.to_str().unwrap();
+    let items = |data: Value| json!({"table": "items", "data": data});
+    let calls = [
+        call(1, "open_database", json!({"path": db})),
+        call(
+            2,
+            "schema_change",
+            json!({"statement":
+            "CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT UNIQUE, qty INT)"}),
+        ),
+        call(
+            3,
+            "schema_change",
+            json!({"statement": "CREATE TABLE items(x)"}),
+        ),
+        call(
+            4,
+            "schema_change",
+            json!({"statement": "DROP TABLE a; DROP TABLE b"}),
+        ),
+        call(5, "insert_data", items(json!({"name": "bolt", "qty": 3}))),
+        call(
+            6,
+            "insert_data",
+            items(json!({"name": "nut's", "qty": 1.5})),
+        ),
+        call(7, "insert_data", items(json!({"name": "bolt"}))),
+        call(
+            8,
+            "insert_data",
+            json!({"table": "nosuch", "data": {"a": 1}}),
+        ),
+        call(9, "insert_data", items(json!({}))),
+        call(
+            10,
+            "update_data",
+            json!({"table": "items", "data": {"qty": 10},
+                                       "where": "name = 'bolt'"}),
+        ),
+        call(
+            11,
+            "update_data",
+            json!({"table": "items", "data": {"qty": 0},
+                                       "where": "1; DROP TABLE items"}),
+        ),
+        call(
+            12,
+            "update_data",
+            json!({"table": "items", "data": {"qty": 0}}),
+        ),
+        call(
+            13,
+            "delete_data",
+            json!({"table": "items", "where": "qty > 100"}),
+        ),
+        call(
+            14,
+            "delete_data",
+            json!({"table": "items", "where": "nosuch = 1"}),
+        ),
+        call(
+            15,
+            "execute_query",
+            json!({"query": "SELECT name, qty FROM items ORDER BY id"}),
+        ),
+        call(16, "execute_query", json!({"query": "SELECT 1; SELECT 2"})),
+        call(17, "execute_query", json!({"query": "SELEC 1"})),
+        call(
+            18,
+            "delete_data",
+            json!({"table": "items", "where": "qty = 10"}),
+        ),
+        call(19, "open_database", json!({"path": db, "read_only": true})),
+        call(20, "insert_data", items(json!({"name": "washer"}))),
+        call(
+            21,
+            "schema_change",
+            json!({"statement": "DROP TABLE items"}),
+        ),
+        call(
+            22,
+            "execute_query",
+            json!({"query": "SELECT count(*) AS n FROM items"}),
+        ),
+        call(23, "current_database", json!({})),
+    ];
+    let replies = session(&[], &calls);
+    let reply = |id: usize| text(&replies[id - 1]);
+    let refused = |id: usize, expected: &str| {
+        let (message, is_error) = reply(id);
+        assert!(
+            is_error && message.contains(expected),
+            "call {id}: {message}"
+        );
+    };
+    assert_eq!(reply(2), ("Schema changed", false));
+    refused(3, "table items already exists");
+    refused(4, "exactly one statement");
+    assert_eq!(reply(5), ("1 row(s) affected", false));
+    assert_eq!(reply(6), ("1 row(s) affected", false));
+    refused(7, "UNIQUE constraint failed: items.name");
+    refused(8, "no such table: nosuch");
+    refused(9, "non-empty object");
+    assert_eq!(reply(10), ("1 row(s) affected", false));
+    refused(11, "exactly one statement");
+    refused(12, "missing string argument \"where\"");
+    assert_eq!(reply(13), ("0 row(s) affected", false));
+    refused(14, "no such column: nosuch");
+    let rows: Value = serde_json::from_str(reply(15).0).unwrap();
+    assert_eq!(rows["columns"], json!(["name", "qty"]));
+    assert_eq!(rows["rows"], json!([["bolt", 10], ["nut's", 1.5]]));
+    refused(16, "exactly one statement");
+    refused(17, "syntax error");
+    assert_eq!(reply(18), ("1 row(s) affected", false));
+    assert!(!reply(19).1, "{:?}", reply(19));
+    refused(20, "attempt to write a readonly database");
+    refused(21, "attempt to write a readonly database");
+    let rows: Value = serde_json::from_str(reply(22).0).unwrap();
+    assert_eq!(rows["rows"], json!([[1]]));
+    let current: Value = serde_json::from_str(reply(23).0).unwrap();
+    assert_eq!(current["read_only"], true);
 }

@@ -200,13 +200,19 @@ pub fn import(shell: &mut Shell, args: &[String]) -> DotResult {
             if names.is_empty() {
                 return fail(format!("{file}: empty file"));
             }
+            // sqlite3 quotes every name here, whether it needs it or not.
+            let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+            let table_name = match schema {
+                Some(s) => format!("{}.{}", quote(s), quote(table)),
+                None => quote(table),
+            };
             let create = format!(
-                "CREATE TABLE {full_name}(\n{}\n)",
+                "CREATE TABLE {table_name}(\n{})",
                 names
                     .iter()
-                    .map(|n| format!("\"{}\" TEXT", n.replace('"', "\"\"")))
+                    .map(|n| format!("{} TEXT", quote(n)))
                     .collect::<Vec<_>>()
-                    .join(",\n")
+                    .join(", ")
             );
             run_statement(shell, &create)?;
             names.len()

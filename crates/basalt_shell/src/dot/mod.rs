@@ -46,7 +46,7 @@ const COMMANDS: &[(&str, Min, Option<Handler>)] = &[
     ("explain", Min::Len(1), None),
     ("expert", Min::Len(1), None),
     ("filectrl", Min::Len(1), None),
-    ("fullschema", Min::Len(1), None),
+    ("fullschema", Min::Len(1), Some(schema::fullschema)),
     ("headers", Min::Len(1), Some(settings::headers)),
     ("help", Min::Len(1), Some(help)),
     ("import", Min::Len(1), Some(files::import)),

@@ -1,9 +1,9 @@
-//! Dot commands about the database itself: `.tables`, `.indexes`, `.schema`, `.databases`,
-//! `.dbinfo`, `.dump`. All but `.dump`'s rows read the catalogue and header from storage.
+//! Dot commands about the database itself: `.tables`, `.indexes`, `.schema`, `.fullschema`,
+//! `.databases`, `.dbinfo`, `.dump`: the catalogue and the header as the engine gives them,
+//! table rows through `SELECT`.
 
 use super::settings::write_out;
 use crate::catalog;
-use crate::engine::NOT_SUPPORTED;
 use crate::output::{self, quote_identifier, Mode};
 use crate::shell::{fail, DotResult, Flow, Shell};
 use basalt_core::format::TextEncoding;
@@ -192,9 +192,29 @@ pub fn schema(shell: &mut Shell, args: &[String]) -> DotResult {
             }
         }
         text.push_str(&schema_line(sql));
+        if entry.kind == ObjectKind::View {
+            text.push_str(&view_columns_comment(shell, &entry.name));
+        }
         text.push_str(";\n");
     }
     write_out(shell, text.as_bytes())
+}
+
+/// sqlite3's `shellFakeSchema` for `.schema`: a view's result columns as `\n/* v(a,b) */`,
+/// nothing when the view does not compile (its columns are unknown then).
+fn view_columns_comment(shell: &mut Shell, view: &str) -> String {
+    let columns = match shell
+        .engine
+        .prepare(&format!("SELECT * FROM {}", quote_identifier(view)))
+    {
+        Ok(Some(prepared)) => prepared.statement.column_names().to_vec(),
+        _ => Vec::new(),
+    };
+    if columns.is_empty() {
+        return String::new();
+    }
+    let columns: Vec<String> = columns.iter().map(|c| quote_identifier(c)).collect();
+    format!("\n/* {}({}) */", quote_identifier(view), columns.join(","))
 }
 
 pub fn databases(shell: &mut Shell, _args: &[String]) -> DotResult {
@@ -389,20 +409,21 @@ fn dump_rows(shell: &mut Shell, table: &SchemaEntry) -> bool {
             .join(","),
         quote_identifier(&table.name)
     );
+    write_inserts(shell, &select, &quote_identifier(&table.name))
+}
+
+/// Writes the rows of `select` as `INSERT INTO table …` statements (`.mode insert`); false (and
+/// a message) when it could not.
+fn write_inserts(shell: &mut Shell, select: &str, table: &str) -> bool {
     let mut format = shell.format.clone();
     format.mode = Mode::Insert;
     format.headers = false;
-    format.insert_table = quote_identifier(&table.name);
-    let engine = &mut shell.engine;
-    let prepared = match engine.prepare(&select) {
+    format.insert_table = table.to_string();
+    let prepared = match shell.engine.prepare(select) {
         Ok(Some(prepared)) => prepared,
         Ok(None) => return true,
         Err(e) => {
-            if e.message == NOT_SUPPORTED {
-                eprintln!("Error: .dump of table rows: {e}");
-            } else {
-                eprintln!("Error: {e}");
-            }
+            eprintln!("Error: {e}");
             return false;
         }
     };
@@ -410,10 +431,47 @@ fn dump_rows(shell: &mut Shell, table: &SchemaEntry) -> bool {
     let names = statement.column_names().to_vec();
     let result = output::write_results(&mut shell.out, &format, &names, &mut || statement.step());
     if let Err(e) = result {
-        eprintln!("Error: {e:?}");
+        eprintln!("Error: {e}");
         return false;
     }
     true
+}
+
+/// `.fullschema`: the schema without system tables (and without `.schema`'s view column
+/// comments), then the ANALYZE statistics as statements that restore them.
+pub fn fullschema(shell: &mut Shell, args: &[String]) -> DotResult {
+    match args.get(1).map(String::as_str) {
+        None => {}
+        Some("--indent" | "-indent") => {
+            return fail("Error: .fullschema --indent is not supported by Basalt yet")
+        }
+        Some(_) => return fail("Usage: .fullschema ?--indent?"),
+    }
+    let schema = load_schema(shell)?;
+    let mut text = String::new();
+    for entry in &schema.entries {
+        let Some(sql) = &entry.sql else { continue };
+        if !like(b"sqlite\\_%", entry.name.as_bytes(), Some(b'\\')) {
+            text.push_str(&schema_line(sql));
+            text.push_str(";\n");
+        }
+    }
+    let stat_tables: Vec<&str> = ["sqlite_stat1", "sqlite_stat4"]
+        .into_iter()
+        .filter(|name| schema.find(name).is_some())
+        .collect();
+    if stat_tables.is_empty() {
+        text.push_str("/* No STAT tables available */\n");
+        return write_out(shell, text.as_bytes());
+    }
+    text.push_str("ANALYZE sqlite_schema;\n");
+    write_out(shell, text.as_bytes())?;
+    for table in stat_tables {
+        if !write_inserts(shell, &format!("SELECT * FROM {table}"), table) {
+            return Err(crate::shell::Failed);
+        }
+    }
+    write_out(shell, b"ANALYZE sqlite_schema;\n")
 }
 
 #[cfg(test)]

@@ -21,12 +21,11 @@ pub struct Server {
     engine: Box<dyn Engine>,
     /// The path as given, `:memory:` for a transient database.
     path: String,
-    read_only: bool,
 }
 
 /// Serves requests until standard input ends; returns the exit status.
-pub fn serve(database: Option<&str>) -> i32 {
-    let engine = match engine::open(database, &OpenOptions::default()) {
+pub fn serve(database: Option<&str>, options: &OpenOptions) -> i32 {
+    let engine = match engine::open(database, options) {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!(
@@ -39,7 +38,6 @@ pub fn serve(database: Option<&str>) -> i32 {
     let mut server = Server {
         engine,
         path: database.unwrap_or(":memory:").to_string(),
-        read_only: false,
     };
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();

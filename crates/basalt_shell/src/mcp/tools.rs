@@ -122,7 +122,7 @@ pub fn call(server: &mut Server, name: &str, arguments: &Json) -> Option<Outcome
         }),
         "current_database" => Ok(json!({
             "path": server.path,
-            "read_only": server.read_only || server.engine.is_readonly()
+            "read_only": server.engine.is_readonly()
         })
         .to_string()),
         "list_tables" => list_tables(server),
@@ -171,11 +171,10 @@ fn engine_error(e: EngineError) -> String {
 }
 
 fn open_database(server: &mut Server, path: &str, read_only: bool) -> Outcome {
-    let engine = engine::open(Some(path), &OpenOptions { read_only })
-        .map_err(|e| format!("Error: unable to open database \"{path}\": {e}"))?;
-    server.engine = engine;
-    server.path = path.to_string();
-    server.read_only = read_only;
+    let opened = engine::reopen(&mut server.engine, Some(path), &OpenOptions { read_only });
+    // On failure the previous database is closed all the same, as after sqlite3's `.open`.
+    server.path = if opened.is_ok() { path } else { ":memory:" }.to_string();
+    opened.map_err(|e| format!("Error: unable to open database \"{path}\": {e}"))?;
     Ok(format!(
         "Opened {path}{}",
         if read_only { " (read-only)" } else { "" }
@@ -265,11 +264,15 @@ fn modify(server: &mut Server, sql: &str) -> Outcome {
 /// A statement's column names, declared types and rows.
 type Results = (Vec<String>, Vec<Option<String>>, Vec<Vec<Value>>);
 
-/// Runs one statement to completion.
+/// Runs one statement to completion; SQL with more than one (a WHERE argument that ends the
+/// statement and starts another) is refused before anything runs.
 fn run(engine: &mut dyn Engine, sql: &str) -> Result<Results, String> {
     let Some(prepared) = engine.prepare(sql).map_err(engine_error)? else {
         return Ok((Vec::new(), Vec::new(), Vec::new()));
     };
+    if !crate::input::is_blank(sql.get(prepared.tail..).unwrap_or("")) {
+        return Err("Error: exactly one statement is expected".to_string());
+    }
     let mut statement = prepared.statement;
     let columns = statement.column_names().to_vec();
     let types = statement.decltypes().to_vec();

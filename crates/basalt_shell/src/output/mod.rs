@@ -13,6 +13,7 @@
 
 mod columnar;
 mod delimited;
+pub mod explain;
 mod html;
 mod json;
 mod line;
@@ -121,6 +122,15 @@ pub enum OutputError {
     /// The engine failed while stepping (a runtime error).
     Engine(EngineError),
     Io(std::io::Error),
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputError::Engine(e) => e.fmt(f),
+            OutputError::Io(e) => e.fmt(f),
+        }
+    }
 }
 
 impl From<std::io::Error> for OutputError {
