@@ -175,3 +175,8 @@ pub use options::{Builder, IoBackend, Synchronous};
 pub use params::{Bindings, Params};
 pub use row::{Row, RowIndex};
 pub use value::{FromSql, FromSqlError, ToSql, Type, Value, ValueRef};
+
+/// The repository README's Rust example, compiled and run as a doc-test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

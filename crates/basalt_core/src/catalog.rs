@@ -30,6 +30,15 @@ pub struct Column {
     pub not_null_conflict: Option<ast::ConflictAction>,
     pub default: Option<ast::Expr>,
     pub primary_key: bool,
+    /// `GENERATED ALWAYS AS (expr)`: computed from the other columns.
+    pub generated: Option<Generated>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub expr: ast::Expr,
+    /// STORED columns are in the record; VIRTUAL ones (the default) are not.
+    pub stored: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +61,17 @@ impl Table {
         self.columns
             .iter()
             .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Where column `i` sits in the table's records: VIRTUAL generated columns take no field,
+    /// so the fields after one are shifted. `None` for a VIRTUAL column itself.
+    pub fn record_field(&self, i: usize) -> Option<usize> {
+        let is_virtual = |c: &Column| c.generated.as_ref().is_some_and(|g| !g.stored);
+        let column = self.columns.get(i)?;
+        if is_virtual(column) {
+            return None;
+        }
+        Some(self.columns[..i].iter().filter(|c| !is_virtual(c)).count())
     }
 }
 
@@ -447,6 +467,7 @@ fn column_from_ast(def: &ast::ColumnDef) -> Column {
         not_null_conflict: None,
         default: None,
         primary_key: false,
+        generated: None,
     };
     for constraint in &def.constraints {
         match constraint {
@@ -459,6 +480,12 @@ fn column_from_ast(def: &ast::ColumnDef) -> Column {
                 column.collation = Collation::from_name(&name.value).unwrap_or_default();
             }
             ast::ColumnConstraint::PrimaryKey { .. } => column.primary_key = true,
+            ast::ColumnConstraint::Generated { expr, storage } => {
+                column.generated = Some(Generated {
+                    expr: expr.clone(),
+                    stored: *storage == Some(ast::GeneratedStorage::Stored),
+                })
+            }
             _ => {}
         }
     }

@@ -21,14 +21,14 @@ use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
 use basalt_parser::ast::{self, ConflictAction};
 
 /// A table opened for writing with all its indexes.
-struct Target {
-    table: Table,
-    cursor: CursorId,
-    indexes: Vec<(Index, CursorId)>,
+pub(super) struct Target {
+    pub table: Table,
+    pub cursor: CursorId,
+    pub indexes: Vec<(Index, CursorId)>,
 }
 
 /// A scope in which the table's columns read the registers of a row being written.
-fn row_scope<'p>(table: &Table, cursor: CursorId, regs: Reg, rowid: Reg) -> Scope<'p> {
+pub(super) fn row_scope<'p>(table: &Table, cursor: CursorId, regs: Reg, rowid: Reg) -> Scope<'p> {
     let mut sc = Scope::new(None);
     sc.sources
         .push(table_source(table, table.name.clone(), cursor));
@@ -126,7 +126,7 @@ impl Ctx<'_> {
 
     /// An index's key columns into `dest..`, read in `sc` (old row: the cursor; new row: the
     /// registers), then the rowid from `rowid`.
-    fn index_key(
+    pub(super) fn index_key(
         &mut self,
         t: &Target,
         index: &Index,
@@ -171,7 +171,7 @@ impl Ctx<'_> {
     }
 
     /// Jumps to `skip` if a partial index does not cover the row.
-    fn partial_filter(&mut self, index: &Index, sc: &Scope<'_>, skip: Label) -> Result<()> {
+    pub(super) fn partial_filter(&mut self, index: &Index, sc: &Scope<'_>, skip: Label) -> Result<()> {
         if let Some(w) = &index.partial {
             self.filter(w, sc, skip)?;
         }
@@ -353,14 +353,16 @@ impl Ctx<'_> {
         let mut keys = Vec::new();
         for (index, c) in &t.indexes {
             let key = self.b.regs(index.columns.len() + 1);
-            let skip_index = self.b.label();
-            self.partial_filter(index, &sc, skip_index)?;
+            keys.push(key);
+            // A row a partial index does not cover skips only that index's check here (and
+            // its entry below, where the filter is tested again).
+            let ok = self.b.label();
+            self.partial_filter(index, &sc, ok)?;
             self.index_key(t, index, &sc, key, rowid)?;
-            keys.push((key, skip_index));
             if !index.unique {
+                self.b.place(ok);
                 continue;
             }
-            let ok = self.b.label();
             for i in 0..index.columns.len() {
                 self.b.emit(Insn::IsNull {
                     reg: key + i,
@@ -473,7 +475,9 @@ impl Ctx<'_> {
             count_change: true,
             last_rowid,
         });
-        for ((index, c), (key, skip_index)) in t.indexes.iter().zip(keys) {
+        for ((index, c), key) in t.indexes.iter().zip(keys) {
+            let skip_index = self.b.label();
+            self.partial_filter(index, &sc, skip_index)?;
             let irec = self.b.reg();
             self.b.emit(Insn::MakeRecord {
                 start: key,

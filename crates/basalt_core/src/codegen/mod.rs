@@ -20,6 +20,7 @@ mod compound;
 mod ddl;
 mod dml;
 mod expr;
+mod integrity;
 mod pragma;
 mod scope;
 mod select;

@@ -1,4 +1,5 @@
-//! PRAGMAs. Supported so far: `table_info`; the header and pager settings of
+//! PRAGMAs. Supported so far: `table_info`; `integrity_check` and `quick_check`
+//! (`integrity.rs`); the header and pager settings of
 //! [`RuntimePragma`] (read and set, evaluated when the statement runs); `wal_checkpoint`;
 //! the constant `foreign_keys`, `encoding` and `compile_options`. Unknown pragmas are silently
 //! ignored, as SQLite ignores them (no error, no rows).
@@ -25,6 +26,8 @@ impl Ctx<'_> {
         match name.as_str() {
             "table_info" => self.table_info(arg.as_deref()),
             "wal_checkpoint" => Ok(self.wal_checkpoint(arg.as_deref())),
+            "integrity_check" => self.integrity_check(arg.as_deref(), false),
+            "quick_check" => self.integrity_check(arg.as_deref(), true),
             "foreign_keys" if arg.is_none() => Ok(self.constant_rows("foreign_keys", &[Int(0)])),
             "encoding" if arg.is_none() => Ok(self.constant_rows("encoding", &[Str("UTF-8")])),
             "compile_options" => Ok(self.constant_rows("compile_options", COMPILE_OPTIONS)),

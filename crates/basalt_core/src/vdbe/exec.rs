@@ -783,6 +783,11 @@ impl Vm {
                     self.regs[dest + k] = v;
                 }
             }
+            Insn::IntegrityCheck { max_errors, dest } => {
+                let (report, left) = super::pragma::integrity_check(env.pager, *max_errors)?;
+                self.regs[*dest] = report;
+                self.regs[dest + 1] = left;
+            }
             Insn::RealAffinity { reg } => real_affinity_on_read(&mut self.regs[*reg]),
             Insn::Cast { reg, type_name } => {
                 self.regs[*reg] = cast(self.reg(*reg), type_name);

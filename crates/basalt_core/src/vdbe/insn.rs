@@ -426,6 +426,13 @@ pub enum Insn {
         mode: CheckpointMode,
         dest: Reg,
     },
+    /// The b-tree half of `PRAGMA integrity_check`: `dest` gets SQLite's one-row report of
+    /// every structural problem (NULL if none), `dest + 1` how many of `max_errors` are left
+    /// for the SQL-level checks that follow.
+    IntegrityCheck {
+        max_errors: usize,
+        dest: Reg,
+    },
     /// `CAST(reg AS type_name)`.
     Cast {
         reg: Reg,
@@ -711,6 +718,9 @@ impl Insn {
                 pragma.column_name().into(),
             ),
             Insn::Checkpoint { mode, dest } => ("Checkpoint", 0, n(*dest), 0, format!("{mode:?}")),
+            Insn::IntegrityCheck { max_errors, dest } => {
+                ("IntegrityCk", n(*max_errors), n(*dest), 0, none())
+            }
             Insn::RealAffinity { reg } => ("RealAffinity", n(*reg), 0, 0, none()),
             Insn::Cast { reg, type_name } => (
                 "Cast",

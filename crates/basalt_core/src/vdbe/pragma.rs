@@ -7,8 +7,10 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::offset::{APPLICATION_ID, USER_VERSION};
+use crate::integrity::check_structure;
 use crate::pager::Pager;
 use crate::record::Value;
+use crate::schema::Schema;
 use crate::wal::{CheckpointMode, Synchronous};
 use std::time::Duration;
 
@@ -147,6 +149,20 @@ pub fn checkpoint(pager: &mut Pager, mode: CheckpointMode) -> Result<[Value; 3]>
         Value::Integer(r.log_frames),
         Value::Integer(r.checkpointed_frames),
     ])
+}
+
+/// The structural check of every b-tree the schema names: SQLite's report (all messages in
+/// one value, under a heading naming the database) or NULL when clean, and how many of
+/// `max_errors` remain for the checks that follow.
+pub fn integrity_check(pager: &mut Pager, max_errors: usize) -> Result<(Value, Value)> {
+    let roots = Schema::load(pager)?.tree_roots(pager)?;
+    let messages = check_structure(pager, &roots, max_errors)?;
+    let left = Value::Integer(max_errors.saturating_sub(messages.len()) as i64);
+    if messages.is_empty() {
+        return Ok((Value::Null, left));
+    }
+    let report = format!("*** in database main ***\n{}", messages.join("\n"));
+    Ok((Value::from(report.as_str()), left))
 }
 
 /// Stores a 32-bit header field (SQLite keeps the low 32 bits of the value set).
