@@ -394,3 +394,31 @@ fn ctrl_c_interrupts_the_running_statement() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A database with every kind of schema object, triggers included, written by sqlite3: Basalt's
+/// `.dump` equals sqlite3's and loads back into an identical database.
+#[test]
+fn dump_with_triggers_round_trips_through_sqlite3() {
+    if !sqlite3_available() {
+        return;
+    }
+    let dir = temp_dir("sql-dump-triggers");
+    let db = dir.join("objects.db");
+    let script = "CREATE TABLE item(id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INT DEFAULT 0);
+CREATE TABLE log(item_id INT, note TEXT);
+CREATE INDEX item_by_name ON item(name);
+CREATE VIEW stocked AS SELECT name, qty FROM item WHERE qty > 0;
+INSERT INTO item VALUES (1, 'bolt', 10), (2, 'nut', 0), (3, 'it''s', 2);
+INSERT INTO log VALUES (1, 'first');
+CREATE TRIGGER item_logged AFTER INSERT ON item BEGIN INSERT INTO log VALUES (new.id, 'added'); END;
+";
+    assert!(run("sqlite3", &[db.to_str().unwrap()], script).success());
+    let db = db.to_str().unwrap();
+    let dump = run(basalt(), &[db, ".dump"], "");
+    let expected = run("sqlite3", &[db, ".dump"], "");
+    assert_eq!(dump, expected, "Basalt's .dump (left) vs sqlite3's (right)");
+    let reloaded = dir.join("reloaded.db");
+    let reloaded = reloaded.to_str().unwrap();
+    assert!(run("sqlite3", &[reloaded], &dump.stdout).success());
+    assert_eq!(run("sqlite3", &[reloaded, ".dump"], ""), expected);
+}
