@@ -16,7 +16,7 @@ pub mod pager;
 pub mod record;
 pub mod schema;
 pub mod sql;
-pub mod wal;
 pub mod vdbe;
+pub mod wal;
 
 pub use error::{Error, ErrorCode, Result};

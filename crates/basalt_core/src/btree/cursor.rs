@@ -5,8 +5,10 @@
 //! interior page. Cursors hold page numbers, not pinned pages, and every move re-reads its pages
 //! from the cache, so many cursors can share a connection without holding pages in memory.
 //!
-//! Each positioned cursor saves its key (rowid, or the whole index record) and the tree version
-//! it saw. Any b-tree write bumps the version; a cursor that finds it changed re-seeks its saved
+//! Each positioned cursor saves its key (rowid, or the whole index record) and the pager's epoch
+//! it saw. Any b-tree write bumps the epoch (`Pager::bump_epoch`), as do rollbacks and another
+//! connection's commit seen at the start of a read transaction; a cursor that finds it changed
+//! re-seeks its saved
 //! key before moving (B8), so a cursor whose row was deleted moves to the neighbour on `next` or
 //! `prev`, as SQLite's saved cursor positions do.
 
@@ -22,35 +24,11 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
 use crate::record::{compare_records, compare_unpacked, KeyInfo, ValueRef};
 use std::cmp::Ordering;
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 /// SQLite's BTCURSOR_MAX_DEPTH: deeper paths mean a cycle in a damaged file.
 pub const BTREE_DEPTH_MAX: usize = 20;
 /// SQLite's SQLITE_MAX_LENGTH default: no payload is larger.
 const PAYLOAD_LEN_MAX: usize = 1_000_000_000;
-
-/// Writes through any cursor, on any connection. A process-wide count is coarser than SQLite's
-/// per-tree saved positions (a cursor may re-seek after a write elsewhere) but never misses one.
-static WRITES: AtomicU64 = AtomicU64::new(0);
-
-pub(super) fn note_write() {
-    WRITES.fetch_add(1, AtomicOrdering::Relaxed);
-}
-
-/// What a cursor's saved path was computed against: the writes so far and the pager's epoch,
-/// which changes on rollback.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Version {
-    writes: u64,
-    epoch: u64,
-}
-
-fn version(pager: &Pager) -> Version {
-    Version {
-        writes: WRITES.load(AtomicOrdering::Relaxed),
-        epoch: pager.epoch(),
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SeekOp {
@@ -72,7 +50,7 @@ pub(super) struct Level {
 enum State {
     /// Not on an entry: never positioned, or moved past either end.
     Invalid,
-    /// On an entry; `path` is good while the version has not changed.
+    /// On an entry; `path` is good while the pager's epoch has not changed.
     Valid,
     /// The key is saved but `path` is stale: re-seek before use.
     Saved,
@@ -446,7 +424,8 @@ pub struct Cursor {
     /// Where moves compute their new path, swapped in only when they complete (restartability).
     spare: Vec<Level>,
     state: State,
-    version: Version,
+    /// The pager's epoch when `path` was computed.
+    epoch: u64,
     rowid: i64,
     /// The index record the cursor is on (index cursors only).
     key: Vec<u8>,
@@ -471,7 +450,7 @@ impl Cursor {
             path: Vec::new(),
             spare: Vec::new(),
             state: State::Invalid,
-            version: Version::default(),
+            epoch: 0,
             rowid: 0,
             key: Vec::new(),
             scratch: Vec::new(),
@@ -526,12 +505,15 @@ impl Cursor {
         }
         std::mem::swap(&mut self.path, &mut self.spare);
         self.state = State::Valid;
-        self.version = version(pager);
+        self.epoch = pager.epoch();
         Ok(true)
     }
 
-    fn is_fresh(&self, pager: &Pager) -> bool {
-        self.state == State::Valid && self.version == version(pager)
+    /// Whether `path` still holds. `current_epoch` first starts the read transaction the next
+    /// `get` would start, since starting it may drop the cache and bump the epoch.
+    fn is_fresh(&self, pager: &mut Pager) -> Result<bool> {
+        let epoch = pager.current_epoch()?;
+        Ok(self.state == State::Valid && self.epoch == epoch)
     }
 
     /// Re-seeks the saved key into `spare`; returns whether the entry is still there.
@@ -547,7 +529,7 @@ impl Cursor {
 
     /// Where the current entry is: the end of `path` while fresh, else re-sought into `spare`.
     fn current(&mut self, pager: &mut Pager) -> Result<Level> {
-        let path = if self.is_fresh(pager) {
+        let path = if self.is_fresh(pager)? {
             &self.path
         } else {
             self.locate(pager)?;
@@ -560,16 +542,13 @@ impl Cursor {
 
     /// Fills `spare` with the current entry's path, re-seeking if the tree changed since.
     fn locate(&mut self, pager: &mut Pager) -> Result<()> {
-        match self.state {
-            State::Invalid => return Err(Error::misuse("cursor is not on an entry")),
-            _ if self.is_fresh(pager) => {
-                self.spare.clone_from(&self.path);
-            }
-            _ => {
-                if !self.reseek_saved(pager)? {
-                    return Err(Error::misuse("the cursor's entry was deleted"));
-                }
-            }
+        if self.state == State::Invalid {
+            return Err(Error::misuse("cursor is not on an entry"));
+        }
+        if self.is_fresh(pager)? {
+            self.spare.clone_from(&self.path);
+        } else if !self.reseek_saved(pager)? {
+            return Err(Error::misuse("the cursor's entry was deleted"));
         }
         Ok(())
     }
@@ -602,7 +581,7 @@ impl Cursor {
         if self.state == State::Invalid {
             return Ok(false);
         }
-        let fresh = self.is_fresh(pager);
+        let fresh = self.is_fresh(pager)?;
         if fresh && self.step_in_leaf(pager, forward)? {
             return Ok(true);
         }
@@ -629,23 +608,41 @@ impl Cursor {
         let Some(&Level { pgno, index }) = self.path.last() else {
             return Ok(false);
         };
-        let page = pager.get(pgno)?;
-        let data = page.data();
-        let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
         let next = if forward {
             index + 1
         } else {
             index.wrapping_sub(1)
         };
-        if !view.kind().is_leaf() || next >= view.cell_count() {
-            return Ok(false);
-        }
-        if self.is_table() {
-            self.rowid = view.rowid(next)?;
-        } else {
-            let info = view.cell(next)?;
-            overflow::read_payload(pager, &data, &info, usize::MAX, &mut self.scratch)?;
-            std::mem::swap(&mut self.key, &mut self.scratch);
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let (rowid, key) = (&mut self.rowid, &mut self.key);
+        // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
+        // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
+        let stepped = pager.with_page(pgno, |data| {
+            let view = tree.view(data, pgno)?;
+            if !view.kind().is_leaf() || next >= view.cell_count() {
+                return Ok(None);
+            }
+            if tree.is_table() {
+                *rowid = view.rowid(next)?;
+                return Ok(Some(true));
+            }
+            let Some(local) = view.local_payload(next)? else {
+                return Ok(Some(false));
+            };
+            key.clear();
+            key.extend_from_slice(local);
+            Ok(Some(true))
+        })?;
+        match stepped {
+            None => return Ok(false),
+            Some(true) => {}
+            Some(false) => {
+                let page = pager.get(pgno)?;
+                let data = page.data();
+                let info = tree.view(&data, pgno)?.cell(next)?;
+                overflow::read_payload(pager, &data, &info, usize::MAX, &mut self.scratch)?;
+                std::mem::swap(&mut self.key, &mut self.scratch);
+            }
         }
         if let Some(last) = self.path.last_mut() {
             last.index = next;
@@ -693,15 +690,23 @@ impl Cursor {
     /// The payload of the entry the cursor is on (for index cursors, the record).
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
         let Level { pgno, index } = self.current(pager)?;
-        let page = pager.get(pgno)?;
-        let data = page.data();
-        let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
-        if let Some(local) = view.local_payload(index)? {
+        let tree = tree_of(self.root, &self.key_info, pager);
+        // A local payload is copied in place, without a page handle.
+        let local = pager.with_page(pgno, |data| {
+            let Some(local) = tree.view(data, pgno)?.local_payload(index)? else {
+                return Ok(false);
+            };
             out.clear();
             out.extend_from_slice(local);
+            Ok(true)
+        })?;
+        if local {
             return Ok(());
         }
-        overflow::read_payload(pager, &data, &view.cell(index)?, usize::MAX, out)
+        let page = pager.get(pgno)?;
+        let data = page.data();
+        let info = tree.view(&data, pgno)?.cell(index)?;
+        overflow::read_payload(pager, &data, &info, usize::MAX, out)
     }
 
     /// The number of entries in the tree. Does not move the cursor.
@@ -741,7 +746,7 @@ impl Cursor {
         if placed {
             std::mem::swap(&mut self.path, &mut self.spare);
             self.state = State::Valid;
-            self.version = version(pager);
+            self.epoch = pager.epoch();
         } else {
             self.state = State::Saved;
         }
@@ -760,7 +765,7 @@ impl Cursor {
         }
         let usable = pager.usable_size();
         // Prefetch phase: find the spot, read everything the write may touch.
-        let fresh = self.is_fresh(pager);
+        let fresh = self.is_fresh(pager)?;
         let tree = tree_of(self.root, &self.key_info, pager);
         let near = match target {
             Target::Rowid(rowid) if fresh => {
@@ -839,7 +844,7 @@ impl Cursor {
             node.cells.insert(index, &self.cell);
             balance(pager, &self.spare, node, None, appended)?;
         }
-        note_write();
+        pager.bump_epoch();
         Ok(fitted)
     }
 
@@ -875,7 +880,7 @@ impl Cursor {
         } else {
             self.delete_from_interior(pager, cell_depth - 1, &info)?;
         }
-        note_write();
+        pager.bump_epoch();
         self.state = State::Saved;
         Ok(())
     }

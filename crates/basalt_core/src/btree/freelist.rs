@@ -71,26 +71,20 @@ fn set_header_fields(
     write_u32(&mut data, offset::FREELIST_COUNT, count)
 }
 
-/// Prefetch phase of any write that may allocate up to `count` pages or free pages: page 1, the
-/// trunks the allocations would walk and the leaves they would take. Restartable.
+/// Prefetch phase of any write that may allocate up to `count` pages or free pages: page 1 and
+/// the trunks the allocations would walk. The leaves they would take are not read: allocation
+/// overwrites them (`Pager::get_for_overwrite`). Restartable.
 pub(super) fn prefetch(pager: &mut Pager, count: usize) -> Result<()> {
     let page_one = pager.get(1)?;
     let (mut trunk, total) = header_fields(&page_one)?;
-    let mut wanted = Vec::new();
     let mut remaining = count;
     let mut trunks_seen = 0u32;
     // The first trunk is always read: freeing a page writes it even when nothing is allocated.
     while trunk != 0 && trunks_seen <= total {
         check_free_pgno(pager, trunk)?;
         let page = pager.get(trunk)?;
-        let data = page.data();
-        let info = read_trunk(pager, &data)?;
+        let info = read_trunk(pager, &page.data())?;
         let take = info.leaf_count.min(remaining);
-        for i in info.leaf_count - take..info.leaf_count {
-            let leaf = read_u32(&data, 8 + 4 * i)?;
-            check_free_pgno(pager, leaf)?;
-            wanted.push(leaf);
-        }
         remaining -= take;
         if remaining == 0 {
             break;
@@ -99,7 +93,7 @@ pub(super) fn prefetch(pager: &mut Pager, count: usize) -> Result<()> {
         trunk = info.next;
         trunks_seen += 1;
     }
-    pager.prefetch(&wanted)
+    Ok(())
 }
 
 /// Takes a page for a b-tree or overflow chain: zero-filled and writable, since a free page's
@@ -115,7 +109,7 @@ pub(super) fn allocate(pager: &mut Pager) -> Result<PageRef> {
     ensure_sound!(total >= 1, "freelist trunk {trunk_pgno} but a count of 0");
     let trunk = pager.get_now(trunk_pgno)?;
     let info = read_trunk(pager, &trunk.data())?;
-    let page = if info.leaf_count > 0 {
+    if info.leaf_count > 0 {
         let slot = 8 + 4 * (info.leaf_count - 1);
         let leaf = read_u32(&trunk.data(), slot)?;
         check_free_pgno(pager, leaf)?;
@@ -123,18 +117,15 @@ pub(super) fn allocate(pager: &mut Pager) -> Result<PageRef> {
             leaf != trunk_pgno,
             "freelist trunk {trunk_pgno} lists itself"
         );
-        let page = pager.get_now(leaf)?;
         pager.make_writable(&trunk)?;
         write_u32(&mut trunk.data_mut(), 4, info.leaf_count as u32 - 1)?;
         set_header_fields(pager, &page_one, trunk_pgno, total - 1)?;
-        page
-    } else {
-        set_header_fields(pager, &page_one, info.next, total - 1)?;
-        trunk
-    };
-    pager.make_writable(&page)?;
-    page.data_mut().fill(0);
-    Ok(page)
+        return pager.get_for_overwrite(leaf);
+    }
+    set_header_fields(pager, &page_one, info.next, total - 1)?;
+    pager.make_writable(&trunk)?;
+    trunk.data_mut().fill(0);
+    Ok(trunk)
 }
 
 /// Returns `pgno` to the freelist. The page must no longer be referenced by any tree.

@@ -28,7 +28,8 @@
 //! level, (page, cell index) at the end. Index trees keep entries on interior pages too, so an
 //! index cursor may rest on an interior cell. Each call takes `&mut Pager`, so any number of
 //! cursors share one connection; they hold page numbers, never pinned pages. A cursor saves the
-//! key it is on and the tree version; after any write it re-seeks that key before moving.
+//! key it is on and the pager's epoch; after any write on the connection, a rollback or another
+//! connection's commit (all bump the epoch) it re-seeks that key before moving.
 //!
 //! The hot paths avoid the general machinery while the path is fresh: `next`/`prev` within one
 //! leaf change only the last index (no path copy, the rowid read alone); `payload` copies a local

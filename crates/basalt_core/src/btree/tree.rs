@@ -1,6 +1,6 @@
 //! Whole trees: creating, clearing and dropping them, and checking their structure.
 
-use super::cursor::{note_write, BTREE_DEPTH_MAX};
+use super::cursor::BTREE_DEPTH_MAX;
 use super::freelist;
 use super::overflow;
 use super::page::{header_offset, init_page, Page, PageKind};
@@ -78,7 +78,7 @@ fn free_tree(pager: &mut Pager, root: PageNo, keep_root: bool) -> Result<()> {
             usable,
         )?;
     }
-    note_write();
+    pager.bump_epoch();
     Ok(())
 }
 

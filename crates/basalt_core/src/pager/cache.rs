@@ -92,13 +92,24 @@ impl PageCache {
 
     #[inline]
     pub fn get(&mut self, pgno: PageNo) -> Option<PageRef> {
+        self.peek(pgno).cloned()
+    }
+
+    /// The cached page, leaving its heat alone (for checkpoints, which are not a use).
+    pub fn find(&self, pgno: PageNo) -> Option<&PageRef> {
+        self.index.get(&pgno).map(|&at| &self.slots[at].page)
+    }
+
+    /// The cached page without a new handle (no reference-count traffic), marked as used.
+    #[inline(always)]
+    pub fn peek(&mut self, pgno: PageNo) -> Option<&PageRef> {
         let &at = self.index.get(&pgno)?;
         let slot = &mut self.slots[at];
         debug_assert_eq!(slot.page.pgno(), pgno);
         if slot.heat < LEAF_HEAT {
             slot.heat = LEAF_HEAT;
         }
-        Some(slot.page.clone())
+        Some(&slot.page)
     }
 
     /// A zeroed-or-stale buffer of one page, from the pool when possible.

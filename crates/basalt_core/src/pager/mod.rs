@@ -43,9 +43,28 @@
 //! (page 1 is stamped 2/2 in that commit). A hot rollback journal is refused, never ignored.
 //! `:memory:` databases have no WAL: their commits write the (private, in-memory) file directly.
 //!
+//! # Cheap access for the b-tree
+//! `with_page` runs a closure on a page's bytes without creating a handle (no reference-count
+//! traffic on a hit); cursors stepping along a leaf use it. `get_for_overwrite` hands out a page
+//! whose old bytes mean nothing (a free page being reused) zero-filled, without reading it.
+//! `epoch` moves whenever cursors must re-seek: every b-tree write (`bump_epoch`), rollbacks, and
+//! another connection's commit seen when a read transaction starts; `current_epoch` starts the
+//! read transaction first, so a cursor's freshness check sees the bump its next `get` would cause.
+//!
+//! # WAL tags and checkpoints from the cache
+//! A cached page may carry a [`WalTag`]: the WAL frame (and log generation) its bytes are exactly
+//! equal to. Set in two places only: a page read from a frame, and a page committed as a frame
+//! (when the append completed, unless it was written to since its frame was encoded). Every
+//! other way bytes come to be leaves none: read from the database file, made writable, a new or
+//! reused buffer, a savepoint image restored. A checkpoint copying frame F of page P uses the
+//! cached bytes when P is clean and tagged (F, current generation), else reads F from the WAL;
+//! the generation changes whenever the log restarts, since a restarted log reuses frame
+//! numbers. The automatic checkpoint after a commit runs before the cache shrinks back to
+//! `cache_size`, so a large commit's pages are copied from memory.
+//!
 //! # Invariants
 //! - A page in the cache has exactly `page_size` bytes, and equals the page of the connection's
-//!   snapshot unless dirty.
+//!   snapshot unless dirty. A tagged page also equals its frame.
 //! - `page_count >= committed_page_count` only grows inside a write transaction; rollback restores
 //!   it.
 //! - The lock-byte page (the one holding file offset 2^30) is never handed out by `append_page`.
@@ -56,7 +75,7 @@ mod page;
 mod txn;
 
 pub use cache::{PgnoHasher, PgnoMap};
-pub use page::{PageData, PageDataMut, PageNo, PageRef};
+pub use page::{PageData, PageDataMut, PageNo, PageRef, WalTag};
 pub use txn::TransactionKind;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -111,10 +130,14 @@ pub struct PagerStats {
     /// `get_now` calls that had to wait: a write's prefetch missed a page.
     pub stalls: u64,
     pub checkpoints: u64,
+    /// Pages a checkpoint copied from this connection's cache instead of reading their frame.
+    pub checkpoint_cache_pages: u64,
 }
 
 struct PendingRead {
     completion: Completion,
+    /// The frame being read, when it comes from the WAL.
+    tag: Option<WalTag>,
 }
 
 /// This connection's part of the shared WAL state.
@@ -128,10 +151,11 @@ struct WalConn {
 }
 
 /// One open savepoint: the page count when it opened, and the image of each page (with its dirty
-/// flag) as it was before its first change in this savepoint.
+/// flag) as it was before its first change in this savepoint. `None`: the page was taken by
+/// `get_for_overwrite` without ever being read, so rolling back forgets it from the cache.
 struct Savepoint {
     page_count: PageNo,
-    images: PgnoMap<(Buffer, bool)>,
+    images: PgnoMap<(Option<Buffer>, bool)>,
 }
 
 pub struct Pager {
@@ -150,9 +174,9 @@ pub struct Pager {
     cache_size: i64,
     pending: PgnoMap<PendingRead>,
     stats: PagerStats,
-    /// Bumped whenever pages may change under cursors' feet other than through a b-tree write
-    /// (rollback, savepoint rollback, another connection's commit), so positioned cursors know to
-    /// re-seek.
+    /// Bumped whenever pages may change under cursors' feet: every b-tree write on this
+    /// connection (`bump_epoch`), rollback, savepoint rollback, and another connection's commit
+    /// seen when a read transaction starts. Positioned cursors re-seek when it moved.
     epoch: u64,
     /// `None` for `:memory:` databases.
     wal: Option<WalConn>,
@@ -160,6 +184,9 @@ pub struct Pager {
     autocheckpoint: u32,
     busy_timeout: Duration,
     savepoints: Vec<Savepoint>,
+    /// Whether checkpoints may copy tagged cached pages instead of reading their frames (turned
+    /// off only to measure the difference).
+    checkpoint_from_cache: bool,
     closed: bool,
 }
 
@@ -262,6 +289,7 @@ impl Pager {
             autocheckpoint: options.wal_autocheckpoint,
             busy_timeout: options.busy_timeout,
             savepoints: Vec::new(),
+            checkpoint_from_cache: true,
             closed: false,
         };
         pager.set_cache_size(options.cache_size);
@@ -308,9 +336,26 @@ impl Pager {
         self.epoch
     }
 
-    /// Tell positioned cursors that pages changed (for callers that change pages in bulk).
+    /// The epoch as the next `get` will see it: starts the read transaction first, since
+    /// starting one may drop the cache (another connection committed) and bump the epoch. A
+    /// cursor comparing its saved epoch must use this, not `epoch`, before its first `get`.
+    #[inline]
+    pub fn current_epoch(&mut self) -> Result<u64> {
+        if !self.in_read {
+            self.begin_read()?;
+        }
+        Ok(self.epoch)
+    }
+
+    /// Tell positioned cursors of this connection that pages changed (every b-tree write).
     pub fn bump_epoch(&mut self) {
         self.epoch += 1;
+    }
+
+    /// Let checkpoints copy cached pages known to hold their frame (the default), or make them
+    /// read every frame from the WAL (to measure the difference).
+    pub fn set_checkpoint_from_cache(&mut self, enabled: bool) {
+        self.checkpoint_from_cache = enabled;
     }
 
     pub fn io(&self) -> &Arc<dyn Io> {
@@ -369,8 +414,9 @@ impl Pager {
     }
 
     /// The page, from the cache, the WAL or the file. May return `IoPending` (restartable).
-    /// Starts a read transaction if none is open.
-    #[inline]
+    /// Starts a read transaction if none is open. The hit path is small and inlined into
+    /// every caller; the miss path is out of line (`get_uncached`).
+    #[inline(always)]
     pub fn get(&mut self, pgno: PageNo) -> Result<PageRef> {
         if !self.in_read {
             self.begin_read()?;
@@ -382,19 +428,41 @@ impl Pager {
         self.get_uncached(pgno)
     }
 
-    /// Where page `pgno` of the snapshot lives: a WAL frame or the database file.
-    fn page_source(&self, pgno: PageNo) -> Result<(Arc<dyn File>, u64)> {
+    /// Run `f` on the page's bytes, from the cache, the WAL or the file. On a cache hit this
+    /// creates no page handle (no reference-count traffic), which is what a cursor stepping
+    /// along a leaf wants. May return `IoPending` (restartable); `f` runs only once the page is
+    /// there. `f` is fallible (parsing page bytes is) and its error is returned as is.
+    #[inline(always)]
+    pub fn with_page<R>(&mut self, pgno: PageNo, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
+        if !self.in_read {
+            self.begin_read()?;
+        }
+        if let Some(page) = self.cache.peek(pgno) {
+            self.stats.hits += 1;
+            return f(&page.data());
+        }
+        let page = self.get_uncached(pgno)?;
+        let result = f(&page.data());
+        result
+    }
+
+    /// Where page `pgno` of the snapshot lives: a WAL frame (with its tag) or the database file.
+    fn page_source(&self, pgno: PageNo) -> Result<(Arc<dyn File>, u64, Option<WalTag>)> {
         if let Some(WalConn {
             shared,
             snapshot: Some(snapshot),
             ..
         }) = &self.wal
         {
-            if let Some(found) = shared.locate(snapshot, pgno)? {
-                return Ok(found);
+            if let Some((file, offset, tag)) = shared.locate(snapshot, pgno)? {
+                return Ok((file, offset, Some(tag)));
             }
         }
-        Ok((self.file.clone(), (pgno as u64 - 1) * self.page_size as u64))
+        Ok((
+            self.file.clone(),
+            (pgno as u64 - 1) * self.page_size as u64,
+            None,
+        ))
     }
 
     #[cold]
@@ -402,16 +470,16 @@ impl Pager {
         self.check_pgno(pgno)?;
         if !self.pending.contains_key(&pgno) {
             self.stats.misses += 1;
-            let (file, offset) = self.page_source(pgno)?;
+            let (file, offset, tag) = self.page_source(pgno)?;
             let buffer = self.cache.take_buffer();
             let completion = file.read(offset, buffer)?;
-            self.pending.insert(pgno, PendingRead { completion });
+            self.pending.insert(pgno, PendingRead { completion, tag });
             self.io.poll()?;
         }
         let Some(done) = self.pending.get(&pgno).and_then(|p| p.completion.take()) else {
             return Err(Error::io_pending());
         };
-        self.pending.remove(&pgno);
+        let tag = self.pending.remove(&pgno).and_then(|p| p.tag);
         let done = done?;
         let buffer = done
             .buffer
@@ -424,6 +492,9 @@ impl Pager {
             )));
         }
         let page = PageRef::new(pgno, buffer);
+        if let Some(tag) = tag {
+            page.set_wal_tag(tag);
+        }
         self.cache.insert(page.clone());
         Ok(page)
     }
@@ -728,6 +799,27 @@ mod tests {
         );
         two.begin_write().unwrap();
         two.rollback();
+    }
+
+    #[test]
+    fn a_page_changed_while_its_frame_was_written_gets_no_tag() {
+        let tag = WalTag {
+            frame: 7,
+            generation: 3,
+        };
+        let pages: Vec<PageRef> = (2..=3)
+            .map(|pgno| PageRef::new(pgno, vec![0u8; 512].into_boxed_slice()))
+            .collect();
+        for page in &pages {
+            page.set_dirty(true);
+        }
+        let stamps: Vec<u32> = pages.iter().map(PageRef::write_count).collect();
+        // Page 3 changes after its frame was encoded, before the append completed.
+        pages[1].data_mut()[0] = 1;
+        txn::settle_committed(&pages, &stamps, Some(tag));
+        assert_eq!(pages[0].wal_tag(), Some(tag));
+        assert_eq!(pages[1].wal_tag(), None);
+        assert!(pages.iter().all(|p| !p.is_dirty()));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use crate::io::Buffer;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub type PageNo = u32;
@@ -11,6 +11,37 @@ pub(crate) struct PageInner {
     pub(crate) pgno: PageNo,
     pub(crate) data: RwLock<Buffer>,
     pub(crate) dirty: AtomicBool,
+    /// The packed [`WalTag`] of the committed WAL frame these bytes equal; 0 for none.
+    wal_tag: AtomicU64,
+    /// Counts write guards handed out, so a commit can tell whether the bytes changed between
+    /// encoding a frame and tagging the page with it. Bumped under the write lock, so a plain
+    /// load and store suffice.
+    writes: AtomicU32,
+}
+
+/// "These bytes are exactly WAL frame `frame` of log generation `generation`." A checkpoint may
+/// copy a cached page with the tag of the frame it is copying instead of reading that frame.
+/// Set in two places only: a page read from a WAL frame, and a page appended as a frame by a
+/// commit (once the append completed). Every other way bytes come to be leaves no tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalTag {
+    pub frame: u32,
+    /// `Shared`'s generation (bumped at every log restart); only its low 32 bits are kept.
+    pub generation: u32,
+}
+
+impl WalTag {
+    fn pack(self) -> u64 {
+        debug_assert!(self.frame != 0, "frames are numbered from 1");
+        (self.generation as u64) << 32 | self.frame as u64
+    }
+
+    fn unpack(packed: u64) -> Option<WalTag> {
+        (packed != 0).then_some(WalTag {
+            frame: packed as u32,
+            generation: (packed >> 32) as u32,
+        })
+    }
 }
 
 /// A handle on a cached page. While any handle besides the cache's own is alive, the page is
@@ -61,6 +92,8 @@ impl PageRef {
             pgno,
             data: RwLock::new(buffer),
             dirty: AtomicBool::new(false),
+            wal_tag: AtomicU64::new(0),
+            writes: AtomicU32::new(0),
         }))
     }
 
@@ -80,7 +113,42 @@ impl PageRef {
             "page {} written without Pager::make_writable",
             self.pgno()
         );
-        PageDataMut(self.0.data.write().unwrap_or_else(|p| p.into_inner()))
+        let guard = self.0.data.write().unwrap_or_else(|p| p.into_inner());
+        let writes = self.0.writes.load(Ordering::Relaxed);
+        self.0
+            .writes
+            .store(writes.wrapping_add(1), Ordering::Relaxed);
+        PageDataMut(guard)
+    }
+
+    /// The WAL frame these bytes are known to equal, if any (see [`WalTag`]).
+    pub fn wal_tag(&self) -> Option<WalTag> {
+        WalTag::unpack(self.0.wal_tag.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_wal_tag(&self, tag: WalTag) {
+        self.0.wal_tag.store(tag.pack(), Ordering::Relaxed);
+    }
+
+    pub(crate) fn clear_wal_tag(&self) {
+        self.0.wal_tag.store(0, Ordering::Relaxed);
+    }
+
+    /// Copy the bytes into `out` if they are exactly `tag`'s frame: clean and tagged with it.
+    /// The check and the copy happen under one read guard, so no write slips in between (a
+    /// writer needs the write lock, and `make_writable` clears the tag before any change).
+    pub(crate) fn copy_if_tagged(&self, tag: WalTag, out: &mut [u8]) -> bool {
+        let data = self.data();
+        if self.is_dirty() || self.wal_tag() != Some(tag) {
+            return false;
+        }
+        out.copy_from_slice(&data);
+        true
+    }
+
+    /// Write guards handed out so far: unchanged between two calls means unchanged bytes.
+    pub(crate) fn write_count(&self) -> u32 {
+        self.0.writes.load(Ordering::Relaxed)
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -94,6 +162,7 @@ impl PageRef {
     /// Replace the page's bytes (savepoint rollback restoring an image).
     pub(crate) fn overwrite(&self, bytes: &[u8]) {
         let mut data = self.0.data.write().unwrap_or_else(|p| p.into_inner());
+        self.clear_wal_tag();
         data.copy_from_slice(bytes);
     }
 

@@ -4,8 +4,8 @@ use super::{Pager, Savepoint, WalConn};
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, DatabaseHeader, HEADER_SIZE};
 use crate::io;
-use crate::pager::{PageNo, PageRef, PgnoMap};
-use crate::wal::{CheckpointMode, CheckpointResult, Synchronous};
+use crate::pager::{PageNo, PageRef, PgnoMap, WalTag};
+use crate::wal::{CachedPages, CheckpointMode, CheckpointResult, CheckpointTarget, Synchronous};
 
 /// How `BEGIN` starts a transaction. In WAL mode EXCLUSIVE is IMMEDIATE, as in SQLite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,11 +113,48 @@ impl Pager {
             let mut copy = self.cache.take_buffer();
             copy.copy_from_slice(&page.data());
             if let Some(sp) = self.savepoints.last_mut() {
-                sp.images.insert(pgno, (copy, page.is_dirty()));
+                sp.images.insert(pgno, (Some(copy), page.is_dirty()));
             }
         }
+        // From here on the bytes are no committed frame's.
+        page.clear_wal_tag();
         page.set_dirty(true);
         Ok(())
+    }
+
+    fn give_image(&mut self, image: Option<io::Buffer>) {
+        if let Some(image) = image {
+            self.cache.give_buffer(image);
+        }
+    }
+
+    /// A page whose old bytes mean nothing (a free page being reused): zero-filled, writable,
+    /// and never read from the WAL or the file when not cached. Needs a write transaction.
+    pub fn get_for_overwrite(&mut self, pgno: PageNo) -> Result<PageRef> {
+        if !self.in_write {
+            return Err(Error::misuse(
+                "page overwritten outside a write transaction",
+            ));
+        }
+        self.check_pgno(pgno)?;
+        let page = match self.cache.get(pgno) {
+            Some(page) => page,
+            None => {
+                // A read of it still in flight is moot: its bytes would be thrown away.
+                self.pending.remove(&pgno);
+                if let Some(sp) = self.savepoints.last_mut() {
+                    if pgno <= sp.page_count {
+                        sp.images.insert(pgno, (None, false));
+                    }
+                }
+                let page = PageRef::new(pgno, self.cache.take_buffer());
+                self.cache.insert(page.clone());
+                page
+            }
+        };
+        self.make_writable(&page)?;
+        page.data_mut().fill(0);
+        Ok(page)
     }
 
     /// A new zero-filled page at the end of the file, already writable.
@@ -179,9 +216,9 @@ impl Pager {
                             slot.insert((image, dirty));
                             continue;
                         }
-                        self.cache.give_buffer(image);
+                        self.give_image(image);
                     }
-                    _ => self.cache.give_buffer(image),
+                    _ => self.give_image(image),
                 }
             }
         }
@@ -204,11 +241,23 @@ impl Pager {
                     page.is_some(),
                     "page {pgno} changed in a savepoint left the cache"
                 );
-                if let Some(page) = page {
-                    page.overwrite(&image);
-                    page.set_dirty(dirty);
+                let Some(page) = page else { continue };
+                match image {
+                    Some(image) => {
+                        page.overwrite(&image);
+                        page.set_dirty(dirty);
+                        self.cache.give_buffer(image);
+                    }
+                    None => {
+                        // Never read: its committed bytes are in the WAL or the file, not here.
+                        debug_assert!(!dirty);
+                        page.set_dirty(false);
+                        if let Some(cached) = self.cache.remove(pgno) {
+                            drop(page);
+                            self.cache.recycle(cached);
+                        }
+                    }
                 }
-                self.cache.give_buffer(image);
             }
         }
         for page in self.cache.dirty_pages() {
@@ -245,6 +294,9 @@ impl Pager {
                     // not fail the commit that already happened.
                     let _ = self.checkpoint(CheckpointMode::Passive);
                 }
+                // Only now: until the checkpoint ran, the pages just committed (tagged with
+                // their frames) spare it reading them back from the WAL.
+                self.cache.shrink_to_capacity();
                 Ok(())
             }
             Err(e) => {
@@ -277,12 +329,15 @@ impl Pager {
         dirty.retain(|p| p.pgno() <= self.page_count);
         dirty.sort_by_key(|p| p.pgno());
         let mut frames = 0;
+        let mut first_frame = None;
+        // Taken before the frames are encoded; see `settle_committed`.
+        let stamps: Vec<u32> = dirty.iter().map(PageRef::write_count).collect();
         if let Some(WalConn { shared, id, .. }) = &self.wal {
             let (shared, id) = (shared.clone(), *id);
             if self.committed_page_count == 0 && self.file.size()? == 0 {
                 self.write_initial_page_one()?;
             }
-            let snapshot = shared.append_commit(
+            let (snapshot, first) = shared.append_commit(
                 id,
                 &dirty,
                 self.page_count,
@@ -294,6 +349,7 @@ impl Pager {
                 wal.snapshot = Some(snapshot);
             }
             frames = snapshot.max_frame as u64;
+            first_frame = Some(first);
         } else {
             self.write_pages(&dirty)?;
             if self.synchronous != Synchronous::Off {
@@ -302,9 +358,7 @@ impl Pager {
                 self.stats.syncs += 1;
             }
         }
-        for page in dirty {
-            page.set_dirty(false);
-        }
+        settle_committed(&dirty, &stamps, first_frame);
         Ok(frames)
     }
 
@@ -334,13 +388,12 @@ impl Pager {
             wal.shared.end_write(wal.id);
         }
         self.end_read();
-        self.cache.shrink_to_capacity();
     }
 
     fn drop_savepoints(&mut self) {
         for sp in std::mem::take(&mut self.savepoints) {
             for (_, (image, _)) in sp.images {
-                self.cache.give_buffer(image);
+                self.give_image(image);
             }
         }
     }
@@ -431,14 +484,15 @@ impl Pager {
                 checkpointed_frames: -1,
             });
         };
-        wal.shared.checkpoint(
-            wal.id,
-            &self.file,
-            mode,
-            self.busy_timeout,
-            self.synchronous,
-            &mut self.stats,
-        )
+        let cache = &self.cache;
+        let lookup = |pgno: PageNo| cache.find(pgno).cloned();
+        let target = CheckpointTarget {
+            db_file: &self.file,
+            sync: self.synchronous,
+            cached: cached_pages(self.checkpoint_from_cache, &lookup),
+        };
+        wal.shared
+            .checkpoint(wal.id, target, mode, self.busy_timeout, &mut self.stats)
     }
 
     /// Close the connection: roll back an open transaction; the last connection to the
@@ -461,13 +515,45 @@ impl Pager {
         };
         let (file, sync, read_only) = (self.file.clone(), self.synchronous, self.read_only);
         let stats = &mut self.stats;
+        let cache = &self.cache;
+        let lookup = |pgno: PageNo| cache.find(pgno).cloned();
+        let target = CheckpointTarget {
+            db_file: &file,
+            sync,
+            cached: cached_pages(self.checkpoint_from_cache, &lookup),
+        };
         wal.shared.detach(wal.id, |shared| {
             if read_only {
                 Ok(())
             } else {
-                shared.close_checkpoint(wal.id, &file, sync, stats)
+                shared.close_checkpoint(wal.id, target, stats)
             }
         })
+    }
+}
+
+/// What a checkpoint may copy from this connection's cache (`None`: read every frame).
+fn cached_pages<'a>(
+    enabled: bool,
+    lookup: &'a dyn Fn(PageNo) -> Option<PageRef>,
+) -> CachedPages<'a> {
+    enabled.then_some(lookup)
+}
+
+/// The append of `pages` completed (as frames `first..`, in order, when through the WAL): they are
+/// clean now, and each holds its frame's bytes unless it was written to since `stamps` were taken
+/// (before encoding), in which case it gets no tag.
+pub(super) fn settle_committed(pages: &[PageRef], stamps: &[u32], first: Option<WalTag>) {
+    debug_assert_eq!(pages.len(), stamps.len());
+    for (i, (page, &stamp)) in pages.iter().zip(stamps).enumerate() {
+        match first {
+            Some(first) if page.write_count() == stamp => page.set_wal_tag(WalTag {
+                frame: first.frame + i as u32,
+                generation: first.generation,
+            }),
+            _ => page.clear_wal_tag(),
+        }
+        page.set_dirty(false);
     }
 }
 

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::{self, lock, File, Io, OpenFlags};
-use crate::pager::{PageNo, PageRef, PagerStats, PgnoMap};
+use crate::pager::{PageNo, PageRef, PagerStats, PgnoMap, WalTag};
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
@@ -27,6 +27,33 @@ pub struct Snapshot {
     pub uses_wal: bool,
     pub db_size: PageNo,
     pub commits: u64,
+}
+
+/// A checkpointing connection's cached pages: a page whose `WalTag` is the frame being copied
+/// (same frame, same generation) is copied from memory instead of read from the WAL.
+pub type CachedPages<'a> = Option<&'a dyn Fn(PageNo) -> Option<PageRef>>;
+
+/// Where and how a checkpoint copies: the database file, the sync level, the connection's cache.
+#[derive(Clone, Copy)]
+pub struct CheckpointTarget<'a> {
+    pub db_file: &'a Arc<dyn File>,
+    pub sync: Synchronous,
+    pub cached: CachedPages<'a>,
+}
+
+/// A frame's location: the WAL file, the page image's offset in it, and the frame's tag.
+pub type FrameLocation = (Arc<dyn File>, u64, WalTag);
+
+/// Most bytes one commit or checkpoint `write` carries.
+const WRITE_BATCH_BYTES: usize = 1 << 20;
+
+/// A buffer of exactly `len` bytes for one batched write: `previous` when it has that length
+/// (every batch but the last), else a new one.
+fn batch_buffer(previous: Option<Box<[u8]>>, len: usize) -> Box<[u8]> {
+    match previous {
+        Some(buffer) if buffer.len() == len => buffer,
+        _ => vec![0u8; len].into_boxed_slice(),
+    }
 }
 
 /// Page → frames, in SQLite's shape: the frame → page array, and per page its frames ascending.
@@ -83,6 +110,9 @@ struct State {
     readers: HashMap<u64, Snapshot>,
     writer: Option<u64>,
     checkpointing: bool,
+    /// Bumped whenever frame numbers start over (a restart, the WAL deleted): a `WalTag` names a
+    /// frame of one generation only, since a restarted log reuses its frame numbers.
+    generation: u32,
     connections: usize,
     next_id: u64,
 }
@@ -103,6 +133,7 @@ impl State {
         debug_assert_eq!(self.backfilled, self.index.max_frame());
         self.index.clear();
         self.backfilled = 0;
+        self.generation = self.generation.wrapping_add(1);
     }
 }
 
@@ -180,6 +211,7 @@ impl Shared {
             readers: HashMap::new(),
             writer: None,
             checkpointing: false,
+            generation: 0,
             connections: 1,
             next_id: 2,
         };
@@ -277,13 +309,9 @@ impl Shared {
         }
     }
 
-    /// Where to read `pgno` under `snapshot`: its newest frame's page in the WAL, or `None` for
-    /// the database file.
-    pub fn locate(
-        &self,
-        snapshot: &Snapshot,
-        pgno: PageNo,
-    ) -> Result<Option<(Arc<dyn File>, u64)>> {
+    /// Where to read `pgno` under `snapshot`: its newest frame's page in the WAL (and that
+    /// frame's tag), or `None` for the database file.
+    pub fn locate(&self, snapshot: &Snapshot, pgno: PageNo) -> Result<Option<FrameLocation>> {
         if !snapshot.uses_wal {
             return Ok(None);
         }
@@ -296,7 +324,11 @@ impl Shared {
             .clone()
             .ok_or_else(|| Error::io("WAL index has frames but no WAL file is open"))?;
         let offset = frame_offset(frame, self.page_size) + FRAME_HEADER_SIZE as u64;
-        Ok(Some((file, offset)))
+        let tag = WalTag {
+            frame,
+            generation: state.generation,
+        };
+        Ok(Some((file, offset, tag)))
     }
 
     /// Take the writer lock, waiting up to `timeout` for another writer. `current` is the
@@ -348,7 +380,8 @@ impl Shared {
     /// Append one transaction: `pages` (ascending, each at most `db_size`) as frames, the last
     /// marked with `db_size`, syncing as `sync` says; then publish it. The caller holds the
     /// writer lock. Waits for its own writes and syncs. On error nothing is published: frames
-    /// written past the last commit are garbage the next writer overwrites.
+    /// written past the last commit are garbage the next writer overwrites. Returns the new
+    /// snapshot and the tag of the first frame (the others follow it in `pages`' order).
     pub fn append_commit(
         &self,
         id: u64,
@@ -356,7 +389,7 @@ impl Shared {
         db_size: PageNo,
         sync: Synchronous,
         stats: &mut PagerStats,
-    ) -> Result<Snapshot> {
+    ) -> Result<(Snapshot, WalTag)> {
         assert!(!pages.is_empty(), "a commit has at least one frame");
         debug_assert!(pages.windows(2).all(|w| w[0].pgno() < w[1].pgno()));
         debug_assert!(pages.iter().all(|p| p.pgno() <= db_size));
@@ -398,18 +431,27 @@ impl Shared {
                 stats.syncs += 1;
             }
         }
+        // Frames go out in writes of up to WRITE_BATCH_BYTES through one reused buffer: few
+        // system calls, and a large transaction does not need a second copy of itself in memory.
         let frame_size = header.frame_size();
-        let mut buffer = vec![0u8; pages.len() * frame_size].into_boxed_slice();
+        let per_write = (WRITE_BATCH_BYTES / frame_size).max(1);
+        let mut buffer = batch_buffer(None, per_write.min(pages.len()) * frame_size);
         let mut sum = previous;
-        for (i, (page, out)) in pages
-            .iter()
-            .zip(buffer.chunks_exact_mut(frame_size))
-            .enumerate()
-        {
-            let commit_size = if i + 1 == pages.len() { db_size } else { 0 };
-            sum = encode_frame(&header, sum, page.pgno(), commit_size, &page.data(), out);
+        let mut frame = first;
+        for batch in pages.chunks(per_write) {
+            buffer = batch_buffer(Some(buffer), batch.len() * frame_size);
+            for (page, out) in batch.iter().zip(buffer.chunks_exact_mut(frame_size)) {
+                let last = frame - first + 1 == pages.len() as u32;
+                let commit_size = if last { db_size } else { 0 };
+                sum = encode_frame(&header, sum, page.pgno(), commit_size, &page.data(), out);
+                frame += 1;
+            }
+            let offset = frame_offset(frame - batch.len() as u32, self.page_size);
+            let done = io::run_to_completion(io, file.write(offset, buffer)?)?;
+            buffer = done
+                .buffer
+                .ok_or_else(|| Error::io("write returned no buffer"))?;
         }
-        io::run_to_completion(io, file.write(frame_offset(first, self.page_size), buffer)?)?;
         stats.pages_written += pages.len() as u64;
         if sync >= Synchronous::Full {
             io::run_to_completion(io, file.sync()?)?;
@@ -429,17 +471,20 @@ impl Shared {
         let snapshot = state.snapshot();
         state.readers.insert(id, snapshot);
         self.changed.notify_all();
-        Ok(snapshot)
+        let tag = WalTag {
+            frame: first,
+            generation: state.generation,
+        };
+        Ok((snapshot, tag))
     }
 
     /// Run a checkpoint for connection `id` (which holds no read mark), copying into `db_file`.
     pub fn checkpoint(
         &self,
         id: u64,
-        db_file: &Arc<dyn File>,
+        target: CheckpointTarget<'_>,
         mode: CheckpointMode,
         timeout: Duration,
-        sync: Synchronous,
         stats: &mut PagerStats,
     ) -> Result<CheckpointResult> {
         let deadline = Instant::now() + timeout;
@@ -465,7 +510,7 @@ impl Shared {
         }
         state.checkpointing = true;
         drop(state);
-        let outcome = self.run_checkpoint(id, db_file, effective, deadline, sync, stats);
+        let outcome = self.run_checkpoint(id, target, effective, deadline, stats);
         let mut state = self.lock();
         state.checkpointing = false;
         if took_writer {
@@ -485,10 +530,9 @@ impl Shared {
     fn run_checkpoint(
         &self,
         id: u64,
-        db_file: &Arc<dyn File>,
+        target: CheckpointTarget<'_>,
         mode: CheckpointMode,
         deadline: Instant,
-        sync: Synchronous,
         stats: &mut PagerStats,
     ) -> Result<bool> {
         let waits = mode != CheckpointMode::Passive;
@@ -535,13 +579,20 @@ impl Shared {
                     .wal_file
                     .clone()
                     .ok_or_else(|| Error::io("no WAL file to checkpoint"))?;
+                // Constant while `checkpointing` holds: no restart can happen under the copy.
+                let generation = state.generation;
                 drop(state);
+                let source = FrameSource {
+                    wal: &wal,
+                    generation,
+                    cached: target.cached,
+                };
                 self.copy_back(
-                    &wal,
-                    db_file,
+                    &source,
+                    target.db_file,
                     &copies,
                     whole.then_some(db_size),
-                    sync,
+                    target.sync,
                     stats,
                 )?;
                 state = self.lock();
@@ -578,43 +629,63 @@ impl Shared {
         Ok(false)
     }
 
-    /// Copy frames into the database file: sync the WAL, write the pages, cut the file to the
-    /// database size when the whole log was copied, sync the database. Waits for its I/O.
+    /// Copy frames into the database file: sync the WAL, write the pages (one write per run of
+    /// consecutive pages), cut the file to the database size when the whole log was copied, sync
+    /// the database. Waits for its I/O.
     fn copy_back(
         &self,
-        wal: &Arc<dyn File>,
+        source: &FrameSource<'_>,
         db_file: &Arc<dyn File>,
         copies: &[(PageNo, u32)],
         truncate_to: Option<PageNo>,
         sync: Synchronous,
         stats: &mut PagerStats,
     ) -> Result<()> {
+        debug_assert!(copies.windows(2).all(|w| w[0].0 < w[1].0));
         let io = self.io.as_ref();
         if sync != Synchronous::Off {
-            io::run_to_completion(io, wal.sync()?)?;
+            io::run_to_completion(io, source.wal.sync()?)?;
             stats.syncs += 1;
         }
-        let page_size = self.page_size as u64;
-        let mut buffer: Box<[u8]> = vec![0u8; self.page_size].into();
-        for &(pgno, frame) in copies {
-            let offset = frame_offset(frame, self.page_size) + FRAME_HEADER_SIZE as u64;
-            let done = io::run_to_completion(io, wal.read(offset, buffer)?)?;
-            if done.len != self.page_size {
-                return Err(Error::io(format!("WAL frame {frame} is short")));
+        let page_size = self.page_size;
+        let mut frame_buffer: Box<[u8]> = vec![0u8; page_size].into();
+        let mut buffer = None;
+        let mut rest = copies;
+        while let Some(&(start, _)) = rest.first() {
+            let run = rest
+                .iter()
+                .enumerate()
+                .take((WRITE_BATCH_BYTES / page_size).max(1))
+                .take_while(|&(i, &(pgno, _))| pgno as usize == start as usize + i)
+                .count();
+            let mut run_buffer = batch_buffer(buffer.take(), run * page_size);
+            for (&(pgno, frame), out) in rest[..run]
+                .iter()
+                .zip(run_buffer.chunks_exact_mut(page_size))
+            {
+                if source.copy_cached(pgno, frame, out) {
+                    stats.checkpoint_cache_pages += 1;
+                    if cfg!(debug_assertions) {
+                        frame_buffer = self.read_frame(source.wal, frame, frame_buffer)?;
+                        assert!(
+                            *frame_buffer == *out,
+                            "cache fast-path returned wrong content for page {pgno} frame {frame}"
+                        );
+                    }
+                } else {
+                    frame_buffer = self.read_frame(source.wal, frame, frame_buffer)?;
+                    out.copy_from_slice(&frame_buffer);
+                }
             }
-            buffer = done
-                .buffer
-                .ok_or_else(|| Error::io("read returned no buffer"))?;
-            let done =
-                io::run_to_completion(io, db_file.write((pgno as u64 - 1) * page_size, buffer)?)?;
-            buffer = done
-                .buffer
-                .ok_or_else(|| Error::io("write returned no buffer"))?;
-            stats.pages_written += 1;
+            let offset = (start as u64 - 1) * page_size as u64;
+            buffer = io::run_to_completion(io, db_file.write(offset, run_buffer)?)?.buffer;
+            stats.pages_written += run as u64;
+            rest = &rest[run..];
         }
         if let Some(pages) = truncate_to {
-            if db_file.size()? > pages as u64 * page_size {
-                io::run_to_completion(io, db_file.truncate(pages as u64 * page_size)?)?;
+            let size = pages as u64 * page_size as u64;
+            if db_file.size()? > size {
+                io::run_to_completion(io, db_file.truncate(size)?)?;
             }
         }
         if sync != Synchronous::Off {
@@ -624,23 +695,26 @@ impl Shared {
         Ok(())
     }
 
+    /// The page image of WAL frame `frame`, read into `buffer`.
+    fn read_frame(&self, wal: &Arc<dyn File>, frame: u32, buffer: Box<[u8]>) -> Result<Box<[u8]>> {
+        let offset = frame_offset(frame, self.page_size) + FRAME_HEADER_SIZE as u64;
+        let done = io::run_to_completion(self.io.as_ref(), wal.read(offset, buffer)?)?;
+        if done.len != self.page_size {
+            return Err(Error::io(format!("WAL frame {frame} is short")));
+        }
+        done.buffer
+            .ok_or_else(|| Error::io("read returned no buffer"))
+    }
+
     /// The last connection's close: checkpoint everything and, when that succeeded, delete the
     /// WAL file (as SQLite does unless the WAL is persistent).
     pub fn close_checkpoint(
         &self,
         id: u64,
-        db_file: &Arc<dyn File>,
-        sync: Synchronous,
+        target: CheckpointTarget<'_>,
         stats: &mut PagerStats,
     ) -> Result<()> {
-        let result = self.checkpoint(
-            id,
-            db_file,
-            CheckpointMode::Passive,
-            Duration::ZERO,
-            sync,
-            stats,
-        )?;
+        let result = self.checkpoint(id, target, CheckpointMode::Passive, Duration::ZERO, stats)?;
         if result.busy || result.log_frames != result.checkpointed_frames {
             return Ok(());
         }
@@ -649,10 +723,31 @@ impl Shared {
             self.io.delete(&self.wal_path)?;
         }
         state.wal_writable = false;
-        state.index.clear();
-        state.backfilled = 0;
+        state.restart();
         state.header = None;
         Ok(())
+    }
+}
+
+/// Where a checkpoint gets a frame's page: the cache when it holds exactly that frame, else
+/// the WAL.
+struct FrameSource<'a> {
+    wal: &'a Arc<dyn File>,
+    generation: u32,
+    cached: CachedPages<'a>,
+}
+
+impl FrameSource<'_> {
+    /// Copies page `pgno` from the cache into `out` if the cache holds it clean and tagged with
+    /// `frame` of this generation.
+    fn copy_cached(&self, pgno: PageNo, frame: u32, out: &mut [u8]) -> bool {
+        let tag = WalTag {
+            frame,
+            generation: self.generation,
+        };
+        self.cached
+            .and_then(|lookup| lookup(pgno))
+            .is_some_and(|page| page.copy_if_tagged(tag, out))
     }
 }
 
