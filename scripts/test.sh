@@ -27,6 +27,10 @@ else
     exit 1
 fi
 
+# The deterministic simulator: a fixed budget of seeds, each run twice to prove determinism.
+# A failure prints the command that reproduces it and the one that shrinks it.
+cargo run --release -q -p basalt-simulator -- --seeds 1..400 --twice --no-workarounds | grep -v ': ok,'
+
 # Doc-tests next: nextest does not run them, and its summary should be the last word.
 cargo test --workspace --doc
 if cargo nextest --version >/dev/null 2>&1; then

@@ -63,6 +63,12 @@ impl Table {
             .position(|c| c.name.eq_ignore_ascii_case(name))
     }
 
+    /// Whether some column is `GENERATED ALWAYS AS`: ordinary statements refuse such tables
+    /// (`PRAGMA integrity_check` reads them through `record_field`).
+    pub fn has_generated_columns(&self) -> bool {
+        self.columns.iter().any(|c| c.generated.is_some())
+    }
+
     /// Where column `i` sits in the table's records: VIRTUAL generated columns take no field,
     /// so the fields after one are shifted. `None` for a VIRTUAL column itself.
     pub fn record_field(&self, i: usize) -> Option<usize> {

@@ -33,11 +33,18 @@ struct Inner {
 
 impl Inner {
     fn reload_catalog(&mut self) -> Result<()> {
+        // Reading the schema starts a read transaction if none is open; one started only for
+        // that must end with it, or the connection would keep an old snapshot: later writes
+        // would get SQLITE_BUSY and later reads would miss other connections' commits.
+        let was_reading = self.pager.in_read_transaction();
         loop {
             match Catalog::load(&mut self.pager) {
                 Ok(c) => {
                     self.state.schema_cookie = c.cookie;
                     self.catalog = Rc::new(c);
+                    if !was_reading {
+                        self.pager.end_read();
+                    }
                     return Ok(());
                 }
                 Err(e) if e.is_io_pending() => self.pager.io().wait()?,

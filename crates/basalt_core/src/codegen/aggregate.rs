@@ -5,8 +5,10 @@
 //! the sorted rows are then walked, and a change of group key outputs the finished group.
 //!
 //! Invariants:
-//! - A bare column (a column used outside any aggregate) reads the value of the last row of its
-//!   group, the row SQLite's plan also leaves it on.
+//! - A bare column (a column used outside any aggregate, a group key shown included) reads the
+//!   value of the row SQLite's plan leaves it on: the first row of its group (in scan order; the
+//!   sorter is stable), or, when the query has single-argument min()/max() calls, the last row
+//!   where the last of them took a new value (SQLite's OP_CollSeq / skip-accumulator-load).
 //! - Group keys compare with NULLs equal and under each key's collation, as the sorter ordered
 //!   them.
 
@@ -16,8 +18,9 @@ use super::select::{group_key_differs, AggPlan, Cond};
 use super::{error, Ctx};
 use crate::error::Result;
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
+use crate::sql::affinity::Affinity;
 use crate::vdbe::func::Aggregate;
-use crate::vdbe::{Addr, CursorId, Insn, Reg};
+use crate::vdbe::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg};
 use basalt_parser::ast::{self, ExprKind};
 use std::cell::Cell;
 
@@ -33,7 +36,127 @@ struct Call {
     collation: Cell<Collation>,
 }
 
+/// Which row the bare columns of a group are loaded from (see the module invariants).
+struct BareGate {
+    /// 1 once the group's bare columns are loaded (used without min/max calls).
+    loaded: Reg,
+    /// Single-argument min/max calls: (argument register, best-so-far register, is max,
+    /// call index).
+    extremes: Vec<(Reg, Reg, bool, usize)>,
+    skip: Reg,
+}
+
 impl Ctx<'_> {
+    fn bare_gate(&mut self, calls: &[Call]) -> BareGate {
+        let mut extremes = Vec::new();
+        for (i, c) in calls.iter().enumerate() {
+            let name = c.func.0.name;
+            if (name == "min" || name == "max") && c.args.len() == 1 && c.distinct.is_none() {
+                extremes.push((c.arg_base, self.b.reg(), name == "max", i));
+            }
+        }
+        BareGate {
+            loaded: self.b.reg(),
+            extremes,
+            skip: self.b.reg(),
+        }
+    }
+
+    /// A new group: nothing loaded, no extreme seen.
+    fn bare_gate_reset(&mut self, g: &BareGate) {
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: g.loaded,
+        });
+        for &(_, best, _, _) in &g.extremes {
+            self.b.emit(Insn::Null {
+                dest: best,
+                count: 1,
+            });
+        }
+    }
+
+    /// After a row's aggregate steps (arguments still in their registers): runs `load` if this
+    /// row is the one SQLite takes the bare columns from.
+    fn bare_gate_load(&mut self, g: &BareGate, calls: &[Call], load: &mut dyn FnMut(&mut Self)) {
+        let done = self.b.label();
+        if g.extremes.is_empty() {
+            self.b.emit(Insn::If {
+                reg: g.loaded,
+                target: self.b.to(done),
+                if_null: false,
+            });
+            load(self);
+            self.b.emit(Insn::Integer {
+                value: 1,
+                dest: g.loaded,
+            });
+            self.b.place(done);
+            return;
+        }
+        for &(arg, best, is_max, i) in &g.extremes {
+            // As SQLite's OP_CollSeq, each call starts the decision afresh: the last decides.
+            self.b.emit(Insn::Integer {
+                value: 0,
+                dest: g.skip,
+            });
+            let next = self.b.label();
+            let take = self.b.label();
+            let not_taken = self.b.label();
+            let arg_not_null = self.b.label();
+            self.b.emit(Insn::NotNull {
+                reg: arg,
+                target: self.b.to(arg_not_null),
+            });
+            // A NULL argument: a skip once a value is held.
+            self.b.emit(Insn::IsNull {
+                reg: best,
+                target: self.b.to(next),
+            });
+            self.b.emit(Insn::Goto {
+                target: self.b.to(not_taken),
+            });
+            self.b.place(arg_not_null);
+            self.b.emit(Insn::IsNull {
+                reg: best,
+                target: self.b.to(take),
+            });
+            self.b.emit(Insn::Compare {
+                spec: CmpSpec {
+                    op: if is_max { CmpOp::Gt } else { CmpOp::Lt },
+                    affinity: Affinity::Blob,
+                    collation: calls[i].collation.get(),
+                    nulls: NullMode::Unknown,
+                },
+                lhs: arg,
+                rhs: best,
+                target: self.b.to(take),
+            });
+            self.b.place(not_taken);
+            self.b.emit(Insn::Integer {
+                value: 1,
+                dest: g.skip,
+            });
+            self.b.emit(Insn::Goto {
+                target: self.b.to(next),
+            });
+            self.b.place(take);
+            self.b.emit(Insn::Copy {
+                src: arg,
+                dest: best,
+                count: 1,
+            });
+            self.b.place(next);
+        }
+        self.b.emit(Insn::If {
+            reg: g.skip,
+            target: self.b.to(done),
+            if_null: false,
+        });
+        load(self);
+        self.b.place(done);
+    }
+
     /// Opens (or re-opens, emptying) the DISTINCT sets of the aggregates that have one; their
     /// collations are patched in by `patch_distinct_sets` once the arguments are compiled.
     fn open_distinct_sets(&mut self, calls: &[Call], opened: &mut Vec<(Addr, usize)>) {
@@ -234,14 +357,18 @@ impl Ctx<'_> {
             self.b.emit(Insn::AggReset { slot: c.slot });
         }
         let mut opened = Vec::new();
+        let gate = self.bare_gate(&calls);
+        self.bare_gate_reset(&gate);
         if group_by.is_empty() {
             self.open_distinct_sets(&calls, &mut opened);
             self.loops(sc, conds, left_joins, &mut |ctx, sc| {
                 ctx.agg_args(&calls, sc, |i| calls[i].arg_base)?;
                 ctx.agg_steps(&calls);
-                for (i, r) in bare.iter().enumerate() {
-                    ctx.column_read(r, &Scope::new(None), bare_regs + i);
-                }
+                ctx.bare_gate_load(&gate, &calls, &mut |ctx| {
+                    for (i, r) in bare.iter().enumerate() {
+                        ctx.column_read(r, &Scope::new(None), bare_regs + i);
+                    }
+                });
                 Ok(())
             })?;
             finals(self);
@@ -357,6 +484,7 @@ impl Ctx<'_> {
             for c in &calls {
                 self.b.emit(Insn::AggReset { slot: c.slot });
             }
+            self.bare_gate_reset(&gate);
             self.open_distinct_sets(&calls, &mut opened);
             self.b.place(same);
             self.b.emit(Insn::Integer {
@@ -381,14 +509,17 @@ impl Ctx<'_> {
                 }
             }
             self.agg_steps(&calls);
-            for i in 0..bare.len() {
-                self.b.emit(Insn::Column {
-                    cursor: sorter,
-                    column: k + n_args + i,
-                    dest: bare_regs + i,
-                    default: None,
-                });
-            }
+            let n_bare = bare.len();
+            self.bare_gate_load(&gate, &calls, &mut |ctx| {
+                for i in 0..n_bare {
+                    ctx.b.emit(Insn::Column {
+                        cursor: sorter,
+                        column: k + n_args + i,
+                        dest: bare_regs + i,
+                        default: None,
+                    });
+                }
+            });
             let top_addr = self.b.to(top);
             self.b.emit(Insn::Next {
                 cursor: sorter,

@@ -42,7 +42,8 @@ impl Ctx<'_> {
     }
 
     /// Every row of `from` (n columns) into `to`: a set if `to_set`, else a bag; or, with
-    /// `only_in`, only the rows found in that set.
+    /// `only_in`, only the rows found in that set. Into a set, a row equal to one already there
+    /// replaces it if `replace`, else is dropped.
     fn copy_rows(
         &mut self,
         from: CursorId,
@@ -50,6 +51,7 @@ impl Ctx<'_> {
         n: usize,
         to_set: bool,
         only_in: Option<CursorId>,
+        replace: bool,
     ) {
         let end = self.b.label();
         let top = self.b.label();
@@ -83,6 +85,13 @@ impl Ctx<'_> {
             dest: rec,
         });
         if to_set {
+            if replace {
+                self.b.emit(Insn::IdxDelete {
+                    cursor: to,
+                    key: regs,
+                    count: n,
+                });
+            }
             self.b.emit(Insn::IdxInsert {
                 cursor: to,
                 record: rec,
@@ -130,17 +139,22 @@ impl Ctx<'_> {
         let first = self.core(&select.first, &[], None, outer, core_dest(acc))?;
         let n = first.columns.len();
         let mut correlated = first.correlated;
+        let mut collations: Vec<Option<Collation>> = first
+            .columns
+            .iter()
+            .map(|c| c.collation.map(|x| x.0))
+            .collect();
         for (op, core) in &select.compound {
             acc = match (op, acc) {
                 (CompoundOp::UnionAll, Acc::Set(s)) => {
                     let bag = self.open_bag();
-                    self.copy_rows(s, bag, n, false, None);
+                    self.copy_rows(s, bag, n, false, None, false);
                     Acc::Bag(bag)
                 }
                 (CompoundOp::UnionAll, bag) => bag,
                 (_, Acc::Bag(b)) => {
                     let set = self.open_set(&mut patches);
-                    self.copy_rows(b, set, n, true, None);
+                    self.copy_rows(b, set, n, true, None, false);
                     Acc::Set(set)
                 }
                 (_, set) => set,
@@ -153,8 +167,16 @@ impl Ctx<'_> {
                     let other = self.open_set(&mut patches);
                     let out = self.core(core, &[], None, outer, Dest::Union(other))?;
                     let both = self.open_set(&mut patches);
-                    self.copy_rows(s, both, n, true, Some(other));
+                    self.copy_rows(s, both, n, true, Some(other), false);
                     acc = Acc::Set(both);
+                    out
+                }
+                (CompoundOp::Union, Acc::Set(s)) => {
+                    // SQLite merges the two sides: of equal rows, the first of the right side
+                    // wins over the left side's.
+                    let other = self.open_set(&mut patches);
+                    let out = self.core(core, &[], None, outer, Dest::Union(other))?;
+                    self.copy_rows(other, s, out.columns.len().min(n), true, None, true);
                     out
                 }
                 (_, a) => self.core(core, &[], None, outer, core_dest(a))?,
@@ -171,17 +193,17 @@ impl Ctx<'_> {
                 )));
             }
             correlated |= out.correlated;
+            // A column's collation is that of the leftmost select that gives it one.
+            for (c, o) in collations.iter_mut().zip(&out.columns) {
+                if c.is_none() {
+                    *c = o.collation.map(|x| x.0);
+                }
+            }
         }
         let key = KeyInfo::new(
-            first
-                .columns
+            collations
                 .iter()
-                .map(|c| {
-                    KeyColumn::new(
-                        c.collation.map_or(Collation::Binary, |x| x.0),
-                        SortOrder::Asc,
-                    )
-                })
+                .map(|c| KeyColumn::new(c.unwrap_or(Collation::Binary), SortOrder::Asc))
                 .collect(),
         );
         for (at, c) in patches {
@@ -196,7 +218,13 @@ impl Ctx<'_> {
         let from = match acc {
             Acc::Bag(c) | Acc::Set(c) => c,
         };
-        self.emit_compound_rows(select, from, &first.columns, dest)?;
+        let mut sorted = first.columns.clone();
+        for (c, coll) in sorted.iter_mut().zip(&collations) {
+            if c.collation.is_none() {
+                c.collation = coll.map(|x| (x, false));
+            }
+        }
+        self.emit_compound_rows(select, from, &sorted, dest)?;
         Ok(SelectOut {
             columns: first.columns,
             correlated,

@@ -163,6 +163,9 @@ impl Ctx<'_> {
                 if let Some(why) = &table.unsupported {
                     return Err(error(format!("not supported yet: {why}")));
                 }
+                if table.has_generated_columns() {
+                    return Err(crate::error::Error::not_supported("generated columns"));
+                }
                 if table.autoincrement {
                     return Err(error("not supported yet: AUTOINCREMENT"));
                 }
@@ -301,6 +304,9 @@ impl Ctx<'_> {
         };
         if let Some(why) = &table.unsupported {
             return Err(error(format!("not supported yet: {why}")));
+        }
+        if table.has_generated_columns() {
+            return Err(crate::error::Error::not_supported("generated columns"));
         }
         if table.name.to_ascii_lowercase().starts_with("sqlite_") {
             return Err(error(format!("table {} may not be indexed", table.name)));

@@ -78,6 +78,9 @@ impl Ctx<'_> {
                 if let Some(why) = &t.unsupported {
                     return Err(error(format!("not supported yet: {why}")));
                 }
+                if t.has_generated_columns() {
+                    return Err(crate::error::Error::not_supported("generated columns"));
+                }
                 if self.catalog.has_triggers(&t.name) {
                     return Err(error("not supported yet: writing to a table with triggers"));
                 }
@@ -101,12 +104,15 @@ impl Ctx<'_> {
             root: Root::Page(table.root),
             key: None,
         });
+        // Newest first: SQLite links each new index at the head of its table's list, and checks
+        // UNIQUE constraints in that order (which one a failing row reports).
         let indexes: Vec<(Index, CursorId)> = self
             .catalog
             .table_indexes(&table.name)
             .cloned()
             .collect::<Vec<_>>()
             .into_iter()
+            .rev()
             .map(|index| {
                 let c = self.b.cursor();
                 self.b.emit(Insn::OpenWrite {
@@ -171,7 +177,12 @@ impl Ctx<'_> {
     }
 
     /// Jumps to `skip` if a partial index does not cover the row.
-    pub(super) fn partial_filter(&mut self, index: &Index, sc: &Scope<'_>, skip: Label) -> Result<()> {
+    pub(super) fn partial_filter(
+        &mut self,
+        index: &Index,
+        sc: &Scope<'_>,
+        skip: Label,
+    ) -> Result<()> {
         if let Some(w) = &index.partial {
             self.filter(w, sc, skip)?;
         }

@@ -22,6 +22,7 @@ use crate::sql::affinity::Affinity;
 use crate::vdbe::func::Aggregate;
 use crate::vdbe::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
 use basalt_parser::ast::{self, ExprKind};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -99,7 +100,8 @@ pub(super) enum Cond<'e> {
 
 /// An ORDER BY term resolved against a core's result columns.
 enum OrderKey<'e> {
-    Result(usize),
+    /// A result column, with the collation of a `COLLATE` written after its number, if any.
+    Result(usize, Option<Collation>),
     Expr(&'e ast::Expr),
 }
 
@@ -130,6 +132,34 @@ fn column_number(e: &ast::Expr) -> Option<i64> {
         ExprKind::Unary(ast::UnaryOp::Plus, inner) => column_number(inner),
         _ => None,
     }
+}
+
+/// A term without its `COLLATE` clauses, and the collation named by the outermost one: SQLite
+/// reads `ORDER BY 1 COLLATE x` (and GROUP BY) as result column 1 under collation x.
+fn strip_collate(e: &ast::Expr) -> (&ast::Expr, Option<&ast::Name>) {
+    let mut inner = e;
+    let mut name = None;
+    while let ExprKind::Collate { expr, collation } = &inner.kind {
+        name.get_or_insert(collation);
+        inner = expr;
+    }
+    (inner, name)
+}
+
+/// `term` (`<number> COLLATE x ...`) with its number replaced by the result expression `result`.
+fn collate_result(term: &ast::Expr, result: &ast::Expr) -> ast::Expr {
+    fn replace(x: &mut ast::Expr, result: &ast::Expr) {
+        if let ExprKind::Collate { expr, .. } = &mut x.kind {
+            if matches!(expr.kind, ExprKind::Collate { .. }) {
+                replace(expr, result);
+            } else {
+                **expr = result.clone();
+            }
+        }
+    }
+    let mut out = term.clone();
+    replace(&mut out, result);
+    out
 }
 
 impl Ctx<'_> {
@@ -513,6 +543,7 @@ impl Ctx<'_> {
                     }
                 }
                 let group_by = self.group_terms(&body.group_by, &results)?;
+                let group_by: Vec<&ast::Expr> = group_by.iter().map(|g| g.as_ref()).collect();
                 self.aggregate_query(
                     body.having.as_ref(),
                     &outputs,
@@ -588,12 +619,16 @@ impl Ctx<'_> {
         &self,
         terms: &'e [ast::Expr],
         results: &[ResultExpr<'e>],
-    ) -> Result<Vec<&'e ast::Expr>> {
+    ) -> Result<Vec<Cow<'e, ast::Expr>>> {
         let mut out = Vec::new();
         for (i, t) in terms.iter().enumerate() {
-            if let Some(k) = column_number(t) {
+            let (inner, collate) = strip_collate(t);
+            if let Some(k) = column_number(inner) {
                 match results.get((k as usize).wrapping_sub(1)) {
-                    Some(ResultExpr::Ast(e, _)) if k >= 1 => out.push(*e),
+                    Some(ResultExpr::Ast(e, _)) if k >= 1 => out.push(match collate {
+                        None => Cow::Borrowed(*e),
+                        Some(_) => Cow::Owned(collate_result(t, e)),
+                    }),
                     Some(ResultExpr::Column(..)) if k >= 1 => {
                         return Err(error("not supported yet: GROUP BY a * column by number"))
                     }
@@ -607,7 +642,7 @@ impl Ctx<'_> {
                 }
                 continue;
             }
-            out.push(t);
+            out.push(Cow::Borrowed(t));
         }
         Ok(out)
     }
@@ -655,7 +690,14 @@ impl Ctx<'_> {
     ) -> Result<Vec<(OrderKey<'e>, &'e ast::OrderingTerm)>> {
         let mut out = Vec::new();
         for (i, term) in order_by.iter().enumerate() {
-            if let Some(k) = column_number(&term.expr) {
+            let (inner, collate) = strip_collate(&term.expr);
+            if let Some(k) = column_number(inner) {
+                let collate = match collate {
+                    Some(name) => Some(Collation::from_name(&name.value).ok_or_else(|| {
+                        error(format!("no such collation sequence: {}", name.value))
+                    })?),
+                    None => None,
+                };
                 if k < 1 || k as usize > results.len() {
                     return Err(error(format!(
                         "{} ORDER BY term out of range - should be between 1 and {}",
@@ -663,7 +705,7 @@ impl Ctx<'_> {
                         results.len()
                     )));
                 }
-                out.push((OrderKey::Result(k as usize - 1), term));
+                out.push((OrderKey::Result(k as usize - 1, collate), term));
                 continue;
             }
             if let ExprKind::Id(name) = &term.expr.kind {
@@ -671,7 +713,7 @@ impl Ctx<'_> {
                     matches!(r, ResultExpr::Ast(_, Some(a)) if a.eq_ignore_ascii_case(&name.value))
                 });
                 if let Some(p) = alias {
-                    out.push((OrderKey::Result(p), term));
+                    out.push((OrderKey::Result(p, None), term));
                     continue;
                 }
             }
@@ -709,13 +751,17 @@ impl Ctx<'_> {
             };
             let value_reg = if nulls_flag(term) { k + 1 } else { k };
             let info = match key {
-                OrderKey::Result(p) => {
+                OrderKey::Result(p, collate) => {
                     self.b.emit(Insn::Copy {
                         src: base + p,
                         dest: value_reg,
                         count: 1,
                     });
-                    infos[*p].info()
+                    let mut info = infos[*p].info();
+                    if let Some(c) = collate {
+                        info.collation = Some((*c, true));
+                    }
+                    info
                 }
                 OrderKey::Expr(e) => self.expr(e, sc, value_reg)?,
             };
@@ -932,6 +978,9 @@ impl Ctx<'_> {
                     let table = table.clone();
                     if let Some(why) = &table.unsupported {
                         return Err(error(format!("not supported yet: {why}")));
+                    }
+                    if table.has_generated_columns() {
+                        return Err(crate::error::Error::not_supported("generated columns"));
                     }
                     let cursor = self.b.cursor();
                     self.b.emit(Insn::OpenRead {

@@ -14,9 +14,11 @@
 
 mod file;
 mod memory;
+mod sim;
 
 pub use file::FileIo;
 pub use memory::{Fault, FaultKind, FaultPoint, MemoryIo};
+pub use sim::{SimConfig, SimIo, SimRng, SimStats};
 
 use crate::error::{Error, Result};
 use std::sync::{Arc, Mutex};
