@@ -396,13 +396,16 @@ impl Statement {
     fn transaction_control(&mut self) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
         match self.control {
-            Control::Begin => {
+            Control::Begin(kind) => {
                 if !inner.state.autocommit {
                     return Err(Error::new(
                         ErrorCode::Error,
                         "cannot start a transaction within a transaction",
                     ));
                 }
+                // A BEGIN IMMEDIATE that finds the writer lock taken fails and leaves the
+                // connection in autocommit mode, as SQLite's does.
+                inner.pager.begin(kind)?;
                 inner.state.autocommit = false;
             }
             Control::Commit => {

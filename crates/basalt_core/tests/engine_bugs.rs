@@ -180,3 +180,32 @@ fn generated_columns_refused() {
     drop(mine);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// BEGIN IMMEDIATE and EXCLUSIVE take the writer lock at once: a second connection's BEGIN
+/// IMMEDIATE is told "database is locked" and stays in autocommit mode, as with SQLite; the
+/// lock is given back by COMMIT and ROLLBACK. BEGIN CONCURRENT is refused until MVCC exists.
+#[test]
+fn begin_immediate_takes_the_writer_lock() {
+    let dir = std::env::temp_dir().join(format!("basalt-begin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("locks.db");
+    let _ = std::fs::remove_file(&path);
+    let path = path.to_str().unwrap();
+    let first = basalt_core::connection::Connection::open(path).unwrap();
+    first.execute_batch("CREATE TABLE t(x)").unwrap();
+    let second = basalt_core::connection::Connection::open(path).unwrap();
+    for begin in ["BEGIN IMMEDIATE", "BEGIN EXCLUSIVE"] {
+        first.execute_batch(begin).unwrap();
+        let err = second.execute_batch("BEGIN IMMEDIATE").unwrap_err();
+        assert_eq!(err.message, "database is locked", "{begin}");
+        assert!(second.is_autocommit(), "a failed BEGIN leaves autocommit on");
+        first.execute_batch("ROLLBACK").unwrap();
+        second.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1); COMMIT").unwrap();
+    }
+    first.execute_batch("BEGIN IMMEDIATE; COMMIT").unwrap();
+    second.execute_batch("BEGIN IMMEDIATE; COMMIT").unwrap();
+    let err = first.execute_batch("BEGIN CONCURRENT").unwrap_err();
+    assert!(err.to_string().contains("not supported by Basalt yet"), "{err}");
+    drop((first, second));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -178,7 +178,8 @@ pub fn error(message: impl Into<String>) -> Error {
 pub enum Control {
     /// An ordinary statement: run the program.
     None,
-    Begin,
+    /// BEGIN: IMMEDIATE and EXCLUSIVE take the writer lock at once, as in SQLite.
+    Begin(crate::pager::TransactionKind),
     Commit,
     Rollback,
 }
@@ -221,7 +222,17 @@ pub fn compile(
         ast::Stmt::Pragma(pragma) => {
             column_names = ctx.pragma(pragma)?;
         }
-        ast::Stmt::Begin { .. } => control = Control::Begin,
+        ast::Stmt::Begin { mode, .. } => {
+            use crate::pager::TransactionKind;
+            control = Control::Begin(match mode {
+                None | Some(ast::TransactionMode::Deferred) => TransactionKind::Deferred,
+                Some(ast::TransactionMode::Immediate) => TransactionKind::Immediate,
+                Some(ast::TransactionMode::Exclusive) => TransactionKind::Exclusive,
+                Some(ast::TransactionMode::Concurrent) => {
+                    return Err(crate::error::Error::not_supported("BEGIN CONCURRENT"))
+                }
+            })
+        }
         ast::Stmt::Commit => control = Control::Commit,
         ast::Stmt::Rollback { savepoint: None } => control = Control::Rollback,
         ast::Stmt::Reindex(Some(name)) => {
