@@ -173,6 +173,7 @@ impl Schema {
             &mut record,
         );
         cursor.insert_row(pager, rowid, &record)?;
+        pager.get_now(1)?;
         bump_schema_cookie(pager)?;
         Ok(SchemaEntry {
             rowid,
@@ -194,6 +195,7 @@ impl Schema {
             )));
         }
         cursor.delete(pager)?;
+        pager.get_now(1)?;
         bump_schema_cookie(pager)
     }
 
@@ -227,8 +229,11 @@ impl Schema {
     }
 }
 
-fn bump_schema_cookie(pager: &mut Pager) -> Result<()> {
-    let page_one = pager.get_now(1)?;
+/// Bumps the schema cookie in the database header: every schema change does, so that other
+/// connections know to reload their catalog. Restartable: it may return `IoPending` before
+/// changing anything.
+pub fn bump_schema_cookie(pager: &mut Pager) -> Result<()> {
+    let page_one = pager.get(1)?;
     pager.make_writable(&page_one)?;
     let mut data = page_one.data_mut();
     let field = &mut data[SCHEMA_COOKIE..SCHEMA_COOKIE + 4];

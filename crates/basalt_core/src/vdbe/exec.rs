@@ -828,7 +828,7 @@ impl Vm {
                 self.wrote = true;
             }
             Insn::SchemaChanged => {
-                super::schema_cookie::bump(env.pager)?;
+                crate::schema::bump_schema_cookie(env.pager)?;
                 self.schema_changed = true;
             }
             Insn::Noop => {}

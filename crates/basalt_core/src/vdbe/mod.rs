@@ -80,20 +80,3 @@ impl Program {
     }
 }
 
-/// The schema cookie in the database header, which every schema change bumps so that other
-/// connections know to reload their catalog.
-mod schema_cookie {
-    use crate::error::Result;
-    use crate::format::offset::SCHEMA_COOKIE;
-    use crate::pager::Pager;
-
-    pub fn bump(pager: &mut Pager) -> Result<()> {
-        let page_one = pager.get(1)?;
-        pager.make_writable(&page_one)?;
-        let mut data = page_one.data_mut();
-        let field = &mut data[SCHEMA_COOKIE..SCHEMA_COOKIE + 4];
-        let cookie = u32::from_be_bytes([field[0], field[1], field[2], field[3]]).wrapping_add(1);
-        field.copy_from_slice(&cookie.to_be_bytes());
-        Ok(())
-    }
-}
