@@ -199,16 +199,7 @@ impl Ctx<'_> {
                     count: 1,
                     target: self.b.to(skip),
                 });
-                let rec = self.b.reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: c.arg_base,
-                    count: 1,
-                    dest: rec,
-                });
-                self.b.emit(Insn::IdxInsert {
-                    cursor: d,
-                    record: rec,
-                });
+                self.b.idx_insert_record(d, c.arg_base, 1);
             }
             self.b.emit(Insn::AggStep {
                 func: c.func,
@@ -452,14 +443,7 @@ impl Ctx<'_> {
                 if_empty: self.b.to(end),
             });
             self.b.place(top);
-            for i in 0..k {
-                self.b.emit(Insn::Column {
-                    cursor: sorter,
-                    column: i,
-                    dest: cur + i,
-                    default: None,
-                });
-            }
+            self.b.columns(sorter, k, cur);
             self.b.emit(Insn::If {
                 reg: first,
                 target: self.b.to(same),

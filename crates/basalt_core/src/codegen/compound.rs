@@ -53,23 +53,10 @@ impl Ctx<'_> {
         only_in: Option<CursorId>,
         replace: bool,
     ) {
-        let end = self.b.label();
-        let top = self.b.label();
         let next = self.b.label();
         let regs = self.b.regs(n.max(1));
-        self.b.emit(Insn::Rewind {
-            cursor: from,
-            if_empty: self.b.to(end),
-        });
-        self.b.place(top);
-        for i in 0..n {
-            self.b.emit(Insn::Column {
-                cursor: from,
-                column: i,
-                dest: regs + i,
-                default: None,
-            });
-        }
+        let rows = self.b.scan_start(from);
+        self.b.columns(from, n, regs);
         if let Some(filter) = only_in {
             self.b.emit(Insn::NotFound {
                 cursor: filter,
@@ -111,12 +98,7 @@ impl Ctx<'_> {
             });
         }
         self.b.place(next);
-        let top_addr = self.b.to(top);
-        self.b.emit(Insn::Next {
-            cursor: from,
-            target: top_addr,
-        });
-        self.b.place(end);
+        self.b.scan_end(rows);
     }
 
     pub(super) fn compound(
@@ -302,23 +284,10 @@ impl Ctx<'_> {
             });
         }
         self.limits(select.limit.as_ref(), &mut sink)?;
-        let end = self.b.label();
-        let top = self.b.label();
         let regs: Reg = self.b.regs(n.max(1));
         let key_regs: Reg = self.b.regs(keys.len().max(1));
-        self.b.emit(Insn::Rewind {
-            cursor: from,
-            if_empty: self.b.to(end),
-        });
-        self.b.place(top);
-        for i in 0..n {
-            self.b.emit(Insn::Column {
-                cursor: from,
-                column: i,
-                dest: regs + i,
-                default: None,
-            });
-        }
+        let rows = self.b.scan_start(from);
+        self.b.columns(from, n, regs);
         for (k, (column, _)) in keys.iter().enumerate() {
             self.b.emit(Insn::Copy {
                 src: regs + column,
@@ -327,12 +296,7 @@ impl Ctx<'_> {
             });
         }
         self.emit_row(&sink, regs, n, Some(key_regs));
-        let top_addr = self.b.to(top);
-        self.b.emit(Insn::Next {
-            cursor: from,
-            target: top_addr,
-        });
-        self.b.place(end);
+        self.b.scan_end(rows);
         self.finish_sink(&sink, n);
         Ok(())
     }

@@ -93,24 +93,7 @@ impl Ctx<'_> {
                 count: 1,
             }),
         };
-        let rec = self.b.reg();
-        let rowid = self.b.reg();
-        self.b.emit(Insn::MakeRecord {
-            start: regs,
-            count: 5,
-            dest: rec,
-        });
-        self.b.emit(Insn::NewRowid {
-            cursor,
-            dest: rowid,
-        });
-        self.b.emit(Insn::Insert {
-            cursor,
-            record: rec,
-            rowid,
-            count_change: false,
-            last_rowid: false,
-        });
+        self.b.append_record(cursor, regs, 5);
     }
 
     /// Refuses a name already used by another object (or reserved), unless IF NOT EXISTS made
@@ -237,21 +220,8 @@ impl Ctx<'_> {
         });
         let n = out.columns.len();
         let regs = self.b.regs(n.max(1));
-        let end = self.b.label();
-        let top = self.b.label();
-        self.b.emit(Insn::Rewind {
-            cursor: eph,
-            if_empty: self.b.to(end),
-        });
-        self.b.place(top);
-        for i in 0..n {
-            self.b.emit(Insn::Column {
-                cursor: eph,
-                column: i,
-                dest: regs + i,
-                default: None,
-            });
-        }
+        let rows = self.b.scan_start(eph);
+        self.b.columns(eph, n, regs);
         let affinities: Vec<Affinity> = out
             .columns
             .iter()
@@ -264,30 +234,8 @@ impl Ctx<'_> {
             start: regs,
             affinities,
         });
-        let rec = self.b.reg();
-        let rowid = self.b.reg();
-        self.b.emit(Insn::MakeRecord {
-            start: regs,
-            count: n,
-            dest: rec,
-        });
-        self.b.emit(Insn::NewRowid {
-            cursor: target,
-            dest: rowid,
-        });
-        self.b.emit(Insn::Insert {
-            cursor: target,
-            record: rec,
-            rowid,
-            count_change: false,
-            last_rowid: false,
-        });
-        let top_addr = self.b.to(top);
-        self.b.emit(Insn::Next {
-            cursor: eph,
-            target: top_addr,
-        });
-        self.b.place(end);
+        self.b.append_record(target, regs, n);
+        self.b.scan_end(rows);
         self.b.emit(Insn::SchemaChanged);
         Ok(())
     }
@@ -384,46 +332,14 @@ impl Ctx<'_> {
         let mut sc = Scope::new(None);
         sc.sources
             .push(table_source(table, table.name.clone(), scan));
-        let end = self.b.label();
-        let top = self.b.label();
         let next = self.b.label();
         let n = index.columns.len();
         let key = self.b.regs(n + 1);
-        self.b.emit(Insn::Rewind {
-            cursor: scan,
-            if_empty: self.b.to(end),
-        });
-        self.b.place(top);
+        let rows = self.b.scan_start(scan);
         if let Some(w) = &index.partial {
             self.filter(w, &sc, next)?;
         }
-        for (i, col) in index.columns.iter().enumerate() {
-            match (col.column, &col.expr) {
-                (Some(c), _) if table.rowid_alias == Some(c) => {
-                    self.b.emit(Insn::Rowid {
-                        cursor: scan,
-                        dest: key + i,
-                    });
-                }
-                (Some(c), _) => {
-                    self.b.emit(Insn::Column {
-                        cursor: scan,
-                        column: c,
-                        dest: key + i,
-                        default: None,
-                    });
-                }
-                (None, Some(e)) => {
-                    self.expr(e, &sc, key + i)?;
-                }
-                (None, None) => {
-                    self.b.emit(Insn::Null {
-                        dest: key + i,
-                        count: 1,
-                    });
-                }
-            }
-        }
+        self.index_key_columns(table, scan, index, &sc, key)?;
         self.b.emit(Insn::Rowid {
             cursor: scan,
             dest: key + n,
@@ -455,23 +371,9 @@ impl Ctx<'_> {
             });
             self.b.place(ok);
         }
-        let rec = self.b.reg();
-        self.b.emit(Insn::MakeRecord {
-            start: key,
-            count: n + 1,
-            dest: rec,
-        });
-        self.b.emit(Insn::IdxInsert {
-            cursor: idx,
-            record: rec,
-        });
+        self.b.idx_insert_record(idx, key, n + 1);
         self.b.place(next);
-        let top_addr = self.b.to(top);
-        self.b.emit(Insn::Next {
-            cursor: scan,
-            target: top_addr,
-        });
-        self.b.place(end);
+        self.b.scan_end(rows);
         Ok(())
     }
 

@@ -140,19 +140,38 @@ impl Ctx<'_> {
         dest: Reg,
         rowid: Reg,
     ) -> Result<()> {
+        self.index_key_columns(&t.table, t.cursor, index, sc, dest)?;
+        self.b.emit(Insn::Copy {
+            src: rowid,
+            dest: dest + index.columns.len(),
+            count: 1,
+        });
+        Ok(())
+    }
+
+    /// An index's key columns (without the rowid) into `dest..`, for the row of `table` that
+    /// `cursor` and `sc` read.
+    pub(super) fn index_key_columns(
+        &mut self,
+        table: &Table,
+        cursor: CursorId,
+        index: &Index,
+        sc: &Scope<'_>,
+        dest: Reg,
+    ) -> Result<()> {
         for (i, col) in index.columns.iter().enumerate() {
             match (col.column, &col.expr) {
                 (Some(c), _) => {
-                    let read = if t.table.rowid_alias == Some(c) {
+                    let read = if table.rowid_alias == Some(c) {
                         ColRead::Rowid
                     } else {
                         ColRead::Column(c)
                     };
                     let r = Resolved {
-                        cursor: t.cursor,
+                        cursor,
                         read,
-                        affinity: Some(t.table.columns[c].affinity),
-                        collation: t.table.columns[c].collation,
+                        affinity: Some(table.columns[c].affinity),
+                        collation: table.columns[c].collation,
                         real: false,
                     };
                     self.column_read(&r, sc, dest + i);
@@ -168,11 +187,6 @@ impl Ctx<'_> {
                 }
             }
         }
-        self.b.emit(Insn::Copy {
-            src: rowid,
-            dest: dest + index.columns.len(),
-            count: 1,
-        });
         Ok(())
     }
 
@@ -189,6 +203,61 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// What a UNIQUE conflict with the row whose rowid is in `conflicting` does: IGNORE skips
+    /// the new row (to `skip`), REPLACE deletes the old one and goes on (to `ok`), the other
+    /// actions halt with `message`.
+    fn on_conflict(
+        &mut self,
+        t: &Target,
+        action: ConflictAction,
+        conflicting: Reg,
+        ok: Label,
+        skip: Label,
+        message: impl FnOnce() -> String,
+    ) -> Result<()> {
+        match action {
+            ConflictAction::Ignore => {
+                self.b.emit(Insn::Goto {
+                    target: self.b.to(skip),
+                });
+            }
+            ConflictAction::Replace => {
+                self.b.emit(Insn::SeekRowid {
+                    cursor: t.cursor,
+                    rowid: conflicting,
+                    not_found: self.b.to(ok),
+                });
+                self.delete_current_row(t, false)?;
+            }
+            other => {
+                self.b.emit(Insn::HaltError {
+                    code: ErrorCode::Constraint,
+                    message: message(),
+                    on_error: on_error(other),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the index entries of the row `sc` reads (whose rowid is in `rowid`), skipping
+    /// partial indexes that do not cover it.
+    fn delete_index_entries(&mut self, t: &Target, sc: &Scope<'_>, rowid: Reg) -> Result<()> {
+        for (index, c) in &t.indexes {
+            let skip = self.b.label();
+            self.partial_filter(index, sc, skip)?;
+            let key = self.b.regs(index.columns.len() + 1);
+            self.index_key(t, index, sc, key, rowid)?;
+            self.b.emit(Insn::IdxDelete {
+                cursor: *c,
+                key,
+                count: index.columns.len() + 1,
+            });
+            self.b.place(skip);
+        }
+        Ok(())
+    }
+
     /// Deletes the row the table cursor is on, with its index entries.
     fn delete_current_row(&mut self, t: &Target, count_change: bool) -> Result<()> {
         let mut sc = Scope::new(None);
@@ -199,18 +268,7 @@ impl Ctx<'_> {
             cursor: t.cursor,
             dest: rowid,
         });
-        for (index, c) in &t.indexes {
-            let skip = self.b.label();
-            self.partial_filter(index, &sc, skip)?;
-            let key = self.b.regs(index.columns.len() + 1);
-            self.index_key(t, index, &sc, key, rowid)?;
-            self.b.emit(Insn::IdxDelete {
-                cursor: *c,
-                key,
-                count: index.columns.len() + 1,
-            });
-            self.b.place(skip);
-        }
+        self.delete_index_entries(t, &sc, rowid)?;
         self.b.emit(Insn::Delete {
             cursor: t.cursor,
             count_change,
@@ -333,31 +391,12 @@ impl Ctx<'_> {
                 rowid,
                 not_found: self.b.to(ok),
             });
-            match rowid_action {
-                ConflictAction::Ignore => {
-                    self.b.emit(Insn::Goto {
-                        target: self.b.to(skip),
-                    });
-                }
-                ConflictAction::Replace => {
-                    self.b.emit(Insn::SeekRowid {
-                        cursor: t.cursor,
-                        rowid,
-                        not_found: self.b.to(ok),
-                    });
-                    self.delete_current_row(t, false)?;
-                }
-                other => {
-                    let column = table
-                        .rowid_alias
-                        .map_or("rowid".to_string(), |c| table.columns[c].name.clone());
-                    self.b.emit(Insn::HaltError {
-                        code: ErrorCode::Constraint,
-                        message: format!("UNIQUE constraint failed: {}.{column}", table.name),
-                        on_error: on_error(other),
-                    });
-                }
-            }
+            self.on_conflict(t, rowid_action, rowid, ok, skip, || {
+                let column = table
+                    .rowid_alias
+                    .map_or("rowid".to_string(), |c| table.columns[c].name.clone());
+                format!("UNIQUE constraint failed: {}.{column}", table.name)
+            })?;
             self.b.place(ok);
         }
         // UNIQUE indexes.
@@ -400,28 +439,7 @@ impl Ctx<'_> {
                 });
             }
             let action = or.or(index.conflict).unwrap_or(ConflictAction::Abort);
-            match action {
-                ConflictAction::Ignore => {
-                    self.b.emit(Insn::Goto {
-                        target: self.b.to(skip),
-                    });
-                }
-                ConflictAction::Replace => {
-                    self.b.emit(Insn::SeekRowid {
-                        cursor: t.cursor,
-                        rowid: other,
-                        not_found: self.b.to(ok),
-                    });
-                    self.delete_current_row(t, false)?;
-                }
-                other_action => {
-                    self.b.emit(Insn::HaltError {
-                        code: ErrorCode::Constraint,
-                        message: unique_message(table, index),
-                        on_error: on_error(other_action),
-                    });
-                }
-            }
+            self.on_conflict(t, action, other, ok, skip, || unique_message(table, index))?;
             self.b.place(ok);
         }
         // UPDATE: the old row's index entries go, and a changed rowid moves the row.
@@ -435,18 +453,7 @@ impl Ctx<'_> {
             old_sc
                 .sources
                 .push(table_source(table, table.name.clone(), t.cursor));
-            for (index, c) in &t.indexes {
-                let skip_index = self.b.label();
-                self.partial_filter(index, &old_sc, skip_index)?;
-                let key = self.b.regs(index.columns.len() + 1);
-                self.index_key(t, index, &old_sc, key, old)?;
-                self.b.emit(Insn::IdxDelete {
-                    cursor: *c,
-                    key,
-                    count: index.columns.len() + 1,
-                });
-                self.b.place(skip_index);
-            }
+            self.delete_index_entries(t, &old_sc, old)?;
             let same = self.b.label();
             self.b.emit(Insn::Compare {
                 spec: rowid_eq(),
@@ -661,13 +668,7 @@ impl Ctx<'_> {
                     if out.columns.len() != targets.len() {
                         return Err(count_error(out.columns.len()));
                     }
-                    let end = self.b.label();
-                    let top = self.b.label();
-                    self.b.emit(Insn::Rewind {
-                        cursor: eph,
-                        if_empty: self.b.to(end),
-                    });
-                    self.b.place(top);
+                    let rows = self.b.scan_start(eph);
                     row(self, &|ctx, p, dest| {
                         ctx.b.emit(Insn::Column {
                             cursor: eph,
@@ -677,12 +678,7 @@ impl Ctx<'_> {
                         });
                         Ok(true)
                     })?;
-                    let top_addr = self.b.to(top);
-                    self.b.emit(Insn::Next {
-                        cursor: eph,
-                        target: top_addr,
-                    });
-                    self.b.place(end);
+                    self.b.scan_end(rows);
                 }
             }
         }
@@ -710,14 +706,8 @@ impl Ctx<'_> {
         let mut sc = Scope::new(None);
         let name = alias.map_or(table.name.clone(), |a| a.value.clone());
         sc.sources.push(table_source(table, name, scan));
-        let end = self.b.label();
-        let top = self.b.label();
         let next = self.b.label();
-        self.b.emit(Insn::Rewind {
-            cursor: scan,
-            if_empty: self.b.to(end),
-        });
-        self.b.place(top);
+        let rows = self.b.scan_start(scan);
         if let Some(w) = where_ {
             if super::select::contains_aggregate(w) {
                 return Err(error("misuse of aggregate function in WHERE"));
@@ -743,12 +733,7 @@ impl Ctx<'_> {
             last_rowid: false,
         });
         self.b.place(next);
-        let top_addr = self.b.to(top);
-        self.b.emit(Insn::Next {
-            cursor: scan,
-            target: top_addr,
-        });
-        self.b.place(end);
+        self.b.scan_end(rows);
         Ok(rowids)
     }
 
@@ -759,15 +744,9 @@ impl Ctx<'_> {
         let table = self.writable_table(&delete.table)?;
         let t = self.open_target(table.clone());
         let rowids = self.collect_rowids(&table, delete.alias.as_ref(), delete.where_.as_ref())?;
-        let end = self.b.label();
-        let top = self.b.label();
         let next = self.b.label();
         let id = self.b.reg();
-        self.b.emit(Insn::Rewind {
-            cursor: rowids,
-            if_empty: self.b.to(end),
-        });
-        self.b.place(top);
+        let rows = self.b.scan_start(rowids);
         self.b.emit(Insn::Rowid {
             cursor: rowids,
             dest: id,
@@ -779,12 +758,7 @@ impl Ctx<'_> {
         });
         self.delete_current_row(&t, true)?;
         self.b.place(next);
-        let top_addr = self.b.to(top);
-        self.b.emit(Insn::Next {
-            cursor: rowids,
-            target: top_addr,
-        });
-        self.b.place(end);
+        self.b.scan_end(rows);
         Ok(())
     }
 
@@ -814,17 +788,11 @@ impl Ctx<'_> {
         let t = self.open_target(table.clone());
         let rowids = self.collect_rowids(&table, update.alias.as_ref(), update.where_.as_ref())?;
         let ncols = table.columns.len();
-        let end = self.b.label();
-        let top = self.b.label();
         let next = self.b.label();
         let old = self.b.reg();
         let rowid = self.b.reg();
         let regs = self.b.regs(ncols.max(1));
-        self.b.emit(Insn::Rewind {
-            cursor: rowids,
-            if_empty: self.b.to(end),
-        });
-        self.b.place(top);
+        let rows = self.b.scan_start(rowids);
         self.b.emit(Insn::Rowid {
             cursor: rowids,
             dest: old,
@@ -892,12 +860,7 @@ impl Ctx<'_> {
         });
         self.write_row(&t, regs, rowid, Some(old), update.or, next, false)?;
         self.b.place(next);
-        let top_addr = self.b.to(top);
-        self.b.emit(Insn::Next {
-            cursor: rowids,
-            target: top_addr,
-        });
-        self.b.place(end);
+        self.b.scan_end(rows);
         Ok(())
     }
 }

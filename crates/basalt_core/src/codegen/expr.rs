@@ -10,7 +10,7 @@
 
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::{Dest, SelectOut};
-use super::{error, Ctx};
+use super::{error, Ctx, Label};
 use crate::error::Result;
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
 use crate::sql::affinity::Affinity;
@@ -849,21 +849,7 @@ impl Ctx<'_> {
             target: self.b.to(null),
             if_null: false,
         });
-        self.b.emit(Insn::Integer {
-            value: i64::from(not),
-            dest: target,
-        });
-        self.b.emit(Insn::Goto {
-            target: self.b.to(end),
-        });
-        self.b.place(found);
-        self.b.emit(Insn::Integer {
-            value: i64::from(!not),
-            dest: target,
-        });
-        self.b.emit(Insn::Goto {
-            target: self.b.to(end),
-        });
+        self.in_outcomes(not, target, found, end);
         self.b.place(null);
         self.b.emit(Insn::Null {
             dest: target,
@@ -889,6 +875,26 @@ impl Ctx<'_> {
         }
         self.b.place(skip);
         Ok(out)
+    }
+
+    /// The two definite answers of an IN test: falling through here, not found; jumping to
+    /// `found`, found. Both go on to `end`, past the NULL answer each caller places between.
+    fn in_outcomes(&mut self, not: bool, target: Reg, found: Label, end: Label) {
+        self.b.emit(Insn::Integer {
+            value: i64::from(not),
+            dest: target,
+        });
+        self.b.emit(Insn::Goto {
+            target: self.b.to(end),
+        });
+        self.b.place(found);
+        self.b.emit(Insn::Integer {
+            value: i64::from(!not),
+            dest: target,
+        });
+        self.b.emit(Insn::Goto {
+            target: self.b.to(end),
+        });
     }
 
     fn in_select(
@@ -990,21 +996,7 @@ impl Ctx<'_> {
         });
         let empty = self.b.label();
         self.b.place(empty);
-        self.b.emit(Insn::Integer {
-            value: i64::from(not),
-            dest: target,
-        });
-        self.b.emit(Insn::Goto {
-            target: self.b.to(end),
-        });
-        self.b.place(found);
-        self.b.emit(Insn::Integer {
-            value: i64::from(!not),
-            dest: target,
-        });
-        self.b.emit(Insn::Goto {
-            target: self.b.to(end),
-        });
+        self.in_outcomes(not, target, found, end);
         self.b.place(x_null);
         // NULL IN (empty set) is false; NULL IN (anything else) is NULL.
         self.b.emit(Insn::Rewind {

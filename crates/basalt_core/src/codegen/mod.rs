@@ -36,6 +36,13 @@ pub use scope::Params;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Label(usize);
 
+/// A loop over every row of a cursor, between `Builder::scan_start` and `Builder::scan_end`.
+pub struct Scan {
+    cursor: CursorId,
+    top: Label,
+    end: Label,
+}
+
 /// Label ids are encoded in jump fields above this value until resolved.
 const LABEL_BASE: usize = usize::MAX / 2;
 
@@ -128,6 +135,76 @@ impl Builder {
     /// correlated).
     pub fn replace(&mut self, addr: Addr, insn: Insn) {
         self.insns[addr] = insn;
+    }
+
+    /// Opens a `Rewind` … `Next` loop over every row of `cursor`; what is emitted until
+    /// `scan_end` runs once per row, and an empty table skips straight past the loop.
+    pub fn scan_start(&mut self, cursor: CursorId) -> Scan {
+        let end = self.label();
+        let top = self.label();
+        self.emit(Insn::Rewind {
+            cursor,
+            if_empty: self.to(end),
+        });
+        self.place(top);
+        Scan { cursor, top, end }
+    }
+
+    /// Closes a loop opened by `scan_start`.
+    pub fn scan_end(&mut self, scan: Scan) {
+        self.emit(Insn::Next {
+            cursor: scan.cursor,
+            target: self.to(scan.top),
+        });
+        self.place(scan.end);
+    }
+
+    /// Columns `0..n` of the current row of `cursor` into `dest..`.
+    pub fn columns(&mut self, cursor: CursorId, n: usize, dest: Reg) {
+        for i in 0..n {
+            self.emit(Insn::Column {
+                cursor,
+                column: i,
+                dest: dest + i,
+                default: None,
+            });
+        }
+    }
+
+    /// Registers `start..start + count` as a record appended to table `cursor` under a new rowid.
+    pub fn append_record(&mut self, cursor: CursorId, start: Reg, count: usize) {
+        let rec = self.reg();
+        let rowid = self.reg();
+        self.emit(Insn::MakeRecord {
+            start,
+            count,
+            dest: rec,
+        });
+        self.emit(Insn::NewRowid {
+            cursor,
+            dest: rowid,
+        });
+        self.emit(Insn::Insert {
+            cursor,
+            record: rec,
+            rowid,
+            count_change: false,
+            last_rowid: false,
+        });
+    }
+
+    /// Registers `start..start + count` as a record into index `cursor`.
+    pub fn idx_insert_record(&mut self, cursor: CursorId, start: Reg, count: usize) {
+        let rec = self.reg();
+        self.emit(Insn::MakeRecord {
+            start,
+            count,
+            dest: rec,
+        });
+        self.emit(Insn::IdxInsert {
+            cursor,
+            record: rec,
+        });
     }
 
     fn finish(mut self) -> Result<Program> {

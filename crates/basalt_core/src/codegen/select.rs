@@ -235,16 +235,7 @@ impl Ctx<'_> {
                 count: n,
                 target: self.b.to(skip),
             });
-            let rec = self.b.reg();
-            self.b.emit(Insn::MakeRecord {
-                start: base,
-                count: n,
-                dest: rec,
-            });
-            self.b.emit(Insn::IdxInsert {
-                cursor: d,
-                record: rec,
-            });
+            self.b.idx_insert_record(d, base, n);
         }
         match &sink.sorter {
             Some(s) => {
@@ -294,24 +285,7 @@ impl Ctx<'_> {
                 });
             }
             Dest::Table(c) => {
-                let rec = self.b.reg();
-                let rowid = self.b.reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: base,
-                    count: n,
-                    dest: rec,
-                });
-                self.b.emit(Insn::NewRowid {
-                    cursor: *c,
-                    dest: rowid,
-                });
-                self.b.emit(Insn::Insert {
-                    cursor: *c,
-                    record: rec,
-                    rowid,
-                    count_change: false,
-                    last_rowid: false,
-                });
+                self.b.append_record(*c, base, n);
             }
             Dest::Set {
                 cursor,
@@ -328,28 +302,10 @@ impl Ctx<'_> {
                     affinities: vec![Affinity::Blob; n],
                 });
                 affinity_patches.borrow_mut().push(at);
-                let rec = self.b.reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: tmp,
-                    count: n,
-                    dest: rec,
-                });
-                self.b.emit(Insn::IdxInsert {
-                    cursor: *cursor,
-                    record: rec,
-                });
+                self.b.idx_insert_record(*cursor, tmp, n);
             }
             Dest::Union(c) => {
-                let rec = self.b.reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: base,
-                    count: n,
-                    dest: rec,
-                });
-                self.b.emit(Insn::IdxInsert {
-                    cursor: *c,
-                    record: rec,
-                });
+                self.b.idx_insert_record(*c, base, n);
             }
             Dest::Except(c) => {
                 self.b.emit(Insn::IdxDelete {
