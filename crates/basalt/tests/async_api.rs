@@ -160,7 +160,10 @@ async fn tasks_share_a_file_database_through_separate_connections() {
                         let tx = conn.transaction().await?;
                         let mut attempt = Ok(());
                         for _ in 0..2 {
-                            attempt = tx.execute("INSERT INTO hit VALUES (?1, ?2)", (task, n)).await.map(|_| ());
+                            attempt = tx
+                                .execute("INSERT INTO hit VALUES (?1, ?2)", (task, n))
+                                .await
+                                .map(|_| ());
                             if attempt.is_err() {
                                 break;
                             }
@@ -178,7 +181,8 @@ async fn tasks_share_a_file_database_through_separate_connections() {
                         }
                     }
                 } else {
-                    conn.execute("INSERT INTO hit VALUES (?1, ?2)", (task, n)).await?;
+                    conn.execute("INSERT INTO hit VALUES (?1, ?2)", (task, n))
+                        .await?;
                 }
             }
             Ok::<_, Error>(())
@@ -190,7 +194,10 @@ async fn tasks_share_a_file_database_through_separate_connections() {
             let conn = db.connect()?;
             let mut last = 0;
             for _ in 0..40 {
-                let count: i64 = conn.query_row("SELECT count(*) FROM hit", ()).await?.get(0)?;
+                let count: i64 = conn
+                    .query_row("SELECT count(*) FROM hit", ())
+                    .await?
+                    .get(0)?;
                 // Each read sees a committed state, never fewer rows than before.
                 assert!(count >= last);
                 last = count;
@@ -225,10 +232,18 @@ async fn tasks_share_a_file_database_through_separate_connections() {
     drop(conn);
     drop(db);
     let sqlite = rusqlite::Connection::open(dir.file("app.db")).unwrap();
-    let check: String = sqlite.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let check: String = sqlite
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(check, "ok", "SQLite finds the file sound");
-    let rows: i64 = sqlite.query_row("SELECT count(*) FROM hit", [], |r| r.get(0)).unwrap();
-    assert_eq!(rows, 4 * (WRITES_PER_TASK + pairs), "SQLite sees every committed row");
+    let rows: i64 = sqlite
+        .query_row("SELECT count(*) FROM hit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        rows,
+        4 * (WRITES_PER_TASK + pairs),
+        "SQLite sees every committed row"
+    );
 }
 
 /// Writes per writer task in the concurrency test.

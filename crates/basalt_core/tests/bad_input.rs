@@ -6,7 +6,7 @@ use basalt_core::io::FileIo;
 use basalt_core::pager::{Pager, PagerOptions};
 use basalt_core::schema::Schema;
 use basalt_core::{ErrorCode, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const PAGE: usize = 1024;
@@ -28,7 +28,7 @@ fn sample(name: &str) -> PathBuf {
     path
 }
 
-fn open(path: &PathBuf) -> Result<Pager> {
+fn open(path: &Path) -> Result<Pager> {
     Pager::open(
         Arc::new(FileIo),
         path.to_str().unwrap(),
@@ -51,7 +51,7 @@ fn read_all(pager: &mut Pager) -> Result<usize> {
     Ok(rows)
 }
 
-fn patch(path: &PathBuf, offset: usize, bytes: &[u8]) {
+fn patch(path: &Path, offset: usize, bytes: &[u8]) {
     let mut data = std::fs::read(path).unwrap();
     data[offset..offset + bytes.len()].copy_from_slice(bytes);
     std::fs::write(path, data).unwrap();
@@ -62,7 +62,7 @@ fn be32(data: &[u8], at: usize) -> u32 {
 }
 
 /// The first overflow page of some row of a table leaf.
-fn first_overflow_page(path: &PathBuf) -> u32 {
+fn first_overflow_page(path: &Path) -> u32 {
     let data = std::fs::read(path).unwrap();
     for chunk in data.chunks(PAGE).skip(1).filter(|page| page[0] == 13) {
         let page = Page::parse(chunk, 0, PAGE).unwrap();

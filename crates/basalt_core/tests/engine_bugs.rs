@@ -198,14 +198,22 @@ fn begin_immediate_takes_the_writer_lock() {
         first.execute_batch(begin).unwrap();
         let err = second.execute_batch("BEGIN IMMEDIATE").unwrap_err();
         assert_eq!(err.message, "database is locked", "{begin}");
-        assert!(second.is_autocommit(), "a failed BEGIN leaves autocommit on");
+        assert!(
+            second.is_autocommit(),
+            "a failed BEGIN leaves autocommit on"
+        );
         first.execute_batch("ROLLBACK").unwrap();
-        second.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1); COMMIT").unwrap();
+        second
+            .execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1); COMMIT")
+            .unwrap();
     }
     first.execute_batch("BEGIN IMMEDIATE; COMMIT").unwrap();
     second.execute_batch("BEGIN IMMEDIATE; COMMIT").unwrap();
     let err = first.execute_batch("BEGIN CONCURRENT").unwrap_err();
-    assert!(err.to_string().contains("not supported by Basalt yet"), "{err}");
+    assert!(
+        err.to_string().contains("not supported by Basalt yet"),
+        "{err}"
+    );
     drop((first, second));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -8,6 +8,9 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// A way to damage a copy of the sample file.
+type Damage = Box<dyn Fn(&Path)>;
+
 const SQLITE_BANNER: &str = "*** in database main ***";
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -161,7 +164,7 @@ fn damaged_files_get_sqlites_messages() {
     let leaf_page = page_bytes(&pristine, leaf);
     let header = page_bytes(&pristine, 1);
 
-    let mut cases: Vec<(&str, Box<dyn Fn(&Path)>)> = Vec::new();
+    let mut cases: Vec<(&str, Damage)> = Vec::new();
     let count = be32(&header, 36);
     cases.push((
         "freelist count too high",

@@ -31,7 +31,7 @@ impl Ctx<'_> {
             "foreign_keys" if arg.is_none() => Ok(self.constant_rows("foreign_keys", &[Int(0)])),
             "encoding" if arg.is_none() => Ok(self.constant_rows("encoding", &[Str("UTF-8")])),
             "compile_options" => Ok(self.constant_rows("compile_options", COMPILE_OPTIONS)),
-            "foreign_keys" if arg.as_deref().is_some_and(|v| setting_is_off(v)) => Ok(Vec::new()),
+            "foreign_keys" if arg.as_deref().is_some_and(setting_is_off) => Ok(Vec::new()),
             // A pragma SQLite knows but Basalt does not do yet must not look done.
             _ if SQLITE_PRAGMAS.contains(&name.as_str()) => {
                 Err(Error::not_supported(format!("PRAGMA {name}")))
