@@ -477,11 +477,7 @@ impl Parser<'_> {
         self.expect(Tk::LParen)?;
         let columns = self.sortlist()?;
         self.expect(Tk::RParen)?;
-        let where_ = if self.eat_kw(Keyword::Where) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
+        let where_ = self.expr_after(Keyword::Where)?;
         Ok(Stmt::CreateIndex(Box::new(CreateIndex {
             unique,
             if_not_exists,
@@ -564,11 +560,7 @@ impl Parser<'_> {
         } else {
             false
         };
-        let when = if self.eat_kw(Keyword::When) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
+        let when = self.expr_after(Keyword::When)?;
         self.expect_kw(Keyword::Begin)?;
         self.in_trigger = true;
         let body = self.trigger_body();
@@ -839,11 +831,7 @@ impl Parser<'_> {
         let expr = self.expr()?;
         self.expect_kw(Keyword::As)?;
         let schema = self.expr()?;
-        let key = if self.eat_kw(Keyword::Key) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
+        let key = self.expr_after(Keyword::Key)?;
         Ok(Stmt::Attach { expr, schema, key })
     }
 
@@ -854,11 +842,7 @@ impl Parser<'_> {
         } else {
             None
         };
-        let into = if self.eat_kw(Keyword::Into) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
+        let into = self.expr_after(Keyword::Into)?;
         Ok(Stmt::Vacuum { schema, into })
     }
 }

@@ -151,11 +151,7 @@ impl Parser<'_> {
             let target = if self.eat(Tk::LParen) {
                 let columns = self.sortlist()?;
                 self.expect(Tk::RParen)?;
-                let where_ = if self.eat_kw(Keyword::Where) {
-                    Some(self.expr()?)
-                } else {
-                    None
-                };
+                let where_ = self.expr_after(Keyword::Where)?;
                 Some(UpsertTarget { columns, where_ })
             } else {
                 None
@@ -167,11 +163,7 @@ impl Parser<'_> {
                 self.expect_kw(Keyword::Update)?;
                 self.expect_kw(Keyword::Set)?;
                 let set = self.setlist()?;
-                let where_ = if self.eat_kw(Keyword::Where) {
-                    Some(self.expr()?)
-                } else {
-                    None
-                };
+                let where_ = self.expr_after(Keyword::Where)?;
                 UpsertAction::Update { set, where_ }
             };
             let last = target.is_none();
@@ -229,16 +221,8 @@ impl Parser<'_> {
         } else {
             None
         };
-        let where_ = if self.eat_kw(Keyword::Where) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
-        let returning = if self.in_trigger {
-            None
-        } else {
-            self.returning()?
-        };
+        let where_ = self.expr_after(Keyword::Where)?;
+        let returning = self.returning_outside_trigger()?;
         Ok(Stmt::Update(Box::new(Update {
             with,
             or,
@@ -252,21 +236,22 @@ impl Parser<'_> {
         })))
     }
 
+    /// RETURNING, which SQLite's grammar does not allow inside a trigger body.
+    fn returning_outside_trigger(&mut self) -> R<Option<Vec<ResultColumn>>> {
+        if self.in_trigger {
+            Ok(None)
+        } else {
+            self.returning()
+        }
+    }
+
     fn delete(&mut self, with: Option<With>) -> R<Stmt> {
         self.expect_kw(Keyword::Delete)?;
         self.expect_kw(Keyword::From)?;
         let (table, alias) = self.dml_target()?;
         let indexed = self.dml_indexed()?;
-        let where_ = if self.eat_kw(Keyword::Where) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
-        let returning = if self.in_trigger {
-            None
-        } else {
-            self.returning()?
-        };
+        let where_ = self.expr_after(Keyword::Where)?;
+        let returning = self.returning_outside_trigger()?;
         Ok(Stmt::Delete(Box::new(Delete {
             with,
             table,

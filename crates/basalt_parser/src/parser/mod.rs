@@ -267,6 +267,15 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `KEYWORD expr` if the next token is the keyword, else nothing (WHERE, HAVING, INTO …).
+    fn expr_after(&mut self, k: Keyword) -> R<Option<Expr>> {
+        if self.eat_kw(k) {
+            self.expr().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     fn eat_kw(&mut self, k: Keyword) -> bool {
         self.eat(Tk::Kw(k))
     }

@@ -179,22 +179,14 @@ impl Parser<'_> {
         } else {
             None
         };
-        let where_ = if self.eat_kw(Keyword::Where) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
+        let where_ = self.expr_after(Keyword::Where)?;
         let group_by = if self.eat_kw(Keyword::Group) {
             self.expect_kw(Keyword::By)?;
             self.nexprlist()?
         } else {
             Vec::new()
         };
-        let having = if self.eat_kw(Keyword::Having) {
-            Some(self.expr()?)
-        } else {
-            None
-        };
+        let having = self.expr_after(Keyword::Having)?;
         let mut windows = Vec::new();
         if self.eat_kw(Keyword::Window) {
             loop {
