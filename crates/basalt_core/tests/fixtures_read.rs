@@ -7,28 +7,10 @@ use basalt_core::pager::{Pager, PagerOptions};
 use basalt_core::record::{decode_record, Value};
 use basalt_core::schema::{ObjectKind, Schema};
 use rusqlite::{Connection, OpenFlags};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-fn fixtures() -> PathBuf {
-    let tgz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/databases.tgz");
-    assert!(
-        tgz.exists(),
-        "missing {}: the shared fixtures are needed for this test",
-        tgz.display()
-    );
-    let dir = std::env::temp_dir().join(format!("basalt-fixtures-read-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let status = std::process::Command::new("tar")
-        .arg("xzf")
-        .arg(&tgz)
-        .arg("-C")
-        .arg(&dir)
-        .status()
-        .unwrap();
-    assert!(status.success(), "could not unpack {}", tgz.display());
-    dir
-}
+mod fixtures_support;
 
 fn to_basalt(value: rusqlite::types::Value) -> Value {
     use rusqlite::types::Value as V;
@@ -162,7 +144,7 @@ fn check_database(path: &Path) -> usize {
 
 #[test]
 fn sample_databases_read_exactly() {
-    let dir = fixtures();
+    let dir = fixtures_support::unpack("read");
     let mut total = 0;
     for name in [
         "database.db",

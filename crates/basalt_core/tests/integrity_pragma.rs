@@ -6,6 +6,8 @@ use basalt_core::connection::Connection;
 use basalt_core::record::Value;
 use std::path::{Path, PathBuf};
 
+mod fixtures_support;
+
 const PRAGMAS: &[&str] = &[
     "PRAGMA integrity_check",
     "PRAGMA quick_check",
@@ -24,23 +26,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Unpacks the shared fixtures and lists every database file in them.
 fn fixtures() -> Vec<PathBuf> {
-    let tgz = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures/databases.tgz"
-    );
-    assert!(
-        Path::new(tgz).exists(),
-        "missing {tgz}: the shared fixtures are needed for this test"
-    );
-    let dir = scratch("integrity-pragma");
-    let status = std::process::Command::new("tar")
-        .arg("xzf")
-        .arg(tgz)
-        .arg("-C")
-        .arg(&dir)
-        .status()
-        .expect("run tar");
-    assert!(status.success(), "could not unpack {tgz}");
+    let dir = fixtures_support::unpack("pragma");
     let mut files = Vec::new();
     let mut dirs = vec![dir];
     while let Some(d) = dirs.pop() {
@@ -54,7 +40,7 @@ fn fixtures() -> Vec<PathBuf> {
         }
     }
     files.sort();
-    assert!(!files.is_empty(), "no database in {tgz}");
+    assert!(!files.is_empty(), "no database in the shared fixtures");
     files
 }
 

@@ -8,6 +8,8 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod fixtures_support;
+
 /// A way to damage a copy of the sample file.
 type Damage = Box<dyn Fn(&Path)>;
 
@@ -251,28 +253,9 @@ fn expect_when_sqlite_fails(what: &str) -> &'static str {
     }
 }
 
-fn shared_fixtures() -> PathBuf {
-    let tgz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/databases.tgz");
-    assert!(
-        tgz.exists(),
-        "missing {}: the shared fixtures are needed for this test",
-        tgz.display()
-    );
-    let dir = temp_dir("fixtures");
-    let status = std::process::Command::new("tar")
-        .arg("xzf")
-        .arg(&tgz)
-        .arg("-C")
-        .arg(&dir)
-        .status()
-        .unwrap();
-    assert!(status.success(), "could not unpack {}", tgz.display());
-    dir
-}
-
 #[test]
 fn shared_fixtures_match_sqlite() {
-    let dir = shared_fixtures();
+    let dir = fixtures_support::unpack("structure");
     let structural = [
         "integrity_freelist_count_mismatch.db",
         "integrity_freelist_trunk_corrupt.db",
