@@ -122,6 +122,8 @@ pub struct View {
     pub name: String,
     pub columns: Option<Vec<String>>,
     pub select: ast::Select,
+    /// The CREATE VIEW text: the spans in `select` point into it (result column names).
+    pub sql: String,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +205,7 @@ impl Catalog {
                         .columns
                         .map(|cs| cs.into_iter().map(|c| c.value).collect()),
                     select: *create.select,
+                    sql: sql.clone(),
                 }),
                 ast::Stmt::CreateTrigger(create) => catalog.triggers.push(Trigger {
                     name: entry.name.clone(),

@@ -29,6 +29,8 @@ struct Inner {
     pager: Pager,
     catalog: Rc<Catalog>,
     state: ConnState,
+    /// Statements between their first step and their end or reset.
+    active_statements: usize,
 }
 
 impl Inner {
@@ -51,6 +53,28 @@ impl Inner {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Reloads the catalog if another connection has changed the schema since it was read;
+    /// true if it did. Like SQLite's prepare, this is asked only after a compile error (a
+    /// name another connection created), so that a fresh schema costs nothing otherwise.
+    fn refresh_stale_catalog(&mut self) -> Result<bool> {
+        let was_reading = self.pager.in_read_transaction();
+        let cookie = loop {
+            match self.pager.header() {
+                Ok(header) => break header.schema_cookie,
+                Err(e) if e.is_io_pending() => self.pager.io().wait()?,
+                Err(e) => return Err(e),
+            }
+        };
+        if !was_reading {
+            self.pager.end_read();
+        }
+        if cookie == self.catalog.cookie {
+            return Ok(false);
+        }
+        self.reload_catalog()?;
+        Ok(true)
     }
 }
 
@@ -92,6 +116,7 @@ impl Connection {
                 autocommit: true,
                 ..ConnState::default()
             },
+            active_statements: 0,
         };
         inner.reload_catalog()?;
         inner.pager.end_read();
@@ -181,6 +206,8 @@ pub struct Statement {
     /// Rows returned since the last reset (a schema change then can no longer recompile).
     rows_returned: bool,
     done: bool,
+    /// Counted in `Inner::active_statements` (stepped, not yet done or reset).
+    active: bool,
 }
 
 const EXPLAIN_COLUMNS: [&str; 8] = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"];
@@ -192,7 +219,17 @@ impl Statement {
         statement: basalt_parser::ast::Statement,
     ) -> Result<Statement> {
         let catalog = Rc::clone(&conn.borrow().catalog);
-        let (program, control) = codegen::compile(&catalog, &statement, sql)?;
+        let (program, control) = match codegen::compile(&catalog, &statement, sql) {
+            Ok(compiled) => compiled,
+            Err(e) if e.code != ErrorCode::Error => return Err(e),
+            Err(e) => {
+                if !conn.borrow_mut().refresh_stale_catalog()? {
+                    return Err(e);
+                }
+                let catalog = Rc::clone(&conn.borrow().catalog);
+                codegen::compile(&catalog, &statement, sql)?
+            }
+        };
         let explain = statement.explain.map(|_| (program.explain_rows(), 0));
         Ok(Statement {
             conn,
@@ -202,6 +239,7 @@ impl Statement {
             explain,
             rows_returned: false,
             done: false,
+            active: false,
         })
     }
 
@@ -274,11 +312,7 @@ impl Statement {
             self.transaction_control()?;
             return Ok(StepResult::Done);
         }
-        self.conn
-            .borrow_mut()
-            .state
-            .interrupt
-            .store(false, Ordering::Relaxed);
+        self.activate();
         let mut recompiled = false;
         loop {
             let result = {
@@ -298,6 +332,7 @@ impl Statement {
                 Ok(StepResult::IoPending) => return Ok(StepResult::IoPending),
                 Ok(StepResult::Done) => {
                     self.done = true;
+                    self.deactivate();
                     self.finish()?;
                     return Ok(StepResult::Done);
                 }
@@ -307,10 +342,35 @@ impl Statement {
                 }
                 Err(e) => {
                     self.done = true;
+                    self.deactivate();
                     self.fail()?;
                     return Err(e);
                 }
             }
+        }
+    }
+
+    /// Counts the statement as running from its first step. As in SQLite, the interrupt flag
+    /// is cleared only when a statement starts while no other one runs: an interrupt meant for
+    /// running statements must not be lost between two of their steps.
+    fn activate(&mut self) {
+        if self.active {
+            return;
+        }
+        let mut inner = self.conn.borrow_mut();
+        if inner.active_statements == 0 {
+            inner.state.interrupt.store(false, Ordering::Relaxed);
+        }
+        inner.active_statements += 1;
+        self.active = true;
+    }
+
+    fn deactivate(&mut self) {
+        if self.active {
+            let mut inner = self.conn.borrow_mut();
+            debug_assert!(inner.active_statements > 0);
+            inner.active_statements -= 1;
+            self.active = false;
         }
     }
 
@@ -442,6 +502,7 @@ impl Statement {
             self.done = true;
             let _ = self.finish();
         }
+        self.deactivate();
         self.vm.reset();
         if let Some((_, n)) = &mut self.explain {
             *n = 0;
@@ -491,5 +552,6 @@ impl Drop for Statement {
             self.done = true;
             let _ = self.finish();
         }
+        self.deactivate();
     }
 }

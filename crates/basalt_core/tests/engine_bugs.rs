@@ -217,3 +217,37 @@ fn begin_immediate_takes_the_writer_lock() {
     drop((first, second));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A view's result columns are named from the view's own text, not the text of the statement
+/// that reads it (which once gave expression columns empty or wrong names).
+#[test]
+fn view_columns_are_named_from_the_view_text() {
+    let setup = [
+        "CREATE TABLE t(a, b)",
+        "INSERT INTO t VALUES (1, 2)",
+        "CREATE VIEW v AS SELECT a+1, b AS bb, a, t.b, 'x', count(*), (b  *  2) FROM t",
+    ];
+    let queries = [
+        "SELECT * FROM v",
+        "SELECT \"a+1\", \"(b  *  2)\" FROM v",
+        "SELECT * FROM (SELECT * FROM v)",
+    ];
+    let mine = Connection::open(":memory:").expect("open basalt");
+    let oracle = rusqlite::Connection::open_in_memory().expect("open sqlite");
+    for sql in setup {
+        mine.execute_batch(sql).unwrap();
+        oracle.execute_batch(sql).unwrap();
+    }
+    for sql in queries {
+        let ours: Vec<String> = {
+            let stmt = mine.prepare(sql).unwrap();
+            (0..stmt.column_count())
+                .map(|i| stmt.column_name(i).unwrap_or_default().to_string())
+                .collect()
+        };
+        let stmt = oracle.prepare(sql).unwrap();
+        let theirs: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+        assert_eq!(ours, theirs, "{sql}");
+    }
+    same_as_sqlite(&setup, &queries);
+}

@@ -561,7 +561,17 @@ impl Cursor {
         self.edge(pager, true)
     }
 
+    /// The schema table of a database file that has no pages yet: it reads as empty, as in
+    /// SQLite, whose page 1 comes to be only with the first write.
+    fn is_unborn_schema(&self, pager: &Pager) -> bool {
+        self.root == 1 && pager.page_count() == 0
+    }
+
     fn edge(&mut self, pager: &mut Pager, right: bool) -> Result<bool> {
+        if self.is_unborn_schema(pager) {
+            self.spare.clear();
+            return self.settle(pager, false);
+        }
         let tree = tree_of(self.root, &self.key_info, pager);
         self.spare.clear();
         let on = tree.descend_edge(pager, &mut self.spare, self.root, right)?
@@ -672,6 +682,10 @@ impl Cursor {
     }
 
     fn seek(&mut self, pager: &mut Pager, target: &Target<'_>, op: SeekOp) -> Result<bool> {
+        if self.is_unborn_schema(pager) {
+            self.spare.clear();
+            return self.settle(pager, false);
+        }
         let tree = tree_of(self.root, &self.key_info, pager);
         let upper = matches!(op, SeekOp::Gt | SeekOp::Le);
         tree.descend(pager, target, upper, &mut self.spare, &mut self.scratch)?;
@@ -711,6 +725,9 @@ impl Cursor {
 
     /// The number of entries in the tree. Does not move the cursor.
     pub fn count(&mut self, pager: &mut Pager) -> Result<u64> {
+        if self.is_unborn_schema(pager) {
+            return Ok(0);
+        }
         tree_of(self.root, &self.key_info, pager).count(pager)
     }
 

@@ -947,8 +947,8 @@ impl Ctx<'_> {
                     sc.sources.push(table_source(&table, alias_name, cursor));
                     return Ok(());
                 }
-                if let Some(view) = self.catalog.view(tname) {
-                    let view = view.clone();
+                let catalog = self.catalog;
+                if let Some(view) = catalog.view(tname) {
                     if self
                         .expanding
                         .iter()
@@ -958,7 +958,9 @@ impl Ctx<'_> {
                     }
                     self.expanding.push(view.name.clone());
                     let saved = std::mem::take(&mut self.ctes);
+                    let outer_sql = std::mem::replace(&mut self.sql, &view.sql);
                     let r = self.materialize(&view.select, view.columns.clone(), alias_name, sc);
+                    self.sql = outer_sql;
                     self.ctes = saved;
                     self.expanding.pop();
                     return r;

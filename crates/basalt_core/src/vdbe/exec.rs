@@ -36,6 +36,9 @@ pub enum StepResult {
     IoPending,
 }
 
+/// Instructions run between two looks at the interrupt flag.
+const INTERRUPT_CHECK_INTERVAL: u32 = 1024;
+
 /// The connection-wide state a running program reads and updates.
 #[derive(Debug, Default)]
 pub struct ConnState {
@@ -192,13 +195,15 @@ impl Vm {
             return Ok(StepResult::Done);
         }
         let program = Arc::clone(&self.program);
+        // An interrupt that came between two steps stops the statement before it goes on.
+        self.ops_since_check = INTERRUPT_CHECK_INTERVAL;
         loop {
             let Some(insn) = program.insns.get(self.pc) else {
                 self.halted = true;
                 return Ok(StepResult::Done);
             };
             self.ops_since_check += 1;
-            if self.ops_since_check >= 1024 {
+            if self.ops_since_check >= INTERRUPT_CHECK_INTERVAL {
                 self.ops_since_check = 0;
                 if env.conn.interrupt.load(AtomicOrdering::Relaxed) {
                     self.halted = true;

@@ -446,7 +446,11 @@ impl Parser<'_> {
         self.check_stack(2)?;
         self.expect(Tk::RParen)?;
         self.pop(1);
-        Ok(first)
+        // The parentheses belong to the expression's text: SQLite names a result column
+        // `(b * 2)` with them.
+        let mut inner = first;
+        inner.span = self.span_from(start);
+        Ok(inner)
     }
 
     /// A literal `term`: NULL, number, string, blob or CURRENT_*.
