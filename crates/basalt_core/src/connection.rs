@@ -218,6 +218,9 @@ impl Statement {
         sql: &str,
         statement: basalt_parser::ast::Statement,
     ) -> Result<Statement> {
+        if statement.explain == Some(basalt_parser::ast::Explain::QueryPlan) {
+            return Err(Error::not_supported("EXPLAIN QUERY PLAN"));
+        }
         let catalog = Rc::clone(&conn.borrow().catalog);
         let (program, control) = match codegen::compile(&catalog, &statement, sql) {
             Ok(compiled) => compiled,

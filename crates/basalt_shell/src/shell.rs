@@ -130,6 +130,8 @@ pub struct Shell {
     pub echo: bool,
     pub bail: bool,
     pub timer: bool,
+    /// `.eqp on`: each statement's query plan is shown before its results.
+    pub eqp: bool,
     pub count_changes: bool,
     /// Standard input is a terminal (or `-interactive`): errors carry no line number.
     pub interactive: bool,
@@ -225,6 +227,7 @@ impl Shell {
             echo: false,
             bail: false,
             timer: false,
+            eqp: false,
             count_changes: false,
             interactive,
             input_nesting: 0,
@@ -250,6 +253,9 @@ impl Shell {
                 return (ran, Ok(()));
             }
             let statement_text = rest.to_string();
+            if self.eqp {
+                self.show_plan(rest);
+            }
             let prepared = match self.engine.prepare(rest) {
                 Ok(Some(prepared)) => prepared,
                 Ok(None) => return (ran, Ok(())),
@@ -275,7 +281,10 @@ impl Shell {
                 }
                 statement.step()
             };
-            let result = if output::explain::is_explain(rest.get(..tail).unwrap_or(rest)) {
+            let text = rest.get(..tail).unwrap_or(rest);
+            let result = if output::query_plan::is_query_plan(text) {
+                output::query_plan::write(&mut self.out, &mut next_row)
+            } else if output::explain::is_explain(text) {
                 output::explain::write(
                     &mut self.out,
                     &self.format.null_value,
@@ -312,6 +321,26 @@ impl Shell {
             }
             rest = rest.get(tail..).unwrap_or("");
         }
+    }
+
+    /// `.eqp on`: the plan of the first statement of `sql`, drawn as sqlite3 draws it, unless
+    /// the statement is an EXPLAIN itself. A statement that cannot be planned shows nothing
+    /// here: running it reports the error.
+    fn show_plan(&mut self, sql: &str) {
+        let Ok(Some((_, tail))) = basalt_parser::parse_first(sql) else {
+            return;
+        };
+        let text = sql.get(..tail).unwrap_or(sql);
+        if output::explain::is_explain(text) || output::query_plan::is_query_plan(text) {
+            return;
+        }
+        let plan_sql = format!("EXPLAIN QUERY PLAN {text}");
+        let Ok(Some(prepared)) = self.engine.prepare(&plan_sql) else {
+            return;
+        };
+        let mut statement = prepared.statement;
+        let mut next_row = || statement.step();
+        let _ = output::query_plan::write(&mut self.out, &mut next_row);
     }
 
     /// Runs SQL given on the command line or with `-cmd` (no line numbers; sqlite3's

@@ -41,7 +41,7 @@ const COMMANDS: &[(&str, Min, Option<Handler>)] = &[
     ("dbinfo", Min::Len(3), Some(schema::dbinfo)),
     ("dump", Min::Len(1), Some(schema::dump)),
     ("echo", Min::Len(1), Some(settings::echo)),
-    ("eqp", Min::Len(1), None),
+    ("eqp", Min::Len(1), Some(settings::eqp)),
     ("exit", Min::Len(1), Some(files::exit)),
     ("explain", Min::Len(1), None),
     ("expert", Min::Len(1), None),

@@ -40,6 +40,17 @@ pub fn timer(shell: &mut Shell, args: &[String]) -> DotResult {
     Ok(Flow::Continue)
 }
 
+/// `.eqp on|off`; sqlite3's `full` and `trigger` (plans plus bytecode) are not supported yet.
+pub fn eqp(shell: &mut Shell, args: &[String]) -> DotResult {
+    if let [_, mode] = args {
+        if mode.eq_ignore_ascii_case("full") || mode.eq_ignore_ascii_case("trigger") {
+            return fail(format!(".eqp {mode} is not supported by Basalt yet"));
+        }
+    }
+    shell.eqp = on_off(args, "Usage: .eqp off|on|trace|trigger|full")?;
+    Ok(Flow::Continue)
+}
+
 pub fn headers(shell: &mut Shell, args: &[String]) -> DotResult {
     shell.format.headers = on_off(args, "Usage: .headers on|off")?;
     shell.header_set = true;
@@ -252,7 +263,7 @@ pub fn show(shell: &mut Shell, args: &[String]) -> DotResult {
         .collect();
     let lines = [
         ("echo", on_off(shell.echo).to_string()),
-        ("eqp", "off".to_string()),
+        ("eqp", on_off(shell.eqp).to_string()),
         ("explain", "auto".to_string()),
         ("headers", on_off(shell.format.headers).to_string()),
         ("mode", describe_mode(shell)),

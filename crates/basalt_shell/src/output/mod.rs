@@ -21,6 +21,7 @@ pub mod number;
 #[cfg(test)]
 mod oracle_tests;
 mod quote;
+pub mod query_plan;
 
 use crate::engine::{EngineError, Value};
 use std::borrow::Cow;
