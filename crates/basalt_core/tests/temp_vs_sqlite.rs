@@ -248,6 +248,49 @@ fn temp_views() {
 }
 
 #[test]
+fn temp_and_main_objects_of_one_name() {
+    compare(&[
+        "CREATE TABLE m(a, b)",
+        "INSERT INTO m VALUES (1, 'x'), (2, 'y')",
+        "CREATE VIEW v AS SELECT a * 10 AS ten FROM m",
+        "CREATE INDEX i ON m(a)",
+        "CREATE TEMP TABLE v(x)",
+        "INSERT INTO v VALUES ('temp v')",
+        "SELECT * FROM v",
+        "SELECT * FROM main.v",
+        "DROP VIEW v",
+        "DROP TABLE main.v",
+        "CREATE TEMP TABLE t AS SELECT * FROM main.m",
+        "CREATE INDEX i ON t(a)",
+        "CREATE INDEX i ON t(b)",
+        "INSERT INTO TEMP.T SELECT a + 10, upper(b) FROM MAIN.M",
+        "SELECT * FROM \"temp\".t ORDER BY a",
+        "SELECT t.a, m.b FROM t JOIN m USING (a)",
+        "SELECT a FROM t WHERE a IN (SELECT a FROM main.m) ORDER BY 1",
+        "SELECT a FROM main.m WHERE EXISTS (SELECT 1 FROM temp.t WHERE t.a = m.a + 10)",
+        "PRAGMA TEMP.table_info(T)",
+        "SELECT type, name, tbl_name FROM sqlite_temp_master",
+        "DROP INDEX i",
+        "SELECT type, name, tbl_name FROM sqlite_temp_master",
+        "SELECT type, name, tbl_name FROM sqlite_master",
+        "DROP INDEX i",
+        "DROP INDEX i",
+        "DROP TABLE v",
+        "SELECT * FROM v",
+        "CREATE TEMP TABLE k(a PRIMARY KEY, b UNIQUE)",
+        "BEGIN",
+        "INSERT INTO k VALUES (1, 1), (2, 2)",
+        "INSERT INTO k VALUES (3, 3), (4, 1)",
+        "UPDATE k SET b = b + 1",
+        "INSERT INTO m SELECT a, b FROM k",
+        "SELECT * FROM k",
+        "COMMIT",
+        "SELECT * FROM m",
+        "SELECT * FROM k",
+    ]);
+}
+
+#[test]
 fn temp_triggers_are_refused_not_ignored() {
     let conn = Connection::open(":memory:").expect("open");
     conn.execute_batch("CREATE TABLE m(a); CREATE TEMP TABLE t(a)")
