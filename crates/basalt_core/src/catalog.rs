@@ -16,9 +16,10 @@
 use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
-use crate::schema::{ObjectKind, Schema};
+use crate::schema::{Db, ObjectKind, Schema};
 use crate::sql::affinity::Affinity;
 use basalt_parser::ast;
+use std::rc::Rc;
 
 #[derive(Debug, Clone)]
 pub struct Column {
@@ -44,6 +45,8 @@ pub struct Generated {
 #[derive(Debug, Clone)]
 pub struct Table {
     pub name: String,
+    /// The database whose file holds the table.
+    pub db: Db,
     pub root: PageNo,
     pub columns: Vec<Column>,
     /// The INTEGER PRIMARY KEY column, which stores the rowid.
@@ -94,6 +97,8 @@ pub struct IndexColumn {
 pub struct Index {
     pub name: String,
     pub table: String,
+    /// Always its table's database.
+    pub db: Db,
     pub root: PageNo,
     pub columns: Vec<IndexColumn>,
     pub unique: bool,
@@ -120,6 +125,7 @@ impl Index {
 #[derive(Debug, Clone)]
 pub struct View {
     pub name: String,
+    pub db: Db,
     pub columns: Option<Vec<String>>,
     pub select: ast::Select,
     /// The CREATE VIEW text: the spans in `select` point into it (result column names).
@@ -141,6 +147,76 @@ pub struct Catalog {
     /// The rows of `sqlite_schema` the catalog was built from.
     pub schema: Schema,
     pub cookie: u32,
+    /// The database this catalog describes; every object in it carries the same.
+    pub db: Db,
+}
+
+/// The catalogs of a connection's databases, and name lookup in SQLite's order: an unqualified
+/// name is searched in `temp` first, then in `main`, so a temp object hides a main one of the
+/// same name.
+#[derive(Debug, Clone, Default)]
+pub struct Databases {
+    pub main: Rc<Catalog>,
+    /// Empty until the connection's temp database exists.
+    pub temp: Rc<Catalog>,
+    /// Whether the temp database has been created (`PRAGMA database_list` lists it then).
+    pub temp_open: bool,
+    /// The main database's file as `PRAGMA database_list` shows it ("" in memory).
+    pub main_file: String,
+}
+
+impl Databases {
+    pub fn get(&self, db: Db) -> &Catalog {
+        match db {
+            Db::Main => &self.main,
+            Db::Temp => &self.temp,
+        }
+    }
+
+    /// The catalogs a name qualified by `schema` (or not) is looked up in, in order.
+    pub fn search(&self, schema: Option<Db>) -> impl Iterator<Item = &Catalog> {
+        let order: &[Db] = match schema {
+            Some(Db::Main) => &[Db::Main],
+            Some(Db::Temp) => &[Db::Temp],
+            None => &[Db::Temp, Db::Main],
+        };
+        order.iter().map(|&db| self.get(db))
+    }
+
+    pub fn table_in(&self, schema: Option<Db>, name: &str) -> Option<&Table> {
+        self.search(schema).find_map(|c| c.table(name))
+    }
+
+    pub fn view_in(&self, schema: Option<Db>, name: &str) -> Option<&View> {
+        self.search(schema).find_map(|c| c.view(name))
+    }
+
+    pub fn index_in(&self, schema: Option<Db>, name: &str) -> Option<&Index> {
+        self.search(schema).find_map(|c| c.index(name))
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.table_in(None, name)
+    }
+
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.view_in(None, name)
+    }
+
+    pub fn index(&self, name: &str) -> Option<&Index> {
+        self.index_in(None, name)
+    }
+
+    /// The indexes of a table (they live in its database), in creation order.
+    pub fn table_indexes<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = &'a Index> + 'a {
+        self.get(table.db).table_indexes(&table.name)
+    }
+
+    /// Whether triggers are defined on the table; a temp trigger may watch a main table.
+    pub fn has_triggers(&self, table: &Table) -> bool {
+        self.get(table.db).has_triggers(&table.name)
+            || (table.db == Db::Main && self.temp.has_triggers(&table.name))
+    }
 }
 
 /// A PRIMARY KEY or UNIQUE constraint that needs an automatic index.
@@ -160,11 +236,12 @@ fn malformed(detail: String) -> Error {
 
 impl Catalog {
     /// Reads `sqlite_schema` and parses every object. May return `IoPending`; rerunning is safe.
-    pub fn load(pager: &mut Pager) -> Result<Catalog> {
+    pub fn load(pager: &mut Pager, db: Db) -> Result<Catalog> {
         let cookie = pager.header()?.schema_cookie;
         let schema = Schema::load(pager)?;
         let mut catalog = Catalog {
             cookie,
+            db,
             ..Catalog::default()
         };
         let mut autoindexes = Vec::new();
@@ -181,12 +258,13 @@ impl Catalog {
             };
             match statement.stmt {
                 ast::Stmt::CreateTable(create) => {
-                    catalog
-                        .tables
-                        .push(table_from_ast(&entry.name, entry.root_page, &create, sql));
+                    let mut table = table_from_ast(&entry.name, entry.root_page, &create, sql);
+                    table.db = db;
+                    catalog.tables.push(table);
                 }
                 ast::Stmt::CreateVirtualTable(_) => catalog.tables.push(Table {
                     name: entry.name.clone(),
+                    db,
                     root: 0,
                     columns: Vec::new(),
                     rowid_alias: None,
@@ -201,6 +279,7 @@ impl Catalog {
                 }
                 ast::Stmt::CreateView(create) => catalog.views.push(View {
                     name: entry.name.clone(),
+                    db,
                     columns: create
                         .columns
                         .map(|cs| cs.into_iter().map(|c| c.value).collect()),
@@ -284,6 +363,7 @@ impl Catalog {
         Ok(Index {
             name: create.name.name.value.clone(),
             table: table.name.clone(),
+            db: table.db,
             root,
             columns,
             unique: create.unique,
@@ -353,6 +433,7 @@ pub fn autoindex_from_constraint(
     Index {
         name: name.to_string(),
         table: table.name.clone(),
+        db: table.db,
         root,
         columns: constraint
             .columns
@@ -521,6 +602,7 @@ pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: 
     };
     let mut table = Table {
         name: name.to_string(),
+        db: Db::Main,
         root,
         columns: Vec::new(),
         rowid_alias: None,

@@ -12,13 +12,17 @@
 //!   `StepResult::IoPending`, and the caller drives the backend (`Io::wait`) and steps again.
 //! - A statement compiled against an older schema is recompiled transparently before it has
 //!   produced anything (SQLITE_SCHEMA handling of `sqlite3_prepare_v2`).
+//! - The `temp` database is a second pager, private to the connection, in memory, created by
+//!   the first statement that uses it and gone with the connection. It follows the same
+//!   transaction as `main`: committed, rolled back and savepointed together with it.
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Databases};
 use crate::codegen::{self, Control};
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::{FileIo, Io, MemoryIo};
 use crate::pager::{Pager, PagerOptions};
 use crate::record::Value;
+use crate::schema::Db;
 use crate::vdbe::{ConnState, Env, OnError, Program, StepResult, Vm};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,32 +30,86 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 struct Inner {
+    /// The `main` database.
     pager: Pager,
-    catalog: Rc<Catalog>,
+    /// The `temp` database, once a statement has used it.
+    temp: Option<Pager>,
+    catalog: Rc<Databases>,
     state: ConnState,
     /// Statements between their first step and their end or reset.
     active_statements: usize,
+    /// The main database's full path ("" in memory), for `PRAGMA database_list`.
+    main_file: String,
+}
+
+/// Reads one database's catalog. Reading the schema starts a read transaction if none is open;
+/// one started only for that must end with it, or the connection would keep an old snapshot:
+/// later writes would get SQLITE_BUSY and later reads would miss other connections' commits.
+fn load_catalog(pager: &mut Pager, db: Db) -> Result<Catalog> {
+    let was_reading = pager.in_read_transaction();
+    loop {
+        match Catalog::load(pager, db) {
+            Ok(c) => {
+                if !was_reading {
+                    pager.end_read();
+                }
+                return Ok(c);
+            }
+            Err(e) if e.is_io_pending() => pager.io().wait()?,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 impl Inner {
     fn reload_catalog(&mut self) -> Result<()> {
-        // Reading the schema starts a read transaction if none is open; one started only for
-        // that must end with it, or the connection would keep an old snapshot: later writes
-        // would get SQLITE_BUSY and later reads would miss other connections' commits.
-        let was_reading = self.pager.in_read_transaction();
-        loop {
-            match Catalog::load(&mut self.pager) {
-                Ok(c) => {
-                    self.state.schema_cookie = c.cookie;
-                    self.catalog = Rc::new(c);
-                    if !was_reading {
-                        self.pager.end_read();
-                    }
-                    return Ok(());
-                }
-                Err(e) if e.is_io_pending() => self.pager.io().wait()?,
-                Err(e) => return Err(e),
-            }
+        let main = load_catalog(&mut self.pager, Db::Main)?;
+        self.state.schema_cookie = main.cookie;
+        let temp = match &mut self.temp {
+            Some(pager) => load_catalog(pager, Db::Temp)?,
+            None => Catalog {
+                db: Db::Temp,
+                ..Catalog::default()
+            },
+        };
+        self.catalog = Rc::new(Databases {
+            main: Rc::new(main),
+            temp: Rc::new(temp),
+            temp_open: self.temp.is_some(),
+            main_file: self.main_file.clone(),
+        });
+        Ok(())
+    }
+
+    /// The pagers of the databases that exist, `main` first.
+    fn pagers(&mut self) -> impl Iterator<Item = &mut Pager> {
+        std::iter::once(&mut self.pager).chain(self.temp.as_mut())
+    }
+
+    /// Commits every database's transaction, `main` first; if that fails, `temp`'s is rolled
+    /// back with it (a failed commit has already rolled `main` back).
+    fn commit_all(&mut self) -> Result<()> {
+        if let Err(e) = self.pager.commit() {
+            self.temp.iter_mut().for_each(Pager::rollback);
+            return Err(e);
+        }
+        self.temp.as_mut().map_or(Ok(()), Pager::commit)
+    }
+
+    fn rollback_all(&mut self) {
+        self.pagers().for_each(Pager::rollback);
+    }
+
+    fn end_read_all(&mut self) {
+        self.pagers()
+            .filter(|p| !p.in_write_transaction())
+            .for_each(Pager::end_read);
+    }
+
+    fn pager_of(&mut self, db: Db) -> Option<&mut Pager> {
+        match db {
+            Db::Main => Some(&mut self.pager),
+            Db::Temp => self.temp.as_mut(),
         }
     }
 
@@ -70,7 +128,7 @@ impl Inner {
         if !was_reading {
             self.pager.end_read();
         }
-        if cookie == self.catalog.cookie {
+        if cookie == self.catalog.main.cookie {
             return Ok(false);
         }
         self.reload_catalog()?;
@@ -110,7 +168,9 @@ impl Connection {
         let interrupt = Arc::new(AtomicBool::new(false));
         let mut inner = Inner {
             pager,
-            catalog: Rc::new(Catalog::default()),
+            temp: None,
+            catalog: Rc::new(Databases::default()),
+            main_file: full_path(path),
             state: ConnState {
                 interrupt: Arc::clone(&interrupt),
                 autocommit: true,
@@ -191,6 +251,17 @@ impl Connection {
     }
 }
 
+/// A database's file name as SQLite reports it: absolute, symbolic links resolved where the
+/// file exists; "" for an in-memory database.
+fn full_path(path: &str) -> String {
+    if path == ":memory:" || path.is_empty() {
+        return String::new();
+    }
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
+}
+
 fn parse_error(e: basalt_parser::Error) -> Error {
     Error::new(ErrorCode::Error, e.to_string())
 }
@@ -198,6 +269,8 @@ fn parse_error(e: basalt_parser::Error) -> Error {
 /// A prepared statement.
 pub struct Statement {
     conn: Rc<RefCell<Inner>>,
+    /// The catalogs the program was compiled against.
+    catalog: Rc<Databases>,
     sql: String,
     control: Control,
     vm: Vm,
@@ -221,7 +294,7 @@ impl Statement {
         if statement.explain == Some(basalt_parser::ast::Explain::QueryPlan) {
             return Err(Error::not_supported("EXPLAIN QUERY PLAN"));
         }
-        let catalog = Rc::clone(&conn.borrow().catalog);
+        let mut catalog = Rc::clone(&conn.borrow().catalog);
         let (program, control) = match codegen::compile(&catalog, &statement, sql) {
             Ok(compiled) => compiled,
             Err(e) if e.code != ErrorCode::Error => return Err(e),
@@ -229,13 +302,14 @@ impl Statement {
                 if !conn.borrow_mut().refresh_stale_catalog()? {
                     return Err(e);
                 }
-                let catalog = Rc::clone(&conn.borrow().catalog);
+                catalog = Rc::clone(&conn.borrow().catalog);
                 codegen::compile(&catalog, &statement, sql)?
             }
         };
         let explain = statement.explain.map(|_| (program.explain_rows(), 0));
         Ok(Statement {
             conn,
+            catalog,
             sql: sql.to_string(),
             control,
             vm: Vm::new(Arc::new(program)),
@@ -316,6 +390,13 @@ impl Statement {
             return Ok(StepResult::Done);
         }
         self.activate();
+        let stale = !Rc::ptr_eq(&self.catalog, &self.conn.borrow().catalog);
+        if stale && !self.vm.is_running() {
+            // This connection changed a schema since the statement was compiled (a temp
+            // object may now hide the main one it named): SQLite expires such statements and
+            // compiles them again, and so does this.
+            self.recompile(false)?;
+        }
         let mut recompiled = false;
         loop {
             let result = {
@@ -323,6 +404,7 @@ impl Statement {
                 let inner = &mut *guard;
                 let mut env = Env {
                     pager: &mut inner.pager,
+                    temp: &mut inner.temp,
                     conn: &mut inner.state,
                 };
                 self.vm.step(&mut env)
@@ -341,7 +423,7 @@ impl Statement {
                 }
                 Err(e) if e.code == ErrorCode::Schema && !self.rows_returned && !recompiled => {
                     recompiled = true;
-                    self.recompile()?;
+                    self.recompile(true)?;
                 }
                 Err(e) => {
                     self.done = true;
@@ -377,9 +459,13 @@ impl Statement {
         }
     }
 
-    fn recompile(&mut self) -> Result<()> {
+    /// Compiles the statement again, against the connection's catalog (read again first if
+    /// `reload`: another connection changed the schema).
+    fn recompile(&mut self, reload: bool) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
-        inner.reload_catalog()?;
+        if reload {
+            inner.reload_catalog()?;
+        }
         let catalog = Rc::clone(&inner.catalog);
         drop(inner);
         let statement = basalt_parser::parse_first(&self.sql)
@@ -387,6 +473,7 @@ impl Statement {
             .ok_or_else(|| Error::new(ErrorCode::Misuse, "not an SQL statement"))?
             .0;
         let (program, _) = codegen::compile(&catalog, &statement, &self.sql)?;
+        self.catalog = catalog;
         let mut vm = Vm::new(Arc::new(program));
         for (i, v) in self.vm.params().iter().enumerate() {
             vm.bind(i + 1, v.clone())?;
@@ -401,18 +488,24 @@ impl Statement {
         if self.vm.program().is_dml {
             inner.state.changes = self.vm.changes;
         }
-        if let Some(level) = self.vm.savepoint.take() {
-            inner.pager.release(level)?;
+        for db in Db::ALL {
+            if let (Some(level), Some(pager)) = (self.vm.savepoints[db.index()], inner.pager_of(db))
+            {
+                pager.release(level)?;
+            }
         }
+        self.vm.savepoints = [None; 2];
         let result = if inner.state.autocommit && self.vm.writes {
-            inner.pager.commit()
+            inner.commit_all()
         } else {
             Ok(())
         };
-        if inner.state.autocommit && !inner.pager.in_write_transaction() {
-            inner.pager.end_read();
+        if inner.state.autocommit {
+            inner.end_read_all();
         }
-        let reload = self.vm.schema_changed || result.is_err();
+        // A statement that created the temp database changes what PRAGMA database_list shows.
+        let temp_created = inner.temp.is_some() != inner.catalog.temp_open;
+        let reload = self.vm.schema_changed || result.is_err() || temp_created;
         if reload {
             inner.reload_catalog()?;
         }
@@ -423,7 +516,7 @@ impl Statement {
     fn fail(&mut self) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
         let on_error = self.vm.on_error;
-        let savepoint = self.vm.savepoint.take();
+        let savepoints = std::mem::take(&mut self.vm.savepoints);
         if self.vm.program().is_dml {
             // Undone changes are no changes; FAIL keeps those made before the failure.
             inner.state.changes = if on_error == OnError::Fail {
@@ -435,22 +528,28 @@ impl Statement {
         if inner.state.autocommit {
             if self.vm.writes {
                 if on_error == OnError::Fail {
-                    inner.pager.commit()?;
+                    inner.commit_all()?;
                 } else {
-                    inner.pager.rollback();
+                    inner.rollback_all();
                 }
             }
-            inner.pager.end_read();
+            inner.pagers().for_each(Pager::end_read);
         } else if on_error == OnError::Rollback {
-            inner.pager.rollback();
+            inner.rollback_all();
             inner.state.autocommit = true;
-        } else if let Some(level) = savepoint {
-            if on_error == OnError::Abort {
-                inner.pager.rollback_to(level)?;
+        } else {
+            for db in Db::ALL {
+                let (Some(level), Some(pager)) = (savepoints[db.index()], inner.pager_of(db))
+                else {
+                    continue;
+                };
+                if on_error == OnError::Abort {
+                    pager.rollback_to(level)?;
+                }
+                pager.release(level)?;
             }
-            inner.pager.release(level)?;
         }
-        if self.vm.writes {
+        if self.vm.writes || inner.temp.is_some() != inner.catalog.temp_open {
             inner.reload_catalog()?;
         }
         Ok(())
@@ -478,7 +577,7 @@ impl Statement {
                         "cannot commit - no transaction is active",
                     ));
                 }
-                inner.pager.commit()?;
+                inner.commit_all()?;
                 inner.state.autocommit = true;
             }
             Control::Rollback => {
@@ -488,8 +587,7 @@ impl Statement {
                         "cannot rollback - no transaction is active",
                     ));
                 }
-                inner.pager.rollback();
-                inner.pager.end_read();
+                inner.rollback_all();
                 inner.state.autocommit = true;
                 inner.reload_catalog()?;
             }

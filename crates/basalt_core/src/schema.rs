@@ -18,6 +18,50 @@ use crate::record::{encode_record, RecordHeader, ValueRef};
 /// The root page of the schema table.
 pub const SCHEMA_ROOT: PageNo = 1;
 
+/// A database of a connection, by SQLite's schema number: `main` (0) is the file the
+/// connection opened; `temp` (1) is private to the connection, lives in memory and is created
+/// on first use. Name lookups search `temp` before `main`, as SQLite's do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Db {
+    #[default]
+    Main,
+    Temp,
+}
+
+impl Db {
+    pub const ALL: [Db; 2] = [Db::Main, Db::Temp];
+
+    /// SQLite's schema number (`PRAGMA database_list`'s `seq`, EXPLAIN's p1).
+    pub fn index(self) -> usize {
+        match self {
+            Db::Main => 0,
+            Db::Temp => 1,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Db::Main => "main",
+            Db::Temp => "temp",
+        }
+    }
+
+    /// The database a schema qualifier names (`main.t`, `temp.t`), ASCII case-insensitively.
+    pub fn from_name(name: &str) -> Option<Db> {
+        Db::ALL
+            .into_iter()
+            .find(|db| db.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The name its schema table goes by in SQL (`sqlite_master` / `sqlite_temp_master`).
+    pub fn schema_table_name(self) -> &'static str {
+        match self {
+            Db::Main => "sqlite_master",
+            Db::Temp => "sqlite_temp_master",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectKind {
     Table,

@@ -9,6 +9,9 @@
 //!   gives, which is also how the catalog matches them back when it reloads.
 //! - A table's schema row comes before its automatic indexes', and its root page is allocated
 //!   first, as in SQLite's files.
+//! - An object goes to one database (`main`, or `temp` for TEMP objects, a `temp.` prefix, and
+//!   indexes of temp tables); every b-tree and schema row of it is in that database's pager, and
+//!   name clashes are checked within that database only, as SQLite does.
 
 use super::scope::Scope;
 use super::select::{table_source, Dest};
@@ -16,7 +19,7 @@ use super::{error, Ctx};
 use crate::btree::TreeKind;
 use crate::catalog::{self, Index, Table};
 use crate::error::{ErrorCode, Result};
-use crate::schema::SCHEMA_ROOT;
+use crate::schema::{Db, SCHEMA_ROOT};
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, OnError, Reg, Root};
 use basalt_parser::ast;
@@ -37,18 +40,23 @@ impl Ctx<'_> {
         format!("CREATE {kind} {body}")
     }
 
-    fn check_schema_name(&self, schema: &Option<ast::Name>) -> Result<()> {
-        match schema {
-            Some(s) if !s.value.eq_ignore_ascii_case("main") => {
-                Err(error(format!("unknown database {}", s.value)))
-            }
-            _ => Ok(()),
+    /// The database a new object goes to: the one its name is qualified with, else `temp` for
+    /// a TEMP object and `main` otherwise.
+    fn target_db(&self, schema: &Option<ast::Name>, temporary: bool) -> Result<Db> {
+        let Some(s) = schema else {
+            return Ok(if temporary { Db::Temp } else { Db::Main });
+        };
+        match Db::from_name(&s.value) {
+            Some(Db::Main) if temporary => Err(error("temporary table name must be unqualified")),
+            Some(db) => Ok(db),
+            None => Err(error(format!("unknown database {}", s.value))),
         }
     }
 
-    /// Appends a row to `sqlite_schema`.
+    /// Appends a row to `db`'s schema table.
     fn schema_row(
         &mut self,
+        db: Db,
         kind: &str,
         name: &str,
         table: &str,
@@ -58,6 +66,7 @@ impl Ctx<'_> {
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,
+            db,
             root: Root::Page(SCHEMA_ROOT),
             key: None,
         });
@@ -98,8 +107,8 @@ impl Ctx<'_> {
 
     /// Refuses a name already used by another object (or reserved), unless IF NOT EXISTS made
     /// the statement a no-op (then `Ok(true)`).
-    fn name_available(&self, name: &str, if_not_exists: bool, kind: &str) -> Result<bool> {
-        if let Some(existing) = self.catalog.name_in_use(name) {
+    fn name_available(&self, db: Db, name: &str, if_not_exists: bool, kind: &str) -> Result<bool> {
+        if let Some(existing) = self.catalog.get(db).name_in_use(name) {
             if if_not_exists && existing == kind {
                 return Ok(false);
             }
@@ -122,19 +131,17 @@ impl Ctx<'_> {
         create: &ast::CreateTable,
         statement: &ast::Statement,
     ) -> Result<()> {
-        self.check_schema_name(&create.name.schema)?;
-        if create.temporary {
-            return Err(error("not supported yet: TEMP tables"));
-        }
+        let db = self.target_db(&create.name.schema, create.temporary)?;
         let name = &create.name.name.value;
-        if !self.name_available(name, create.if_not_exists, "table")? {
+        if !self.name_available(db, name, create.if_not_exists, "table")? {
             return Ok(());
         }
         self.writes = true;
         match &create.body {
             ast::CreateTableBody::Columns { columns, .. } => {
                 let sql = self.stored_sql("TABLE", &create.name.name, statement);
-                let table = catalog::table_from_ast(name, 0, create, &sql);
+                let mut table = catalog::table_from_ast(name, 0, create, &sql);
+                table.db = db;
                 for (i, c) in columns.iter().enumerate() {
                     if columns[..i]
                         .iter()
@@ -154,6 +161,7 @@ impl Ctx<'_> {
                 }
                 let root = self.b.reg();
                 self.b.emit(Insn::CreateBtree {
+                    db,
                     kind: TreeKind::Table,
                     dest: root,
                 });
@@ -161,14 +169,16 @@ impl Ctx<'_> {
                 let index_roots = self.b.regs(constraints.len().max(1));
                 for i in 0..constraints.len() {
                     self.b.emit(Insn::CreateBtree {
+                        db,
                         kind: TreeKind::Index,
                         dest: index_roots + i,
                     });
                 }
-                self.schema_row("table", name, name, RootValue::Reg(root), Some(&sql));
+                self.schema_row(db, "table", name, name, RootValue::Reg(root), Some(&sql));
                 for i in 0..constraints.len() {
                     let index_name = format!("sqlite_autoindex_{name}_{}", i + 1);
                     self.schema_row(
+                        db,
                         "index",
                         &index_name,
                         name,
@@ -176,14 +186,14 @@ impl Ctx<'_> {
                         None,
                     );
                 }
-                self.b.emit(Insn::SchemaChanged);
+                self.b.emit(Insn::SchemaChanged { db });
                 Ok(())
             }
-            ast::CreateTableBody::AsSelect(select) => self.create_table_as(name, select),
+            ast::CreateTableBody::AsSelect(select) => self.create_table_as(db, name, select),
         }
     }
 
-    fn create_table_as(&mut self, name: &str, select: &ast::Select) -> Result<()> {
+    fn create_table_as(&mut self, db: Db, name: &str, select: &ast::Select) -> Result<()> {
         let eph = self.b.cursor();
         self.b.emit(Insn::OpenEphemeral {
             cursor: eph,
@@ -208,13 +218,15 @@ impl Ctx<'_> {
         );
         let root = self.b.reg();
         self.b.emit(Insn::CreateBtree {
+            db,
             kind: TreeKind::Table,
             dest: root,
         });
-        self.schema_row("table", name, name, RootValue::Reg(root), Some(&sql));
+        self.schema_row(db, "table", name, name, RootValue::Reg(root), Some(&sql));
         let target = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor: target,
+            db,
             root: Root::Reg(root),
             key: None,
         });
@@ -236,7 +248,7 @@ impl Ctx<'_> {
         });
         self.b.append_record(target, regs, n);
         self.b.scan_end(rows);
-        self.b.emit(Insn::SchemaChanged);
+        self.b.emit(Insn::SchemaChanged { db });
         Ok(())
     }
 
@@ -245,11 +257,20 @@ impl Ctx<'_> {
         create: &ast::CreateIndex,
         statement: &ast::Statement,
     ) -> Result<()> {
-        self.check_schema_name(&create.name.schema)?;
-        let name = &create.name.name.value;
-        let Some(table) = self.catalog.table(&create.table.value).cloned() else {
-            return Err(error(format!("no such table: main.{}", create.table.value)));
+        // An index lives in its table's database: the one named, else where the table is found.
+        let named = match &create.name.schema {
+            Some(_) => Some(self.target_db(&create.name.schema, false)?),
+            None => None,
         };
+        let name = &create.name.name.value;
+        let Some(table) = self.catalog.table_in(named, &create.table.value).cloned() else {
+            return Err(error(format!(
+                "no such table: {}.{}",
+                named.unwrap_or_default().name(),
+                create.table.value
+            )));
+        };
+        let db = table.db;
         if let Some(why) = &table.unsupported {
             return Err(error(format!("not supported yet: {why}")));
         }
@@ -259,7 +280,7 @@ impl Ctx<'_> {
         if table.name.to_ascii_lowercase().starts_with("sqlite_") {
             return Err(error(format!("table {} may not be indexed", table.name)));
         }
-        if let Some(existing) = self.catalog.name_in_use(name) {
+        if let Some(existing) = self.catalog.get(db).name_in_use(name) {
             if create.if_not_exists && existing == "index" {
                 return Ok(());
             }
@@ -297,6 +318,7 @@ impl Ctx<'_> {
         let index = Index {
             name: name.clone(),
             table: table.name.clone(),
+            db,
             root: 0,
             columns,
             unique: create.unique,
@@ -306,12 +328,21 @@ impl Ctx<'_> {
         };
         let root = self.b.reg();
         self.b.emit(Insn::CreateBtree {
+            db,
             kind: TreeKind::Index,
             dest: root,
         });
-        self.schema_row("index", name, &table.name, RootValue::Reg(root), Some(&sql));
+        let table_name = &table.name;
+        self.schema_row(
+            db,
+            "index",
+            name,
+            table_name,
+            RootValue::Reg(root),
+            Some(&sql),
+        );
         self.fill_index(&table, &index, root)?;
-        self.b.emit(Insn::SchemaChanged);
+        self.b.emit(Insn::SchemaChanged { db });
         Ok(())
     }
 
@@ -320,12 +351,14 @@ impl Ctx<'_> {
         let scan: CursorId = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor: scan,
+            db: table.db,
             root: Root::Page(table.root),
             key: None,
         });
         let idx = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor: idx,
+            db: index.db,
             root: Root::Reg(root),
             key: Some(index.key_info()),
         });
@@ -382,12 +415,9 @@ impl Ctx<'_> {
         create: &ast::CreateView,
         statement: &ast::Statement,
     ) -> Result<()> {
-        self.check_schema_name(&create.name.schema)?;
-        if create.temporary {
-            return Err(error("not supported yet: TEMP views"));
-        }
+        let db = self.target_db(&create.name.schema, create.temporary)?;
         let name = &create.name.name.value;
-        if !self.name_available(name, create.if_not_exists, "view")? {
+        if !self.name_available(db, name, create.if_not_exists, "view")? {
             return Ok(());
         }
         // The view's query must compile now, as SQLite checks it at creation.
@@ -401,6 +431,10 @@ impl Ctx<'_> {
                 ctes: Vec::new(),
                 expanding: vec![name.clone()],
                 alias_depth: 0,
+                // A view kept in `main` must not name `temp` objects: other connections
+                // could not see them.
+                creating_main_view: (db == Db::Main).then(|| name.clone()),
+                default_db: None,
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {
@@ -415,8 +449,8 @@ impl Ctx<'_> {
         }
         self.writes = true;
         let sql = self.stored_sql("VIEW", &create.name.name, statement);
-        self.schema_row("view", name, name, RootValue::Zero, Some(&sql));
-        self.b.emit(Insn::SchemaChanged);
+        self.schema_row(db, "view", name, name, RootValue::Zero, Some(&sql));
+        self.b.emit(Insn::SchemaChanged { db });
         Ok(())
     }
 
@@ -425,13 +459,22 @@ impl Ctx<'_> {
         create: &ast::CreateTrigger,
         statement: &ast::Statement,
     ) -> Result<()> {
-        self.check_schema_name(&create.name.schema)?;
+        self.target_db(&create.name.schema, false)?;
         let name = &create.name.name.value;
         let table_name = &create.table.name.value;
-        if self.catalog.table(table_name).is_none() && self.catalog.view(table_name).is_none() {
+        // A trigger on a temp table is a temp trigger in SQLite; triggers do not fire in Basalt
+        // yet, and only main ones keep their tables from being written (see `dml`).
+        let on_temp = self.catalog.temp.table(table_name).is_some()
+            || self.catalog.temp.view(table_name).is_some();
+        if create.temporary || on_temp {
+            return Err(crate::error::Error::not_supported("TEMP triggers"));
+        }
+        if self.catalog.main.table(table_name).is_none()
+            && self.catalog.main.view(table_name).is_none()
+        {
             return Err(error(format!("no such table: main.{table_name}")));
         }
-        if let Some(existing) = self.catalog.name_in_use(name) {
+        if let Some(existing) = self.catalog.main.name_in_use(name) {
             if create.if_not_exists && existing == "trigger" {
                 return Ok(());
             }
@@ -439,8 +482,15 @@ impl Ctx<'_> {
         }
         self.writes = true;
         let sql = self.stored_sql("TRIGGER", &create.name.name, statement);
-        self.schema_row("trigger", name, table_name, RootValue::Zero, Some(&sql));
-        self.b.emit(Insn::SchemaChanged);
+        self.schema_row(
+            Db::Main,
+            "trigger",
+            name,
+            table_name,
+            RootValue::Zero,
+            Some(&sql),
+        );
+        self.b.emit(Insn::SchemaChanged { db: Db::Main });
         Ok(())
     }
 
@@ -450,21 +500,51 @@ impl Ctx<'_> {
         if_exists: bool,
         name: &ast::QualifiedName,
     ) -> Result<()> {
-        self.check_schema_name(&name.schema)?;
         let n = &name.name.value;
-        let catalog = self.catalog;
+        let what = match kind {
+            ast::ObjectKind::Table => "table",
+            ast::ObjectKind::Index => "index",
+            ast::ObjectKind::View => "view",
+            ast::ObjectKind::Trigger => "trigger",
+        };
+        let missing = || {
+            if if_exists {
+                return Ok(());
+            }
+            Err(error(match &name.schema {
+                Some(s) => format!("no such {what}: {}.{n}", s.value),
+                None => format!("no such {what}: {n}"),
+            }))
+        };
+        let schema = match &name.schema {
+            Some(s) => match Db::from_name(&s.value) {
+                Some(db) => Some(db),
+                None => return missing(),
+            },
+            None => None,
+        };
+        if kind == ast::ObjectKind::Table {
+            if let Some(db) = Db::ALL.into_iter().find(|&db| is_schema_table_name(db, n)) {
+                let table = db.schema_table_name();
+                return Err(error(format!("table {table} may not be dropped")));
+            }
+        }
+        let Some(catalog) = self.catalog.search(schema).find(|c| match kind {
+            // Tables and views share a namespace: the first database having either decides.
+            ast::ObjectKind::Table | ast::ObjectKind::View => {
+                c.table(n).is_some() || c.view(n).is_some()
+            }
+            ast::ObjectKind::Index => c.index(n).is_some(),
+            ast::ObjectKind::Trigger => c.triggers.iter().any(|t| t.name.eq_ignore_ascii_case(n)),
+        }) else {
+            return missing();
+        };
+        let db = catalog.db;
         // The schema rows to delete and the b-trees to drop.
         let (rows, roots): (Vec<i64>, Vec<u32>) = match kind {
             ast::ObjectKind::Table => {
                 let Some(table) = catalog.table(n) else {
-                    if catalog.view(n).is_some() {
-                        return Err(error(format!("use DROP VIEW to delete view {n}")));
-                    }
-                    return if if_exists {
-                        Ok(())
-                    } else {
-                        Err(error(format!("no such table: {n}")))
-                    };
+                    return Err(error(format!("use DROP VIEW to delete view {n}")));
                 };
                 if table.name.to_ascii_lowercase().starts_with("sqlite_") {
                     return Err(error(format!("table {} may not be dropped", table.name)));
@@ -486,11 +566,7 @@ impl Ctx<'_> {
             }
             ast::ObjectKind::Index => {
                 let Some(index) = catalog.index(n) else {
-                    return if if_exists {
-                        Ok(())
-                    } else {
-                        Err(error(format!("no such index: {n}")))
-                    };
+                    return missing();
                 };
                 if index
                     .name
@@ -505,26 +581,8 @@ impl Ctx<'_> {
                 (entry.iter().map(|e| e.rowid).collect(), vec![index.root])
             }
             ast::ObjectKind::View | ast::ObjectKind::Trigger => {
-                let (exists, what) = if kind == ast::ObjectKind::View {
-                    if catalog.table(n).is_some() {
-                        return Err(error(format!("use DROP TABLE to delete table {n}")));
-                    }
-                    (catalog.view(n).is_some(), "view")
-                } else {
-                    (
-                        catalog
-                            .triggers
-                            .iter()
-                            .any(|t| t.name.eq_ignore_ascii_case(n)),
-                        "trigger",
-                    )
-                };
-                if !exists {
-                    return if if_exists {
-                        Ok(())
-                    } else {
-                        Err(error(format!("no such {what}: {n}")))
-                    };
+                if kind == ast::ObjectKind::View && catalog.table(n).is_some() {
+                    return Err(error(format!("use DROP TABLE to delete table {n}")));
                 }
                 let entry = catalog.schema.find(n);
                 (entry.iter().map(|e| e.rowid).collect(), Vec::new())
@@ -534,6 +592,7 @@ impl Ctx<'_> {
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,
+            db,
             root: Root::Page(SCHEMA_ROOT),
             key: None,
         });
@@ -559,11 +618,20 @@ impl Ctx<'_> {
         // Largest first, as SQLite does (it matters for auto-vacuum's page moves).
         roots.sort_unstable_by(|a, b| b.cmp(a));
         for root in roots {
-            self.b.emit(Insn::DropBtree { root });
+            self.b.emit(Insn::DropBtree { db, root });
         }
-        self.b.emit(Insn::SchemaChanged);
+        self.b.emit(Insn::SchemaChanged { db });
         Ok(())
     }
+}
+
+/// Whether `name` is one of the names `db`'s schema table answers to in SQL.
+pub fn is_schema_table_name(db: Db, name: &str) -> bool {
+    let names: &[&str] = match db {
+        Db::Main => &["sqlite_master", "sqlite_schema"],
+        Db::Temp => &["sqlite_temp_master", "sqlite_temp_schema"],
+    };
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// An identifier as SQLite writes it in generated SQL: bare if it is a plain word, else quoted.

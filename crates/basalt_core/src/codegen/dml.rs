@@ -68,12 +68,8 @@ fn unique_message(table: &Table, index: &Index) -> String {
 impl Ctx<'_> {
     fn writable_table(&self, name: &ast::QualifiedName) -> Result<Table> {
         let tname = &name.name.value;
-        if let Some(s) = &name.schema {
-            if !s.value.eq_ignore_ascii_case("main") {
-                return Err(error(format!("no such table: {}.{tname}", s.value)));
-            }
-        }
-        match self.catalog.table(tname) {
+        let db = self.schema_of(name)?;
+        match self.catalog.table_in(db, tname) {
             Some(t) => {
                 if let Some(why) = &t.unsupported {
                     return Err(error(format!("not supported yet: {why}")));
@@ -81,7 +77,7 @@ impl Ctx<'_> {
                 if t.has_generated_columns() {
                     return Err(crate::error::Error::not_supported("generated columns"));
                 }
-                if self.catalog.has_triggers(&t.name) {
+                if self.catalog.has_triggers(t) {
                     return Err(error("not supported yet: writing to a table with triggers"));
                 }
                 if tname.to_ascii_lowercase().starts_with("sqlite_") {
@@ -89,10 +85,10 @@ impl Ctx<'_> {
                 }
                 Ok(t.clone())
             }
-            None if self.catalog.view(tname).is_some() => {
+            None if self.catalog.view_in(db, tname).is_some() => {
                 Err(error(format!("cannot modify {tname} because it is a view")))
             }
-            None => Err(error(format!("no such table: {tname}"))),
+            None => Err(super::no_such_table(name, db)),
         }
     }
 
@@ -101,6 +97,7 @@ impl Ctx<'_> {
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,
+            db: table.db,
             root: Root::Page(table.root),
             key: None,
         });
@@ -108,7 +105,7 @@ impl Ctx<'_> {
         // UNIQUE constraints in that order (which one a failing row reports).
         let indexes: Vec<(Index, CursorId)> = self
             .catalog
-            .table_indexes(&table.name)
+            .table_indexes(&table)
             .cloned()
             .collect::<Vec<_>>()
             .into_iter()
@@ -117,6 +114,7 @@ impl Ctx<'_> {
                 let c = self.b.cursor();
                 self.b.emit(Insn::OpenWrite {
                     cursor: c,
+                    db: index.db,
                     root: Root::Page(index.root),
                     key: Some(index.key_info()),
                 });
@@ -383,6 +381,7 @@ impl Ctx<'_> {
             let probe = self.b.cursor();
             self.b.emit(Insn::OpenRead {
                 cursor: probe,
+                db: table.db,
                 root: Root::Page(table.root),
                 key: None,
             });
@@ -700,6 +699,7 @@ impl Ctx<'_> {
         let scan = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor: scan,
+            db: table.db,
             root: Root::Page(table.root),
             key: None,
         });

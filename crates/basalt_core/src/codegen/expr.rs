@@ -332,7 +332,11 @@ impl Ctx<'_> {
                 table,
                 column,
             } => {
-                let r = sc.resolve(Some(&table.value), &column.value)?;
+                // `db.table.column` names only a table source of that database.
+                let r = match schema {
+                    Some(s) if !sc.has_table_in(&table.value, &s.value) => None,
+                    _ => sc.resolve(Some(&table.value), &column.value)?,
+                };
                 match r {
                     Some(r) => {
                         self.column_read(&r, sc, target);

@@ -17,6 +17,7 @@ use crate::catalog::{Index, Table};
 use crate::error::{Error, Result};
 use crate::integrity::DEFAULT_MAX_ERRORS;
 use crate::record::Collation;
+use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::sql::arith::ArithOp;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
@@ -79,6 +80,7 @@ impl Ctx<'_> {
         });
         let tables: Vec<Table> = self
             .catalog
+            .main
             .tables
             .iter()
             .filter(|t| t.unsupported.is_none() && t.root != 0)
@@ -108,7 +110,7 @@ impl Ctx<'_> {
     }
 
     fn check_table(&mut self, table: Table, quick: bool, report: &Report) -> Result<()> {
-        let all: Vec<Index> = self.catalog.table_indexes(&table.name).cloned().collect();
+        let all: Vec<Index> = self.catalog.table_indexes(&table).cloned().collect();
         self.check_entry_counts(&table, &all, report);
         let indexes = if quick { Vec::new() } else { all };
         let has_not_null = table
@@ -122,6 +124,7 @@ impl Ctx<'_> {
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor,
+            db: Db::Main,
             root: Root::Page(table.root),
             key: None,
         });
@@ -130,6 +133,7 @@ impl Ctx<'_> {
             let c = self.b.cursor();
             self.b.emit(Insn::OpenRead {
                 cursor: c,
+                db: Db::Main,
                 root: Root::Page(index.root),
                 key: Some(index.key_info()),
             });
@@ -346,6 +350,7 @@ impl Ctx<'_> {
         let c = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor: c,
+            db: Db::Main,
             root,
             key: index.map(Index::key_info),
         });

@@ -25,8 +25,9 @@ mod pragma;
 mod scope;
 mod select;
 
-use crate::catalog::Catalog;
+use crate::catalog::Databases;
 use crate::error::{Error, ErrorCode, Result};
+use crate::schema::Db;
 use crate::vdbe::{Addr, CursorId, Insn, Program, Reg};
 use basalt_parser::ast;
 
@@ -207,6 +208,30 @@ impl Builder {
         });
     }
 
+    /// Whether the instructions so far use database `db`, and whether they write to it.
+    fn db_access(&self, db: Db) -> (bool, bool) {
+        let mut used = false;
+        let mut write = false;
+        for insn in &self.insns {
+            let (on, writes) = match insn {
+                Insn::OpenRead { db, .. } => (*db, false),
+                Insn::OpenWrite { db, .. }
+                | Insn::CreateBtree { db, .. }
+                | Insn::DropBtree { db, .. }
+                | Insn::SchemaChanged { db } => (*db, true),
+                Insn::Pragma { pragma, set, .. } => {
+                    (Db::Main, set.is_some() && pragma.writes_header())
+                }
+                _ => continue,
+            };
+            if on == db {
+                used = true;
+                write |= writes;
+            }
+        }
+        (used, write)
+    }
+
     fn finish(mut self) -> Result<Program> {
         for insn in &mut self.insns {
             if let Some(target) = jump_target(insn) {
@@ -232,7 +257,7 @@ impl Builder {
 
 /// The state of one statement's compilation.
 pub struct Ctx<'a> {
-    pub catalog: &'a Catalog,
+    pub catalog: &'a Databases,
     pub sql: &'a str,
     pub b: Builder,
     pub params: Params,
@@ -244,6 +269,44 @@ pub struct Ctx<'a> {
     expanding: Vec<String>,
     /// Nesting of result-alias expansions (an alias cannot expand forever).
     alias_depth: usize,
+    /// The `main` view being created, whose query may not name `temp` objects.
+    creating_main_view: Option<String>,
+    /// Where unqualified table names resolve: everywhere (`None`), or only in `main` while a
+    /// view stored in `main` is expanded (SQLite binds such a view to its own database).
+    default_db: Option<Db>,
+}
+
+impl Ctx<'_> {
+    /// The database a table reference is qualified with (without a qualifier, `None`, or
+    /// `main` inside a main view); an unknown one is SQLite's "no such table: x.t".
+    fn schema_of(&self, name: &ast::QualifiedName) -> Result<Option<Db>> {
+        let Some(s) = &name.schema else {
+            return Ok(self.default_db);
+        };
+        let Some(db) = Db::from_name(&s.value) else {
+            return Err(error(format!(
+                "no such table: {}.{}",
+                s.value, name.name.value
+            )));
+        };
+        if let (Some(view), Db::Temp) = (&self.creating_main_view, db) {
+            return Err(error(format!(
+                "view {view} cannot reference objects in database {}",
+                s.value
+            )));
+        }
+        Ok(Some(db))
+    }
+}
+
+/// SQLite's "no such table" for a reference resolved in `db` (`None`: in every database).
+fn no_such_table(name: &ast::QualifiedName, db: Option<Db>) -> Error {
+    let table = &name.name.value;
+    error(match (&name.schema, db) {
+        (Some(s), _) => format!("no such table: {}.{table}", s.value),
+        (None, Some(db)) => format!("no such table: {}.{table}", db.name()),
+        (None, None) => format!("no such table: {table}"),
+    })
 }
 
 pub fn error(message: impl Into<String>) -> Error {
@@ -263,7 +326,7 @@ pub enum Control {
 
 /// Compiles one statement.
 pub fn compile(
-    catalog: &Catalog,
+    catalog: &Databases,
     statement: &ast::Statement,
     sql: &str,
 ) -> Result<(Program, Control)> {
@@ -276,6 +339,8 @@ pub fn compile(
         ctes: Vec::new(),
         expanding: Vec::new(),
         alias_depth: 0,
+        creating_main_view: None,
+        default_db: None,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;
@@ -334,10 +399,18 @@ pub fn compile(
     // The one-time setup: the transaction, then back to the start.
     let setup = ctx.b.addr();
     ctx.b.replace(init, Insn::Init { target: setup });
-    ctx.b.emit(Insn::Transaction {
-        write: ctx.writes,
-        schema_cookie: catalog.cookie,
-    });
+    // Which databases the program touches, and which it changes, is read off its
+    // instructions, so no code path can forget to declare one; `main` is always read.
+    for db in Db::ALL {
+        let (used, write) = ctx.b.db_access(db);
+        if used || db == Db::Main {
+            ctx.b.emit(Insn::Transaction {
+                db,
+                write,
+                schema_cookie: catalog.get(db).cookie,
+            });
+        }
+    }
     ctx.b.emit(Insn::Goto { target: init + 1 });
     let writes = ctx.writes;
     let params = std::mem::take(&mut ctx.params);

@@ -1,4 +1,5 @@
-//! PRAGMAs. Supported so far: `table_info`; `integrity_check` and `quick_check`
+//! PRAGMAs. Supported so far: `table_info` (of `main`, `temp`, or the first having the
+//! table), `database_list`; `integrity_check` and `quick_check`
 //! (`integrity.rs`); the header and pager settings of
 //! [`RuntimePragma`] (read and set, evaluated when the statement runs); `wal_checkpoint`;
 //! the constant `foreign_keys`, `encoding` and `compile_options`. Unknown pragmas are silently
@@ -8,6 +9,7 @@
 
 use super::{error, Ctx};
 use crate::error::{Error, Result};
+use crate::schema::Db;
 use crate::vdbe::pragma::RuntimePragma;
 use crate::vdbe::Insn;
 use crate::wal::CheckpointMode;
@@ -20,11 +22,22 @@ impl Ctx<'_> {
             Some(ast::PragmaValue::Assign(v)) | Some(ast::PragmaValue::Call(v)) => Some(v.clone()),
             None => None,
         };
+        let schema = match &pragma.name.schema {
+            Some(s) => Some(
+                Db::from_name(&s.value)
+                    .ok_or_else(|| error(format!("unknown database {}", s.value)))?,
+            ),
+            None => None,
+        };
+        if schema == Some(Db::Temp) && !matches!(name.as_str(), "table_info" | "database_list") {
+            return Err(Error::not_supported(format!("PRAGMA temp.{name}")));
+        }
         if let Some(p) = RuntimePragma::from_name(&name) {
             return Ok(self.runtime_pragma(p, arg.as_deref()));
         }
         match name.as_str() {
-            "table_info" => self.table_info(arg.as_deref()),
+            "table_info" => self.table_info(schema, arg.as_deref()),
+            "database_list" => Ok(self.database_list()),
             "wal_checkpoint" => Ok(self.wal_checkpoint(arg.as_deref())),
             "integrity_check" => self.integrity_check(arg.as_deref(), false),
             "quick_check" => self.integrity_check(arg.as_deref(), true),
@@ -97,9 +110,34 @@ impl Ctx<'_> {
         vec![column.to_string()]
     }
 
-    fn table_info(&mut self, table: Option<&str>) -> Result<Vec<String>> {
+    /// One row per database the connection has: `main`, and `temp` once it was created.
+    fn database_list(&mut self) -> Vec<String> {
+        let regs = self.b.regs(3);
+        let temp = self.catalog.temp_open.then_some((Db::Temp, String::new()));
+        let main = (Db::Main, self.catalog.main_file.clone());
+        for (db, file) in std::iter::once(main).chain(temp) {
+            self.b.emit(Insn::Integer {
+                value: db.index() as i64,
+                dest: regs,
+            });
+            for (i, text) in [db.name(), file.as_str()].into_iter().enumerate() {
+                self.b.emit(Insn::Text {
+                    value: text.as_bytes().to_vec(),
+                    dest: regs + 1 + i,
+                });
+            }
+            self.b.emit(Insn::ResultRow {
+                start: regs,
+                count: 3,
+            });
+        }
+        ["seq", "name", "file"].map(String::from).to_vec()
+    }
+
+    fn table_info(&mut self, schema: Option<Db>, table: Option<&str>) -> Result<Vec<String>> {
         let names = ["cid", "name", "type", "notnull", "dflt_value", "pk"];
-        let Some(table) = table.and_then(|t| self.catalog.table(t.trim_matches(['\'', '"'])))
+        let Some(table) =
+            table.and_then(|t| self.catalog.table_in(schema, t.trim_matches(['\'', '"'])))
         else {
             return Ok(names.iter().map(|s| s.to_string()).collect());
         };

@@ -12,6 +12,7 @@ use super::error;
 use crate::catalog::Table;
 use crate::error::Result;
 use crate::record::Collation;
+use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Reg};
 use std::cell::{Cell, RefCell};
@@ -113,6 +114,18 @@ pub struct Scope<'p> {
 }
 
 impl<'p> Scope<'p> {
+    /// Whether this scope or an outer one has a real table source called `name` from the
+    /// database called `db` (for `db.table.column` references).
+    pub fn has_table_in(&self, name: &str, db: &str) -> bool {
+        let here = self.sources.iter().any(|s| {
+            s.name.eq_ignore_ascii_case(name)
+                && s.table
+                    .as_ref()
+                    .is_some_and(|t| Db::from_name(db) == Some(t.db))
+        });
+        here || self.parent.is_some_and(|p| p.has_table_in(name, db))
+    }
+
     pub fn new(parent: Option<&'p Scope<'p>>) -> Scope<'p> {
         Scope {
             sources: Vec::new(),

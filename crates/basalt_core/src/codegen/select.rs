@@ -18,6 +18,7 @@ use super::{error, Ctx, Label};
 use crate::catalog::Table;
 use crate::error::Result;
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
+use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::func::Aggregate;
 use crate::vdbe::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
@@ -925,12 +926,8 @@ impl Ctx<'_> {
                         return r;
                     }
                 }
-                if let Some(schema) = &name.schema {
-                    if !schema.value.eq_ignore_ascii_case("main") {
-                        return Err(error(format!("unknown database {}", schema.value)));
-                    }
-                }
-                if let Some(table) = self.catalog.table(tname) {
+                let db = self.schema_of(name)?;
+                if let Some(table) = self.catalog.table_in(db, tname) {
                     let table = table.clone();
                     if let Some(why) = &table.unsupported {
                         return Err(error(format!("not supported yet: {why}")));
@@ -941,6 +938,7 @@ impl Ctx<'_> {
                     let cursor = self.b.cursor();
                     self.b.emit(Insn::OpenRead {
                         cursor,
+                        db: table.db,
                         root: Root::Page(table.root),
                         key: None,
                     });
@@ -948,7 +946,7 @@ impl Ctx<'_> {
                     return Ok(());
                 }
                 let catalog = self.catalog;
-                if let Some(view) = catalog.view(tname) {
+                if let Some(view) = catalog.view_in(db, tname) {
                     if self
                         .expanding
                         .iter()
@@ -959,25 +957,32 @@ impl Ctx<'_> {
                     self.expanding.push(view.name.clone());
                     let saved = std::mem::take(&mut self.ctes);
                     let outer_sql = std::mem::replace(&mut self.sql, &view.sql);
+                    let outer_db = self.default_db;
+                    self.default_db = (view.db == Db::Main).then_some(Db::Main);
                     let r = self.materialize(&view.select, view.columns.clone(), alias_name, sc);
+                    self.default_db = outer_db;
                     self.sql = outer_sql;
                     self.ctes = saved;
                     self.expanding.pop();
                     return r;
                 }
-                if tname.eq_ignore_ascii_case("sqlite_schema")
-                    || tname.eq_ignore_ascii_case("sqlite_master")
-                {
+                // `sqlite_temp_master` unqualified, or a schema table qualified by its database.
+                let schema_table = Db::ALL.into_iter().find(|&d| {
+                    (super::ddl::is_schema_table_name(d, tname) && db.is_none_or(|q| q == d))
+                        || (db == Some(d) && super::ddl::is_schema_table_name(Db::Main, tname))
+                });
+                if let Some(d) = schema_table {
                     let cursor = self.b.cursor();
                     self.b.emit(Insn::OpenRead {
                         cursor,
+                        db: d,
                         root: Root::Page(crate::schema::SCHEMA_ROOT),
                         key: None,
                     });
                     sc.sources.push(schema_source(alias_name, cursor));
                     return Ok(());
                 }
-                Err(error(format!("no such table: {tname}")))
+                Err(super::no_such_table(name, db))
             }
             ast::TableOrSubquery::Subquery { select, alias } => {
                 let name = alias.as_ref().map_or(String::new(), |a| a.value.clone());

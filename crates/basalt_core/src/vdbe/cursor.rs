@@ -12,6 +12,7 @@ use crate::btree::Cursor;
 use crate::error::Result;
 use crate::pager::Pager;
 use crate::record::{compare_records, compare_unpacked, KeyInfo, RecordHeader, Value, ValueRef};
+use crate::schema::Db;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
@@ -69,6 +70,8 @@ pub struct VCursor {
     /// The order of a b-tree index cursor's entries.
     pub key_info: Option<KeyInfo>,
     pub null_row: bool,
+    /// The database of a b-tree cursor (ephemeral structures say `Main` and use no pager).
+    pub db: Db,
     record: Vec<u8>,
     header: RecordHeader,
     cached: bool,
@@ -80,6 +83,7 @@ impl VCursor {
             kind,
             key_info: None,
             null_row: false,
+            db: Db::Main,
             record: Vec::new(),
             header: RecordHeader::new(),
             cached: false,

@@ -14,6 +14,7 @@ use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
 use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
 use crate::record::{compare_unpacked, encode_record, Collation, Value, ValueRef};
+use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::sql::agg::Aggregate;
 use crate::sql::arith::{arith, bit_not, bitwise, concat, negate};
@@ -59,8 +60,38 @@ pub struct ConnState {
 
 /// Everything a program needs from its connection while it runs.
 pub struct Env<'a> {
+    /// The `main` database.
     pub pager: &'a mut Pager,
+    /// The `temp` database, `None` until a `Transaction` on it creates it.
+    pub temp: &'a mut Option<Pager>,
     pub conn: &'a mut ConnState,
+}
+
+impl Env<'_> {
+    /// The pager of database `db`; `temp` must have been opened by a `Transaction` on it.
+    pub fn db(&mut self, db: Db) -> Result<&mut Pager> {
+        match db {
+            Db::Main => Ok(self.pager),
+            Db::Temp => self
+                .temp
+                .as_mut()
+                .ok_or_else(|| Error::new(ErrorCode::Internal, "temp database used before open")),
+        }
+    }
+
+    /// The pager of `db`, creating the `temp` database (a private in-memory pager) if this is
+    /// its first use.
+    fn open_db(&mut self, db: Db) -> Result<&mut Pager> {
+        if db == Db::Temp && self.temp.is_none() {
+            let io: Arc<dyn crate::io::Io> = Arc::new(crate::io::MemoryIo::new());
+            let mut pager = Pager::open(io, ":memory:", &Default::default())?;
+            // An empty schema table to read from the start, as SQLite's new temp file has.
+            pager.begin_write()?;
+            pager.commit()?;
+            *self.temp = Some(pager);
+        }
+        self.db(db)
+    }
 }
 
 /// One execution of a program: registers, cursors, aggregate states, counters.
@@ -85,8 +116,8 @@ pub struct Vm {
     pub schema_changed: bool,
     /// The error kind of the last failure.
     pub on_error: OnError,
-    /// The pager savepoint that makes this statement atomic inside a transaction.
-    pub savepoint: Option<usize>,
+    /// The pager savepoints (by database) that make this statement atomic inside a transaction.
+    pub savepoints: [Option<usize>; 2],
     ops_since_check: u32,
 }
 
@@ -114,7 +145,7 @@ impl Vm {
             writes: false,
             schema_changed: false,
             on_error: OnError::Abort,
-            savepoint: None,
+            savepoints: [None; 2],
             ops_since_check: 0,
             program,
         };
@@ -141,7 +172,7 @@ impl Vm {
         self.writes = false;
         self.schema_changed = false;
         self.on_error = OnError::Abort;
-        self.savepoint = None;
+        self.savepoints = [None; 2];
     }
 
     pub fn is_running(&self) -> bool {
@@ -177,6 +208,17 @@ impl Vm {
             .get_mut(id)
             .and_then(Option::as_mut)
             .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
+    }
+
+    /// A cursor and the pager of its database.
+    fn cursor_on<'e>(
+        &mut self,
+        id: usize,
+        env: &'e mut Env<'_>,
+    ) -> Result<(&mut VCursor, &'e mut Pager)> {
+        let c = self.cursor(id)?;
+        let pager = env.db(c.db)?;
+        Ok((c, pager))
     }
 
     fn root_page(&self, root: Root) -> Result<PageNo> {
@@ -281,23 +323,38 @@ impl Vm {
                 }
             }
             Insn::Transaction {
+                db,
                 write,
                 schema_cookie,
             } => {
-                env.pager.begin_read()?;
-                let header = env.pager.header()?;
+                let autocommit = env.conn.autocommit;
+                let pager = env.open_db(*db)?;
+                pager.begin_read()?;
+                let header = pager.header()?;
                 if header.schema_cookie != *schema_cookie {
                     return Err(Error::code(ErrorCode::Schema));
                 }
                 if *write {
-                    env.pager.begin_write()?;
+                    pager.begin_write()?;
                     self.writes = true;
-                    if !env.conn.autocommit && self.savepoint.is_none() {
-                        self.savepoint = Some(env.pager.savepoint()?);
+                    let savepoint = &mut self.savepoints[db.index()];
+                    if !autocommit && savepoint.is_none() {
+                        *savepoint = Some(pager.savepoint()?);
                     }
                 }
             }
-            Insn::OpenRead { cursor, root, key } | Insn::OpenWrite { cursor, root, key } => {
+            Insn::OpenRead {
+                cursor,
+                db,
+                root,
+                key,
+            }
+            | Insn::OpenWrite {
+                cursor,
+                db,
+                root,
+                key,
+            } => {
                 let page = self.root_page(*root)?;
                 let btree = match key {
                     None => Cursor::new_table(page),
@@ -305,6 +362,7 @@ impl Vm {
                 };
                 let mut c = VCursor::new(Kind::BTree(btree));
                 c.key_info = key.clone();
+                c.db = *db;
                 self.cursors[*cursor] = Some(c);
             }
             Insn::OpenEphemeral { cursor, key } => {
@@ -331,18 +389,20 @@ impl Vm {
             Insn::Close { cursor } => self.cursors[*cursor] = None,
             Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
                 let last = matches!(insn, Insn::Last { .. });
-                if !self.cursor(*cursor)?.rewind(env.pager, last)? {
+                let (c, pager) = self.cursor_on(*cursor, env)?;
+                if !c.rewind(pager, last)? {
                     return Ok(Jump(*if_empty));
                 }
             }
             Insn::Next { cursor, target } | Insn::Prev { cursor, target } => {
                 let forward = matches!(insn, Insn::Next { .. });
-                if self.cursor(*cursor)?.advance(env.pager, forward)? {
+                let (c, pager) = self.cursor_on(*cursor, env)?;
+                if c.advance(pager, forward)? {
                     return Ok(Jump(*target));
                 }
             }
             Insn::SorterSort { cursor, if_empty } => {
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 if let Kind::Sorter { rows, key, .. } = &mut c.kind {
                     let mut failed = None;
                     rows.sort_by(|a, b| {
@@ -355,7 +415,7 @@ impl Vm {
                         return Err(e);
                     }
                 }
-                if !c.rewind(env.pager, false)? {
+                if !c.rewind(pager, false)? {
                     return Ok(Jump(*if_empty));
                 }
             }
@@ -367,9 +427,9 @@ impl Vm {
                 let Some(id) = reg_i64(&self.regs[*rowid]) else {
                     return Ok(Jump(*not_found));
                 };
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 let found = match &mut c.kind {
-                    Kind::BTree(b) => b.seek_rowid(env.pager, id, SeekOp::Eq)?,
+                    Kind::BTree(b) => b.seek_rowid(pager, id, SeekOp::Eq)?,
                     Kind::EphTable { rows, at } => {
                         *at = Some(id);
                         rows.contains_key(&id)
@@ -390,11 +450,11 @@ impl Vm {
             } => {
                 let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
                 let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 let Kind::BTree(b) = &mut c.kind else {
                     return Err(Error::new(ErrorCode::Internal, "seek on an ephemeral"));
                 };
-                let found = b.seek_index(env.pager, &refs, *op)?;
+                let found = b.seek_index(pager, &refs, *op)?;
                 c.moved();
                 if !found {
                     return Ok(Jump(*not_found));
@@ -427,7 +487,7 @@ impl Vm {
                 target,
             } => {
                 let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let found = self.probe(env.pager, *cursor, &values)?;
+                let found = self.probe(env, *cursor, &values)?;
                 if found == matches!(insn, Insn::Found { .. }) {
                     return Ok(Jump(*target));
                 }
@@ -438,7 +498,8 @@ impl Vm {
                 dest,
                 default,
             } => {
-                let v = self.cursor(*cursor)?.column(env.pager, *column)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let v = c.column(pager, *column)?;
                 self.regs[*dest] = match v {
                     Some(v) => v,
                     None => default.clone().unwrap_or(Value::Null),
@@ -449,10 +510,10 @@ impl Vm {
                 self.regs[*dest] = v.map_or(Value::Null, Value::Integer);
             }
             Insn::IdxRowid { cursor, dest } => {
-                let c = self.cursor(*cursor)?;
-                let n = c.column_count(env.pager)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let n = c.column_count(pager)?;
                 let v = match n.checked_sub(1) {
-                    Some(last) => c.column(env.pager, last)?.unwrap_or(Value::Null),
+                    Some(last) => c.column(pager, last)?.unwrap_or(Value::Null),
                     None => Value::Null,
                 };
                 self.regs[*dest] = v;
@@ -468,10 +529,10 @@ impl Vm {
                 self.regs[*dest] = Value::Blob(out);
             }
             Insn::NewRowid { cursor, dest } => {
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 let next = match &mut c.kind {
                     Kind::BTree(b) => {
-                        if b.last(env.pager)? {
+                        if b.last(pager)? {
                             b.rowid().checked_add(1)
                         } else {
                             Some(1)
@@ -503,10 +564,10 @@ impl Vm {
                     Value::Blob(b) => b.clone(),
                     _ => return Err(Error::new(ErrorCode::Internal, "Insert of a non-record")),
                 };
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
-                        b.insert_row(env.pager, id, &bytes)?;
+                        b.insert_row(pager, id, &bytes)?;
                         true
                     }
                     Kind::EphTable { rows, at } => {
@@ -530,10 +591,10 @@ impl Vm {
                 cursor,
                 count_change,
             } => {
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
-                        b.delete(env.pager)?;
+                        b.delete(pager)?;
                         true
                     }
                     Kind::EphTable { rows, at } => {
@@ -556,10 +617,10 @@ impl Vm {
                     Value::Blob(b) => b.clone(),
                     _ => return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record")),
                 };
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
-                        b.insert_index(env.pager, &bytes)?;
+                        b.insert_index(pager, &bytes)?;
                         true
                     }
                     Kind::EphIndex { set, key, .. } => {
@@ -592,11 +653,11 @@ impl Vm {
             Insn::IdxDelete { cursor, key, count } => {
                 let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
                 let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let c = self.cursor(*cursor)?;
+                let (c, pager) = self.cursor_on(*cursor, env)?;
                 match &mut c.kind {
                     Kind::BTree(b) => {
-                        if b.seek_index(env.pager, &refs, SeekOp::Eq)? {
-                            b.delete(env.pager)?;
+                        if b.seek_index(pager, &refs, SeekOp::Eq)? {
+                            b.delete(pager)?;
                             self.wrote = true;
                         }
                     }
@@ -823,17 +884,17 @@ impl Vm {
                     return Ok(Jump(*target));
                 }
             }
-            Insn::CreateBtree { kind, dest } => {
-                let root = create_tree(env.pager, *kind)?;
+            Insn::CreateBtree { db, kind, dest } => {
+                let root = create_tree(env.db(*db)?, *kind)?;
                 self.regs[*dest] = Value::Integer(i64::from(root));
                 self.wrote = true;
             }
-            Insn::DropBtree { root } => {
-                drop_tree(env.pager, *root)?;
+            Insn::DropBtree { db, root } => {
+                drop_tree(env.db(*db)?, *root)?;
                 self.wrote = true;
             }
-            Insn::SchemaChanged => {
-                crate::schema::bump_schema_cookie(env.pager)?;
+            Insn::SchemaChanged { db } => {
+                crate::schema::bump_schema_cookie(env.db(*db)?)?;
                 self.schema_changed = true;
             }
             Insn::Noop => {}
@@ -842,9 +903,9 @@ impl Vm {
     }
 
     /// Whether an entry starts with `key` (prefix match) in an index or ephemeral set.
-    fn probe(&mut self, pager: &mut Pager, cursor: usize, key: &[Value]) -> Result<bool> {
+    fn probe(&mut self, env: &mut Env<'_>, cursor: usize, key: &[Value]) -> Result<bool> {
         let refs: Vec<ValueRef<'_>> = key.iter().map(ValueRef::from).collect();
-        let c = self.cursor(cursor)?;
+        let (c, pager) = self.cursor_on(cursor, env)?;
         let found = match &mut c.kind {
             Kind::BTree(b) => b.seek_index(pager, &refs, SeekOp::Eq)?,
             Kind::EphIndex { set, key: info, .. } => {

@@ -11,6 +11,7 @@ use crate::btree::{SeekOp, TreeKind};
 use crate::error::ErrorCode;
 use crate::pager::PageNo;
 use crate::record::{Collation, KeyInfo, Value};
+use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::sql::arith::{ArithOp, BitOp};
 use crate::wal::CheckpointMode;
@@ -117,18 +118,21 @@ pub enum Insn {
         on_error: OnError,
     },
     /// Starts a read or write transaction and checks the schema cookie the program was compiled
-    /// against.
+    /// against, in database `db` (creating the connection's `temp` database on first use).
     Transaction {
+        db: Db,
         write: bool,
         schema_cookie: u32,
     },
     OpenRead {
         cursor: CursorId,
+        db: Db,
         root: Root,
         key: Option<KeyInfo>,
     },
     OpenWrite {
         cursor: CursorId,
+        db: Db,
         root: Root,
         key: Option<KeyInfo>,
     },
@@ -459,14 +463,18 @@ pub enum Insn {
     },
     /// Creates an empty b-tree and puts its root page number in `dest`.
     CreateBtree {
+        db: Db,
         kind: TreeKind,
         dest: Reg,
     },
     DropBtree {
+        db: Db,
         root: PageNo,
     },
-    /// Bumps the schema cookie and reloads the connection's catalog when the statement ends.
-    SchemaChanged,
+    /// Bumps `db`'s schema cookie and reloads the connection's catalog when the statement ends.
+    SchemaChanged {
+        db: Db,
+    },
     Noop,
 }
 
@@ -482,23 +490,38 @@ impl Insn {
             Insn::HaltError { code, message, .. } => ("Halt", *code as i64, 0, 0, message.clone()),
             Insn::HaltIfNull { reg, message, .. } => ("HaltIfNull", 0, 0, n(*reg), message.clone()),
             Insn::Transaction {
+                db,
                 write,
                 schema_cookie,
             } => (
                 "Transaction",
-                0,
+                n(db.index()),
                 i64::from(*write),
                 i64::from(*schema_cookie),
                 none(),
             ),
-            Insn::OpenRead { cursor, root, key } => {
-                ("OpenRead", n(*cursor), root_operand(root), 0, key_text(key))
-            }
-            Insn::OpenWrite { cursor, root, key } => (
+            Insn::OpenRead {
+                cursor,
+                db,
+                root,
+                key,
+            } => (
+                "OpenRead",
+                n(*cursor),
+                root_operand(root),
+                n(db.index()),
+                key_text(key),
+            ),
+            Insn::OpenWrite {
+                cursor,
+                db,
+                root,
+                key,
+            } => (
                 "OpenWrite",
                 n(*cursor),
                 root_operand(root),
-                0,
+                n(db.index()),
                 key_text(key),
             ),
             Insn::OpenEphemeral { cursor, key } => {
@@ -733,15 +756,15 @@ impl Insn {
             Insn::IfPos { reg, target } => ("IfPos", n(*reg), n(*target), 1, none()),
             Insn::DecrJumpZero { reg, target } => ("DecrJumpZero", n(*reg), n(*target), 0, none()),
             Insn::IfZero { reg, target } => ("IfNot", n(*reg), n(*target), 0, none()),
-            Insn::CreateBtree { kind, dest } => (
+            Insn::CreateBtree { db, kind, dest } => (
                 "CreateBtree",
-                0,
+                n(db.index()),
                 n(*dest),
                 if *kind == TreeKind::Table { 1 } else { 2 },
                 none(),
             ),
-            Insn::DropBtree { root } => ("Destroy", i64::from(*root), 0, 0, none()),
-            Insn::SchemaChanged => ("SetCookie", 0, 1, 0, none()),
+            Insn::DropBtree { db, root } => ("Destroy", i64::from(*root), 0, n(db.index()), none()),
+            Insn::SchemaChanged { db } => ("SetCookie", n(db.index()), 1, 0, none()),
             Insn::Noop => ("Noop", 0, 0, 0, none()),
         }
     }
