@@ -25,6 +25,13 @@ use crate::pager::{PageNo, Pager};
 use crate::record::{compare_records, compare_unpacked, KeyInfo, ValueRef};
 use std::cmp::Ordering;
 
+/// A database with no page yet (a new file, `:memory:` before its first write) holds only the
+/// empty schema table, as SQLite's b-tree treats it: every read finds nothing. A write
+/// transaction creates page 1 first, so writes never see this.
+fn no_pages_yet(pager: &Pager) -> bool {
+    pager.page_count() == 0
+}
+
 /// SQLite's BTCURSOR_MAX_DEPTH: deeper paths mean a cycle in a damaged file.
 pub const BTREE_DEPTH_MAX: usize = 20;
 /// SQLite's SQLITE_MAX_LENGTH default: no payload is larger.
@@ -562,6 +569,9 @@ impl Cursor {
     }
 
     fn edge(&mut self, pager: &mut Pager, right: bool) -> Result<bool> {
+        if no_pages_yet(pager) {
+            return self.settle(pager, false);
+        }
         let tree = tree_of(self.root, &self.key_info, pager);
         self.spare.clear();
         let on = tree.descend_edge(pager, &mut self.spare, self.root, right)?
@@ -672,6 +682,9 @@ impl Cursor {
     }
 
     fn seek(&mut self, pager: &mut Pager, target: &Target<'_>, op: SeekOp) -> Result<bool> {
+        if no_pages_yet(pager) {
+            return self.settle(pager, false);
+        }
         let tree = tree_of(self.root, &self.key_info, pager);
         let upper = matches!(op, SeekOp::Gt | SeekOp::Le);
         tree.descend(pager, target, upper, &mut self.spare, &mut self.scratch)?;
@@ -711,6 +724,9 @@ impl Cursor {
 
     /// The number of entries in the tree. Does not move the cursor.
     pub fn count(&mut self, pager: &mut Pager) -> Result<u64> {
+        if no_pages_yet(pager) {
+            return Ok(0);
+        }
         tree_of(self.root, &self.key_info, pager).count(pager)
     }
 

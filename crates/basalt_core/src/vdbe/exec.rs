@@ -279,6 +279,15 @@ impl Vm {
                 write,
                 schema_cookie,
             } => {
+                if *write && !env.pager.in_read_transaction() {
+                    // SQLite's busy handler: only a connection with no read transaction yet
+                    // waits (up to busy_timeout) for the writer lock, since its snapshot is
+                    // then taken with the lock and cannot be stale. One that is reading (an
+                    // explicit transaction that read, another statement stepping) fails at
+                    // once with SQLITE_BUSY.
+                    env.pager.begin_write()?;
+                    self.writes = true;
+                }
                 env.pager.begin_read()?;
                 let header = env.pager.header()?;
                 if header.schema_cookie != *schema_cookie {
