@@ -135,9 +135,74 @@
 //!
 //! # Opening options
 //!
-//! [`Builder`]: create-if-missing (on by default), busy timeout, the I/O backend
-//! ([`IoBackend`]); read-only, page size, cache size and synchronous are accepted at SQLite's
-//! defaults only, and refused with an error otherwise, until the engine takes them at open.
+//! [`Builder`] takes SQLite's open flags and the settings SQLite takes as PRAGMAs; each
+//! connection of the database is opened with them, and the PRAGMAs report them:
+//!
+//! ```
+//! use basalt::{Builder, ErrorCode, IoBackend, Synchronous};
+//! use std::time::Duration;
+//!
+//! # fn main() -> basalt::Result<()> {
+//! let dir = std::env::temp_dir().join(format!("basalt-doc-options-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let path = dir.join("app.db");
+//! let pragma = |conn: &basalt::blocking::Connection, name: &str| -> basalt::Result<i64> {
+//!     conn.query_row(&format!("PRAGMA {name}"), ())?.get(0)
+//! };
+//!
+//! // Page size (of a new file only), cache size, busy timeout, synchronous.
+//! let db = Builder::new_local(&path)
+//!     .page_size(8192)
+//!     .cache_size(-4000) // KiB when negative, pages when positive
+//!     .busy_timeout(Duration::from_millis(1500))
+//!     .synchronous(Synchronous::Normal)
+//!     .build_blocking()?;
+//! let conn = db.connect()?;
+//! conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1)")?;
+//! assert_eq!(pragma(&conn, "page_size")?, 8192);
+//! assert_eq!(pragma(&conn, "cache_size")?, -4000);
+//! assert_eq!(pragma(&conn, "busy_timeout")?, 1500);
+//! assert_eq!(pragma(&conn, "synchronous")?, 1);
+//!
+//! // An invalid page size is refused, never replaced by another.
+//! let err = Builder::new_local(dir.join("other.db")).page_size(1000).build_blocking().unwrap_err();
+//! assert_eq!(err.to_string(), "invalid page size 1000: a power of two from 512 to 65536");
+//!
+//! // Read-only: reads work, writes fail with SQLite's error.
+//! let reader = Builder::new_local(&path).read_only(true).build_blocking()?.connect()?;
+//! assert_eq!(reader.query_row("SELECT x FROM t", ())?.get::<i64>(0)?, 1);
+//! let err = reader.execute("INSERT INTO t VALUES (2)", ()).unwrap_err();
+//! assert_eq!(err.sqlite_code(), Some(ErrorCode::ReadOnly));
+//! assert_eq!(err.to_string(), "attempt to write a readonly database");
+//!
+//! // Create-if-missing is on by default; turned off, a missing file is an error.
+//! let err = Builder::new_local(dir.join("missing.db"))
+//!     .create_if_missing(false)
+//!     .build_blocking()
+//!     .unwrap_err();
+//! assert_eq!(err.sqlite_code(), Some(ErrorCode::CantOpen));
+//! assert_eq!(err.to_string(), "unable to open database file");
+//!
+//! // The I/O backend: files in memory, shared by this database's connections.
+//! let scratch = Builder::new_local("scratch.db").io(IoBackend::Memory).build_blocking()?;
+//! scratch.connect()?.execute_batch("CREATE TABLE t(x)")?;
+//! assert_eq!(scratch.connect()?.query_row("SELECT count(*) FROM t", ())?.get::<i64>(0)?, 0);
+//! # drop((conn, reader, db));
+//! # std::fs::remove_dir_all(&dir).unwrap();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Busy timeout and transactions
+//!
+//! As in SQLite, a write that finds another connection writing waits up to the busy timeout
+//! for it (then fails with [`ErrorCode::Busy`], "database is locked") only when its connection
+//! has no read transaction open: a statement outside a transaction, `BEGIN IMMEDIATE`, or the
+//! first statement of a `BEGIN` transaction. A write inside a transaction that has already read
+//! fails at once with `ErrorCode::Busy`, because its snapshot must stay what it read (SQLite's
+//! `SQLITE_BUSY` / `SQLITE_BUSY_SNAPSHOT`); roll back and retry the whole transaction, or start
+//! it with a write (or `BEGIN IMMEDIATE`) so that it waits instead. The transaction stays open
+//! after the error.
 //!
 //! # What blocks, today
 //!
@@ -150,10 +215,6 @@
 //! its thread to close the database (the last connection to a file checkpoints its WAL), as
 //! `sqlite3_close` does; and dropping an uncommitted `Transaction`, which waits for its
 //! rollback (in memory, no I/O) so that the connection's state is right at once.
-//!
-//! The busy timeout applies to statements outside a transaction. Inside one, a write that finds
-//! another connection writing fails at once with `ErrorCode::Busy`: the transaction's snapshot
-//! is then stale, as with SQLite's `SQLITE_BUSY_SNAPSHOT`, and the transaction should be retried.
 //!
 //! Every call is one trip to the connection's thread; rows come back 64 at a time.
 
@@ -180,3 +241,8 @@ pub use value::{FromSql, FromSqlError, ToSql, Type, Value, ValueRef};
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// This crate's README example, compiled and run as a doc-test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadmeDoctests;

@@ -1,21 +1,39 @@
-//! Opening a database: [`Builder`] and its options.
+//! Opening a database: [`Builder`] and its options, handed to the engine's open as they are
+//! (`PRAGMA page_size`, `cache_size`, `busy_timeout` and `synchronous` report them).
 
 use crate::error::{Error, ErrorCode, Result};
 use basalt_core::connection::Connection as CoreConnection;
-use basalt_core::io::{FileIo, MemoryIo};
+use basalt_core::io::{FileIo, Io, MemoryIo};
+use basalt_core::pager::{PagerOptions, DEFAULT_CACHE_SIZE};
+use basalt_core::wal::Synchronous as CoreSynchronous;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// `PRAGMA synchronous`: how hard a commit pushes its writes to stable storage.
+/// `PRAGMA synchronous`: how hard a commit pushes its writes to stable storage. Every file
+/// database is in WAL mode, where `Normal` syncs the log only at checkpoints (a commit may be
+/// lost on power failure, never corrupted) and `Full` also at every commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Synchronous {
+    /// No syncs at all: a power failure may corrupt the file.
     Off,
     Normal,
     /// SQLite's default.
     #[default]
     Full,
+    /// As `Full` in WAL mode.
     Extra,
+}
+
+impl Synchronous {
+    fn to_core(self) -> CoreSynchronous {
+        match self {
+            Synchronous::Off => CoreSynchronous::Off,
+            Synchronous::Normal => CoreSynchronous::Normal,
+            Synchronous::Full => CoreSynchronous::Full,
+            Synchronous::Extra => CoreSynchronous::Extra,
+        }
+    }
 }
 
 /// Which I/O backend a database's files go through.
@@ -32,14 +50,29 @@ pub enum IoBackend {
 
 /// The options of [`Builder`].
 #[derive(Debug, Clone)]
-pub(crate) struct OpenOptions {
-    pub(crate) read_only: bool,
-    pub(crate) create_if_missing: bool,
-    pub(crate) page_size: Option<u32>,
-    pub(crate) cache_size: Option<i64>,
-    pub(crate) busy_timeout: Duration,
-    pub(crate) synchronous: Synchronous,
-    pub(crate) io: IoBackend,
+struct OpenOptions {
+    read_only: bool,
+    create_if_missing: bool,
+    page_size: u32,
+    cache_size: i64,
+    busy_timeout: Duration,
+    synchronous: Synchronous,
+    io: IoBackend,
+}
+
+impl OpenOptions {
+    fn to_core(&self) -> PagerOptions {
+        PagerOptions {
+            read_only: self.read_only,
+            create: self.create_if_missing,
+            // Out of `usize`'s range is as invalid as any other wrong size: the engine says so.
+            page_size: usize::try_from(self.page_size).unwrap_or(0),
+            cache_size: self.cache_size,
+            busy_timeout: self.busy_timeout,
+            synchronous: self.synchronous.to_core(),
+            ..PagerOptions::default()
+        }
+    }
 }
 
 /// Opens a database: `Builder::new_local("app.db").build().await?` (async) or
@@ -88,8 +121,8 @@ impl Builder {
             options: OpenOptions {
                 read_only: false,
                 create_if_missing: true,
-                page_size: None,
-                cache_size: None,
+                page_size: 4096,
+                cache_size: DEFAULT_CACHE_SIZE,
                 // As rusqlite: a writer waits for another rather than failing at once.
                 busy_timeout: Duration::from_secs(5),
                 synchronous: Synchronous::Full,
@@ -98,46 +131,46 @@ impl Builder {
         }
     }
 
-    /// Opens for reading only.
-    ///
-    /// Not available yet: the engine cannot take this option at open, so `build` refuses it
-    /// with an error rather than open the file writable.
+    /// Opens for reading only (`SQLITE_OPEN_READONLY`): the file is never created or written,
+    /// and every write fails with SQLite's "attempt to write a readonly database"
+    /// ([`ErrorCode::ReadOnly`]). A missing file is "unable to open database file".
     pub fn read_only(mut self, read_only: bool) -> Builder {
         self.options.read_only = read_only;
         self
     }
 
     /// Creates the file when it does not exist (the default); otherwise opening a missing file
-    /// fails with SQLite's "unable to open database file".
+    /// fails with SQLite's "unable to open database file" ([`ErrorCode::CantOpen`]).
     pub fn create_if_missing(mut self, create: bool) -> Builder {
         self.options.create_if_missing = create;
         self
     }
 
-    /// The page size of a new database (an existing one keeps its own). Only SQLite's default,
-    /// 4096, is accepted until the engine takes the option at open.
+    /// The page size of a new (missing or empty) database file, as `PRAGMA page_size` before
+    /// the first write; an existing database keeps its own. A power of two from 512 to 65536
+    /// (default 4096); `build` refuses any other value.
     pub fn page_size(mut self, bytes: u32) -> Builder {
-        self.options.page_size = Some(bytes);
+        self.options.page_size = bytes;
         self
     }
 
-    /// `PRAGMA cache_size`: pages if positive, KiB if negative. Only SQLite's default, -2000, is
-    /// accepted until the engine takes the option at open.
+    /// `PRAGMA cache_size` of every connection: pages if positive, KiB if negative (default
+    /// -2000, about 2 MB).
     pub fn cache_size(mut self, size: i64) -> Builder {
-        self.options.cache_size = Some(size);
+        self.options.cache_size = size;
         self
     }
 
-    /// How long a statement waits for another connection's write lock before failing with
-    /// "database is locked" (default 5 s; zero fails at once). The wait happens on the
-    /// connection's thread, never on the caller's.
+    /// `PRAGMA busy_timeout`: how long a statement waits for another connection's write lock
+    /// before failing with "database is locked" (default 5 s; zero fails at once). As in
+    /// SQLite, only a connection with no read transaction open waits; see the crate's
+    /// documentation. The wait happens on the connection's thread, never on the caller's.
     pub fn busy_timeout(mut self, timeout: Duration) -> Builder {
         self.options.busy_timeout = timeout;
         self
     }
 
-    /// `PRAGMA synchronous`. Only [`Synchronous::Full`] (the default) is accepted until the
-    /// engine takes the option at open.
+    /// `PRAGMA synchronous` of every connection (default [`Synchronous::Full`]).
     pub fn synchronous(mut self, synchronous: Synchronous) -> Builder {
         self.options.synchronous = synchronous;
         self
@@ -172,36 +205,12 @@ impl Builder {
             .to_str()
             .ok_or_else(|| Error::sqlite(ErrorCode::CantOpen, "unable to open database file"))?
             .to_owned();
-        let options = self.options;
-        refuse_unsupported(&options)?;
-        let memory = (options.io == IoBackend::Memory).then(|| Arc::new(MemoryIo::new()));
+        let memory = (self.options.io == IoBackend::Memory).then(|| Arc::new(MemoryIo::new()));
         Ok(Arc::new(Config {
             path,
-            options,
+            options: self.options,
             memory,
         }))
-    }
-}
-
-/// Options the engine cannot take yet: an error, never a database opened some other way.
-fn refuse_unsupported(options: &OpenOptions) -> Result<()> {
-    let refused = if options.read_only {
-        Some("read-only connections")
-    } else if options.page_size.is_some_and(|p| p != 4096) {
-        Some("page sizes other than 4096")
-    } else if options.cache_size.is_some_and(|c| c != -2000) {
-        Some("cache sizes other than -2000")
-    } else if options.synchronous != Synchronous::Full {
-        Some("synchronous other than FULL")
-    } else {
-        None
-    };
-    match refused {
-        Some(what) => Err(Error::sqlite(
-            ErrorCode::Error,
-            format!("not supported by Basalt yet: {what}"),
-        )),
-        None => Ok(()),
     }
 }
 
@@ -217,28 +226,23 @@ impl Config {
     /// Starts a connection's thread, which opens the database.
     pub(crate) fn spawn(self: &Arc<Config>) -> Result<crate::worker::Opening> {
         let config = Arc::clone(self);
-        crate::worker::Worker::spawn(move || config.open(), self.options.busy_timeout)
+        crate::worker::Worker::spawn(move || config.open())
     }
 
     fn open(&self) -> Result<CoreConnection> {
         let path = self.path.as_str();
-        if path == ":memory:" || path.is_empty() {
-            return CoreConnection::open(":memory:").map_err(Error::from_core);
-        }
-        if let Some(memory) = &self.memory {
-            if !self.options.create_if_missing
-                && !basalt_core::io::Io::exists(&**memory, path).map_err(Error::from_core)?
-            {
-                return Err(cant_open());
-            }
-            return CoreConnection::open_with_io(Arc::clone(memory) as _, path)
-                .map_err(Error::from_core);
-        }
-        if !self.options.create_if_missing && !Path::new(path).exists() {
-            return Err(cant_open());
-        }
-        CoreConnection::open_with_io(Arc::new(FileIo), path).map_err(Error::from_core)
+        let io: Arc<dyn Io> = match &self.memory {
+            // `:memory:` is private to each connection whatever the backend, as in SQLite.
+            Some(memory) if !is_private_memory(path) => Arc::clone(memory) as _,
+            None if !is_private_memory(path) => Arc::new(FileIo),
+            _ => Arc::new(MemoryIo::new()),
+        };
+        CoreConnection::open_with(io, path, &self.options.to_core()).map_err(Error::from_core)
     }
+}
+
+fn is_private_memory(path: &str) -> bool {
+    path == ":memory:" || path.is_empty()
 }
 
 impl std::fmt::Debug for Config {
@@ -248,8 +252,4 @@ impl std::fmt::Debug for Config {
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
-}
-
-fn cant_open() -> Error {
-    Error::sqlite(ErrorCode::CantOpen, "unable to open database file")
 }

@@ -5,8 +5,8 @@
 //! So the engine connection lives on a thread of its own and the public types send it jobs
 //! (closures) through a channel; the jobs of one connection run one at a time, in the order
 //! they were sent. This also keeps the async API from blocking its executor: file I/O, fsync and
-//! waits for a busy writer lock happen on the connection's thread, and a task awaiting a
-//! [`Reply`] is woken by its waker when the job is done.
+//! waits for a busy writer lock (the engine's, up to `busy_timeout`) happen on the connection's
+//! thread, and a task awaiting a [`Reply`] is woken by its waker when the job is done.
 //!
 //! When the engine's connection becomes `Send`, the async API can instead poll the engine's
 //! restartable `step` directly and register its waker with the I/O backend on `IoPending`; the
@@ -18,7 +18,6 @@ use basalt_core::connection::{
     Connection as CoreConnection, InterruptHandle, Statement as CoreStatement,
 };
 use basalt_core::record::Value as CoreValue;
-use basalt_core::ErrorCode;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -27,7 +26,6 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Waker};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
 type Job = Box<dyn FnOnce(&mut Session) + Send>;
 
@@ -100,7 +98,6 @@ impl Worker {
     /// Starts a connection's thread, which opens the database with `open`.
     pub(crate) fn spawn(
         open: impl FnOnce() -> Result<CoreConnection> + Send + 'static,
-        busy_timeout: Duration,
     ) -> Result<Opening> {
         let (jobs, queue) = mpsc::channel::<Job>();
         let counters = Arc::new(Counters::default());
@@ -118,7 +115,6 @@ impl Worker {
                     conn,
                     statements: HashMap::new(),
                     next_id: 0,
-                    busy_timeout,
                     counters: thread_counters,
                 };
                 session.publish_counters();
@@ -182,16 +178,11 @@ impl Drop for Worker {
     }
 }
 
-/// Sleeps between retries of a statement that found the writer lock taken (SQLite's busy
-/// handler's schedule, in milliseconds).
-const BUSY_DELAYS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
-
 /// The engine's side: lives on the connection's thread.
 pub(crate) struct Session {
     pub(crate) conn: CoreConnection,
     statements: HashMap<u64, Prepared>,
     next_id: u64,
-    busy_timeout: Duration,
     counters: Arc<Counters>,
 }
 
@@ -199,8 +190,6 @@ struct Prepared {
     stmt: CoreStatement,
     /// Bumped by every `start`, so that rows of an earlier run cannot read this one's.
     generation: u64,
-    /// Rows stepped since the last `start`: a busy retry is only sound before the first.
-    stepped: bool,
     done: bool,
     /// Dead once the public side has dropped the statement's `StatementInfo`.
     alive: Weak<()>,
@@ -217,13 +206,6 @@ pub(crate) struct StatementInfo {
 }
 
 impl Session {
-    /// The busy retry for a statement about to start. Inside a transaction there is none: the
-    /// engine keeps the transaction's read snapshot after a failed statement, and a stale
-    /// snapshot can never take the writer lock, so waiting could only end in the same error.
-    fn busy_retry(&self) -> Option<Duration> {
-        self.conn.is_autocommit().then_some(self.busy_timeout)
-    }
-
     fn publish_counters(&self) {
         let c = &self.counters;
         c.changes.store(self.conn.changes(), Ordering::Release);
@@ -264,7 +246,6 @@ impl Session {
             Prepared {
                 stmt,
                 generation: 0,
-                stepped: false,
                 done: true,
                 alive: Arc::downgrade(&alive),
             },
@@ -295,7 +276,6 @@ impl Session {
         prepared.stmt.reset();
         bindings.bind(&mut prepared.stmt)?;
         prepared.generation += 1;
-        prepared.stepped = false;
         prepared.done = false;
         Ok(prepared.generation)
     }
@@ -317,16 +297,13 @@ impl Session {
         generation: u64,
         max: usize,
     ) -> Result<(Vec<Vec<CoreValue>>, bool)> {
-        let retry = self.busy_retry();
         let prepared = self.prepared(id)?;
         if prepared.generation != generation {
             return Err(Error::RowsOutdated);
         }
         let mut rows = Vec::new();
         while !prepared.done && rows.len() < max {
-            let retry = retry.filter(|_| !prepared.stepped);
-            prepared.stepped = true;
-            match step(&mut prepared.stmt, retry) {
+            match step(&mut prepared.stmt) {
                 Ok(true) => rows.push(prepared.stmt.row().to_vec()),
                 Ok(false) => prepared.done = true,
                 Err(e) => {
@@ -341,11 +318,10 @@ impl Session {
     /// Runs a prepared statement to its end; the rows it changed (0 unless it is an INSERT,
     /// UPDATE or DELETE, whatever the previous statement changed).
     pub(crate) fn execute(&mut self, id: u64, bindings: Bindings) -> Result<u64> {
-        let retry = self.busy_retry();
         self.start(id, bindings)?;
         let prepared = self.prepared(id)?;
         prepared.done = true;
-        run_to_end(&mut prepared.stmt, retry)?;
+        run_to_end(&mut prepared.stmt)?;
         Ok(self.changes_of(id))
     }
 
@@ -353,7 +329,7 @@ impl Session {
     pub(crate) fn execute_sql(&mut self, sql: &str, bindings: Bindings) -> Result<u64> {
         let mut stmt = self.compile(sql)?;
         bindings.bind(&mut stmt)?;
-        run_to_end(&mut stmt, self.busy_retry())?;
+        run_to_end(&mut stmt)?;
         Ok(if stmt.program().is_dml {
             self.conn.changes().try_into().unwrap_or(0)
         } else {
@@ -381,43 +357,22 @@ impl Session {
             .prepare_with_tail(rest)
             .map_err(Error::from_core)?
         {
-            run_to_end(&mut stmt, self.busy_retry())?;
+            run_to_end(&mut stmt)?;
             rest = rest.get(tail..).unwrap_or_default();
         }
         Ok(())
     }
 }
 
-/// Runs a statement to its end; `retry` as for [`step`]'s first call.
-fn run_to_end(stmt: &mut CoreStatement, retry: Option<Duration>) -> Result<()> {
-    if step(stmt, retry)? {
-        while step(stmt, None)? {}
-    }
+/// Runs a statement to its end.
+fn run_to_end(stmt: &mut CoreStatement) -> Result<()> {
+    while step(stmt)? {}
     Ok(())
 }
 
-/// Steps once, waiting for I/O on this thread. With `retry` (the busy timeout), a statement
-/// that finds the writer lock taken is reset and run again until the timeout has passed: only
-/// for a statement's first step outside a transaction, when the failed attempt changed nothing
-/// and ended its own read snapshot, so this is what SQLite's busy handler does.
-fn step(stmt: &mut CoreStatement, retry: Option<Duration>) -> Result<bool> {
-    let start = Instant::now();
-    let mut attempt = 0;
-    loop {
-        match (stmt.step_blocking(), retry) {
-            (Err(e), Some(busy_timeout)) if e.code == ErrorCode::Busy => {
-                let left = busy_timeout.saturating_sub(start.elapsed());
-                if left.is_zero() {
-                    return Err(Error::from_core(e));
-                }
-                let delay = BUSY_DELAYS[attempt.min(BUSY_DELAYS.len() - 1)];
-                std::thread::sleep(Duration::from_millis(delay).min(left));
-                attempt += 1;
-                stmt.reset();
-            }
-            (result, _) => return result.map_err(Error::from_core),
-        }
-    }
+/// Steps once, waiting for I/O (and, in the engine, for a busy writer lock) on this thread.
+fn step(stmt: &mut CoreStatement) -> Result<bool> {
+    stmt.step_blocking().map_err(Error::from_core)
 }
 
 /// A job's result, to wait for (blocking API) or await (async API).

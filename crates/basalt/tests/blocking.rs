@@ -3,7 +3,7 @@
 mod common;
 
 use basalt::blocking::{Connection, Database};
-use basalt::{params, Builder, Error, ErrorCode, IoBackend, Synchronous};
+use basalt::{params, Builder, Error, ErrorCode, IoBackend};
 use common::TempDir;
 use std::time::{Duration, Instant};
 
@@ -235,31 +235,6 @@ fn create_if_missing_off_refuses_a_missing_file() {
     Connection::open(dir.file("missing.db")).unwrap();
     Builder::new_local(dir.file("missing.db"))
         .create_if_missing(false)
-        .build_blocking()
-        .unwrap();
-}
-
-#[test]
-fn options_the_engine_cannot_take_yet_are_refused_not_ignored() {
-    let refused = [
-        Builder::new_local(":memory:").read_only(true),
-        Builder::new_local(":memory:").page_size(8192),
-        Builder::new_local(":memory:").cache_size(100),
-        Builder::new_local(":memory:").synchronous(Synchronous::Normal),
-    ];
-    for builder in refused {
-        let err = builder.build_blocking().unwrap_err();
-        assert!(
-            err.to_string().starts_with("not supported by Basalt yet: "),
-            "{err}"
-        );
-    }
-    // SQLite's defaults, asked for explicitly, are fine.
-    Builder::new_local(":memory:")
-        .read_only(false)
-        .page_size(4096)
-        .cache_size(-2000)
-        .synchronous(Synchronous::Full)
         .build_blocking()
         .unwrap();
 }

@@ -164,7 +164,15 @@ impl Connection {
 
     /// Opens `path` through a given I/O backend.
     pub fn open_with_io(io: Arc<dyn Io>, path: &str) -> Result<Connection> {
-        let pager = Pager::open(io, path, &PagerOptions::default())?;
+        Connection::open_with(io, path, &PagerOptions::default())
+    }
+
+    /// Opens `path` through `io` with `sqlite3_open_v2`'s choices and the settings SQLite takes
+    /// as PRAGMAs: read-only (writes fail with SQLITE_READONLY), create-if-missing (else a
+    /// missing file is SQLITE_CANTOPEN), the page size of a new database, cache size, busy
+    /// timeout, synchronous.
+    pub fn open_with(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Connection> {
+        let pager = Pager::open(io, path, options)?;
         let interrupt = Arc::new(AtomicBool::new(false));
         let mut inner = Inner {
             pager,
@@ -423,7 +431,13 @@ impl Statement {
                 }
                 Err(e) if e.code == ErrorCode::Schema && !self.rows_returned && !recompiled => {
                     recompiled = true;
-                    self.recompile(true)?;
+                    if let Err(e) = self.recompile(true) {
+                        // The old program may hold the writer lock: undo it as a failure.
+                        self.done = true;
+                        self.deactivate();
+                        self.fail()?;
+                        return Err(e);
+                    }
                 }
                 Err(e) => {
                     self.done = true;

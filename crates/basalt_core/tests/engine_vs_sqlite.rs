@@ -95,6 +95,19 @@ fn types_nulls_and_affinity() {
     ]);
 }
 
+/// A database with no page yet holds only the empty schema table: reads find nothing.
+#[test]
+fn reads_of_a_database_with_no_page_yet() {
+    compare(&[
+        "SELECT count(*) FROM sqlite_schema",
+        "SELECT * FROM sqlite_schema",
+        "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name",
+        "SELECT max(name), min(sql) FROM sqlite_schema",
+        "CREATE TABLE t(x)",
+        "SELECT count(*) FROM sqlite_schema",
+    ]);
+}
+
 #[test]
 fn queries() {
     compare(&[

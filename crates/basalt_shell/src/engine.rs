@@ -4,15 +4,13 @@
 //! goes through [`Engine`], implemented here on `basalt_core::connection::Connection`. The
 //! formatters only ever see column names and [`Value`]s.
 //!
-//! What `Connection` does not offer yet is worked around here, each in one place: read-only
-//! opening (an I/O backend that opens files read-only, plus a refusal of writing statements
-//! with SQLite's message), error offsets (a syntax error's from parsing again, a name's from
+//! What `Connection` does not offer yet is worked around here, each in one place: error offsets (a syntax error's from parsing again, a name's from
 //! where the name is written), the catalogue (read with SQL), the header (read by a pager of
 //! its own) and declared column types (none yet).
 
 use basalt_core::connection::{Connection, InterruptHandle};
 use basalt_core::format::DatabaseHeader;
-use basalt_core::io::{File, FileIo, Io, OpenFlags};
+use basalt_core::io::{FileIo, Io, MemoryIo};
 use basalt_core::pager::{Pager, PagerOptions};
 use basalt_core::schema::{ObjectKind, Schema, SchemaEntry};
 use basalt_core::ErrorCode;
@@ -134,14 +132,18 @@ struct ConnectionEngine {
 
 impl ConnectionEngine {
     fn open(path: Option<&str>, options: &OpenOptions) -> Result<ConnectionEngine, EngineError> {
-        let (opened, filename) = match path {
-            None | Some("") | Some(":memory:") => (Connection::open(":memory:"), String::new()),
-            Some(path) if options.read_only => (
-                Connection::open_with_io(Arc::new(ReadOnlyFileIo), path),
-                path.to_string(),
-            ),
-            Some(path) => (Connection::open(path), path.to_string()),
+        let (io, filename): (Arc<dyn Io>, &str) = match path {
+            None | Some("") | Some(":memory:") => (Arc::new(MemoryIo::new()), ""),
+            Some(path) => (Arc::new(FileIo), path),
         };
+        // A read-only connection never creates the file and fails every write with
+        // SQLITE_READONLY; sqlite3 keeps a read-only in-memory database read-only too.
+        let pager_options = PagerOptions {
+            read_only: options.read_only,
+            ..PagerOptions::default()
+        };
+        let opened = Connection::open_with(io, filename, &pager_options);
+        let filename = filename.to_string();
         let (conn, unusable) = match opened {
             Ok(conn) => (conn, None),
             Err(e) if e.code == ErrorCode::NotADb => {
@@ -152,7 +154,6 @@ impl ConnectionEngine {
         Ok(ConnectionEngine {
             conn,
             filename,
-            // sqlite3 keeps a read-only in-memory database read-only too.
             read_only: options.read_only,
             unusable,
         })
@@ -220,13 +221,11 @@ impl Engine for ConnectionEngine {
             .collect::<Vec<_>>();
         // `sqlite3_column_decltype` has no counterpart in `Connection` yet.
         let decltypes = vec![None; columns.len()];
-        let refused = self.read_only && !statement.program().read_only;
         Ok(Some(Prepared {
             statement: Box::new(ConnectionStatement {
                 statement,
                 columns,
                 decltypes,
-                refused,
             }),
             tail,
         }))
@@ -245,13 +244,7 @@ impl Engine for ConnectionEngine {
     }
 
     fn schema(&mut self) -> Result<Schema, EngineError> {
-        let rows = match self.query("SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema")
-        {
-            // The engine cannot read the catalogue of a database without a page yet (it calls
-            // it malformed); such a database has no objects.
-            Err(e) if e.code == ErrorCode::Corrupt as i32 && self.header()?.is_none() => Vec::new(),
-            rows => rows?,
-        };
+        let rows = self.query("SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema")?;
         let entries = rows
             .iter()
             .zip(1..)
@@ -335,8 +328,6 @@ struct ConnectionStatement {
     statement: basalt_core::connection::Statement,
     columns: Vec<String>,
     decltypes: Vec<Option<String>>,
-    /// A writing statement on a read-only database: its first step fails, as in SQLite.
-    refused: bool,
 }
 
 impl Statement for ConnectionStatement {
@@ -349,47 +340,10 @@ impl Statement for ConnectionStatement {
     }
 
     fn step(&mut self) -> Result<Option<Vec<Value>>, EngineError> {
-        if self.refused {
-            return Err(basalt_core::Error::code(ErrorCode::ReadOnly).into());
-        }
         if self.statement.step_blocking()? {
             Ok(Some(self.statement.row().to_vec()))
         } else {
             Ok(None)
         }
-    }
-}
-
-/// The file backend with every file opened read-only and never created (`-readonly`,
-/// `.open --readonly`): `Connection` has no read-only open of its own yet.
-struct ReadOnlyFileIo;
-
-impl Io for ReadOnlyFileIo {
-    fn open(&self, path: &str, _flags: OpenFlags) -> basalt_core::Result<Arc<dyn File>> {
-        let flags = OpenFlags {
-            read_only: true,
-            create: false,
-        };
-        FileIo.open(path, flags)
-    }
-
-    fn exists(&self, path: &str) -> basalt_core::Result<bool> {
-        FileIo.exists(path)
-    }
-
-    fn delete(&self, _path: &str) -> basalt_core::Result<()> {
-        Err(basalt_core::Error::code(ErrorCode::ReadOnly))
-    }
-
-    fn poll(&self) -> basalt_core::Result<()> {
-        FileIo.poll()
-    }
-
-    fn wait(&self) -> basalt_core::Result<()> {
-        FileIo.wait()
-    }
-
-    fn shared_key(&self, path: &str) -> basalt_core::Result<String> {
-        FileIo.shared_key(path)
     }
 }

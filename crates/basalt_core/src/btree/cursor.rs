@@ -25,6 +25,13 @@ use crate::pager::{PageNo, Pager};
 use crate::record::{compare_records, compare_unpacked, KeyInfo, ValueRef};
 use std::cmp::Ordering;
 
+/// A database with no page yet (a new file, `:memory:` before its first write) holds only the
+/// empty schema table, as SQLite's b-tree treats it: every read finds nothing. A write
+/// transaction creates page 1 first, so writes never see this.
+fn no_pages_yet(pager: &Pager) -> bool {
+    pager.page_count() == 0
+}
+
 /// SQLite's BTCURSOR_MAX_DEPTH: deeper paths mean a cycle in a damaged file.
 pub const BTREE_DEPTH_MAX: usize = 20;
 /// SQLite's SQLITE_MAX_LENGTH default: no payload is larger.
@@ -561,15 +568,8 @@ impl Cursor {
         self.edge(pager, true)
     }
 
-    /// The schema table of a database file that has no pages yet: it reads as empty, as in
-    /// SQLite, whose page 1 comes to be only with the first write.
-    fn is_unborn_schema(&self, pager: &Pager) -> bool {
-        self.root == 1 && pager.page_count() == 0
-    }
-
     fn edge(&mut self, pager: &mut Pager, right: bool) -> Result<bool> {
-        if self.is_unborn_schema(pager) {
-            self.spare.clear();
+        if no_pages_yet(pager) {
             return self.settle(pager, false);
         }
         let tree = tree_of(self.root, &self.key_info, pager);
@@ -682,8 +682,7 @@ impl Cursor {
     }
 
     fn seek(&mut self, pager: &mut Pager, target: &Target<'_>, op: SeekOp) -> Result<bool> {
-        if self.is_unborn_schema(pager) {
-            self.spare.clear();
+        if no_pages_yet(pager) {
             return self.settle(pager, false);
         }
         let tree = tree_of(self.root, &self.key_info, pager);
@@ -725,7 +724,7 @@ impl Cursor {
 
     /// The number of entries in the tree. Does not move the cursor.
     pub fn count(&mut self, pager: &mut Pager) -> Result<u64> {
-        if self.is_unborn_schema(pager) {
+        if no_pages_yet(pager) {
             return Ok(0);
         }
         tree_of(self.root, &self.key_info, pager).count(pager)

@@ -95,7 +95,11 @@ const PAGE_OVERHEAD: i64 = 256;
 pub struct PagerOptions {
     /// Page size for a new database; an existing file keeps its own.
     pub page_size: usize,
+    /// Refuse every write with SQLITE_READONLY; the file is opened read-only and never created.
     pub read_only: bool,
+    /// Create the file when it does not exist (else SQLITE_CANTOPEN). Ignored for `:memory:`,
+    /// which always starts empty.
+    pub create: bool,
     /// `PRAGMA cache_size` semantics: pages if positive, KiB if negative.
     pub cache_size: i64,
     /// `PRAGMA synchronous` (SQLite's default: FULL).
@@ -111,6 +115,7 @@ impl Default for PagerOptions {
         PagerOptions {
             page_size: format::DEFAULT_PAGE_SIZE,
             read_only: false,
+            create: true,
             cache_size: DEFAULT_CACHE_SIZE,
             synchronous: Synchronous::Full,
             wal_autocheckpoint: wal::DEFAULT_AUTOCHECKPOINT,
@@ -195,9 +200,15 @@ impl Pager {
     /// connection of the process to it.
     pub fn open(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Pager> {
         refuse_hot_journal(io.as_ref(), path)?;
-        let flags = OpenFlags {
-            read_only: options.read_only,
-            create: !options.read_only,
+        // A `:memory:` database is a new private file: created even for a read-only
+        // connection, which then refuses writes in the pager, as SQLite's does.
+        let flags = if is_memory_path(path) {
+            OpenFlags::default()
+        } else {
+            OpenFlags {
+                read_only: options.read_only,
+                create: options.create && !options.read_only,
+            }
         };
         let file = io.open(path, flags)?;
         Pager::with_file(io, file, path, options)
@@ -220,7 +231,7 @@ impl Pager {
     ) -> Result<Pager> {
         if !format::is_valid_page_size(options.page_size) {
             return Err(Error::misuse(format!(
-                "invalid page size {}",
+                "invalid page size {}: a power of two from 512 to 65536",
                 options.page_size
             )));
         }
@@ -246,7 +257,7 @@ impl Pager {
             (header.page_size, header.usable_size(), pages)
         };
         let mut wal = None;
-        if path != ":memory:" && !path.is_empty() {
+        if !is_memory_path(path) {
             let (shared, id) = Shared::attach(
                 &io,
                 path,
@@ -585,11 +596,16 @@ impl Pager {
     }
 }
 
+/// `:memory:` (or ""): a private database with no WAL.
+fn is_memory_path(path: &str) -> bool {
+    path == ":memory:" || path.is_empty()
+}
+
 /// A hot rollback journal left by a crashed SQLite process must be rolled back before the
 /// database is read; Basalt cannot do that yet, so it refuses to open rather than show a
 /// half-written state.
 fn refuse_hot_journal(io: &dyn Io, path: &str) -> Result<()> {
-    if path == ":memory:" || path.is_empty() {
+    if is_memory_path(path) {
         return Ok(());
     }
     let journal = format!("{path}-journal");

@@ -6,6 +6,7 @@ use crate::format::{self, DatabaseHeader, HEADER_SIZE};
 use crate::io;
 use crate::pager::{PageNo, PageRef, PgnoMap, WalTag};
 use crate::wal::{CachedPages, CheckpointMode, CheckpointResult, CheckpointTarget, Synchronous};
+use std::time::Duration;
 
 /// How `BEGIN` starts a transaction. In WAL mode EXCLUSIVE is IMMEDIATE, as in SQLite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,16 +21,21 @@ pub enum TransactionKind {
 const TABLE_LEAF: u8 = 13;
 
 impl Pager {
-    /// `BEGIN DEFERRED | IMMEDIATE | EXCLUSIVE`.
+    /// `BEGIN DEFERRED | IMMEDIATE | EXCLUSIVE`. On a read-only connection IMMEDIATE and
+    /// EXCLUSIVE succeed as SQLite's do, pinning a read snapshot; the first write then fails.
     pub fn begin(&mut self, kind: TransactionKind) -> Result<()> {
         match kind {
             TransactionKind::Deferred => Ok(()),
+            TransactionKind::Immediate | TransactionKind::Exclusive if self.read_only => {
+                self.begin_read()
+            }
             TransactionKind::Immediate | TransactionKind::Exclusive => self.begin_write(),
         }
     }
 
-    /// Start a write transaction: take the writer lock (waiting up to `busy_timeout`), on top
-    /// of the current read snapshot, which must be the latest (else `SQLITE_BUSY` at once).
+    /// Start a write transaction: take the writer lock, on top of the current read snapshot,
+    /// which must be the latest (else `SQLITE_BUSY` at once). Waits up to `busy_timeout` for
+    /// the lock only outside a read transaction.
     pub fn begin_write(&mut self) -> Result<()> {
         if self.read_only {
             return Err(Error::code(ErrorCode::ReadOnly));
@@ -41,8 +47,14 @@ impl Pager {
             return Err(Error::misuse("pager used after close"));
         }
         if let Some(wal) = &mut self.wal {
-            let current = if self.in_read { wal.snapshot } else { None };
-            let snapshot = wal.shared.begin_write(wal.id, current, self.busy_timeout)?;
+            // As SQLite's busy handler: only a connection that is not reading waits for the
+            // lock. One that is keeps its snapshot, which waiting could only make stale.
+            let (current, timeout) = if self.in_read {
+                (wal.snapshot, Duration::ZERO)
+            } else {
+                (None, self.busy_timeout)
+            };
+            let snapshot = wal.shared.begin_write(wal.id, current, timeout)?;
             wal.snapshot = Some(snapshot);
             let changed = snapshot.commits != wal.seen_commits;
             wal.seen_commits = snapshot.commits;
@@ -473,10 +485,10 @@ impl Pager {
         if self.in_write {
             return Err(Error::code(ErrorCode::Locked));
         }
-        if self.read_only {
-            return Err(Error::code(ErrorCode::ReadOnly));
-        }
         self.end_read();
+        if self.read_only {
+            return self.read_only_checkpoint();
+        }
         let Some(wal) = &self.wal else {
             return Ok(CheckpointResult {
                 busy: false,
@@ -493,6 +505,24 @@ impl Pager {
         };
         wal.shared
             .checkpoint(wal.id, target, mode, self.busy_timeout, &mut self.stats)
+    }
+
+    /// A read-only connection copies nothing: an empty log is checkpointed already, as SQLite
+    /// reports it (0, 0, 0); a log with frames is refused (SQLite fails there too, with an I/O
+    /// error on its shared-memory file).
+    fn read_only_checkpoint(&self) -> Result<CheckpointResult> {
+        let frames = self
+            .wal
+            .as_ref()
+            .map_or(0, |wal| wal.shared.latest().max_frame);
+        if frames > 0 {
+            return Err(Error::code(ErrorCode::ReadOnly));
+        }
+        Ok(CheckpointResult {
+            busy: false,
+            log_frames: 0,
+            checkpointed_frames: 0,
+        })
     }
 
     /// Close the connection: roll back an open transaction; the last connection to the

@@ -329,6 +329,15 @@ impl Vm {
             } => {
                 let autocommit = env.conn.autocommit;
                 let pager = env.open_db(*db)?;
+                if *write && !pager.in_read_transaction() {
+                    // SQLite's busy handler: only a connection with no read transaction yet
+                    // waits (up to busy_timeout) for the writer lock, since its snapshot is
+                    // then taken with the lock and cannot be stale. One that is reading (an
+                    // explicit transaction that read, another statement stepping) fails at
+                    // once with SQLITE_BUSY.
+                    pager.begin_write()?;
+                    self.writes = true;
+                }
                 pager.begin_read()?;
                 let header = pager.header()?;
                 if header.schema_cookie != *schema_cookie {
