@@ -21,6 +21,7 @@ mod ddl;
 mod dml;
 mod expr;
 mod integrity;
+mod outer_join;
 mod pragma;
 mod scope;
 mod select;
