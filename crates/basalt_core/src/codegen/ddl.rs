@@ -401,6 +401,8 @@ impl Ctx<'_> {
                 ctes: Vec::new(),
                 expanding: vec![name.clone()],
                 alias_depth: 0,
+                cte_guards: Vec::new(),
+                depth: 0,
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

@@ -23,6 +23,7 @@ mod expr;
 mod integrity;
 mod outer_join;
 mod pragma;
+mod recursive_cte;
 mod scope;
 mod select;
 
@@ -245,6 +246,10 @@ pub struct Ctx<'a> {
     expanding: Vec<String>,
     /// Nesting of result-alias expansions (an alias cannot expand forever).
     alias_depth: usize,
+    /// What CTE names mean while their own bodies are compiled.
+    cte_guards: Vec<recursive_cte::CteGuard>,
+    /// Nesting of selects being compiled (a recursive CTE's member is at its own depth).
+    depth: usize,
 }
 
 pub fn error(message: impl Into<String>) -> Error {
@@ -277,6 +282,8 @@ pub fn compile(
         ctes: Vec::new(),
         expanding: Vec::new(),
         alias_depth: 0,
+        cte_guards: Vec::new(),
+        depth: 0,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;

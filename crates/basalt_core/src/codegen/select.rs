@@ -14,6 +14,7 @@
 
 use super::expr::{aggregate_of, walk, Info};
 use super::outer_join::OuterJoin;
+use super::recursive_cte::{cte_columns, is_recursive, CteGuard, QueuePush};
 use super::scope::{AggBinding, Alt, ColRead, Resolved, Scope, Source, SrcColumn};
 use super::{error, Ctx, Label};
 use crate::catalog::Table;
@@ -47,6 +48,8 @@ pub enum Dest {
     Scalar { reg: Reg, done: Label },
     /// 1 into `reg` at the first row, then jump to `done`.
     Exists { reg: Reg, done: Label },
+    /// Onto a recursive CTE's queue.
+    Queue(QueuePush),
 }
 
 #[derive(Clone, Debug)]
@@ -83,7 +86,7 @@ pub(super) struct Sink {
     limit: Option<Reg>,
     offset: Option<Reg>,
     /// Where to go when LIMIT is reached.
-    end: Label,
+    pub(super) end: Label,
 }
 
 /// One result column before compilation.
@@ -177,19 +180,12 @@ impl Ctx<'_> {
     ) -> Result<SelectOut> {
         let pushed = match &select.with {
             Some(with) => {
-                if with.recursive
-                    && with
-                        .ctes
-                        .iter()
-                        .any(|c| cte_refers_to_itself(&c.select, &c.name.value))
-                {
-                    return Err(error("not supported yet: recursive CTEs"));
-                }
                 self.ctes.extend(with.ctes.iter().cloned());
                 with.ctes.len()
             }
             None => 0,
         };
+        self.depth += 1;
         let result = if select.compound.is_empty() {
             self.core(
                 &select.first,
@@ -201,6 +197,7 @@ impl Ctx<'_> {
         } else {
             self.compound(select, outer, dest)
         };
+        self.depth -= 1;
         let keep = self.ctes.len() - pushed;
         self.ctes.truncate(keep);
         result
@@ -270,7 +267,7 @@ impl Ctx<'_> {
     }
 
     /// OFFSET, the destination, LIMIT.
-    fn output_row(&mut self, sink: &Sink, base: Reg, n: usize) {
+    pub(super) fn output_row(&mut self, sink: &Sink, base: Reg, n: usize) {
         let skip = self.b.label();
         if let Some(o) = sink.offset {
             self.b.emit(Insn::IfPos {
@@ -325,6 +322,7 @@ impl Ctx<'_> {
                     target: self.b.to(*done),
                 });
             }
+            Dest::Queue(push) => self.queue_push(push, base, n),
             Dest::Exists { reg, done } => {
                 self.b.emit(Insn::Integer {
                     value: 1,
@@ -882,28 +880,16 @@ impl Ctx<'_> {
                 let tname = &name.name.value;
                 let alias_name = alias.as_ref().map_or(tname.clone(), |a| a.value.clone());
                 if name.schema.is_none() {
-                    if let Some(cte) = self
+                    if let Some(source) = self.guarded_cte(tname, &alias_name)? {
+                        sc.sources.push(source);
+                        return Ok(());
+                    }
+                    if let Some(pos) = self
                         .ctes
                         .iter()
-                        .rev()
-                        .find(|c| c.name.value.eq_ignore_ascii_case(tname))
-                        .cloned()
+                        .rposition(|c| c.name.value.eq_ignore_ascii_case(tname))
                     {
-                        let names = cte
-                            .columns
-                            .as_ref()
-                            .map(|cs| cs.iter().map(|c| c.value.clone()).collect());
-                        // A CTE sees the CTEs defined before it, not itself.
-                        let saved = self.ctes.clone();
-                        let pos = self
-                            .ctes
-                            .iter()
-                            .rposition(|c| c.name.value.eq_ignore_ascii_case(tname))
-                            .unwrap_or(0);
-                        self.ctes.truncate(pos);
-                        let r = self.materialize(&cte.select, names, alias_name, sc);
-                        self.ctes = saved;
-                        return r;
+                        return self.cte_source(pos, alias_name, sc);
                     }
                 }
                 if let Some(schema) = &name.schema {
@@ -939,8 +925,11 @@ impl Ctx<'_> {
                     }
                     self.expanding.push(view.name.clone());
                     let saved = std::mem::take(&mut self.ctes);
-                    let r = self.materialize(&view.select, view.columns.clone(), alias_name, sc);
+                    let guards = std::mem::take(&mut self.cte_guards);
+                    let names = view.columns.clone().map(|c| (view.name.clone(), c));
+                    let r = self.materialize(&view.select, names, alias_name, sc);
                     self.ctes = saved;
+                    self.cte_guards = guards;
                     self.expanding.pop();
                     return r;
                 }
@@ -971,12 +960,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// The CTE at `ctes[pos]` in FROM. Its body sees the CTEs defined before it, and its own
+    /// name only as a guard (the current row of a recursive member, else an error).
+    fn cte_source(&mut self, pos: usize, alias: String, sc: &mut Scope<'_>) -> Result<()> {
+        let cte = self.ctes[pos].clone();
+        let saved = self.ctes.clone();
+        self.ctes.truncate(pos);
+        let r = if is_recursive(&cte.select, &cte.name.value) {
+            self.recursive_cte(&cte, alias, sc)
+        } else {
+            self.cte_guards
+                .push(CteGuard::Circular(cte.name.value.clone()));
+            let names = cte.columns.as_ref().map(|cs| {
+                let names = cs.iter().map(|c| c.value.clone()).collect();
+                (cte.name.value.clone(), names)
+            });
+            let r = self.materialize(&cte.select, names, alias, sc);
+            self.cte_guards.pop();
+            r
+        };
+        self.ctes = saved;
+        r
+    }
+
     /// A subquery, view or CTE in FROM: its rows into an ephemeral table, once unless it is
     /// correlated.
     fn materialize(
         &mut self,
         select: &ast::Select,
-        names: Option<Vec<String>>,
+        names: Option<(String, Vec<String>)>,
         alias: String,
         sc: &mut Scope<'_>,
     ) -> Result<()> {
@@ -992,31 +1004,10 @@ impl Ctx<'_> {
             sc.correlated.set(true);
         }
         self.b.place(skip);
-        if let Some(names) = &names {
-            if names.len() != out.columns.len() {
-                return Err(error(format!(
-                    "table {alias} has {} values for {} columns",
-                    out.columns.len(),
-                    names.len()
-                )));
-            }
-        }
-        let columns = out
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| SrcColumn {
-                name: names
-                    .as_ref()
-                    .and_then(|n| n.get(i).cloned())
-                    .unwrap_or_else(|| c.name.clone()),
-                affinity: c.affinity,
-                collation: c.collation.map_or(Collation::Binary, |x| x.0),
-                read: ColRead::Column(i),
-                hidden: false,
-                coalesce: None,
-            })
-            .collect();
+        let columns = match &names {
+            Some((owner, names)) => cte_columns(&out.columns, Some(names), owner)?,
+            None => cte_columns(&out.columns, None, &alias)?,
+        };
         sc.sources.push(Source {
             name: alias,
             cursor,
@@ -1267,19 +1258,6 @@ pub fn contains_aggregate(e: &ast::Expr) -> bool {
         true
     });
     found
-}
-
-fn cte_refers_to_itself(select: &ast::Select, name: &str) -> bool {
-    let mut cores = vec![&select.first];
-    cores.extend(select.compound.iter().map(|(_, c)| c));
-    cores.iter().any(|core| match core {
-        ast::SelectCore::Select(body) => body.from.as_ref().is_some_and(|f| {
-            std::iter::once(&f.first)
-                .chain(f.joins.iter().map(|j| &j.table))
-                .any(|t| matches!(t, ast::TableOrSubquery::Table { name: n, .. } if n.name.value.eq_ignore_ascii_case(name)))
-        }),
-        ast::SelectCore::Values(_) => false,
-    })
 }
 
 /// The comparison of two group keys (NULLs equal) for GROUP BY.
