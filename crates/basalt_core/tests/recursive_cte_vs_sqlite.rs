@@ -87,6 +87,7 @@ fn errors() {
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c ORDER BY 2) SELECT * FROM c",
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LEFT JOIN a ON 1 WHERE x < 3) SELECT * FROM c",
         "WITH a AS (SELECT * FROM a) SELECT * FROM a",
+        "WITH RECURSIVE a(x) AS (SELECT (SELECT count(*) FROM a) UNION ALL SELECT x + 1 FROM a WHERE x < 3) SELECT * FROM a",
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x, 2 FROM c) SELECT * FROM c",
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION SELECT x, 2 FROM c) SELECT * FROM c",
         "WITH RECURSIVE c(x, y) AS (SELECT 1 UNION SELECT x, 2 FROM c) SELECT * FROM c AS z",
@@ -134,4 +135,21 @@ fn trees_and_classics() {
     );
     let refs: Vec<&str> = script.iter().map(String::as_str).collect();
     compare(&refs);
+}
+
+#[test]
+fn in_writes_and_correlated_joins() {
+    compare(&[
+        "CREATE TABLE t(v)",
+        "INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5) SELECT x FROM c",
+        "INSERT INTO t SELECT x * 10 FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3) SELECT x FROM c)",
+        "DELETE FROM t WHERE v IN (WITH RECURSIVE c(x) AS (SELECT 2 UNION ALL SELECT x + 2 FROM c WHERE x < 20) SELECT x FROM c)",
+        "SELECT * FROM t",
+        "CREATE TABLE u(v, w)",
+        "INSERT INTO u VALUES (1, 'one'), (5, 'five'), (7, 'seven')",
+        "SELECT o.v, (SELECT count(*) FROM t AS i RIGHT JOIN u ON u.v = i.v AND u.v <> o.v) FROM t AS o",
+        "SELECT o.v, (SELECT group_concat(coalesce(i.v, '-') || u.w) FROM t AS i FULL JOIN u ON u.v = i.v WHERE o.v < 4) FROM t AS o",
+        "UPDATE t SET v = v + 100 WHERE v IN (SELECT u.v FROM t AS i RIGHT JOIN u ON u.v = i.v WHERE i.v IS NOT NULL)",
+        "SELECT * FROM t",
+    ]);
 }

@@ -290,7 +290,10 @@ impl Ctx<'_> {
             cursor: stage,
             key: None,
         });
-        let first = self.select(&parts.initial, sc.parent, Dest::Table(stage))?;
+        self.cte_guards.push(CteGuard::Circular(name.clone()));
+        let first = self.select(&parts.initial, sc.parent, Dest::Table(stage));
+        self.cte_guards.pop();
+        let first = first?;
         let mut correlated = first.correlated;
         let names: Option<Vec<String>> = cte
             .columns
