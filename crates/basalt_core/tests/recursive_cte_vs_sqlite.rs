@@ -60,6 +60,8 @@ fn references_and_outer_queries() {
         "CREATE VIEW vc AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 2 FROM c WHERE x < 7) SELECT x FROM c",
         "SELECT * FROM vc",
         "WITH t(v) AS (SELECT 10 UNION ALL SELECT v + 1 FROM t WHERE v < 12) SELECT * FROM t",
+        "WITH c(x) AS (WITH c(y) AS (SELECT 4) SELECT y + 1 FROM c) SELECT * FROM c",
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + (WITH c(k) AS (SELECT 2) SELECT k FROM c) FROM c WHERE x < 7) SELECT * FROM c",
     ]);
 }
 

@@ -246,8 +246,9 @@ pub struct Ctx<'a> {
     expanding: Vec<String>,
     /// Nesting of result-alias expansions (an alias cannot expand forever).
     alias_depth: usize,
-    /// What CTE names mean while their own bodies are compiled.
-    cte_guards: Vec<recursive_cte::CteGuard>,
+    /// What CTE names mean while their own bodies are compiled, each with the number of CTEs
+    /// visible to that body (a CTE defined inside it, at or past that index, shadows it).
+    cte_guards: Vec<(usize, recursive_cte::CteGuard)>,
     /// Nesting of selects being compiled (a recursive CTE's member is at its own depth).
     depth: usize,
 }

@@ -89,9 +89,16 @@ fn from_references(core: &ast::SelectCore, name: &str) -> usize {
 
 /// Whether the CTE `name` defined by `select` is recursive.
 pub(super) fn is_recursive(select: &ast::Select, name: &str) -> bool {
-    std::iter::once(&select.first)
-        .chain(select.compound.iter().map(|(_, c)| c))
-        .any(|c| from_references(c, name) > 0)
+    // A WITH of the body's own that defines the name again hides the CTE from its members.
+    let redefined = select.with.as_ref().is_some_and(|w| {
+        w.ctes
+            .iter()
+            .any(|c| c.name.value.eq_ignore_ascii_case(name))
+    });
+    !redefined
+        && std::iter::once(&select.first)
+            .chain(select.compound.iter().map(|(_, c)| c))
+            .any(|c| from_references(c, name) > 0)
 }
 
 /// Splits a recursive CTE's compound as SQLite does; any other shape is a circular reference.
@@ -222,13 +229,22 @@ impl Ctx<'_> {
     /// The source a reference to a guarded CTE name resolves to, or SQLite's error for it;
     /// `None` if no guard has the name.
     pub(super) fn guarded_cte(&self, name: &str, alias: &str) -> Result<Option<Source>> {
-        let Some(guard) = self.cte_guards.iter().rev().find(|g| match g {
+        let Some((visible, guard)) = self.cte_guards.iter().rev().find(|(_, g)| match g {
             CteGuard::Circular(n) | CteGuard::Recursive { name: n, .. } => {
                 n.eq_ignore_ascii_case(name)
             }
         }) else {
             return Ok(None);
         };
+        // A WITH inside the body may define the name again, and that definition wins.
+        let shadowed = self.ctes.get(*visible..).is_some_and(|inner| {
+            inner
+                .iter()
+                .any(|c| c.name.value.eq_ignore_ascii_case(name))
+        });
+        if shadowed {
+            return Ok(None);
+        }
         match guard {
             CteGuard::Circular(n) => Err(error(format!("circular reference: {n}"))),
             CteGuard::Recursive {
@@ -290,7 +306,8 @@ impl Ctx<'_> {
             cursor: stage,
             key: None,
         });
-        self.cte_guards.push(CteGuard::Circular(name.clone()));
+        self.cte_guards
+            .push((self.ctes.len(), CteGuard::Circular(name.clone())));
         let first = self.select(&parts.initial, sc.parent, Dest::Table(stage));
         self.cte_guards.pop();
         let first = first?;
@@ -368,16 +385,17 @@ impl Ctx<'_> {
                 ..c.clone()
             })
             .collect();
-        self.cte_guards.push(CteGuard::Recursive {
+        let guard = CteGuard::Recursive {
             name: name.clone(),
             cursor: current,
             columns: guard_columns,
             depth: self.depth,
             used: Cell::new(false),
-        });
+        };
+        self.cte_guards.push((self.ctes.len(), guard));
         let mut members = Ok(());
         for core in &parts.recursive {
-            if let CteGuard::Recursive { used, .. } = &self.cte_guards[self.cte_guards.len() - 1] {
+            if let Some((_, CteGuard::Recursive { used, .. })) = self.cte_guards.last() {
                 used.set(false);
             }
             let dest = Dest::Queue(push.clone());

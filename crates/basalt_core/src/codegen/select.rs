@@ -970,7 +970,7 @@ impl Ctx<'_> {
             self.recursive_cte(&cte, alias, sc)
         } else {
             self.cte_guards
-                .push(CteGuard::Circular(cte.name.value.clone()));
+                .push((pos, CteGuard::Circular(cte.name.value.clone())));
             let names = cte.columns.as_ref().map(|cs| {
                 let names = cs.iter().map(|c| c.value.clone()).collect();
                 (cte.name.value.clone(), names)
