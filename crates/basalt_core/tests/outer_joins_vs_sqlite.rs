@@ -89,6 +89,11 @@ fn multi_way() {
         "SELECT a.*, c.* FROM a FULL JOIN b USING (x) FULL JOIN c ON c.x = b.x",
         "SELECT * FROM a CROSS JOIN e FULL JOIN b ON b.x = a.x",
         "SELECT * FROM e FULL JOIN a ON e.x = a.x FULL JOIN e AS f ON f.x = a.x",
+        "SELECT * FROM a RIGHT JOIN b ON a.x = b.x JOIN c USING (x)",
+        "SELECT * FROM a RIGHT JOIN b USING (x) JOIN c USING (x)",
+        "SELECT * FROM a FULL JOIN b USING (x) LEFT JOIN c USING (x)",
+        "SELECT count(*) FROM a RIGHT JOIN e ON 1",
+        "SELECT * FROM a NATURAL FULL JOIN e",
     ]);
 }
 

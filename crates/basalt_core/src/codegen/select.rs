@@ -788,6 +788,17 @@ impl Ctx<'_> {
         joins: &mut Vec<OuterJoin<'e>>,
     ) -> Result<()> {
         self.add_source_or_nested(&from.first, sc, conds, joins, false)?;
+        // With a RIGHT or FULL JOIN anywhere, a USING column must name one left-hand column
+        // (or a chain of USING-joined copies of it), as in SQLite.
+        let any_right = from.joins.iter().any(|j| {
+            matches!(
+                j.op,
+                ast::JoinOp::Join {
+                    kind: ast::JoinKind::Right | ast::JoinKind::Full,
+                    ..
+                }
+            )
+        });
         for join in &from.joins {
             let (natural, kind) = match join.op {
                 ast::JoinOp::Comma => (false, ast::JoinKind::Inner),
@@ -831,6 +842,9 @@ impl Ctx<'_> {
                 None => {}
             }
             for name in using {
+                if any_right {
+                    check_unambiguous_using(sc, level, &name)?;
+                }
                 on.push(using_column(sc, level, &name, right, left)?);
             }
             if left || right {
@@ -1156,6 +1170,19 @@ fn using_column<'e>(
         });
     }
     Ok(Cond::Eq(l, r))
+}
+
+/// Errs if, after the first left-hand source with column `name`, another one has it other than
+/// as the hidden copy of an earlier USING.
+fn check_unambiguous_using(sc: &Scope<'_>, level: usize, name: &str) -> Result<()> {
+    let mut with_name = sc.sources[..level]
+        .iter()
+        .filter_map(|s| s.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)));
+    with_name.next();
+    if with_name.any(|c| !c.hidden) {
+        return Err(error(format!("ambiguous reference to {name} in USING()")));
+    }
+    Ok(())
 }
 
 fn resolved_of(s: &Source, c: &SrcColumn) -> Resolved {
