@@ -1,81 +1,9 @@
 //! The query engine against SQLite (rusqlite, bundled 3.54.1): the same scripts on both, the
 //! same rows (values and storage classes), the same error messages, the same `changes()`.
 
-use basalt_core::connection::Connection;
-use basalt_core::record::Value;
+mod engine_common;
 
-#[derive(Debug, PartialEq)]
-enum Outcome {
-    Rows(Vec<Vec<Value>>),
-    Error(String),
-}
-
-fn ours(conn: &Connection, sql: &str) -> (Outcome, i64) {
-    let outcome = match conn.prepare(sql) {
-        Err(e) => Outcome::Error(e.message),
-        Ok(mut stmt) => {
-            let mut rows = Vec::new();
-            loop {
-                match stmt.step_blocking() {
-                    Ok(true) => rows.push(stmt.row().to_vec()),
-                    Ok(false) => break Outcome::Rows(rows),
-                    Err(e) => break Outcome::Error(e.message),
-                }
-            }
-        }
-    };
-    (outcome, conn.changes())
-}
-
-fn theirs(conn: &rusqlite::Connection, sql: &str) -> (Outcome, i64) {
-    let outcome = match conn.prepare(sql) {
-        Err(e) => Outcome::Error(message(e, sql)),
-        Ok(mut stmt) => {
-            let n = stmt.column_count();
-            let mut rows = Vec::new();
-            let mut q = stmt.raw_query();
-            loop {
-                match q.next() {
-                    Ok(Some(r)) => rows.push(
-                        (0..n)
-                            .map(|i| match r.get_ref(i).expect("column") {
-                                rusqlite::types::ValueRef::Null => Value::Null,
-                                rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
-                                rusqlite::types::ValueRef::Real(f) => Value::Real(f),
-                                rusqlite::types::ValueRef::Text(t) => Value::Text(t.to_vec()),
-                                rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                            })
-                            .collect(),
-                    ),
-                    Ok(None) => break Outcome::Rows(rows),
-                    Err(e) => break Outcome::Error(message(e, sql)),
-                }
-            }
-        }
-    };
-    (outcome, conn.changes() as i64)
-}
-
-/// SQLite's message, without the " in <sql> at offset N" rusqlite appends to prepare errors.
-fn message(e: rusqlite::Error, sql: &str) -> String {
-    let text = match e {
-        rusqlite::Error::SqliteFailure(_, Some(m)) => m,
-        other => other.to_string(),
-    };
-    match text.find(&format!(" in {sql} at offset")) {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
-/// Runs each statement on both engines and compares.
-fn compare(script: &[&str]) {
-    let a = Connection::open(":memory:").expect("open");
-    let b = rusqlite::Connection::open_in_memory().expect("open sqlite");
-    for sql in script {
-        assert_eq!(ours(&a, sql), theirs(&b, sql), "{sql}");
-    }
-}
+use engine_common::compare;
 
 #[test]
 fn types_nulls_and_affinity() {

@@ -13,6 +13,7 @@
 //!   them.
 
 use super::expr::{aggregate_of, walk, Info};
+use super::outer_join::OuterJoin;
 use super::scope::{AggBinding, Resolved, Scope};
 use super::select::{group_key_differs, AggPlan, Cond};
 use super::{error, Ctx};
@@ -248,7 +249,7 @@ impl Ctx<'_> {
         sc: &mut Scope<'_>,
         bare_extra: &[Resolved],
         conds: &[(Cond<'e>, Option<usize>)],
-        left_joins: &[(usize, Vec<Cond<'e>>)],
+        joins: &[OuterJoin<'e>],
         output: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
     ) -> Result<()> {
         let plan = AggPlan::collect(outputs.iter().copied().chain(having));
@@ -293,7 +294,10 @@ impl Ctx<'_> {
             });
         }
         // Bare columns: every column of this query's sources used outside an aggregate.
-        let mut bare: Vec<Resolved> = bare_extra.to_vec();
+        let mut bare: Vec<Resolved> = bare_extra
+            .iter()
+            .flat_map(|r| std::iter::once(r.plain()).chain(r.alt_column()))
+            .collect();
         for e in outputs.iter().copied().chain(having) {
             let mut names = Vec::new();
             walk(e, &mut |x| {
@@ -310,12 +314,16 @@ impl Ctx<'_> {
                 true
             });
             for (table, column) in names {
-                if let Some(r) = sc.resolve_here_resolved(table.as_deref(), &column) {
+                let Some(r) = sc.resolve_here_resolved(table.as_deref(), &column) else {
+                    continue;
+                };
+                // A USING column with a fallback is two columns, each copied on its own.
+                for part in std::iter::once(r.plain()).chain(r.alt_column()) {
                     if !bare
                         .iter()
-                        .any(|b| b.cursor == r.cursor && b.read == r.read)
+                        .any(|b| b.cursor == part.cursor && b.read == part.read)
                     {
-                        bare.push(r);
+                        bare.push(part);
                     }
                 }
             }
@@ -352,7 +360,7 @@ impl Ctx<'_> {
         self.bare_gate_reset(&gate);
         if group_by.is_empty() {
             self.open_distinct_sets(&calls, &mut opened);
-            self.loops(sc, conds, left_joins, &mut |ctx, sc| {
+            self.loops(sc, conds, joins, &mut |ctx, sc| {
                 ctx.agg_args(&calls, sc, |i| calls[i].arg_base)?;
                 ctx.agg_steps(&calls);
                 ctx.bare_gate_load(&gate, &calls, &mut |ctx| {
@@ -377,7 +385,7 @@ impl Ctx<'_> {
             let sorter_at = self.b.emit(Insn::Noop);
             let mut key_info = Vec::new();
             self.open_distinct_sets(&calls, &mut opened);
-            self.loops(sc, conds, left_joins, &mut |ctx, sc| {
+            self.loops(sc, conds, joins, &mut |ctx, sc| {
                 let block = ctx.b.regs(width.max(1));
                 key_info.clear();
                 for (i, g) in group_by.iter().enumerate() {

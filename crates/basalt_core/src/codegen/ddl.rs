@@ -435,6 +435,8 @@ impl Ctx<'_> {
                 // could not see them.
                 creating_main_view: (db == Db::Main).then(|| name.clone()),
                 default_db: None,
+                cte_guards: Vec::new(),
+                depth: 0,
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

@@ -171,6 +171,7 @@ impl Ctx<'_> {
                         affinity: Some(table.columns[c].affinity),
                         collation: table.columns[c].collation,
                         real: false,
+                        alt: None,
                     };
                     self.column_read(&r, sc, dest + i);
                 }
@@ -825,6 +826,7 @@ impl Ctx<'_> {
                         affinity: Some(table.columns[c].affinity),
                         collation: Collation::Binary,
                         real: false,
+                        alt: None,
                     };
                     self.column_read(&r, &sc, regs + c);
                 }

@@ -216,6 +216,24 @@ impl Ctx<'_> {
     }
 
     pub fn column_read(&mut self, r: &Resolved, sc: &Scope<'_>, target: Reg) {
+        let Some(alt) = r.alt_column() else {
+            return self.one_column_read(r, sc, target);
+        };
+        let (first, second) = match r.alt {
+            Some(a) if a.first => (alt, r.plain()),
+            _ => (r.plain(), alt),
+        };
+        let done = self.b.label();
+        self.one_column_read(&first, sc, target);
+        self.b.emit(Insn::NotNull {
+            reg: target,
+            target: self.b.to(done),
+        });
+        self.one_column_read(&second, sc, target);
+        self.b.place(done);
+    }
+
+    fn one_column_read(&mut self, r: &Resolved, sc: &Scope<'_>, target: Reg) {
         if let Some(reg) = sc.agg_column(r) {
             self.b.emit(Insn::Copy {
                 src: reg,

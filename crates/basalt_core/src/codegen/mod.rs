@@ -21,7 +21,9 @@ mod ddl;
 mod dml;
 mod expr;
 mod integrity;
+mod outer_join;
 mod pragma;
+mod recursive_cte;
 mod scope;
 mod select;
 
@@ -269,6 +271,11 @@ pub struct Ctx<'a> {
     expanding: Vec<String>,
     /// Nesting of result-alias expansions (an alias cannot expand forever).
     alias_depth: usize,
+    /// What CTE names mean while their own bodies are compiled, each with the number of CTEs
+    /// visible to that body (a CTE defined inside it, at or past that index, shadows it).
+    cte_guards: Vec<(usize, recursive_cte::CteGuard)>,
+    /// Nesting of selects being compiled (a recursive CTE's member is at its own depth).
+    depth: usize,
     /// The `main` view being created, whose query may not name `temp` objects.
     creating_main_view: Option<String>,
     /// Where unqualified table names resolve: everywhere (`None`), or only in `main` while a
@@ -341,6 +348,8 @@ pub fn compile(
         alias_depth: 0,
         creating_main_view: None,
         default_db: None,
+        cte_guards: Vec::new(),
+        depth: 0,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;

@@ -71,6 +71,21 @@ pub struct SrcColumn {
     pub read: ColRead,
     /// Excluded from `*` (the right-hand copy of a USING/NATURAL join column).
     pub hidden: bool,
+    /// The right-hand copy of a RIGHT/FULL JOIN's USING column: unqualified, the name reads
+    /// `coalesce(this, that)`, as SQLite does.
+    pub coalesce: Option<Alt>,
+}
+
+/// The column an unqualified USING column of a RIGHT/FULL JOIN falls back to when its left-hand
+/// copy is NULL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alt {
+    pub cursor: CursorId,
+    pub read: ColRead,
+    pub real: bool,
+    /// Read this column first and the primary one as the fallback (a RIGHT JOIN's USING
+    /// column is the right-hand copy).
+    pub first: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -92,6 +107,26 @@ pub struct Resolved {
     pub collation: Collation,
     /// REAL columns store integral values as integers; reading converts back.
     pub real: bool,
+    /// Read when the column is NULL (an unqualified USING column of a RIGHT/FULL JOIN).
+    pub alt: Option<Alt>,
+}
+
+impl Resolved {
+    /// The column itself, without its USING fallback.
+    pub fn plain(&self) -> Resolved {
+        Resolved { alt: None, ..*self }
+    }
+
+    /// The fallback column, as a column of its own.
+    pub fn alt_column(&self) -> Option<Resolved> {
+        self.alt.map(|a| Resolved {
+            cursor: a.cursor,
+            read: a.read,
+            real: a.real,
+            alt: None,
+            ..*self
+        })
+    }
 }
 
 /// The output phase of an aggregate query: aggregate calls and the group's bare columns live in
@@ -176,6 +211,7 @@ impl<'p> Scope<'p> {
                     collation: c.collation,
                     real: c.affinity == Some(Affinity::Real)
                         && matches!(c.read, ColRead::Column(_)),
+                    alt: if table.is_none() { c.coalesce } else { None },
                 }),
                 None if source.table.is_some() && is_rowid_name(column) => Some(Resolved {
                     cursor: source.cursor,
@@ -183,6 +219,7 @@ impl<'p> Scope<'p> {
                     affinity: Some(Affinity::Integer),
                     collation: Collation::Binary,
                     real: false,
+                    alt: None,
                 }),
                 None => None,
             };

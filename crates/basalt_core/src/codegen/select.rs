@@ -13,7 +13,9 @@
 //!   sort), matching what SQLite's plans produce here.
 
 use super::expr::{aggregate_of, walk, Info};
-use super::scope::{AggBinding, ColRead, Resolved, Scope, Source, SrcColumn};
+use super::outer_join::OuterJoin;
+use super::recursive_cte::{cte_columns, is_recursive, CteGuard, QueuePush};
+use super::scope::{AggBinding, Alt, ColRead, Resolved, Scope, Source, SrcColumn};
 use super::{error, Ctx, Label};
 use crate::catalog::Table;
 use crate::error::Result;
@@ -47,6 +49,8 @@ pub enum Dest {
     Scalar { reg: Reg, done: Label },
     /// 1 into `reg` at the first row, then jump to `done`.
     Exists { reg: Reg, done: Label },
+    /// Onto a recursive CTE's queue.
+    Queue(QueuePush),
 }
 
 #[derive(Clone, Debug)]
@@ -83,7 +87,7 @@ pub(super) struct Sink {
     limit: Option<Reg>,
     offset: Option<Reg>,
     /// Where to go when LIMIT is reached.
-    end: Label,
+    pub(super) end: Label,
 }
 
 /// One result column before compilation.
@@ -177,19 +181,12 @@ impl Ctx<'_> {
     ) -> Result<SelectOut> {
         let pushed = match &select.with {
             Some(with) => {
-                if with.recursive
-                    && with
-                        .ctes
-                        .iter()
-                        .any(|c| cte_refers_to_itself(&c.select, &c.name.value))
-                {
-                    return Err(error("not supported yet: recursive CTEs"));
-                }
                 self.ctes.extend(with.ctes.iter().cloned());
                 with.ctes.len()
             }
             None => 0,
         };
+        self.depth += 1;
         let result = if select.compound.is_empty() {
             self.core(
                 &select.first,
@@ -201,6 +198,7 @@ impl Ctx<'_> {
         } else {
             self.compound(select, outer, dest)
         };
+        self.depth -= 1;
         let keep = self.ctes.len() - pushed;
         self.ctes.truncate(keep);
         result
@@ -270,7 +268,7 @@ impl Ctx<'_> {
     }
 
     /// OFFSET, the destination, LIMIT.
-    fn output_row(&mut self, sink: &Sink, base: Reg, n: usize) {
+    pub(super) fn output_row(&mut self, sink: &Sink, base: Reg, n: usize) {
         let skip = self.b.label();
         if let Some(o) = sink.offset {
             self.b.emit(Insn::IfPos {
@@ -325,6 +323,7 @@ impl Ctx<'_> {
                     target: self.b.to(*done),
                 });
             }
+            Dest::Queue(push) => self.queue_push(push, base, n),
             Dest::Exists { reg, done } => {
                 self.b.emit(Insn::Integer {
                     value: 1,
@@ -433,9 +432,9 @@ impl Ctx<'_> {
         }
         let mut sc = Scope::new(outer);
         let mut conds: Vec<(Cond<'_>, Option<usize>)> = Vec::new();
-        let mut left_joins: Vec<(usize, Vec<Cond<'_>>)> = Vec::new();
+        let mut joins: Vec<OuterJoin<'_>> = Vec::new();
         if let Some(from) = &body.from {
-            self.join_sources(from, &mut sc, &mut conds, &mut left_joins)?;
+            self.join_sources(from, &mut sc, &mut conds, &mut joins)?;
         }
         if let Some(w) = &body.where_ {
             let mut parts = Vec::new();
@@ -508,11 +507,11 @@ impl Ctx<'_> {
                     &mut sc,
                     &bare_extra,
                     &conds,
-                    &left_joins,
+                    &joins,
                     &mut emit,
                 )?;
             } else {
-                self.loops(&sc, &conds, &left_joins, &mut emit)?;
+                self.loops(&sc, &conds, &joins, &mut emit)?;
             }
         }
         if let Some(s) = &sink.sorter {
@@ -787,39 +786,43 @@ impl Ctx<'_> {
         from: &'e ast::FromClause,
         sc: &mut Scope<'_>,
         conds: &mut Vec<(Cond<'e>, Option<usize>)>,
-        left_joins: &mut Vec<(usize, Vec<Cond<'e>>)>,
+        joins: &mut Vec<OuterJoin<'e>>,
     ) -> Result<()> {
-        self.add_source_or_nested(&from.first, sc, conds, left_joins, false)?;
+        self.add_source_or_nested(&from.first, sc, conds, joins, false)?;
+        // With a RIGHT or FULL JOIN anywhere, a USING column must name one left-hand column
+        // (or a chain of USING-joined copies of it), as in SQLite.
+        let any_right = from.joins.iter().any(|j| {
+            matches!(
+                j.op,
+                ast::JoinOp::Join {
+                    kind: ast::JoinKind::Right | ast::JoinKind::Full,
+                    ..
+                }
+            )
+        });
         for join in &from.joins {
             let (natural, kind) = match join.op {
                 ast::JoinOp::Comma => (false, ast::JoinKind::Inner),
                 ast::JoinOp::Join { natural, kind } => (natural, kind),
             };
-            if matches!(kind, ast::JoinKind::Right | ast::JoinKind::Full) {
-                return Err(error("not supported yet: RIGHT and FULL JOIN"));
-            }
+            let left = matches!(kind, ast::JoinKind::Left | ast::JoinKind::Full);
+            let right = matches!(kind, ast::JoinKind::Right | ast::JoinKind::Full);
             let before = sc.sources.len();
-            self.add_source_or_nested(
-                &join.table,
-                sc,
-                conds,
-                left_joins,
-                kind == ast::JoinKind::Left,
-            )?;
+            self.add_source_or_nested(&join.table, sc, conds, joins, left || right)?;
             if sc.sources.len() != before + 1 && (natural || join.constraint.is_some()) {
                 return Err(error(
                     "not supported yet: a join constraint on a parenthesized join",
                 ));
             }
-            let right = sc.sources.len() - 1;
-            let mut mine: Vec<Cond<'e>> = Vec::new();
+            let level = sc.sources.len() - 1;
+            let mut on: Vec<Cond<'e>> = Vec::new();
             let mut using: Vec<String> = Vec::new();
             if natural {
                 if join.constraint.is_some() {
                     return Err(error("a NATURAL join may not have an ON or USING clause"));
                 }
-                for c in &sc.sources[right].columns {
-                    if sc.sources[..right].iter().any(|s| {
+                for c in &sc.sources[level].columns {
+                    if sc.sources[..level].iter().any(|s| {
                         s.columns
                             .iter()
                             .any(|l| !l.hidden && l.name.eq_ignore_ascii_case(&c.name))
@@ -832,7 +835,7 @@ impl Ctx<'_> {
                 Some(ast::JoinConstraint::On(e)) => {
                     let mut parts = Vec::new();
                     split_and(e, &mut parts);
-                    mine.extend(parts.into_iter().map(Cond::Ast));
+                    on.extend(parts.into_iter().map(Cond::Ast));
                 }
                 Some(ast::JoinConstraint::Using(names)) => {
                     using.extend(names.iter().map(|n| n.value.clone()));
@@ -840,30 +843,20 @@ impl Ctx<'_> {
                 None => {}
             }
             for name in using {
-                let left = sc.sources[..right].iter().find_map(|s| {
-                    s.columns
-                        .iter()
-                        .find(|c| !c.hidden && c.name.eq_ignore_ascii_case(&name))
-                        .map(|c| resolved_of(s, c))
-                });
-                let rpos = sc.sources[right]
-                    .columns
-                    .iter()
-                    .position(|c| c.name.eq_ignore_ascii_case(&name));
-                let (Some(l), Some(rp)) = (left, rpos) else {
-                    return Err(error(format!(
-                        "cannot join using column {name} - column not present in both tables"
-                    )));
-                };
-                let rcol = sc.sources[right].columns[rp].clone();
-                let r = resolved_of(&sc.sources[right], &rcol);
-                sc.sources[right].columns[rp].hidden = true;
-                mine.push(Cond::Eq(l, r));
+                if any_right {
+                    check_unambiguous_using(sc, level, &name)?;
+                }
+                on.push(using_column(sc, level, &name, right, left)?);
             }
-            if kind == ast::JoinKind::Left {
-                left_joins.push((right, mine));
+            if left || right {
+                joins.push(OuterJoin {
+                    level,
+                    on,
+                    left,
+                    right,
+                });
             } else {
-                conds.extend(mine.into_iter().map(|c| (c, Some(right))));
+                conds.extend(on.into_iter().map(|c| (c, Some(level))));
             }
         }
         Ok(())
@@ -876,8 +869,8 @@ impl Ctx<'_> {
         t: &'e ast::TableOrSubquery,
         sc: &mut Scope<'_>,
         conds: &mut Vec<(Cond<'e>, Option<usize>)>,
-        left_joins: &mut Vec<(usize, Vec<Cond<'e>>)>,
-        left: bool,
+        joins: &mut Vec<OuterJoin<'e>>,
+        outer: bool,
     ) -> Result<()> {
         if let ast::TableOrSubquery::Nested { from, alias: None } = t {
             let inner_only = from.joins.iter().all(|j| {
@@ -889,8 +882,8 @@ impl Ctx<'_> {
                     }
                 )
             });
-            if inner_only && !left {
-                return self.join_sources(from, sc, conds, left_joins);
+            if inner_only && !outer {
+                return self.join_sources(from, sc, conds, joins);
             }
         }
         self.add_source(t, sc)
@@ -902,28 +895,16 @@ impl Ctx<'_> {
                 let tname = &name.name.value;
                 let alias_name = alias.as_ref().map_or(tname.clone(), |a| a.value.clone());
                 if name.schema.is_none() {
-                    if let Some(cte) = self
+                    if let Some(source) = self.guarded_cte(tname, &alias_name)? {
+                        sc.sources.push(source);
+                        return Ok(());
+                    }
+                    if let Some(pos) = self
                         .ctes
                         .iter()
-                        .rev()
-                        .find(|c| c.name.value.eq_ignore_ascii_case(tname))
-                        .cloned()
+                        .rposition(|c| c.name.value.eq_ignore_ascii_case(tname))
                     {
-                        let names = cte
-                            .columns
-                            .as_ref()
-                            .map(|cs| cs.iter().map(|c| c.value.clone()).collect());
-                        // A CTE sees the CTEs defined before it, not itself.
-                        let saved = self.ctes.clone();
-                        let pos = self
-                            .ctes
-                            .iter()
-                            .rposition(|c| c.name.value.eq_ignore_ascii_case(tname))
-                            .unwrap_or(0);
-                        self.ctes.truncate(pos);
-                        let r = self.materialize(&cte.select, names, alias_name, sc);
-                        self.ctes = saved;
-                        return r;
+                        return self.cte_source(pos, alias_name, sc);
                     }
                 }
                 let db = self.schema_of(name)?;
@@ -956,13 +937,16 @@ impl Ctx<'_> {
                     }
                     self.expanding.push(view.name.clone());
                     let saved = std::mem::take(&mut self.ctes);
+                    let guards = std::mem::take(&mut self.cte_guards);
+                    let names = view.columns.clone().map(|c| (view.name.clone(), c));
                     let outer_sql = std::mem::replace(&mut self.sql, &view.sql);
                     let outer_db = self.default_db;
                     self.default_db = (view.db == Db::Main).then_some(Db::Main);
-                    let r = self.materialize(&view.select, view.columns.clone(), alias_name, sc);
+                    let r = self.materialize(&view.select, names, alias_name, sc);
                     self.default_db = outer_db;
                     self.sql = outer_sql;
                     self.ctes = saved;
+                    self.cte_guards = guards;
                     self.expanding.pop();
                     return r;
                 }
@@ -997,12 +981,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// The CTE at `ctes[pos]` in FROM. Its body sees the CTEs defined before it, and its own
+    /// name only as a guard (the current row of a recursive member, else an error).
+    fn cte_source(&mut self, pos: usize, alias: String, sc: &mut Scope<'_>) -> Result<()> {
+        let cte = self.ctes[pos].clone();
+        let saved = self.ctes.clone();
+        self.ctes.truncate(pos);
+        let r = if is_recursive(&cte.select, &cte.name.value) {
+            self.recursive_cte(&cte, alias, sc)
+        } else {
+            self.cte_guards
+                .push((pos, CteGuard::Circular(cte.name.value.clone())));
+            let names = cte.columns.as_ref().map(|cs| {
+                let names = cs.iter().map(|c| c.value.clone()).collect();
+                (cte.name.value.clone(), names)
+            });
+            let r = self.materialize(&cte.select, names, alias, sc);
+            self.cte_guards.pop();
+            r
+        };
+        self.ctes = saved;
+        r
+    }
+
     /// A subquery, view or CTE in FROM: its rows into an ephemeral table, once unless it is
     /// correlated.
     fn materialize(
         &mut self,
         select: &ast::Select,
-        names: Option<Vec<String>>,
+        names: Option<(String, Vec<String>)>,
         alias: String,
         sc: &mut Scope<'_>,
     ) -> Result<()> {
@@ -1018,30 +1025,10 @@ impl Ctx<'_> {
             sc.correlated.set(true);
         }
         self.b.place(skip);
-        if let Some(names) = &names {
-            if names.len() != out.columns.len() {
-                return Err(error(format!(
-                    "table {alias} has {} values for {} columns",
-                    out.columns.len(),
-                    names.len()
-                )));
-            }
-        }
-        let columns = out
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| SrcColumn {
-                name: names
-                    .as_ref()
-                    .and_then(|n| n.get(i).cloned())
-                    .unwrap_or_else(|| c.name.clone()),
-                affinity: c.affinity,
-                collation: c.collation.map_or(Collation::Binary, |x| x.0),
-                read: ColRead::Column(i),
-                hidden: false,
-            })
-            .collect();
+        let columns = match &names {
+            Some((owner, names)) => cte_columns(&out.columns, Some(names), owner)?,
+            None => cte_columns(&out.columns, None, &alias)?,
+        };
         sc.sources.push(Source {
             name: alias,
             cursor,
@@ -1051,101 +1038,7 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// The nested loops over the scope's sources, with conditions at the innermost loop of the
-    /// sources they read; `body` is generated at the innermost level.
-    pub(super) fn loops<'e>(
-        &mut self,
-        sc: &Scope<'_>,
-        conds: &[(Cond<'e>, Option<usize>)],
-        left_joins: &[(usize, Vec<Cond<'e>>)],
-        body: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
-    ) -> Result<()> {
-        let n = sc.sources.len();
-        // The level each condition is tested at.
-        let mut at_level: Vec<Vec<&Cond<'e>>> = (0..=n).map(|_| Vec::new()).collect();
-        for (cond, min_level) in conds {
-            let level = self.cond_level(cond, sc)?.max(min_level.unwrap_or(0));
-            at_level[level.min(n)].push(cond);
-        }
-        let mut exits = Vec::new();
-        let mut levels: Vec<LoopLevel> = Vec::new();
-        // Conditions on no source at all are tested before any loop.
-        let done = self.b.label();
-        for cond in &at_level[n] {
-            self.test_cond(cond, sc, done)?;
-        }
-        for (level, here) in at_level.iter().enumerate().take(n) {
-            let cursor = sc.sources[level].cursor;
-            let next = self.b.label();
-            let check_match = self.b.label();
-            let left = left_joins.iter().find(|(l, _)| *l == level);
-            let matched = left.map(|_| self.b.reg());
-            if let Some(m) = matched {
-                self.b.emit(Insn::Integer { value: 0, dest: m });
-            }
-            let empty_target = if left.is_some() {
-                self.b.to(check_match)
-            } else {
-                self.b.to(exits.last().copied().unwrap_or(done))
-            };
-            self.b.emit(Insn::Rewind {
-                cursor,
-                if_empty: empty_target,
-            });
-            let top = self.b.label();
-            self.b.place(top);
-            if let Some((_, on)) = left {
-                for c in on {
-                    self.test_cond(c, sc, next)?;
-                }
-            }
-            let inner = self.b.label();
-            if let Some(m) = matched {
-                self.b.emit(Insn::Integer { value: 1, dest: m });
-            }
-            self.b.place(inner);
-            for cond in here {
-                self.test_cond(cond, sc, next)?;
-            }
-            exits.push(next);
-            levels.push(LoopLevel {
-                cursor,
-                next,
-                top,
-                check_match: matched.map(|m| (m, check_match, inner)),
-            });
-        }
-        body(self, sc)?;
-        while let Some(level) = levels.pop() {
-            self.b.place(level.next);
-            let top = self.b.to(level.top);
-            self.b.emit(Insn::Next {
-                cursor: level.cursor,
-                target: top,
-            });
-            if let Some((m, check, inner)) = level.check_match {
-                self.b.place(check);
-                let end = self.b.label();
-                self.b.emit(Insn::If {
-                    reg: m,
-                    target: self.b.to(end),
-                    if_null: false,
-                });
-                self.b.emit(Insn::NullRow {
-                    cursor: level.cursor,
-                });
-                self.b.emit(Insn::Integer { value: 1, dest: m });
-                self.b.emit(Insn::Goto {
-                    target: self.b.to(inner),
-                });
-                self.b.place(end);
-            }
-        }
-        self.b.place(done);
-        Ok(())
-    }
-
-    fn test_cond(&mut self, cond: &Cond<'_>, sc: &Scope<'_>, fail: Label) -> Result<()> {
+    pub(super) fn test_cond(&mut self, cond: &Cond<'_>, sc: &Scope<'_>, fail: Label) -> Result<()> {
         match cond {
             Cond::Ast(e) => self.filter(e, sc, fail),
             Cond::Eq(l, r) => {
@@ -1175,7 +1068,7 @@ impl Ctx<'_> {
 
     /// The loop level a condition can be tested at: the last of the sources it reads (`n` if
     /// none: before all loops). Subqueries may read anything, so they go innermost.
-    fn cond_level(&self, cond: &Cond<'_>, sc: &Scope<'_>) -> Result<usize> {
+    pub(super) fn cond_level(&self, cond: &Cond<'_>, sc: &Scope<'_>) -> Result<usize> {
         let n = sc.sources.len();
         let index_of = |cursor: CursorId| sc.sources.iter().position(|s| s.cursor == cursor);
         match cond {
@@ -1229,15 +1122,6 @@ struct Projected {
     infos: Vec<ColInfo>,
 }
 
-/// One open loop of `loops`, closed in reverse order.
-struct LoopLevel {
-    cursor: CursorId,
-    next: Label,
-    top: Label,
-    /// LEFT JOIN: the match flag, the label testing it, and where the null row re-enters.
-    check_match: Option<(Reg, Label, Label)>,
-}
-
 fn nulls_flag(term: &ast::OrderingTerm) -> bool {
     let desc = term.order == Some(ast::SortOrder::Desc);
     match term.nulls {
@@ -1247,6 +1131,67 @@ fn nulls_flag(term: &ast::OrderingTerm) -> bool {
     }
 }
 
+/// The condition `left.name = right.name` of a USING/NATURAL column of the join at `level`; the
+/// right-hand copy is hidden from `*` and unqualified names, and for a RIGHT/FULL join the
+/// left-hand copy falls back to it when NULL.
+fn using_column<'e>(
+    sc: &mut Scope<'_>,
+    level: usize,
+    name: &str,
+    right: bool,
+    full: bool,
+) -> Result<Cond<'e>> {
+    let left = sc.sources[..level].iter().enumerate().find_map(|(i, s)| {
+        s.columns
+            .iter()
+            .position(|c| !c.hidden && c.name.eq_ignore_ascii_case(name))
+            .map(|p| (i, p))
+    });
+    let rpos = sc.sources[level]
+        .columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case(name));
+    let (Some((ls, lp)), Some(rp)) = (left, rpos) else {
+        return Err(error(format!(
+            "cannot join using column {name} - column not present in both tables"
+        )));
+    };
+    let l = resolved_of(&sc.sources[ls], &sc.sources[ls].columns[lp]);
+    let rsrc = &sc.sources[level];
+    let r = resolved_of(rsrc, &rsrc.columns[rp]);
+    let rcursor = rsrc.cursor;
+    sc.sources[level].columns[rp].hidden = true;
+    if right {
+        let lcol = &mut sc.sources[ls].columns[lp];
+        if lcol.coalesce.is_some() {
+            return Err(crate::error::Error::not_supported(
+                "a USING column shared by more than one RIGHT or FULL JOIN",
+            ));
+        }
+        lcol.coalesce = Some(Alt {
+            cursor: rcursor,
+            read: r.read,
+            real: r.real,
+            // A FULL JOIN reads coalesce(left, right); a RIGHT JOIN the right-hand copy.
+            first: !full,
+        });
+    }
+    Ok(Cond::Eq(l, r))
+}
+
+/// Errs if, after the first left-hand source with column `name`, another one has it other than
+/// as the hidden copy of an earlier USING.
+fn check_unambiguous_using(sc: &Scope<'_>, level: usize, name: &str) -> Result<()> {
+    let mut with_name = sc.sources[..level]
+        .iter()
+        .filter_map(|s| s.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)));
+    with_name.next();
+    if with_name.any(|c| !c.hidden) {
+        return Err(error(format!("ambiguous reference to {name} in USING()")));
+    }
+    Ok(())
+}
+
 fn resolved_of(s: &Source, c: &SrcColumn) -> Resolved {
     Resolved {
         cursor: s.cursor,
@@ -1254,6 +1199,7 @@ fn resolved_of(s: &Source, c: &SrcColumn) -> Resolved {
         affinity: c.affinity,
         collation: c.collation,
         real: c.affinity == Some(Affinity::Real) && matches!(c.read, ColRead::Column(_)),
+        alt: c.coalesce,
     }
 }
 
@@ -1262,7 +1208,10 @@ fn push_source_columns(s: &Source, out: &mut Vec<ResultExpr<'_>>, skip_hidden: b
         if skip_hidden && c.hidden {
             continue;
         }
-        out.push(ResultExpr::Column(resolved_of(s, c), c.name.clone()));
+        // `t.*` reads each table's own copy of a USING column.
+        let r = resolved_of(s, c);
+        let r = if skip_hidden { r } else { r.plain() };
+        out.push(ResultExpr::Column(r, c.name.clone()));
     }
 }
 
@@ -1297,6 +1246,7 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
                 ColRead::Column(i)
             },
             hidden: false,
+            coalesce: None,
         })
         .collect();
     Source {
@@ -1321,6 +1271,7 @@ fn schema_source(name: String, cursor: CursorId) -> Source {
             collation: Collation::Binary,
             read: ColRead::Column(i),
             hidden: false,
+            coalesce: None,
         })
         .collect();
     Source {
@@ -1341,19 +1292,6 @@ pub fn contains_aggregate(e: &ast::Expr) -> bool {
         true
     });
     found
-}
-
-fn cte_refers_to_itself(select: &ast::Select, name: &str) -> bool {
-    let mut cores = vec![&select.first];
-    cores.extend(select.compound.iter().map(|(_, c)| c));
-    cores.iter().any(|core| match core {
-        ast::SelectCore::Select(body) => body.from.as_ref().is_some_and(|f| {
-            std::iter::once(&f.first)
-                .chain(f.joins.iter().map(|j| &j.table))
-                .any(|t| matches!(t, ast::TableOrSubquery::Table { name: n, .. } if n.name.value.eq_ignore_ascii_case(name)))
-        }),
-        ast::SelectCore::Values(_) => false,
-    })
 }
 
 /// The comparison of two group keys (NULLs equal) for GROUP BY.

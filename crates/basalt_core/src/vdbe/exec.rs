@@ -612,7 +612,13 @@ impl Vm {
                         }
                         false
                     }
-                    _ => false,
+                    Kind::EphIndex { set, at, .. } => {
+                        if let Some(r) = at.take() {
+                            set.remove(&r);
+                        }
+                        false
+                    }
+                    Kind::Sorter { .. } => false,
                 };
                 c.moved();
                 self.wrote |= is_btree;
