@@ -18,6 +18,7 @@
 //! (defaults 5000 1000 31 NORMAL OFF FULL).
 
 use basalt_core::connection::Connection;
+use basalt_core::pager::PagerStats;
 use basalt_core::record::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -160,14 +161,11 @@ impl Engine {
         (took, row[2])
     }
 
-    /// Pages written so far and, of those, pages a checkpoint took from the cache (Basalt).
-    fn page_counts(&self) -> (u64, u64) {
+    /// Basalt's counters: pages written, pages checkpoints took from the cache, their syncs' time.
+    fn stats(&self) -> PagerStats {
         match self {
-            Engine::Basalt(conn) => {
-                let stats = conn.pager_stats();
-                (stats.pages_written, stats.checkpoint_cache_pages)
-            }
-            Engine::Sqlite(_) => (0, 0),
+            Engine::Basalt(conn) => conn.pager_stats(),
+            Engine::Sqlite(_) => PagerStats::default(),
         }
     }
 }
@@ -219,8 +217,10 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
 struct Samples {
     times: Vec<Duration>,
     frames: Vec<i64>,
-    /// Pages copied into the database file, and of those taken from the cache (Basalt only).
+    /// Basalt only: pages copied into the database file, how many came from the cache, and
+    /// the time spent in syncs.
     pages: Vec<(u64, u64)>,
+    syncs: Vec<Duration>,
 }
 
 impl Samples {
@@ -238,6 +238,8 @@ impl Samples {
         let mut pages = self.pages.clone();
         pages.sort();
         let (copied, cached) = pages[pages.len() / 2];
+        let mut syncs = self.syncs.clone();
+        syncs.sort();
         println!(
             "  {:<34} median {:>9.3?}   p10 {:>9.3?}   p90 {:>9.3?}   frames {:>5}{}",
             kind.name(),
@@ -247,7 +249,10 @@ impl Samples {
             frames[frames.len() / 2],
             match kind {
                 Kind::Sqlite => String::new(),
-                _ => format!("   pages {copied} ({cached} from the cache)"),
+                _ => format!(
+                    "   pages {copied} ({cached} from the cache)   in syncs {:.3?}",
+                    percentile(&syncs, 50)
+                ),
             }
         );
     }
@@ -284,13 +289,19 @@ fn run(dir: &Path, rows: u64, frames: u64, rounds: usize, sync: &str) {
             for sql in &statements {
                 engine.exec(sql);
             }
-            let before = engine.page_counts();
+            let before = engine.stats();
             let (took, checkpointed) = engine.checkpoint("PASSIVE");
-            let after = engine.page_counts();
+            let after = engine.stats();
             if round > 0 {
                 samples.times.push(took);
                 samples.frames.push(checkpointed);
-                samples.pages.push((after.0 - before.0, after.1 - before.1));
+                samples.pages.push((
+                    after.pages_written - before.pages_written,
+                    after.checkpoint_cache_pages - before.checkpoint_cache_pages,
+                ));
+                samples
+                    .syncs
+                    .push(after.checkpoint_sync_time - before.checkpoint_sync_time);
             }
         }
     }

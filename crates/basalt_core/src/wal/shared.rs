@@ -675,8 +675,7 @@ impl Shared {
         debug_assert!(copies.windows(2).all(|w| w[0].0 < w[1].0));
         let io = self.io.as_ref();
         if sync.wal {
-            io::run_to_completion(io, source.wal.sync()?)?;
-            stats.syncs += 1;
+            self.checkpoint_sync(source.wal, stats)?;
         }
         let page_size = self.page_size;
         let per_write = (WRITE_BATCH_BYTES / page_size).max(1);
@@ -714,10 +713,18 @@ impl Shared {
             }
         }
         if sync.db {
-            io::run_to_completion(io, db_file.sync()?)?;
-            stats.syncs += 1;
+            self.checkpoint_sync(db_file, stats)?;
         }
         Ok(buffer)
+    }
+
+    /// Sync `file` for a checkpoint, counting the sync and the time it took.
+    fn checkpoint_sync(&self, file: &Arc<dyn File>, stats: &mut PagerStats) -> Result<()> {
+        let start = Instant::now();
+        io::run_to_completion(self.io.as_ref(), file.sync()?)?;
+        stats.syncs += 1;
+        stats.checkpoint_sync_time += start.elapsed();
+        Ok(())
     }
 
     /// Put frame `frame` (page `pgno`) into `out`: from the cache when it holds exactly that
