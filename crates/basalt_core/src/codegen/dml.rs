@@ -8,7 +8,9 @@
 //! - UPDATE and DELETE first collect the rowids to change, then change them: a write never
 //!   disturbs the scan that chose the rows.
 //! - Every index entry of a row is removed before the row is, and added after it is, keyed by
-//!   the index's columns (or expressions) and the rowid.
+//!   the index's columns (or expressions) and the rowid. An UPDATE that cannot change an
+//!   index's key (it assigns none of its columns, nor the rowid; the index has no expression or
+//!   WHERE clause) leaves that index's entry alone, as SQLite does: the same pages change.
 
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
 use super::select::{table_source, Dest};
