@@ -20,7 +20,7 @@ use crate::catalog::{Catalog, Databases};
 use crate::codegen::{self, Control};
 use crate::error::{Error, ErrorCode, Result};
 use crate::io::{FileIo, Io, MemoryIo};
-use crate::pager::{Pager, PagerOptions};
+use crate::pager::{Pager, PagerOptions, PagerStats};
 use crate::record::Value;
 use crate::schema::Db;
 use crate::vdbe::{ConnState, Env, OnError, Program, StepResult, Vm};
@@ -251,6 +251,21 @@ impl Connection {
 
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle(Arc::clone(&self.interrupt))
+    }
+
+    /// Let checkpoints copy cached pages known to hold their WAL frame (the default), or make
+    /// them read every frame back from the WAL: only to measure the difference
+    /// (`examples/checkpoint_bench.rs`).
+    pub fn set_checkpoint_from_cache(&self, enabled: bool) {
+        self.inner
+            .borrow_mut()
+            .pager
+            .set_checkpoint_from_cache(enabled);
+    }
+
+    /// The pager's counters (cache hits, pages written, syncs, pages checkpointed from cache).
+    pub fn pager_stats(&self) -> PagerStats {
+        self.inner.borrow().pager.stats()
     }
 
     /// The I/O backend, to drive after `StepResult::IoPending`.

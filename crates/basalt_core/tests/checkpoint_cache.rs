@@ -5,7 +5,7 @@
 
 use basalt_core::io::{Io, MemoryIo};
 use basalt_core::pager::{PageNo, Pager, PagerOptions, WalTag};
-use basalt_core::wal::CheckpointMode;
+use basalt_core::wal::{CheckpointMode, Synchronous};
 use basalt_core::ErrorCode;
 use std::sync::Arc;
 
@@ -230,4 +230,44 @@ fn checkpoints_race_writers() {
     assert!(checkpointer.stats().checkpoint_cache_pages > 0);
     let found: Vec<u8> = pages.iter().map(|&p| file_byte(&io, p)).collect();
     assert_eq!(found, expected);
+}
+
+/// Syncs one checkpoint does after `commits` (each under its `synchronous`).
+fn checkpoint_syncs(commits: &[Synchronous]) -> u64 {
+    let io = Arc::new(MemoryIo::new());
+    let mut pager = open(&io);
+    for (i, &sync) in commits.iter().enumerate() {
+        pager.set_synchronous(sync);
+        write(&mut pager, &[(2 + i as PageNo, 7)]);
+    }
+    pager.set_synchronous(Synchronous::Normal);
+    let before = pager.stats().syncs;
+    let result = pager.checkpoint(CheckpointMode::Passive).unwrap();
+    assert_eq!(result.log_frames, result.checkpointed_frames);
+    pager.stats().syncs - before
+}
+
+#[test]
+fn a_checkpoint_syncs_the_wal_unless_every_frame_is_already_durable() {
+    use Synchronous::{Full, Normal};
+    assert_eq!(
+        checkpoint_syncs(&[Normal, Normal]),
+        2,
+        "the WAL, then the file"
+    );
+    assert_eq!(
+        checkpoint_syncs(&[Full, Full]),
+        1,
+        "FULL commits synced the WAL"
+    );
+    assert_eq!(
+        checkpoint_syncs(&[Full, Normal]),
+        2,
+        "the last commit was not synced"
+    );
+    assert_eq!(
+        checkpoint_syncs(&[Normal, Full]),
+        1,
+        "the FULL commit synced it all"
+    );
 }

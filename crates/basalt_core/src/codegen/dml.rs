@@ -8,7 +8,9 @@
 //! - UPDATE and DELETE first collect the rowids to change, then change them: a write never
 //!   disturbs the scan that chose the rows.
 //! - Every index entry of a row is removed before the row is, and added after it is, keyed by
-//!   the index's columns (or expressions) and the rowid.
+//!   the index's columns (or expressions) and the rowid. An UPDATE that cannot change an
+//!   index's key (it assigns none of its columns, nor the rowid; the index has no expression or
+//!   WHERE clause) leaves that index's entry alone, as SQLite does: the same pages change.
 
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
 use super::select::{table_source, Dest};
@@ -240,9 +242,18 @@ impl Ctx<'_> {
     }
 
     /// Deletes the index entries of the row `sc` reads (whose rowid is in `rowid`), skipping
-    /// partial indexes that do not cover it.
-    fn delete_index_entries(&mut self, t: &Target, sc: &Scope<'_>, rowid: Reg) -> Result<()> {
-        for (index, c) in &t.indexes {
+    /// partial indexes that do not cover it and the indexes `kept` marks.
+    fn delete_index_entries(
+        &mut self,
+        t: &Target,
+        sc: &Scope<'_>,
+        rowid: Reg,
+        kept: &[bool],
+    ) -> Result<()> {
+        for (i, (index, c)) in t.indexes.iter().enumerate() {
+            if kept.get(i) == Some(&true) {
+                continue;
+            }
             let skip = self.b.label();
             self.partial_filter(index, sc, skip)?;
             let key = self.b.regs(index.columns.len() + 1);
@@ -267,7 +278,7 @@ impl Ctx<'_> {
             cursor: t.cursor,
             dest: rowid,
         });
-        self.delete_index_entries(t, &sc, rowid)?;
+        self.delete_index_entries(t, &sc, rowid, &[])?;
         self.b.emit(Insn::Delete {
             cursor: t.cursor,
             count_change,
@@ -276,8 +287,10 @@ impl Ctx<'_> {
     }
 
     /// Checks constraints for the new row in `regs` (one per column) with rowid in `rowid`, then
-    /// writes it and its index entries. `old_rowid`: the row an UPDATE replaces. IGNORE jumps
-    /// to `skip`.
+    /// writes it and its index entries. `old_rowid`: the row an UPDATE replaces; `kept`: the
+    /// indexes (by position in `t.indexes`) whose entry for it stays as it is, because the UPDATE
+    /// changes none of their key (as SQLite, which leaves such indexes alone). IGNORE jumps to
+    /// `skip`.
     #[allow(clippy::too_many_arguments)]
     fn write_row(
         &mut self,
@@ -285,6 +298,7 @@ impl Ctx<'_> {
         regs: Reg,
         rowid: Reg,
         old_rowid: Option<Reg>,
+        kept: &[bool],
         or: Option<ConflictAction>,
         skip: Label,
         last_rowid: bool,
@@ -453,7 +467,7 @@ impl Ctx<'_> {
             old_sc
                 .sources
                 .push(table_source(table, table.name.clone(), t.cursor));
-            self.delete_index_entries(t, &old_sc, old)?;
+            self.delete_index_entries(t, &old_sc, old, kept)?;
             let same = self.b.label();
             self.b.emit(Insn::Compare {
                 spec: rowid_eq(),
@@ -493,7 +507,10 @@ impl Ctx<'_> {
             count_change: true,
             last_rowid,
         });
-        for ((index, c), key) in t.indexes.iter().zip(keys) {
+        for (i, ((index, c), key)) in t.indexes.iter().zip(keys).enumerate() {
+            if kept.get(i) == Some(&true) {
+                continue;
+            }
             let skip_index = self.b.label();
             self.partial_filter(index, &sc, skip_index)?;
             let irec = self.b.reg();
@@ -619,7 +636,7 @@ impl Ctx<'_> {
                 start: regs,
                 affinities: table.columns.iter().map(|c| c.affinity).collect(),
             });
-            ctx.write_row(&t, regs, rowid, None, or, skip, true)?;
+            ctx.write_row(&t, regs, rowid, None, &[], or, skip, true)?;
             ctx.b.place(skip);
             Ok(())
         };
@@ -860,11 +877,31 @@ impl Ctx<'_> {
                 .map(|c| c.affinity)
                 .collect::<Vec<Affinity>>(),
         });
-        self.write_row(&t, regs, rowid, Some(old), update.or, next, false)?;
+        let kept = unchanged_indexes(&t, &sets);
+        self.write_row(&t, regs, rowid, Some(old), &kept, update.or, next, false)?;
         self.b.place(next);
         self.b.scan_end(rows);
         Ok(())
     }
+}
+
+/// For each index of `t`, whether an UPDATE assigning `sets` (column, `None` for the rowid)
+/// leaves its key unchanged: no rowid assignment, no partial-index condition or expression to
+/// re-evaluate, and none of its columns assigned.
+fn unchanged_indexes(t: &Target, sets: &[(Option<usize>, &ast::Expr)]) -> Vec<bool> {
+    let assigned = |column: usize| sets.iter().any(|(c, _)| *c == Some(column));
+    let rowid_assigned = sets.iter().any(|(c, _)| c.is_none());
+    t.indexes
+        .iter()
+        .map(|(index, _)| {
+            !rowid_assigned
+                && index.partial.is_none()
+                && index
+                    .columns
+                    .iter()
+                    .all(|c| c.expr.is_none() && c.column.is_some_and(|col| !assigned(col)))
+        })
+        .collect()
 }
 
 /// The rowid equality test UPDATE uses to recognise its own row.

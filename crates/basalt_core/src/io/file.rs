@@ -91,11 +91,19 @@ impl File for PlainFile {
     }
 
     fn write(&self, offset: u64, buffer: Buffer) -> Result<Completion> {
+        let len = buffer.len();
+        self.write_prefix(offset, buffer, len)
+    }
+
+    fn write_prefix(&self, offset: u64, buffer: Buffer, len: usize) -> Result<Completion> {
+        let bytes = buffer
+            .get(..len)
+            .ok_or_else(|| Error::misuse("write past the end of its buffer"))?;
         let result = self
             .file
-            .write_all_at(&buffer, offset)
+            .write_all_at(bytes, offset)
             .map(|()| IoDone {
-                len: buffer.len(),
+                len,
                 buffer: Some(buffer),
             })
             .map_err(Error::from);

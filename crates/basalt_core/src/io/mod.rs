@@ -117,6 +117,19 @@ pub trait File: Send + Sync {
     fn read(&self, offset: u64, buffer: Buffer) -> Result<Completion>;
     /// Write all of `buffer` at `offset`, growing the file if needed.
     fn write(&self, offset: u64, buffer: Buffer) -> Result<Completion>;
+    /// Write the first `len` bytes of `buffer` at `offset`, so that one large buffer can be
+    /// reused for writes of any size. The buffer that comes back may be a copy of just those
+    /// bytes (this default); a backend that writes from `buffer` itself gives it back whole.
+    fn write_prefix(&self, offset: u64, buffer: Buffer, len: usize) -> Result<Completion> {
+        if len == buffer.len() {
+            self.write(offset, buffer)
+        } else {
+            let prefix = buffer
+                .get(..len)
+                .ok_or_else(|| Error::misuse("write past the end of its buffer"))?;
+            self.write(offset, prefix.into())
+        }
+    }
     /// Make every finished write durable.
     fn sync(&self) -> Result<Completion>;
     fn truncate(&self, len: u64) -> Result<Completion>;

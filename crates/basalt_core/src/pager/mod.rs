@@ -137,6 +137,8 @@ pub struct PagerStats {
     pub checkpoints: u64,
     /// Pages a checkpoint copied from this connection's cache instead of reading their frame.
     pub checkpoint_cache_pages: u64,
+    /// Time checkpoints spent syncing the WAL and the database file (for benchmarks).
+    pub checkpoint_sync_time: Duration,
 }
 
 struct PendingRead {

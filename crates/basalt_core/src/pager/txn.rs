@@ -1,6 +1,6 @@
 //! Write transactions, savepoints, checkpoints and closing (see the pager's module comment).
 
-use super::{Pager, Savepoint, WalConn};
+use super::{PageCache, Pager, Savepoint, WalConn};
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, DatabaseHeader, HEADER_SIZE};
 use crate::io;
@@ -497,11 +497,11 @@ impl Pager {
             });
         };
         let cache = &self.cache;
-        let lookup = |pgno: PageNo| cache.find(pgno).cloned();
+        let copy = |pgno, tag, out: &mut [u8]| copy_tagged(cache, pgno, tag, out);
         let target = CheckpointTarget {
             db_file: &self.file,
             sync: self.synchronous,
-            cached: cached_pages(self.checkpoint_from_cache, &lookup),
+            cached: cached_pages(self.checkpoint_from_cache, &copy),
         };
         wal.shared
             .checkpoint(wal.id, target, mode, self.busy_timeout, &mut self.stats)
@@ -546,11 +546,11 @@ impl Pager {
         let (file, sync, read_only) = (self.file.clone(), self.synchronous, self.read_only);
         let stats = &mut self.stats;
         let cache = &self.cache;
-        let lookup = |pgno: PageNo| cache.find(pgno).cloned();
+        let copy = |pgno, tag, out: &mut [u8]| copy_tagged(cache, pgno, tag, out);
         let target = CheckpointTarget {
             db_file: &file,
             sync,
-            cached: cached_pages(self.checkpoint_from_cache, &lookup),
+            cached: cached_pages(self.checkpoint_from_cache, &copy),
         };
         wal.shared.detach(wal.id, |shared| {
             if read_only {
@@ -565,9 +565,16 @@ impl Pager {
 /// What a checkpoint may copy from this connection's cache (`None`: read every frame).
 fn cached_pages<'a>(
     enabled: bool,
-    lookup: &'a dyn Fn(PageNo) -> Option<PageRef>,
+    copy: &'a dyn Fn(PageNo, WalTag, &mut [u8]) -> bool,
 ) -> CachedPages<'a> {
-    enabled.then_some(lookup)
+    enabled.then_some(copy)
+}
+
+/// Copy page `pgno` into `out` if the cache holds it clean and tagged `tag` (see `CachedPages`).
+fn copy_tagged(cache: &PageCache, pgno: PageNo, tag: WalTag, out: &mut [u8]) -> bool {
+    cache
+        .find(pgno)
+        .is_some_and(|page| page.copy_if_tagged(tag, out))
 }
 
 /// The append of `pages` completed (as frames `first..`, in order, when through the WAL): they are

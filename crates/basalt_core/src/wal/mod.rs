@@ -48,14 +48,17 @@
 //! A checkpoint copies, for each page, its newest frame at or below the *safe frame* into the
 //! database file. The safe frame is the log's end, lowered to the mark of every reader still
 //! using an older snapshot; a reader of the database file alone forbids any copying (its pages
-//! would change under it). Before copying the WAL is synced, after copying the database is synced
-//! (both unless `synchronous=OFF`); only then does `backfilled` advance. Modes, as SQLite's:
+//! would change under it). Before copying the WAL is synced (unless already durable, see below),
+//! after copying the database is synced (both unless `synchronous=OFF`); only then does
+//! `backfilled` advance. Modes, as SQLite's:
 //! PASSIVE copies what it can without waiting; FULL first takes the writer lock and waits (up to
 //! `busy_timeout`) for old readers, reporting busy if it could not finish; RESTART also waits for
 //! every reader of the log to finish so that the next writer restarts it; TRUNCATE does that and
 //! restarts the log itself, truncating the file to zero bytes. The result is SQLite's
-//! `(busy, log frames, checkpointed frames)`. Pages are written one `write` per run of
-//! consecutive page numbers; a page the checkpointing connection holds clean in its cache with
+//! `(busy, log frames, checkpointed frames)`. Pages are written in page-number order, one
+//! `write` per run of consecutive page numbers gathered in a buffer kept between checkpoints.
+//! The WAL sync before copying is skipped when every frame to copy is already durable (synced
+//! by a FULL commit or an earlier checkpoint: `synced_frame`, reset at every restart). A page the checkpointing connection holds clean in its cache with
 //! the tag of the frame being copied (`pager::WalTag`: frame and generation, the generation
 //! bumped at every restart) is copied from memory instead of read back from the WAL. In debug
 //! builds every such copy is checked against the frame read from the WAL.
@@ -69,7 +72,8 @@
 //! # Invariants
 //! - W1. Frames `1..=max_frame` are valid and end with a commit frame; `backfilled <= max_frame`.
 //! - W2. Frames `1..=backfilled` are in the database file, and the database file was synced
-//!   after they were written (unless `synchronous=OFF`).
+//!   after they were written (unless `synchronous=OFF`). Frames `1..=synced_frame` are durable
+//!   in the WAL; a checkpoint copies no frame above it without syncing the WAL first.
 //! - W3. No frame above a reader's mark is ever copied into the database while that reader is
 //!   active; nothing is copied while a reader of the database file alone is active.
 //! - W4. The log restarts only when `backfilled == max_frame` and no reader uses it.

@@ -13,7 +13,7 @@ use super::{
     WalHeader, FRAME_HEADER_SIZE,
 };
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::{self, lock, File, Io, OpenFlags};
+use crate::io::{self, lock, Buffer, File, Io, OpenFlags};
 use crate::pager::{PageNo, PageRef, PagerStats, PgnoMap, WalTag};
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
@@ -29,9 +29,10 @@ pub struct Snapshot {
     pub commits: u64,
 }
 
-/// A checkpointing connection's cached pages: a page whose `WalTag` is the frame being copied
-/// (same frame, same generation) is copied from memory instead of read from the WAL.
-pub type CachedPages<'a> = Option<&'a dyn Fn(PageNo) -> Option<PageRef>>;
+/// A checkpointing connection's cache: `copy(pgno, tag, out)` copies page `pgno` into `out` and
+/// says true if the cache holds it clean and tagged `tag` (that frame of that generation),
+/// checking and copying under the page's read lock; else leaves `out` alone and says false.
+pub type CachedPages<'a> = Option<&'a dyn Fn(PageNo, WalTag, &mut [u8]) -> bool>;
 
 /// Where and how a checkpoint copies: the database file, the sync level, the connection's cache.
 #[derive(Clone, Copy)]
@@ -81,6 +82,18 @@ impl WalIndex {
         self.by_page.entry(pgno).or_default().push(frame);
     }
 
+    /// Each page at most `db_size` with a frame in `(from, upto]`, and its newest such frame.
+    fn newest_frames(&self, from: u32, upto: u32, db_size: PageNo) -> Vec<(PageNo, u32)> {
+        self.by_page
+            .iter()
+            .filter(|&(&pgno, _)| pgno <= db_size)
+            .filter_map(|(&pgno, frames)| {
+                let newest = frames.iter().rev().copied().find(|&f| f <= upto)?;
+                (newest > from).then_some((pgno, newest))
+            })
+            .collect()
+    }
+
     fn db_size_at(&self, frame: u32) -> Option<PageNo> {
         let at = self.commits.binary_search_by_key(&frame, |c| c.0).ok()?;
         Some(self.commits[at].1)
@@ -110,6 +123,12 @@ struct State {
     readers: HashMap<u64, Snapshot>,
     writer: Option<u64>,
     checkpointing: bool,
+    /// Frames `1..=synced_frame` are known durable in the WAL file (synced by a FULL commit or
+    /// a checkpoint), so a checkpoint of no later frame need not sync the WAL again.
+    synced_frame: u32,
+    /// The buffer checkpoints gather runs of pages in, kept from one to the next: a fresh
+    /// allocation of that size costs page faults comparable to the copy itself.
+    copy_buffer: Option<Buffer>,
     /// Bumped whenever frame numbers start over (a restart, the WAL deleted): a `WalTag` names a
     /// frame of one generation only, since a restarted log reuses its frame numbers.
     generation: u32,
@@ -133,6 +152,7 @@ impl State {
         debug_assert_eq!(self.backfilled, self.index.max_frame());
         self.index.clear();
         self.backfilled = 0;
+        self.synced_frame = 0;
         self.generation = self.generation.wrapping_add(1);
     }
 }
@@ -211,6 +231,8 @@ impl Shared {
             readers: HashMap::new(),
             writer: None,
             checkpointing: false,
+            synced_frame: 0,
+            copy_buffer: None,
             generation: 0,
             connections: 1,
             next_id: 2,
@@ -464,6 +486,9 @@ impl Shared {
             state.index.push(page.pgno());
         }
         let last = state.index.max_frame();
+        if sync >= Synchronous::Full {
+            state.synced_frame = last;
+        }
         state.index.commits.push((last, db_size));
         state.last_checksum = sum;
         state.db_size = db_size;
@@ -565,14 +590,7 @@ impl Shared {
                     .index
                     .db_size_at(safe)
                     .ok_or_else(|| Error::corrupt(format!("frame {safe} is not a commit")))?;
-                let mut newest: PgnoMap<u32> = PgnoMap::default();
-                for frame in from + 1..=safe {
-                    newest.insert(state.index.frames[frame as usize - 1], frame);
-                }
-                let mut copies: Vec<(PageNo, u32)> = newest
-                    .into_iter()
-                    .filter(|&(pgno, _)| pgno <= db_size)
-                    .collect();
+                let mut copies = state.index.newest_frames(from, safe, db_size);
                 copies.sort_unstable();
                 let whole = safe == state.index.max_frame();
                 let wal = state
@@ -581,21 +599,31 @@ impl Shared {
                     .ok_or_else(|| Error::io("no WAL file to checkpoint"))?;
                 // Constant while `checkpointing` holds: no restart can happen under the copy.
                 let generation = state.generation;
+                let sync_wal = target.sync != Synchronous::Off && state.synced_frame < safe;
+                let buffer = state.copy_buffer.take();
                 drop(state);
                 let source = FrameSource {
                     wal: &wal,
                     generation,
                     cached: target.cached,
                 };
-                self.copy_back(
+                let copied = self.copy_back(
                     &source,
                     target.db_file,
                     &copies,
                     whole.then_some(db_size),
-                    target.sync,
+                    CopySync {
+                        wal: sync_wal,
+                        db: target.sync != Synchronous::Off,
+                    },
+                    buffer,
                     stats,
-                )?;
+                );
                 state = self.lock();
+                state.copy_buffer = copied?;
+                if sync_wal {
+                    state.synced_frame = state.synced_frame.max(safe);
+                }
                 debug_assert_eq!(state.backfilled, from, "one checkpoint at a time");
                 state.backfilled = safe;
                 self.changed.notify_all();
@@ -629,56 +657,52 @@ impl Shared {
         Ok(false)
     }
 
-    /// Copy frames into the database file: sync the WAL, write the pages (one write per run of
-    /// consecutive pages), cut the file to the database size when the whole log was copied, sync
-    /// the database. Waits for its I/O.
+    /// Copy frames into the database file: sync the WAL (unless already durable), write the
+    /// pages in page-number order, one write per run of consecutive pages gathered in `buffer`
+    /// (reused, grown only when a run needs more), cut the file to the database size when the
+    /// whole log was copied, sync the database. Waits for its I/O; gives the buffer back.
+    #[allow(clippy::too_many_arguments)]
     fn copy_back(
         &self,
         source: &FrameSource<'_>,
         db_file: &Arc<dyn File>,
         copies: &[(PageNo, u32)],
         truncate_to: Option<PageNo>,
-        sync: Synchronous,
+        sync: CopySync,
+        buffer: Option<Buffer>,
         stats: &mut PagerStats,
-    ) -> Result<()> {
+    ) -> Result<Option<Buffer>> {
         debug_assert!(copies.windows(2).all(|w| w[0].0 < w[1].0));
         let io = self.io.as_ref();
-        if sync != Synchronous::Off {
-            io::run_to_completion(io, source.wal.sync()?)?;
-            stats.syncs += 1;
+        if sync.wal {
+            self.checkpoint_sync(source.wal, stats)?;
         }
         let page_size = self.page_size;
-        let mut frame_buffer: Box<[u8]> = vec![0u8; page_size].into();
-        let mut buffer = None;
+        let per_write = (WRITE_BATCH_BYTES / page_size).max(1);
+        let mut buffer = buffer;
+        let mut frame_buffer: Option<Buffer> = None;
         let mut rest = copies;
         while let Some(&(start, _)) = rest.first() {
             let run = rest
                 .iter()
                 .enumerate()
-                .take((WRITE_BATCH_BYTES / page_size).max(1))
+                .take(per_write)
                 .take_while(|&(i, &(pgno, _))| pgno as usize == start as usize + i)
                 .count();
-            let mut run_buffer = batch_buffer(buffer.take(), run * page_size);
+            let len = run * page_size;
+            let mut run_buffer = match buffer.take() {
+                Some(b) if b.len() >= len => b,
+                _ => vec![0u8; per_write.min(copies.len()).max(run) * page_size].into(),
+            };
             for (&(pgno, frame), out) in rest[..run]
                 .iter()
-                .zip(run_buffer.chunks_exact_mut(page_size))
+                .zip(run_buffer[..len].chunks_exact_mut(page_size))
             {
-                if source.copy_cached(pgno, frame, out) {
-                    stats.checkpoint_cache_pages += 1;
-                    if cfg!(debug_assertions) {
-                        frame_buffer = self.read_frame(source.wal, frame, frame_buffer)?;
-                        assert!(
-                            *frame_buffer == *out,
-                            "cache fast-path returned wrong content for page {pgno} frame {frame}"
-                        );
-                    }
-                } else {
-                    frame_buffer = self.read_frame(source.wal, frame, frame_buffer)?;
-                    out.copy_from_slice(&frame_buffer);
-                }
+                frame_buffer = self.fill_page(source, pgno, frame, out, frame_buffer, stats)?;
             }
             let offset = (start as u64 - 1) * page_size as u64;
-            buffer = io::run_to_completion(io, db_file.write(offset, run_buffer)?)?.buffer;
+            let written = db_file.write_prefix(offset, run_buffer, len)?;
+            buffer = io::run_to_completion(io, written)?.buffer;
             stats.pages_written += run as u64;
             rest = &rest[run..];
         }
@@ -688,15 +712,57 @@ impl Shared {
                 io::run_to_completion(io, db_file.truncate(size)?)?;
             }
         }
-        if sync != Synchronous::Off {
-            io::run_to_completion(io, db_file.sync()?)?;
-            stats.syncs += 1;
+        if sync.db {
+            self.checkpoint_sync(db_file, stats)?;
         }
+        Ok(buffer)
+    }
+
+    /// Sync `file` for a checkpoint, counting the sync and the time it took.
+    fn checkpoint_sync(&self, file: &Arc<dyn File>, stats: &mut PagerStats) -> Result<()> {
+        let start = Instant::now();
+        io::run_to_completion(self.io.as_ref(), file.sync()?)?;
+        stats.syncs += 1;
+        stats.checkpoint_sync_time += start.elapsed();
         Ok(())
     }
 
-    /// The page image of WAL frame `frame`, read into `buffer`.
-    fn read_frame(&self, wal: &Arc<dyn File>, frame: u32, buffer: Box<[u8]>) -> Result<Box<[u8]>> {
+    /// Put frame `frame` (page `pgno`) into `out`: from the cache when it holds exactly that
+    /// frame, else read from the WAL through `frame_buffer` (given back, for the next page).
+    fn fill_page(
+        &self,
+        source: &FrameSource<'_>,
+        pgno: PageNo,
+        frame: u32,
+        out: &mut [u8],
+        frame_buffer: Option<Buffer>,
+        stats: &mut PagerStats,
+    ) -> Result<Option<Buffer>> {
+        if source.copy_cached(pgno, frame, out) {
+            stats.checkpoint_cache_pages += 1;
+            if !cfg!(debug_assertions) {
+                return Ok(frame_buffer);
+            }
+            let from_wal = self.read_frame(source.wal, frame, frame_buffer)?;
+            assert!(
+                *from_wal == *out,
+                "cache fast-path returned wrong content for page {pgno} frame {frame}"
+            );
+            return Ok(Some(from_wal));
+        }
+        let from_wal = self.read_frame(source.wal, frame, frame_buffer)?;
+        out.copy_from_slice(&from_wal);
+        Ok(Some(from_wal))
+    }
+
+    /// The page image of WAL frame `frame`, read into `buffer` (a new one if `None`).
+    fn read_frame(
+        &self,
+        wal: &Arc<dyn File>,
+        frame: u32,
+        buffer: Option<Buffer>,
+    ) -> Result<Buffer> {
+        let buffer = buffer.unwrap_or_else(|| vec![0u8; self.page_size].into());
         let offset = frame_offset(frame, self.page_size) + FRAME_HEADER_SIZE as u64;
         let done = io::run_to_completion(self.io.as_ref(), wal.read(offset, buffer)?)?;
         if done.len != self.page_size {
@@ -745,10 +811,15 @@ impl FrameSource<'_> {
             frame,
             generation: self.generation,
         };
-        self.cached
-            .and_then(|lookup| lookup(pgno))
-            .is_some_and(|page| page.copy_if_tagged(tag, out))
+        self.cached.is_some_and(|copy| copy(pgno, tag, out))
     }
+}
+
+/// Which files a checkpoint syncs: the WAL before copying, the database after.
+#[derive(Clone, Copy)]
+struct CopySync {
+    wal: bool,
+    db: bool,
 }
 
 #[cfg(test)]
