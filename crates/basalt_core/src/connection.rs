@@ -337,6 +337,7 @@ impl Statement {
         let mut inner = self.conn.borrow_mut();
         if self.vm.program().is_dml {
             inner.state.changes = self.vm.changes;
+            inner.state.total_changes += self.vm.changes;
         }
         if let Some(level) = self.vm.savepoint.take() {
             inner.pager.release(level)?;
@@ -368,6 +369,7 @@ impl Statement {
             } else {
                 0
             };
+            inner.state.total_changes += inner.state.changes;
         }
         if inner.state.autocommit {
             if self.vm.writes {

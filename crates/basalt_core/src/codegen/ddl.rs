@@ -22,7 +22,7 @@ use crate::vdbe::{CursorId, Insn, OnError, Reg, Root};
 use basalt_parser::ast;
 
 /// What goes in the rootpage column of a new schema row.
-enum RootValue {
+pub(super) enum RootValue {
     Reg(Reg),
     Zero,
 }
@@ -47,7 +47,7 @@ impl Ctx<'_> {
     }
 
     /// Appends a row to `sqlite_schema`.
-    fn schema_row(
+    pub(super) fn schema_row(
         &mut self,
         kind: &str,
         name: &str,
@@ -143,14 +143,12 @@ impl Ctx<'_> {
                         return Err(error(format!("duplicate column name: {}", c.name.value)));
                     }
                 }
+                self.check_autoincrement(create, &table)?;
                 if let Some(why) = &table.unsupported {
                     return Err(error(format!("not supported yet: {why}")));
                 }
                 if table.has_generated_columns() {
                     return Err(crate::error::Error::not_supported("generated columns"));
-                }
-                if table.autoincrement {
-                    return Err(error("not supported yet: AUTOINCREMENT"));
                 }
                 let root = self.b.reg();
                 self.b.emit(Insn::CreateBtree {
@@ -176,6 +174,7 @@ impl Ctx<'_> {
                         None,
                     );
                 }
+                self.ensure_sequence_table(&table);
                 self.b.emit(Insn::SchemaChanged);
                 Ok(())
             }
@@ -453,6 +452,7 @@ impl Ctx<'_> {
         self.check_schema_name(&name.schema)?;
         let n = &name.name.value;
         let catalog = self.catalog;
+        let mut dropped_table = None;
         // The schema rows to delete and the b-trees to drop.
         let (rows, roots): (Vec<i64>, Vec<u32>) = match kind {
             ast::ObjectKind::Table => {
@@ -469,6 +469,7 @@ impl Ctx<'_> {
                 if table.name.to_ascii_lowercase().starts_with("sqlite_") {
                     return Err(error(format!("table {} may not be dropped", table.name)));
                 }
+                dropped_table = Some(table.clone());
                 let entries: Vec<_> = catalog
                     .schema
                     .entries
@@ -531,6 +532,10 @@ impl Ctx<'_> {
             }
         };
         self.writes = true;
+        if let Some(table) = &dropped_table {
+            // Before the b-trees go, as SQLite orders it.
+            self.forget_counter(table)?;
+        }
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,

@@ -10,6 +10,7 @@
 //! - Every index entry of a row is removed before the row is, and added after it is, keyed by
 //!   the index's columns (or expressions) and the rowid.
 
+use super::autoincrement::Counter;
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
 use super::select::{table_source, Dest};
 use super::{error, Ctx, Label};
@@ -84,7 +85,11 @@ impl Ctx<'_> {
                 if self.catalog.has_triggers(&t.name) {
                     return Err(error("not supported yet: writing to a table with triggers"));
                 }
-                if tname.to_ascii_lowercase().starts_with("sqlite_") {
+                if tname.to_ascii_lowercase().starts_with("sqlite_")
+                    && !t
+                        .name
+                        .eq_ignore_ascii_case(super::autoincrement::SEQUENCE_TABLE)
+                {
                     return Err(error(format!("table {tname} may not be modified")));
                 }
                 Ok(t.clone())
@@ -96,7 +101,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn open_target(&mut self, table: Table) -> Target {
+    pub(super) fn open_target(&mut self, table: Table) -> Target {
         self.writes = true;
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
@@ -511,8 +516,9 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// A value for the rowid: NULL means "choose one"; anything else must be an integer.
-    fn rowid_value(&mut self, t: &Target, rowid: Reg) {
+    /// A value for the rowid: NULL means "choose one"; anything else must be an integer. An
+    /// AUTOINCREMENT table's `counter` takes part in the choice and is raised to the rowid.
+    fn rowid_value(&mut self, t: &Target, rowid: Reg, counter: Option<&Counter>) {
         let chosen = self.b.label();
         let pick = self.b.label();
         self.b.emit(Insn::IsNull {
@@ -527,8 +533,12 @@ impl Ctx<'_> {
         self.b.emit(Insn::NewRowid {
             cursor: t.cursor,
             dest: rowid,
+            autoinc: counter.map(Counter::value),
         });
         self.b.place(chosen);
+        if let Some(c) = counter {
+            self.counter_step(c, rowid);
+        }
     }
 
     pub fn insert(&mut self, insert: &ast::Insert) -> Result<()> {
@@ -538,9 +548,6 @@ impl Ctx<'_> {
             ));
         }
         let table = self.writable_table(&insert.table)?;
-        if table.autoincrement {
-            return Err(error("not supported yet: AUTOINCREMENT"));
-        }
         let ncols = table.columns.len();
         // Which table column each value goes to (`None`: the rowid).
         let targets: Vec<Option<usize>> = match &insert.columns {
@@ -573,6 +580,7 @@ impl Ctx<'_> {
         };
         let or = insert.or;
         let t = self.open_target(table.clone());
+        let counter = self.counter_begin(&table)?;
         let regs = self.b.regs(ncols.max(1));
         let rowid = self.b.reg();
         let empty = Scope::new(None);
@@ -607,7 +615,7 @@ impl Ctx<'_> {
             if let Some(p) = targets.iter().position(|x| x.is_none()) {
                 values(ctx, p, rowid)?;
             }
-            ctx.rowid_value(&t, rowid);
+            ctx.rowid_value(&t, rowid, counter.as_ref());
             if let Some(a) = table.rowid_alias {
                 ctx.b.emit(Insn::Copy {
                     src: rowid,
@@ -682,6 +690,9 @@ impl Ctx<'_> {
                 }
             }
         }
+        if let Some(c) = &counter {
+            self.counter_end(c);
+        }
         Ok(())
     }
 
@@ -691,6 +702,28 @@ impl Ctx<'_> {
         table: &Table,
         alias: Option<&ast::Name>,
         where_: Option<&ast::Expr>,
+    ) -> Result<CursorId> {
+        let name = alias.map_or(table.name.clone(), |a| a.value.clone());
+        self.collect_rowids_where(table, |ctx, scan, skip| {
+            let Some(w) = where_ else {
+                return Ok(());
+            };
+            if super::select::contains_aggregate(w) {
+                return Err(error("misuse of aggregate function in WHERE"));
+            }
+            let mut sc = Scope::new(None);
+            sc.sources.push(table_source(table, name, scan));
+            ctx.filter(w, &sc, skip)
+        })
+    }
+
+    /// The rowids of the rows of `table` that `filter` (emitting code that jumps to its label
+    /// for a row to leave out, with the scan cursor on the row) keeps, into a new ephemeral
+    /// table.
+    pub(super) fn collect_rowids_where(
+        &mut self,
+        table: &Table,
+        filter: impl FnOnce(&mut Self, CursorId, Label) -> Result<()>,
     ) -> Result<CursorId> {
         let rowids = self.b.cursor();
         self.b.emit(Insn::OpenEphemeral {
@@ -703,17 +736,9 @@ impl Ctx<'_> {
             root: Root::Page(table.root),
             key: None,
         });
-        let mut sc = Scope::new(None);
-        let name = alias.map_or(table.name.clone(), |a| a.value.clone());
-        sc.sources.push(table_source(table, name, scan));
         let next = self.b.label();
         let rows = self.b.scan_start(scan);
-        if let Some(w) = where_ {
-            if super::select::contains_aggregate(w) {
-                return Err(error("misuse of aggregate function in WHERE"));
-            }
-            self.filter(w, &sc, next)?;
-        }
+        filter(self, scan, next)?;
         let id = self.b.reg();
         let rec = self.b.reg();
         self.b.emit(Insn::Rowid {
@@ -744,6 +769,17 @@ impl Ctx<'_> {
         let table = self.writable_table(&delete.table)?;
         let t = self.open_target(table.clone());
         let rowids = self.collect_rowids(&table, delete.alias.as_ref(), delete.where_.as_ref())?;
+        self.delete_rows(&t, rowids, true)
+    }
+
+    /// Deletes the rows whose rowids the ephemeral table `rowids` holds, with their index
+    /// entries; `count_change`: they count in `changes()`.
+    pub(super) fn delete_rows(
+        &mut self,
+        t: &Target,
+        rowids: CursorId,
+        count_change: bool,
+    ) -> Result<()> {
         let next = self.b.label();
         let id = self.b.reg();
         let rows = self.b.scan_start(rowids);
@@ -756,7 +792,7 @@ impl Ctx<'_> {
             rowid: id,
             not_found: self.b.to(next),
         });
-        self.delete_current_row(&t, true)?;
+        self.delete_current_row(t, count_change)?;
         self.b.place(next);
         self.b.scan_end(rows);
         Ok(())

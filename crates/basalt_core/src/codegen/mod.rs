@@ -16,6 +16,7 @@
 //!   misuse of aggregates, wrong argument counts) are reported here with SQLite's message.
 
 mod aggregate;
+mod autoincrement;
 mod compound;
 mod ddl;
 mod dml;
@@ -183,6 +184,7 @@ impl Builder {
         self.emit(Insn::NewRowid {
             cursor,
             dest: rowid,
+            autoinc: None,
         });
         self.emit(Insn::Insert {
             cursor,

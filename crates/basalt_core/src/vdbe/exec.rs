@@ -42,6 +42,8 @@ pub struct ConnState {
     pub last_insert_rowid: i64,
     /// `changes()`: rows changed by the last INSERT, UPDATE or DELETE.
     pub changes: i64,
+    /// Rows changed by every statement that kept its changes, counted when each one ends (so
+    /// not the running statement's, and never undone ones), as SQLite counts them.
     pub total_changes: i64,
     /// `PRAGMA case_sensitive_like`.
     pub case_sensitive_like: bool,
@@ -462,7 +464,11 @@ impl Vm {
                 encode_record(&self.key_values(*start, *count), &mut out);
                 self.regs[*dest] = Value::Blob(out);
             }
-            Insn::NewRowid { cursor, dest } => {
+            Insn::NewRowid {
+                cursor,
+                dest,
+                autoinc,
+            } => {
                 let c = self.cursor(*cursor)?;
                 let next = match &mut c.kind {
                     Kind::BTree(b) => {
@@ -479,9 +485,19 @@ impl Vm {
                     _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
                 };
                 c.moved();
-                let Some(rowid) = next else {
+                let Some(mut rowid) = next else {
                     return Err(Error::code(ErrorCode::Full));
                 };
+                if let Some(counter) = autoinc {
+                    let Some(largest) = reg_i64(&self.regs[*counter]) else {
+                        return Err(Error::new(ErrorCode::Internal, "non-integer counter"));
+                    };
+                    let Some(past) = largest.checked_add(1) else {
+                        return Err(Error::code(ErrorCode::Full));
+                    };
+                    rowid = rowid.max(past);
+                    self.regs[*counter] = Value::Integer(rowid);
+                }
                 self.regs[*dest] = Value::Integer(rowid);
             }
             Insn::Insert {
@@ -515,7 +531,6 @@ impl Vm {
                 self.wrote |= is_btree;
                 if *count_change {
                     self.changes += 1;
-                    env.conn.total_changes += 1;
                     if *last_rowid {
                         env.conn.last_insert_rowid = id;
                     }
@@ -543,7 +558,6 @@ impl Vm {
                 self.wrote |= is_btree;
                 if *count_change {
                     self.changes += 1;
-                    env.conn.total_changes += 1;
                 }
             }
             Insn::IdxInsert { cursor, record } => {

@@ -226,9 +226,13 @@ pub enum Insn {
         count: usize,
         dest: Reg,
     },
+    /// A rowid one past the table's largest (OP_NewRowid). With `autoinc`, the AUTOINCREMENT
+    /// counter in that register: the rowid is also past it, the counter becomes the rowid, and
+    /// either at the largest rowid fails with SQLITE_FULL.
     NewRowid {
         cursor: CursorId,
         dest: Reg,
+        autoinc: Option<Reg>,
     },
     /// Inserts the record in `record` at rowid `rowid`; counts a change if `count_change`, and
     /// sets `last_insert_rowid` if also `last_rowid`.
@@ -583,7 +587,17 @@ impl Insn {
             Insn::MakeRecord { start, count, dest } => {
                 ("MakeRecord", n(*start), n(*count), n(*dest), none())
             }
-            Insn::NewRowid { cursor, dest } => ("NewRowid", n(*cursor), n(*dest), 0, none()),
+            Insn::NewRowid {
+                cursor,
+                dest,
+                autoinc,
+            } => (
+                "NewRowid",
+                n(*cursor),
+                n(*dest),
+                autoinc.map_or(0, n),
+                none(),
+            ),
             Insn::Insert {
                 cursor,
                 record,
