@@ -400,6 +400,7 @@ impl Ctx<'_> {
                 ctes: Vec::new(),
                 expanding: vec![name.clone()],
                 alias_depth: 0,
+                pragma_sink: None,
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

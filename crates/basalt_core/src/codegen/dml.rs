@@ -109,15 +109,15 @@ impl Ctx<'_> {
             root: Root::Page(table.root),
             key: None,
         });
-        // Newest first: SQLite links each new index at the head of its table's list, and checks
-        // UNIQUE constraints in that order (which one a failing row reports).
+        // SQLite checks UNIQUE constraints in its index list's order (which one a failing row
+        // reports).
         let indexes: Vec<(Index, CursorId)> = self
             .catalog
-            .table_indexes(&table.name)
+            .index_list(&table.name)
+            .into_iter()
             .cloned()
             .collect::<Vec<_>>()
             .into_iter()
-            .rev()
             .map(|index| {
                 let c = self.b.cursor();
                 self.b.emit(Insn::OpenWrite {

@@ -23,6 +23,7 @@ mod dml;
 mod expr;
 mod integrity;
 mod pragma;
+mod pragma_schema;
 mod scope;
 mod select;
 
@@ -246,6 +247,9 @@ pub struct Ctx<'a> {
     expanding: Vec<String>,
     /// Nesting of result-alias expansions (an alias cannot expand forever).
     alias_depth: usize,
+    /// Where a pragma's rows go when it is a table-valued function in FROM (an ephemeral
+    /// table) instead of being result rows.
+    pragma_sink: Option<CursorId>,
 }
 
 pub fn error(message: impl Into<String>) -> Error {
@@ -278,6 +282,7 @@ pub fn compile(
         ctes: Vec::new(),
         expanding: Vec::new(),
         alias_depth: 0,
+        pragma_sink: None,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;

@@ -1,12 +1,12 @@
-//! PRAGMAs. Supported so far: `table_info`; `integrity_check` and `quick_check`
-//! (`integrity.rs`); the header and pager settings of
+//! PRAGMAs. Supported so far: `table_info`, `table_xinfo`, `index_list`, `index_info`,
+//! `index_xinfo` (`pragma_schema.rs`); `integrity_check` and `quick_check` (`integrity.rs`); the header and pager settings of
 //! [`RuntimePragma`] (read and set, evaluated when the statement runs); `wal_checkpoint`;
 //! the constant `foreign_keys`, `encoding` and `compile_options`. Unknown pragmas are silently
 //! ignored, as SQLite ignores them (no error, no rows).
 //!
 //! Invariants: a pragma's rows are SQLite's, column for column (names and types included).
 
-use super::{error, Ctx};
+use super::Ctx;
 use crate::error::{Error, Result};
 use crate::vdbe::pragma::RuntimePragma;
 use crate::vdbe::Insn;
@@ -20,11 +20,19 @@ impl Ctx<'_> {
             Some(ast::PragmaValue::Assign(v)) | Some(ast::PragmaValue::Call(v)) => Some(v.clone()),
             None => None,
         };
+        // The argument as a name (quotes removed), for the pragmas that take an object.
+        let name_arg = arg.as_deref().map(dequote);
         if let Some(p) = RuntimePragma::from_name(&name) {
             return Ok(self.runtime_pragma(p, arg.as_deref()));
         }
         match name.as_str() {
-            "table_info" => self.table_info(arg.as_deref()),
+            "table_info" | "table_xinfo" => {
+                self.table_info(name_arg.as_deref(), name == "table_xinfo")
+            }
+            "index_list" => self.index_list(name_arg.as_deref()),
+            "index_info" | "index_xinfo" => {
+                self.index_info(name_arg.as_deref(), name == "index_xinfo")
+            }
             "wal_checkpoint" => Ok(self.wal_checkpoint(arg.as_deref())),
             "integrity_check" => self.integrity_check(arg.as_deref(), false),
             "quick_check" => self.integrity_check(arg.as_deref(), true),
@@ -96,69 +104,23 @@ impl Ctx<'_> {
         }
         vec![column.to_string()]
     }
+}
 
-    fn table_info(&mut self, table: Option<&str>) -> Result<Vec<String>> {
-        let names = ["cid", "name", "type", "notnull", "dflt_value", "pk"];
-        let Some(table) = table.and_then(|t| self.catalog.table(t.trim_matches(['\'', '"'])))
-        else {
-            return Ok(names.iter().map(|s| s.to_string()).collect());
-        };
-        if table.unsupported.is_some() && table.columns.is_empty() {
-            return Err(error(format!(
-                "not supported yet: PRAGMA table_info on {}",
-                table.name
-            )));
-        }
-        let pk_columns: Vec<usize> = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.primary_key)
-            .map(|(i, _)| i)
-            .collect();
-        let regs = self.b.regs(6);
-        for (i, c) in table.columns.iter().enumerate() {
-            self.b.emit(Insn::Integer {
-                value: i as i64,
-                dest: regs,
-            });
-            self.b.emit(Insn::Text {
-                value: c.name.as_bytes().to_vec(),
-                dest: regs + 1,
-            });
-            self.b.emit(Insn::Text {
-                value: c.declared_type.as_bytes().to_vec(),
-                dest: regs + 2,
-            });
-            self.b.emit(Insn::Integer {
-                value: i64::from(c.not_null),
-                dest: regs + 3,
-            });
-            match &c.default {
-                Some(d) => self.b.emit(Insn::Text {
-                    value: d.to_string().into_bytes(),
-                    dest: regs + 4,
-                }),
-                None => self.b.emit(Insn::Null {
-                    dest: regs + 4,
-                    count: 1,
-                }),
-            };
-            let pk = pk_columns
-                .iter()
-                .position(|&p| p == i)
-                .map_or(0, |p| p as i64 + 1);
-            self.b.emit(Insn::Integer {
-                value: pk,
-                dest: regs + 5,
-            });
-            self.b.emit(Insn::ResultRow {
-                start: regs,
-                count: 6,
-            });
-        }
-        Ok(names.iter().map(|s| s.to_string()).collect())
+/// A pragma argument as SQLite reads a name from it: without its quotes ('', "", ``, []),
+/// doubled quote characters inside made single.
+pub(super) fn dequote(arg: &str) -> String {
+    let mut chars = arg.chars();
+    let close = match chars.next() {
+        Some('[') => ']',
+        Some(q @ ('\'' | '"' | '`')) => q,
+        _ => return arg.to_string(),
+    };
+    let inner = chars.as_str();
+    let inner = inner.strip_suffix(close).unwrap_or(inner);
+    if close == ']' {
+        return inner.to_string();
     }
+    inner.replace(&format!("{close}{close}"), &close.to_string())
 }
 
 /// A value of a constant pragma's row.

@@ -975,6 +975,10 @@ impl Ctx<'_> {
                     sc.sources.push(schema_source(alias_name, cursor));
                     return Ok(());
                 }
+                // An eponymous table-valued function: `pragma_x` is `pragma_x()`.
+                if name.schema.is_none() && tname.to_ascii_lowercase().starts_with("pragma_") {
+                    return self.pragma_function(tname, &[], alias_name, sc);
+                }
                 Err(error(format!("no such table: {tname}")))
             }
             ast::TableOrSubquery::Subquery { select, alias } => {
@@ -984,8 +988,11 @@ impl Ctx<'_> {
             ast::TableOrSubquery::Nested { .. } => {
                 Err(error("not supported yet: parenthesized joins"))
             }
-            ast::TableOrSubquery::Function { name, .. } => {
-                Err(error(format!("no such table: {}", name.name.value)))
+            ast::TableOrSubquery::Function { name, args, alias } => {
+                let alias_name = alias
+                    .as_ref()
+                    .map_or(name.name.value.clone(), |a| a.value.clone());
+                self.pragma_function(&name.name.value, args, alias_name, sc)
             }
         }
     }

@@ -797,8 +797,13 @@ impl Vm {
                     self.regs[dest + k] = v;
                 }
             }
-            Insn::IntegrityCheck { max_errors, dest } => {
-                let (report, left) = super::pragma::integrity_check(env.pager, *max_errors)?;
+            Insn::IntegrityCheck {
+                max_errors,
+                dest,
+                only,
+            } => {
+                let (report, left) =
+                    super::pragma::integrity_check(env.pager, *max_errors, only.as_deref())?;
                 self.regs[*dest] = report;
                 self.regs[dest + 1] = left;
             }

@@ -9,6 +9,7 @@ use super::pragma::RuntimePragma;
 use super::value::affinity_letter;
 use crate::btree::{SeekOp, TreeKind};
 use crate::error::ErrorCode;
+use crate::integrity::TreeRoot;
 use crate::pager::PageNo;
 use crate::record::{Collation, KeyInfo, Value};
 use crate::sql::affinity::Affinity;
@@ -432,10 +433,12 @@ pub enum Insn {
     },
     /// The b-tree half of `PRAGMA integrity_check`: `dest` gets SQLite's one-row report of
     /// every structural problem (NULL if none), `dest + 1` how many of `max_errors` are left
-    /// for the SQL-level checks that follow.
+    /// for the SQL-level checks that follow. `only`: check just these trees (a partial check,
+    /// `PRAGMA integrity_check(TABLE)`); otherwise every tree of the schema.
     IntegrityCheck {
         max_errors: usize,
         dest: Reg,
+        only: Option<Vec<TreeRoot>>,
     },
     /// `CAST(reg AS type_name)`.
     Cast {
@@ -732,9 +735,9 @@ impl Insn {
                 pragma.column_name().into(),
             ),
             Insn::Checkpoint { mode, dest } => ("Checkpoint", 0, n(*dest), 0, format!("{mode:?}")),
-            Insn::IntegrityCheck { max_errors, dest } => {
-                ("IntegrityCk", n(*max_errors), n(*dest), 0, none())
-            }
+            Insn::IntegrityCheck {
+                max_errors, dest, ..
+            } => ("IntegrityCk", n(*max_errors), n(*dest), 0, none()),
             Insn::RealAffinity { reg } => ("RealAffinity", n(*reg), 0, 0, none()),
             Insn::Cast { reg, type_name } => (
                 "Cast",
