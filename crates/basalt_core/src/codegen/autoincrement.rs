@@ -330,6 +330,6 @@ impl Ctx<'_> {
             });
             Ok(())
         })?;
-        self.delete_rows(&target, rowids, false)
+        self.delete_rows(&target, rowids, false, None)
     }
 }

@@ -11,6 +11,7 @@
 //!   the index's columns (or expressions) and the rowid.
 
 use super::autoincrement::Counter;
+use super::returning::Returning;
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
 use super::select::{table_source, Dest};
 use super::{error, Ctx, Label};
@@ -541,11 +542,15 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn insert(&mut self, insert: &ast::Insert) -> Result<()> {
-        if insert.with.is_some() || !insert.upsert.is_empty() || insert.returning.is_some() {
-            return Err(error(
-                "not supported yet: WITH, UPSERT or RETURNING in INSERT",
+    /// INSERT; returns the RETURNING clause's column names.
+    pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
+        if !insert.upsert.is_empty() {
+            return Err(crate::error::Error::not_supported(
+                "UPSERT (ON CONFLICT DO ...)",
             ));
+        }
+        if insert.with.is_some() {
+            return Err(crate::error::Error::not_supported("WITH in INSERT"));
         }
         let table = self.writable_table(&insert.table)?;
         let ncols = table.columns.len();
@@ -581,6 +586,7 @@ impl Ctx<'_> {
         let or = insert.or;
         let t = self.open_target(table.clone());
         let counter = self.counter_begin(&table)?;
+        let returning = self.returning_begin(insert.returning.as_ref())?;
         let regs = self.b.regs(ncols.max(1));
         let rowid = self.b.reg();
         let empty = Scope::new(None);
@@ -628,6 +634,9 @@ impl Ctx<'_> {
                 affinities: table.columns.iter().map(|c| c.affinity).collect(),
             });
             ctx.write_row(&t, regs, rowid, None, or, skip, true)?;
+            if let Some(r) = &returning {
+                ctx.returning_written(r, &table, t.cursor, regs, rowid)?;
+            }
             ctx.b.place(skip);
             Ok(())
         };
@@ -693,7 +702,7 @@ impl Ctx<'_> {
         if let Some(c) = &counter {
             self.counter_end(c);
         }
-        Ok(())
+        Ok(self.returning_end(returning))
     }
 
     /// The rowids of the rows WHERE selects, into a new ephemeral table.
@@ -762,23 +771,28 @@ impl Ctx<'_> {
         Ok(rowids)
     }
 
-    pub fn delete(&mut self, delete: &ast::Delete) -> Result<()> {
-        if delete.with.is_some() || delete.returning.is_some() {
-            return Err(error("not supported yet: WITH or RETURNING in DELETE"));
+    /// DELETE; returns the RETURNING clause's column names.
+    pub fn delete(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
+        if delete.with.is_some() {
+            return Err(error("not supported yet: WITH in DELETE"));
         }
         let table = self.writable_table(&delete.table)?;
         let t = self.open_target(table.clone());
+        let returning = self.returning_begin(delete.returning.as_ref())?;
         let rowids = self.collect_rowids(&table, delete.alias.as_ref(), delete.where_.as_ref())?;
-        self.delete_rows(&t, rowids, true)
+        self.delete_rows(&t, rowids, true, returning.as_ref())?;
+        Ok(self.returning_end(returning))
     }
 
     /// Deletes the rows whose rowids the ephemeral table `rowids` holds, with their index
-    /// entries; `count_change`: they count in `changes()`.
+    /// entries; `count_change`: they count in `changes()`; `returning`: each row's RETURNING
+    /// values are collected before it goes.
     pub(super) fn delete_rows(
         &mut self,
         t: &Target,
         rowids: CursorId,
         count_change: bool,
+        returning: Option<&Returning<'_>>,
     ) -> Result<()> {
         let next = self.b.label();
         let id = self.b.reg();
@@ -792,17 +806,22 @@ impl Ctx<'_> {
             rowid: id,
             not_found: self.b.to(next),
         });
+        if let Some(r) = returning {
+            let mut sc = Scope::new(None);
+            sc.sources
+                .push(table_source(&t.table, t.table.name.clone(), t.cursor));
+            self.returning_row(r, &sc)?;
+        }
         self.delete_current_row(t, count_change)?;
         self.b.place(next);
         self.b.scan_end(rows);
         Ok(())
     }
 
-    pub fn update(&mut self, update: &ast::Update) -> Result<()> {
-        if update.with.is_some() || update.returning.is_some() || update.from.is_some() {
-            return Err(error(
-                "not supported yet: WITH, FROM or RETURNING in UPDATE",
-            ));
+    /// UPDATE; returns the RETURNING clause's column names.
+    pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
+        if update.with.is_some() || update.from.is_some() {
+            return Err(error("not supported yet: WITH or FROM in UPDATE"));
         }
         let table = self.writable_table(&update.table)?;
         // Column index (None: the rowid) → new value.
@@ -822,6 +841,7 @@ impl Ctx<'_> {
             sets.push((c, &a.value));
         }
         let t = self.open_target(table.clone());
+        let returning = self.returning_begin(update.returning.as_ref())?;
         let rowids = self.collect_rowids(&table, update.alias.as_ref(), update.where_.as_ref())?;
         let ncols = table.columns.len();
         let next = self.b.label();
@@ -895,9 +915,12 @@ impl Ctx<'_> {
                 .collect::<Vec<Affinity>>(),
         });
         self.write_row(&t, regs, rowid, Some(old), update.or, next, false)?;
+        if let Some(r) = &returning {
+            self.returning_written(r, &table, t.cursor, regs, rowid)?;
+        }
         self.b.place(next);
         self.b.scan_end(rows);
-        Ok(())
+        Ok(self.returning_end(returning))
     }
 }
 

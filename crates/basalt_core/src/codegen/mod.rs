@@ -24,6 +24,7 @@ mod expr;
 mod integrity;
 mod pragma;
 mod pragma_schema;
+mod returning;
 mod scope;
 mod select;
 
@@ -291,9 +292,9 @@ pub fn compile(
         ast::Stmt::Select(select) => {
             column_names = ctx.select_statement(select)?;
         }
-        ast::Stmt::Insert(insert) => ctx.insert(insert)?,
-        ast::Stmt::Update(update) => ctx.update(update)?,
-        ast::Stmt::Delete(delete) => ctx.delete(delete)?,
+        ast::Stmt::Insert(insert) => column_names = ctx.insert(insert)?,
+        ast::Stmt::Update(update) => column_names = ctx.update(update)?,
+        ast::Stmt::Delete(delete) => column_names = ctx.delete(delete)?,
         ast::Stmt::CreateTable(create) => ctx.create_table(create, statement)?,
         ast::Stmt::CreateIndex(create) => ctx.create_index(create, statement)?,
         ast::Stmt::CreateView(create) => ctx.create_view(create, statement)?,

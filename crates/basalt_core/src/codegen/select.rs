@@ -741,6 +741,22 @@ impl Ctx<'_> {
         Ok((Projected { base, infos }, Some((keys, key_info))))
     }
 
+    /// A result-column list (`*` included) evaluated in `sc` into new registers: the first
+    /// register and the columns' names, as a SELECT names them.
+    pub(super) fn result_list(
+        &mut self,
+        columns: &[ast::ResultColumn],
+        sc: &Scope<'_>,
+    ) -> Result<(Reg, Vec<String>)> {
+        let results = self.expand_results(columns, sc)?;
+        let base = self.b.regs(results.len().max(1));
+        let mut names = Vec::with_capacity(results.len());
+        for (i, r) in results.iter().enumerate() {
+            names.push(self.result_column(r, sc, base + i)?.name);
+        }
+        Ok((base, names))
+    }
+
     fn result_column(
         &mut self,
         r: &ResultExpr<'_>,
@@ -1277,6 +1293,12 @@ fn source_column_name(sc: &Scope<'_>, table: Option<&str>, column: &str) -> Stri
             .find(|c| c.name.eq_ignore_ascii_case(column))
         {
             return c.name.clone();
+        }
+        // SQLite names `rowid` (and its other names) after an INTEGER PRIMARY KEY column.
+        if super::scope::is_rowid_name(column) {
+            if let Some(alias) = s.table.as_ref().and_then(|t| t.rowid_alias.map(|a| (t, a))) {
+                return alias.0.columns[alias.1].name.clone();
+            }
         }
     }
     column.to_string()
