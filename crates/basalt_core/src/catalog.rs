@@ -27,9 +27,13 @@ pub struct Column {
     pub declared_type: String,
     pub affinity: Affinity,
     pub collation: Collation,
+    /// The COLLATE name as written (dequoted), which `PRAGMA index_xinfo` shows.
+    pub collation_name: Option<String>,
     pub not_null: bool,
     pub not_null_conflict: Option<ast::ConflictAction>,
     pub default: Option<ast::Expr>,
+    /// The DEFAULT's source text (inside its parentheses), as `PRAGMA table_info` shows it.
+    pub default_text: Option<String>,
     pub primary_key: bool,
     /// `GENERATED ALWAYS AS (expr)`: computed from the other columns.
     pub generated: Option<Generated>,
@@ -90,6 +94,8 @@ pub struct IndexColumn {
     pub column: Option<usize>,
     pub expr: Option<ast::Expr>,
     pub collation: Collation,
+    /// The collation's name as SQLite shows it: as written, else `BINARY`.
+    pub collation_name: String,
     pub order: SortOrder,
 }
 
@@ -212,6 +218,11 @@ impl Databases {
         self.get(table.db).table_indexes(&table.name)
     }
 
+    /// A table's indexes in SQLite's list order (`Catalog::index_list`).
+    pub fn index_list<'a>(&'a self, table: &'a Table) -> Vec<&'a Index> {
+        self.get(table.db).index_list(&table.name)
+    }
+
     /// Whether triggers are defined on the table; a temp trigger may watch a main table.
     pub fn has_triggers(&self, table: &Table) -> bool {
         self.get(table.db).has_triggers(&table.name)
@@ -222,7 +233,8 @@ impl Databases {
 /// A PRIMARY KEY or UNIQUE constraint that needs an automatic index.
 #[derive(Debug, Clone)]
 pub struct UniqueConstraint {
-    pub columns: Vec<(usize, Collation, SortOrder)>,
+    /// Table columns only (`column` is always `Some`).
+    pub columns: Vec<IndexColumn>,
     pub primary_key: bool,
     pub conflict: Option<ast::ConflictAction>,
 }
@@ -326,6 +338,30 @@ impl Catalog {
             .filter(move |i| i.table.eq_ignore_ascii_case(table))
     }
 
+    /// A table's indexes in SQLite's list order, which is the order it checks UNIQUE
+    /// constraints in, reports them in `PRAGMA index_list`, and checks them in
+    /// `PRAGMA integrity_check`: each index is put at the head of the list as the schema is
+    /// read (automatic indexes first, in their constraints' order, then CREATE INDEX ones),
+    /// except that an ON CONFLICT REPLACE index goes after every other kind.
+    pub fn index_list<'a>(&'a self, table: &'a str) -> Vec<&'a Index> {
+        let is_auto = |i: &Index| i.name.to_ascii_lowercase().starts_with("sqlite_autoindex_");
+        let creation = self
+            .table_indexes(table)
+            .filter(|i| is_auto(i))
+            .chain(self.table_indexes(table).filter(|i| !is_auto(i)));
+        let replace = |i: &Index| i.conflict == Some(ast::ConflictAction::Replace);
+        let mut list: Vec<&Index> = Vec::new();
+        for index in creation {
+            if !replace(index) || list.first().is_none_or(|head| replace(head)) {
+                list.insert(0, index);
+            } else {
+                let at = list.iter().position(|i| replace(i)).unwrap_or(list.len());
+                list.insert(at, index);
+            }
+        }
+        list
+    }
+
     pub fn has_triggers(&self, table: &str) -> bool {
         self.triggers
             .iter()
@@ -400,9 +436,7 @@ pub fn index_column(table: &Table, term: &ast::OrderingTerm) -> IndexColumn {
         _ => SortOrder::Asc,
     };
     let (inner, explicit) = match &term.expr.kind {
-        ast::ExprKind::Collate { expr, collation } => {
-            (expr.as_ref(), Collation::from_name(&collation.value))
-        }
+        ast::ExprKind::Collate { expr, collation } => (expr.as_ref(), Some(&collation.value)),
         _ => (&term.expr, None),
     };
     let column = match &inner.kind {
@@ -410,8 +444,13 @@ pub fn index_column(table: &Table, term: &ast::OrderingTerm) -> IndexColumn {
         _ => None,
     };
     let collation = explicit
+        .and_then(|n| Collation::from_name(n))
         .or_else(|| column.map(|c| table.columns[c].collation))
         .unwrap_or_default();
+    let collation_name = explicit
+        .cloned()
+        .or_else(|| column.and_then(|c| table.columns[c].collation_name.clone()))
+        .unwrap_or_else(|| "BINARY".into());
     IndexColumn {
         column,
         expr: if column.is_none() {
@@ -420,6 +459,7 @@ pub fn index_column(table: &Table, term: &ast::OrderingTerm) -> IndexColumn {
             None
         },
         collation,
+        collation_name,
         order,
     }
 }
@@ -435,16 +475,7 @@ pub fn autoindex_from_constraint(
         table: table.name.clone(),
         db: table.db,
         root,
-        columns: constraint
-            .columns
-            .iter()
-            .map(|&(column, collation, order)| IndexColumn {
-                column: Some(column),
-                expr: None,
-                collation,
-                order,
-            })
-            .collect(),
+        columns: constraint.columns.clone(),
         unique: true,
         partial: None,
         conflict: constraint.conflict,
@@ -489,7 +520,7 @@ pub fn unique_constraints(table: &Table, create: &ast::CreateTable) -> Vec<Uniqu
                 && o.columns
                     .iter()
                     .zip(&c.columns)
-                    .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+                    .all(|(a, b)| a.column == b.column && a.collation == b.collation)
         };
         if !out.iter().any(same) {
             out.push(c);
@@ -511,8 +542,18 @@ pub fn unique_constraints(table: &Table, create: &ast::CreateTable) -> Vec<Uniqu
                 Some(ast::SortOrder::Desc) => SortOrder::Desc,
                 _ => SortOrder::Asc,
             };
+            let column = &table.columns[i];
             push(UniqueConstraint {
-                columns: vec![(i, table.columns[i].collation, order)],
+                columns: vec![IndexColumn {
+                    column: Some(i),
+                    expr: None,
+                    collation: column.collation,
+                    collation_name: column
+                        .collation_name
+                        .clone()
+                        .unwrap_or_else(|| "BINARY".into()),
+                    order,
+                }],
                 primary_key,
                 conflict,
             });
@@ -529,13 +570,11 @@ pub fn unique_constraints(table: &Table, create: &ast::CreateTable) -> Vec<Uniqu
         if primary_key && table.rowid_alias.is_some() {
             continue;
         }
-        let mut cols = Vec::new();
-        for term in terms {
-            let column = index_column(table, term);
-            if let Some(c) = column.column {
-                cols.push((c, column.collation, column.order));
-            }
-        }
+        let cols: Vec<IndexColumn> = terms
+            .iter()
+            .map(|term| index_column(table, term))
+            .filter(|c| c.column.is_some())
+            .collect();
         push(UniqueConstraint {
             columns: cols,
             primary_key,
@@ -546,16 +585,18 @@ pub fn unique_constraints(table: &Table, create: &ast::CreateTable) -> Vec<Uniqu
 }
 
 /// The column's affinity-bearing type and other attributes from its definition.
-fn column_from_ast(def: &ast::ColumnDef) -> Column {
+fn column_from_ast(def: &ast::ColumnDef, sql: &str) -> Column {
     let declared_type = def.type_name.as_ref().map(type_text).unwrap_or_default();
     let mut column = Column {
         name: def.name.value.clone(),
         affinity: Affinity::of_column(def.type_name.as_ref().map(|_| declared_type.as_str())),
         declared_type,
         collation: Collation::Binary,
+        collation_name: None,
         not_null: false,
         not_null_conflict: None,
         default: None,
+        default_text: None,
         primary_key: false,
         generated: None,
     };
@@ -565,9 +606,13 @@ fn column_from_ast(def: &ast::ColumnDef) -> Column {
                 column.not_null = true;
                 column.not_null_conflict = *conflict;
             }
-            ast::ColumnConstraint::Default { expr, .. } => column.default = Some(expr.clone()),
+            ast::ColumnConstraint::Default { expr, .. } => {
+                column.default = Some(expr.clone());
+                column.default_text = sql.get(expr.span.start..expr.span.end).map(str::to_string);
+            }
             ast::ColumnConstraint::Collate(name) => {
                 column.collation = Collation::from_name(&name.value).unwrap_or_default();
+                column.collation_name = Some(name.value.clone());
             }
             ast::ColumnConstraint::PrimaryKey { .. } => column.primary_key = true,
             ast::ColumnConstraint::Generated { expr, storage } => {
@@ -623,7 +668,7 @@ pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: 
     if options.contains(&ast::TableOption::WithoutRowid) {
         table.unsupported = Some("WITHOUT ROWID tables".into());
     }
-    table.columns = columns.iter().map(column_from_ast).collect();
+    table.columns = columns.iter().map(|c| column_from_ast(c, sql)).collect();
     for (i, def) in columns.iter().enumerate() {
         let mut named = None;
         for constraint in &def.constraints {
@@ -663,10 +708,8 @@ pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: 
             } => {
                 table.pk_conflict = *conflict;
                 for term in terms {
-                    if let ast::ExprKind::Id(n) = &term.expr.kind {
-                        if let Some(c) = table.column_index(&n.value) {
-                            table.columns[c].primary_key = true;
-                        }
+                    if let Some(c) = index_column(&table, term).column {
+                        table.columns[c].primary_key = true;
                     }
                 }
                 if let [term] = terms.as_slice() {

@@ -516,6 +516,7 @@ impl Statement {
         let mut inner = self.conn.borrow_mut();
         if self.vm.program().is_dml {
             inner.state.changes = self.vm.changes;
+            inner.state.total_changes += self.vm.changes;
         }
         for db in Db::ALL {
             if let (Some(level), Some(pager)) = (self.vm.savepoints[db.index()], inner.pager_of(db))
@@ -553,6 +554,7 @@ impl Statement {
             } else {
                 0
             };
+            inner.state.total_changes += inner.state.changes;
         }
         if inner.state.autocommit {
             if self.vm.writes {

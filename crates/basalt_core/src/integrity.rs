@@ -35,7 +35,7 @@ struct Subtree {
 pub const DEFAULT_MAX_ERRORS: usize = 100;
 
 /// One b-tree to check: its root page and whether it is keyed by rowid.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeRoot {
     pub root: PageNo,
     pub is_table: bool,
@@ -47,6 +47,18 @@ pub fn check_structure(
     trees: &[TreeRoot],
     max_errors: usize,
 ) -> Result<Vec<String>> {
+    check_trees(pager, trees, max_errors, false)
+}
+
+/// Runs the check on some trees only (`partial`, as `PRAGMA integrity_check(TABLE)` does):
+/// then, as in SQLite, pages no tree reaches are not reported, and the freelist is checked
+/// only when the first tree is the schema's (page 1).
+pub fn check_trees(
+    pager: &mut Pager,
+    trees: &[TreeRoot],
+    max_errors: usize,
+    partial: bool,
+) -> Result<Vec<String>> {
     let page_count = pager.page_count();
     let mut checker = Checker {
         pager,
@@ -55,6 +67,7 @@ pub fn check_structure(
         messages: Vec::new(),
         max_errors: max_errors.max(1),
         prefix: String::new(),
+        partial,
     };
     checker.run(trees)?;
     Ok(checker.messages)
@@ -68,6 +81,8 @@ struct Checker<'p> {
     max_errors: usize,
     /// Where the next message is about, e.g. "Tree 2 page 5 cell 3: ".
     prefix: String,
+    /// Only some trees are checked.
+    partial: bool,
 }
 
 /// The rowid a subtree's keys must stay below (or equal to, left of a divider). Index keys
@@ -90,8 +105,10 @@ impl Checker<'_> {
         }
         self.pager.get_now(1)?;
         let header = self.pager.header()?;
-        self.prefix = "Freelist: ".into();
-        self.check_list(true, header.first_freelist_trunk, header.freelist_count)?;
+        if !self.partial || trees.first().is_some_and(|t| t.root == 1) {
+            self.prefix = "Freelist: ".into();
+            self.check_list(true, header.first_freelist_trunk, header.freelist_count)?;
+        }
         for tree in trees {
             if self.is_full() {
                 break;
@@ -106,6 +123,9 @@ impl Checker<'_> {
             self.check_page(tree.root, tree.root, tree.is_table, Bound::None, 0)?;
         }
         self.prefix.clear();
+        if self.partial {
+            return Ok(());
+        }
         for pgno in 1..=self.page_count {
             if self.is_full() {
                 break;

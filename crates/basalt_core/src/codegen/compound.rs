@@ -88,6 +88,7 @@ impl Ctx<'_> {
             self.b.emit(Insn::NewRowid {
                 cursor: to,
                 dest: rowid,
+                autoinc: None,
             });
             self.b.emit(Insn::Insert {
                 cursor: to,

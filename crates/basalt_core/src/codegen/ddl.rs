@@ -25,7 +25,7 @@ use crate::vdbe::{CursorId, Insn, OnError, Reg, Root};
 use basalt_parser::ast;
 
 /// What goes in the rootpage column of a new schema row.
-enum RootValue {
+pub(super) enum RootValue {
     Reg(Reg),
     Zero,
 }
@@ -54,7 +54,7 @@ impl Ctx<'_> {
     }
 
     /// Appends a row to `db`'s schema table.
-    fn schema_row(
+    pub(super) fn schema_row(
         &mut self,
         db: Db,
         kind: &str,
@@ -150,14 +150,12 @@ impl Ctx<'_> {
                         return Err(error(format!("duplicate column name: {}", c.name.value)));
                     }
                 }
+                self.check_autoincrement(create, &table)?;
                 if let Some(why) = &table.unsupported {
                     return Err(error(format!("not supported yet: {why}")));
                 }
                 if table.has_generated_columns() {
                     return Err(crate::error::Error::not_supported("generated columns"));
-                }
-                if table.autoincrement {
-                    return Err(error("not supported yet: AUTOINCREMENT"));
                 }
                 let root = self.b.reg();
                 self.b.emit(Insn::CreateBtree {
@@ -186,6 +184,7 @@ impl Ctx<'_> {
                         None,
                     );
                 }
+                self.ensure_sequence_table(&table);
                 self.b.emit(Insn::SchemaChanged { db });
                 Ok(())
             }
@@ -437,6 +436,7 @@ impl Ctx<'_> {
                 default_db: None,
                 cte_guards: Vec::new(),
                 depth: 0,
+                pragma_sink: None,
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {
@@ -542,6 +542,7 @@ impl Ctx<'_> {
             return missing();
         };
         let db = catalog.db;
+        let mut dropped_table = None;
         // The schema rows to delete and the b-trees to drop.
         let (rows, roots): (Vec<i64>, Vec<u32>) = match kind {
             ast::ObjectKind::Table => {
@@ -551,6 +552,7 @@ impl Ctx<'_> {
                 if table.name.to_ascii_lowercase().starts_with("sqlite_") {
                     return Err(error(format!("table {} may not be dropped", table.name)));
                 }
+                dropped_table = Some(table.clone());
                 let entries: Vec<_> = catalog
                     .schema
                     .entries
@@ -591,6 +593,10 @@ impl Ctx<'_> {
             }
         };
         self.writes = true;
+        if let Some(table) = &dropped_table {
+            // Before the b-trees go, as SQLite orders it.
+            self.forget_counter(table)?;
+        }
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,

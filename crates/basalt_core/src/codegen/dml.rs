@@ -12,6 +12,8 @@
 //!   index's key (it assigns none of its columns, nor the rowid; the index has no expression or
 //!   WHERE clause) leaves that index's entry alone, as SQLite does: the same pages change.
 
+use super::autoincrement::Counter;
+use super::returning::Returning;
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
 use super::select::{table_source, Dest};
 use super::{error, Ctx, Label};
@@ -82,7 +84,11 @@ impl Ctx<'_> {
                 if self.catalog.has_triggers(t) {
                     return Err(error("not supported yet: writing to a table with triggers"));
                 }
-                if tname.to_ascii_lowercase().starts_with("sqlite_") {
+                if tname.to_ascii_lowercase().starts_with("sqlite_")
+                    && !t
+                        .name
+                        .eq_ignore_ascii_case(super::autoincrement::SEQUENCE_TABLE)
+                {
                     return Err(error(format!("table {tname} may not be modified")));
                 }
                 Ok(t.clone())
@@ -94,7 +100,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn open_target(&mut self, table: Table) -> Target {
+    pub(super) fn open_target(&mut self, table: Table) -> Target {
         self.writes = true;
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
@@ -103,15 +109,15 @@ impl Ctx<'_> {
             root: Root::Page(table.root),
             key: None,
         });
-        // Newest first: SQLite links each new index at the head of its table's list, and checks
-        // UNIQUE constraints in that order (which one a failing row reports).
+        // SQLite checks UNIQUE constraints in its index list's order (which one a failing row
+        // reports).
         let indexes: Vec<(Index, CursorId)> = self
             .catalog
-            .table_indexes(&table)
+            .index_list(&table)
+            .into_iter()
             .cloned()
             .collect::<Vec<_>>()
             .into_iter()
-            .rev()
             .map(|index| {
                 let c = self.b.cursor();
                 self.b.emit(Insn::OpenWrite {
@@ -528,8 +534,9 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// A value for the rowid: NULL means "choose one"; anything else must be an integer.
-    fn rowid_value(&mut self, t: &Target, rowid: Reg) {
+    /// A value for the rowid: NULL means "choose one"; anything else must be an integer. An
+    /// AUTOINCREMENT table's `counter` takes part in the choice and is raised to the rowid.
+    fn rowid_value(&mut self, t: &Target, rowid: Reg, counter: Option<&Counter>) {
         let chosen = self.b.label();
         let pick = self.b.label();
         self.b.emit(Insn::IsNull {
@@ -544,20 +551,25 @@ impl Ctx<'_> {
         self.b.emit(Insn::NewRowid {
             cursor: t.cursor,
             dest: rowid,
+            autoinc: counter.map(Counter::value),
         });
         self.b.place(chosen);
+        if let Some(c) = counter {
+            self.counter_step(c, rowid);
+        }
     }
 
-    pub fn insert(&mut self, insert: &ast::Insert) -> Result<()> {
-        if insert.with.is_some() || !insert.upsert.is_empty() || insert.returning.is_some() {
-            return Err(error(
-                "not supported yet: WITH, UPSERT or RETURNING in INSERT",
+    /// INSERT; returns the RETURNING clause's column names.
+    pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
+        if !insert.upsert.is_empty() {
+            return Err(crate::error::Error::not_supported(
+                "UPSERT (ON CONFLICT DO ...)",
             ));
         }
-        let table = self.writable_table(&insert.table)?;
-        if table.autoincrement {
-            return Err(error("not supported yet: AUTOINCREMENT"));
+        if insert.with.is_some() {
+            return Err(crate::error::Error::not_supported("WITH in INSERT"));
         }
+        let table = self.writable_table(&insert.table)?;
         let ncols = table.columns.len();
         // Which table column each value goes to (`None`: the rowid).
         let targets: Vec<Option<usize>> = match &insert.columns {
@@ -590,6 +602,8 @@ impl Ctx<'_> {
         };
         let or = insert.or;
         let t = self.open_target(table.clone());
+        let counter = self.counter_begin(&table)?;
+        let returning = self.returning_begin(insert.returning.as_ref())?;
         let regs = self.b.regs(ncols.max(1));
         let rowid = self.b.reg();
         let empty = Scope::new(None);
@@ -624,7 +638,7 @@ impl Ctx<'_> {
             if let Some(p) = targets.iter().position(|x| x.is_none()) {
                 values(ctx, p, rowid)?;
             }
-            ctx.rowid_value(&t, rowid);
+            ctx.rowid_value(&t, rowid, counter.as_ref());
             if let Some(a) = table.rowid_alias {
                 ctx.b.emit(Insn::Copy {
                     src: rowid,
@@ -637,6 +651,9 @@ impl Ctx<'_> {
                 affinities: table.columns.iter().map(|c| c.affinity).collect(),
             });
             ctx.write_row(&t, regs, rowid, None, &[], or, skip, true)?;
+            if let Some(r) = &returning {
+                ctx.returning_written(r, &table, t.cursor, regs, rowid)?;
+            }
             ctx.b.place(skip);
             Ok(())
         };
@@ -699,7 +716,10 @@ impl Ctx<'_> {
                 }
             }
         }
-        Ok(())
+        if let Some(c) = &counter {
+            self.counter_end(c);
+        }
+        Ok(self.returning_end(returning))
     }
 
     /// The rowids of the rows WHERE selects, into a new ephemeral table.
@@ -708,6 +728,28 @@ impl Ctx<'_> {
         table: &Table,
         alias: Option<&ast::Name>,
         where_: Option<&ast::Expr>,
+    ) -> Result<CursorId> {
+        let name = alias.map_or(table.name.clone(), |a| a.value.clone());
+        self.collect_rowids_where(table, |ctx, scan, skip| {
+            let Some(w) = where_ else {
+                return Ok(());
+            };
+            if super::select::contains_aggregate(w) {
+                return Err(error("misuse of aggregate function in WHERE"));
+            }
+            let mut sc = Scope::new(None);
+            sc.sources.push(table_source(table, name, scan));
+            ctx.filter(w, &sc, skip)
+        })
+    }
+
+    /// The rowids of the rows of `table` that `filter` (emitting code that jumps to its label
+    /// for a row to leave out, with the scan cursor on the row) keeps, into a new ephemeral
+    /// table.
+    pub(super) fn collect_rowids_where(
+        &mut self,
+        table: &Table,
+        filter: impl FnOnce(&mut Self, CursorId, Label) -> Result<()>,
     ) -> Result<CursorId> {
         let rowids = self.b.cursor();
         self.b.emit(Insn::OpenEphemeral {
@@ -721,17 +763,9 @@ impl Ctx<'_> {
             root: Root::Page(table.root),
             key: None,
         });
-        let mut sc = Scope::new(None);
-        let name = alias.map_or(table.name.clone(), |a| a.value.clone());
-        sc.sources.push(table_source(table, name, scan));
         let next = self.b.label();
         let rows = self.b.scan_start(scan);
-        if let Some(w) = where_ {
-            if super::select::contains_aggregate(w) {
-                return Err(error("misuse of aggregate function in WHERE"));
-            }
-            self.filter(w, &sc, next)?;
-        }
+        filter(self, scan, next)?;
         let id = self.b.reg();
         let rec = self.b.reg();
         self.b.emit(Insn::Rowid {
@@ -755,13 +789,29 @@ impl Ctx<'_> {
         Ok(rowids)
     }
 
-    pub fn delete(&mut self, delete: &ast::Delete) -> Result<()> {
-        if delete.with.is_some() || delete.returning.is_some() {
-            return Err(error("not supported yet: WITH or RETURNING in DELETE"));
+    /// DELETE; returns the RETURNING clause's column names.
+    pub fn delete(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
+        if delete.with.is_some() {
+            return Err(error("not supported yet: WITH in DELETE"));
         }
         let table = self.writable_table(&delete.table)?;
         let t = self.open_target(table.clone());
+        let returning = self.returning_begin(delete.returning.as_ref())?;
         let rowids = self.collect_rowids(&table, delete.alias.as_ref(), delete.where_.as_ref())?;
+        self.delete_rows(&t, rowids, true, returning.as_ref())?;
+        Ok(self.returning_end(returning))
+    }
+
+    /// Deletes the rows whose rowids the ephemeral table `rowids` holds, with their index
+    /// entries; `count_change`: they count in `changes()`; `returning`: each row's RETURNING
+    /// values are collected before it goes.
+    pub(super) fn delete_rows(
+        &mut self,
+        t: &Target,
+        rowids: CursorId,
+        count_change: bool,
+        returning: Option<&Returning<'_>>,
+    ) -> Result<()> {
         let next = self.b.label();
         let id = self.b.reg();
         let rows = self.b.scan_start(rowids);
@@ -774,17 +824,22 @@ impl Ctx<'_> {
             rowid: id,
             not_found: self.b.to(next),
         });
-        self.delete_current_row(&t, true)?;
+        if let Some(r) = returning {
+            let mut sc = Scope::new(None);
+            sc.sources
+                .push(table_source(&t.table, t.table.name.clone(), t.cursor));
+            self.returning_row(r, &sc)?;
+        }
+        self.delete_current_row(t, count_change)?;
         self.b.place(next);
         self.b.scan_end(rows);
         Ok(())
     }
 
-    pub fn update(&mut self, update: &ast::Update) -> Result<()> {
-        if update.with.is_some() || update.returning.is_some() || update.from.is_some() {
-            return Err(error(
-                "not supported yet: WITH, FROM or RETURNING in UPDATE",
-            ));
+    /// UPDATE; returns the RETURNING clause's column names.
+    pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
+        if update.with.is_some() || update.from.is_some() {
+            return Err(error("not supported yet: WITH or FROM in UPDATE"));
         }
         let table = self.writable_table(&update.table)?;
         // Column index (None: the rowid) → new value.
@@ -804,6 +859,7 @@ impl Ctx<'_> {
             sets.push((c, &a.value));
         }
         let t = self.open_target(table.clone());
+        let returning = self.returning_begin(update.returning.as_ref())?;
         let rowids = self.collect_rowids(&table, update.alias.as_ref(), update.where_.as_ref())?;
         let ncols = table.columns.len();
         let next = self.b.label();
@@ -879,9 +935,12 @@ impl Ctx<'_> {
         });
         let kept = unchanged_indexes(&t, &sets);
         self.write_row(&t, regs, rowid, Some(old), &kept, update.or, next, false)?;
+        if let Some(r) = &returning {
+            self.returning_written(r, &table, t.cursor, regs, rowid)?;
+        }
         self.b.place(next);
         self.b.scan_end(rows);
-        Ok(())
+        Ok(self.returning_end(returning))
     }
 }
 

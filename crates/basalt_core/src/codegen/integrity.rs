@@ -15,12 +15,59 @@ use super::dml::{row_scope, Target};
 use super::{Ctx, Label};
 use crate::catalog::{Index, Table};
 use crate::error::{Error, Result};
-use crate::integrity::DEFAULT_MAX_ERRORS;
+use crate::integrity::{TreeRoot, DEFAULT_MAX_ERRORS};
 use crate::record::Collation;
 use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::sql::arith::ArithOp;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
+
+/// What a partial check covers.
+struct Object {
+    trees: Vec<TreeRoot>,
+    table: Option<Table>,
+}
+
+/// A pragma argument read as SQLite's `sqlite3GetInt32` reads it: an optional sign and
+/// decimal digits (up to 10, stopping at the first other character), or `0x` and up to 8
+/// hex digits; `None` when it is not a number (then it names a table).
+fn sqlite_int32(text: &str) -> Option<i32> {
+    let bytes = text.as_bytes();
+    let hex = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .filter(|h| h.bytes().next().is_some_and(|b| b.is_ascii_hexdigit()));
+    if let Some(hex) = hex {
+        let digits = hex.trim_start_matches('0');
+        let end = digits
+            .bytes()
+            .position(|b| !b.is_ascii_hexdigit())
+            .unwrap_or(digits.len());
+        if end > 8 {
+            return None;
+        }
+        let value = u32::from_str_radix(&digits[..end], 16).unwrap_or(0);
+        return (value & 0x8000_0000 == 0).then_some(value as i32);
+    }
+    let (negative, rest) = match bytes.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if !rest.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rest = rest.trim_start_matches('0');
+    let digits = rest.bytes().take(11).take_while(u8::is_ascii_digit).count();
+    if digits > 10 {
+        return None;
+    }
+    let value: i64 = rest[..digits].parse().unwrap_or(0);
+    if value - i64::from(negative) > i64::from(i32::MAX) {
+        return None;
+    }
+    Some(if negative { -value } else { value } as i32)
+}
 
 /// The registers every message goes through.
 struct Report {
@@ -32,19 +79,26 @@ struct Report {
 }
 
 impl Ctx<'_> {
-    /// `quick`: quick_check, which skips the index contents. `arg`: the `(N)` limit.
+    /// `quick`: quick_check, which skips the index contents. `arg`: the `(N)` limit, or the
+    /// name of the one table (or view, which checks nothing) to check.
     pub fn integrity_check(&mut self, arg: Option<&str>, quick: bool) -> Result<Vec<String>> {
         let name = if quick {
             "quick_check"
         } else {
             "integrity_check"
         };
-        let max_errors = match arg.map(|a| a.trim().parse::<i64>()) {
-            None => DEFAULT_MAX_ERRORS,
-            // SQLite takes a limit below 1 as the default.
-            Some(Ok(n)) if n < 1 => DEFAULT_MAX_ERRORS,
-            Some(Ok(n)) => usize::try_from(n).unwrap_or(usize::MAX),
-            Some(Err(_)) => return Err(Error::not_supported(format!("PRAGMA {name}(table)"))),
+        // A number as written (a quoted '5' is a name), else a name without its quotes.
+        let (max_errors, object) = match arg {
+            None => (DEFAULT_MAX_ERRORS, None),
+            Some(a) => match sqlite_int32(a) {
+                // SQLite takes a limit below 1 as the default.
+                Some(n) if n < 1 => (DEFAULT_MAX_ERRORS, None),
+                Some(n) => (usize::try_from(n).unwrap_or(usize::MAX), None),
+                None => {
+                    let object = self.checked_object(&super::pragma::dequote(a), name)?;
+                    (DEFAULT_MAX_ERRORS, Some(object))
+                }
+            },
         };
         let structure = self.b.regs(2);
         let report = Report {
@@ -55,6 +109,7 @@ impl Ctx<'_> {
         self.b.emit(Insn::IntegrityCheck {
             max_errors,
             dest: structure,
+            only: object.as_ref().map(|o| o.trees.clone()),
         });
         self.b.emit(Insn::Integer {
             value: 0,
@@ -78,14 +133,17 @@ impl Ctx<'_> {
             reg: report.budget,
             target: self.b.to(report.end),
         });
-        let tables: Vec<Table> = self
-            .catalog
-            .main
-            .tables
-            .iter()
-            .filter(|t| t.unsupported.is_none() && t.root != 0)
-            .cloned()
-            .collect();
+        let tables: Vec<Table> = match object {
+            Some(o) => o.table.into_iter().collect(),
+            None => self
+                .catalog
+                .main
+                .tables
+                .iter()
+                .filter(|t| t.unsupported.is_none() && t.root != 0)
+                .cloned()
+                .collect(),
+        };
         for table in tables {
             self.check_table(table, quick, &report)?;
         }
@@ -109,8 +167,58 @@ impl Ctx<'_> {
         Ok(vec![name.to_string()])
     }
 
+    /// The b-trees and table `PRAGMA integrity_check(NAME)` checks: a table with its indexes
+    /// (in SQLite's list order), the schema table alone, or nothing for a view.
+    fn checked_object(&self, name: &str, pragma: &str) -> Result<Object> {
+        if name.eq_ignore_ascii_case("sqlite_schema") || name.eq_ignore_ascii_case("sqlite_master")
+        {
+            return Ok(Object {
+                trees: vec![TreeRoot {
+                    root: crate::schema::SCHEMA_ROOT,
+                    is_table: true,
+                }],
+                table: None,
+            });
+        }
+        if let Some(table) = self.catalog.table(name) {
+            if table.unsupported.is_some() || table.root == 0 {
+                return Err(Error::not_supported(format!("PRAGMA {pragma}({name})")));
+            }
+            let mut trees = vec![TreeRoot {
+                root: table.root,
+                is_table: true,
+            }];
+            trees.extend(
+                self.catalog
+                    .index_list(&table)
+                    .into_iter()
+                    .map(|i| TreeRoot {
+                        root: i.root,
+                        is_table: false,
+                    }),
+            );
+            return Ok(Object {
+                trees,
+                table: Some(table.clone()),
+            });
+        }
+        if self.catalog.view(name).is_some() {
+            return Ok(Object {
+                trees: Vec::new(),
+                table: None,
+            });
+        }
+        Err(super::error(format!("no such table: {name}")))
+    }
+
     fn check_table(&mut self, table: Table, quick: bool, report: &Report) -> Result<()> {
-        let all: Vec<Index> = self.catalog.table_indexes(&table).cloned().collect();
+        let all: Vec<Index> = self
+            .catalog
+            .main
+            .index_list(&table.name)
+            .into_iter()
+            .cloned()
+            .collect();
         self.check_entry_counts(&table, &all, report);
         let indexes = if quick { Vec::new() } else { all };
         let has_not_null = table

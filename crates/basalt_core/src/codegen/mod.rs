@@ -16,6 +16,7 @@
 //!   misuse of aggregates, wrong argument counts) are reported here with SQLite's message.
 
 mod aggregate;
+mod autoincrement;
 mod compound;
 mod ddl;
 mod dml;
@@ -23,7 +24,9 @@ mod expr;
 mod integrity;
 mod outer_join;
 mod pragma;
+mod pragma_schema;
 mod recursive_cte;
+mod returning;
 mod scope;
 mod select;
 
@@ -186,6 +189,7 @@ impl Builder {
         self.emit(Insn::NewRowid {
             cursor,
             dest: rowid,
+            autoinc: None,
         });
         self.emit(Insn::Insert {
             cursor,
@@ -271,6 +275,9 @@ pub struct Ctx<'a> {
     expanding: Vec<String>,
     /// Nesting of result-alias expansions (an alias cannot expand forever).
     alias_depth: usize,
+    /// Where a pragma's rows go when it is a table-valued function in FROM (an ephemeral
+    /// table) instead of being result rows.
+    pragma_sink: Option<CursorId>,
     /// What CTE names mean while their own bodies are compiled, each with the number of CTEs
     /// visible to that body (a CTE defined inside it, at or past that index, shadows it).
     cte_guards: Vec<(usize, recursive_cte::CteGuard)>,
@@ -350,6 +357,7 @@ pub fn compile(
         default_db: None,
         cte_guards: Vec::new(),
         depth: 0,
+        pragma_sink: None,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;
@@ -358,9 +366,9 @@ pub fn compile(
         ast::Stmt::Select(select) => {
             column_names = ctx.select_statement(select)?;
         }
-        ast::Stmt::Insert(insert) => ctx.insert(insert)?,
-        ast::Stmt::Update(update) => ctx.update(update)?,
-        ast::Stmt::Delete(delete) => ctx.delete(delete)?,
+        ast::Stmt::Insert(insert) => column_names = ctx.insert(insert)?,
+        ast::Stmt::Update(update) => column_names = ctx.update(update)?,
+        ast::Stmt::Delete(delete) => column_names = ctx.delete(delete)?,
         ast::Stmt::CreateTable(create) => ctx.create_table(create, statement)?,
         ast::Stmt::CreateIndex(create) => ctx.create_index(create, statement)?,
         ast::Stmt::CreateView(create) => ctx.create_view(create, statement)?,

@@ -1,6 +1,6 @@
-//! PRAGMAs. Supported so far: `table_info` (of `main`, `temp`, or the first having the
-//! table), `database_list`; `integrity_check` and `quick_check`
-//! (`integrity.rs`); the header and pager settings of
+//! PRAGMAs. Supported so far: `table_info`, `table_xinfo`, `index_list`, `index_info`,
+//! `index_xinfo` (`pragma_schema.rs`; of `main`, `temp`, or the first having the object),
+//! `database_list`; `integrity_check` and `quick_check` (`integrity.rs`); the header and pager settings of
 //! [`RuntimePragma`] (read and set, evaluated when the statement runs); `wal_checkpoint`;
 //! the constant `foreign_keys`, `encoding` and `compile_options`. Unknown pragmas are silently
 //! ignored, as SQLite ignores them (no error, no rows).
@@ -29,14 +29,25 @@ impl Ctx<'_> {
             ),
             None => None,
         };
-        if schema == Some(Db::Temp) && !matches!(name.as_str(), "table_info" | "database_list") {
+        if schema == Some(Db::Temp) && !matches!(
+                name.as_str(),
+                "table_info" | "table_xinfo" | "index_list" | "index_info" | "index_xinfo" | "database_list"
+            ) {
             return Err(Error::not_supported(format!("PRAGMA temp.{name}")));
         }
+        // The argument as a name (quotes removed), for the pragmas that take an object.
+        let name_arg = arg.as_deref().map(dequote);
         if let Some(p) = RuntimePragma::from_name(&name) {
             return Ok(self.runtime_pragma(p, arg.as_deref()));
         }
         match name.as_str() {
-            "table_info" => self.table_info(schema, arg.as_deref()),
+            "table_info" | "table_xinfo" => {
+                self.table_info(schema, name_arg.as_deref(), name == "table_xinfo")
+            }
+            "index_list" => self.index_list(schema, name_arg.as_deref()),
+            "index_info" | "index_xinfo" => {
+                self.index_info(schema, name_arg.as_deref(), name == "index_xinfo")
+            }
             "database_list" => Ok(self.database_list()),
             "wal_checkpoint" => Ok(self.wal_checkpoint(arg.as_deref())),
             "integrity_check" => self.integrity_check(arg.as_deref(), false),
@@ -91,25 +102,6 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// One result column holding a fixed list of values, one per row.
-    fn constant_rows(&mut self, column: &str, values: &[Constant]) -> Vec<String> {
-        let dest = self.b.reg();
-        for v in values {
-            match v {
-                Int(i) => self.b.emit(Insn::Integer { value: *i, dest }),
-                Str(s) => self.b.emit(Insn::Text {
-                    value: s.as_bytes().to_vec(),
-                    dest,
-                }),
-            };
-            self.b.emit(Insn::ResultRow {
-                start: dest,
-                count: 1,
-            });
-        }
-        vec![column.to_string()]
-    }
-
     /// One row per database the connection has: `main`, and `temp` once it was created.
     fn database_list(&mut self) -> Vec<String> {
         let regs = self.b.regs(3);
@@ -134,69 +126,41 @@ impl Ctx<'_> {
         ["seq", "name", "file"].map(String::from).to_vec()
     }
 
-    fn table_info(&mut self, schema: Option<Db>, table: Option<&str>) -> Result<Vec<String>> {
-        let names = ["cid", "name", "type", "notnull", "dflt_value", "pk"];
-        let Some(table) =
-            table.and_then(|t| self.catalog.table_in(schema, t.trim_matches(['\'', '"'])))
-        else {
-            return Ok(names.iter().map(|s| s.to_string()).collect());
-        };
-        if table.unsupported.is_some() && table.columns.is_empty() {
-            return Err(error(format!(
-                "not supported yet: PRAGMA table_info on {}",
-                table.name
-            )));
-        }
-        let pk_columns: Vec<usize> = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.primary_key)
-            .map(|(i, _)| i)
-            .collect();
-        let regs = self.b.regs(6);
-        for (i, c) in table.columns.iter().enumerate() {
-            self.b.emit(Insn::Integer {
-                value: i as i64,
-                dest: regs,
-            });
-            self.b.emit(Insn::Text {
-                value: c.name.as_bytes().to_vec(),
-                dest: regs + 1,
-            });
-            self.b.emit(Insn::Text {
-                value: c.declared_type.as_bytes().to_vec(),
-                dest: regs + 2,
-            });
-            self.b.emit(Insn::Integer {
-                value: i64::from(c.not_null),
-                dest: regs + 3,
-            });
-            match &c.default {
-                Some(d) => self.b.emit(Insn::Text {
-                    value: d.to_string().into_bytes(),
-                    dest: regs + 4,
-                }),
-                None => self.b.emit(Insn::Null {
-                    dest: regs + 4,
-                    count: 1,
+    /// One result column holding a fixed list of values, one per row.
+    fn constant_rows(&mut self, column: &str, values: &[Constant]) -> Vec<String> {
+        let dest = self.b.reg();
+        for v in values {
+            match v {
+                Int(i) => self.b.emit(Insn::Integer { value: *i, dest }),
+                Str(s) => self.b.emit(Insn::Text {
+                    value: s.as_bytes().to_vec(),
+                    dest,
                 }),
             };
-            let pk = pk_columns
-                .iter()
-                .position(|&p| p == i)
-                .map_or(0, |p| p as i64 + 1);
-            self.b.emit(Insn::Integer {
-                value: pk,
-                dest: regs + 5,
-            });
             self.b.emit(Insn::ResultRow {
-                start: regs,
-                count: 6,
+                start: dest,
+                count: 1,
             });
         }
-        Ok(names.iter().map(|s| s.to_string()).collect())
+        vec![column.to_string()]
     }
+}
+
+/// A pragma argument as SQLite reads a name from it: without its quotes ('', "", ``, []),
+/// doubled quote characters inside made single.
+pub(super) fn dequote(arg: &str) -> String {
+    let mut chars = arg.chars();
+    let close = match chars.next() {
+        Some('[') => ']',
+        Some(q @ ('\'' | '"' | '`')) => q,
+        _ => return arg.to_string(),
+    };
+    let inner = chars.as_str();
+    let inner = inner.strip_suffix(close).unwrap_or(inner);
+    if close == ']' {
+        return inner.to_string();
+    }
+    inner.replace(&format!("{close}{close}"), &close.to_string())
 }
 
 /// A value of a constant pragma's row.

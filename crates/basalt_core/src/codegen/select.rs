@@ -741,6 +741,22 @@ impl Ctx<'_> {
         Ok((Projected { base, infos }, Some((keys, key_info))))
     }
 
+    /// A result-column list (`*` included) evaluated in `sc` into new registers: the first
+    /// register and the columns' names, as a SELECT names them.
+    pub(super) fn result_list(
+        &mut self,
+        columns: &[ast::ResultColumn],
+        sc: &Scope<'_>,
+    ) -> Result<(Reg, Vec<String>)> {
+        let results = self.expand_results(columns, sc)?;
+        let base = self.b.regs(results.len().max(1));
+        let mut names = Vec::with_capacity(results.len());
+        for (i, r) in results.iter().enumerate() {
+            names.push(self.result_column(r, sc, base + i)?.name);
+        }
+        Ok((base, names))
+    }
+
     fn result_column(
         &mut self,
         r: &ResultExpr<'_>,
@@ -966,6 +982,10 @@ impl Ctx<'_> {
                     sc.sources.push(schema_source(alias_name, cursor));
                     return Ok(());
                 }
+                // An eponymous table-valued function: `pragma_x` is `pragma_x()`.
+                if name.schema.is_none() && tname.to_ascii_lowercase().starts_with("pragma_") {
+                    return self.pragma_function(tname, &[], alias_name, sc);
+                }
                 Err(super::no_such_table(name, db))
             }
             ast::TableOrSubquery::Subquery { select, alias } => {
@@ -975,8 +995,11 @@ impl Ctx<'_> {
             ast::TableOrSubquery::Nested { .. } => {
                 Err(error("not supported yet: parenthesized joins"))
             }
-            ast::TableOrSubquery::Function { name, .. } => {
-                Err(error(format!("no such table: {}", name.name.value)))
+            ast::TableOrSubquery::Function { name, args, alias } => {
+                let alias_name = alias
+                    .as_ref()
+                    .map_or(name.name.value.clone(), |a| a.value.clone());
+                self.pragma_function(&name.name.value, args, alias_name, sc)
             }
         }
     }
@@ -1226,6 +1249,12 @@ fn source_column_name(sc: &Scope<'_>, table: Option<&str>, column: &str) -> Stri
             .find(|c| c.name.eq_ignore_ascii_case(column))
         {
             return c.name.clone();
+        }
+        // SQLite names `rowid` (and its other names) after an INTEGER PRIMARY KEY column.
+        if super::scope::is_rowid_name(column) {
+            if let Some(alias) = s.table.as_ref().and_then(|t| t.rowid_alias.map(|a| (t, a))) {
+                return alias.0.columns[alias.1].name.clone();
+            }
         }
     }
     column.to_string()

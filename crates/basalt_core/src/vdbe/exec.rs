@@ -46,6 +46,8 @@ pub struct ConnState {
     pub last_insert_rowid: i64,
     /// `changes()`: rows changed by the last INSERT, UPDATE or DELETE.
     pub changes: i64,
+    /// Rows changed by every statement that kept its changes, counted when each one ends (so
+    /// not the running statement's, and never undone ones), as SQLite counts them.
     pub total_changes: i64,
     /// `PRAGMA case_sensitive_like`.
     pub case_sensitive_like: bool,
@@ -537,7 +539,11 @@ impl Vm {
                 encode_record(&self.key_values(*start, *count), &mut out);
                 self.regs[*dest] = Value::Blob(out);
             }
-            Insn::NewRowid { cursor, dest } => {
+            Insn::NewRowid {
+                cursor,
+                dest,
+                autoinc,
+            } => {
                 let (c, pager) = self.cursor_on(*cursor, env)?;
                 let next = match &mut c.kind {
                     Kind::BTree(b) => {
@@ -554,9 +560,19 @@ impl Vm {
                     _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
                 };
                 c.moved();
-                let Some(rowid) = next else {
+                let Some(mut rowid) = next else {
                     return Err(Error::code(ErrorCode::Full));
                 };
+                if let Some(counter) = autoinc {
+                    let Some(largest) = reg_i64(&self.regs[*counter]) else {
+                        return Err(Error::new(ErrorCode::Internal, "non-integer counter"));
+                    };
+                    let Some(past) = largest.checked_add(1) else {
+                        return Err(Error::code(ErrorCode::Full));
+                    };
+                    rowid = rowid.max(past);
+                    self.regs[*counter] = Value::Integer(rowid);
+                }
                 self.regs[*dest] = Value::Integer(rowid);
             }
             Insn::Insert {
@@ -590,7 +606,6 @@ impl Vm {
                 self.wrote |= is_btree;
                 if *count_change {
                     self.changes += 1;
-                    env.conn.total_changes += 1;
                     if *last_rowid {
                         env.conn.last_insert_rowid = id;
                     }
@@ -624,7 +639,6 @@ impl Vm {
                 self.wrote |= is_btree;
                 if *count_change {
                     self.changes += 1;
-                    env.conn.total_changes += 1;
                 }
             }
             Insn::IdxInsert { cursor, record } => {
@@ -864,8 +878,13 @@ impl Vm {
                     self.regs[dest + k] = v;
                 }
             }
-            Insn::IntegrityCheck { max_errors, dest } => {
-                let (report, left) = super::pragma::integrity_check(env.pager, *max_errors)?;
+            Insn::IntegrityCheck {
+                max_errors,
+                dest,
+                only,
+            } => {
+                let (report, left) =
+                    super::pragma::integrity_check(env.pager, *max_errors, only.as_deref())?;
                 self.regs[*dest] = report;
                 self.regs[dest + 1] = left;
             }

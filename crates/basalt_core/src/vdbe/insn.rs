@@ -9,6 +9,7 @@ use super::pragma::RuntimePragma;
 use super::value::affinity_letter;
 use crate::btree::{SeekOp, TreeKind};
 use crate::error::ErrorCode;
+use crate::integrity::TreeRoot;
 use crate::pager::PageNo;
 use crate::record::{Collation, KeyInfo, Value};
 use crate::schema::Db;
@@ -230,9 +231,13 @@ pub enum Insn {
         count: usize,
         dest: Reg,
     },
+    /// A rowid one past the table's largest (OP_NewRowid). With `autoinc`, the AUTOINCREMENT
+    /// counter in that register: the rowid is also past it, the counter becomes the rowid, and
+    /// either at the largest rowid fails with SQLITE_FULL.
     NewRowid {
         cursor: CursorId,
         dest: Reg,
+        autoinc: Option<Reg>,
     },
     /// Inserts the record in `record` at rowid `rowid`; counts a change if `count_change`, and
     /// sets `last_insert_rowid` if also `last_rowid`.
@@ -432,10 +437,12 @@ pub enum Insn {
     },
     /// The b-tree half of `PRAGMA integrity_check`: `dest` gets SQLite's one-row report of
     /// every structural problem (NULL if none), `dest + 1` how many of `max_errors` are left
-    /// for the SQL-level checks that follow.
+    /// for the SQL-level checks that follow. `only`: check just these trees (a partial check,
+    /// `PRAGMA integrity_check(TABLE)`); otherwise every tree of the schema.
     IntegrityCheck {
         max_errors: usize,
         dest: Reg,
+        only: Option<Vec<TreeRoot>>,
     },
     /// `CAST(reg AS type_name)`.
     Cast {
@@ -606,7 +613,17 @@ impl Insn {
             Insn::MakeRecord { start, count, dest } => {
                 ("MakeRecord", n(*start), n(*count), n(*dest), none())
             }
-            Insn::NewRowid { cursor, dest } => ("NewRowid", n(*cursor), n(*dest), 0, none()),
+            Insn::NewRowid {
+                cursor,
+                dest,
+                autoinc,
+            } => (
+                "NewRowid",
+                n(*cursor),
+                n(*dest),
+                autoinc.map_or(0, n),
+                none(),
+            ),
             Insn::Insert {
                 cursor,
                 record,
@@ -741,9 +758,9 @@ impl Insn {
                 pragma.column_name().into(),
             ),
             Insn::Checkpoint { mode, dest } => ("Checkpoint", 0, n(*dest), 0, format!("{mode:?}")),
-            Insn::IntegrityCheck { max_errors, dest } => {
-                ("IntegrityCk", n(*max_errors), n(*dest), 0, none())
-            }
+            Insn::IntegrityCheck {
+                max_errors, dest, ..
+            } => ("IntegrityCk", n(*max_errors), n(*dest), 0, none()),
             Insn::RealAffinity { reg } => ("RealAffinity", n(*reg), 0, 0, none()),
             Insn::Cast { reg, type_name } => (
                 "Cast",

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::offset::{APPLICATION_ID, USER_VERSION};
-use crate::integrity::check_structure;
+use crate::integrity::{check_trees, TreeRoot};
 use crate::pager::Pager;
 use crate::record::Value;
 use crate::schema::Schema;
@@ -151,12 +151,21 @@ pub fn checkpoint(pager: &mut Pager, mode: CheckpointMode) -> Result<[Value; 3]>
     ])
 }
 
-/// The structural check of every b-tree the schema names: SQLite's report (all messages in
-/// one value, under a heading naming the database) or NULL when clean, and how many of
-/// `max_errors` remain for the checks that follow.
-pub fn integrity_check(pager: &mut Pager, max_errors: usize) -> Result<(Value, Value)> {
-    let roots = Schema::load(pager)?.tree_roots(pager)?;
-    let messages = check_structure(pager, &roots, max_errors)?;
+/// The structural check of every b-tree the schema names (or of `only` those): SQLite's
+/// report (all messages in one value, under a heading naming the database) or NULL when clean,
+/// and how many of `max_errors` remain for the checks that follow.
+pub fn integrity_check(
+    pager: &mut Pager,
+    max_errors: usize,
+    only: Option<&[TreeRoot]>,
+) -> Result<(Value, Value)> {
+    let messages = match only {
+        None => {
+            let roots = Schema::load(pager)?.tree_roots(pager)?;
+            check_trees(pager, &roots, max_errors, false)?
+        }
+        Some(trees) => check_trees(pager, trees, max_errors, true)?,
+    };
     let left = Value::Integer(max_errors.saturating_sub(messages.len()) as i64);
     if messages.is_empty() {
         return Ok((Value::Null, left));

@@ -1,0 +1,168 @@
+//! Running the same statements on Basalt and on SQLite (rusqlite, bundled 3.54.1) and comparing
+//! everything a caller can see: column names, rows (values and storage classes), error
+//! messages, `changes()`, `total_changes()` and `last_insert_rowid()`.
+
+#![allow(dead_code)]
+
+use basalt_core::connection::Connection;
+use basalt_core::record::Value;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Rows(Vec<String>, Vec<Vec<Value>>),
+    Error(String),
+}
+
+/// One statement's outcome and the connection's counters after it.
+#[derive(Debug, PartialEq)]
+pub struct Seen {
+    pub outcome: Outcome,
+    pub changes: i64,
+    pub total_changes: i64,
+    pub last_insert_rowid: i64,
+}
+
+pub fn ours(conn: &Connection, sql: &str) -> Seen {
+    let outcome = match conn.prepare(sql) {
+        Err(e) => Outcome::Error(e.message),
+        Ok(mut stmt) => {
+            let names = (0..stmt.column_count())
+                .map(|i| stmt.column_name(i).unwrap_or("").to_string())
+                .collect();
+            let mut rows = Vec::new();
+            loop {
+                match stmt.step_blocking() {
+                    Ok(true) => rows.push(stmt.row().to_vec()),
+                    Ok(false) => break Outcome::Rows(names, rows),
+                    Err(e) => break Outcome::Error(e.message),
+                }
+            }
+        }
+    };
+    Seen {
+        outcome,
+        changes: conn.changes(),
+        total_changes: conn.total_changes(),
+        last_insert_rowid: conn.last_insert_rowid(),
+    }
+}
+
+pub fn theirs(conn: &rusqlite::Connection, sql: &str) -> Seen {
+    let outcome = match conn.prepare(sql) {
+        Err(e) => Outcome::Error(message(e, sql)),
+        Ok(mut stmt) => {
+            let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+            let n = names.len();
+            let mut rows = Vec::new();
+            let mut q = stmt.raw_query();
+            loop {
+                match q.next() {
+                    Ok(Some(r)) => rows.push(
+                        (0..n)
+                            .map(|i| match r.get_ref(i).expect("column") {
+                                rusqlite::types::ValueRef::Null => Value::Null,
+                                rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
+                                rusqlite::types::ValueRef::Real(f) => Value::Real(f),
+                                rusqlite::types::ValueRef::Text(t) => Value::Text(t.to_vec()),
+                                rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                            })
+                            .collect(),
+                    ),
+                    Ok(None) => break Outcome::Rows(names, rows),
+                    Err(e) => break Outcome::Error(message(e, sql)),
+                }
+            }
+        }
+    };
+    Seen {
+        outcome,
+        changes: conn.changes() as i64,
+        total_changes: conn.total_changes() as i64,
+        last_insert_rowid: conn.last_insert_rowid(),
+    }
+}
+
+/// SQLite's message, without the " in <sql> at offset N" rusqlite appends to prepare errors.
+fn message(e: rusqlite::Error, sql: &str) -> String {
+    let text = match e {
+        rusqlite::Error::SqliteFailure(_, Some(m)) => m,
+        other => other.to_string(),
+    };
+    match text.find(&format!(" in {sql} at offset")) {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// A Basalt database file and a SQLite one side by side in a fresh directory.
+pub struct Pair {
+    pub dir: PathBuf,
+    pub ours: Connection,
+    pub theirs: rusqlite::Connection,
+}
+
+impl Pair {
+    pub fn new(name: &str) -> Pair {
+        let dir = std::env::temp_dir().join(format!("basalt-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let ours = Connection::open(path_str(&dir.join("b.db"))).expect("open basalt");
+        let theirs = rusqlite::Connection::open(dir.join("s.db")).expect("open sqlite");
+        // The bundled SQLite enables foreign keys by default; Basalt does not enforce them yet.
+        theirs
+            .execute_batch("PRAGMA foreign_keys = 0")
+            .expect("foreign_keys");
+        Pair { dir, ours, theirs }
+    }
+
+    /// Runs each statement on both and asserts they saw the same.
+    pub fn run(&self, script: &[&str]) {
+        for sql in script {
+            assert_eq!(ours(&self.ours, sql), theirs(&self.theirs, sql), "{sql}");
+        }
+    }
+
+    /// Closes Basalt's connection; returns SQLite connections on Basalt's file (checked with
+    /// SQLite's `integrity_check`) and on SQLite's own file.
+    pub fn hand_over(self) -> (rusqlite::Connection, rusqlite::Connection, PathBuf) {
+        drop(self.ours);
+        let reopened = rusqlite::Connection::open(self.dir.join("b.db")).expect("reopen");
+        let check: String = reopened
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("integrity_check");
+        assert_eq!(check, "ok");
+        reopened
+            .execute_batch("PRAGMA foreign_keys = 0")
+            .expect("foreign_keys");
+        (reopened, self.theirs, self.dir)
+    }
+}
+
+/// Runs each statement on two SQLite connections and asserts they saw the same rows and
+/// errors, and after a successful INSERT the same `changes()` and `last_insert_rowid()` (the
+/// connections' histories differ, so earlier counters may not).
+pub fn run_both_sqlite(a: &rusqlite::Connection, b: &rusqlite::Connection, script: &[&str]) {
+    for sql in script {
+        let (x, y) = (theirs(a, sql), theirs(b, sql));
+        assert_eq!(x.outcome, y.outcome, "{sql}");
+        if sql.starts_with("INSERT") && matches!(x.outcome, Outcome::Rows(..)) {
+            assert_eq!(x.changes, y.changes, "{sql}");
+            assert_eq!(x.last_insert_rowid, y.last_insert_rowid, "{sql}");
+        }
+    }
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// A fresh pair of in-memory databases.
+pub fn memory_pair() -> (Connection, rusqlite::Connection) {
+    let ours = Connection::open(":memory:").expect("open basalt");
+    let theirs = rusqlite::Connection::open_in_memory().expect("open sqlite");
+    theirs
+        .execute_batch("PRAGMA foreign_keys = 0")
+        .expect("foreign_keys");
+    (ours, theirs)
+}
