@@ -237,7 +237,8 @@ impl Config {
         if !self.options.create_if_missing && !Path::new(path).exists() {
             return Err(cant_open());
         }
-        CoreConnection::open_with_io(Arc::new(FileIo), path).map_err(Error::from_core)
+        CoreConnection::open_with_busy_timeout(Arc::new(FileIo), path, self.options.busy_timeout)
+            .map_err(Error::from_core)
     }
 }
 

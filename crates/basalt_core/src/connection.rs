@@ -24,6 +24,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 struct Inner {
     pager: Pager,
@@ -106,7 +107,22 @@ impl Connection {
 
     /// Opens `path` through a given I/O backend.
     pub fn open_with_io(io: Arc<dyn Io>, path: &str) -> Result<Connection> {
-        let pager = Pager::open(io, path, &PagerOptions::default())?;
+        Connection::open_with_busy_timeout(io, path, Duration::ZERO)
+    }
+
+    /// Opens `path` through `io` with a busy timeout (`sqlite3_busy_timeout` right after the
+    /// open): the open itself waits that long, sleeping, for another process to let go of the
+    /// file before it fails with "database is locked".
+    pub fn open_with_busy_timeout(
+        io: Arc<dyn Io>,
+        path: &str,
+        busy_timeout: Duration,
+    ) -> Result<Connection> {
+        let options = PagerOptions {
+            busy_timeout,
+            ..PagerOptions::default()
+        };
+        let pager = Pager::open(io, path, &options)?;
         let interrupt = Arc::new(AtomicBool::new(false));
         let mut inner = Inner {
             pager,

@@ -78,7 +78,7 @@
 
 mod shared;
 
-pub use shared::{CachedPages, CheckpointTarget, FrameLocation, Shared, Snapshot};
+pub use shared::{CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot};
 
 use crate::error::Result;
 use crate::io::{self, File, Io};
