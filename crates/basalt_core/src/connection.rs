@@ -170,7 +170,8 @@ impl Connection {
     /// Opens `path` through `io` with `sqlite3_open_v2`'s choices and the settings SQLite takes
     /// as PRAGMAs: read-only (writes fail with SQLITE_READONLY), create-if-missing (else a
     /// missing file is SQLITE_CANTOPEN), the page size of a new database, cache size, busy
-    /// timeout, synchronous.
+    /// timeout (the open itself waits that long, sleeping, for another process to let go of
+    /// the file before it fails with "database is locked"), synchronous.
     pub fn open_with(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Connection> {
         let pager = Pager::open(io, path, options)?;
         let interrupt = Arc::new(AtomicBool::new(false));

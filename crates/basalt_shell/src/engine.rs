@@ -146,7 +146,8 @@ impl ConnectionEngine {
         let filename = filename.to_string();
         let (conn, unusable) = match opened {
             Ok(conn) => (conn, None),
-            Err(e) if e.code == ErrorCode::NotADb => {
+            // sqlite3 opens these all the same and fails at the first statement.
+            Err(e) if matches!(e.code, ErrorCode::NotADb | ErrorCode::Busy) => {
                 (Connection::open(":memory:")?, Some(EngineError::from(e)))
             }
             Err(e) => return Err(e.into()),

@@ -20,9 +20,9 @@
 use super::dml::Target;
 use super::{error, Ctx, Label};
 use crate::catalog::Table;
-use crate::schema::Db;
 use crate::error::{Error, ErrorCode, Result};
 use crate::record::Collation;
+use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CmpOp, CmpSpec, Insn, NullMode, Reg, Root};
 use basalt_parser::ast;

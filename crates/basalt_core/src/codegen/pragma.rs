@@ -22,6 +22,11 @@ impl Ctx<'_> {
             Some(ast::PragmaValue::Assign(v)) | Some(ast::PragmaValue::Call(v)) => Some(v.clone()),
             None => None,
         };
+        if name == "locking_mode" && pragma.name.schema.is_some() {
+            // A database's own mode: exclusive, whatever is asked, exactly as SQLite answers for
+            // an in-memory database or a heap-memory WAL index (see `set_locking_mode`).
+            return Ok(self.constant_rows("locking_mode", &[Str("exclusive")]));
+        }
         let schema = match &pragma.name.schema {
             Some(s) => Some(
                 Db::from_name(&s.value)
@@ -29,10 +34,17 @@ impl Ctx<'_> {
             ),
             None => None,
         };
-        if schema == Some(Db::Temp) && !matches!(
+        if schema == Some(Db::Temp)
+            && !matches!(
                 name.as_str(),
-                "table_info" | "table_xinfo" | "index_list" | "index_info" | "index_xinfo" | "database_list"
-            ) {
+                "table_info"
+                    | "table_xinfo"
+                    | "index_list"
+                    | "index_info"
+                    | "index_xinfo"
+                    | "database_list"
+            )
+        {
             return Err(Error::not_supported(format!("PRAGMA temp.{name}")));
         }
         // The argument as a name (quotes removed), for the pragmas that take an object.
@@ -189,6 +201,9 @@ fn setting_value(pragma: RuntimePragma, arg: &str) -> i64 {
     if let Ok(n) = arg.parse::<i64>() {
         return n;
     }
+    if pragma == RuntimePragma::LockingMode {
+        return locking_mode_value(arg);
+    }
     let lower = arg.to_ascii_lowercase();
     match (pragma, lower.as_str()) {
         (RuntimePragma::Synchronous, "off" | "no" | "false") => 0,
@@ -196,6 +211,20 @@ fn setting_value(pragma: RuntimePragma, arg: &str) -> i64 {
         (RuntimePragma::Synchronous, "full" | "on" | "yes" | "true") => 2,
         (RuntimePragma::Synchronous, "extra") => 3,
         _ => crate::sql::convert::text_to_i64(arg.as_bytes()),
+    }
+}
+
+/// SQLite's reading of a `locking_mode` value: 0 normal, 1 exclusive, -1 anything else (a query).
+fn locking_mode_value(arg: &str) -> i64 {
+    match arg
+        .trim()
+        .trim_matches(['\'', '"'])
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "normal" => 0,
+        "exclusive" => 1,
+        _ => -1,
     }
 }
 

@@ -12,9 +12,9 @@
 use super::scope::{ColRead, Scope, Source, SrcColumn};
 use super::{error, Ctx};
 use crate::catalog::{Index, Table};
-use crate::schema::Db;
 use crate::error::{Error, Result};
 use crate::record::{Collation, SortOrder};
+use crate::schema::Db;
 use crate::vdbe::Insn;
 use basalt_parser::ast;
 

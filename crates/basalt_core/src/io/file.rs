@@ -1,17 +1,35 @@
-//! The plain file backend: positioned reads and writes (`pread`/`pwrite`) and a real `fsync`.
+//! The plain file backend: positioned reads and writes (`pread`/`pwrite`), a real `fsync`, and
+//! SQLite's POSIX locks on the database file (`lock.rs`).
 //!
 //! Every operation finishes before `submit` returns, so `poll` and `wait` have nothing to do.
+//! Every descriptor belongs to its inode's bookkeeping (`lock::Inode`): dropping a handle closes
+//! its descriptor only when that cannot drop a lock another handle holds.
 
+use super::lock::Inode;
 use super::{Buffer, Completion, File, Io, IoDone, OpenFlags};
 use crate::error::{Error, ErrorCode, Result};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 #[derive(Debug, Default)]
 pub struct FileIo;
 
 struct PlainFile {
-    file: std::fs::File,
+    /// `None` only once `drop` handed the descriptor to the inode.
+    file: Option<std::fs::File>,
+    inode: Arc<Inode>,
+    /// Distinguishes this handle from the inode's other handles (the lock holder).
+    id: u64,
+    path: String,
+    writable: bool,
+}
+
+fn cant_open(path: &str, e: std::io::Error) -> Error {
+    Error {
+        detail: Some(format!("{path}: {e}")),
+        ..Error::code(ErrorCode::CantOpen)
+    }
 }
 
 impl Io for FileIo {
@@ -21,11 +39,15 @@ impl Io for FileIo {
             .write(!flags.read_only)
             .create(flags.create && !flags.read_only)
             .open(path)
-            .map_err(|e| Error {
-                detail: Some(format!("{path}: {e}")),
-                ..Error::code(ErrorCode::CantOpen)
-            })?;
-        Ok(Arc::new(PlainFile { file }))
+            .map_err(|e| cant_open(path, e))?;
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Ok(Arc::new(PlainFile {
+            inode: Inode::of(&file).map_err(|e| cant_open(path, e))?,
+            file: Some(file),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            path: path.to_string(),
+            writable: !flags.read_only,
+        }))
     }
 
     fn exists(&self, path: &str) -> Result<bool> {
@@ -48,22 +70,26 @@ impl Io for FileIo {
         Ok(())
     }
 
-    /// The canonical path (symbolic links resolved), so that every spelling of one file shares
-    /// one WAL index; the file must exist.
+    /// The device and inode number, so that every name of one file (symbolic and hard links
+    /// included) shares one WAL index and one lock; the file must exist.
     fn shared_key(&self, path: &str) -> Result<String> {
-        let canonical = std::fs::canonicalize(path).map_err(|e| Error {
-            detail: Some(format!("{path}: {e}")),
-            ..Error::code(ErrorCode::CantOpen)
-        })?;
-        Ok(format!("file:{}", canonical.display()))
+        let meta = std::fs::metadata(path).map_err(|e| cant_open(path, e))?;
+        Ok(format!("file:{}:{}", meta.dev(), meta.ino()))
     }
 }
 
 impl PlainFile {
+    fn fd(&self) -> std::io::Result<&std::fs::File> {
+        self.file
+            .as_ref()
+            .ok_or_else(|| std::io::Error::other("file already closed"))
+    }
+
     fn read_fully(&self, offset: u64, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let file = self.fd()?;
         let mut done = 0;
         while done < buffer.len() {
-            match self.file.read_at(&mut buffer[done..], offset + done as u64) {
+            match file.read_at(&mut buffer[done..], offset + done as u64) {
                 Ok(0) => break,
                 Ok(n) => done += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -100,8 +126,8 @@ impl File for PlainFile {
             .get(..len)
             .ok_or_else(|| Error::misuse("write past the end of its buffer"))?;
         let result = self
-            .file
-            .write_all_at(bytes, offset)
+            .fd()
+            .and_then(|file| file.write_all_at(bytes, offset))
             .map(|()| IoDone {
                 len,
                 buffer: Some(buffer),
@@ -113,22 +139,60 @@ impl File for PlainFile {
     /// `fdatasync`, as SQLite uses on Linux: the data and what is needed to read it back (the
     /// size), without the timestamps a full `fsync` also flushes.
     fn sync(&self) -> Result<Completion> {
-        let result = self.file.sync_data().map(|()| IoDone {
-            buffer: None,
-            len: 0,
-        });
+        let result = self
+            .fd()
+            .and_then(|file| file.sync_data())
+            .map(|()| IoDone {
+                buffer: None,
+                len: 0,
+            });
         Ok(Completion::finished(result.map_err(Error::from)))
     }
 
     fn truncate(&self, len: u64) -> Result<Completion> {
-        let result = self.file.set_len(len).map(|()| IoDone {
-            buffer: None,
-            len: 0,
-        });
+        let result = self
+            .fd()
+            .and_then(|file| file.set_len(len))
+            .map(|()| IoDone {
+                buffer: None,
+                len: 0,
+            });
         Ok(Completion::finished(result.map_err(Error::from)))
     }
 
     fn size(&self) -> Result<u64> {
-        Ok(self.file.metadata()?.len())
+        Ok(self.fd()?.metadata()?.len())
+    }
+
+    /// A read-only handle locks through a writable descriptor of the same inode, opened for
+    /// the purpose and kept until the lock goes (a write lock needs one).
+    fn try_lock_exclusive(&self) -> Result<bool> {
+        let reopen = || {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&self.path)
+                .map_err(|e| {
+                    Error::not_supported(format!(
+                        "holding {} exclusively without write access to it ({e})",
+                        self.path
+                    ))
+                })
+        };
+        let reopen: Option<&dyn Fn() -> Result<std::fs::File>> =
+            (!self.writable).then_some(&reopen);
+        self.inode.try_lock_exclusive(self.id, self.fd()?, reopen)
+    }
+
+    fn unlock(&self) -> Result<()> {
+        self.inode.unlock(self.id, self.fd()?)
+    }
+}
+
+impl Drop for PlainFile {
+    fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            self.inode.close(self.id, file);
+        }
     }
 }

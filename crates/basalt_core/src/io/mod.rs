@@ -13,10 +13,12 @@
 //! - Nothing above the pager sees this layer (see ARCHITECTURE.md, "Waiting for I/O").
 
 mod file;
+mod lock;
 mod memory;
 mod sim;
 
 pub use file::FileIo;
+pub use lock::{PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE};
 pub use memory::{Fault, FaultKind, FaultPoint, MemoryIo};
 pub use sim::{SimConfig, SimIo, SimRng, SimStats};
 
@@ -134,6 +136,18 @@ pub trait File: Send + Sync {
     fn sync(&self) -> Result<Completion>;
     fn truncate(&self, len: u64) -> Result<Completion>;
     fn size(&self) -> Result<u64>;
+    /// Take SQLite's EXCLUSIVE lock on this database file for the whole process, climbing
+    /// through SQLite's levels so that SQLite processes see it; never waits. `Ok(false)`: another
+    /// process holds a lock on the file. The lock lasts until [`File::unlock`] or until this
+    /// handle is dropped. Backends no other process can see (memory, simulation) have nothing to
+    /// lock.
+    fn try_lock_exclusive(&self) -> Result<bool> {
+        Ok(true)
+    }
+    /// Release the lock this handle took (nothing when it holds none).
+    fn unlock(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// An I/O backend: opens files and drives their pending operations.

@@ -17,7 +17,8 @@
 //! (reading the header, recovering the WAL), `commit` (appending frames, syncing), `checkpoint`
 //! and `close` (copying frames back, syncing), and `begin_write` on a database whose page 1 is
 //! not cached (the auto-vacuum check). `begin_write` and FULL/RESTART/TRUNCATE checkpoints may
-//! also sleep up to `busy_timeout` for another connection.
+//! also sleep up to `busy_timeout` for another connection, and the process's first open of a
+//! database file for another *process* to let go of the file (`wal::Shared::attach` locks it).
 //!
 //! # Transactions through the write-ahead log (`crate::wal`)
 //! A database file is read through the WAL: a *read transaction* pins a snapshot (the last
@@ -81,7 +82,7 @@ pub use txn::TransactionKind;
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, DatabaseHeader, TextEncoding, HEADER_SIZE};
 use crate::io::{self, Buffer, Completion, File, Io, MemoryIo, OpenFlags};
-use crate::wal::{self, Shared, Snapshot, Synchronous};
+use crate::wal::{self, DbFacts, Shared, Snapshot, Synchronous};
 use cache::PageCache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -194,6 +195,9 @@ pub struct Pager {
     /// Whether checkpoints may copy tagged cached pages instead of reading their frames (turned
     /// off only to measure the difference).
     checkpoint_from_cache: bool,
+    /// `PRAGMA locking_mode`'s connection default: exclusive for a file database (held that way
+    /// from open to close), SQLite's "normal" for an in-memory one until set.
+    default_locking_exclusive: bool,
     closed: bool,
 }
 
@@ -201,7 +205,6 @@ impl Pager {
     /// Open (or create) a database file through `io`, recovering its WAL if this is the first
     /// connection of the process to it.
     pub fn open(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Pager> {
-        refuse_hot_journal(io.as_ref(), path)?;
         // A `:memory:` database is a new private file: created even for a read-only
         // connection, which then refuses writes in the pager, as SQLite's does.
         let flags = if is_memory_path(path) {
@@ -237,51 +240,45 @@ impl Pager {
                 options.page_size
             )));
         }
-        let file_size = file.size()?;
-        let (mut page_size, mut usable_size, mut page_count) = if file_size == 0 {
-            (options.page_size, options.page_size, 0)
-        } else {
-            let buffer = vec![0u8; HEADER_SIZE].into_boxed_slice();
-            let done = io::run_to_completion(io.as_ref(), file.read(0, buffer)?)?;
-            let bytes = done.buffer.unwrap_or_default();
-            if done.len < HEADER_SIZE {
-                return Err(Error {
-                    detail: Some("file shorter than its header".into()),
-                    ..Error::code(ErrorCode::NotADb)
-                });
-            }
-            let header = DatabaseHeader::parse(&bytes)?;
-            if header.text_encoding != TextEncoding::Utf8 {
-                return Err(Error::not_supported("UTF-16 databases"));
-            }
-            // A file shorter than one page still holds page 1 (zero-padded), as in SQLite.
-            let pages = header.page_count(file_size).max(1);
-            (header.page_size, header.usable_size(), pages)
+        // Only once the file is locked: a journal may be hot only while no process holds it.
+        let read_header = || {
+            refuse_hot_journal(io.as_ref(), path)?;
+            read_facts(io.as_ref(), &file, options.page_size)
         };
         let mut wal = None;
-        if !is_memory_path(path) {
-            let (shared, id) = Shared::attach(
+        let is_file = !is_memory_path(path);
+        let facts = if is_file {
+            let (shared, id, mut facts) = Shared::attach(
                 &io,
                 path,
-                page_size,
-                page_count,
-                file_size == 0,
+                &file,
                 options.read_only,
+                options.busy_timeout,
+                read_header,
             )?;
-            if file_size == 0 && shared.page_size() != page_size {
+            if facts.empty && shared.page_size() != facts.page_size {
                 // Another connection is creating this database with its own page size.
-                page_size = shared.page_size();
-                usable_size = page_size;
+                facts.page_size = shared.page_size();
+                facts.usable_size = facts.page_size;
             }
             let latest = shared.latest();
-            page_count = latest.db_size;
+            facts.page_count = latest.db_size;
             wal = Some(WalConn {
                 shared,
                 id,
                 snapshot: None,
                 seen_commits: latest.commits,
             });
-        }
+            facts
+        } else {
+            read_header()?
+        };
+        let DbFacts {
+            page_size,
+            usable_size,
+            page_count,
+            ..
+        } = facts;
         let mut pager = Pager {
             io,
             file,
@@ -303,6 +300,7 @@ impl Pager {
             busy_timeout: options.busy_timeout,
             savepoints: Vec::new(),
             checkpoint_from_cache: true,
+            default_locking_exclusive: is_file,
             closed: false,
         };
         pager.set_cache_size(options.cache_size);
@@ -410,6 +408,15 @@ impl Pager {
 
     pub fn busy_timeout(&self) -> Duration {
         self.busy_timeout
+    }
+
+    pub fn default_locking_exclusive(&self) -> bool {
+        self.default_locking_exclusive
+    }
+
+    /// `PRAGMA locking_mode = …` without a schema name (file databases stay exclusive).
+    pub fn set_default_locking_exclusive(&mut self, exclusive: bool) {
+        self.default_locking_exclusive = exclusive;
     }
 
     /// `PRAGMA busy_timeout`.
@@ -601,6 +608,40 @@ impl Pager {
 /// `:memory:` (or ""): a private database with no WAL.
 fn is_memory_path(path: &str) -> bool {
     path == ":memory:" || path.is_empty()
+}
+
+/// The database header's facts (`page_size` for an empty file). Runs once this process holds
+/// the file's lock, so no other process is writing the header meanwhile.
+fn read_facts(io: &dyn Io, file: &Arc<dyn File>, page_size: usize) -> Result<DbFacts> {
+    let file_size = file.size()?;
+    if file_size == 0 {
+        return Ok(DbFacts {
+            page_size,
+            usable_size: page_size,
+            page_count: 0,
+            empty: true,
+        });
+    }
+    let buffer = vec![0u8; HEADER_SIZE].into_boxed_slice();
+    let done = io::run_to_completion(io, file.read(0, buffer)?)?;
+    let bytes = done.buffer.unwrap_or_default();
+    if done.len < HEADER_SIZE {
+        return Err(Error {
+            detail: Some("file shorter than its header".into()),
+            ..Error::code(ErrorCode::NotADb)
+        });
+    }
+    let header = DatabaseHeader::parse(&bytes)?;
+    if header.text_encoding != TextEncoding::Utf8 {
+        return Err(Error::not_supported("UTF-16 databases"));
+    }
+    Ok(DbFacts {
+        page_size: header.page_size,
+        usable_size: header.usable_size(),
+        // A file shorter than one page still holds page 1 (zero-padded), as in SQLite.
+        page_count: header.page_count(file_size).max(1),
+        empty: false,
+    })
 }
 
 /// A hot rollback journal left by a crashed SQLite process must be rolled back before the

@@ -28,6 +28,9 @@ pub enum RuntimePragma {
     Synchronous,
     WalAutocheckpoint,
     BusyTimeout,
+    /// Unqualified `locking_mode`: SQLite's connection default (the `main.` form is answered by
+    /// the code generator). Set to 0 (normal), 1 (exclusive), or -1 (anything else: a query).
+    LockingMode,
 }
 
 impl RuntimePragma {
@@ -44,6 +47,7 @@ impl RuntimePragma {
             "synchronous" => RuntimePragma::Synchronous,
             "wal_autocheckpoint" => RuntimePragma::WalAutocheckpoint,
             "busy_timeout" => RuntimePragma::BusyTimeout,
+            "locking_mode" => RuntimePragma::LockingMode,
             _ => return None,
         })
     }
@@ -62,6 +66,7 @@ impl RuntimePragma {
             RuntimePragma::Synchronous => "synchronous",
             RuntimePragma::WalAutocheckpoint => "wal_autocheckpoint",
             RuntimePragma::BusyTimeout => "timeout",
+            RuntimePragma::LockingMode => "locking_mode",
         }
     }
 
@@ -80,6 +85,7 @@ impl RuntimePragma {
             RuntimePragma::JournalMode
                 | RuntimePragma::WalAutocheckpoint
                 | RuntimePragma::BusyTimeout
+                | RuntimePragma::LockingMode
         )
     }
 }
@@ -104,6 +110,7 @@ pub fn run(pager: &mut Pager, pragma: RuntimePragma, set: Option<i64>) -> Result
             RuntimePragma::BusyTimeout => {
                 pager.set_busy_timeout(Duration::from_millis(u64::try_from(n).unwrap_or(0)))
             }
+            RuntimePragma::LockingMode => set_locking_mode(pager, n)?,
             // A new database would take the page size; Basalt's pager fixes it at open, so
             // refuse rather than silently create pages of another size.
             RuntimePragma::PageSize if pager.page_count() == 0 && n != pager.page_size() as i64 => {
@@ -134,7 +141,34 @@ pub fn run(pager: &mut Pager, pragma: RuntimePragma, set: Option<i64>) -> Result
         RuntimePragma::BusyTimeout => {
             Value::Integer(i64::try_from(pager.busy_timeout().as_millis()).unwrap_or(i64::MAX))
         }
+        // Setting answers with the database's own mode, which stays exclusive (SQLite's pager
+        // ignores the change for in-memory databases and heap-memory WAL indexes); a query
+        // answers with the connection's default.
+        RuntimePragma::LockingMode if set.is_some_and(|n| n >= 0) => Value::from("exclusive"),
+        RuntimePragma::LockingMode => Value::from(if pager.default_locking_exclusive() {
+            "exclusive"
+        } else {
+            "normal"
+        }),
     })
+}
+
+/// `PRAGMA locking_mode = NORMAL | EXCLUSIVE` (`n` 0 or 1; -1 changes nothing). A file database
+/// is held exclusively from open to close, like SQLite's exclusive mode with its WAL index in
+/// heap memory, until Basalt speaks the `-shm` protocol; NORMAL there would promise sharing
+/// that does not happen, so it is refused. In-memory databases take it as SQLite does.
+fn set_locking_mode(pager: &mut Pager, n: i64) -> Result<()> {
+    match n {
+        0 if pager.is_wal() => Err(Error::not_supported(
+            "PRAGMA locking_mode=NORMAL (a database file stays in exclusive locking mode until \
+             Basalt shares it through SQLite's -shm wal-index)",
+        )),
+        0 | 1 => {
+            pager.set_default_locking_exclusive(n == 1);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `PRAGMA wal_checkpoint(MODE)`: busy, log frames, checkpointed frames; -1, -1 when the

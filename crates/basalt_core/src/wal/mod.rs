@@ -42,7 +42,10 @@
 //! everything was backfilled reads the database file only (`uses_wal == false`, SQLite's read
 //! lock 0). The index is shaped like SQLite's `-shm` content (frame → page array, page lookup,
 //! header with max frame, checksums, backfill count and read marks) so that a later issue can
-//! move it into a real `-shm` file shared with SQLite processes.
+//! move it into a real `-shm` file shared with SQLite processes. Until then the index lives in
+//! heap memory, as in SQLite's `locking_mode=EXCLUSIVE`, and so the process holds the database
+//! file's EXCLUSIVE lock while any of its connections has it open (`shared.rs`): no other process
+//! reads or writes the file or its WAL meanwhile.
 //!
 //! # Checkpoints
 //! A checkpoint copies, for each page, its newest frame at or below the *safe frame* into the
@@ -82,7 +85,7 @@
 
 mod shared;
 
-pub use shared::{CachedPages, CheckpointTarget, FrameLocation, Shared, Snapshot};
+pub use shared::{CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot};
 
 use crate::error::Result;
 use crate::io::{self, File, Io};

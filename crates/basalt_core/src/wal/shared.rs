@@ -2,7 +2,10 @@
 //! read marks and the checkpoint state (see the module documentation in `mod.rs`).
 //!
 //! One [`Shared`] per database file, found through a process-wide registry keyed by
-//! [`Io::shared_key`] (the canonical path for real files). The mutex guards only in-memory
+//! [`Io::shared_key`] (device and inode for real files). The first connection takes the file's
+//! EXCLUSIVE lock (as SQLite does in `locking_mode=EXCLUSIVE`, where the WAL index lives in heap
+//! memory as here) before it reads anything, and the last one releases it after its closing
+//! checkpoint, so no other process reads or writes the file in between. The mutex guards only in-memory
 //! state and is never held across I/O, except by the last connection's closing checkpoint
 //! (which also holds the registry, so that no connection can open the database halfway through
 //! its WAL being deleted). Waits (the writer lock, readers a checkpoint must outlast) sleep on a
@@ -160,6 +163,10 @@ impl State {
 pub struct Shared {
     key: String,
     io: Arc<dyn Io>,
+    /// The handle holding the database file's EXCLUSIVE lock for the process, from the first
+    /// connection's open to the last one's close (other handles of the file may come and go:
+    /// the I/O layer keeps their descriptors from dropping the lock).
+    lock_file: Arc<dyn File>,
     wal_path: String,
     page_size: usize,
     state: Mutex<State>,
@@ -171,6 +178,19 @@ fn registry() -> &'static Mutex<HashMap<String, Weak<Shared>>> {
     REGISTRY.get_or_init(Mutex::default)
 }
 
+/// Sleeps between attempts to lock the database file, growing as SQLite's busy handler's do.
+const BUSY_DELAYS_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+
+/// What a connection reads from the database file's header when it opens: the page size and
+/// usable size (the defaults for an empty file), the size in pages, and whether it is empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DbFacts {
+    pub page_size: usize,
+    pub usable_size: usize,
+    pub page_count: PageNo,
+    pub empty: bool,
+}
+
 fn busy(detail: &str) -> Error {
     Error {
         detail: Some(detail.to_string()),
@@ -179,27 +199,69 @@ fn busy(detail: &str) -> Error {
 }
 
 impl Shared {
-    /// Join (or, as the first connection, create and recover) the shared state of the database
-    /// at `path`. `page_size` and `db_pages` come from the database file (`db_empty` when it has
-    /// no bytes). Returns the state and this connection's id.
+    /// Join (or, as the first connection, lock the database file, create and recover) the
+    /// shared state of the database at `path`, of which `db_file` is this connection's handle.
+    /// `read_header` reads the database header; it runs once, when this process holds the file's
+    /// lock. The first connection waits up to `busy_timeout` (sleeping) for other processes to
+    /// let go of the file. Returns the state, this connection's id and the header's facts.
     pub fn attach(
         io: &Arc<dyn Io>,
         path: &str,
-        page_size: usize,
-        db_pages: PageNo,
-        db_empty: bool,
+        db_file: &Arc<dyn File>,
         read_only: bool,
-    ) -> Result<(Arc<Shared>, u64)> {
+        busy_timeout: Duration,
+        read_header: impl FnOnce() -> Result<DbFacts>,
+    ) -> Result<(Arc<Shared>, u64, DbFacts)> {
         let key = io.shared_key(path)?;
-        let mut registry = lock(registry());
-        if let Some(shared) = registry.get(&key).and_then(Weak::upgrade) {
-            let mut state = shared.lock();
-            state.connections += 1;
-            let id = state.next_id;
-            state.next_id += 1;
-            drop(state);
-            return Ok((shared, id));
+        let deadline = Instant::now() + busy_timeout;
+        let mut attempt = 0;
+        loop {
+            let mut registry = lock(registry());
+            if let Some(shared) = registry.get(&key).and_then(Weak::upgrade) {
+                let facts = read_header()?;
+                let mut state = shared.lock();
+                state.connections += 1;
+                let id = state.next_id;
+                state.next_id += 1;
+                drop(state);
+                return Ok((shared, id, facts));
+            }
+            if db_file.try_lock_exclusive()? {
+                let created = read_header().and_then(|facts| {
+                    let shared = Shared::create(io, path, &key, db_file, read_only, facts)?;
+                    Ok((shared, facts))
+                });
+                let (shared, facts) = match created {
+                    Ok(created) => created,
+                    Err(e) => {
+                        let _ = db_file.unlock();
+                        return Err(e);
+                    }
+                };
+                registry.retain(|_, weak| weak.strong_count() > 0);
+                registry.insert(key, Arc::downgrade(&shared));
+                return Ok((shared, 1, facts));
+            }
+            drop(registry);
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(busy("another process is using the database"));
+            }
+            let delay = BUSY_DELAYS_MS[attempt.min(BUSY_DELAYS_MS.len() - 1)];
+            std::thread::sleep(Duration::from_millis(delay).min(left));
+            attempt += 1;
         }
+    }
+
+    /// The first connection's state, recovered from the WAL (if any) while it holds the lock.
+    fn create(
+        io: &Arc<dyn Io>,
+        path: &str,
+        key: &str,
+        db_file: &Arc<dyn File>,
+        read_only: bool,
+        facts: DbFacts,
+    ) -> Result<Arc<Shared>> {
         let wal_path = format!("{path}-wal");
         let mut wal_file = None;
         if io.exists(&wal_path)? {
@@ -210,7 +272,11 @@ impl Shared {
             wal_file = Some(io.open(&wal_path, flags)?);
         }
         let recovered = match &wal_file {
-            Some(file) => recover(io.as_ref(), file.as_ref(), (!db_empty).then_some(page_size))?,
+            Some(file) => recover(
+                io.as_ref(),
+                file.as_ref(),
+                (!facts.empty).then_some(facts.page_size),
+            )?,
             None => super::Recovered::default(),
         };
         let mut index = WalIndex::default();
@@ -218,7 +284,7 @@ impl Shared {
             index.push(pgno);
         }
         index.commits = recovered.commits;
-        let db_size = index.commits.last().map_or(db_pages, |c| c.1);
+        let db_size = index.commits.last().map_or(facts.page_count, |c| c.1);
         let state = State {
             wal_writable: wal_file.is_some() && !read_only,
             wal_file,
@@ -237,17 +303,15 @@ impl Shared {
             connections: 1,
             next_id: 2,
         };
-        let shared = Arc::new(Shared {
-            key: key.clone(),
+        Ok(Arc::new(Shared {
+            key: key.to_string(),
             io: io.clone(),
+            lock_file: db_file.clone(),
             wal_path,
-            page_size,
+            page_size: facts.page_size,
             state: Mutex::new(state),
             changed: Condvar::new(),
-        });
-        registry.retain(|_, weak| weak.strong_count() > 0);
-        registry.insert(key, Arc::downgrade(&shared));
-        Ok((shared, 1))
+        }))
     }
 
     /// Leave; the last connection out runs `last_close` (its closing checkpoint) while no one
@@ -271,7 +335,12 @@ impl Shared {
         if !last {
             return Ok(());
         }
-        let result = last_close(self);
+        let mut result = last_close(self);
+        // After the closing checkpoint, which needs the file to itself.
+        let unlocked = self.lock_file.unlock();
+        if result.is_ok() {
+            result = unlocked;
+        }
         if registry
             .get(&self.key)
             .is_some_and(|weak| weak.as_ptr() == Arc::as_ptr(self))
