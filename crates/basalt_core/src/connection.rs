@@ -122,7 +122,11 @@ impl Inner {
             match self.pager.header() {
                 Ok(header) => break header.schema_cookie,
                 Err(e) if e.is_io_pending() => self.pager.io().wait()?,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    // Reads the load left in flight must not fail the next statement.
+                    self.pager.abandon_reads();
+                    return Err(e);
+                }
             }
         };
         if !was_reading {
@@ -515,6 +519,8 @@ impl Statement {
     /// The statement ran to its end: keep its changes.
     fn finish(&mut self) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
+        // Prefetches it never needed (or a reset cut short) belong to it, not to what runs next.
+        inner.pager.abandon_reads();
         if self.vm.program().is_dml {
             inner.state.changes = self.vm.changes;
             inner.state.total_changes += self.vm.changes;
@@ -546,6 +552,9 @@ impl Statement {
     /// The statement failed: undo what its conflict algorithm says to undo.
     fn fail(&mut self) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
+        // Its reads still in flight may fail too; that fault was this statement's, and must not
+        // resurface in the next one (or in the schema reload below).
+        inner.pager.abandon_reads();
         let on_error = self.vm.on_error;
         let savepoints = std::mem::take(&mut self.vm.savepoints);
         if self.vm.program().is_dml {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! basalt-simulator [--seed N | --seeds A..B] [--steps N] [--keep i,j,k] [--shrink] [--twice]
-//!                  [--no-sqlite] [--no-workarounds] [--verbose]
+//!                  [--no-sqlite] [--verbose] [--expect-failure]
 //! ```
 //! Each seed builds a random schema and a random interleaved workload of several connections,
 //! runs it on the simulation I/O backend (seeded completion order, faults, crashes) and checks
@@ -11,6 +11,10 @@
 //! that reproduces it; `--shrink` then cuts the workload down by delta debugging and prints the
 //! command for the short one (`--keep` lists the step indices kept). `--twice` runs each seed
 //! twice and fails unless both traces hash the same (the determinism check).
+//!
+//! `--expect-failure` turns the verdict around, for the canaries (engine builds with a planted
+//! durability bug, the `canary-*` features): the run succeeds at the first violation found and
+//! fails if every seed passes, i.e. if the simulator missed the bug.
 
 mod check;
 mod runner;
@@ -25,12 +29,14 @@ struct Args {
     shrink: bool,
     /// Run each seed twice and require the same trace hash (the determinism check).
     twice: bool,
+    /// Succeed at the first violation, fail if there is none (the canary check).
+    expect_failure: bool,
 }
 
 fn usage(problem: &str) -> String {
     format!(
         "{problem}\nusage: basalt-simulator [--seed N | --seeds A..B] [--steps N] \
-         [--keep i,j,k] [--shrink] [--twice] [--no-sqlite] [--no-workarounds] [--verbose]"
+         [--keep i,j,k] [--shrink] [--twice] [--no-sqlite] [--verbose] [--expect-failure]"
     )
 }
 
@@ -43,10 +49,10 @@ fn parse_args() -> Result<Args, String> {
         keep: None,
         sqlite: true,
         verbose: false,
-        workarounds: true,
     };
     let mut shrink = false;
     let mut twice = false;
+    let mut expect_failure = false;
     let number = |v: Option<String>, what: &str| -> Result<u64, String> {
         v.as_deref()
             .and_then(|v| v.parse().ok())
@@ -78,9 +84,9 @@ fn parse_args() -> Result<Args, String> {
             }
             "--shrink" => shrink = true,
             "--twice" => twice = true,
+            "--expect-failure" => expect_failure = true,
             "--no-sqlite" => options.sqlite = false,
             "--verbose" => options.verbose = true,
-            "--no-workarounds" => options.workarounds = false,
             other => return Err(usage(&format!("unknown argument {other}"))),
         }
     }
@@ -96,12 +102,35 @@ fn parse_args() -> Result<Args, String> {
         options,
         shrink,
         twice,
+        expect_failure,
     })
 }
 
+/// The canary features this build was made with (see Cargo.toml); part of a reproduction.
+const CANARIES: [(&str, bool); 2] = [
+    (
+        "canary-skip-commit-sync",
+        cfg!(feature = "canary-skip-commit-sync"),
+    ),
+    (
+        "canary-skip-frame-checksum",
+        cfg!(feature = "canary-skip-frame-checksum"),
+    ),
+];
+
 fn command(options: &RunOptions) -> String {
+    let features: Vec<&str> = CANARIES
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(name, _)| *name)
+        .collect();
+    let features = if features.is_empty() {
+        String::new()
+    } else {
+        format!(" --features {}", features.join(","))
+    };
     let mut cmd = format!(
-        "cargo run --release -p basalt-simulator -- --seed {} --steps {}",
+        "cargo run --release -p basalt-simulator{features} -- --seed {} --steps {}",
         options.seed, options.steps
     );
     if let Some(keep) = &options.keep {
@@ -110,9 +139,6 @@ fn command(options: &RunOptions) -> String {
     }
     if !options.sqlite {
         cmd.push_str(" --no-sqlite");
-    }
-    if !options.workarounds {
-        cmd.push_str(" --no-workarounds");
     }
     cmd
 }
@@ -224,6 +250,17 @@ fn main() -> ExitCode {
                     summary.trace_hash
                 );
             }
+            Err(failure) if args.expect_failure => {
+                println!(
+                    "canary: simulator found the planted bug at seed {seed} (step {}: {}) in \
+                     {:.1}s",
+                    failure.step,
+                    failure.message,
+                    started.elapsed().as_secs_f64()
+                );
+                println!("reproduce: {}", command(&options));
+                return ExitCode::SUCCESS;
+            }
             Err(failure) => {
                 println!(
                     "seed {seed}: FAILED at step {}: {}",
@@ -250,6 +287,13 @@ fn main() -> ExitCode {
         "{runs} seeds, {total_steps} steps in {secs:.1}s ({:.0} steps/s)",
         total_steps as f64 / secs.max(1e-9)
     );
+    if args.expect_failure {
+        println!(
+            "canary: no violation in seeds {}..{}: the simulator missed the planted bug",
+            args.seeds.start, args.seeds.end
+        );
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
 }
 
@@ -264,7 +308,6 @@ mod tests {
             keep: None,
             sqlite: true,
             verbose: false,
-            workarounds: true,
         }
     }
 

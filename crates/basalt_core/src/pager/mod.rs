@@ -9,7 +9,11 @@
 //! it yet, returns `ErrorCode::IoPending`; the read stays registered, and the next `get` of the
 //! same page (after the caller drove the backend with `Io::wait`/`poll`) installs it. Callers
 //! above are written so that an operation interrupted this way has changed nothing and can simply
-//! be run again (see ARCHITECTURE.md). `get_now` waits instead; it is for the mutation phase of a
+//! be run again (see ARCHITECTURE.md). A read is collected only by the operation that started
+//! it: when that operation is over (its statement finished or failed, its read transaction
+//! ended) the pager forgets the reads it left (`abandon_reads`), so a failure they meet later
+//! reaches no one and the next `get` of the page reads it again; a failed read never enters
+//! the cache. `get_now` waits instead; it is for the mutation phase of a
 //! b-tree write, whose pages were all prefetched, so it only waits when a prefetch missed a page
 //! (counted in `stats().stalls`).
 //!
@@ -550,6 +554,18 @@ impl Pager {
         }
     }
 
+    /// Forget every read submitted but not collected: the operation that started it is over (its
+    /// statement finished or failed, or its read transaction ended). Such a read may still fail,
+    /// and that failure belonged to the operation that gave up on it: handed to the next
+    /// operation needing the page, it would fail a statement that never met the fault, and a
+    /// page would seem broken until read twice. Forgotten, the next `get` reads the page again.
+    /// The backend still finishes the abandoned reads; their buffers are dropped with them.
+    pub fn abandon_reads(&mut self) {
+        if !self.pending.is_empty() {
+            self.pending.clear();
+        }
+    }
+
     /// Start a read transaction: pin the latest snapshot. Drops the cache if another connection
     /// committed since it was filled. Never does I/O.
     pub fn begin_read(&mut self) -> Result<()> {
@@ -574,7 +590,7 @@ impl Pager {
         if changed {
             debug_assert!(!self.in_write);
             self.cache.clear();
-            self.pending.clear();
+            self.abandon_reads();
             self.epoch += 1;
         }
         self.page_count = snapshot.db_size;
@@ -582,10 +598,12 @@ impl Pager {
     }
 
     /// End the read transaction (a no-op inside a write transaction: commit or roll back).
+    /// Reads it left in flight are abandoned with it.
     pub fn end_read(&mut self) {
         if !self.in_read || self.in_write {
             return;
         }
+        self.abandon_reads();
         if let Some(wal) = &mut self.wal {
             wal.shared.end_read(wal.id);
             wal.snapshot = None;

@@ -544,7 +544,8 @@ impl Shared {
                 .ok_or_else(|| Error::io("write returned no buffer"))?;
         }
         stats.pages_written += pages.len() as u64;
-        if sync >= Synchronous::Full {
+        // The canary build skips this sync: the planted bug the simulator must find.
+        if sync >= Synchronous::Full && !cfg!(feature = "canary-skip-commit-sync") {
             io::run_to_completion(io, file.sync()?)?;
             stats.syncs += 1;
         }
