@@ -176,6 +176,12 @@ impl Connection {
         self.inner.borrow().state.autocommit
     }
 
+    /// The pager's counters (cache hits and misses, pages written, syncs): work done, for
+    /// tests and benchmarks that measure it rather than time.
+    pub fn pager_stats(&self) -> crate::pager::PagerStats {
+        self.inner.borrow().pager.stats()
+    }
+
     /// Makes running statements fail with "interrupted" at their next check.
     pub fn interrupt(&self) {
         self.interrupt.store(true, Ordering::Relaxed);

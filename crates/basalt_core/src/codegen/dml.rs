@@ -11,7 +11,7 @@
 //!   the index's columns (or expressions) and the rowid.
 
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
-use super::select::{table_source, Dest};
+use super::select::{table_source, Cond, Dest};
 use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
 use crate::error::{ErrorCode, Result};
@@ -706,34 +706,38 @@ impl Ctx<'_> {
         let mut sc = Scope::new(None);
         let name = alias.map_or(table.name.clone(), |a| a.value.clone());
         sc.sources.push(table_source(table, name, scan));
-        let next = self.b.label();
-        let rows = self.b.scan_start(scan);
+        let mut terms = Vec::new();
         if let Some(w) = where_ {
             if super::select::contains_aggregate(w) {
                 return Err(error("misuse of aggregate function in WHERE"));
             }
-            self.filter(w, &sc, next)?;
+            super::select::split_and(w, &mut terms);
         }
-        let id = self.b.reg();
-        let rec = self.b.reg();
-        self.b.emit(Insn::Rowid {
-            cursor: scan,
-            dest: id,
-        });
-        self.b.emit(Insn::MakeRecord {
-            start: id,
-            count: 0,
-            dest: rec,
-        });
-        self.b.emit(Insn::Insert {
-            cursor: rowids,
-            record: rec,
-            rowid: id,
-            count_change: false,
-            last_rowid: false,
-        });
-        self.b.place(next);
-        self.b.scan_end(rows);
+        // The WHERE's AND terms pick the access path (a rowid lookup, an index seek), as in
+        // a SELECT.
+        let conds: Vec<(Cond<'_>, Option<usize>)> =
+            terms.into_iter().map(|e| (Cond::Ast(e), None)).collect();
+        self.loops(&sc, &conds, &[], &mut |ctx, _| {
+            let id = ctx.b.reg();
+            let rec = ctx.b.reg();
+            ctx.b.emit(Insn::Rowid {
+                cursor: scan,
+                dest: id,
+            });
+            ctx.b.emit(Insn::MakeRecord {
+                start: id,
+                count: 0,
+                dest: rec,
+            });
+            ctx.b.emit(Insn::Insert {
+                cursor: rowids,
+                record: rec,
+                rowid: id,
+                count_change: false,
+                last_rowid: false,
+            });
+            Ok(())
+        })?;
         Ok(rowids)
     }
 

@@ -12,6 +12,7 @@
 //! - GROUP BY output comes in group-key order and ORDER BY ties keep their input order (a stable
 //!   sort), matching what SQLite's plans produce here.
 
+use super::access::{Access, Advance};
 use super::expr::{aggregate_of, walk, Info};
 use super::scope::{AggBinding, ColRead, Resolved, Scope, Source, SrcColumn};
 use super::{error, Ctx, Label};
@@ -116,7 +117,7 @@ pub(super) fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+pub(super) fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
     if let ExprKind::Binary(l, ast::BinaryOp::And, r) = &e.kind {
         split_and(l, out);
         split_and(r, out);
@@ -1078,17 +1079,19 @@ impl Ctx<'_> {
             if let Some(m) = matched {
                 self.b.emit(Insn::Integer { value: 0, dest: m });
             }
-            let empty_target = if left.is_some() {
-                self.b.to(check_match)
+            let exit = if left.is_some() {
+                check_match
             } else {
-                self.b.to(exits.last().copied().unwrap_or(done))
+                exits.last().copied().unwrap_or(done)
             };
-            self.b.emit(Insn::Rewind {
-                cursor,
-                if_empty: empty_target,
-            });
-            let top = self.b.label();
-            self.b.place(top);
+            // The right side of a LEFT JOIN is scanned: its NULL row needs the scan's shape.
+            let access = if left.is_some() {
+                Access::Scan
+            } else {
+                self.choose_access(level, here, sc)
+            };
+            let used = access.used_conds();
+            let (top, advance) = self.open_access(&access, cursor, sc, exit, next)?;
             if let Some((_, on)) = left {
                 for c in on {
                     self.test_cond(c, sc, next)?;
@@ -1099,12 +1102,15 @@ impl Ctx<'_> {
                 self.b.emit(Insn::Integer { value: 1, dest: m });
             }
             self.b.place(inner);
-            for cond in here {
-                self.test_cond(cond, sc, next)?;
+            for (i, cond) in here.iter().enumerate() {
+                if !used.contains(&i) {
+                    self.test_cond(cond, sc, next)?;
+                }
             }
             exits.push(next);
             levels.push(LoopLevel {
                 cursor,
+                advance,
                 next,
                 top,
                 check_match: matched.map(|m| (m, check_match, inner)),
@@ -1113,11 +1119,13 @@ impl Ctx<'_> {
         body(self, sc)?;
         while let Some(level) = levels.pop() {
             self.b.place(level.next);
-            let top = self.b.to(level.top);
-            self.b.emit(Insn::Next {
-                cursor: level.cursor,
-                target: top,
-            });
+            if let Advance::Next(cursor) = level.advance {
+                let top = self.b.to(level.top);
+                self.b.emit(Insn::Next {
+                    cursor,
+                    target: top,
+                });
+            }
             if let Some((m, check, inner)) = level.check_match {
                 self.b.place(check);
                 let end = self.b.label();
@@ -1227,6 +1235,7 @@ struct Projected {
 /// One open loop of `loops`, closed in reverse order.
 struct LoopLevel {
     cursor: CursorId,
+    advance: Advance,
     next: Label,
     top: Label,
     /// LEFT JOIN: the match flag, the label testing it, and where the null row re-enters.

@@ -20,8 +20,8 @@ mod line;
 pub mod number;
 #[cfg(test)]
 mod oracle_tests;
-mod quote;
 pub mod query_plan;
+mod quote;
 
 use crate::engine::{EngineError, Value};
 use std::borrow::Cow;
