@@ -109,3 +109,64 @@ fn interrupt_between_steps_stops_the_statement() {
         .unwrap();
     assert_eq!(their_count, 5);
 }
+
+/// Nameless `?` are numbered in the order they are written, whatever order the statement's
+/// parts are compiled in (an INSERT computes its INTEGER PRIMARY KEY last, a seek key comes
+/// before its loop, WHERE before the result columns).
+#[test]
+fn parameters_are_numbered_in_text_order() {
+    use basalt_core::record::Value;
+    let setup = "CREATE TABLE t(id INTEGER PRIMARY KEY, a, b); CREATE INDEX t_a ON t(a);";
+    let oracle = rusqlite::Connection::open_in_memory().unwrap();
+    oracle.execute_batch(setup).unwrap();
+    let conn = Connection::open(":memory:").unwrap();
+    conn.execute_batch(setup).unwrap();
+    let inserts = [
+        ("INSERT INTO t VALUES (?, ?, ?)", [7, 8, 9]),
+        ("INSERT INTO t(b, id, a) VALUES (?, ?, ?)", [1, 2, 3]),
+        ("INSERT INTO t(a, b, id) VALUES (?3, ?, ?1)", [4, 5, 6]),
+    ];
+    for (sql, values) in inserts {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut theirs = oracle.prepare(sql).unwrap();
+        assert_eq!(stmt.parameter_count(), theirs.parameter_count(), "{sql}");
+        for (i, v) in values.iter().enumerate().take(stmt.parameter_count()) {
+            stmt.bind(i + 1, Value::Integer(*v)).unwrap();
+            theirs.raw_bind_parameter(i + 1, *v).unwrap();
+        }
+        stmt.step_blocking().unwrap();
+        theirs.raw_execute().unwrap();
+    }
+    for sql in [
+        "SELECT ?, id FROM t WHERE a = ? ORDER BY id",
+        "SELECT id, ? FROM t WHERE id = ? OR b = ? ORDER BY 1",
+        "SELECT * FROM t ORDER BY id",
+    ] {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let mut theirs = oracle.prepare(sql).unwrap();
+        assert_eq!(stmt.parameter_count(), theirs.parameter_count(), "{sql}");
+        for i in 1..=stmt.parameter_count() {
+            let v = [3i64, 8, 5][i - 1];
+            stmt.bind(i, Value::Integer(v)).unwrap();
+            theirs.raw_bind_parameter(i, v).unwrap();
+        }
+        let mut ours = Vec::new();
+        while stmt.step_blocking().unwrap() {
+            ours.push(format!("{:?}", stmt.row()));
+        }
+        let n = theirs.column_count();
+        let mut rows = theirs.raw_query();
+        let mut expected = Vec::new();
+        while let Some(r) = rows.next().unwrap() {
+            let row: Vec<Value> = (0..n)
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Integer(x) => Value::Integer(x),
+                    rusqlite::types::ValueRef::Null => Value::Null,
+                    other => panic!("unexpected {other:?}"),
+                })
+                .collect();
+            expected.push(format!("{row:?}"));
+        }
+        assert_eq!(ours, expected, "{sql}");
+    }
+}

@@ -15,7 +15,7 @@
 use super::autoincrement::Counter;
 use super::returning::Returning;
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
-use super::select::{table_source, Dest};
+use super::select::{table_source, Cond, Dest};
 use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
 use crate::error::{ErrorCode, Result};
@@ -722,25 +722,32 @@ impl Ctx<'_> {
         Ok(self.returning_end(returning))
     }
 
-    /// The rowids of the rows WHERE selects, into a new ephemeral table.
+    /// The rowids of the rows WHERE selects, into a new ephemeral table. The WHERE's AND terms
+    /// pick the access path (a rowid lookup, an index seek), as in a SELECT.
     fn collect_rowids(
         &mut self,
         table: &Table,
         alias: Option<&ast::Name>,
         where_: Option<&ast::Expr>,
     ) -> Result<CursorId> {
-        let name = alias.map_or(table.name.clone(), |a| a.value.clone());
-        self.collect_rowids_where(table, |ctx, scan, skip| {
-            let Some(w) = where_ else {
-                return Ok(());
-            };
+        let mut terms = Vec::new();
+        if let Some(w) = where_ {
             if super::select::contains_aggregate(w) {
                 return Err(error("misuse of aggregate function in WHERE"));
             }
-            let mut sc = Scope::new(None);
-            sc.sources.push(table_source(table, name, scan));
-            ctx.filter(w, &sc, skip)
-        })
+            super::select::split_and(w, &mut terms);
+        }
+        let (rowids, scan) = self.open_rowid_collection(table);
+        let mut sc = Scope::new(None);
+        let name = alias.map_or(table.name.clone(), |a| a.value.clone());
+        sc.sources.push(table_source(table, name, scan));
+        let conds: Vec<(Cond<'_>, Option<usize>)> =
+            terms.into_iter().map(|e| (Cond::Ast(e), None)).collect();
+        self.loops(&sc, &conds, &[], &mut |ctx, _| {
+            ctx.collect_rowid(scan, rowids);
+            Ok(())
+        })?;
+        Ok(rowids)
     }
 
     /// The rowids of the rows of `table` that `filter` (emitting code that jumps to its label
@@ -751,6 +758,18 @@ impl Ctx<'_> {
         table: &Table,
         filter: impl FnOnce(&mut Self, CursorId, Label) -> Result<()>,
     ) -> Result<CursorId> {
+        let (rowids, scan) = self.open_rowid_collection(table);
+        let next = self.b.label();
+        let rows = self.b.scan_start(scan);
+        filter(self, scan, next)?;
+        self.collect_rowid(scan, rowids);
+        self.b.place(next);
+        self.b.scan_end(rows);
+        Ok(rowids)
+    }
+
+    /// An ephemeral table for rowids, and a read cursor on `table`.
+    fn open_rowid_collection(&mut self, table: &Table) -> (CursorId, CursorId) {
         let rowids = self.b.cursor();
         self.b.emit(Insn::OpenEphemeral {
             cursor: rowids,
@@ -763,9 +782,11 @@ impl Ctx<'_> {
             root: Root::Page(table.root),
             key: None,
         });
-        let next = self.b.label();
-        let rows = self.b.scan_start(scan);
-        filter(self, scan, next)?;
+        (rowids, scan)
+    }
+
+    /// The rowid of the row `scan` is on, into the ephemeral table `rowids`.
+    fn collect_rowid(&mut self, scan: CursorId, rowids: CursorId) {
         let id = self.b.reg();
         let rec = self.b.reg();
         self.b.emit(Insn::Rowid {
@@ -784,9 +805,6 @@ impl Ctx<'_> {
             count_change: false,
             last_rowid: false,
         });
-        self.b.place(next);
-        self.b.scan_end(rows);
-        Ok(rowids)
     }
 
     /// DELETE; returns the RETURNING clause's column names.

@@ -310,7 +310,7 @@ impl Ctx<'_> {
                 Ok(none)
             }
             ExprKind::Variable(text) => {
-                let index = self.params.index_of(text)?;
+                let index = self.params.index_of(text, e.span.start)?;
                 self.b.emit(Insn::Variable {
                     index: index - 1,
                     dest: target,

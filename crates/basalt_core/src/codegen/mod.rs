@@ -15,6 +15,7 @@
 //! - Errors SQLite reports at prepare time (no such table/column/function, ambiguous names,
 //!   misuse of aggregates, wrong argument counts) are reported here with SQLite's message.
 
+mod access;
 mod aggregate;
 mod autoincrement;
 mod compound;
@@ -348,7 +349,7 @@ pub fn compile(
         catalog,
         sql,
         b: Builder::default(),
-        params: Params::default(),
+        params: Params::of_statement(sql)?,
         writes: false,
         ctes: Vec::new(),
         expanding: Vec::new(),

@@ -1,6 +1,7 @@
 //! The nested loops over a query's FROM sources, with LEFT, RIGHT and FULL OUTER JOIN.
 //!
-//! Sources are scanned in FROM order. A LEFT (or FULL) join level remembers whether its ON
+//! Sources are visited in FROM order, each by the access path its conditions allow
+//! (`access.rs`: a rowid lookup, an index seek, or a scan; outer-join levels are scanned). A LEFT (or FULL) join level remembers whether its ON
 //! conditions matched for the current outer row and, if not, runs the inner levels once more
 //! with the source's cursor on a null row. A RIGHT (or FULL) join level `r` records the rowid of
 //! every row of source `r` whose ON conditions held in a per-join set; after the main loops, one
@@ -19,6 +20,7 @@
 //! - Every source cursor has a rowid (b-tree tables, and ephemeral tables for subqueries,
 //!   views and CTEs, whose rows get consecutive rowids), so the matched set is keyed by it.
 
+use super::access::{Access, Advance};
 use super::scope::Scope;
 use super::select::Cond;
 use super::{Ctx, Label};
@@ -41,6 +43,7 @@ pub(super) struct OuterJoin<'e> {
 /// One open loop, closed in reverse order.
 struct LoopLevel {
     cursor: CursorId,
+    advance: Advance,
     next: Label,
     top: Label,
     /// LEFT JOIN: the match flag, the label testing it, and where the null row re-enters.
@@ -133,12 +136,14 @@ impl Ctx<'_> {
             } else {
                 levels.last().map_or(exit, |l| l.next)
             };
-            self.b.emit(Insn::Rewind {
-                cursor,
-                if_empty: self.b.to(empty_target),
-            });
-            let top = self.b.label();
-            self.b.place(top);
+            // Outer-join levels are scanned: their null rows and matched sets need the scan's
+            // shape. Others take the access path their conditions allow (`access.rs`).
+            let access = match join {
+                Some(_) => Access::Scan,
+                None => self.choose_access(level, &plan.at_level[level], sc),
+            };
+            let used = access.used_conds();
+            let (top, advance) = self.open_access(&access, cursor, sc, empty_target, next)?;
             if let Some(j) = join {
                 for c in &j.on {
                     self.test_cond(c, sc, next)?;
@@ -157,11 +162,14 @@ impl Ctx<'_> {
                 self.b.emit(Insn::Integer { value: 1, dest: m });
             }
             self.b.place(inner);
-            for cond in &plan.at_level[level] {
-                self.test_cond(cond, sc, next)?;
+            for (i, cond) in plan.at_level[level].iter().enumerate() {
+                if !used.contains(&i) {
+                    self.test_cond(cond, sc, next)?;
+                }
             }
             levels.push(LoopLevel {
                 cursor,
+                advance,
                 next,
                 top,
                 check_match: matched.map(|m| (m, check_match, inner)),
@@ -176,11 +184,13 @@ impl Ctx<'_> {
 
     fn close_level(&mut self, level: LoopLevel) {
         self.b.place(level.next);
-        let top = self.b.to(level.top);
-        self.b.emit(Insn::Next {
-            cursor: level.cursor,
-            target: top,
-        });
+        if let Advance::Next(cursor) = level.advance {
+            let top = self.b.to(level.top);
+            self.b.emit(Insn::Next {
+                cursor,
+                target: top,
+            });
+        }
         if let Some((m, check, inner)) = level.check_match {
             self.b.place(check);
             let end = self.b.label();
@@ -239,6 +249,7 @@ impl Ctx<'_> {
         self.nest(sc, plan, level + 1, next, body)?;
         self.close_level(LoopLevel {
             cursor,
+            advance: Advance::Next(cursor),
             next,
             top,
             check_match: None,

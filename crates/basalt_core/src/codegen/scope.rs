@@ -18,19 +18,55 @@ use crate::vdbe::{CursorId, Reg};
 use std::cell::{Cell, RefCell};
 
 /// Query parameters: `?`, `?NNN`, `:name`, `@name`, `$name`.
+///
+/// Numbers are given in the order the parameters are written, as SQLite's parser gives them,
+/// whatever order the code generator compiles expressions in (an INSERT compiles its INTEGER
+/// PRIMARY KEY value last, a seek compiles its key before the loop): every parameter of the
+/// statement is numbered up front from its tokens, and a nameless `?` is then found by where
+/// it is written.
 #[derive(Debug, Default)]
 pub struct Params {
     pub count: usize,
     pub names: Vec<(String, usize)>,
+    /// (byte offset in the statement, number) of each nameless `?`, in text order.
+    nameless: Vec<(usize, usize)>,
 }
 
 impl Params {
-    /// The 1-based index of a parameter as written.
-    pub fn index_of(&mut self, text: &str) -> Result<usize> {
-        if text == "?" {
-            self.count += 1;
-            return Ok(self.count);
+    /// Numbers the parameters of one statement's text.
+    pub fn of_statement(sql: &str) -> Result<Params> {
+        let mut params = Params::default();
+        for token in basalt_parser::lexer::tokenize(sql) {
+            if token.kind != basalt_parser::lexer::Tk::Variable {
+                continue;
+            }
+            let text = sql.get(token.start..token.end).unwrap_or_default();
+            if text == "?" {
+                params.count += 1;
+                params.nameless.push((token.start, params.count));
+            } else {
+                params.number(text)?;
+            }
         }
+        Ok(params)
+    }
+
+    /// The number of the parameter written as `text` in the expression that starts at byte
+    /// `offset` (a parenthesised `(?)` starts at its parenthesis).
+    pub fn index_of(&mut self, text: &str, offset: usize) -> Result<usize> {
+        if text == "?" {
+            let at = self.nameless.partition_point(|&(start, _)| start < offset);
+            return match self.nameless.get(at) {
+                Some(&(_, n)) => Ok(n),
+                // Only text that is not the statement's own (a view's) can miss.
+                None => Err(error("parameters are not allowed in views")),
+            };
+        }
+        self.number(text)
+    }
+
+    /// The number of a named or numbered parameter, given at its first appearance.
+    fn number(&mut self, text: &str) -> Result<usize> {
         if let Some(digits) = text.strip_prefix('?') {
             let n: usize = digits
                 .parse()

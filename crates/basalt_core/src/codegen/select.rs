@@ -121,7 +121,7 @@ pub(super) fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+pub(super) fn split_and<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
     if let ExprKind::Binary(l, ast::BinaryOp::And, r) = &e.kind {
         split_and(l, out);
         split_and(r, out);

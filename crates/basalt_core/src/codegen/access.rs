@@ -1,0 +1,382 @@
+//! Access paths: how one loop level of a query visits its table — a full scan, a rowid lookup
+//! (`rowid = x`), or a seek on an index whose leading columns are compared for equality
+//! (`a = x AND b = y`), chosen from the conditions tested at that level.
+//!
+//! Invariants:
+//! - A seek only narrows what a scan would visit: it may visit rows that fail its conditions,
+//!   never skip one that passes. Each condition a seek is built from is therefore still tested
+//!   exactly, with SQLite's comparison affinity and collation, on every row the seek visits.
+//! - The value side of such a condition is compiled once (a `?` must get one parameter
+//!   number): its register serves both the seek key and the exact test, and the condition is
+//!   taken out of the level's list.
+//! - An index is used for `column = value` only where SQLite would use it: the comparison's
+//!   collation is the index column's, and its affinity agrees with the column's
+//!   (`sqlite3IndexAffinityOk`), so the key converted by that affinity finds every equal entry.
+//! - Only a value that does not read the level's own table (a literal, a parameter, a column
+//!   of an outer loop or outer query) can be a key.
+
+use super::expr::{cmp_spec, comparison_affinity, Info};
+use super::scope::{ColRead, Resolved, Scope};
+use super::select::Cond;
+use super::{Ctx, Label};
+use crate::btree::SeekOp;
+use crate::catalog::Index;
+use crate::error::Result;
+use crate::sql::affinity::Affinity;
+use crate::vdbe::{CmpOp, CursorId, Insn, NullMode, Reg, Root};
+use basalt_parser::ast::{self, BinaryOp, ExprKind, UnaryOp};
+
+/// `column = value` between a column of the level's table and a value known before the level.
+#[derive(Clone)]
+pub(super) struct EqTerm<'e> {
+    /// The position of the condition in the level's list.
+    cond: usize,
+    column: Resolved,
+    value: &'e ast::Expr,
+    value_info: Info,
+    /// Whether the column is the comparison's left operand (collation precedence).
+    column_left: bool,
+}
+
+impl EqTerm<'_> {
+    fn infos(&self) -> (Info, Info) {
+        let column = Info {
+            affinity: Some(self.column.affinity.unwrap_or(Affinity::Blob)),
+            collation: Some((self.column.collation, false)),
+        };
+        if self.column_left {
+            (column, self.value_info)
+        } else {
+            (self.value_info, column)
+        }
+    }
+
+    /// The affinity the comparison applies to the value.
+    fn affinity(&self) -> Affinity {
+        let (l, r) = self.infos();
+        comparison_affinity(l.affinity, r.affinity)
+    }
+}
+
+pub(super) enum Access<'e> {
+    Scan,
+    Rowid(EqTerm<'e>),
+    Index {
+        index: Index,
+        terms: Vec<EqTerm<'e>>,
+    },
+}
+
+impl Access<'_> {
+    /// The positions of the conditions the access path tests itself.
+    pub(super) fn used_conds(&self) -> Vec<usize> {
+        match self {
+            Access::Scan => Vec::new(),
+            Access::Rowid(t) => vec![t.cond],
+            Access::Index { terms, .. } => terms.iter().map(|t| t.cond).collect(),
+        }
+    }
+}
+
+/// How the loop moves to its next row once the body has run.
+pub(super) enum Advance {
+    /// `Next` on this cursor, back to the loop's top.
+    Next(CursorId),
+    /// A lookup visits at most one row: nothing to advance.
+    Once,
+}
+
+impl<'a> Ctx<'a> {
+    /// Chooses the access path of loop `level` from the conditions tested there.
+    pub(super) fn choose_access<'e>(
+        &self,
+        level: usize,
+        here: &[&Cond<'e>],
+        sc: &Scope<'_>,
+    ) -> Access<'e> {
+        let source = &sc.sources[level];
+        let Some(table) = &source.table else {
+            return Access::Scan;
+        };
+        let terms: Vec<EqTerm<'e>> = here
+            .iter()
+            .enumerate()
+            .filter_map(|(i, cond)| eq_term(i, cond, level, sc))
+            .collect();
+        if let Some(t) = terms.iter().find(|t| t.column.read == ColRead::Rowid) {
+            return Access::Rowid(t.clone());
+        }
+        let mut best: Option<(&Index, Vec<EqTerm<'e>>)> = None;
+        for index in self.catalog.table_indexes(table) {
+            if index.partial.is_some() {
+                continue;
+            }
+            let prefix = usable_prefix(index, &terms);
+            if prefix.len() > best.as_ref().map_or(0, |(_, p)| p.len()) {
+                best = Some((index, prefix));
+            }
+        }
+        match best {
+            Some((index, terms)) => Access::Index {
+                index: index.clone(),
+                terms,
+            },
+            None => Access::Scan,
+        }
+    }
+
+    /// Positions the level's cursor on its first candidate row, jumping to `exit` if there is
+    /// none, and places the loop's top. Rows that fail the access path's own conditions jump
+    /// to `next`.
+    pub(super) fn open_access(
+        &mut self,
+        access: &Access<'_>,
+        cursor: CursorId,
+        sc: &Scope<'_>,
+        exit: Label,
+        next: Label,
+    ) -> Result<(Label, Advance)> {
+        let top = self.b.label();
+        match access {
+            Access::Scan => {
+                self.b.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: self.b.to(exit),
+                });
+                self.b.place(top);
+                Ok((top, Advance::Next(cursor)))
+            }
+            Access::Rowid(term) => {
+                let values = self.eval_values(std::slice::from_ref(term), sc)?;
+                let key = self.b.reg();
+                self.b.emit(Insn::Copy {
+                    src: values,
+                    dest: key,
+                    count: 1,
+                });
+                // OP_SeekRowid's rule: the key as a number, and no row unless an integer.
+                self.b.emit(Insn::Affinity {
+                    start: key,
+                    affinities: vec![Affinity::Numeric],
+                });
+                self.b.emit(Insn::SeekRowid {
+                    cursor,
+                    rowid: key,
+                    not_found: self.b.to(exit),
+                });
+                self.b.place(top);
+                self.test_terms(std::slice::from_ref(term), values, sc, next);
+                Ok((top, Advance::Once))
+            }
+            Access::Index { index, terms } => {
+                let idx = self.b.cursor();
+                self.b.emit(Insn::OpenRead {
+                    cursor: idx,
+                    db: index.db,
+                    root: Root::Page(index.root),
+                    key: Some(index.key_info()),
+                });
+                let values = self.eval_values(terms, sc)?;
+                let key = self.b.regs(terms.len());
+                self.b.emit(Insn::Copy {
+                    src: values,
+                    dest: key,
+                    count: terms.len(),
+                });
+                self.b.emit(Insn::Affinity {
+                    start: key,
+                    affinities: terms.iter().map(EqTerm::affinity).collect(),
+                });
+                for i in 0..terms.len() {
+                    // `x = NULL` holds for no row.
+                    self.b.emit(Insn::IsNull {
+                        reg: key + i,
+                        target: self.b.to(exit),
+                    });
+                }
+                self.b.emit(Insn::SeekIndex {
+                    cursor: idx,
+                    op: SeekOp::Ge,
+                    key,
+                    count: terms.len(),
+                    not_found: self.b.to(exit),
+                });
+                self.b.place(top);
+                self.b.emit(Insn::IdxCompare {
+                    cursor: idx,
+                    op: CmpOp::Gt,
+                    key,
+                    count: terms.len(),
+                    target: self.b.to(exit),
+                });
+                let rowid = self.b.reg();
+                self.b.emit(Insn::IdxRowid {
+                    cursor: idx,
+                    dest: rowid,
+                });
+                self.b.emit(Insn::SeekRowid {
+                    cursor,
+                    rowid,
+                    not_found: self.b.to(next),
+                });
+                self.test_terms(terms, values, sc, next);
+                Ok((top, Advance::Next(idx)))
+            }
+        }
+    }
+
+    /// Each term's value, once, into consecutive registers.
+    fn eval_values(&mut self, terms: &[EqTerm<'_>], sc: &Scope<'_>) -> Result<Reg> {
+        let start = self.b.regs(terms.len());
+        for (i, t) in terms.iter().enumerate() {
+            self.expr(t.value, sc, start + i)?;
+        }
+        Ok(start)
+    }
+
+    /// The exact comparisons the access path was built from, on the row it found.
+    fn test_terms(&mut self, terms: &[EqTerm<'_>], values: Reg, sc: &Scope<'_>, fail: Label) {
+        for (i, t) in terms.iter().enumerate() {
+            let column = self.b.reg();
+            self.column_read(&t.column, sc, column);
+            let (l, r) = t.infos();
+            let (lhs, rhs) = if t.column_left {
+                (column, values + i)
+            } else {
+                (values + i, column)
+            };
+            self.b.emit(Insn::Compare {
+                spec: cmp_spec(CmpOp::Ne, l, r, NullMode::Jump),
+                lhs,
+                rhs,
+                target: self.b.to(fail),
+            });
+        }
+    }
+}
+
+/// The terms that match the index's leading columns, one per column, in index order.
+fn usable_prefix<'e>(index: &Index, terms: &[EqTerm<'e>]) -> Vec<EqTerm<'e>> {
+    let mut prefix = Vec::new();
+    for column in &index.columns {
+        let Some(n) = column.column else { break };
+        let found = terms.iter().find(|t| {
+            t.column.read == ColRead::Column(n)
+                && term_collation(t) == column.collation
+                && affinity_ok(t.affinity(), t.column.affinity.unwrap_or(Affinity::Blob))
+        });
+        match found {
+            Some(t) => prefix.push(t.clone()),
+            None => break,
+        }
+    }
+    prefix
+}
+
+fn term_collation(t: &EqTerm<'_>) -> crate::record::Collation {
+    let (l, r) = t.infos();
+    super::expr::binary_collation(l, r)
+}
+
+/// Whether an index on a column of affinity `column` holds, for a comparison converting with
+/// `comparison`, every entry equal to the converted key (SQLite's `sqlite3IndexAffinityOk`).
+fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
+    match comparison {
+        Affinity::Blob => true,
+        Affinity::Text => column == Affinity::Text,
+        _ => column.is_numeric(),
+    }
+}
+
+/// `column = value` (either way round) with the column on this level's table and a value that
+/// does not read it or any later level.
+fn eq_term<'e>(
+    cond_index: usize,
+    cond: &Cond<'e>,
+    level: usize,
+    sc: &Scope<'_>,
+) -> Option<EqTerm<'e>> {
+    let Cond::Ast(e) = cond else { return None };
+    let ExprKind::Binary(left, BinaryOp::Eq, right) = &e.kind else {
+        return None;
+    };
+    let cursor = sc.sources[level].cursor;
+    let later: Vec<CursorId> = sc.sources[level..].iter().map(|s| s.cursor).collect();
+    for (col, value, column_left) in [(left, right, true), (right, left, false)] {
+        let Some(column) = own_column(col, sc).filter(|r| r.cursor == cursor) else {
+            continue;
+        };
+        if let Some(value_info) = value_info(value, sc, &later) {
+            return Some(EqTerm {
+                cond: cond_index,
+                column,
+                value,
+                value_info,
+                column_left,
+            });
+        }
+    }
+    None
+}
+
+fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
+    match &e.kind {
+        ExprKind::Id(name) => sc.resolve_here_resolved(None, &name.value),
+        ExprKind::Qualified {
+            schema: None,
+            table,
+            column,
+        } => sc.resolve_here_resolved(Some(&table.value), &column.value),
+        _ => None,
+    }
+}
+
+/// The affinity and collation of a value usable as a key: a literal, a parameter, a negated
+/// number, or a column that no loop from this level inward reads. `None` for anything else.
+fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> Option<Info> {
+    let column = |table: Option<&str>, name: &str| -> Option<Info> {
+        let r = sc.resolve(table, name).ok().flatten()?;
+        if later.contains(&r.cursor) {
+            return None;
+        }
+        Some(Info {
+            affinity: Some(r.affinity.unwrap_or(Affinity::Blob)),
+            collation: Some((r.collation, false)),
+        })
+    };
+    match &e.kind {
+        ExprKind::Id(name) => column(None, &name.value),
+        ExprKind::Qualified {
+            schema: None,
+            table,
+            column: name,
+        } => column(Some(&table.value), &name.value),
+        _ => constant_info(e),
+    }
+}
+
+/// The affinity of a constant built from literals and parameters with operators and CASTs;
+/// `None` for anything else (columns, functions — `random()` must run per row — subqueries,
+/// COLLATE). Such a constant has no collation, and no affinity unless it is a CAST.
+fn constant_info(e: &ast::Expr) -> Option<Info> {
+    match &e.kind {
+        ExprKind::Literal(_) | ExprKind::Variable(_) => Some(Info::default()),
+        ExprKind::Unary(UnaryOp::Neg | UnaryOp::Plus | UnaryOp::BitNot, inner) => {
+            constant_info(inner).map(|_| Info::default())
+        }
+        ExprKind::Binary(l, _, r) => {
+            constant_info(l)?;
+            constant_info(r)?;
+            Some(Info::default())
+        }
+        ExprKind::Cast { expr, type_name } => {
+            constant_info(expr)?;
+            let name = type_name.as_ref().map_or("", |t| t.name.as_str());
+            Some(Info {
+                affinity: Some(Affinity::from_type_name(name)),
+                collation: None,
+            })
+        }
+        _ => None,
+    }
+}
