@@ -97,16 +97,30 @@ impl InterruptHandle {
 impl Connection {
     /// Opens a database file, or a private in-memory database for `:memory:` (or "").
     pub fn open(path: &str) -> Result<Connection> {
+        Connection::open_with_options(path, &PagerOptions::default())
+    }
+
+    /// `open` with pager options (read-only, cache size, …).
+    pub fn open_with_options(path: &str, options: &PagerOptions) -> Result<Connection> {
         if path == ":memory:" || path.is_empty() {
-            Connection::open_with_io(Arc::new(MemoryIo::new()), ":memory:")
+            Connection::open_with_io_options(Arc::new(MemoryIo::new()), ":memory:", options)
         } else {
-            Connection::open_with_io(Arc::new(FileIo), path)
+            Connection::open_with_io_options(Arc::new(FileIo), path, options)
         }
     }
 
     /// Opens `path` through a given I/O backend.
     pub fn open_with_io(io: Arc<dyn Io>, path: &str) -> Result<Connection> {
-        let pager = Pager::open(io, path, &PagerOptions::default())?;
+        Connection::open_with_io_options(io, path, &PagerOptions::default())
+    }
+
+    /// Opens `path` through a given I/O backend with pager options.
+    pub fn open_with_io_options(
+        io: Arc<dyn Io>,
+        path: &str,
+        options: &PagerOptions,
+    ) -> Result<Connection> {
+        let pager = Pager::open(io, path, options)?;
         let interrupt = Arc::new(AtomicBool::new(false));
         let mut inner = Inner {
             pager,
