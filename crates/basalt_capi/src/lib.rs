@@ -17,6 +17,11 @@
 //! - NULL handles behave as in SQLite: a no-op with SQLITE_OK for `finalize`/`close`,
 //!   SQLITE_MISUSE for calls that need a handle, "out of memory" for `errmsg`.
 
+// The exported functions are C entry points: their pointer contracts are SQLite's documented
+// ones, and C callers cannot see Rust's `unsafe`. They are re-exported for Rust tests, which
+// call them as C would.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
 mod codes;
 mod db;
 mod ffi;
@@ -25,3 +30,7 @@ mod mem;
 mod stmt;
 
 pub use codes::*;
+pub use db::*;
+pub use info::*;
+pub use mem::{sqlite3_free, sqlite3_malloc, sqlite3_malloc64, sqlite3_realloc, sqlite3_realloc64};
+pub use stmt::*;

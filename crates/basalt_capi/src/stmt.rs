@@ -573,11 +573,11 @@ pub extern "C" fn sqlite3_column_bytes(p: *mut sqlite3_stmt, i: c_int) -> c_int 
 
 #[no_mangle]
 pub extern "C" fn sqlite3_db_handle(p: *mut sqlite3_stmt) -> *mut sqlite3 {
-    // SAFETY: p is NULL or a live statement, per the API contract.
     guard(null_mut(), || {
         if p.is_null() {
             null_mut()
         } else {
+            // SAFETY: p is a live statement, per the API contract.
             unsafe { (*p).db }
         }
     })
