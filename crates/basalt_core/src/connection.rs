@@ -159,10 +159,15 @@ impl InterruptHandle {
 impl Connection {
     /// Opens a database file, or a private in-memory database for `:memory:` (or "").
     pub fn open(path: &str) -> Result<Connection> {
+        Connection::open_with_options(path, &PagerOptions::default())
+    }
+
+    /// `open` with pager options (read-only, cache size, …).
+    pub fn open_with_options(path: &str, options: &PagerOptions) -> Result<Connection> {
         if path == ":memory:" || path.is_empty() {
-            Connection::open_with_io(Arc::new(MemoryIo::new()), ":memory:")
+            Connection::open_with(Arc::new(MemoryIo::new()), ":memory:", options)
         } else {
-            Connection::open_with_io(Arc::new(FileIo), path)
+            Connection::open_with(Arc::new(FileIo), path, options)
         }
     }
 

@@ -73,12 +73,24 @@ impl ErrorCode {
     }
 }
 
+/// SQLite's extended result codes that the engine reports (`sqlite3_extended_errcode`): the
+/// kind of a constraint failure.
+pub mod extended {
+    pub const CONSTRAINT_CHECK: i32 = 19 | (1 << 8);
+    pub const CONSTRAINT_NOTNULL: i32 = 19 | (5 << 8);
+    pub const CONSTRAINT_PRIMARYKEY: i32 = 19 | (6 << 8);
+    pub const CONSTRAINT_UNIQUE: i32 = 19 | (8 << 8);
+    pub const CONSTRAINT_ROWID: i32 = 19 | (10 << 8);
+}
+
 /// An error with SQLite's code, SQLite's user-facing message, and an optional detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
     pub detail: Option<String>,
+    /// SQLite's extended result code (see `extended`) when one refines `code`.
+    pub extended_code: Option<i32>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -89,6 +101,16 @@ impl Error {
             code,
             message: message.into(),
             detail: None,
+            extended_code: None,
+        }
+    }
+
+    /// The same error, refined by an extended result code.
+    pub fn with_extended_code(self, code: Option<i32>) -> Error {
+        debug_assert!(code.is_none_or(|c| c & 0xff == self.code as i32));
+        Error {
+            extended_code: code,
+            ..self
         }
     }
 

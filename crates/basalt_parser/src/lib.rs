@@ -12,6 +12,7 @@
 //! like `sqlite3_prepare` with its tail pointer.
 
 pub mod ast;
+pub mod complete;
 pub mod error;
 pub mod keywords;
 pub mod lexer;

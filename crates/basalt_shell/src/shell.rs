@@ -439,7 +439,7 @@ impl Shell {
                 break;
             }
             line_number += 1;
-            if input::is_command_terminator(&line) && input::is_complete(&format!("{sql};")) {
+            if input::is_command_terminator(&line) && input::is_complete(format!("{sql};")) {
                 line = ";".to_string();
             }
             if sql.is_empty() && input::is_blank(&line) {
@@ -469,7 +469,8 @@ impl Shell {
                 sql.push('\n');
                 sql.push_str(&line);
             }
-            if input::is_complete(&sql) {
+            // The line did end: a trailing `--` comment is closed.
+            if input::is_complete(format!("{sql}\n")) {
                 if input::is_blank(&sql) {
                     if self.echo {
                         println!("{sql}");

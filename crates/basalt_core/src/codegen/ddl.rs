@@ -398,6 +398,7 @@ impl Ctx<'_> {
                 .collect();
             self.b.emit(Insn::HaltError {
                 code: ErrorCode::Constraint,
+                extended_code: Some(crate::error::extended::CONSTRAINT_UNIQUE),
                 message: format!("UNIQUE constraint failed: {}", names.join(", ")),
                 on_error: OnError::Abort,
             });

@@ -18,7 +18,7 @@ use super::scope::{AggBinding, ColRead, Resolved, Scope};
 use super::select::{table_source, Cond, Dest};
 use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
-use crate::error::{ErrorCode, Result};
+use crate::error::{extended, ErrorCode, Result};
 use crate::record::Collation;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
@@ -212,7 +212,8 @@ impl Ctx<'_> {
 
     /// What a UNIQUE conflict with the row whose rowid is in `conflicting` does: IGNORE skips
     /// the new row (to `skip`), REPLACE deletes the old one and goes on (to `ok`), the other
-    /// actions halt with `message`.
+    /// actions halt with `message` and the extended result code `extended_code`.
+    #[allow(clippy::too_many_arguments)]
     fn on_conflict(
         &mut self,
         t: &Target,
@@ -220,6 +221,7 @@ impl Ctx<'_> {
         conflicting: Reg,
         ok: Label,
         skip: Label,
+        extended_code: i32,
         message: impl FnOnce() -> String,
     ) -> Result<()> {
         match action {
@@ -239,6 +241,7 @@ impl Ctx<'_> {
             other => {
                 self.b.emit(Insn::HaltError {
                     code: ErrorCode::Constraint,
+                    extended_code: Some(extended_code),
                     message: message(),
                     on_error: on_error(other),
                 });
@@ -379,6 +382,7 @@ impl Ctx<'_> {
                 action => {
                     self.b.emit(Insn::HaltError {
                         code: ErrorCode::Constraint,
+                        extended_code: Some(extended::CONSTRAINT_CHECK),
                         message: format!("CHECK constraint failed: {name}"),
                         on_error: on_error(action),
                     });
@@ -411,7 +415,13 @@ impl Ctx<'_> {
                 rowid,
                 not_found: self.b.to(ok),
             });
-            self.on_conflict(t, rowid_action, rowid, ok, skip, || {
+            // SQLite names a rowid conflict a PRIMARY KEY one when the rowid has an alias.
+            let extended_code = if table.rowid_alias.is_some() {
+                extended::CONSTRAINT_PRIMARYKEY
+            } else {
+                extended::CONSTRAINT_ROWID
+            };
+            self.on_conflict(t, rowid_action, rowid, ok, skip, extended_code, || {
                 let column = table
                     .rowid_alias
                     .map_or("rowid".to_string(), |c| table.columns[c].name.clone());
@@ -459,7 +469,14 @@ impl Ctx<'_> {
                 });
             }
             let action = or.or(index.conflict).unwrap_or(ConflictAction::Abort);
-            self.on_conflict(t, action, other, ok, skip, || unique_message(table, index))?;
+            let extended_code = if index.primary_key {
+                extended::CONSTRAINT_PRIMARYKEY
+            } else {
+                extended::CONSTRAINT_UNIQUE
+            };
+            self.on_conflict(t, action, other, ok, skip, extended_code, || {
+                unique_message(table, index)
+            })?;
             self.b.place(ok);
         }
         // UPDATE: the old row's index entries go, and a changed rowid moves the row.

@@ -190,7 +190,7 @@ impl Ctx<'_> {
             }];
             trees.extend(
                 self.catalog
-                    .index_list(&table)
+                    .index_list(table)
                     .into_iter()
                     .map(|i| TreeRoot {
                         root: i.root,

@@ -11,7 +11,7 @@ use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
 use super::value::{apply_storage_affinity, compare_with_affinity, real_affinity_on_read};
 use super::Program;
 use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{extended, Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
 use crate::record::{compare_unpacked, encode_record, Collation, Value, ValueRef};
 use crate::schema::Db;
@@ -308,11 +308,12 @@ impl Vm {
             Insn::Halt => return Ok(Flow::Halt),
             Insn::HaltError {
                 code,
+                extended_code,
                 message,
                 on_error,
             } => {
                 self.on_error = *on_error;
-                return Err(Error::new(*code, message.clone()));
+                return Err(Error::new(*code, message.clone()).with_extended_code(*extended_code));
             }
             Insn::HaltIfNull {
                 reg,
@@ -321,7 +322,8 @@ impl Vm {
             } => {
                 if matches!(self.regs[*reg], Value::Null) {
                     self.on_error = *on_error;
-                    return Err(Error::new(ErrorCode::Constraint, message.clone()));
+                    return Err(Error::new(ErrorCode::Constraint, message.clone())
+                        .with_extended_code(Some(extended::CONSTRAINT_NOTNULL)));
                 }
             }
             Insn::Transaction {

@@ -109,6 +109,8 @@ pub enum Insn {
     /// Ends the program with an error (constraint failures, RAISE).
     HaltError {
         code: ErrorCode,
+        /// SQLite's extended result code (`error::extended`), if the failure has one.
+        extended_code: Option<i32>,
         message: String,
         on_error: OnError,
     },

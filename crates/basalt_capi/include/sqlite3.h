@@ -1,0 +1,177 @@
+/*
+ * sqlite3.h for Basalt's libsqlite3: the declarations and constants of SQLite 3.54's C API for
+ * the functions this library exports (see COMPAT.md, "C API"). Written for Basalt from SQLite's
+ * documented interface; names and values match SQLite's so programs build unchanged.
+ */
+#ifndef BASALT_SQLITE3_H
+#define BASALT_SQLITE3_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SQLITE_VERSION        "3.54.1"
+#define SQLITE_VERSION_NUMBER 3054001
+#define SQLITE_SOURCE_ID      "Basalt 0.1.0: SQLite 3.54.1 C API over the Basalt engine"
+
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+typedef long long int sqlite_int64;
+typedef unsigned long long int sqlite_uint64;
+typedef sqlite_int64 sqlite3_int64;
+typedef sqlite_uint64 sqlite3_uint64;
+typedef void (*sqlite3_destructor_type)(void *);
+typedef int (*sqlite3_callback)(void *, int, char **, char **);
+
+/* Result codes. */
+#define SQLITE_OK           0
+#define SQLITE_ERROR        1
+#define SQLITE_INTERNAL     2
+#define SQLITE_PERM         3
+#define SQLITE_ABORT        4
+#define SQLITE_BUSY         5
+#define SQLITE_LOCKED       6
+#define SQLITE_NOMEM        7
+#define SQLITE_READONLY     8
+#define SQLITE_INTERRUPT    9
+#define SQLITE_IOERR       10
+#define SQLITE_CORRUPT     11
+#define SQLITE_NOTFOUND    12
+#define SQLITE_FULL        13
+#define SQLITE_CANTOPEN    14
+#define SQLITE_PROTOCOL    15
+#define SQLITE_EMPTY       16
+#define SQLITE_SCHEMA      17
+#define SQLITE_TOOBIG      18
+#define SQLITE_CONSTRAINT  19
+#define SQLITE_MISMATCH    20
+#define SQLITE_MISUSE      21
+#define SQLITE_NOLFS       22
+#define SQLITE_AUTH        23
+#define SQLITE_FORMAT      24
+#define SQLITE_RANGE       25
+#define SQLITE_NOTADB      26
+#define SQLITE_NOTICE      27
+#define SQLITE_WARNING     28
+#define SQLITE_ROW         100
+#define SQLITE_DONE        101
+
+/* Extended result codes this library reports. */
+#define SQLITE_ABORT_ROLLBACK          (SQLITE_ABORT | (2 << 8))
+#define SQLITE_CONSTRAINT_CHECK        (SQLITE_CONSTRAINT | (1 << 8))
+#define SQLITE_CONSTRAINT_FOREIGNKEY   (SQLITE_CONSTRAINT | (3 << 8))
+#define SQLITE_CONSTRAINT_NOTNULL      (SQLITE_CONSTRAINT | (5 << 8))
+#define SQLITE_CONSTRAINT_PRIMARYKEY   (SQLITE_CONSTRAINT | (6 << 8))
+#define SQLITE_CONSTRAINT_TRIGGER      (SQLITE_CONSTRAINT | (7 << 8))
+#define SQLITE_CONSTRAINT_UNIQUE       (SQLITE_CONSTRAINT | (8 << 8))
+#define SQLITE_CONSTRAINT_ROWID        (SQLITE_CONSTRAINT | (10 << 8))
+
+/* Flags of sqlite3_open_v2. */
+#define SQLITE_OPEN_READONLY      0x00000001
+#define SQLITE_OPEN_READWRITE     0x00000002
+#define SQLITE_OPEN_CREATE        0x00000004
+#define SQLITE_OPEN_URI           0x00000040
+#define SQLITE_OPEN_MEMORY        0x00000080
+#define SQLITE_OPEN_NOMUTEX       0x00008000
+#define SQLITE_OPEN_FULLMUTEX     0x00010000
+#define SQLITE_OPEN_SHAREDCACHE   0x00020000
+#define SQLITE_OPEN_PRIVATECACHE  0x00040000
+#define SQLITE_OPEN_NOFOLLOW      0x01000000
+#define SQLITE_OPEN_EXRESCODE     0x02000000
+
+/* Flags of sqlite3_prepare_v3 (accepted; they change nothing in Basalt). */
+#define SQLITE_PREPARE_PERSISTENT 0x01
+#define SQLITE_PREPARE_NORMALIZE  0x02
+#define SQLITE_PREPARE_NO_VTAB    0x04
+
+/* Fundamental datatypes. */
+#define SQLITE_INTEGER 1
+#define SQLITE_FLOAT   2
+#define SQLITE_TEXT    3
+#define SQLITE_BLOB    4
+#define SQLITE_NULL    5
+#define SQLITE3_TEXT   3
+
+/* Text encodings. */
+#define SQLITE_UTF8 1
+
+/* Destructor special values for bound text and blobs. */
+#define SQLITE_STATIC    ((sqlite3_destructor_type)0)
+#define SQLITE_TRANSIENT ((sqlite3_destructor_type)-1)
+
+/* Library. */
+const char *sqlite3_libversion(void);
+int sqlite3_libversion_number(void);
+const char *sqlite3_sourceid(void);
+int sqlite3_threadsafe(void);
+int sqlite3_complete(const char *sql);
+
+/* Memory. */
+void *sqlite3_malloc(int n);
+void *sqlite3_malloc64(sqlite3_uint64 n);
+void *sqlite3_realloc(void *p, int n);
+void *sqlite3_realloc64(void *p, sqlite3_uint64 n);
+void sqlite3_free(void *p);
+
+/* Connections. */
+int sqlite3_open(const char *filename, sqlite3 **ppDb);
+int sqlite3_open_v2(const char *filename, sqlite3 **ppDb, int flags, const char *zVfs);
+int sqlite3_close(sqlite3 *db);
+int sqlite3_close_v2(sqlite3 *db);
+int sqlite3_errcode(sqlite3 *db);
+int sqlite3_extended_errcode(sqlite3 *db);
+const char *sqlite3_errmsg(sqlite3 *db);
+const char *sqlite3_errstr(int rc);
+int sqlite3_changes(sqlite3 *db);
+sqlite3_int64 sqlite3_changes64(sqlite3 *db);
+int sqlite3_total_changes(sqlite3 *db);
+sqlite3_int64 sqlite3_total_changes64(sqlite3 *db);
+sqlite3_int64 sqlite3_last_insert_rowid(sqlite3 *db);
+int sqlite3_get_autocommit(sqlite3 *db);
+void sqlite3_interrupt(sqlite3 *db);
+int sqlite3_busy_timeout(sqlite3 *db, int ms);
+int sqlite3_exec(sqlite3 *db, const char *sql, int (*callback)(void *, int, char **, char **),
+                 void *arg, char **errmsg);
+
+/* Prepared statements. */
+int sqlite3_prepare_v2(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **ppStmt,
+                       const char **pzTail);
+int sqlite3_prepare_v3(sqlite3 *db, const char *zSql, int nByte, unsigned int prepFlags,
+                       sqlite3_stmt **ppStmt, const char **pzTail);
+int sqlite3_step(sqlite3_stmt *pStmt);
+int sqlite3_reset(sqlite3_stmt *pStmt);
+int sqlite3_finalize(sqlite3_stmt *pStmt);
+int sqlite3_clear_bindings(sqlite3_stmt *pStmt);
+sqlite3 *sqlite3_db_handle(sqlite3_stmt *pStmt);
+const char *sqlite3_sql(sqlite3_stmt *pStmt);
+int sqlite3_stmt_readonly(sqlite3_stmt *pStmt);
+int sqlite3_data_count(sqlite3_stmt *pStmt);
+
+int sqlite3_bind_null(sqlite3_stmt *pStmt, int i);
+int sqlite3_bind_int(sqlite3_stmt *pStmt, int i, int value);
+int sqlite3_bind_int64(sqlite3_stmt *pStmt, int i, sqlite3_int64 value);
+int sqlite3_bind_double(sqlite3_stmt *pStmt, int i, double value);
+int sqlite3_bind_text(sqlite3_stmt *pStmt, int i, const char *text, int n, void (*destructor)(void *));
+int sqlite3_bind_blob(sqlite3_stmt *pStmt, int i, const void *blob, int n, void (*destructor)(void *));
+int sqlite3_bind_parameter_count(sqlite3_stmt *pStmt);
+int sqlite3_bind_parameter_index(sqlite3_stmt *pStmt, const char *zName);
+const char *sqlite3_bind_parameter_name(sqlite3_stmt *pStmt, int i);
+
+int sqlite3_column_count(sqlite3_stmt *pStmt);
+const char *sqlite3_column_name(sqlite3_stmt *pStmt, int i);
+int sqlite3_column_type(sqlite3_stmt *pStmt, int i);
+int sqlite3_column_int(sqlite3_stmt *pStmt, int i);
+sqlite3_int64 sqlite3_column_int64(sqlite3_stmt *pStmt, int i);
+double sqlite3_column_double(sqlite3_stmt *pStmt, int i);
+const unsigned char *sqlite3_column_text(sqlite3_stmt *pStmt, int i);
+const void *sqlite3_column_blob(sqlite3_stmt *pStmt, int i);
+int sqlite3_column_bytes(sqlite3_stmt *pStmt, int i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BASALT_SQLITE3_H */
