@@ -305,11 +305,9 @@ impl Sim {
                         t.work = Some(view);
                     }
                 }
-                if busy {
-                    // The statement read the schema cookie before asking for the writer lock:
-                    // the transaction's snapshot has begun.
-                    self.begin_snapshot(c);
-                }
+                // A busy statement leaves the transaction as it was: one that had not read yet
+                // asks for the writer lock before taking a snapshot, and gives nothing back
+                // when it fails (SQLite's busy handler, as the engine follows it).
                 return Ok((format!("error {:?}", e.code), None));
             }
             Ok(Ok(rows)) => rows,
