@@ -41,6 +41,8 @@ pub(super) struct OuterJoin<'e> {
 /// One open loop, closed in reverse order.
 struct LoopLevel {
     cursor: CursorId,
+    /// The loop yields to this co-routine for its next row instead of stepping the cursor.
+    coroutine: Option<Reg>,
     next: Label,
     top: Label,
     /// LEFT JOIN: the match flag, the label testing it, and where the null row re-enters.
@@ -133,12 +135,29 @@ impl Ctx<'_> {
             } else {
                 levels.last().map_or(exit, |l| l.next)
             };
-            self.b.emit(Insn::Rewind {
-                cursor,
-                if_empty: self.b.to(empty_target),
-            });
+            let coroutine = sc.sources[level].coroutine;
             let top = self.b.label();
-            self.b.place(top);
+            match coroutine {
+                Some(reg) => {
+                    // The next row, or the end of the loop once the co-routine ends.
+                    self.b.place(top);
+                    self.b.emit(Insn::Yield {
+                        reg,
+                        done: self.b.to(empty_target),
+                    });
+                    self.b.emit(Insn::Rewind {
+                        cursor,
+                        if_empty: self.b.to(next),
+                    });
+                }
+                None => {
+                    self.b.emit(Insn::Rewind {
+                        cursor,
+                        if_empty: self.b.to(empty_target),
+                    });
+                    self.b.place(top);
+                }
+            }
             if let Some(j) = join {
                 for c in &j.on {
                     self.test_cond(c, sc, next)?;
@@ -162,6 +181,7 @@ impl Ctx<'_> {
             }
             levels.push(LoopLevel {
                 cursor,
+                coroutine,
                 next,
                 top,
                 check_match: matched.map(|m| (m, check_match, inner)),
@@ -177,10 +197,13 @@ impl Ctx<'_> {
     fn close_level(&mut self, level: LoopLevel) {
         self.b.place(level.next);
         let top = self.b.to(level.top);
-        self.b.emit(Insn::Next {
-            cursor: level.cursor,
-            target: top,
-        });
+        match level.coroutine {
+            Some(_) => self.b.emit(Insn::Goto { target: top }),
+            None => self.b.emit(Insn::Next {
+                cursor: level.cursor,
+                target: top,
+            }),
+        };
         if let Some((m, check, inner)) = level.check_match {
             self.b.place(check);
             let end = self.b.label();
@@ -213,6 +236,8 @@ impl Ctx<'_> {
         for s in &sc.sources[..level] {
             self.b.emit(Insn::NullRow { cursor: s.cursor });
         }
+        // Only the outermost loop reads a co-routine, and a RIGHT join is never the outermost.
+        debug_assert!(sc.sources[level].coroutine.is_none());
         let cursor = sc.sources[level].cursor;
         let end = self.b.label();
         let next = self.b.label();
@@ -239,6 +264,7 @@ impl Ctx<'_> {
         self.nest(sc, plan, level + 1, next, body)?;
         self.close_level(LoopLevel {
             cursor,
+            coroutine: None,
             next,
             top,
             check_match: None,

@@ -50,6 +50,8 @@ pub enum Dest {
     Exists { reg: Reg, done: Label },
     /// Onto a recursive CTE's queue.
     Queue(QueuePush),
+    /// The only row of the one-row table `cursor`, then `Yield` to co-routine `reg`'s consumer.
+    Coroutine { reg: Reg, cursor: CursorId },
 }
 
 #[derive(Clone, Debug)]
@@ -323,6 +325,14 @@ impl Ctx<'_> {
                 });
             }
             Dest::Queue(push) => self.queue_push(push, base, n),
+            Dest::Coroutine { reg, cursor } => {
+                self.b.emit(Insn::OpenEphemeral {
+                    cursor: *cursor,
+                    key: None,
+                });
+                self.b.append_record(*cursor, base, n);
+                self.b.emit(Insn::Yield { reg: *reg, done: 0 });
+            }
             Dest::Exists { reg, done } => {
                 self.b.emit(Insn::Integer {
                     value: 1,
@@ -981,7 +991,10 @@ impl Ctx<'_> {
         let saved = self.ctes.clone();
         self.ctes.truncate(pos);
         let r = if is_recursive(&cte.select, &cte.name.value) {
-            self.recursive_cte(&cte, alias, sc)
+            // Read lazily where the source's loop runs once (the outermost loop), unless the
+            // query asks for it MATERIALIZED; an inner loop restarts it for each outer row.
+            let lazy = sc.sources.is_empty() && cte.materialized != Some(true);
+            self.recursive_cte(&cte, alias, sc, lazy)
         } else {
             self.cte_guards
                 .push((pos, CteGuard::Circular(cte.name.value.clone())));
@@ -1027,6 +1040,7 @@ impl Ctx<'_> {
             cursor,
             columns,
             table: None,
+            coroutine: None,
         });
         Ok(())
     }
@@ -1247,6 +1261,7 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
         cursor,
         columns,
         table: Some(table.clone()),
+        coroutine: None,
     }
 }
 
@@ -1272,6 +1287,7 @@ fn schema_source(name: String, cursor: CursorId) -> Source {
         cursor,
         columns,
         table: None,
+        coroutine: None,
     }
 }
 
