@@ -181,6 +181,7 @@ fn unbounded_stopped_by_the_outer_query() {
         "SELECT NOT EXISTS (SELECT 1 FROM c WHERE x > 3), 7",
         "SELECT x FROM c WHERE x IN (SELECT v FROM t) LIMIT 2",
         "SELECT x, w FROM c CROSS JOIN u WHERE u.v = c.x LIMIT 2",
+        "SELECT x, w FROM c, u LIMIT 6",
         "SELECT x, w FROM c LEFT JOIN u ON u.v = c.x LIMIT 6",
         "SELECT v, (SELECT x FROM c WHERE x > v LIMIT 1) FROM t",
         "SELECT v FROM t WHERE EXISTS (SELECT 1 FROM c WHERE x * x >= v AND x % 2 = 1)",
