@@ -205,9 +205,15 @@ fn unbounded_stopped_by_the_outer_query() {
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 4 OFFSET 3) SELECT x FROM c LIMIT 10".to_string(),
         // A body that reads the outer row, restarted for each of them.
         "SELECT v, (WITH RECURSIVE c(x) AS (SELECT v UNION ALL SELECT x * 2 FROM c) SELECT x FROM c WHERE x > 100) FROM t".to_string(),
-        // In a write.
+        // In a write, inside a view, a FROM subquery or another CTE.
         "INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 100 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c LIMIT 3".to_string(),
         "SELECT * FROM t".to_string(),
+        "CREATE VIEW odd AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 2 FROM c) SELECT x FROM c".to_string(),
+        "SELECT x FROM odd LIMIT 3".to_string(),
+        "SELECT x, w FROM odd LEFT JOIN u ON u.v = odd.x WHERE x > 2 LIMIT 3".to_string(),
+        "SELECT (SELECT x FROM odd WHERE x > v) FROM t".to_string(),
+        "SELECT y FROM (SELECT x * 2 AS y FROM odd WHERE x % 3 = 0) LIMIT 4".to_string(),
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c), e AS (SELECT x * 2 AS y FROM c) SELECT y FROM e LIMIT 3".to_string(),
         // Tree walks stopped early.
         "CREATE TABLE edge(a, b)".to_string(),
         "INSERT INTO edge VALUES (1, 2), (2, 3), (3, 1), (3, 4)".to_string(),

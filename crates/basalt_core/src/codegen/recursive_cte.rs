@@ -285,35 +285,13 @@ impl Ctx<'_> {
     ) -> Result<()> {
         let name = cte.name.value.clone();
         let parts = split(&cte.select, &name)?;
-        let result = self.b.cursor();
+        let producer = self.begin_producer(lazy);
         let queue = self.b.cursor();
         let current = self.b.cursor();
         let seen = parts.distinct.then(|| self.b.cursor());
-        let coroutine = lazy.then(|| self.b.reg());
-        let skip = self.b.label();
-        let start_at = match coroutine {
-            Some(reg) => self.b.emit(Insn::InitCoroutine {
-                reg,
-                target: self.b.to(skip),
-            }),
-            None => self.b.emit(Insn::Once {
-                target: self.b.to(skip),
-            }),
-        };
-        // A co-routine's consumer may put the (yet empty) output on a null row.
-        self.b.emit(Insn::OpenEphemeral {
-            cursor: result,
-            key: None,
-        });
         let queue_at = self.b.emit(Insn::Noop);
         let seen_at = self.b.emit(Insn::Noop);
-        let dest = match coroutine {
-            Some(reg) => Dest::Coroutine {
-                reg,
-                cursor: result,
-            },
-            None => Dest::Table(result),
-        };
+        let dest = producer.dest();
         let mut sink = self.new_sink(dest, false);
         self.limits(cte.select.limit.as_ref(), &mut sink)?;
         let counter = self.b.reg();
@@ -442,20 +420,10 @@ impl Ctx<'_> {
             target: self.b.to(top),
         });
         self.finish_sink(&sink, n);
-        if let Some(reg) = coroutine {
-            self.b.emit(Insn::EndCoroutine { reg });
-        }
-        if correlated {
-            // A co-routine starts afresh each time its consumer's loop does anyway.
-            if coroutine.is_none() {
-                self.b.replace(start_at, Insn::Noop);
-            }
-            sc.correlated.set(true);
-        }
-        self.b.place(skip);
+        let (cursor, coroutine) = self.end_producer(producer, correlated, sc);
         sc.sources.push(Source {
             name: alias,
-            cursor: result,
+            cursor,
             columns,
             table: None,
             coroutine,
