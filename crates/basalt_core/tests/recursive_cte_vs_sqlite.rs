@@ -1,10 +1,16 @@
 //! WITH RECURSIVE against SQLite: UNION and UNION ALL, several initial and recursive members,
 //! ORDER BY (the queue's priority), LIMIT/OFFSET inside the CTE, column lists, MATERIALIZED
-//! hints, several references, tree walks, larger counts, and SQLite's error messages.
+//! hints, several references, tree walks, larger counts, and SQLite's error messages; and
+//! unbounded CTEs that the outer query stops early (read lazily, as a co-routine), each under a
+//! watchdog so that a regression fails instead of hanging.
 
 mod engine_common;
 
-use engine_common::compare;
+use engine_common::{compare, compare_within};
+use std::time::Duration;
+
+/// How long one statement of an early-stopping query may take before it counts as a hang.
+const HANG: Duration = Duration::from_secs(10);
 
 #[test]
 fn counting_and_compounds() {
@@ -160,4 +166,59 @@ fn in_writes_and_correlated_joins() {
         "UPDATE t SET v = v + 100 WHERE v IN (SELECT u.v FROM t AS i RIGHT JOIN u ON u.v = i.v WHERE i.v IS NOT NULL)",
         "SELECT * FROM t",
     ]);
+}
+
+#[test]
+fn unbounded_stopped_by_the_outer_query() {
+    let count = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) ";
+    let queries = [
+        "SELECT x FROM c LIMIT 3",
+        "SELECT x FROM c LIMIT 3 OFFSET 4",
+        "SELECT x FROM c WHERE x > 5 LIMIT 1",
+        "SELECT x * 2 AS y FROM c WHERE x % 7 = 0 LIMIT 3",
+        "SELECT (SELECT x FROM c WHERE x * x > 50)",
+        "SELECT EXISTS (SELECT 1 FROM c WHERE x = 10)",
+        "SELECT NOT EXISTS (SELECT 1 FROM c WHERE x > 3), 7",
+        "SELECT x FROM c WHERE x IN (SELECT v FROM t) LIMIT 2",
+        "SELECT x, w FROM c CROSS JOIN u WHERE u.v = c.x LIMIT 2",
+        "SELECT x, w FROM c, u LIMIT 6",
+        "SELECT x, w FROM c LEFT JOIN u ON u.v = c.x LIMIT 6",
+        "SELECT v, (SELECT x FROM c WHERE x > v LIMIT 1) FROM t",
+        "SELECT v FROM t WHERE EXISTS (SELECT 1 FROM c WHERE x * x >= v AND x % 2 = 1)",
+        "SELECT sum(x), count(*) FROM (SELECT x FROM c LIMIT 100)",
+        "SELECT group_concat(x) FROM (SELECT x FROM c WHERE x % 3 = 0 LIMIT 5)",
+        "SELECT x FROM c LIMIT (SELECT count(*) FROM t)",
+    ];
+    let mut script = vec![
+        "CREATE TABLE t(v)".to_string(),
+        "INSERT INTO t VALUES (4), (9), (25), (12)".to_string(),
+        "CREATE TABLE u(v, w)".to_string(),
+        "INSERT INTO u VALUES (1, 'one'), (3, 'three'), (3, 'trois'), (5, 'five')".to_string(),
+    ];
+    script.extend(queries.iter().map(|q| format!("{count}{q}")));
+    script.extend([
+        // The queue's order, UNION's dedupe and the CTE's own LIMIT/OFFSET are unchanged.
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION SELECT x % 5 + 1 FROM c UNION SELECT x + 10 FROM c) SELECT x FROM c LIMIT 12".to_string(),
+        "WITH RECURSIVE c(x, d) AS (SELECT 1, 0 UNION ALL SELECT x * 2, d + 1 FROM c UNION ALL SELECT x * 2 + 1, d + 1 FROM c ORDER BY 2 DESC) SELECT * FROM c LIMIT 7".to_string(),
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c ORDER BY 1 DESC) SELECT x FROM c LIMIT 4".to_string(),
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 8 OFFSET 3) SELECT x FROM c LIMIT 3".to_string(),
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 4 OFFSET 3) SELECT x FROM c LIMIT 10".to_string(),
+        // A body that reads the outer row, restarted for each of them.
+        "SELECT v, (WITH RECURSIVE c(x) AS (SELECT v UNION ALL SELECT x * 2 FROM c) SELECT x FROM c WHERE x > 100) FROM t".to_string(),
+        // In a write, inside a view, a FROM subquery or another CTE.
+        "INSERT INTO t WITH RECURSIVE c(x) AS (SELECT 100 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c LIMIT 3".to_string(),
+        "SELECT * FROM t".to_string(),
+        "CREATE VIEW odd AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 2 FROM c) SELECT x FROM c".to_string(),
+        "SELECT x FROM odd LIMIT 3".to_string(),
+        "SELECT x, w FROM odd LEFT JOIN u ON u.v = odd.x WHERE x > 2 LIMIT 3".to_string(),
+        "SELECT (SELECT x FROM odd WHERE x > v) FROM t".to_string(),
+        "SELECT y FROM (SELECT x * 2 AS y FROM odd WHERE x % 3 = 0) LIMIT 4".to_string(),
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c), e AS (SELECT x * 2 AS y FROM c) SELECT y FROM e LIMIT 3".to_string(),
+        // Tree walks stopped early.
+        "CREATE TABLE edge(a, b)".to_string(),
+        "INSERT INTO edge VALUES (1, 2), (2, 3), (3, 1), (3, 4)".to_string(),
+        "WITH RECURSIVE walk(n, depth) AS (SELECT 1, 0 UNION ALL SELECT b, depth + 1 FROM edge JOIN walk ON a = n) SELECT n, depth FROM walk WHERE n = 4 LIMIT 2".to_string(),
+    ]);
+    let refs: Vec<&str> = script.iter().map(String::as_str).collect();
+    compare_within(HANG, &refs);
 }

@@ -52,6 +52,9 @@ fn steps_resume_after_pending_io_with_the_same_results() {
         "SELECT count(*), sum(c), min(b), max(b) FROM t",
         "SELECT b, count(*) FROM t GROUP BY b HAVING count(*) > 2 ORDER BY 2 DESC, 1 LIMIT 5",
         "SELECT a, b FROM t WHERE a IN (SELECT a FROM t WHERE c > 480) ORDER BY a",
+        // A recursive CTE read as a co-routine, its producer reading the table between yields.
+        "WITH RECURSIVE c(k, n) AS (SELECT 1, 0 UNION ALL SELECT a + 37, n + 1 FROM c JOIN t ON t.a = c.k) \
+         SELECT k, n, (SELECT b FROM t WHERE a = k) FROM c LIMIT 40",
     ];
     let mut total_waits = 0;
     for q in queries {

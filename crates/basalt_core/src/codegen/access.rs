@@ -60,6 +60,9 @@ impl EqTerm<'_> {
 
 pub(super) enum Access<'e> {
     Scan,
+    /// The rows of a lazy source: each comes from its co-routine (register: its resume
+    /// address) into the source's one-row table.
+    Coroutine(Reg),
     Rowid(EqTerm<'e>),
     Index {
         index: Index,
@@ -71,7 +74,7 @@ impl Access<'_> {
     /// The positions of the conditions the access path tests itself.
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
-            Access::Scan => Vec::new(),
+            Access::Scan | Access::Coroutine(_) => Vec::new(),
             Access::Rowid(t) => vec![t.cond],
             Access::Index { terms, .. } => terms.iter().map(|t| t.cond).collect(),
         }
@@ -82,6 +85,8 @@ impl Access<'_> {
 pub(super) enum Advance {
     /// `Next` on this cursor, back to the loop's top.
     Next(CursorId),
+    /// Back to the loop's top, which resumes the co-routine for its next row.
+    Resume,
     /// A lookup visits at most one row: nothing to advance.
     Once,
 }
@@ -145,6 +150,19 @@ impl<'a> Ctx<'a> {
                 });
                 self.b.place(top);
                 Ok((top, Advance::Next(cursor)))
+            }
+            Access::Coroutine(reg) => {
+                // The next row, or the end of the loop once the co-routine ends.
+                self.b.place(top);
+                self.b.emit(Insn::Yield {
+                    reg: *reg,
+                    done: self.b.to(exit),
+                });
+                self.b.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: self.b.to(next),
+                });
+                Ok((top, Advance::Resume))
             }
             Access::Rowid(term) => {
                 let values = self.eval_values(std::slice::from_ref(term), sc)?;

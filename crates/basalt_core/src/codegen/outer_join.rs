@@ -137,10 +137,12 @@ impl Ctx<'_> {
                 levels.last().map_or(exit, |l| l.next)
             };
             // Outer-join levels are scanned: their null rows and matched sets need the scan's
-            // shape. Others take the access path their conditions allow (`access.rs`).
-            let access = match join {
-                Some(_) => Access::Scan,
-                None => self.choose_access(level, &plan.at_level[level], sc),
+            // shape. A lazy first source is read from its co-routine. Others take the access
+            // path their conditions allow (`access.rs`).
+            let access = match (sc.sources[level].coroutine, join) {
+                (Some(reg), _) => Access::Coroutine(reg),
+                (None, Some(_)) => Access::Scan,
+                (None, None) => self.choose_access(level, &plan.at_level[level], sc),
             };
             let used = access.used_conds();
             let (top, advance) = self.open_access(&access, cursor, sc, empty_target, next)?;
@@ -184,12 +186,18 @@ impl Ctx<'_> {
 
     fn close_level(&mut self, level: LoopLevel) {
         self.b.place(level.next);
-        if let Advance::Next(cursor) = level.advance {
-            let top = self.b.to(level.top);
-            self.b.emit(Insn::Next {
-                cursor,
-                target: top,
-            });
+        let top = self.b.to(level.top);
+        match level.advance {
+            Advance::Next(cursor) => {
+                self.b.emit(Insn::Next {
+                    cursor,
+                    target: top,
+                });
+            }
+            Advance::Resume => {
+                self.b.emit(Insn::Goto { target: top });
+            }
+            Advance::Once => {}
         }
         if let Some((m, check, inner)) = level.check_match {
             self.b.place(check);
@@ -223,6 +231,8 @@ impl Ctx<'_> {
         for s in &sc.sources[..level] {
             self.b.emit(Insn::NullRow { cursor: s.cursor });
         }
+        // Only the outermost loop reads a co-routine, and a RIGHT join is never the outermost.
+        debug_assert!(sc.sources[level].coroutine.is_none());
         let cursor = sc.sources[level].cursor;
         let end = self.b.label();
         let next = self.b.label();

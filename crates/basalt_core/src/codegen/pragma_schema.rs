@@ -151,6 +151,7 @@ impl Ctx<'_> {
             cursor,
             columns,
             table: None,
+            coroutine: None,
         });
         Ok(())
     }

@@ -13,13 +13,17 @@
 //! 3. repeats until the queue is empty or LIMIT is reached.
 //!
 //! With UNION a row already queued once is never queued again (an ephemeral set of every row
-//! seen). The result table is what the outer query scans, like any materialized CTE.
+//! seen). The result table is what the outer query scans, like any materialized CTE; or, when
+//! the CTE is its query's outermost loop, the program is a co-routine that yields each row as
+//! step 2 emits it (through a one-row table), so a consumer that stops early stops it too.
 //!
 //! Invariants:
 //! - While a CTE's body is compiled its name resolves to a guard, never to the CTE itself or
 //!   to a table of that name: inside a recursive member, to the current-row table (once per
 //!   member, at the member's own nesting depth); anywhere else, to SQLite's errors ("circular
 //!   reference", "multiple references to recursive table", "multiple recursive references").
+//! - A co-routine is read only by a loop that runs it once from its start (the outermost loop
+//!   of a query, which a re-run subquery starts again with `InitCoroutine`), never rescanned.
 //! - The queue's order key ends with an insertion counter, so equal ORDER BY keys pop in
 //!   insertion order and no two queue entries compare equal.
 
@@ -263,36 +267,32 @@ impl Ctx<'_> {
                     cursor: *cursor,
                     columns: columns.clone(),
                     table: None,
+                    coroutine: None,
                 }))
             }
         }
     }
 
-    /// A recursive CTE in FROM: its rows into an ephemeral table (once, unless correlated),
-    /// added to the scope as `alias`.
+    /// A recursive CTE in FROM, added to the scope as `alias`: `lazy`, a co-routine that yields
+    /// each row as the queue produces it (so a consumer that stops early stops it too); else
+    /// its rows into an ephemeral table (once, unless correlated).
     pub(super) fn recursive_cte(
         &mut self,
         cte: &ast::Cte,
         alias: String,
         sc: &mut Scope<'_>,
+        lazy: bool,
     ) -> Result<()> {
         let name = cte.name.value.clone();
         let parts = split(&cte.select, &name)?;
-        let result = self.b.cursor();
+        let producer = self.begin_producer(lazy);
         let queue = self.b.cursor();
         let current = self.b.cursor();
         let seen = parts.distinct.then(|| self.b.cursor());
-        let skip = self.b.label();
-        let once_at = self.b.emit(Insn::Once {
-            target: self.b.to(skip),
-        });
-        self.b.emit(Insn::OpenEphemeral {
-            cursor: result,
-            key: None,
-        });
         let queue_at = self.b.emit(Insn::Noop);
         let seen_at = self.b.emit(Insn::Noop);
-        let mut sink = self.new_sink(Dest::Table(result), false);
+        let dest = producer.dest();
+        let mut sink = self.new_sink(dest, false);
         self.limits(cte.select.limit.as_ref(), &mut sink)?;
         let counter = self.b.reg();
         self.b.emit(Insn::Integer {
@@ -420,16 +420,13 @@ impl Ctx<'_> {
             target: self.b.to(top),
         });
         self.finish_sink(&sink, n);
-        if correlated {
-            self.b.replace(once_at, Insn::Noop);
-            sc.correlated.set(true);
-        }
-        self.b.place(skip);
+        let (cursor, coroutine) = self.end_producer(producer, correlated, sc);
         sc.sources.push(Source {
             name: alias,
-            cursor: result,
+            cursor,
             columns,
             table: None,
+            coroutine,
         });
         Ok(())
     }

@@ -132,6 +132,10 @@ pub struct Source {
     pub columns: Vec<SrcColumn>,
     /// A real table: `rowid` and its aliases resolve.
     pub table: Option<Table>,
+    /// A co-routine's output (a recursive CTE read lazily): the register its `Yield`s swap.
+    /// Each `Yield` leaves one row in `cursor`, a one-row table; the loop over the source
+    /// yields instead of stepping the cursor, and cannot restart.
+    pub coroutine: Option<Reg>,
 }
 
 /// What a column reference resolved to.

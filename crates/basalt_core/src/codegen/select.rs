@@ -51,6 +51,8 @@ pub enum Dest {
     Exists { reg: Reg, done: Label },
     /// Onto a recursive CTE's queue.
     Queue(QueuePush),
+    /// The only row of the one-row table `cursor`, then `Yield` to co-routine `reg`'s consumer.
+    Coroutine { reg: Reg, cursor: CursorId },
 }
 
 #[derive(Clone, Debug)]
@@ -324,6 +326,14 @@ impl Ctx<'_> {
                 });
             }
             Dest::Queue(push) => self.queue_push(push, base, n),
+            Dest::Coroutine { reg, cursor } => {
+                self.b.emit(Insn::OpenEphemeral {
+                    cursor: *cursor,
+                    key: None,
+                });
+                self.b.append_record(*cursor, base, n);
+                self.b.emit(Insn::Yield { reg: *reg, done: 0 });
+            }
             Dest::Exists { reg, done } => {
                 self.b.emit(Insn::Integer {
                     value: 1,
@@ -955,10 +965,11 @@ impl Ctx<'_> {
                     let saved = std::mem::take(&mut self.ctes);
                     let guards = std::mem::take(&mut self.cte_guards);
                     let names = view.columns.clone().map(|c| (view.name.clone(), c));
+                    let lazy = sc.sources.is_empty();
                     let outer_sql = std::mem::replace(&mut self.sql, &view.sql);
                     let outer_db = self.default_db;
                     self.default_db = (view.db == Db::Main).then_some(Db::Main);
-                    let r = self.materialize(&view.select, names, alias_name, sc);
+                    let r = self.materialize(&view.select, names, alias_name, sc, lazy);
                     self.default_db = outer_db;
                     self.sql = outer_sql;
                     self.ctes = saved;
@@ -990,7 +1001,8 @@ impl Ctx<'_> {
             }
             ast::TableOrSubquery::Subquery { select, alias } => {
                 let name = alias.as_ref().map_or(String::new(), |a| a.value.clone());
-                self.materialize(select, None, name, sc)
+                let lazy = sc.sources.is_empty();
+                self.materialize(select, None, name, sc, lazy)
             }
             ast::TableOrSubquery::Nested { .. } => {
                 Err(error("not supported yet: parenthesized joins"))
@@ -1010,8 +1022,11 @@ impl Ctx<'_> {
         let cte = self.ctes[pos].clone();
         let saved = self.ctes.clone();
         self.ctes.truncate(pos);
+        // Read lazily where the source's loop runs once (the outermost loop), unless the
+        // query asks for it MATERIALIZED; an inner loop restarts it for each outer row.
+        let lazy = sc.sources.is_empty() && cte.materialized != Some(true);
         let r = if is_recursive(&cte.select, &cte.name.value) {
-            self.recursive_cte(&cte, alias, sc)
+            self.recursive_cte(&cte, alias, sc, lazy)
         } else {
             self.cte_guards
                 .push((pos, CteGuard::Circular(cte.name.value.clone())));
@@ -1019,7 +1034,7 @@ impl Ctx<'_> {
                 let names = cs.iter().map(|c| c.value.clone()).collect();
                 (cte.name.value.clone(), names)
             });
-            let r = self.materialize(&cte.select, names, alias, sc);
+            let r = self.materialize(&cte.select, names, alias, sc, lazy);
             self.cte_guards.pop();
             r
         };
@@ -1027,7 +1042,8 @@ impl Ctx<'_> {
         r
     }
 
-    /// A subquery, view or CTE in FROM: its rows into an ephemeral table, once unless it is
+    /// A subquery, view or CTE in FROM: `lazy`, a co-routine yielding its rows one at a time
+    /// (the outermost loop only); else its rows into an ephemeral table, once unless it is
     /// correlated.
     fn materialize(
         &mut self,
@@ -1035,19 +1051,11 @@ impl Ctx<'_> {
         names: Option<(String, Vec<String>)>,
         alias: String,
         sc: &mut Scope<'_>,
+        lazy: bool,
     ) -> Result<()> {
-        let cursor = self.b.cursor();
-        let skip = self.b.label();
-        let once_at = self.b.emit(Insn::Once {
-            target: self.b.to(skip),
-        });
-        self.b.emit(Insn::OpenEphemeral { cursor, key: None });
-        let out = self.select(select, sc.parent, Dest::Table(cursor))?;
-        if out.correlated {
-            self.b.replace(once_at, Insn::Noop);
-            sc.correlated.set(true);
-        }
-        self.b.place(skip);
+        let producer = self.begin_producer(lazy);
+        let out = self.select(select, sc.parent, producer.dest())?;
+        let (cursor, coroutine) = self.end_producer(producer, out.correlated, sc);
         let columns = match &names {
             Some((owner, names)) => cte_columns(&out.columns, Some(names), owner)?,
             None => cte_columns(&out.columns, None, &alias)?,
@@ -1057,8 +1065,56 @@ impl Ctx<'_> {
             cursor,
             columns,
             table: None,
+            coroutine,
         });
         Ok(())
+    }
+
+    /// Starts the code producing a FROM source's rows: a co-routine's body (`lazy`), or a
+    /// block run once per execution that fills an ephemeral table.
+    pub(super) fn begin_producer(&mut self, lazy: bool) -> Producer {
+        let cursor = self.b.cursor();
+        let coroutine = lazy.then(|| self.b.reg());
+        let skip = self.b.label();
+        let start_at = match coroutine {
+            Some(reg) => self.b.emit(Insn::InitCoroutine {
+                reg,
+                target: self.b.to(skip),
+            }),
+            None => self.b.emit(Insn::Once {
+                target: self.b.to(skip),
+            }),
+        };
+        // A co-routine's consumer may put the (yet empty) output on a null row.
+        self.b.emit(Insn::OpenEphemeral { cursor, key: None });
+        Producer {
+            cursor,
+            coroutine,
+            start_at,
+            skip,
+        }
+    }
+
+    /// Ends a producer's code; a correlated one runs again each time (a co-routine does so
+    /// anyway). Returns the source's cursor and co-routine register.
+    pub(super) fn end_producer(
+        &mut self,
+        producer: Producer,
+        correlated: bool,
+        sc: &Scope<'_>,
+    ) -> (CursorId, Option<Reg>) {
+        match producer.coroutine {
+            Some(reg) => {
+                self.b.emit(Insn::EndCoroutine { reg });
+            }
+            None if correlated => self.b.replace(producer.start_at, Insn::Noop),
+            None => {}
+        }
+        if correlated {
+            sc.correlated.set(true);
+        }
+        self.b.place(producer.skip);
+        (producer.cursor, producer.coroutine)
     }
 
     pub(super) fn test_cond(&mut self, cond: &Cond<'_>, sc: &Scope<'_>, fail: Label) -> Result<()> {
@@ -1138,6 +1194,27 @@ impl Ctx<'_> {
 
 /// The registers holding a row's sort keys, and the sorter's order over them.
 type SortKeys = (Reg, Vec<KeyColumn>);
+
+/// The code producing a FROM source's rows, between `begin_producer` and `end_producer`.
+pub(super) struct Producer {
+    cursor: CursorId,
+    coroutine: Option<Reg>,
+    start_at: Addr,
+    skip: Label,
+}
+
+impl Producer {
+    /// Where the producing select's rows go.
+    pub(super) fn dest(&self) -> Dest {
+        match self.coroutine {
+            Some(reg) => Dest::Coroutine {
+                reg,
+                cursor: self.cursor,
+            },
+            None => Dest::Table(self.cursor),
+        }
+    }
+}
 
 /// The registers of one projected row.
 struct Projected {
@@ -1283,6 +1360,7 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
         cursor,
         columns,
         table: Some(table.clone()),
+        coroutine: None,
     }
 }
 
@@ -1308,6 +1386,7 @@ fn schema_source(name: String, cursor: CursorId) -> Source {
         cursor,
         columns,
         table: None,
+        coroutine: None,
     }
 }
 

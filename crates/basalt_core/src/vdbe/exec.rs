@@ -130,6 +130,13 @@ fn reg_i64(v: &Value) -> Option<i64> {
     }
 }
 
+/// The address a co-routine register holds; anything else is a misuse by the code generator.
+fn coroutine_addr(v: &Value) -> Result<usize> {
+    reg_i64(v)
+        .and_then(|a| usize::try_from(a).ok())
+        .ok_or_else(|| Error::new(ErrorCode::Internal, "Yield to a co-routine not started"))
+}
+
 impl Vm {
     pub fn new(program: Arc<Program>) -> Vm {
         let n_params = program.n_params;
@@ -258,6 +265,16 @@ impl Vm {
             match self.exec(insn, env) {
                 Ok(Flow::Next) => self.pc += 1,
                 Ok(Flow::Jump(target)) => self.pc = target,
+                Ok(Flow::EndCoroutine(caller)) => match program.insns.get(caller) {
+                    Some(Insn::Yield { done, .. }) => self.pc = *done,
+                    _ => {
+                        self.halted = true;
+                        return Err(Error::new(
+                            ErrorCode::Internal,
+                            "EndCoroutine without a consumer's Yield",
+                        ));
+                    }
+                },
                 Ok(Flow::Row) => {
                     self.pc += 1;
                     return Ok(StepResult::Row);
@@ -843,6 +860,23 @@ impl Vm {
                     _ => Err(Error::new(ErrorCode::Internal, "Return without Gosub")),
                 }
             }
+            Insn::InitCoroutine { reg, target } => {
+                self.regs[*reg] = Value::Integer(self.pc as i64 + 1);
+                return Ok(Jump(*target));
+            }
+            Insn::Yield { reg, .. } => {
+                let resume = coroutine_addr(&self.regs[*reg])?;
+                self.regs[*reg] = Value::Integer(self.pc as i64 + 1);
+                return Ok(Jump(resume));
+            }
+            Insn::EndCoroutine { reg } => {
+                let after_yield = coroutine_addr(&self.regs[*reg])?;
+                self.regs[*reg] = Value::Null;
+                return match after_yield.checked_sub(1) {
+                    Some(caller) => Ok(Flow::EndCoroutine(caller)),
+                    None => Err(Error::new(ErrorCode::Internal, "EndCoroutine at address 0")),
+                };
+            }
             Insn::Once { target } => {
                 if self.once[self.pc] {
                     return Ok(Jump(*target));
@@ -967,4 +1001,6 @@ enum Flow {
     Jump(usize),
     Row,
     Halt,
+    /// A co-routine ended; its consumer's `Yield` is at this address.
+    EndCoroutine(usize),
 }

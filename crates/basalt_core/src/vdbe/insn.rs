@@ -386,6 +386,24 @@ pub enum Insn {
     Return {
         ret: Reg,
     },
+    /// Starts a co-routine whose body follows this instruction: `reg` = the body's address,
+    /// then jump to `target` (past the body). The body runs at the consumer's first `Yield`.
+    InitCoroutine {
+        reg: Reg,
+        target: Addr,
+    },
+    /// Swaps control with the other side of co-routine `reg`: jumps to the address in `reg`
+    /// and leaves its own next address there. A consumer's `Yield` continues at `done` when
+    /// the co-routine ends (a producer's `done` is never used).
+    Yield {
+        reg: Reg,
+        done: Addr,
+    },
+    /// Ends co-routine `reg`: continues at the `done` of the consumer's `Yield` that resumed
+    /// it, and leaves `reg` unusable.
+    EndCoroutine {
+        reg: Reg,
+    },
     /// Falls through the first time it runs (per statement execution), jumps after that.
     Once {
         target: Addr,
@@ -731,6 +749,11 @@ impl Insn {
             }
             Insn::Gosub { ret, target } => ("Gosub", n(*ret), n(*target), 0, none()),
             Insn::Return { ret } => ("Return", n(*ret), 0, 0, none()),
+            Insn::InitCoroutine { reg, target } => {
+                ("InitCoroutine", n(*reg), n(*target), 0, none())
+            }
+            Insn::Yield { reg, done } => ("Yield", n(*reg), n(*done), 0, none()),
+            Insn::EndCoroutine { reg } => ("EndCoroutine", n(*reg), 0, 0, none()),
             Insn::Once { target } => ("Once", 0, n(*target), 0, none()),
             Insn::Integer { value, dest } => ("Integer", *value, n(*dest), 0, none()),
             Insn::Real { value, dest } => ("Real", 0, n(*dest), 0, value.to_string()),

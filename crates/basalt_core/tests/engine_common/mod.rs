@@ -77,3 +77,36 @@ pub fn compare(script: &[&str]) {
         assert_eq!(ours(&a, sql), theirs(&b, sql), "{sql}");
     }
 }
+
+/// `compare`, but a statement that runs longer than `limit` on either engine is interrupted
+/// and fails the test (a query that should stop early must not hang CI).
+pub fn compare_within(limit: std::time::Duration, script: &[&str]) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+    let a = Connection::open(":memory:").expect("open");
+    let b = rusqlite::Connection::open_in_memory().expect("open sqlite");
+    for sql in script {
+        let (ours_handle, theirs_handle) = (a.interrupt_handle(), b.get_interrupt_handle());
+        let fired = Arc::new(AtomicBool::new(false));
+        let fired_in_watchdog = Arc::clone(&fired);
+        let (done, wait) = mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+                fired_in_watchdog.store(true, Ordering::SeqCst);
+                ours_handle.interrupt();
+                theirs_handle.interrupt();
+            }
+        });
+        let ours_out = ours(&a, sql);
+        let theirs_out = theirs(&b, sql);
+        drop(done);
+        watchdog.join().expect("watchdog");
+        assert!(
+            !fired.load(Ordering::SeqCst),
+            "did not finish within {limit:?}: {sql}\nBasalt: {:?}\nSQLite: {:?}",
+            ours_out.0,
+            theirs_out.0
+        );
+        assert_eq!(ours_out, theirs_out, "{sql}");
+    }
+}
