@@ -5,6 +5,8 @@
 //! parameter numbered twice would show here as a difference. Seed printed; `BASALT_SEED=n`
 //! replays one.
 
+mod oracle;
+
 use basalt_core::connection::Connection;
 use basalt_core::record::Value;
 use rand::rngs::StdRng;
@@ -99,17 +101,7 @@ fn theirs(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Vec<Vec<V
     let mut q = stmt.query(rusqlite::params_from_iter(params)).unwrap();
     let mut rows = Vec::new();
     while let Some(r) = q.next().unwrap() {
-        rows.push(
-            (0..n)
-                .map(|i| match r.get_ref(i).unwrap() {
-                    rusqlite::types::ValueRef::Null => Value::Null,
-                    rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
-                    rusqlite::types::ValueRef::Real(f) => Value::Real(f),
-                    rusqlite::types::ValueRef::Text(t) => Value::Text(t.to_vec()),
-                    rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                })
-                .collect(),
-        );
+        rows.push((0..n).map(|i| oracle::sqlite_value(r, i)).collect());
     }
     rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
     rows

@@ -4,34 +4,23 @@
 use basalt_core::connection::Connection;
 use basalt_core::record::Value;
 
-fn ours(conn: &Connection, sql: &str) -> Result<Vec<Vec<Value>>, String> {
-    let mut stmt = conn.prepare(sql).map_err(|e| e.message)?;
-    let mut rows = Vec::new();
-    while stmt.step_blocking().map_err(|e| e.message)? {
-        rows.push(stmt.row().to_vec());
+mod oracle;
+
+use oracle::Outcome;
+
+fn rows_of(outcome: Outcome) -> Result<Vec<Vec<Value>>, String> {
+    match outcome {
+        Outcome::Rows(_, rows) => Ok(rows),
+        Outcome::Error(message) => Err(message),
     }
-    Ok(rows)
+}
+
+fn ours(conn: &Connection, sql: &str) -> Result<Vec<Vec<Value>>, String> {
+    rows_of(oracle::ours(conn, sql).outcome)
 }
 
 fn theirs(conn: &rusqlite::Connection, sql: &str) -> Result<Vec<Vec<Value>>, String> {
-    let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
-    let n = stmt.column_count();
-    let mut q = stmt.raw_query();
-    let mut rows = Vec::new();
-    while let Some(r) = q.next().map_err(|e| e.to_string())? {
-        rows.push(
-            (0..n)
-                .map(|i| match r.get_ref(i).expect("column") {
-                    rusqlite::types::ValueRef::Null => Value::Null,
-                    rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
-                    rusqlite::types::ValueRef::Real(f) => Value::Real(f),
-                    rusqlite::types::ValueRef::Text(t) => Value::Text(t.to_vec()),
-                    rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                })
-                .collect(),
-        );
-    }
-    Ok(rows)
+    rows_of(oracle::theirs(conn, sql).outcome)
 }
 
 /// Runs `setup` on both engines, then checks that every query gives the same rows in the same

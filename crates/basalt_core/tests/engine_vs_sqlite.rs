@@ -1,9 +1,9 @@
 //! The query engine against SQLite (rusqlite, bundled 3.54.1): the same scripts on both, the
 //! same rows (values and storage classes), the same error messages, the same `changes()`.
 
-mod engine_common;
+mod oracle;
 
-use engine_common::compare;
+use oracle::compare;
 
 #[test]
 fn types_nulls_and_affinity() {

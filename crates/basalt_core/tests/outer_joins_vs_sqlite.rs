@@ -2,9 +2,9 @@
 //! inner joins, WHERE after the join, aggregates, ORDER BY/LIMIT, subqueries, views and CTEs
 //! on either side, NULLs, mixed types and empty tables — row by row.
 
-mod engine_common;
+mod oracle;
 
-use engine_common::compare;
+use oracle::compare;
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE a(x, y)",

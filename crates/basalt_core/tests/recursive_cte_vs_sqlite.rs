@@ -4,9 +4,9 @@
 //! unbounded CTEs that the outer query stops early (read lazily, as a co-routine), each under a
 //! watchdog so that a regression fails instead of hanging.
 
-mod engine_common;
+mod oracle;
 
-use engine_common::{compare, compare_within};
+use oracle::{compare, compare_within};
 use std::time::Duration;
 
 /// How long one statement of an early-stopping query may take before it counts as a hang.

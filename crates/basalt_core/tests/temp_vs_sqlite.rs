@@ -8,88 +8,9 @@ use basalt_core::connection::Connection;
 use basalt_core::record::Value;
 use std::path::PathBuf;
 
-/// What a statement produced: its column names and rows, or its error message; and `changes()`.
-#[derive(Debug, PartialEq)]
-enum Outcome {
-    Rows(Vec<String>, Vec<Vec<Value>>),
-    Error(String),
-}
+mod oracle;
 
-fn ours(conn: &Connection, sql: &str) -> (Outcome, i64) {
-    let outcome = match conn.prepare(sql) {
-        Err(e) => Outcome::Error(e.message),
-        Ok(mut stmt) => {
-            let names = (0..stmt.column_count())
-                .map(|i| stmt.column_name(i).unwrap_or("").to_string())
-                .collect();
-            let mut rows = Vec::new();
-            loop {
-                match stmt.step_blocking() {
-                    Ok(true) => rows.push(stmt.row().to_vec()),
-                    Ok(false) => break Outcome::Rows(names, rows),
-                    Err(e) => break Outcome::Error(e.message),
-                }
-            }
-        }
-    };
-    (outcome, conn.changes())
-}
-
-fn theirs(conn: &rusqlite::Connection, sql: &str) -> (Outcome, i64) {
-    let outcome = match conn.prepare(sql) {
-        Err(e) => Outcome::Error(message(e, sql)),
-        Ok(mut stmt) => {
-            let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
-            let n = names.len();
-            let mut rows = Vec::new();
-            let mut q = stmt.raw_query();
-            loop {
-                match q.next() {
-                    Ok(Some(r)) => rows.push((0..n).map(|i| value(r, i)).collect()),
-                    Ok(None) => break Outcome::Rows(names, rows),
-                    Err(e) => break Outcome::Error(message(e, sql)),
-                }
-            }
-        }
-    };
-    (outcome, conn.changes() as i64)
-}
-
-fn value(row: &rusqlite::Row<'_>, i: usize) -> Value {
-    use rusqlite::types::ValueRef;
-    match row.get_ref(i).expect("column") {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) => Value::Integer(i),
-        ValueRef::Real(f) => Value::Real(f),
-        ValueRef::Text(t) => Value::Text(t.to_vec()),
-        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-    }
-}
-
-/// SQLite's message, without the " in <sql> at offset N" rusqlite appends to prepare errors.
-fn message(e: rusqlite::Error, sql: &str) -> String {
-    let text = match e {
-        rusqlite::Error::SqliteFailure(_, Some(m)) => m,
-        other => other.to_string(),
-    };
-    match text.find(&format!(" in {sql} at offset")) {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    }
-}
-
-fn compare_on(a: &Connection, b: &rusqlite::Connection, script: &[&str]) {
-    for sql in script {
-        assert_eq!(ours(a, sql), theirs(b, sql), "{sql}");
-    }
-}
-
-/// Runs a script on a fresh in-memory database of each engine.
-fn compare(script: &[&str]) {
-    let a = Connection::open(":memory:").expect("open");
-    let b = rusqlite::Connection::open_in_memory().expect("open sqlite");
-    compare_on(&a, &b, script);
-}
+use oracle::{compare, message, ours, sqlite_value, theirs, Outcome};
 
 #[test]
 fn temp_tables_shadow_main_ones() {
@@ -376,7 +297,11 @@ fn database_list_on_a_file() {
         "CREATE TEMP TABLE t(x)",
         "PRAGMA database_list",
     ] {
-        assert_eq!(list(ours(&a, sql).0), list(theirs(&b, sql).0), "{sql}");
+        assert_eq!(
+            list(ours(&a, sql).outcome),
+            list(theirs(&b, sql).outcome),
+            "{sql}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -394,7 +319,7 @@ fn temp_objects_are_private_and_vanish() {
         .expect("setup");
     two.execute_batch("CREATE TEMP TABLE t(b, c); INSERT INTO t VALUES (2, 3)")
         .expect("a temp table of the same name on another connection");
-    let rows = |c: &Connection, sql: &str| match ours(c, sql).0 {
+    let rows = |c: &Connection, sql: &str| match ours(c, sql).outcome {
         Outcome::Rows(_, rows) => rows,
         Outcome::Error(e) => panic!("{sql}: {e}"),
     };
@@ -406,7 +331,7 @@ fn temp_objects_are_private_and_vanish() {
     drop(one);
     let again = Connection::open(path).expect("reopen");
     assert_eq!(
-        ours(&again, "SELECT * FROM t").0,
+        ours(&again, "SELECT * FROM t").outcome,
         Outcome::Error("no such table: t".into())
     );
     assert_eq!(
@@ -458,7 +383,7 @@ fn prepared_statements_see_new_temp_objects() {
         let mut rows = Vec::new();
         loop {
             match q.next() {
-                Ok(Some(r)) => rows.push(vec![value(r, 0)]),
+                Ok(Some(r)) => rows.push(vec![sqlite_value(r, 0)]),
                 Ok(None) => break Ok(rows),
                 Err(e) => break Err(message(e, sql)),
             }

@@ -194,13 +194,7 @@ impl Ctx<'_> {
         for c in calls {
             let skip = self.b.label();
             if let Some(d) = c.distinct {
-                self.b.emit(Insn::Found {
-                    cursor: d,
-                    key: c.arg_base,
-                    count: 1,
-                    target: self.b.to(skip),
-                });
-                self.b.idx_insert_record(d, c.arg_base, 1);
+                self.skip_if_seen(d, c.arg_base, 1, skip);
             }
             self.b.emit(Insn::AggStep {
                 func: c.func,

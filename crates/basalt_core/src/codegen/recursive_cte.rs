@@ -453,13 +453,7 @@ impl Ctx<'_> {
     pub(super) fn queue_push(&mut self, push: &QueuePush, base: Reg, n: usize) {
         let skip = self.b.label();
         if let Some(seen) = push.seen {
-            self.b.emit(Insn::Found {
-                cursor: seen,
-                key: base,
-                count: n,
-                target: self.b.to(skip),
-            });
-            self.b.idx_insert_record(seen, base, n);
+            self.skip_if_seen(seen, base, n, skip);
         }
         if push.order.is_empty() {
             self.b.append_record(push.queue, base, n);

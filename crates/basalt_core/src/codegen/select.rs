@@ -226,17 +226,23 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Jumps to `skip` if the `n` values at `base` are already in the ephemeral set `seen`;
+    /// otherwise adds them (DISTINCT, UNION).
+    pub(super) fn skip_if_seen(&mut self, seen: CursorId, base: Reg, n: usize, skip: Label) {
+        self.b.emit(Insn::Found {
+            cursor: seen,
+            key: base,
+            count: n,
+            target: self.b.to(skip),
+        });
+        self.b.idx_insert_record(seen, base, n);
+    }
+
     /// One row of `n` values at `base` (and sort keys at `keys`) into the sink.
     pub(super) fn emit_row(&mut self, sink: &Sink, base: Reg, n: usize, keys: Option<Reg>) {
         let skip = self.b.label();
         if let Some(d) = sink.distinct {
-            self.b.emit(Insn::Found {
-                cursor: d,
-                key: base,
-                count: n,
-                target: self.b.to(skip),
-            });
-            self.b.idx_insert_record(d, base, n);
+            self.skip_if_seen(d, base, n, skip);
         }
         match &sink.sorter {
             Some(s) => {

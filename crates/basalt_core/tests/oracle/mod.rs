@@ -1,6 +1,7 @@
 //! Running the same statements on Basalt and on SQLite (rusqlite, bundled 3.54.1) and comparing
 //! everything a caller can see: column names, rows (values and storage classes), error
-//! messages, `changes()`, `total_changes()` and `last_insert_rowid()`.
+//! messages, `changes()`, `total_changes()` and `last_insert_rowid()`. The one such helper of
+//! the engine's differential tests.
 
 #![allow(dead_code)]
 
@@ -58,17 +59,7 @@ pub fn theirs(conn: &rusqlite::Connection, sql: &str) -> Seen {
             let mut q = stmt.raw_query();
             loop {
                 match q.next() {
-                    Ok(Some(r)) => rows.push(
-                        (0..n)
-                            .map(|i| match r.get_ref(i).expect("column") {
-                                rusqlite::types::ValueRef::Null => Value::Null,
-                                rusqlite::types::ValueRef::Integer(i) => Value::Integer(i),
-                                rusqlite::types::ValueRef::Real(f) => Value::Real(f),
-                                rusqlite::types::ValueRef::Text(t) => Value::Text(t.to_vec()),
-                                rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                            })
-                            .collect(),
-                    ),
+                    Ok(Some(r)) => rows.push((0..n).map(|i| sqlite_value(r, i)).collect()),
                     Ok(None) => break Outcome::Rows(names, rows),
                     Err(e) => break Outcome::Error(message(e, sql)),
                 }
@@ -83,8 +74,20 @@ pub fn theirs(conn: &rusqlite::Connection, sql: &str) -> Seen {
     }
 }
 
+/// Column `i` of a SQLite row as a Basalt value.
+pub fn sqlite_value(row: &rusqlite::Row<'_>, i: usize) -> Value {
+    use rusqlite::types::ValueRef;
+    match row.get_ref(i).expect("column") {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(t.to_vec()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
 /// SQLite's message, without the " in <sql> at offset N" rusqlite appends to prepare errors.
-fn message(e: rusqlite::Error, sql: &str) -> String {
+pub fn message(e: rusqlite::Error, sql: &str) -> String {
     let text = match e {
         rusqlite::Error::SqliteFailure(_, Some(m)) => m,
         other => other.to_string(),
@@ -165,4 +168,50 @@ pub fn memory_pair() -> (Connection, rusqlite::Connection) {
         .execute_batch("PRAGMA foreign_keys = 0")
         .expect("foreign_keys");
     (ours, theirs)
+}
+
+/// Runs each statement on both connections and asserts the same column names, rows or error,
+/// and `changes()`.
+pub fn compare_on(a: &Connection, b: &rusqlite::Connection, script: &[&str]) {
+    for sql in script {
+        let (x, y) = (ours(a, sql), theirs(b, sql));
+        assert_eq!((x.outcome, x.changes), (y.outcome, y.changes), "{sql}");
+    }
+}
+
+/// `compare_on` over a fresh in-memory database of each engine.
+pub fn compare(script: &[&str]) {
+    let (a, b) = memory_pair();
+    compare_on(&a, &b, script);
+}
+
+/// `compare`, but a statement that runs longer than `limit` on either engine is interrupted
+/// and fails the test (a query that should stop early must not hang CI).
+pub fn compare_within(limit: std::time::Duration, script: &[&str]) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+    let (a, b) = memory_pair();
+    for sql in script {
+        let (ours_handle, theirs_handle) = (a.interrupt_handle(), b.get_interrupt_handle());
+        let fired = Arc::new(AtomicBool::new(false));
+        let fired_in_watchdog = Arc::clone(&fired);
+        let (done, wait) = mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+                fired_in_watchdog.store(true, Ordering::SeqCst);
+                ours_handle.interrupt();
+                theirs_handle.interrupt();
+            }
+        });
+        let (x, y) = (ours(&a, sql), theirs(&b, sql));
+        drop(done);
+        watchdog.join().expect("watchdog");
+        assert!(
+            !fired.load(Ordering::SeqCst),
+            "did not finish within {limit:?}: {sql}\nBasalt: {:?}\nSQLite: {:?}",
+            x.outcome,
+            y.outcome
+        );
+        assert_eq!((x.outcome, x.changes), (y.outcome, y.changes), "{sql}");
+    }
 }
