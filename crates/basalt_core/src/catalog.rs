@@ -606,8 +606,24 @@ fn column_from_ast(def: &ast::ColumnDef, sql: &str) -> Column {
                 column.not_null = true;
                 column.not_null_conflict = *conflict;
             }
-            ast::ColumnConstraint::Default { expr, .. } => {
-                column.default = Some(expr.clone());
+            ast::ColumnConstraint::Default {
+                expr,
+                parenthesized,
+            } => {
+                // `DEFAULT word` (no parentheses) is the text of the word, as in SQLite;
+                // a bare TRUE or FALSE stays the number it names.
+                let mut default = expr.clone();
+                if let ast::ExprKind::Id(name) = &expr.kind {
+                    let truth = name.quote == ast::Quote::None
+                        && ["true", "false"]
+                            .iter()
+                            .any(|t| name.value.eq_ignore_ascii_case(t));
+                    if !parenthesized && !truth {
+                        default.kind =
+                            ast::ExprKind::Literal(ast::Literal::String(name.value.clone()));
+                    }
+                }
+                column.default = Some(default);
                 column.default_text = sql.get(expr.span.start..expr.span.end).map(str::to_string);
             }
             ast::ColumnConstraint::Collate(name) => {

@@ -316,3 +316,29 @@ fn update_writes_the_pages_sqlite_writes() {
     drop((mine, oracle));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// TRUE and FALSE are 1 and 0 where no column has those names; DEFAULT takes a bare word as
+/// text and refuses non-constant expressions; CHECK refuses parameters — all as SQLite.
+#[test]
+fn true_false_and_default_forms() {
+    oracle::compare(&[
+        "SELECT true, false, TRUE, typeof(true), true + 1, \"true\"",
+        "CREATE TABLE t(a DEFAULT (true), b DEFAULT false, c DEFAULT word, d DEFAULT \"dq\", e DEFAULT [br], true)",
+        "INSERT INTO t(true) VALUES (5)",
+        "SELECT a, b, c, d, e, true FROM t",
+        "SELECT * FROM t WHERE true",
+        "SELECT * FROM t WHERE false",
+        "PRAGMA table_info(t)",
+        "CREATE TABLE u(a DEFAULT (x))",
+        "CREATE TABLE u(a DEFAULT (\"x\"))",
+        "CREATE TABLE u(a DEFAULT (t.a))",
+        "CREATE TABLE u(a DEFAULT ((SELECT 1)))",
+        "CREATE TABLE u(a DEFAULT (?))",
+        "CREATE TABLE u(a CHECK (a > ?), b DEFAULT (?))",
+        "CREATE TABLE u(a, CHECK (a > :x))",
+        "CREATE TABLE u(a CHECK (a > ?1))",
+        "CREATE TABLE u(a DEFAULT (abs(-1) + 2), b DEFAULT (-5))",
+        "INSERT INTO u DEFAULT VALUES",
+        "SELECT * FROM u",
+    ]);
+}

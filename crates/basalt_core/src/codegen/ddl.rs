@@ -138,7 +138,13 @@ impl Ctx<'_> {
         }
         self.writes = true;
         match &create.body {
-            ast::CreateTableBody::Columns { columns, .. } => {
+            ast::CreateTableBody::Columns {
+                columns,
+                constraints,
+                ..
+            } => {
+                check_defaults_are_constant(columns)?;
+                check_no_parameters_in_checks(columns, constraints)?;
                 let sql = self.stored_sql("TABLE", &create.name.name, statement);
                 let mut table = catalog::table_from_ast(name, 0, create, &sql);
                 table.db = db;
@@ -635,6 +641,77 @@ impl Ctx<'_> {
 }
 
 /// Whether `name` is one of the names `db`'s schema table answers to in SQL.
+/// SQLite's rule for `DEFAULT (expr)`: literals, operators and function calls only — no
+/// column, parameter or subquery (TRUE and FALSE are literals). Checked column by column as
+/// SQLite's parser does, before anything else about the table.
+fn check_defaults_are_constant(columns: &[ast::ColumnDef]) -> Result<()> {
+    for column in columns {
+        for constraint in &column.constraints {
+            let ast::ColumnConstraint::Default {
+                expr,
+                parenthesized: true,
+            } = constraint
+            else {
+                continue;
+            };
+            let mut constant = true;
+            super::expr::walk(expr, &mut |e| {
+                match &e.kind {
+                    ast::ExprKind::Id(name)
+                        if !name.value.eq_ignore_ascii_case("true")
+                            && !name.value.eq_ignore_ascii_case("false") =>
+                    {
+                        constant = false;
+                    }
+                    ast::ExprKind::Qualified { .. }
+                    | ast::ExprKind::Variable(_)
+                    | ast::ExprKind::Subquery(_)
+                    | ast::ExprKind::Exists(_)
+                    | ast::ExprKind::InSelect { .. } => constant = false,
+                    _ => {}
+                }
+                constant
+            });
+            if !constant {
+                return Err(error(format!(
+                    "default value of column [{}] is not constant",
+                    column.name.value
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// "parameters prohibited in CHECK constraints", for column and table CHECKs alike.
+fn check_no_parameters_in_checks(
+    columns: &[ast::ColumnDef],
+    constraints: &[ast::TableConstraint],
+) -> Result<()> {
+    let column_checks = columns
+        .iter()
+        .flat_map(|c| &c.constraints)
+        .filter_map(|c| match c {
+            ast::ColumnConstraint::Check(e) => Some(e),
+            _ => None,
+        });
+    let table_checks = constraints.iter().filter_map(|c| match c {
+        ast::TableConstraint::Check { expr, .. } => Some(expr),
+        _ => None,
+    });
+    for check in column_checks.chain(table_checks) {
+        let mut parameter = false;
+        super::expr::walk(check, &mut |e| {
+            parameter |= matches!(e.kind, ast::ExprKind::Variable(_));
+            !parameter
+        });
+        if parameter {
+            return Err(error("parameters prohibited in CHECK constraints"));
+        }
+    }
+    Ok(())
+}
+
 pub fn is_schema_table_name(db: Db, name: &str) -> bool {
     let names: &[&str] = match db {
         Db::Main => &["sqlite_master", "sqlite_schema"],

@@ -343,6 +343,19 @@ impl Ctx<'_> {
                     });
                     return Ok(none);
                 }
+                // An unquoted TRUE or FALSE that names no column is the number 1 or 0.
+                if name.quote == ast::Quote::None {
+                    let truth = ["false", "true"]
+                        .iter()
+                        .position(|t| name.value.eq_ignore_ascii_case(t));
+                    if let Some(value) = truth {
+                        self.b.emit(Insn::Integer {
+                            value: value as i64,
+                            dest: target,
+                        });
+                        return Ok(none);
+                    }
+                }
                 Err(error(format!("no such column: {}", name.value)))
             }
             ExprKind::Qualified {

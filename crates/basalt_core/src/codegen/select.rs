@@ -784,7 +784,13 @@ impl Ctx<'_> {
                 let info = self.expr(e, sc, target)?;
                 let name = match (alias, &e.kind) {
                     (Some(a), _) => a.clone(),
-                    (None, ExprKind::Id(n)) => source_column_name(sc, None, &n.value),
+                    // A double-quoted name that is no column is a string, named as written.
+                    (None, ExprKind::Id(n))
+                        if n.quote != ast::Quote::Double
+                            || sc.resolve(None, &n.value).ok().flatten().is_some() =>
+                    {
+                        source_column_name(sc, None, &n.value)
+                    }
                     (None, ExprKind::Qualified { table, column, .. }) => {
                         source_column_name(sc, Some(&table.value), &column.value)
                     }
