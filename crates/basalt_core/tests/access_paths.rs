@@ -139,7 +139,45 @@ fn run_seed(seed: u64) -> usize {
     for _ in 0..400 {
         let col = names[rng.gen_range(0..names.len())];
         let other = names[rng.gen_range(2..names.len())];
-        let (sql, params) = match rng.gen_range(0..5) {
+        let op = ["<", "<=", ">", ">="][rng.gen_range(0..4)];
+        let key = ["id", "rowid", "oid", "_rowid_"][rng.gen_range(0..4)];
+        let (sql, params) = match rng.gen_range(0..9) {
+            5 => {
+                let extreme = [
+                    "9223372036854775807",
+                    "-9223372036854775808",
+                    "9.3e18",
+                    "-1e300",
+                    "20.5",
+                    "'20.5'",
+                    "x'00'",
+                ];
+                let bound = if rng.gen_bool(0.3) {
+                    extreme[rng.gen_range(0..extreme.len())].to_string()
+                } else {
+                    literal(&mut rng)
+                };
+                (format!("SELECT * FROM t1 WHERE {key} {op} {bound}"), vec![])
+            }
+            6 => (
+                format!(
+                    "SELECT * FROM t1 WHERE {} {op} {key} AND {key} {op} ?",
+                    literal(&mut rng)
+                ),
+                vec![value(&mut rng)],
+            ),
+            7 => (
+                format!(
+                    "SELECT * FROM t1 WHERE {key} BETWEEN {} AND {}",
+                    literal(&mut rng),
+                    literal(&mut rng)
+                ),
+                vec![],
+            ),
+            8 => (
+                format!("SELECT t2.k, t1.id FROM t2 JOIN t1 ON t1.{key} {op} t2.{other} WHERE t2.k < 6"),
+                vec![],
+            ),
             0 => (format!("SELECT * FROM t1 WHERE {col} = {}", literal(&mut rng)), vec![]),
             1 => (format!("SELECT * FROM t1 WHERE {} = {col}", literal(&mut rng)), vec![]),
             2 => (
@@ -183,8 +221,9 @@ fn seeks_find_what_sqlite_finds() {
     assert!(checked > 0);
 }
 
-/// A rowid lookup reads a handful of pages, not the table: the work is bounded by the tree's
-/// depth whatever the table's size.
+/// A rowid lookup, an index seek or a short rowid range reads a handful of pages, not the
+/// table: the work is bounded by the tree's depth and the rows in range, whatever the table's
+/// size.
 #[test]
 fn rowid_and_index_lookups_read_few_pages() {
     let conn = Connection::open(":memory:").unwrap();
@@ -215,6 +254,18 @@ fn rowid_and_index_lookups_read_few_pages() {
             Value::Integer(12345 * 7),
         ),
         ("SELECT id FROM big WHERE k = 7 * 777", Value::Integer(777)),
+        (
+            "SELECT count(*) FROM big WHERE id BETWEEN 100 AND 110",
+            Value::Integer(11),
+        ),
+        (
+            "SELECT sum(id) FROM big WHERE id > 19990",
+            Value::Integer(199_955),
+        ),
+        (
+            "SELECT count(*) FROM big WHERE 3 >= rowid",
+            Value::Integer(3),
+        ),
     ] {
         let before = conn.pager_stats();
         let mut stmt = conn.prepare(sql).unwrap();

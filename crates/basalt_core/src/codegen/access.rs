@@ -1,6 +1,7 @@
 //! Access paths: how one loop level of a query visits its table — a full scan, a rowid lookup
 //! (`rowid = x`), or a seek on an index whose leading columns are compared for equality
-//! (`a = x AND b = y`), chosen from the conditions tested at that level.
+//! (`a = x AND b = y`), or a walk over a rowid range (`rowid > x`, `rowid BETWEEN x AND y`),
+//! chosen from the conditions tested at that level.
 //!
 //! Invariants:
 //! - A seek only narrows what a scan would visit: it may visit rows that fail its conditions,
@@ -68,13 +69,28 @@ pub(super) enum Access<'e> {
         index: Index,
         terms: Vec<EqTerm<'e>>,
     },
+    /// A walk over rowids from a lower bound (or the first row) while an upper bound holds. Its
+    /// conditions stay in the level's list and are tested on every row.
+    RowidRange {
+        lower: Option<Bound<'e>>,
+        upper: Option<Bound<'e>>,
+    },
+}
+
+/// One side of a rowid range: `rowid > value` (`strict`) or `rowid >= value` as a lower
+/// bound, `rowid < value` or `rowid <= value` as an upper one.
+#[derive(Clone, Copy)]
+pub(super) struct Bound<'e> {
+    value: &'e ast::Expr,
+    value_info: Info,
+    strict: bool,
 }
 
 impl Access<'_> {
     /// The positions of the conditions the access path tests itself.
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
-            Access::Scan | Access::Coroutine(_) => Vec::new(),
+            Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } => Vec::new(),
             Access::Rowid(t) => vec![t.cond],
             Access::Index { terms, .. } => terms.iter().map(|t| t.cond).collect(),
         }
@@ -121,13 +137,23 @@ impl<'a> Ctx<'a> {
                 best = Some((index, prefix));
             }
         }
-        match best {
-            Some((index, terms)) => Access::Index {
+        if let Some((index, terms)) = best {
+            return Access::Index {
                 index: index.clone(),
                 terms,
-            },
-            None => Access::Scan,
+            };
         }
+        let (mut lower, mut upper) = (None, None);
+        for cond in here {
+            for (is_lower, bound) in rowid_bounds(cond, level, sc) {
+                let side = if is_lower { &mut lower } else { &mut upper };
+                side.get_or_insert(bound);
+            }
+        }
+        if lower.is_some() || upper.is_some() {
+            return Access::RowidRange { lower, upper };
+        }
+        Access::Scan
     }
 
     /// Positions the level's cursor on its first candidate row, jumping to `exit` if there is
@@ -163,6 +189,51 @@ impl<'a> Ctx<'a> {
                     if_empty: self.b.to(next),
                 });
                 Ok((top, Advance::Resume))
+            }
+            Access::RowidRange { lower, upper } => {
+                let limit = match upper {
+                    Some(b) => Some((self.eval_value(b.value, sc)?, b)),
+                    None => None,
+                };
+                match lower {
+                    Some(b) => {
+                        let key = self.eval_value(b.value, sc)?;
+                        // The comparison with an INTEGER rowid converts the bound to a number.
+                        self.b.emit(Insn::Affinity {
+                            start: key,
+                            affinities: vec![Affinity::Numeric],
+                        });
+                        self.b.emit(Insn::SeekRowidFrom {
+                            cursor,
+                            key,
+                            strict: b.strict,
+                            if_empty: self.b.to(exit),
+                        });
+                    }
+                    None => {
+                        self.b.emit(Insn::Rewind {
+                            cursor,
+                            if_empty: self.b.to(exit),
+                        });
+                    }
+                }
+                self.b.place(top);
+                if let Some((value, b)) = limit {
+                    // Rowids only grow: the first past the bound (or a NULL bound) ends the walk.
+                    let rowid = self.b.reg();
+                    self.b.emit(Insn::Rowid {
+                        cursor,
+                        dest: rowid,
+                    });
+                    let past = if b.strict { CmpOp::Ge } else { CmpOp::Gt };
+                    self.b.emit(Insn::Compare {
+                        spec: cmp_spec(past, rowid_info(), b.value_info, NullMode::Jump),
+                        lhs: rowid,
+                        rhs: value,
+                        target: self.b.to(exit),
+                    });
+                }
+                Ok((top, Advance::Next(cursor)))
             }
             Access::Rowid(term) => {
                 let values = self.eval_values(std::slice::from_ref(term), sc)?;
@@ -241,6 +312,13 @@ impl<'a> Ctx<'a> {
                 Ok((top, Advance::Next(idx)))
             }
         }
+    }
+
+    /// A bound's value into a register of its own.
+    fn eval_value(&mut self, value: &ast::Expr, sc: &Scope<'_>) -> Result<Reg> {
+        let reg = self.b.reg();
+        self.expr(value, sc, reg)?;
+        Ok(reg)
     }
 
     /// Each term's value, once, into consecutive registers.
@@ -396,5 +474,65 @@ fn constant_info(e: &ast::Expr) -> Option<Info> {
             })
         }
         _ => None,
+    }
+}
+
+fn rowid_info() -> Info {
+    Info {
+        affinity: Some(Affinity::Integer),
+        collation: None,
+    }
+}
+
+/// The rowid bounds a condition gives (`true`: lower): `rowid < x`, `x >= rowid`, …, and
+/// `rowid BETWEEN x AND y`, with the rowid of this level's table and values known before it.
+fn rowid_bounds<'e>(cond: &Cond<'e>, level: usize, sc: &Scope<'_>) -> Vec<(bool, Bound<'e>)> {
+    let Cond::Ast(e) = cond else {
+        return Vec::new();
+    };
+    let cursor = sc.sources[level].cursor;
+    let later: Vec<CursorId> = sc.sources[level..].iter().map(|s| s.cursor).collect();
+    let is_rowid = |x: &ast::Expr| {
+        own_column(x, sc).is_some_and(|r| r.cursor == cursor && r.read == ColRead::Rowid)
+    };
+    let bound = |value: &'e ast::Expr, strict: bool| {
+        value_info(value, sc, &later).map(|value_info| Bound {
+            value,
+            value_info,
+            strict,
+        })
+    };
+    match &e.kind {
+        ExprKind::Binary(l, op, r) => {
+            // (is lower, strict) for `rowid op value`.
+            let shape = match op {
+                BinaryOp::Gt => (true, true),
+                BinaryOp::Ge => (true, false),
+                BinaryOp::Lt => (false, true),
+                BinaryOp::Le => (false, false),
+                _ => return Vec::new(),
+            };
+            let (value, (lower, strict)) = if is_rowid(l) {
+                (&**r, shape)
+            } else if is_rowid(r) {
+                (&**l, (!shape.0, shape.1))
+            } else {
+                return Vec::new();
+            };
+            bound(value, strict)
+                .map(|b| (lower, b))
+                .into_iter()
+                .collect()
+        }
+        ExprKind::Between {
+            expr,
+            not: false,
+            low,
+            high,
+        } if is_rowid(expr) => [(true, &**low), (false, &**high)]
+            .into_iter()
+            .filter_map(|(lower, v)| bound(v, false).map(|b| (lower, b)))
+            .collect(),
+        _ => Vec::new(),
     }
 }

@@ -85,7 +85,8 @@ fn jump_target(insn: &mut Insn) -> Option<&mut Addr> {
         | Insn::IfZero { target, .. } => Some(target),
         Insn::Rewind { if_empty, .. }
         | Insn::Last { if_empty, .. }
-        | Insn::SorterSort { if_empty, .. } => Some(if_empty),
+        | Insn::SorterSort { if_empty, .. }
+        | Insn::SeekRowidFrom { if_empty, .. } => Some(if_empty),
         Insn::Yield { done, .. } => Some(done),
         Insn::SeekRowid { not_found, .. } | Insn::SeekIndex { not_found, .. } => Some(not_found),
         _ => None,

@@ -471,6 +471,28 @@ impl Vm {
                     return Ok(Jump(*not_found));
                 }
             }
+            Insn::SeekRowidFrom {
+                cursor,
+                key,
+                strict,
+                if_empty,
+            } => {
+                let Some(start) = rowid_range_start(&self.regs[*key], *strict) else {
+                    return Ok(Jump(*if_empty));
+                };
+                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let Kind::BTree(b) = &mut c.kind else {
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        "rowid range on an ephemeral",
+                    ));
+                };
+                let found = b.seek_rowid(pager, start, SeekOp::Ge)?;
+                c.moved();
+                if !found {
+                    return Ok(Jump(*if_empty));
+                }
+            }
             Insn::SeekIndex {
                 cursor,
                 op,
@@ -1003,4 +1025,33 @@ enum Flow {
     Halt,
     /// A co-routine ended; its consumer's `Yield` is at this address.
     EndCoroutine(usize),
+}
+
+/// The smallest rowid that can be at least (`strict`: greater than) `bound` as SQLite compares
+/// an integer with a value; `None` when no rowid can (NULL, NaN, text and blobs, which sort
+/// after every number, or a bound past the largest rowid).
+fn rowid_range_start(bound: &Value, strict: bool) -> Option<i64> {
+    match bound {
+        Value::Integer(i) => {
+            if strict {
+                i.checked_add(1)
+            } else {
+                Some(*i)
+            }
+        }
+        Value::Real(r) if r.is_nan() => None,
+        Value::Real(r) => {
+            // Rowids are integers: the first above the bound is its floor plus one, the first
+            // at least it its ceiling. Past either end of i64 the answer is clear.
+            let first = if strict { r.floor() + 1.0 } else { r.ceil() };
+            if first > i64::MAX as f64 {
+                None
+            } else if first <= i64::MIN as f64 {
+                Some(i64::MIN)
+            } else {
+                Some(first as i64)
+            }
+        }
+        Value::Null | Value::Text(_) | Value::Blob(_) => None,
+    }
 }

@@ -176,6 +176,16 @@ pub enum Insn {
         rowid: Reg,
         not_found: Addr,
     },
+    /// Positions a table cursor on the first row whose rowid is at least (`strict`: greater
+    /// than) the number in `key` — the lower bound of a rowid range, compared as SQLite
+    /// compares an integer with any value: a real bound rounds up, NULL and text or blobs
+    /// (greater than every integer) leave no row; jumps to `if_empty` when there is none.
+    SeekRowidFrom {
+        cursor: CursorId,
+        key: Reg,
+        strict: bool,
+        if_empty: Addr,
+    },
     /// Positions an index cursor by the `count`-column key in `key..`, or jumps when no entry
     /// satisfies `op` (OP_SeekGE and friends).
     SeekIndex {
@@ -567,6 +577,18 @@ impl Insn {
                 rowid,
                 not_found,
             } => ("SeekRowid", n(*cursor), n(*not_found), n(*rowid), none()),
+            Insn::SeekRowidFrom {
+                cursor,
+                key,
+                strict,
+                if_empty,
+            } => (
+                if *strict { "SeekGT" } else { "SeekGE" },
+                n(*cursor),
+                n(*if_empty),
+                n(*key),
+                none(),
+            ),
             Insn::SeekIndex {
                 cursor,
                 op,
