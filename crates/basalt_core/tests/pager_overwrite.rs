@@ -1,27 +1,11 @@
 //! `Pager::get_for_overwrite`: a free page taken for reuse is zero-filled and writable without
 //! being read, and savepoint rollback forgets it rather than keep bytes nobody read.
 
-use basalt_core::io::{Io, MemoryIo};
-use basalt_core::pager::{Pager, PagerOptions};
+mod pager_support;
+
+use basalt_core::io::MemoryIo;
+use pager_support::{fill, open};
 use std::sync::Arc;
-
-fn open(io: &Arc<MemoryIo>) -> Pager {
-    let options = PagerOptions {
-        page_size: 512,
-        ..PagerOptions::default()
-    };
-    let io: Arc<dyn Io> = io.clone();
-    Pager::open(io, "t.db", &options).unwrap()
-}
-
-fn fill(pager: &mut Pager, pages: u32) {
-    pager.begin_write().unwrap();
-    while pager.page_count() < pages {
-        let page = pager.append_page().unwrap();
-        page.data_mut()[200] = page.pgno() as u8;
-    }
-    pager.commit().unwrap();
-}
 
 #[test]
 fn overwriting_reads_nothing() {

@@ -3,8 +3,11 @@
 //! simulator (seed 12399): after a statement died of an injected read fault, the connection's
 //! next read of a page the statement had prefetched got that old fault instead of reading again.
 
+mod pager_support;
+
 use basalt_core::io::{Io, SimConfig, SimIo};
-use basalt_core::pager::{Pager, PagerOptions};
+use basalt_core::pager::Pager;
+use pager_support::{fill, open};
 use std::sync::Arc;
 
 /// A machine on which nothing finishes at submission and, while faults are on, every operation
@@ -16,24 +19,6 @@ fn hostile_io() -> Arc<SimIo> {
         ..SimConfig::default()
     };
     Arc::new(SimIo::new(1, config))
-}
-
-fn open(io: &Arc<SimIo>) -> Pager {
-    let options = PagerOptions {
-        page_size: 512,
-        ..PagerOptions::default()
-    };
-    let io: Arc<dyn Io> = io.clone();
-    Pager::open(io, "t.db", &options).unwrap()
-}
-
-fn fill(pager: &mut Pager, pages: u32) {
-    pager.begin_write().unwrap();
-    while pager.page_count() < pages {
-        let page = pager.append_page().unwrap();
-        page.data_mut()[200] = page.pgno() as u8;
-    }
-    pager.commit().unwrap();
 }
 
 /// Runs the backend until nothing is queued.
