@@ -295,6 +295,22 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// The new row's values as they will be stored: the INTEGER PRIMARY KEY column reads the
+    /// rowid, and every column's affinity is applied (INSERT and UPDATE alike).
+    fn row_image(&mut self, table: &Table, regs: Reg, rowid: Reg) {
+        if let Some(a) = table.rowid_alias {
+            self.b.emit(Insn::Copy {
+                src: rowid,
+                dest: regs + a,
+                count: 1,
+            });
+        }
+        self.b.emit(Insn::Affinity {
+            start: regs,
+            affinities: table.columns.iter().map(|c| c.affinity).collect(),
+        });
+    }
+
     /// Checks constraints for the new row in `regs` (one per column) with rowid in `rowid`, then
     /// writes it and its index entries. `old_rowid`: the row an UPDATE replaces; `kept`: the
     /// indexes (by position in `t.indexes`) whose entry for it stays as it is, because the UPDATE
@@ -656,17 +672,7 @@ impl Ctx<'_> {
                 values(ctx, p, rowid)?;
             }
             ctx.rowid_value(&t, rowid, counter.as_ref());
-            if let Some(a) = table.rowid_alias {
-                ctx.b.emit(Insn::Copy {
-                    src: rowid,
-                    dest: regs + a,
-                    count: 1,
-                });
-            }
-            ctx.b.emit(Insn::Affinity {
-                start: regs,
-                affinities: table.columns.iter().map(|c| c.affinity).collect(),
-            });
+            ctx.row_image(&table, regs, rowid);
             ctx.write_row(&t, regs, rowid, None, &[], or, skip, true)?;
             if let Some(r) = &returning {
                 ctx.returning_written(r, &table, t.cursor, regs, rowid)?;
@@ -953,21 +959,7 @@ impl Ctx<'_> {
                 });
             }
         }
-        if let Some(a) = table.rowid_alias {
-            self.b.emit(Insn::Copy {
-                src: rowid,
-                dest: regs + a,
-                count: 1,
-            });
-        }
-        self.b.emit(Insn::Affinity {
-            start: regs,
-            affinities: table
-                .columns
-                .iter()
-                .map(|c| c.affinity)
-                .collect::<Vec<Affinity>>(),
-        });
+        self.row_image(&table, regs, rowid);
         let kept = unchanged_indexes(&t, &sets);
         self.write_row(&t, regs, rowid, Some(old), &kept, update.or, next, false)?;
         if let Some(r) = &returning {
