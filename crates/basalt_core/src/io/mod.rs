@@ -132,6 +132,12 @@ pub trait File: Send + Sync {
             self.write(offset, prefix.into())
         }
     }
+    /// Write `parts` one after another from `offset`, as one write. The parts are only lent:
+    /// this default copies them into one buffer; a backend that can write from them in place
+    /// (`pwritev`) does so and has finished when it returns.
+    fn write_gathered(&self, offset: u64, parts: &[&[u8]]) -> Result<Completion> {
+        self.write(offset, parts.concat().into())
+    }
     /// Make every finished write durable.
     fn sync(&self) -> Result<Completion>;
     fn truncate(&self, len: u64) -> Result<Completion>;

@@ -134,16 +134,13 @@ impl PageRef {
         self.0.wal_tag.store(0, Ordering::Relaxed);
     }
 
-    /// Copy the bytes into `out` if they are exactly `tag`'s frame: clean and tagged with it.
-    /// The check and the copy happen under one read guard, so no write slips in between (a
-    /// writer needs the write lock, and `make_writable` clears the tag before any change).
-    pub(crate) fn copy_if_tagged(&self, tag: WalTag, out: &mut [u8]) -> bool {
+    /// The bytes, under a read guard, if they are exactly `tag`'s frame: clean and tagged with
+    /// it. The check happens under the guard the caller then reads through, so no write slips
+    /// in between (a writer needs the write lock, and `make_writable` clears the tag before any
+    /// change).
+    pub(crate) fn data_if_tagged(&self, tag: WalTag) -> Option<PageData<'_>> {
         let data = self.data();
-        if self.is_dirty() || self.wal_tag() != Some(tag) {
-            return false;
-        }
-        out.copy_from_slice(&data);
-        true
+        (!self.is_dirty() && self.wal_tag() == Some(tag)).then_some(data)
     }
 
     /// Write guards handed out so far: unchanged between two calls means unchanged bytes.

@@ -4,8 +4,8 @@ use super::{PageCache, Pager, Savepoint, WalConn};
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, DatabaseHeader, HEADER_SIZE};
 use crate::io;
-use crate::pager::{PageNo, PageRef, PgnoMap, WalTag};
-use crate::wal::{CachedPages, CheckpointMode, CheckpointResult, CheckpointTarget, Synchronous};
+use crate::pager::{PageData, PageNo, PageRef, PgnoMap, WalTag};
+use crate::wal::{CheckpointMode, CheckpointResult, CheckpointTarget, Synchronous, UsePages};
 use std::time::Duration;
 
 /// How `BEGIN` starts a transaction. In WAL mode EXCLUSIVE is IMMEDIATE, as in SQLite.
@@ -497,11 +497,12 @@ impl Pager {
             });
         };
         let cache = &self.cache;
-        let copy = |pgno, tag, out: &mut [u8]| copy_tagged(cache, pgno, tag, out);
+        let lend =
+            |run: &[(PageNo, WalTag)], use_pages: UsePages<'_>| lend_tagged(cache, run, use_pages);
         let target = CheckpointTarget {
             db_file: &self.file,
             sync: self.synchronous,
-            cached: cached_pages(self.checkpoint_from_cache, &copy),
+            cached: self.checkpoint_from_cache.then_some(&lend),
         };
         wal.shared
             .checkpoint(wal.id, target, mode, self.busy_timeout, &mut self.stats)
@@ -546,11 +547,12 @@ impl Pager {
         let (file, sync, read_only) = (self.file.clone(), self.synchronous, self.read_only);
         let stats = &mut self.stats;
         let cache = &self.cache;
-        let copy = |pgno, tag, out: &mut [u8]| copy_tagged(cache, pgno, tag, out);
+        let lend =
+            |run: &[(PageNo, WalTag)], use_pages: UsePages<'_>| lend_tagged(cache, run, use_pages);
         let target = CheckpointTarget {
             db_file: &file,
             sync,
-            cached: cached_pages(self.checkpoint_from_cache, &copy),
+            cached: self.checkpoint_from_cache.then_some(&lend),
         };
         wal.shared.detach(wal.id, |shared| {
             if read_only {
@@ -562,19 +564,15 @@ impl Pager {
     }
 }
 
-/// What a checkpoint may copy from this connection's cache (`None`: read every frame).
-fn cached_pages<'a>(
-    enabled: bool,
-    copy: &'a dyn Fn(PageNo, WalTag, &mut [u8]) -> bool,
-) -> CachedPages<'a> {
-    enabled.then_some(copy)
-}
-
-/// Copy page `pgno` into `out` if the cache holds it clean and tagged `tag` (see `CachedPages`).
-fn copy_tagged(cache: &PageCache, pgno: PageNo, tag: WalTag, out: &mut [u8]) -> bool {
-    cache
-        .find(pgno)
-        .is_some_and(|page| page.copy_if_tagged(tag, out))
+/// Lend a checkpoint the cached bytes of the pages of `run` that the cache holds clean and
+/// tagged exactly (see `CachedPages`), each under its read guard until `use_pages` returns.
+fn lend_tagged(cache: &PageCache, run: &[(PageNo, WalTag)], use_pages: UsePages<'_>) -> Result<()> {
+    let guards: Vec<Option<PageData<'_>>> = run
+        .iter()
+        .map(|&(pgno, tag)| cache.find(pgno).and_then(|page| page.data_if_tagged(tag)))
+        .collect();
+    let pages: Vec<Option<&[u8]>> = guards.iter().map(|guard| guard.as_deref()).collect();
+    use_pages(&pages)
 }
 
 /// The append of `pages` completed (as frames `first..`, in order, when through the WAL): they are

@@ -85,7 +85,9 @@
 
 mod shared;
 
-pub use shared::{CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot};
+pub use shared::{
+    CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot, UsePages,
+};
 
 use crate::error::Result;
 use crate::io::{self, File, Io};

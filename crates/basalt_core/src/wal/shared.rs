@@ -32,10 +32,15 @@ pub struct Snapshot {
     pub commits: u64,
 }
 
-/// A checkpointing connection's cache: `copy(pgno, tag, out)` copies page `pgno` into `out` and
-/// says true if the cache holds it clean and tagged `tag` (that frame of that generation),
-/// checking and copying under the page's read lock; else leaves `out` alone and says false.
-pub type CachedPages<'a> = Option<&'a dyn Fn(PageNo, WalTag, &mut [u8]) -> bool>;
+/// What a checkpoint does with the pages of one run: the cached bytes of each page, or `None`
+/// where the cache cannot vouch for them.
+pub type UsePages<'a> = &'a mut dyn FnMut(&[Option<&[u8]>]) -> Result<()>;
+
+/// A checkpointing connection's cache: `lend(run, use_pages)` calls `use_pages` once with, for
+/// each `(pgno, tag)` of `run`, the page's bytes if the cache holds it clean and tagged `tag`
+/// (that frame of that generation), each checked under the page's read guard and kept under it
+/// until `use_pages` returns.
+pub type CachedPages<'a> = Option<&'a dyn Fn(&[(PageNo, WalTag)], UsePages<'_>) -> Result<()>>;
 
 /// Where and how a checkpoint copies: the database file, the sync level, the connection's cache.
 #[derive(Clone, Copy)]
@@ -131,7 +136,7 @@ struct State {
     synced_frame: u32,
     /// The buffer checkpoints gather runs of pages in, kept from one to the next: a fresh
     /// allocation of that size costs page faults comparable to the copy itself.
-    copy_buffer: Option<Buffer>,
+    copy_buffers: Vec<Buffer>,
     /// Bumped whenever frame numbers start over (a restart, the WAL deleted): a `WalTag` names a
     /// frame of one generation only, since a restarted log reuses its frame numbers.
     generation: u32,
@@ -298,7 +303,7 @@ impl Shared {
             writer: None,
             checkpointing: false,
             synced_frame: 0,
-            copy_buffer: None,
+            copy_buffers: Vec::new(),
             generation: 0,
             connections: 1,
             next_id: 2,
@@ -670,7 +675,7 @@ impl Shared {
                 // Constant while `checkpointing` holds: no restart can happen under the copy.
                 let generation = state.generation;
                 let sync_wal = target.sync != Synchronous::Off && state.synced_frame < safe;
-                let buffer = state.copy_buffer.take();
+                let buffers = std::mem::take(&mut state.copy_buffers);
                 drop(state);
                 let source = FrameSource {
                     wal: &wal,
@@ -686,11 +691,11 @@ impl Shared {
                         wal: sync_wal,
                         db: target.sync != Synchronous::Off,
                     },
-                    buffer,
+                    buffers,
                     stats,
                 );
                 state = self.lock();
-                state.copy_buffer = copied?;
+                state.copy_buffers = copied?;
                 if sync_wal {
                     state.synced_frame = state.synced_frame.max(safe);
                 }
@@ -728,9 +733,10 @@ impl Shared {
     }
 
     /// Copy frames into the database file: sync the WAL (unless already durable), write the
-    /// pages in page-number order, one write per run of consecutive pages gathered in `buffer`
-    /// (reused, grown only when a run needs more), cut the file to the database size when the
-    /// whole log was copied, sync the database. Waits for its I/O; gives the buffer back.
+    /// pages in page-number order, one gathered write per run of consecutive pages, cut the file
+    /// to the database size when the whole log was copied, sync the database. Waits for its
+    /// I/O. `buffers` hold frames read from the WAL, kept from one checkpoint to the next (fresh
+    /// buffers cost page faults comparable to the copy); they are given back.
     #[allow(clippy::too_many_arguments)]
     fn copy_back(
         &self,
@@ -739,18 +745,16 @@ impl Shared {
         copies: &[(PageNo, u32)],
         truncate_to: Option<PageNo>,
         sync: CopySync,
-        buffer: Option<Buffer>,
+        buffers: Vec<Buffer>,
         stats: &mut PagerStats,
-    ) -> Result<Option<Buffer>> {
+    ) -> Result<Vec<Buffer>> {
         debug_assert!(copies.windows(2).all(|w| w[0].0 < w[1].0));
         let io = self.io.as_ref();
         if sync.wal {
             self.checkpoint_sync(source.wal, stats)?;
         }
-        let page_size = self.page_size;
-        let per_write = (WRITE_BATCH_BYTES / page_size).max(1);
-        let mut buffer = buffer;
-        let mut frame_buffer: Option<Buffer> = None;
+        let per_write = (WRITE_BATCH_BYTES / self.page_size).max(1);
+        let mut buffers = buffers;
         let mut rest = copies;
         while let Some(&(start, _)) = rest.first() {
             let run = rest
@@ -759,25 +763,25 @@ impl Shared {
                 .take(per_write)
                 .take_while(|&(i, &(pgno, _))| pgno as usize == start as usize + i)
                 .count();
-            let len = run * page_size;
-            let mut run_buffer = match buffer.take() {
-                Some(b) if b.len() >= len => b,
-                _ => vec![0u8; per_write.min(copies.len()).max(run) * page_size].into(),
+            let (pages, later) = rest.split_at(run);
+            let offset = (start as u64 - 1) * self.page_size as u64;
+            let mut write = |cached: &[Option<&[u8]>]| {
+                self.write_run(source, db_file, offset, pages, cached, &mut buffers, stats)
             };
-            for (&(pgno, frame), out) in rest[..run]
-                .iter()
-                .zip(run_buffer[..len].chunks_exact_mut(page_size))
-            {
-                frame_buffer = self.fill_page(source, pgno, frame, out, frame_buffer, stats)?;
+            match source.cached {
+                Some(lend) => {
+                    let tags: Vec<(PageNo, WalTag)> = pages
+                        .iter()
+                        .map(|&(pgno, frame)| (pgno, source.tag(frame)))
+                        .collect();
+                    lend(&tags, &mut write)?;
+                }
+                None => write(&vec![None; run])?,
             }
-            let offset = (start as u64 - 1) * page_size as u64;
-            let written = db_file.write_prefix(offset, run_buffer, len)?;
-            buffer = io::run_to_completion(io, written)?.buffer;
-            stats.pages_written += run as u64;
-            rest = &rest[run..];
+            rest = later;
         }
         if let Some(pages) = truncate_to {
-            let size = pages as u64 * page_size as u64;
+            let size = pages as u64 * self.page_size as u64;
             if db_file.size()? > size {
                 io::run_to_completion(io, db_file.truncate(size)?)?;
             }
@@ -785,7 +789,57 @@ impl Shared {
         if sync.db {
             self.checkpoint_sync(db_file, stats)?;
         }
-        Ok(buffer)
+        Ok(buffers)
+    }
+
+    /// Write one run of consecutive `pages` (page, frame) at `offset` in one gathered write:
+    /// each page from `cached` where the cache vouched for it, else read from its WAL frame
+    /// into one of `buffers`. Debug builds read every frame and check the cached bytes by it.
+    #[allow(clippy::too_many_arguments)]
+    fn write_run(
+        &self,
+        source: &FrameSource<'_>,
+        db_file: &Arc<dyn File>,
+        offset: u64,
+        pages: &[(PageNo, u32)],
+        cached: &[Option<&[u8]>],
+        buffers: &mut Vec<Buffer>,
+        stats: &mut PagerStats,
+    ) -> Result<()> {
+        debug_assert_eq!(pages.len(), cached.len());
+        let mut read = Vec::with_capacity(pages.len());
+        for (&(pgno, frame), page) in pages.iter().zip(cached) {
+            if page.is_some() {
+                stats.checkpoint_cache_pages += 1;
+                if !cfg!(debug_assertions) {
+                    read.push(None);
+                    continue;
+                }
+            }
+            let from_wal = self.read_frame(source.wal, frame, buffers.pop())?;
+            if let Some(page) = page {
+                assert!(
+                    **page == *from_wal,
+                    "cache fast-path returned wrong content for page {pgno} frame {frame}"
+                );
+            }
+            read.push(Some(from_wal));
+        }
+        let parts = cached
+            .iter()
+            .zip(&read)
+            .map(|(page, from_wal)| page.or(from_wal.as_deref()))
+            .collect::<Option<Vec<&[u8]>>>()
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::Internal,
+                    "checkpoint page with neither cache nor WAL bytes",
+                )
+            })?;
+        io::run_to_completion(self.io.as_ref(), db_file.write_gathered(offset, &parts)?)?;
+        stats.pages_written += pages.len() as u64;
+        buffers.extend(read.into_iter().flatten());
+        Ok(())
     }
 
     /// Sync `file` for a checkpoint, counting the sync and the time it took.
@@ -795,34 +849,6 @@ impl Shared {
         stats.syncs += 1;
         stats.checkpoint_sync_time += start.elapsed();
         Ok(())
-    }
-
-    /// Put frame `frame` (page `pgno`) into `out`: from the cache when it holds exactly that
-    /// frame, else read from the WAL through `frame_buffer` (given back, for the next page).
-    fn fill_page(
-        &self,
-        source: &FrameSource<'_>,
-        pgno: PageNo,
-        frame: u32,
-        out: &mut [u8],
-        frame_buffer: Option<Buffer>,
-        stats: &mut PagerStats,
-    ) -> Result<Option<Buffer>> {
-        if source.copy_cached(pgno, frame, out) {
-            stats.checkpoint_cache_pages += 1;
-            if !cfg!(debug_assertions) {
-                return Ok(frame_buffer);
-            }
-            let from_wal = self.read_frame(source.wal, frame, frame_buffer)?;
-            assert!(
-                *from_wal == *out,
-                "cache fast-path returned wrong content for page {pgno} frame {frame}"
-            );
-            return Ok(Some(from_wal));
-        }
-        let from_wal = self.read_frame(source.wal, frame, frame_buffer)?;
-        out.copy_from_slice(&from_wal);
-        Ok(Some(from_wal))
     }
 
     /// The page image of WAL frame `frame`, read into `buffer` (a new one if `None`).
@@ -874,14 +900,12 @@ struct FrameSource<'a> {
 }
 
 impl FrameSource<'_> {
-    /// Copies page `pgno` from the cache into `out` if the cache holds it clean and tagged with
-    /// `frame` of this generation.
-    fn copy_cached(&self, pgno: PageNo, frame: u32, out: &mut [u8]) -> bool {
-        let tag = WalTag {
+    /// The tag a cached page must carry to be exactly `frame` of this log generation.
+    fn tag(&self, frame: u32) -> WalTag {
+        WalTag {
             frame,
             generation: self.generation,
-        };
-        self.cached.is_some_and(|copy| copy(pgno, tag, out))
+        }
     }
 }
 
