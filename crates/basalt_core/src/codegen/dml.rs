@@ -599,9 +599,10 @@ impl Ctx<'_> {
                 "UPSERT (ON CONFLICT DO ...)",
             ));
         }
-        if insert.with.is_some() {
-            return Err(crate::error::Error::not_supported("WITH in INSERT"));
-        }
+        self.with_ctes(insert.with.as_ref(), |ctx| ctx.insert_body(insert))
+    }
+
+    fn insert_body(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
         let table = self.writable_table(&insert.table)?;
         let ncols = table.columns.len();
         // Which table column each value goes to (`None`: the rowid).
@@ -832,9 +833,10 @@ impl Ctx<'_> {
 
     /// DELETE; returns the RETURNING clause's column names.
     pub fn delete(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
-        if delete.with.is_some() {
-            return Err(error("not supported yet: WITH in DELETE"));
-        }
+        self.with_ctes(delete.with.as_ref(), |ctx| ctx.delete_body(delete))
+    }
+
+    fn delete_body(&mut self, delete: &ast::Delete) -> Result<Vec<String>> {
         let table = self.writable_table(&delete.table)?;
         let t = self.open_target(table.clone());
         let returning = self.returning_begin(delete.returning.as_ref())?;
@@ -879,9 +881,13 @@ impl Ctx<'_> {
 
     /// UPDATE; returns the RETURNING clause's column names.
     pub fn update(&mut self, update: &ast::Update) -> Result<Vec<String>> {
-        if update.with.is_some() || update.from.is_some() {
-            return Err(error("not supported yet: WITH or FROM in UPDATE"));
+        if update.from.is_some() {
+            return Err(error("not supported yet: FROM in UPDATE"));
         }
+        self.with_ctes(update.with.as_ref(), |ctx| ctx.update_body(update))
+    }
+
+    fn update_body(&mut self, update: &ast::Update) -> Result<Vec<String>> {
         let table = self.writable_table(&update.table)?;
         // Column index (None: the rowid) → new value.
         let mut sets: Vec<(Option<usize>, &ast::Expr)> = Vec::new();

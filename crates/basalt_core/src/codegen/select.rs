@@ -181,26 +181,36 @@ impl Ctx<'_> {
         outer: Option<&Scope<'_>>,
         dest: Dest,
     ) -> Result<SelectOut> {
-        let pushed = match &select.with {
-            Some(with) => {
-                self.ctes.extend(with.ctes.iter().cloned());
-                with.ctes.len()
-            }
-            None => 0,
-        };
-        self.depth += 1;
-        let result = if select.compound.is_empty() {
-            self.core(
-                &select.first,
-                &select.order_by,
-                select.limit.as_ref(),
-                outer,
-                dest,
-            )
-        } else {
-            self.compound(select, outer, dest)
-        };
-        self.depth -= 1;
+        self.with_ctes(select.with.as_ref(), |ctx| {
+            ctx.depth += 1;
+            let result = if select.compound.is_empty() {
+                ctx.core(
+                    &select.first,
+                    &select.order_by,
+                    select.limit.as_ref(),
+                    outer,
+                    dest,
+                )
+            } else {
+                ctx.compound(select, outer, dest)
+            };
+            ctx.depth -= 1;
+            result
+        })
+    }
+
+    /// Run `body` with the CTEs of `with` in scope (they shadow tables and earlier CTEs of the
+    /// same name in every FROM clause and subquery inside), then forget them.
+    pub(super) fn with_ctes<T>(
+        &mut self,
+        with: Option<&ast::With>,
+        body: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let pushed = with.map_or(0, |with| {
+            self.ctes.extend(with.ctes.iter().cloned());
+            with.ctes.len()
+        });
+        let result = body(self);
         let keep = self.ctes.len() - pushed;
         self.ctes.truncate(keep);
         result
