@@ -23,6 +23,7 @@ use crate::io::{FileIo, Io, MemoryIo};
 use crate::pager::{Pager, PagerOptions, PagerStats};
 use crate::record::Value;
 use crate::schema::Db;
+use crate::vdbe::savepoint::Release;
 use crate::vdbe::{ConnState, Env, OnError, Program, StepResult, Vm};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -89,6 +90,7 @@ impl Inner {
     /// Commits every database's transaction, `main` first; if that fails, `temp`'s is rolled
     /// back with it (a failed commit has already rolled `main` back).
     fn commit_all(&mut self) -> Result<()> {
+        self.state.savepoints.clear();
         if let Err(e) = self.pager.commit() {
             self.temp.iter_mut().for_each(Pager::rollback);
             return Err(e);
@@ -98,6 +100,64 @@ impl Inner {
 
     fn rollback_all(&mut self) {
         self.pagers().for_each(Pager::rollback);
+        self.state.savepoints.clear();
+    }
+
+    /// `SAVEPOINT name`: in autocommit mode it begins a deferred transaction, which releasing
+    /// it commits. Each database already writing gets a pager savepoint now; the others get
+    /// theirs when their write begins (`Savepoints::set_base`).
+    fn open_savepoint(&mut self, name: &str) -> Result<()> {
+        if self.state.autocommit {
+            debug_assert!(self.state.savepoints.is_empty());
+            self.pager.begin(crate::pager::TransactionKind::Deferred)?;
+            self.state.autocommit = false;
+            self.state.savepoints.began_transaction = true;
+        }
+        let mut levels = [None; 2];
+        for db in Db::ALL {
+            if let Some(pager) = self.pager_of(db).filter(|p| p.in_write_transaction()) {
+                levels[db.index()] = Some(pager.savepoint()?);
+            }
+        }
+        self.state.savepoints.push(name, levels);
+        Ok(())
+    }
+
+    /// `RELEASE name`: keeps the changes made since `name` opened; the outermost savepoint of a
+    /// transaction it began commits it.
+    fn release_savepoint(&mut self, name: &str) -> Result<()> {
+        match self.state.savepoints.release(name) {
+            None => Err(no_such_savepoint(name)),
+            Some(Release::Commit) => {
+                self.commit_all()?;
+                self.state.autocommit = true;
+                Ok(())
+            }
+            Some(Release::Levels(levels)) => {
+                for db in Db::ALL {
+                    if let (Some(level), Some(pager)) = (levels[db.index()], self.pager_of(db)) {
+                        pager.release(level)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// `ROLLBACK TO name`: undoes every change made since `name` opened; `name` stays open and
+    /// so does the transaction.
+    fn rollback_to_savepoint(&mut self, name: &str) -> Result<()> {
+        let levels = self
+            .state
+            .savepoints
+            .rollback_to(name)
+            .ok_or_else(|| no_such_savepoint(name))?;
+        for db in Db::ALL {
+            if let (Some(level), Some(pager)) = (levels[db.index()], self.pager_of(db)) {
+                pager.rollback_to(level)?;
+            }
+        }
+        self.reload_catalog()
     }
 
     fn end_read_all(&mut self) {
@@ -293,6 +353,10 @@ fn full_path(path: &str) -> String {
     std::fs::canonicalize(path)
         .or_else(|_| std::path::absolute(path))
         .map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
+}
+
+fn no_such_savepoint(name: &str) -> Error {
+    Error::new(ErrorCode::Error, format!("no such savepoint: {name}"))
 }
 
 fn parse_error(e: basalt_parser::Error) -> Error {
@@ -603,8 +667,8 @@ impl Statement {
 
     fn transaction_control(&mut self) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
-        match self.control {
-            Control::Begin(kind) => {
+        match &self.control {
+            &Control::Begin(kind) => {
                 if !inner.state.autocommit {
                     return Err(Error::new(
                         ErrorCode::Error,
@@ -637,6 +701,9 @@ impl Statement {
                 inner.state.autocommit = true;
                 inner.reload_catalog()?;
             }
+            Control::Savepoint(name) => inner.open_savepoint(name)?,
+            Control::Release(name) => inner.release_savepoint(name)?,
+            Control::RollbackTo(name) => inner.rollback_to_savepoint(name)?,
             Control::None => {}
         }
         Ok(())

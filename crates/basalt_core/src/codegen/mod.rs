@@ -332,7 +332,7 @@ pub fn error(message: impl Into<String>) -> Error {
 }
 
 /// What the connection does with a statement beside running a program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Control {
     /// An ordinary statement: run the program.
     None,
@@ -340,6 +340,12 @@ pub enum Control {
     Begin(crate::pager::TransactionKind),
     Commit,
     Rollback,
+    /// `SAVEPOINT name`.
+    Savepoint(String),
+    /// `RELEASE [SAVEPOINT] name`.
+    Release(String),
+    /// `ROLLBACK [TRANSACTION] TO [SAVEPOINT] name`.
+    RollbackTo(String),
 }
 
 /// Compiles one statement.
@@ -398,6 +404,11 @@ pub fn compile(
         }
         ast::Stmt::Commit => control = Control::Commit,
         ast::Stmt::Rollback { savepoint: None } => control = Control::Rollback,
+        ast::Stmt::Rollback {
+            savepoint: Some(name),
+        } => control = Control::RollbackTo(name.value.clone()),
+        ast::Stmt::Savepoint(name) => control = Control::Savepoint(name.value.clone()),
+        ast::Stmt::Release(name) => control = Control::Release(name.value.clone()),
         ast::Stmt::Reindex(Some(name)) => {
             // Indexes are always in order here; only the name is checked, as SQLite does.
             let n = &name.name.value;

@@ -58,6 +58,8 @@ pub struct ConnState {
     pub interrupt: Arc<AtomicBool>,
     /// Outside BEGIN ... COMMIT each statement is its own transaction.
     pub autocommit: bool,
+    /// The open `SAVEPOINT`s (empty in autocommit mode).
+    pub savepoints: super::savepoint::Savepoints,
 }
 
 /// Everything a program needs from its connection while it runs.
@@ -367,9 +369,14 @@ impl Vm {
                 if *write {
                     pager.begin_write()?;
                     self.writes = true;
+                    if env.conn.savepoints.needs_base(*db) {
+                        // SAVEPOINTs opened before this write began stand for its start.
+                        let base = env.db(*db)?.savepoint()?;
+                        env.conn.savepoints.set_base(*db, base);
+                    }
                     let savepoint = &mut self.savepoints[db.index()];
                     if !autocommit && savepoint.is_none() {
-                        *savepoint = Some(pager.savepoint()?);
+                        *savepoint = Some(env.db(*db)?.savepoint()?);
                     }
                 }
             }

@@ -32,6 +32,7 @@ mod exec;
 pub mod func;
 mod insn;
 pub mod pragma;
+pub mod savepoint;
 pub mod value;
 
 pub use exec::{ConnState, Env, StepResult, Vm};
