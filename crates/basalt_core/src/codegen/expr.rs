@@ -201,7 +201,7 @@ fn with_dest(insn: Insn, target: Reg) -> Insn {
     }
 }
 
-fn hex_blob(hex: &str) -> Vec<u8> {
+pub(super) fn hex_blob(hex: &str) -> Vec<u8> {
     (0..hex.len() / 2)
         .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
         .collect()

@@ -30,6 +30,7 @@ mod recursive_cte;
 mod returning;
 mod scope;
 mod select;
+mod short_records;
 
 use crate::catalog::Databases;
 use crate::error::{Error, ErrorCode, Result};
@@ -455,6 +456,7 @@ pub fn compile(
     );
     program.n_params = params.count;
     program.param_names = params.names;
+    program.table_defaults = short_records::table_defaults(&program, catalog);
     Ok((program, control))
 }
 

@@ -72,6 +72,8 @@ pub struct VCursor {
     pub null_row: bool,
     /// The database of a b-tree cursor (ephemeral structures say `Main` and use no pager).
     pub db: Db,
+    /// A table cursor's values for fields its records are too short to hold (`None`: NULL).
+    pub defaults: Option<std::sync::Arc<[Value]>>,
     record: Vec<u8>,
     header: RecordHeader,
     cached: bool,
@@ -84,6 +86,7 @@ impl VCursor {
             key_info: None,
             null_row: false,
             db: Db::Main,
+            defaults: None,
             record: Vec::new(),
             header: RecordHeader::new(),
             cached: false,
@@ -148,7 +151,8 @@ impl VCursor {
         if self.null_row || !self.load(pager)? {
             return Ok(Some(Value::Null));
         }
-        Ok(self.header.column(&self.record, i)?.map(ValueRef::to_value))
+        let field = self.header.column(&self.record, i)?.map(ValueRef::to_value);
+        Ok(field.or_else(|| self.defaults.as_ref().and_then(|d| d.get(i).cloned())))
     }
 
     /// The number of columns in the current record.

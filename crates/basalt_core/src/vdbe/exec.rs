@@ -400,6 +400,14 @@ impl Vm {
                 let mut c = VCursor::new(Kind::BTree(btree));
                 c.key_info = key.clone();
                 c.db = *db;
+                if key.is_none() {
+                    c.defaults = self
+                        .program
+                        .table_defaults
+                        .iter()
+                        .find(|t| t.db == *db && t.root == page)
+                        .map(|t| t.values.clone());
+                }
                 self.cursors[*cursor] = Some(c);
             }
             Insn::OpenEphemeral { cursor, key } => {

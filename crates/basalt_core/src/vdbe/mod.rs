@@ -55,6 +55,17 @@ pub struct Program {
     pub read_only: bool,
     /// INSERT, UPDATE or DELETE: the statements whose row count `changes()` reports.
     pub is_dml: bool,
+    /// What a field missing from a short record reads as, for the tables opened by root page
+    /// whose columns have such defaults (`codegen/short_records.rs`).
+    pub table_defaults: Vec<TableDefaults>,
+}
+
+/// The values of a table's record fields that a record too short to hold them stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableDefaults {
+    pub db: crate::schema::Db,
+    pub root: crate::pager::PageNo,
+    pub values: std::sync::Arc<[crate::record::Value]>,
 }
 
 impl Program {

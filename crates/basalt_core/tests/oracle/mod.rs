@@ -107,9 +107,19 @@ pub struct Pair {
 
 impl Pair {
     pub fn new(name: &str) -> Pair {
+        Pair::written_by_sqlite(name, "")
+    }
+
+    /// Both files first written by SQLite running `setup` (what Basalt cannot write itself
+    /// yet, e.g. ALTER TABLE), then opened as in `new`.
+    pub fn written_by_sqlite(name: &str, setup: &str) -> Pair {
         let dir = std::env::temp_dir().join(format!("basalt-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
+        for file in ["b.db", "s.db"] {
+            let conn = rusqlite::Connection::open(dir.join(file)).expect("open for setup");
+            conn.execute_batch(setup).expect("setup script");
+        }
         let ours = Connection::open(path_str(&dir.join("b.db"))).expect("open basalt");
         let theirs = rusqlite::Connection::open(dir.join("s.db")).expect("open sqlite");
         // The bundled SQLite enables foreign keys by default; Basalt does not enforce them yet.
