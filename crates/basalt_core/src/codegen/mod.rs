@@ -17,6 +17,7 @@
 
 mod access;
 mod aggregate;
+mod alter;
 mod autoincrement;
 mod compound;
 mod ddl;
@@ -384,6 +385,7 @@ pub fn compile(
         ast::Stmt::CreateIndex(create) => ctx.create_index(create, statement)?,
         ast::Stmt::CreateView(create) => ctx.create_view(create, statement)?,
         ast::Stmt::CreateTrigger(create) => ctx.create_trigger(create, statement)?,
+        ast::Stmt::AlterTable(alter) => ctx.alter_table(alter, statement)?,
         ast::Stmt::Drop {
             kind,
             if_exists,

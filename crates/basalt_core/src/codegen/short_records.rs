@@ -66,7 +66,7 @@ fn record_defaults(table: &Table) -> Option<Arc<[Value]>> {
             column
                 .default
                 .as_ref()
-                .and_then(|e| constant_value(e, column.affinity))
+                .and_then(|e| constant_default(e, column.affinity))
                 .unwrap_or(Value::Null)
         })
         .collect();
@@ -82,7 +82,7 @@ fn record_defaults(table: &Table) -> Option<Arc<[Value]>> {
 /// sign), converted by the affinity (a TEXT column keeps `1e3` as written; no affinity makes it
 /// a number); a sign before anything else makes the operand a number and negates it. The
 /// column's affinity applies last.
-fn constant_value(e: &ast::Expr, affinity: Affinity) -> Option<Value> {
+pub(super) fn constant_default(e: &ast::Expr, affinity: Affinity) -> Option<Value> {
     let value = match &e.kind {
         ExprKind::Literal(Literal::Integer(text)) => match small_integer(text) {
             Some(i) => Value::Integer(i),
@@ -100,7 +100,7 @@ fn constant_value(e: &ast::Expr, affinity: Affinity) -> Option<Value> {
             ExprKind::Literal(Literal::Integer(text) | Literal::Float(text)) if !is_hex(text) => {
                 return Some(number_as_written(&format!("-{text}"), affinity));
             }
-            _ => match cast_numeric(constant_value(inner, affinity)?.as_value_ref()) {
+            _ => match cast_numeric(constant_default(inner, affinity)?.as_value_ref()) {
                 Value::Integer(i) => i
                     .checked_neg()
                     .map_or(Value::Real(-(i as f64)), Value::Integer),
@@ -109,7 +109,7 @@ fn constant_value(e: &ast::Expr, affinity: Affinity) -> Option<Value> {
             },
         },
         ExprKind::Unary(UnaryOp::Plus, inner) | ExprKind::Collate { expr: inner, .. } => {
-            return constant_value(inner, affinity);
+            return constant_default(inner, affinity);
         }
         ExprKind::Id(name) if name.value.eq_ignore_ascii_case("true") => Value::Integer(1),
         ExprKind::Id(name) if name.value.eq_ignore_ascii_case("false") => Value::Integer(0),
@@ -117,7 +117,7 @@ fn constant_value(e: &ast::Expr, affinity: Affinity) -> Option<Value> {
             expr,
             type_name: Some(type_name),
         } => {
-            let inner = constant_value(expr, Affinity::from_type_name(&type_name.name))?;
+            let inner = constant_default(expr, Affinity::from_type_name(&type_name.name))?;
             cast(inner.as_value_ref(), &type_name.name)
         }
         _ => return None,
