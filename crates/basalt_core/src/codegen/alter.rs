@@ -196,10 +196,10 @@ fn check_new_column(column: &ast::ColumnDef) -> Result<()> {
                     "ALTER TABLE ADD COLUMN with a CHECK constraint",
                 ))
             }
-            ColumnConstraint::Collate(name) => {
-                if crate::record::Collation::from_name(&name.value).is_none() {
-                    return Err(error(format!("no such collation sequence: {}", name.value)));
-                }
+            ColumnConstraint::Collate(name)
+                if crate::record::Collation::from_name(&name.value).is_none() =>
+            {
+                return Err(error(format!("no such collation sequence: {}", name.value)));
             }
             ColumnConstraint::NotNull { .. } => not_null = true,
             ColumnConstraint::Default { expr, .. } => default = Some(expr),
