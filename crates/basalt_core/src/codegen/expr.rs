@@ -181,7 +181,7 @@ fn parse_integer_literal(text: &str, negative: bool) -> Result<Insn> {
     Ok(match signed.parse::<i64>() {
         Ok(v) => Insn::Integer { value: v, dest: 0 },
         Err(_) => Insn::Real {
-            value: signed.parse::<f64>().unwrap_or(0.0),
+            value: crate::sql::convert::parse_f64(signed.as_bytes()),
             dest: 0,
         },
     })
@@ -287,7 +287,7 @@ impl Ctx<'_> {
                     }
                     Literal::Float(text) => {
                         self.b.emit(Insn::Real {
-                            value: text.parse::<f64>().unwrap_or(0.0),
+                            value: crate::sql::convert::parse_f64(text.as_bytes()),
                             dest: target,
                         });
                     }
@@ -304,7 +304,19 @@ impl Ctx<'_> {
                         });
                     }
                     Literal::CurrentDate | Literal::CurrentTime | Literal::CurrentTimestamp => {
-                        return Err(error("not supported yet: date and time functions"));
+                        // The keywords are calls of the functions of the same name.
+                        let name = match lit {
+                            Literal::CurrentDate => "current_date",
+                            Literal::CurrentTime => "current_time",
+                            _ => "current_timestamp",
+                        };
+                        self.b.emit(Insn::Function {
+                            func: scalar_function(name, 0)?,
+                            args: target,
+                            argc: 0,
+                            dest: target,
+                            collation: Collation::Binary,
+                        });
                     }
                 }
                 Ok(none)
@@ -639,7 +651,7 @@ impl Ctx<'_> {
                 }
                 if let ExprKind::Literal(Literal::Float(text)) = &inner.kind {
                     self.b.emit(Insn::Real {
-                        value: -text.parse::<f64>().unwrap_or(0.0),
+                        value: -crate::sql::convert::parse_f64(text.as_bytes()),
                         dest: target,
                     });
                     return Ok(Info::default());

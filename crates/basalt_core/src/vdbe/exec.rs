@@ -121,6 +121,8 @@ pub struct Vm {
     /// The pager savepoints (by database) that make this statement atomic inside a transaction.
     pub savepoints: [Option<usize>; 2],
     ops_since_check: u32,
+    /// `'now'` for this execution: read from the clock at its first use, kept until reset.
+    now_ms: Option<i64>,
 }
 
 fn reg_i64(v: &Value) -> Option<i64> {
@@ -156,6 +158,7 @@ impl Vm {
             on_error: OnError::Abort,
             savepoints: [None; 2],
             ops_since_check: 0,
+            now_ms: None,
             program,
         };
         vm.reset();
@@ -182,6 +185,7 @@ impl Vm {
         self.schema_changed = false;
         self.on_error = OnError::Abort;
         self.savepoints = [None; 2];
+        self.now_ms = None;
     }
 
     pub fn is_running(&self) -> bool {
@@ -842,13 +846,16 @@ impl Vm {
                 dest,
                 collation,
             } => {
+                let mut now_ms = self.now_ms;
                 let argv: Vec<ValueRef<'_>> = self.key_values(*args, *argc);
                 let mut ctx = CallContext {
                     conn: env.conn,
                     collation: *collation,
+                    now_ms: &mut now_ms,
                 };
                 let v = (func.0.call)(&mut ctx, &argv)?;
                 self.regs[*dest] = v;
+                self.now_ms = now_ms;
             }
             Insn::AggStep {
                 func,

@@ -6,6 +6,8 @@
 //!   the wrong number of arguments.
 //! - A function sees the connection's counters as of the start of the call, and draws its
 //!   randomness from the connection's generator (one stream per connection, as SQLite's PRNG).
+//! - `'now'` is read from the clock once per execution of a statement (SQLite's
+//!   `iCurrentTime`), so every call in one statement sees the same moment.
 
 use super::exec::ConnState;
 use crate::record::Collation;
@@ -38,6 +40,8 @@ pub struct CallContext<'a> {
     pub conn: &'a mut ConnState,
     /// The collation the code generator resolved for the call's arguments.
     pub collation: Collation,
+    /// The statement execution's `'now'`, once read.
+    pub now_ms: &'a mut Option<i64>,
 }
 
 impl FunctionContext for CallContext<'_> {
@@ -63,6 +67,13 @@ impl FunctionContext for CallContext<'_> {
 
     fn collation(&self) -> Collation {
         self.collation
+    }
+
+    fn now_ms(&mut self) -> Option<i64> {
+        if self.now_ms.is_none() {
+            *self.now_ms = crate::sql::func::clock_now_ms();
+        }
+        *self.now_ms
     }
 }
 

@@ -13,6 +13,7 @@ mod num;
 mod text;
 
 use super::agg::{AggregateFunction, AGGREGATES};
+use super::datetime::DATETIME_FUNCTIONS;
 use crate::error::{Error, Result};
 use crate::record::{Collation, Value, ValueRef};
 
@@ -41,6 +42,21 @@ pub trait FunctionContext {
     fn collation(&self) -> Collation {
         Collation::Binary
     }
+    /// The current time as a julian day in milliseconds (`'now'`). The VM gives the same value
+    /// to every call of one execution of a statement; this default reads the clock each time.
+    fn now_ms(&mut self) -> Option<i64> {
+        clock_now_ms()
+    }
+}
+
+/// The system clock as a julian day in milliseconds (`None` before 1970).
+pub fn clock_now_ms() -> Option<i64> {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    i64::try_from(since_epoch.as_millis())
+        .ok()
+        .map(|ms| ms + 210_866_760_000_000)
 }
 
 /// The SQLite version Basalt is compatible with (`sqlite_version()`).
@@ -104,7 +120,7 @@ pub enum Function {
     Aggregate(&'static AggregateFunction),
 }
 
-/// Every built-in scalar function.
+/// Every built-in scalar function but the date and time ones ([`DATETIME_FUNCTIONS`]).
 pub static SCALARS: &[ScalarFunction] = &[
     f("abs", Arity::exactly(1), num::abs),
     f("changes", Arity::exactly(0), num::changes).volatile(),
@@ -182,7 +198,10 @@ pub fn lookup(name: &str, n_args: usize) -> Result<Function> {
     let aggregate = AGGREGATES
         .iter()
         .find(|a| a.name.eq_ignore_ascii_case(name));
-    let scalar = SCALARS.iter().find(|s| s.name.eq_ignore_ascii_case(name));
+    let scalar = SCALARS
+        .iter()
+        .chain(DATETIME_FUNCTIONS)
+        .find(|s| s.name.eq_ignore_ascii_case(name));
     match (aggregate, scalar) {
         (Some(a), _) if a.arity.accepts(n_args) => Ok(Function::Aggregate(a)),
         (_, Some(s)) if s.arity.accepts(n_args) => Ok(Function::Scalar(s)),
