@@ -234,6 +234,27 @@ impl Vm {
         Ok((c, pager))
     }
 
+    /// Up to 100 random rowids in 1 ..= 2^62, as SQLite draws them; the first one not in the
+    /// table, or `None` if all were taken.
+    fn unused_random_rowid(&mut self, cursor: usize, env: &mut Env<'_>) -> Result<Option<i64>> {
+        for _ in 0..100 {
+            let mut bytes = [0u8; 8];
+            env.conn.random.fill(&mut bytes);
+            let candidate = (i64::from_le_bytes(bytes) & (i64::MAX >> 1)) + 1;
+            let (c, pager) = self.cursor_on(cursor, env)?;
+            let taken = match &mut c.kind {
+                Kind::BTree(b) => b.seek_rowid(pager, candidate, SeekOp::Eq)?,
+                Kind::EphTable { rows, .. } => rows.contains_key(&candidate),
+                _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
+            };
+            c.moved();
+            if !taken {
+                return Ok(Some(candidate));
+            }
+        }
+        Ok(None)
+    }
+
     fn root_page(&self, root: Root) -> Result<PageNo> {
         match root {
             Root::Page(p) => Ok(p),
@@ -605,8 +626,14 @@ impl Vm {
                     _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
                 };
                 c.moved();
-                let Some(mut rowid) = next else {
-                    return Err(Error::code(ErrorCode::Full));
+                let mut rowid = match next {
+                    Some(rowid) => rowid,
+                    // The largest rowid is taken: SQLite tries random ones (not with
+                    // AUTOINCREMENT, whose rowids only grow).
+                    None if autoinc.is_none() => self
+                        .unused_random_rowid(*cursor, env)?
+                        .ok_or_else(|| Error::code(ErrorCode::Full))?,
+                    None => return Err(Error::code(ErrorCode::Full)),
                 };
                 if let Some(counter) = autoinc {
                     let Some(largest) = reg_i64(&self.regs[*counter]) else {
