@@ -374,3 +374,32 @@ fn new_rowid_after_the_largest() {
         "SELECT count(*) FROM u",
     ]);
 }
+
+/// `sum` over rows in a known order: "integer overflow" exactly when an integer overflows and
+/// no real comes after it; the compensated sum starts from the integer total as SQLite's does.
+#[test]
+fn sum_overflow_follows_the_row_order() {
+    let big = "9223372036854775807";
+    let cases = [
+        format!("({big}), (1), (-1)"),
+        format!("({big}), (-1), (1)"),
+        format!("({big}), (1), (-1.5)"),
+        format!("(-1.5), ({big}), (1)"),
+        format!("({big}), (1), (-1.5), (5)"),
+        format!("({big}), (1), ('abc')"),
+        format!("({big}), (1), ('-2.5'), (1)"),
+        format!("({big}), ('1'), (1)"),
+        "(4611686018427387904), (4611686018427387904), (4611686018427387904), (0.5)".into(),
+        "(9007199254740993), (3), (0.25), (-9007199254740993)".into(),
+        "(-9223372036854775808), (-1), (2.5)".into(),
+        "(1), (2), (3)".into(),
+    ];
+    let mut script = Vec::new();
+    for values in &cases {
+        for f in ["sum", "total", "avg"] {
+            script.push(format!("SELECT {f}(column1) FROM (VALUES {values})"));
+        }
+    }
+    let script: Vec<&str> = script.iter().map(String::as_str).collect();
+    oracle::compare(&script);
+}
