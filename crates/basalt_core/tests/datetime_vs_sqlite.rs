@@ -336,3 +336,41 @@ fn current_time_defaults() {
         ],
     );
 }
+
+/// In a CHECK constraint or an index, reading the clock or the time zone is SQLite's
+/// "non-deterministic use of …" error when it happens; pure uses are fine.
+#[test]
+fn clock_in_checks_and_indexes() {
+    let (a, b) = memory_pair();
+    compare_on(
+        &a,
+        &b,
+        &[
+            "CREATE TABLE t(x, y CHECK (CASE WHEN y IS NULL THEN 1 ELSE y < date('now') END))",
+            "INSERT INTO t VALUES (1, NULL)",
+            "INSERT INTO t VALUES (1, '2000-01-01')",
+            "CREATE TABLE u(x CHECK (date(x) IS NOT NULL), \
+             y CHECK (CASE WHEN y IS NULL THEN 1 ELSE y < CURRENT_DATE END))",
+            "INSERT INTO u VALUES ('2024-01-01', NULL)",
+            "INSERT INTO u VALUES ('2024-01-01', '1999-01-01')",
+            "INSERT INTO u VALUES ('bad', NULL)",
+            "CREATE TABLE v(x CHECK (datetime(x, 'localtime') IS NOT NULL))",
+            "INSERT INTO v VALUES ('2024-01-01')",
+            "CREATE TABLE w(x)",
+            "CREATE INDEX wi ON w(julianday(x))",
+            "INSERT INTO w VALUES ('2024-01-01')",
+            "CREATE INDEX wj ON w(x) WHERE x < datetime('now', 'utc')",
+            "INSERT INTO w VALUES ('now')",
+            "SELECT x, julianday(x) < julianday('now') FROM w",
+            "CREATE TABLE z(x)",
+            "INSERT INTO z VALUES ('now')",
+            "CREATE INDEX zi ON z(date(x))",
+            "CREATE INDEX zj ON z(x, random())",
+            "CREATE INDEX zk ON z(x) WHERE x < CURRENT_DATE",
+            "CREATE INDEX zl ON z(current_timestamp)",
+            "CREATE INDEX zm ON z(x) WHERE changes() > 0",
+            "CREATE TABLE y(x CHECK (random() IS NOT NULL))",
+            "INSERT INTO y VALUES (1)",
+        ],
+    );
+}

@@ -270,6 +270,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// `func`, unless it is not deterministic and this is an index, where SQLite refuses it.
+    fn allowed_here(&self, func: Scalar) -> Result<Scalar> {
+        match self.pure_use.and_then(|p| p.prohibits_volatile()) {
+            Some(place) if !func.0.deterministic => Err(error(format!(
+                "non-deterministic functions prohibited in {place}"
+            ))),
+            _ => Ok(func),
+        }
+    }
+
     pub fn expr(&mut self, e: &ast::Expr, sc: &Scope<'_>, target: Reg) -> Result<Info> {
         let none = Info::default();
         match &e.kind {
@@ -311,11 +321,12 @@ impl Ctx<'_> {
                             _ => "current_timestamp",
                         };
                         self.b.emit(Insn::Function {
-                            func: scalar_function(name, 0)?,
+                            func: self.allowed_here(scalar_function(name, 0)?)?,
                             args: target,
                             argc: 0,
                             dest: target,
                             collation: Collation::Binary,
+                            pure: self.pure_use,
                         });
                     }
                 }
@@ -427,6 +438,7 @@ impl Ctx<'_> {
                     argc,
                     dest: target,
                     collation: Collation::Binary,
+                    pure: self.pure_use,
                 });
                 if *not {
                     self.b.emit(Insn::Not {
@@ -605,7 +617,7 @@ impl Ctx<'_> {
                 args
             }
         };
-        let func = scalar_function(&name.value, list.len())?;
+        let func = self.allowed_here(scalar_function(&name.value, list.len())?)?;
         let base = self.b.regs(list.len().max(1));
         let mut collation = None;
         for (i, a) in list.iter().enumerate() {
@@ -623,6 +635,7 @@ impl Ctx<'_> {
             argc: list.len(),
             dest: target,
             collation: collation.map_or(Collation::Binary, |(c, _)| c),
+            pure: self.pure_use,
         });
         // Function results have no affinity; min/max keep the collation of their arguments.
         Ok(Info {

@@ -872,6 +872,7 @@ impl Vm {
                 argc,
                 dest,
                 collation,
+                pure,
             } => {
                 let mut now_ms = self.now_ms;
                 let argv: Vec<ValueRef<'_>> = self.key_values(*args, *argc);
@@ -879,6 +880,7 @@ impl Vm {
                     conn: env.conn,
                     collation: *collation,
                     now_ms: &mut now_ms,
+                    pure: *pure,
                 };
                 let v = (func.0.call)(&mut ctx, &argv)?;
                 self.regs[*dest] = v;

@@ -12,7 +12,7 @@
 use super::exec::ConnState;
 use crate::record::Collation;
 use crate::sql::agg::AggregateFunction;
-use crate::sql::func::{FunctionContext, ScalarFunction};
+use crate::sql::func::{FunctionContext, PureUse, ScalarFunction};
 
 /// A scalar function as an instruction operand. Two operands are equal when they name the same
 /// registry entry.
@@ -42,6 +42,8 @@ pub struct CallContext<'a> {
     pub collation: Collation,
     /// The statement execution's `'now'`, once read.
     pub now_ms: &'a mut Option<i64>,
+    /// Set when the call is in a CHECK constraint or an index.
+    pub pure: Option<PureUse>,
 }
 
 impl FunctionContext for CallContext<'_> {
@@ -67,6 +69,10 @@ impl FunctionContext for CallContext<'_> {
 
     fn collation(&self) -> Collation {
         self.collation
+    }
+
+    fn pure_use(&self) -> Option<PureUse> {
+        self.pure
     }
 
     fn now_ms(&mut self) -> Option<i64> {

@@ -3,7 +3,7 @@
 //! NULL) and `timediff`. Each takes a moment computed by [`super::moment`]; a NULL moment is a
 //! NULL result.
 
-use super::{moment, DateTime, DAY_MS, UNIX_EPOCH_MS};
+use super::{moment, Call, DateTime, DAY_MS, UNIX_EPOCH_MS};
 use crate::error::Result;
 use crate::record::{Value, ValueRef};
 use crate::sql::func::FunctionContext;
@@ -34,8 +34,28 @@ fn push_time(out: &mut String, p: &DateTime) {
     }
 }
 
-pub(super) fn date(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
-    Ok(moment(ctx, a)?.map_or(Value::Null, |mut p| {
+/// A registry entry calling `$body` with the call named `$name` (as SQLite names it in errors).
+macro_rules! entry {
+    ($fn_name:ident, $name:literal, $body:ident) => {
+        pub(super) fn $fn_name(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
+            $body(&mut Call { ctx, name: $name }, a)
+        }
+    };
+}
+
+entry!(date, "date", date_of);
+entry!(current_date, "current_date", date_of);
+entry!(time, "time", time_of);
+entry!(current_time, "current_time", time_of);
+entry!(datetime, "datetime", datetime_of);
+entry!(current_timestamp, "current_timestamp", datetime_of);
+entry!(julianday, "julianday", julianday_of);
+entry!(unixepoch, "unixepoch", unixepoch_of);
+entry!(strftime, "strftime", strftime_of);
+entry!(timediff, "timediff", timediff_of);
+
+fn date_of(call: &mut Call<'_>, a: Args<'_, '_>) -> Result<Value> {
+    Ok(moment(call, a)?.map_or(Value::Null, |mut p| {
         p.compute_ymd();
         let mut out = String::new();
         push_date(&mut out, &p);
@@ -43,8 +63,8 @@ pub(super) fn date(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Val
     }))
 }
 
-pub(super) fn time(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
-    Ok(moment(ctx, a)?.map_or(Value::Null, |mut p| {
+fn time_of(call: &mut Call<'_>, a: Args<'_, '_>) -> Result<Value> {
+    Ok(moment(call, a)?.map_or(Value::Null, |mut p| {
         p.compute_hms();
         let mut out = String::new();
         push_time(&mut out, &p);
@@ -52,8 +72,8 @@ pub(super) fn time(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Val
     }))
 }
 
-pub(super) fn datetime(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
-    Ok(moment(ctx, a)?.map_or(Value::Null, |mut p| {
+fn datetime_of(call: &mut Call<'_>, a: Args<'_, '_>) -> Result<Value> {
+    Ok(moment(call, a)?.map_or(Value::Null, |mut p| {
         p.compute_ymd_hms();
         let mut out = String::new();
         push_date(&mut out, &p);
@@ -63,8 +83,8 @@ pub(super) fn datetime(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result
     }))
 }
 
-pub(super) fn julianday(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
-    Ok(moment(ctx, a)?.map_or(Value::Null, |p| Value::Real(p.jd as f64 / DAY_MS as f64)))
+fn julianday_of(call: &mut Call<'_>, a: Args<'_, '_>) -> Result<Value> {
+    Ok(moment(call, a)?.map_or(Value::Null, |p| Value::Real(p.jd as f64 / DAY_MS as f64)))
 }
 
 /// Seconds since 1970: an integer, or a real with `subsec`.
@@ -76,8 +96,8 @@ fn unix_seconds(p: &DateTime) -> Value {
     }
 }
 
-pub(super) fn unixepoch(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
-    Ok(moment(ctx, a)?.map_or(Value::Null, |p| unix_seconds(&p)))
+fn unixepoch_of(call: &mut Call<'_>, a: Args<'_, '_>) -> Result<Value> {
+    Ok(moment(call, a)?.map_or(Value::Null, |p| unix_seconds(&p)))
 }
 
 /// Days since the most recent January 1 (0 on January 1).
@@ -165,7 +185,7 @@ fn conversion(c: u8, p: &DateTime) -> Option<String> {
     })
 }
 
-pub(super) fn strftime(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
+fn strftime_of(call: &mut Call<'_>, a: Args<'_, '_>) -> Result<Value> {
     let Some((fmt, rest)) = a.split_first() else {
         return Ok(Value::Null);
     };
@@ -173,7 +193,7 @@ pub(super) fn strftime(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result
         return Ok(Value::Null);
     };
     let fmt = super::until_nul(&fmt);
-    let Some(mut p) = moment(ctx, rest)? else {
+    let Some(mut p) = moment(call, rest)? else {
         return Ok(Value::Null);
     };
     p.compute_jd();
@@ -197,8 +217,8 @@ pub(super) fn strftime(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result
 
 /// `timediff(A, B)`: `±YYYY-MM-DD HH:MM:SS.SSS`, the years, months, days and time to add to
 /// B to reach A (counting whole months on B's calendar first).
-pub(super) fn timediff(ctx: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Value> {
-    let (Some(mut d1), Some(mut d2)) = (moment(ctx, &a[..1])?, moment(ctx, &a[1..2])?) else {
+fn timediff_of(call: &mut Call<'_>, a: Args<'_, '_>) -> Result<Value> {
+    let (Some(mut d1), Some(mut d2)) = (moment(call, &a[..1])?, moment(call, &a[1..2])?) else {
         return Ok(Value::Null);
     };
     d1.compute_ymd_hms();

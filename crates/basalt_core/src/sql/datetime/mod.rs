@@ -20,7 +20,7 @@ mod format;
 mod local;
 
 use super::func::{Arity, FunctionContext, ScalarFunction};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::record::{Value, ValueRef};
 
 /// Milliseconds in a day.
@@ -255,8 +255,10 @@ impl DateTime {
         }
     }
 
-    fn set_now(&mut self, ctx: &mut dyn FunctionContext) -> bool {
-        match ctx.now_ms() {
+    /// The statement's time; an error where the call must be pure.
+    fn set_now(&mut self, call: &mut Call<'_>) -> Result<bool> {
+        call.impure_use()?;
+        Ok(match call.ctx.now_ms() {
             Some(jd) if jd > 0 => {
                 self.jd = jd;
                 self.valid_jd = true;
@@ -266,7 +268,7 @@ impl DateTime {
                 true
             }
             _ => false,
-        }
+        })
     }
 
     /// `[+-]HH:MM` or `Z` at the end of a time, then only whitespace.
@@ -377,22 +379,22 @@ impl DateTime {
     }
 
     /// The first argument as text: a date, a time, `now`, a number, or `subsec`.
-    fn parse_text(&mut self, ctx: &mut dyn FunctionContext, z: &[u8]) -> bool {
+    fn parse_text(&mut self, call: &mut Call<'_>, z: &[u8]) -> Result<bool> {
         if self.parse_ymd(z) || self.parse_hms(z) {
-            return true;
+            return Ok(true);
         }
         if z.eq_ignore_ascii_case(b"now") {
-            return self.set_now(ctx);
+            return self.set_now(call);
         }
         if let Some(r) = text_number(z) {
             self.set_raw_number(r);
-            return true;
+            return Ok(true);
         }
         if z.eq_ignore_ascii_case(b"subsec") || z.eq_ignore_ascii_case(b"subsecond") {
             self.subsec = true;
-            return self.set_now(ctx);
+            return self.set_now(call);
         }
-        false
+        Ok(false)
     }
 
     /// `auto`: a raw number is a julian day if in that range (already so), else a unix time.
@@ -437,7 +439,7 @@ const UNITS: [(&str, f32, f64); 6] = [
 
 impl DateTime {
     /// Applies modifier number `idx` (1-based); false if it is not one or does not apply.
-    fn modify(&mut self, z: &[u8], idx: usize) -> Result<bool> {
+    fn modify(&mut self, call: &mut Call<'_>, z: &[u8], idx: usize) -> Result<bool> {
         Ok(match at(z, 0).to_ascii_lowercase() {
             b'a' if is(z, "auto") => {
                 if idx > 1 {
@@ -467,6 +469,7 @@ impl DateTime {
                 true
             }
             b'l' if is(z, "localtime") => {
+                call.impure_use()?;
                 if !self.local {
                     local::to_localtime(self)?;
                 }
@@ -486,6 +489,7 @@ impl DateTime {
                 true
             }
             b'u' if is(z, "utc") => {
+                call.impure_use()?;
                 if !self.utc {
                     local::to_utc(self)?;
                 }
@@ -727,19 +731,47 @@ impl DateTime {
     }
 }
 
+/// One call of a date and time function: its context and its name (for error messages).
+struct Call<'c> {
+    ctx: &'c mut dyn FunctionContext,
+    name: &'static str,
+}
+
+impl Call<'_> {
+    /// SQLite's error for reading the clock or the time zone where the call must be pure. The
+    /// `current_*` functions are not deterministic to begin with: SQLite lets them into CHECK
+    /// constraints (and refuses them in indexes when the statement is prepared).
+    fn impure_use(&self) -> Result<()> {
+        if self.name.starts_with("current_") {
+            return Ok(());
+        }
+        match self.ctx.pure_use() {
+            Some(place) => Err(Error::new(
+                ErrorCode::Error,
+                format!(
+                    "non-deterministic use of {}() in {}",
+                    self.name,
+                    place.describe()
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The arguments as a moment (`TIMESTRING, MODIFIER…`); `None` (the function returns NULL)
 /// when the input or a modifier is invalid or the result is out of range.
-fn moment(ctx: &mut dyn FunctionContext, args: &[ValueRef<'_>]) -> Result<Option<DateTime>> {
+fn moment(call: &mut Call<'_>, args: &[ValueRef<'_>]) -> Result<Option<DateTime>> {
     let mut p = DateTime::default();
     let Some((first, modifiers)) = args.split_first() else {
-        return Ok(p.set_now(ctx).then_some(p));
+        return Ok(p.set_now(call)?.then_some(p));
     };
     match *first {
         ValueRef::Integer(i) => p.set_raw_number(i as f64),
         ValueRef::Real(r) => p.set_raw_number(r),
         ValueRef::Null => return Ok(None),
         ValueRef::Text(z) | ValueRef::Blob(z) => {
-            if !p.parse_text(ctx, until_nul(z)) {
+            if !p.parse_text(call, until_nul(z))? {
                 return Ok(None);
             }
         }
@@ -748,7 +780,7 @@ fn moment(ctx: &mut dyn FunctionContext, args: &[ValueRef<'_>]) -> Result<Option
         let Some(text) = super::convert::to_text(*m) else {
             return Ok(None);
         };
-        if !p.modify(until_nul(&text), i + 1)? {
+        if !p.modify(call, until_nul(&text), i + 1)? {
             return Ok(None);
         }
     }
@@ -777,9 +809,14 @@ pub(crate) static DATETIME_FUNCTIONS: &[ScalarFunction] = &[
     date_fn("unixepoch", Arity::at_least(0), format::unixepoch),
     date_fn("strftime", Arity::at_least(0), format::strftime),
     date_fn("timediff", Arity::exactly(2), format::timediff),
-    date_fn("current_date", Arity::exactly(0), format::date),
-    date_fn("current_time", Arity::exactly(0), format::time),
-    date_fn("current_timestamp", Arity::exactly(0), format::datetime),
+    date_fn("current_date", Arity::exactly(0), format::current_date).volatile(),
+    date_fn("current_time", Arity::exactly(0), format::current_time).volatile(),
+    date_fn(
+        "current_timestamp",
+        Arity::exactly(0),
+        format::current_timestamp,
+    )
+    .volatile(),
 ];
 
 const fn date_fn(

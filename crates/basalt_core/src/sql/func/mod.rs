@@ -47,6 +47,10 @@ pub trait FunctionContext {
     fn now_ms(&mut self) -> Option<i64> {
         clock_now_ms()
     }
+    /// Whether the call is in a CHECK constraint or an index, where it must be pure.
+    fn pure_use(&self) -> Option<PureUse> {
+        None
+    }
 }
 
 /// The system clock as a julian day in milliseconds (`None` before 1970).
@@ -57,6 +61,35 @@ pub fn clock_now_ms() -> Option<i64> {
     i64::try_from(since_epoch.as_millis())
         .ok()
         .map(|ms| ms + 210_866_760_000_000)
+}
+
+/// Where a call sits when SQLite requires it to be pure: there a date and time function may
+/// not read the clock or the time zone (`'now'`, `localtime`, `utc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PureUse {
+    Check,
+    IndexExpression,
+    PartialIndex,
+}
+
+impl PureUse {
+    /// How SQLite's run-time message names the place.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PureUse::Check => "a CHECK constraint",
+            PureUse::IndexExpression | PureUse::PartialIndex => "an index",
+        }
+    }
+
+    /// Where SQLite refuses non-deterministic functions at prepare time (`None`: allowed, as
+    /// in a CHECK constraint).
+    pub fn prohibits_volatile(self) -> Option<&'static str> {
+        match self {
+            PureUse::Check => None,
+            PureUse::IndexExpression => Some("index expressions"),
+            PureUse::PartialIndex => Some("partial index WHERE clauses"),
+        }
+    }
 }
 
 /// The SQLite version Basalt is compatible with (`sqlite_version()`).
@@ -183,7 +216,7 @@ const fn f(name: &'static str, arity: Arity, call: ScalarImpl) -> ScalarFunction
 }
 
 impl ScalarFunction {
-    const fn volatile(self) -> ScalarFunction {
+    pub(crate) const fn volatile(self) -> ScalarFunction {
         ScalarFunction {
             deterministic: false,
             ..self
