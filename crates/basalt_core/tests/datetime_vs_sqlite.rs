@@ -266,6 +266,12 @@ fn strftime_conversions_and_odd_calls_match_sqlite() {
             "SELECT timediff('2024-01-01')",
             "SELECT julianday('2024-01-01', 'weekday 1', 'weekday -5', '-2 hours')",
             "SELECT current_date()",
+            "SELECT date('2000-01-01', '+5373484 days', '+5373484 days', '+5373484 days', \
+             '+5373484 days', '+5373484 days', '+5373484 days', '+5373484 days', \
+             '+5373484 days', '+5373484 days', '+5373484 days', '+5373484 days', \
+             '+5373484 days', '+5373484 days', '+5373484 days', '+5373484 days', \
+             '+5373484 days', '+5373484 days', '+5373484 days', '+5373484 days', \
+             '+5373484 days', '+5373484 days', '+5373484 days', '+5373484 days')",
         ]
         .map(str::to_owned),
     );

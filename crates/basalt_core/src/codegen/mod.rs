@@ -292,8 +292,8 @@ pub struct Ctx<'a> {
     /// Where unqualified table names resolve: everywhere (`None`), or only in `main` while a
     /// view stored in `main` is expanded (SQLite binds such a view to its own database).
     default_db: Option<Db>,
-    /// Set while a CHECK constraint or an index expression is compiled: calls there must be
-    /// pure (SQLite's OP_PureFunc).
+    /// Set while a CHECK constraint, an index expression or a partial index's WHERE is
+    /// compiled: calls there must be pure (SQLite's OP_PureFunc).
     pure_use: Option<crate::sql::func::PureUse>,
 }
 

@@ -724,7 +724,10 @@ impl DateTime {
                 r -= f64::from(whole);
             }
             self.compute_jd();
-            self.jd += (r * 1000.0 * UNITS[i].2 + rounder) as i64;
+            // Saturating: a chain of huge shifts ends out of range (NULL), never wraps.
+            self.jd = self
+                .jd
+                .saturating_add((r * 1000.0 * UNITS[i].2 + rounder) as i64);
         }
         self.clear_ymd_hms_tz();
         found.is_some()
