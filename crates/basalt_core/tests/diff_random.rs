@@ -277,14 +277,23 @@ impl Gen {
                     String::new()
                 };
                 let a = self.column(&scope);
-                let agg = self.pick(&[
-                    "count(*)",
-                    "count(DISTINCT ",
-                    "max(",
-                    "min(",
-                    "sum(",
-                    "total(",
-                ]);
+                // Which of several equal-but-different values `min`/`max` return (the first in
+                // scan order), and whether `sum` reports "integer overflow" (only when an
+                // integer overflows with no real value added after it), depend on the order
+                // rows arrive in, which SQLite leaves to its planner: so those only over plain
+                // scans, where both engines read in rowid order.
+                let agg = if plain {
+                    self.pick(&[
+                        "count(*)",
+                        "count(DISTINCT ",
+                        "max(",
+                        "min(",
+                        "sum(",
+                        "total(",
+                    ])
+                } else {
+                    self.pick(&["count(*)", "count(DISTINCT ", "total("])
+                };
                 let agg = if agg == "count(*)" {
                     agg.to_string()
                 } else {
@@ -355,11 +364,8 @@ impl Gen {
 }
 
 /// The seeds CI runs, so that a run is reproducible and a failure always means a regression.
-/// Seeds 4, 6 and 11 are left out on purpose: they show a known difference, still open — when
-/// equal-but-different values (`'Ta'`/`'TA'` under NOCASE) tie in `min`/`max` over a join, or
-/// a sum overflows in a different order, SQLite's plan (join order, index scans) picks another
-/// row than Basalt's nested loops in FROM order. `BASALT_SEED=random` explores new seeds.
-const CI_SEEDS: &[u64] = &[1, 2, 3, 5, 7, 8, 9, 10, 12, 13];
+/// `BASALT_SEED=random` explores new seeds.
+const CI_SEEDS: &[u64] = &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 
 #[test]
 fn random_queries_match_sqlite() {

@@ -342,3 +342,64 @@ fn true_false_and_default_forms() {
         "SELECT * FROM u",
     ]);
 }
+
+#[test]
+fn rowid_of_the_schema_table() {
+    oracle::compare(&[
+        "CREATE TABLE t(a)",
+        "CREATE INDEX i ON t(a)",
+        "SELECT rowid, oid, _rowid_, a FROM t",
+        "SELECT rowid, oid, _rowid_, name FROM sqlite_schema",
+        "SELECT s.rowid, name FROM sqlite_master AS s WHERE rowid = 2",
+        "SELECT main.sqlite_schema.rowid FROM main.sqlite_schema ORDER BY rowid DESC",
+        "SELECT rowid, name FROM sqlite_temp_master",
+        "SELECT * FROM sqlite_schema WHERE rowid > 1",
+    ]);
+}
+
+/// With the largest rowid taken, a new row gets a random unused rowid, as in SQLite; with
+/// AUTOINCREMENT the table is full.
+#[test]
+fn new_rowid_after_the_largest() {
+    oracle::compare(&[
+        "CREATE TABLE t(a)",
+        "INSERT INTO t(rowid, a) VALUES (9223372036854775807, 0)",
+        "INSERT INTO t(a) VALUES (1), (2), (3)",
+        "INSERT INTO t(a) SELECT a + 10 FROM t",
+        "SELECT count(*), count(DISTINCT rowid), min(rowid) > 0, max(rowid) FROM t",
+        "SELECT a FROM t ORDER BY a",
+        "CREATE TABLE u(id INTEGER PRIMARY KEY AUTOINCREMENT, a)",
+        "INSERT INTO u VALUES (9223372036854775807, 0)",
+        "INSERT INTO u(a) VALUES (1)",
+        "SELECT count(*) FROM u",
+    ]);
+}
+
+/// `sum` over rows in a known order: "integer overflow" exactly when an integer overflows and
+/// no real comes after it; the compensated sum starts from the integer total as SQLite's does.
+#[test]
+fn sum_overflow_follows_the_row_order() {
+    let big = "9223372036854775807";
+    let cases = [
+        format!("({big}), (1), (-1)"),
+        format!("({big}), (-1), (1)"),
+        format!("({big}), (1), (-1.5)"),
+        format!("(-1.5), ({big}), (1)"),
+        format!("({big}), (1), (-1.5), (5)"),
+        format!("({big}), (1), ('abc')"),
+        format!("({big}), (1), ('-2.5'), (1)"),
+        format!("({big}), ('1'), (1)"),
+        "(4611686018427387904), (4611686018427387904), (4611686018427387904), (0.5)".into(),
+        "(9007199254740993), (3), (0.25), (-9007199254740993)".into(),
+        "(-9223372036854775808), (-1), (2.5)".into(),
+        "(1), (2), (3)".into(),
+    ];
+    let mut script = Vec::new();
+    for values in &cases {
+        for f in ["sum", "total", "avg"] {
+            script.push(format!("SELECT {f}(column1) FROM (VALUES {values})"));
+        }
+    }
+    let script: Vec<&str> = script.iter().map(String::as_str).collect();
+    oracle::compare(&script);
+}

@@ -374,9 +374,7 @@ impl Ctx<'_> {
         let n = index.columns.len();
         let key = self.b.regs(n + 1);
         let rows = self.b.scan_start(scan);
-        if let Some(w) = &index.partial {
-            self.filter(w, &sc, next)?;
-        }
+        self.partial_filter(index, &sc, next)?;
         self.index_key_columns(table, scan, index, &sc, key)?;
         self.b.emit(Insn::Rowid {
             cursor: scan,
@@ -444,6 +442,7 @@ impl Ctx<'_> {
                 cte_guards: Vec::new(),
                 depth: 0,
                 pragma_sink: None,
+                pure_use: None,
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

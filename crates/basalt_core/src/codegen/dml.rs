@@ -21,6 +21,7 @@ use crate::catalog::{Index, Table};
 use crate::error::{extended, ErrorCode, Result};
 use crate::record::Collation;
 use crate::sql::affinity::Affinity;
+use crate::sql::func::PureUse;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
 use basalt_parser::ast::{self, ConflictAction};
 
@@ -184,7 +185,10 @@ impl Ctx<'_> {
                     self.column_read(&r, sc, dest + i);
                 }
                 (None, Some(e)) => {
-                    self.expr(e, sc, dest + i)?;
+                    self.pure_use = Some(PureUse::IndexExpression);
+                    let compiled = self.expr(e, sc, dest + i);
+                    self.pure_use = None;
+                    compiled?;
                 }
                 (None, None) => {
                     self.b.emit(Insn::Null {
@@ -205,7 +209,10 @@ impl Ctx<'_> {
         skip: Label,
     ) -> Result<()> {
         if let Some(w) = &index.partial {
-            self.filter(w, sc, skip)?;
+            self.pure_use = Some(PureUse::PartialIndex);
+            let compiled = self.filter(w, sc, skip);
+            self.pure_use = None;
+            compiled?;
         }
         Ok(())
     }
@@ -379,7 +386,10 @@ impl Ctx<'_> {
         for (check, name) in &table.checks {
             let ok = self.b.label();
             let fail = self.b.label();
-            let (r, _) = self.expr_new(check, &sc)?;
+            self.pure_use = Some(PureUse::Check);
+            let compiled = self.expr_new(check, &sc);
+            self.pure_use = None;
+            let (r, _) = compiled?;
             self.b.emit(Insn::IfNot {
                 reg: r,
                 target: self.b.to(fail),

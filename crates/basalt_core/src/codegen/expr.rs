@@ -181,7 +181,7 @@ fn parse_integer_literal(text: &str, negative: bool) -> Result<Insn> {
     Ok(match signed.parse::<i64>() {
         Ok(v) => Insn::Integer { value: v, dest: 0 },
         Err(_) => Insn::Real {
-            value: signed.parse::<f64>().unwrap_or(0.0),
+            value: crate::sql::convert::parse_f64(signed.as_bytes()),
             dest: 0,
         },
     })
@@ -270,6 +270,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// `func`, unless it is not deterministic and this is an index, where SQLite refuses it.
+    fn allowed_here(&self, func: Scalar) -> Result<Scalar> {
+        match self.pure_use.and_then(|p| p.prohibits_volatile()) {
+            Some(place) if !func.0.deterministic => Err(error(format!(
+                "non-deterministic functions prohibited in {place}"
+            ))),
+            _ => Ok(func),
+        }
+    }
+
     pub fn expr(&mut self, e: &ast::Expr, sc: &Scope<'_>, target: Reg) -> Result<Info> {
         let none = Info::default();
         match &e.kind {
@@ -287,7 +297,7 @@ impl Ctx<'_> {
                     }
                     Literal::Float(text) => {
                         self.b.emit(Insn::Real {
-                            value: text.parse::<f64>().unwrap_or(0.0),
+                            value: crate::sql::convert::parse_f64(text.as_bytes()),
                             dest: target,
                         });
                     }
@@ -304,7 +314,20 @@ impl Ctx<'_> {
                         });
                     }
                     Literal::CurrentDate | Literal::CurrentTime | Literal::CurrentTimestamp => {
-                        return Err(error("not supported yet: date and time functions"));
+                        // The keywords are calls of the functions of the same name.
+                        let name = match lit {
+                            Literal::CurrentDate => "current_date",
+                            Literal::CurrentTime => "current_time",
+                            _ => "current_timestamp",
+                        };
+                        self.b.emit(Insn::Function {
+                            func: self.allowed_here(scalar_function(name, 0)?)?,
+                            args: target,
+                            argc: 0,
+                            dest: target,
+                            collation: Collation::Binary,
+                            pure: self.pure_use,
+                        });
                     }
                 }
                 Ok(none)
@@ -415,6 +438,7 @@ impl Ctx<'_> {
                     argc,
                     dest: target,
                     collation: Collation::Binary,
+                    pure: self.pure_use,
                 });
                 if *not {
                     self.b.emit(Insn::Not {
@@ -593,7 +617,7 @@ impl Ctx<'_> {
                 args
             }
         };
-        let func = scalar_function(&name.value, list.len())?;
+        let func = self.allowed_here(scalar_function(&name.value, list.len())?)?;
         let base = self.b.regs(list.len().max(1));
         let mut collation = None;
         for (i, a) in list.iter().enumerate() {
@@ -611,6 +635,7 @@ impl Ctx<'_> {
             argc: list.len(),
             dest: target,
             collation: collation.map_or(Collation::Binary, |(c, _)| c),
+            pure: self.pure_use,
         });
         // Function results have no affinity; min/max keep the collation of their arguments.
         Ok(Info {
@@ -639,7 +664,7 @@ impl Ctx<'_> {
                 }
                 if let ExprKind::Literal(Literal::Float(text)) = &inner.kind {
                     self.b.emit(Insn::Real {
-                        value: -text.parse::<f64>().unwrap_or(0.0),
+                        value: -crate::sql::convert::parse_f64(text.as_bytes()),
                         dest: target,
                     });
                     return Ok(Info::default());

@@ -294,6 +294,9 @@ pub struct Ctx<'a> {
     /// Where unqualified table names resolve: everywhere (`None`), or only in `main` while a
     /// view stored in `main` is expanded (SQLite binds such a view to its own database).
     default_db: Option<Db>,
+    /// Set while a CHECK constraint, an index expression or a partial index's WHERE is
+    /// compiled: calls there must be pure (SQLite's OP_PureFunc).
+    pure_use: Option<crate::sql::func::PureUse>,
 }
 
 impl Ctx<'_> {
@@ -370,6 +373,7 @@ pub fn compile(
         cte_guards: Vec::new(),
         depth: 0,
         pragma_sink: None,
+        pure_use: None,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;

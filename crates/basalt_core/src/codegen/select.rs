@@ -1012,7 +1012,7 @@ impl Ctx<'_> {
                         root: Root::Page(crate::schema::SCHEMA_ROOT),
                         key: None,
                     });
-                    sc.sources.push(schema_source(alias_name, cursor));
+                    sc.sources.push(schema_source(alias_name, cursor, d));
                     return Ok(());
                 }
                 // An eponymous table-valued function: `pragma_x` is `pragma_x()`.
@@ -1349,10 +1349,14 @@ fn source_column_name(sc: &Scope<'_>, table: Option<&str>, column: &str) -> Stri
         {
             return c.name.clone();
         }
-        // SQLite names `rowid` (and its other names) after an INTEGER PRIMARY KEY column.
+        // SQLite names `rowid` (and its other names) after an INTEGER PRIMARY KEY column, and
+        // otherwise `rowid` whichever name was written.
         if super::scope::is_rowid_name(column) {
-            if let Some(alias) = s.table.as_ref().and_then(|t| t.rowid_alias.map(|a| (t, a))) {
-                return alias.0.columns[alias.1].name.clone();
+            if let Some(t) = &s.table {
+                return match t.rowid_alias {
+                    Some(a) => t.columns[a].name.clone(),
+                    None => "rowid".to_string(),
+                };
             }
         }
     }
@@ -1386,7 +1390,9 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
     }
 }
 
-fn schema_source(name: String, cursor: CursorId) -> Source {
+/// `sqlite_schema` (of database `db`) as a source: its five columns, and its rowid (SQLite
+/// allows `SELECT rowid FROM sqlite_schema`).
+fn schema_source(name: String, cursor: CursorId, db: Db) -> Source {
     let columns = ["type", "name", "tbl_name", "rootpage", "sql"]
         .iter()
         .enumerate()
@@ -1403,11 +1409,23 @@ fn schema_source(name: String, cursor: CursorId) -> Source {
             coalesce: None,
         })
         .collect();
+    // A table with no indexes and no declared columns: only its rowid resolves through it.
+    let table = Table {
+        name: db.schema_table_name().to_string(),
+        db,
+        root: crate::schema::SCHEMA_ROOT,
+        columns: Vec::new(),
+        rowid_alias: None,
+        autoincrement: false,
+        checks: Vec::new(),
+        unsupported: None,
+        pk_conflict: None,
+    };
     Source {
         name,
         cursor,
         columns,
-        table: None,
+        table: Some(table),
         coroutine: None,
     }
 }

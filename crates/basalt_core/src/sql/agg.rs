@@ -125,8 +125,9 @@ struct Sum {
     /// Exact while `!approximate`.
     integer: i64,
     approximate: bool,
+    /// An integer overflowed and no real came after it: SQLite's "integer overflow". (A real
+    /// before any overflow leaves exact summing, so no overflow is detected after it.)
     overflowed: bool,
-    saw_real: bool,
     /// Compensated sum: the sum and the running error.
     sum: f64,
     error: f64,
@@ -140,7 +141,6 @@ impl Sum {
             integer: 0,
             approximate: false,
             overflowed: false,
-            saw_real: false,
             sum: 0.0,
             error: 0.0,
         }
@@ -156,22 +156,31 @@ impl Sum {
         self.sum = t;
     }
 
-    /// Adds an integer in two parts when it is too large for a real to hold exactly.
-    fn add_integer_approx(&mut self, i: i64) {
+    /// An integer too large for a real to hold exactly, in two parts: a multiple of 16384 and
+    /// the rest; `None` for one that fits.
+    fn split_large(i: i64) -> Option<(f64, f64)> {
         const EXACT: i64 = 1 << 52;
-        if i <= -EXACT || i >= EXACT {
-            let small = i % 16384;
-            self.add_real((i - small) as f64);
-            self.add_real(small as f64);
-        } else {
-            self.add_real(i as f64);
+        (i <= -EXACT || i >= EXACT).then(|| (((i - i % 16384) as f64), (i % 16384) as f64))
+    }
+
+    /// Adds an integer, in two parts when it is large.
+    fn add_integer_approx(&mut self, i: i64) {
+        match Sum::split_large(i) {
+            Some((big, small)) => {
+                self.add_real(big);
+                self.add_real(small);
+            }
+            None => self.add_real(i as f64),
         }
     }
 
+    /// Leaves exact integer summing: the compensated sum starts as the integer total, its
+    /// large part in the sum and the rest as the error term (not added: SQLite sets both).
     fn go_approximate(&mut self) {
         if !self.approximate {
             self.approximate = true;
-            self.add_integer_approx(self.integer);
+            (self.sum, self.error) =
+                Sum::split_large(self.integer).unwrap_or((self.integer as f64, 0.0));
         }
     }
 
@@ -198,7 +207,7 @@ impl Sum {
                 }
             }
             Numeric::Real(r) => {
-                self.saw_real = true;
+                self.overflowed = false;
                 self.go_approximate();
                 self.add_real(if sign < 0 { -r } else { r });
             }
@@ -247,7 +256,7 @@ impl Aggregate for Sum {
             _ if self.count == 0 => Value::Null,
             SumKind::Avg => real(self.real_total() / self.count as f64),
             SumKind::Sum if !self.approximate => Value::Integer(self.integer),
-            SumKind::Sum if self.overflowed && !self.saw_real => {
+            SumKind::Sum if self.overflowed => {
                 return Err(Error::new(ErrorCode::Error, "integer overflow"))
             }
             SumKind::Sum => real(self.real_total()),

@@ -146,13 +146,10 @@ fn parse_i64(literal: &[u8]) -> Option<i64> {
     }
 }
 
-/// A literal the scanner accepted, as the correctly rounded real (SQLite's reading is correctly
-/// rounded too).
-fn parse_f64(literal: &[u8]) -> f64 {
-    std::str::from_utf8(literal)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0.0)
+/// A literal the scanner accepted, as SQLite reads it (see [`super::fp::parse_decimal`]: not
+/// always the correctly rounded real).
+pub fn parse_f64(literal: &[u8]) -> f64 {
+    super::fp::parse_decimal(literal)
 }
 
 /// The text as a number if all of it is one (affinity's rule); `None` otherwise.

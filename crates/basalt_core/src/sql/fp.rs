@@ -1,23 +1,28 @@
-//! Decimal digits of a real, as SQLite's number-to-text conversions produce them.
+//! Decimal digits of a real, as SQLite's number-to-text conversions produce them, and the
+//! decimal-to-real conversion SQLite uses to check them.
 //!
-//! SQLite does not print reals with the shortest round-trip digits nor with the C library's
-//! `printf`. Its decoder (measured against 3.54.1):
-//! - produces about 18 significant digits of the exact binary value, rounded to nearest, ties
-//!   away from zero;
-//! - rounds those digits again to the precision asked for, looking at the single next digit
-//!   (so `1/3` printed with 17 digits is `0.33333333333333332`: the 18th digit was already
-//!   rounded up from `…3148`);
-//! - caps the precision at 16 significant digits, or 26 with the `!` flag (and only 18 exist);
-//! - when exactly 17 digits are asked for (`%!.17g`, used to render reals as text), prefers a
-//!   shorter form when the 15th and 16th digits are both `0` or both `9` and the shorter digits
-//!   read back as the same real, so that `0.1` prints as `0.1` and not `0.10000000000000001`.
+//! SQLite 3.54 prints reals neither with the shortest round-trip digits nor with the C
+//! library's `printf`, but with a fixed-point method of its own whose inexactness is visible in
+//! the last digit; so Basalt performs the same arithmetic, step for step:
+//! - **Powers of ten** are 96-bit approximations (64 high bits, 32 more): exact for 10^0 …
+//!   10^26; otherwise a rounded 96-bit value of 10^(27·g) (10^-1 truncated, for p = -1 alone)
+//!   times the exact 10^n (p = 27g + n), keeping the top 96 bits of the 160-bit product (the
+//!   lowest of them forced to 1 when a normalising shift was needed).
+//! - **Real → digits** ([`decode`]): the 64-bit normalised mantissa times the high 64 bits of
+//!   10^p, truncated; 18 digits are rounded half-up from one extra bit, fewer are truncated
+//!   from one extra digit. The requested precision is then applied by looking at the next digit
+//!   alone, and is capped (16 digits, or 20 with printf's `!` flag).
+//! - **Exactly 17 digits** (`%!.17g`, the text form of a real) first try a shorter form when
+//!   digits 15–16 are `99`, or digits 14–16 are `000`, or the value is an integer: the shorter
+//!   digits are used if [`decimal_to_f64`] reads them back as the same real.
+//! - **Digits → real** ([`decimal_to_f64`]): a 64×64-bit product with a sticky bit from the
+//!   low power bits, rounded to nearest even; SQLite uses it for every text-to-real conversion.
 //!
-//! SQLite's decoder has small inexactness at extreme exponents, and its read-back check is not
-//! always exact; Basalt's is exact, so about one random real in 200 renders with a different
-//! 17th digit (see NOTES-for-lead.md). Values written as short decimals render identically.
+//! Invariant: `Decimal::digits` never has trailing zeros, and is empty only for zero (or a
+//! value rounded away to nothing).
 
-/// The digits SQLite's decoder keeps before any requested rounding.
-const DECODER_DIGITS: usize = 18;
+/// The digits the decoder produces when asked for 18 or more (or for a fixed point).
+const DECODER_DIGITS: i32 = 18;
 
 /// A finite real as decimal digits: `0.d1 d2 d3 … × 10^point`, `digits` without trailing zeros
 /// (empty for zero).
@@ -37,150 +42,361 @@ pub(crate) enum Precision {
     Fraction(i32),
 }
 
-/// Decodes a finite real into at most `max_digits` significant digits (16, or 26 with the `!`
-/// flag), rounded as SQLite rounds them.
-pub(crate) fn decode(r: f64, precision: Precision, max_digits: i32) -> Decimal {
-    let negative = r.is_sign_negative() && r != 0.0;
-    let mut d = exact_digits(r.abs());
-    if d.digits.is_empty() {
-        return Decimal { negative, ..d };
-    }
-    let mut keep = match precision {
-        Precision::Significant(n) => n,
-        Precision::Fraction(n) => d.point + n,
-    };
-    if keep < 0 {
-        return Decimal {
-            negative,
-            digits: Vec::new(),
-            point: 0,
-        };
-    }
-    if keep == 0 {
-        // Rounding to no digit at all: only a first digit of 5 or more survives, as a 1 in the
-        // next position up.
-        if d.digits[0] >= 5 {
-            return Decimal {
-                negative,
-                digits: vec![1],
-                point: d.point + 1,
-            };
-        }
-        return Decimal {
-            negative,
-            digits: Vec::new(),
-            point: 0,
-        };
-    }
-    keep = keep.min(max_digits);
-    if keep == 17 {
-        if let Some(short) = shorter_round_trip(r.abs(), &d) {
-            return Decimal { negative, ..short };
-        }
-    }
-    round_digits(&mut d, keep as usize);
-    Decimal { negative, ..d }
+/// 10^0 … 10^26 with bit 63 set: 10^n = 5^n · 2^n and 5^26 < 2^61, so each is exact.
+fn exact_power(n: usize) -> u64 {
+    let five = 5u64.pow(n as u32);
+    five << five.leading_zeros()
 }
 
-/// The decoder's digits of a non-negative finite real.
-fn exact_digits(r: f64) -> Decimal {
-    if r == 0.0 {
-        return Decimal {
-            negative: false,
-            digits: Vec::new(),
-            point: 0,
-        };
-    }
-    // Rust prints the exact binary value correctly rounded to 30 digits: plenty to round to 18
-    // with ties away from zero (a 30-digit rounding can only mislead on a run of a dozen 9s).
-    let text = format!("{r:.29e}");
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let mut d = Decimal {
-        negative: false,
-        digits: mantissa
-            .bytes()
-            .filter(u8::is_ascii_digit)
-            .map(|b| b - b'0')
-            .collect(),
-        point: exponent + 1,
-    };
-    round_digits(&mut d, DECODER_DIGITS);
-    d
-}
+/// A little-endian multi-word unsigned integer, only for building the scale table once.
+struct Big(Vec<u32>);
 
-/// Rounds to `n` significant digits by the next digit alone, half away from zero, and drops
-/// trailing zeros.
-pub(crate) fn round_digits(d: &mut Decimal, n: usize) {
-    if d.digits.len() > n {
-        let round_up = d.digits[n] >= 5;
-        d.digits.truncate(n);
-        if round_up {
-            increment(d);
+impl Big {
+    fn mul_small(&mut self, m: u32) {
+        let mut carry = 0u64;
+        for w in &mut self.0 {
+            let t = u64::from(*w) * u64::from(m) + carry;
+            *w = t as u32;
+            carry = t >> 32;
+        }
+        if carry > 0 {
+            self.0.push(carry as u32);
         }
     }
-    while d.digits.last() == Some(&0) {
-        d.digits.pop();
+
+    /// Floor division; floor(floor(x/a)/b) = floor(x/(ab)), so repeated calls stay exact.
+    fn div_small(&mut self, d: u32) {
+        let mut rem = 0u64;
+        for w in self.0.iter_mut().rev() {
+            let t = (rem << 32) | u64::from(*w);
+            *w = (t / u64::from(d)) as u32;
+            rem = t % u64::from(d);
+        }
+        while self.0.last() == Some(&0) {
+            self.0.pop();
+        }
+    }
+
+    fn bits(&self) -> usize {
+        self.0.len() * 32 - self.0.last().map_or(32, |w| w.leading_zeros() as usize)
+    }
+
+    /// Bit `i`; bits below the units are zero.
+    fn bit(&self, i: isize) -> u64 {
+        usize::try_from(i).map_or(0, |i| {
+            u64::from(self.0.get(i / 32).copied().unwrap_or(0) >> (i % 32) & 1)
+        })
+    }
+
+    /// The top 96 bits, rounded by the next one (`round`) or truncated.
+    fn top96(&self, round: bool) -> (u64, u32) {
+        let top = self.bits() as isize;
+        let mut v: u128 = 0;
+        for i in 0..96 {
+            v = v << 1 | u128::from(self.bit(top - 1 - i));
+        }
+        if round && self.bit(top - 97) == 1 {
+            v += 1;
+        }
+        ((v >> 32) as u64, v as u32)
     }
 }
 
-/// Adds one unit in the last place, carrying into a new leading digit if all were 9.
-fn increment(d: &mut Decimal) {
-    for digit in d.digits.iter_mut().rev() {
-        if *digit == 9 {
-            *digit = 0;
-        } else {
-            *digit += 1;
-            return;
-        }
-    }
-    d.digits.insert(0, 1);
-    d.digits.pop();
-    d.point += 1;
-}
-
-/// The 17-digit special case: digits 15 and 16 both `0` (or both `9`) suggest the real was
-/// written with fewer digits; use them if they read back exactly.
-fn shorter_round_trip(r: f64, d: &Decimal) -> Option<Decimal> {
-    let z = &d.digits;
-    let pair = (
-        z.get(14).copied().unwrap_or(0),
-        z.get(15).copied().unwrap_or(0),
-    );
-    let mut short = match pair {
-        (0, 0) => {
-            let kept = z[..z.len().min(14)].to_vec();
-            Decimal {
-                negative: false,
-                digits: kept,
-                point: d.point,
+/// 96-bit approximations of 10^(27g) for g = -13 … 12; slot 13 (g = 0) holds 10^-1 instead.
+fn scales() -> &'static [(u64, u32); 26] {
+    static TABLE: std::sync::OnceLock<[(u64, u32); 26]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|slot| {
+            let g = slot as i32 - 13;
+            let (exp10, round) = if g == 0 { (-1, false) } else { (27 * g, true) };
+            let mut big;
+            if exp10 >= 0 {
+                big = Big(vec![1]);
+                (0..exp10).for_each(|_| big.mul_small(10));
+            } else {
+                // 2^1400 / 10^k keeps well over 97 significant bits for k ≤ 351.
+                let mut words = vec![0u32; 44];
+                words[43] = 1 << 24;
+                big = Big(words);
+                (0..-exp10).for_each(|_| big.div_small(10));
             }
-        }
-        (9, 9) => {
-            let mut rounded = Decimal {
-                negative: false,
-                digits: z[..14].to_vec(),
-                point: d.point,
-            };
-            increment(&mut rounded);
-            rounded
-        }
-        _ => return None,
-    };
-    while short.digits.last() == Some(&0) {
-        short.digits.pop();
-    }
-    (to_f64(&short) == r).then_some(short)
+            big.top96(round)
+        })
+    })
 }
 
-fn to_f64(d: &Decimal) -> f64 {
-    if d.digits.is_empty() {
+/// The top 96 bits of the 160-bit product of a 96-bit `a·2^32 + a_lo` and `b`.
+fn multiply160(a: u64, a_lo: u32, b: u64) -> (u64, u32) {
+    let r = u128::from(a) * u128::from(b) + ((u128::from(a_lo) * u128::from(b)) >> 32);
+    ((r >> 64) as u64, (r >> 32) as u32)
+}
+
+fn multiply_high(a: u64, b: u64) -> (u64, u64) {
+    let r = u128::from(a) * u128::from(b);
+    ((r >> 64) as u64, r as u64)
+}
+
+/// 10^p (p in -348 … 347) as its high 64 bits (bit 63 set) and the next 32.
+fn power_of_ten(p: i32) -> (u64, u32) {
+    debug_assert!((-348..=347).contains(&p));
+    if p == -1 {
+        return scales()[13];
+    }
+    if (0..27).contains(&p) {
+        return (exact_power(p as usize), 0);
+    }
+    let (g, n) = (p.div_euclid(27), p.rem_euclid(27));
+    let (s, s_lo) = scales()[(g + 13) as usize];
+    if n == 0 {
+        return (s, s_lo);
+    }
+    let (mut x, mut lo) = multiply160(s, s_lo, exact_power(n as usize));
+    if x >> 63 == 0 {
+        x = x << 1 | u64::from(lo >> 31);
+        lo = lo << 1 | 1;
+    }
+    (x, lo)
+}
+
+/// floor(log2(10^p)), by SQLite's 5-digit ratio.
+fn pow10_to_pow2(p: i32) -> i32 {
+    (p * 108_853) >> 15
+}
+
+/// floor(log10(2^p)), by SQLite's 5-digit ratio.
+fn pow2_to_pow10(p: i32) -> i32 {
+    (p * 78_913) >> 18
+}
+
+/// `m · 2^e` (bit 63 of `m` set) as about `n` decimal digits `d` and an exponent: `d · 10^exp`.
+fn binary_to_decimal(m: u64, e: i32, n: i32) -> (u64, i32) {
+    debug_assert!((1..=18).contains(&n) && m >> 63 == 1);
+    let p = n - 1 - pow2_to_pow10(e + 63);
+    let (h, _) = multiply_high(m, power_of_ten(p).0);
+    let shift = -(e + pow10_to_pow2(p) + 1);
+    let d = if n == DECODER_DIGITS {
+        let h = h >> (shift - 1);
+        (h >> 1) + (h & 1)
+    } else {
+        h >> shift
+    };
+    (d, -p)
+}
+
+/// The real nearest `d · 10^p` as SQLite computes it (Russ Cox's method over SQLite's 96-bit
+/// powers of ten). `d` must not be zero.
+pub(crate) fn decimal_to_f64(d: u64, p: i32) -> f64 {
+    debug_assert!(d != 0);
+    if p < -348 {
         return 0.0;
     }
-    let digits: String = d.digits.iter().map(|&b| char::from(b'0' + b)).collect();
-    format!("0.{digits}e{}", d.point)
-        .parse()
-        .unwrap_or(f64::NAN)
+    if p > 347 {
+        return f64::INFINITY;
+    }
+    let b = 64 - d.leading_zeros() as i32;
+    let lp = pow10_to_pow2(p);
+    let mut e = 53 - b - lp;
+    if e > 1074 {
+        if e >= 1130 {
+            return 0.0;
+        }
+        e = 1074;
+    }
+    let s = -(e - (64 - b) + lp + 3);
+    let (mut pow_hi, mut pow_lo) = power_of_ten(p);
+    if pow_lo != 0 {
+        // Round the 96-bit power up, and keep the complement of the bits that rounding added.
+        pow_hi += 1;
+        pow_lo = !pow_lo;
+    }
+    let x = d << (64 - b);
+    let (mut hi, lo) = multiply_high(x, pow_hi);
+    let mid1 = (lo >> 32) as u32;
+    let mut sticky = 1;
+    let low_mask = 1u64.checked_shl(s as u32).map_or(u64::MAX, |bit| bit - 1);
+    if hi & low_mask == 0 {
+        let mid2 = (multiply_high(x, u64::from(pow_lo) << 32).0 >> 32) as u32;
+        sticky = u64::from(mid1.wrapping_sub(mid2) > 1);
+        hi -= u64::from(mid1 < mid2);
+    }
+    let mut u = hi.checked_shr(s as u32).unwrap_or(0) | sticky;
+    if u >= (1 << 55) - 2 {
+        u = (u >> 1) | (u & 1);
+        e -= 1;
+    }
+    let mut m = (u + 1 + ((u >> 2) & 1)) >> 2;
+    if e <= -972 {
+        return f64::INFINITY;
+    }
+    if m & (1 << 52) != 0 {
+        m = (m & !(1 << 52)) | ((1075 - e) as u64) << 52;
+    }
+    f64::from_bits(m)
+}
+
+/// A numeric literal (`[+-]digits[.digits][e[+-]digits]`, leading whitespace allowed, anything
+/// after it ignored) as SQLite reads it: only the first 19 or so significant digits count, then
+/// [`decimal_to_f64`].
+pub(crate) fn parse_decimal(text: &[u8]) -> f64 {
+    const LIMIT: u64 = (u64::MAX - 9) / 10;
+    let mut i = text
+        .iter()
+        .take_while(|&&b| super::convert::is_space(b))
+        .count();
+    let negative = text.get(i) == Some(&b'-');
+    if matches!(text.get(i), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digit = |i: usize| {
+        text.get(i)
+            .filter(|b| b.is_ascii_digit())
+            .map(|b| u64::from(b - b'0'))
+    };
+    let (mut s, mut d) = (0u64, 0i32);
+    while let Some(v) = digit(i) {
+        i += 1;
+        if s >= LIMIT {
+            // Digits past the 19th only scale the value.
+            d = d.saturating_add(1);
+        } else {
+            s = s * 10 + v;
+        }
+    }
+    if text.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(v) = digit(i) {
+            i += 1;
+            if s < LIMIT {
+                s = s * 10 + v;
+                d -= 1;
+            }
+        }
+    }
+    if matches!(text.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let sign = if text.get(i) == Some(&b'-') { -1 } else { 1 };
+        if matches!(text.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let mut exp = 0i32;
+        while let Some(v) = digit(i) {
+            i += 1;
+            exp = if exp < 10_000 {
+                exp * 10 + v as i32
+            } else {
+                10_000
+            };
+        }
+        d = d.saturating_add(sign * exp);
+    }
+    let magnitude = if s == 0 { 0.0 } else { decimal_to_f64(s, d) };
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// Decodes a finite real into significant digits, rounded as SQLite rounds them; at most
+/// `max_digits` (16, or 20 with the `!` flag) survive a rounding.
+pub(crate) fn decode(r: f64, precision: Precision, max_digits: i32) -> Decimal {
+    let negative = r.is_sign_negative() && r != 0.0;
+    let nothing = Decimal {
+        negative,
+        digits: Vec::new(),
+        point: 0,
+    };
+    let a = r.abs();
+    if a == 0.0 {
+        return nothing;
+    }
+    let bits = a.to_bits();
+    let (m, e) = match (bits >> 52) as i32 {
+        0 => {
+            let zeros = bits.leading_zeros() as i32;
+            (bits << zeros, -1074 - zeros)
+        }
+        biased => (bits << 11 | 1 << 63, biased - 1086),
+    };
+    let wanted = match precision {
+        Precision::Significant(n) if n > 0 && n < DECODER_DIGITS => n + 1,
+        _ => DECODER_DIGITS,
+    };
+    let (value, exp) = binary_to_decimal(m, e, wanted);
+    // One spare slot in front for a carry out of the first digit.
+    let mut z: Vec<u8> = std::iter::once(0)
+        .chain(value.to_string().bytes().map(|b| b - b'0'))
+        .collect();
+    let n = z.len() as i32 - 1;
+    let mut point = n + exp;
+    let mut keep = match precision {
+        Precision::Significant(k) if k > 0 => k,
+        Precision::Significant(k) | Precision::Fraction(k) => point + k.max(0),
+    };
+    if keep < 0 || (keep == 0 && z[1] < 5) {
+        // The value is below half a unit of the last place kept: nothing is left.
+        return nothing;
+    }
+    if keep == 0 {
+        // Rounding to no digit at all: a first digit of 5 or more becomes a 1 one place up.
+        z[0] = 1;
+        return Decimal {
+            negative,
+            digits: vec![1],
+            point: point + 1,
+        };
+    }
+    let mut count = n;
+    if keep < n || n > max_digits {
+        keep = keep.min(max_digits);
+        if keep == 17 {
+            keep = shorter_round_trip(a, &z[1..], exp, point).unwrap_or(keep);
+        }
+        count = keep;
+        if z[keep as usize + 1] >= 5 {
+            let mut j = keep as usize;
+            loop {
+                z[j] += 1;
+                if z[j] <= 9 {
+                    break;
+                }
+                z[j] = 0;
+                j -= 1;
+            }
+            if z[0] == 1 {
+                count += 1;
+                point += 1;
+            }
+        }
+    }
+    let first = usize::from(z[0] == 0);
+    let mut digits = z[first..first + count as usize].to_vec();
+    while digits.last() == Some(&0) {
+        digits.pop();
+    }
+    Decimal {
+        negative,
+        digits,
+        point,
+    }
+}
+
+/// The 17-digit special case: how many digits to keep instead of 17 when the digits suggest
+/// the real was written with fewer and those read back exactly. `z` holds the decoder's digits
+/// (`z · 10^exp`), `point` the decimal point's position among them.
+fn shorter_round_trip(r: f64, z: &[u8], exp: i32, point: i32) -> Option<i32> {
+    let n = z.len() as i32;
+    let number = |len: usize| z[..len].iter().fold(0u64, |v, &d| v * 10 + u64::from(d));
+    let (candidate, len) = if z[14] == 9 && z[15] == 9 {
+        let len = (0..14).rev().find(|&i| z[i] != 9).map_or(0, |i| i + 1);
+        (if len == 0 { 1 } else { number(len) + 1 }, len)
+    } else if point >= n || z[13..16] == [0, 0, 0] {
+        let len = (1..=13).rev().find(|&i| z[i - 1] != 0).unwrap_or(1);
+        (number(len), len)
+    } else {
+        return None;
+    };
+    (decimal_to_f64(candidate, exp + n - len as i32) == r).then_some(len as i32 + 1)
 }
 
 /// Renders a real the way SQLite converts it to text (`CAST(r AS TEXT)`, `r || ''`): up to 17
@@ -194,7 +410,7 @@ pub fn real_to_text(r: f64) -> String {
     if r.is_infinite() {
         return if r > 0.0 { "Inf" } else { "-Inf" }.to_owned();
     }
-    let d = decode(r, Precision::Significant(17), 26);
+    let d = decode(r, Precision::Significant(17), 20);
     let mut out = String::new();
     if d.negative {
         out.push('-');

@@ -6,7 +6,8 @@
 //! - [`compare`]: comparison operators with affinity and collation, three-valued logic,
 //!   `BETWEEN`, `IN`, `CASE` equality.
 //! - [`pattern`]: LIKE and GLOB; [`printf`]: `format()`; [`text`]: SQLite's view of characters.
-//! - [`func`]: the scalar functions and the registry; [`agg`]: the aggregates.
+//! - [`func`]: the scalar functions and the registry; [`agg`]: the aggregates;
+//!   [`datetime`]: the date and time functions.
 //!
 //! Every operation takes [`ValueRef`](crate::record::ValueRef)s and returns an owned
 //! [`Value`](crate::record::Value); text is bytes throughout and invalid UTF-8 passes through.
@@ -18,6 +19,7 @@ pub mod agg;
 pub mod arith;
 pub mod compare;
 pub mod convert;
+pub mod datetime;
 pub mod fp;
 pub mod func;
 pub mod pattern;

@@ -1,7 +1,7 @@
 //! `format()`/`printf()`: SQLite's own printf (printf.html), not C's.
 //!
 //! Differences from C that matter: reals are decoded by [`super::fp`] (16 significant digits at
-//! most, 26 with `!`; ties round away from zero); `!` also drops trailing zeros of `%f`/`%e`
+//! most, 20 with `!`; ties round away from zero); `!` also drops trailing zeros of `%f`/`%e`
 //! but keeps one digit after the point; `,` groups thousands of `%d`; `%q`/`%Q`/`%w` quote for
 //! SQL; `%c` repeats its character `precision` times; an unknown conversion ends the output.
 //! Missing arguments read as NULL (0, 0.0 or empty text). Widths are in bytes, or in
@@ -362,7 +362,7 @@ fn float(conversion: u8, spec: Spec, r: f64) -> Vec<u8> {
         return s.into_bytes();
     }
     let upper = conversion.is_ascii_uppercase();
-    let max_digits = if spec.bang { 26 } else { 16 };
+    let max_digits = if spec.bang { 20 } else { 16 };
     let mut precision = spec.precision.unwrap_or(6).min(FLOAT_PRECISION_LIMIT) as i32;
     let mut style = conversion.to_ascii_lowercase();
     // `%g` drops trailing zeros unless `#`; `%f`/`%e` only with `!`.

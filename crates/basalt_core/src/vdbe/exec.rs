@@ -123,6 +123,8 @@ pub struct Vm {
     /// The pager savepoints (by database) that make this statement atomic inside a transaction.
     pub savepoints: [Option<usize>; 2],
     ops_since_check: u32,
+    /// `'now'` for this execution: read from the clock at its first use, kept until reset.
+    now_ms: Option<i64>,
 }
 
 fn reg_i64(v: &Value) -> Option<i64> {
@@ -158,6 +160,7 @@ impl Vm {
             on_error: OnError::Abort,
             savepoints: [None; 2],
             ops_since_check: 0,
+            now_ms: None,
             program,
         };
         vm.reset();
@@ -184,6 +187,7 @@ impl Vm {
         self.schema_changed = false;
         self.on_error = OnError::Abort;
         self.savepoints = [None; 2];
+        self.now_ms = None;
     }
 
     pub fn is_running(&self) -> bool {
@@ -230,6 +234,27 @@ impl Vm {
         let c = self.cursor(id)?;
         let pager = env.db(c.db)?;
         Ok((c, pager))
+    }
+
+    /// Up to 100 random rowids in 1 ..= 2^62, as SQLite draws them; the first one not in the
+    /// table, or `None` if all were taken.
+    fn unused_random_rowid(&mut self, cursor: usize, env: &mut Env<'_>) -> Result<Option<i64>> {
+        for _ in 0..100 {
+            let mut bytes = [0u8; 8];
+            env.conn.random.fill(&mut bytes);
+            let candidate = (i64::from_le_bytes(bytes) & (i64::MAX >> 1)) + 1;
+            let (c, pager) = self.cursor_on(cursor, env)?;
+            let taken = match &mut c.kind {
+                Kind::BTree(b) => b.seek_rowid(pager, candidate, SeekOp::Eq)?,
+                Kind::EphTable { rows, .. } => rows.contains_key(&candidate),
+                _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
+            };
+            c.moved();
+            if !taken {
+                return Ok(Some(candidate));
+            }
+        }
+        Ok(None)
     }
 
     fn root_page(&self, root: Root) -> Result<PageNo> {
@@ -616,8 +641,14 @@ impl Vm {
                     _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
                 };
                 c.moved();
-                let Some(mut rowid) = next else {
-                    return Err(Error::code(ErrorCode::Full));
+                let mut rowid = match next {
+                    Some(rowid) => rowid,
+                    // The largest rowid is taken: SQLite tries random ones (not with
+                    // AUTOINCREMENT, whose rowids only grow).
+                    None if autoinc.is_none() => self
+                        .unused_random_rowid(*cursor, env)?
+                        .ok_or_else(|| Error::code(ErrorCode::Full))?,
+                    None => return Err(Error::code(ErrorCode::Full)),
                 };
                 if let Some(counter) = autoinc {
                     let Some(largest) = reg_i64(&self.regs[*counter]) else {
@@ -856,14 +887,19 @@ impl Vm {
                 argc,
                 dest,
                 collation,
+                pure,
             } => {
+                let mut now_ms = self.now_ms;
                 let argv: Vec<ValueRef<'_>> = self.key_values(*args, *argc);
                 let mut ctx = CallContext {
                     conn: env.conn,
                     collation: *collation,
+                    now_ms: &mut now_ms,
+                    pure: *pure,
                 };
                 let v = (func.0.call)(&mut ctx, &argv)?;
                 self.regs[*dest] = v;
+                self.now_ms = now_ms;
             }
             Insn::AggStep {
                 func,

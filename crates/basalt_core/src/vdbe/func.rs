@@ -6,11 +6,13 @@
 //!   the wrong number of arguments.
 //! - A function sees the connection's counters as of the start of the call, and draws its
 //!   randomness from the connection's generator (one stream per connection, as SQLite's PRNG).
+//! - `'now'` is read from the clock once per execution of a statement (SQLite's
+//!   `iCurrentTime`), so every call in one statement sees the same moment.
 
 use super::exec::ConnState;
 use crate::record::Collation;
 use crate::sql::agg::AggregateFunction;
-use crate::sql::func::{FunctionContext, ScalarFunction};
+use crate::sql::func::{FunctionContext, PureUse, ScalarFunction};
 
 /// A scalar function as an instruction operand. Two operands are equal when they name the same
 /// registry entry.
@@ -38,6 +40,10 @@ pub struct CallContext<'a> {
     pub conn: &'a mut ConnState,
     /// The collation the code generator resolved for the call's arguments.
     pub collation: Collation,
+    /// The statement execution's `'now'`, once read.
+    pub now_ms: &'a mut Option<i64>,
+    /// Set when the call is in a CHECK constraint or an index.
+    pub pure: Option<PureUse>,
 }
 
 impl FunctionContext for CallContext<'_> {
@@ -63,6 +69,17 @@ impl FunctionContext for CallContext<'_> {
 
     fn collation(&self) -> Collation {
         self.collation
+    }
+
+    fn pure_use(&self) -> Option<PureUse> {
+        self.pure
+    }
+
+    fn now_ms(&mut self) -> Option<i64> {
+        if self.now_ms.is_none() {
+            *self.now_ms = crate::sql::func::clock_now_ms();
+        }
+        *self.now_ms
     }
 }
 

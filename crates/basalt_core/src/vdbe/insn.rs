@@ -364,6 +364,8 @@ pub enum Insn {
         argc: usize,
         dest: Reg,
         collation: Collation,
+        /// Set in a CHECK constraint or an index (SQLite's OP_PureFunc).
+        pure: Option<crate::sql::func::PureUse>,
     },
     AggStep {
         func: Aggregate,

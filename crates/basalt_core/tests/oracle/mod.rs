@@ -225,3 +225,59 @@ pub fn compare_within(limit: std::time::Duration, script: &[&str]) {
         assert_eq!((x.outcome, x.changes), (y.outcome, y.changes), "{sql}");
     }
 }
+
+/// Rows of one statement with `params` bound to ?1, ?2, …, on Basalt (an error as its message).
+pub fn ours_bound(conn: &Connection, sql: &str, params: &[Value]) -> Outcome {
+    let mut stmt = match conn.prepare(sql) {
+        Ok(stmt) => stmt,
+        Err(e) => return Outcome::Error(e.message),
+    };
+    for (i, p) in params.iter().enumerate() {
+        if let Err(e) = stmt.bind(i + 1, p.clone()) {
+            return Outcome::Error(e.message);
+        }
+    }
+    let names = (0..stmt.column_count())
+        .map(|i| stmt.column_name(i).unwrap_or("").to_string())
+        .collect();
+    let mut rows = Vec::new();
+    loop {
+        match stmt.step_blocking() {
+            Ok(true) => rows.push(stmt.row().to_vec()),
+            Ok(false) => return Outcome::Rows(names, rows),
+            Err(e) => return Outcome::Error(e.message),
+        }
+    }
+}
+
+/// [`ours_bound`] on SQLite (statements cached, so a loop over many values stays fast).
+pub fn theirs_bound(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Outcome {
+    use rusqlite::types::{ToSqlOutput, Value as V};
+    let mut stmt = match conn.prepare_cached(sql) {
+        Ok(stmt) => stmt,
+        Err(e) => return Outcome::Error(message(e, sql)),
+    };
+    for (i, p) in params.iter().enumerate() {
+        let v = match p {
+            Value::Null => V::Null,
+            Value::Integer(n) => V::Integer(*n),
+            Value::Real(r) => V::Real(*r),
+            Value::Text(t) => V::Text(String::from_utf8_lossy(t).into_owned()),
+            Value::Blob(b) => V::Blob(b.clone()),
+        };
+        if let Err(e) = stmt.raw_bind_parameter(i + 1, ToSqlOutput::Owned(v)) {
+            return Outcome::Error(message(e, sql));
+        }
+    }
+    let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+    let n = names.len();
+    let mut rows = Vec::new();
+    let mut q = stmt.raw_query();
+    loop {
+        match q.next() {
+            Ok(Some(r)) => rows.push((0..n).map(|i| sqlite_value(r, i)).collect()),
+            Ok(None) => return Outcome::Rows(names, rows),
+            Err(e) => return Outcome::Error(message(e, sql)),
+        }
+    }
+}

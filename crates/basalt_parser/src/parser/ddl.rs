@@ -269,7 +269,14 @@ impl Parser<'_> {
                     parenthesized: false,
                 })
             }
-            k if self.is_id(k) => {
+            // CURRENT_TIME and friends may stand for names, but here they are terms, as in
+            // SQLite's grammar (the term rule wins over the identifier fallback).
+            k if self.is_id(k)
+                && !matches!(
+                    k,
+                    Tk::Kw(Keyword::CurrentDate | Keyword::CurrentTime | Keyword::CurrentTimestamp)
+                ) =>
+            {
                 let t = self.bump();
                 let expr = Expr {
                     kind: ExprKind::Id(self.make_name(t)),

@@ -13,6 +13,7 @@ mod num;
 mod text;
 
 use super::agg::{AggregateFunction, AGGREGATES};
+use super::datetime::DATETIME_FUNCTIONS;
 use crate::error::{Error, Result};
 use crate::record::{Collation, Value, ValueRef};
 
@@ -40,6 +41,54 @@ pub trait FunctionContext {
     /// resolved it.
     fn collation(&self) -> Collation {
         Collation::Binary
+    }
+    /// The current time as a julian day in milliseconds (`'now'`). The VM gives the same value
+    /// to every call of one execution of a statement; this default reads the clock each time.
+    fn now_ms(&mut self) -> Option<i64> {
+        clock_now_ms()
+    }
+    /// Whether the call is in a CHECK constraint or an index, where it must be pure.
+    fn pure_use(&self) -> Option<PureUse> {
+        None
+    }
+}
+
+/// The system clock as a julian day in milliseconds (`None` before 1970).
+pub fn clock_now_ms() -> Option<i64> {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    i64::try_from(since_epoch.as_millis())
+        .ok()
+        .map(|ms| ms + 210_866_760_000_000)
+}
+
+/// Where a call sits when SQLite requires it to be pure: there a date and time function may
+/// not read the clock or the time zone (`'now'`, `localtime`, `utc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PureUse {
+    Check,
+    IndexExpression,
+    PartialIndex,
+}
+
+impl PureUse {
+    /// How SQLite's run-time message names the place.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PureUse::Check => "a CHECK constraint",
+            PureUse::IndexExpression | PureUse::PartialIndex => "an index",
+        }
+    }
+
+    /// Where SQLite refuses non-deterministic functions at prepare time (`None`: allowed, as
+    /// in a CHECK constraint).
+    pub fn prohibits_volatile(self) -> Option<&'static str> {
+        match self {
+            PureUse::Check => None,
+            PureUse::IndexExpression => Some("index expressions"),
+            PureUse::PartialIndex => Some("partial index WHERE clauses"),
+        }
     }
 }
 
@@ -104,7 +153,7 @@ pub enum Function {
     Aggregate(&'static AggregateFunction),
 }
 
-/// Every built-in scalar function.
+/// Every built-in scalar function but the date and time ones ([`DATETIME_FUNCTIONS`]).
 pub static SCALARS: &[ScalarFunction] = &[
     f("abs", Arity::exactly(1), num::abs),
     f("changes", Arity::exactly(0), num::changes).volatile(),
@@ -167,7 +216,7 @@ const fn f(name: &'static str, arity: Arity, call: ScalarImpl) -> ScalarFunction
 }
 
 impl ScalarFunction {
-    const fn volatile(self) -> ScalarFunction {
+    pub(crate) const fn volatile(self) -> ScalarFunction {
         ScalarFunction {
             deterministic: false,
             ..self
@@ -182,7 +231,10 @@ pub fn lookup(name: &str, n_args: usize) -> Result<Function> {
     let aggregate = AGGREGATES
         .iter()
         .find(|a| a.name.eq_ignore_ascii_case(name));
-    let scalar = SCALARS.iter().find(|s| s.name.eq_ignore_ascii_case(name));
+    let scalar = SCALARS
+        .iter()
+        .chain(DATETIME_FUNCTIONS)
+        .find(|s| s.name.eq_ignore_ascii_case(name));
     match (aggregate, scalar) {
         (Some(a), _) if a.arity.accepts(n_args) => Ok(Function::Aggregate(a)),
         (_, Some(s)) if s.arity.accepts(n_args) => Ok(Function::Scalar(s)),

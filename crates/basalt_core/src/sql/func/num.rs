@@ -6,7 +6,7 @@ use super::{FunctionContext, SQLITE_VERSION};
 use crate::error::{Error, ErrorCode, Result};
 use crate::record::{compare_values, Value, ValueRef};
 use crate::sql::compare::truth;
-use crate::sql::convert::{text_as_number, to_f64, to_i64, Numeric};
+use crate::sql::convert::{parse_f64, text_as_number, to_f64, to_i64, Numeric};
 use crate::sql::fp::{decode, Precision};
 use crate::sql::printf::{too_big, MAX_LENGTH};
 
@@ -168,13 +168,10 @@ pub(super) fn round(_: &mut dyn FunctionContext, a: Args<'_, '_>) -> Result<Valu
         let shifted = if r < 0.0 { r - 0.5 } else { r + 0.5 };
         return Ok(Value::Real(shifted as i64 as f64));
     }
-    let d = decode(r, Precision::Fraction(digits), 26);
-    let text: String = d.digits.iter().map(|&b| char::from(b'0' + b)).collect();
-    let magnitude: f64 = if text.is_empty() {
-        0.0
-    } else {
-        format!("0.{text}e{}", d.point).parse().unwrap_or(0.0)
-    };
+    let d = decode(r, Precision::Fraction(digits), 20);
+    // SQLite prints the digits and reads the text back as any numeric text.
+    let digits: String = d.digits.iter().map(|&b| char::from(b'0' + b)).collect();
+    let magnitude = parse_f64(format!("0.{digits}e{}", d.point).as_bytes());
     Ok(Value::Real(if d.negative { -magnitude } else { magnitude }))
 }
 
