@@ -84,8 +84,11 @@
 //!   of the snapshot it began from (a stale snapshot cannot become a writer: `SQLITE_BUSY`).
 
 mod shared;
+mod shm;
 
-pub use shared::{CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot};
+pub use shared::{
+    AttachOptions, CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot,
+};
 
 use crate::error::Result;
 use crate::io::{self, File, Io};
