@@ -411,6 +411,51 @@ fn a_damaged_or_stale_shm_is_rebuilt_from_the_wal() {
     check_bank(&path, &[("held", 5), ("parent", 1), ("sqlite", 1)]);
 }
 
+/// Rows, total text length and integrity of the `big` table, as one line.
+fn big_summary(side: &dyn Side) -> String {
+    format!(
+        "{} {} {}",
+        side.int("SELECT count(*) FROM big").unwrap(),
+        side.int("SELECT sum(length(v)) FROM big").unwrap(),
+        side.text("PRAGMA integrity_check")
+    )
+}
+
+/// More than one region of the index (4062 frames in the first): each engine finds the other's
+/// frames through the hash tables of every region.
+#[test]
+fn logs_longer_than_one_index_region_are_read_by_the_other_engine() {
+    let path = temp_db("regions");
+    bank_database(&path);
+    let basalt = Basalt(open_basalt(&path));
+    basalt
+        .exec("PRAGMA wal_autocheckpoint=0; CREATE TABLE big(id INTEGER PRIMARY KEY, v TEXT)")
+        .unwrap();
+    for batch in 0..5 {
+        basalt.exec(&insert_big(batch)).unwrap();
+    }
+    let wal_size = std::fs::metadata(format!("{path}-wal")).unwrap().len();
+    let frames = (wal_size - 32) / (4096 + 24);
+    assert!(frames > 4062 + 100, "{frames} frames");
+    let mut other = Other::start("sqlite-big", &path);
+    assert_eq!(other.next(), big_summary(&basalt));
+    other.go_on();
+    assert_eq!(other.next(), "wrote");
+    assert_eq!(big_summary(&basalt), "7000 24500000 ok");
+    other.finish();
+}
+
+/// Insert rows `1000 * batch ..` (a thousand, one page each) into `big`.
+fn insert_big(batch: i64) -> String {
+    format!(
+        "INSERT INTO big SELECT x, hex(zeroblob(1750)) FROM \
+         (WITH RECURSIVE s(x) AS (SELECT {} UNION ALL SELECT x + 1 FROM s WHERE x < {}) \
+         SELECT x FROM s)",
+        batch * 1000,
+        batch * 1000 + 999
+    )
+}
+
 /// `(busy, log, checkpointed)` of a checkpoint.
 fn checkpoint(side: &dyn Side, mode: &str) -> i64 {
     side.int(&format!("PRAGMA wal_checkpoint({mode})")).unwrap()
@@ -518,6 +563,16 @@ fn child_process_part() {
             println!("CHILD count {}", count(&conn));
             wait_for_go();
             println!("CHILD count {}", count(&conn));
+        }
+        ["sqlite-big"] => {
+            let conn = Sqlite(rusqlite::Connection::open(&path).unwrap());
+            println!("CHILD {}", big_summary(&conn));
+            wait_for_go();
+            conn.exec("PRAGMA wal_autocheckpoint=0").unwrap();
+            for batch in 5..7 {
+                conn.exec(&insert_big(batch)).unwrap();
+            }
+            println!("CHILD wrote");
         }
         ["sqlite-snapshot"] => {
             let conn = rusqlite::Connection::open(&path).unwrap();

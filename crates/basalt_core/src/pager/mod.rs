@@ -22,7 +22,8 @@
 //! and `close` (copying frames back, syncing), and `begin_write` on a database whose page 1 is
 //! not cached (the auto-vacuum check). `begin_write` and FULL/RESTART/TRUNCATE checkpoints may
 //! also sleep up to `busy_timeout` for another connection, and the process's first open of a
-//! database file for another *process* to let go of the file (`wal::Shared::attach` locks it).
+//! database file for another *process* to let go of the file (`wal::Shared::attach` locks it);
+//! `begin_read` may wait briefly for other processes sharing the `-shm` wal-index.
 //!
 //! # Transactions through the write-ahead log (`crate::wal`)
 //! A database file is read through the WAL: a *read transaction* pins a snapshot (the last

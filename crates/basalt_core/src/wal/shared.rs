@@ -2,14 +2,16 @@
 //! read marks and the checkpoint state (see the module documentation in `mod.rs`).
 //!
 //! One [`Shared`] per database file, found through a process-wide registry keyed by
-//! [`Io::shared_key`] (device and inode for real files). The first connection takes the file's
-//! EXCLUSIVE lock (as SQLite does in `locking_mode=EXCLUSIVE`, where the WAL index lives in heap
-//! memory as here) before it reads anything, and the last one releases it after its closing
-//! checkpoint, so no other process reads or writes the file in between. The mutex guards only in-memory
-//! state and is never held across I/O, except by the last connection's closing checkpoint
-//! (which also holds the registry, so that no connection can open the database halfway through
-//! its WAL being deleted). Waits (the writer lock, readers a checkpoint must outlast) sleep on a
-//! condition variable up to the connection's `busy_timeout`; they never spin.
+//! [`Io::shared_key`] (device and inode for real files). The first connection locks the file
+//! before it reads anything: SHARED when the database is shared with other processes through
+//! its `-shm` (`cross.rs`), else EXCLUSIVE (as SQLite does in `locking_mode=EXCLUSIVE`, where
+//! the WAL index lives in heap memory as here). The last one releases it after its closing
+//! checkpoint (shared, only if it can climb to EXCLUSIVE, i.e. no other process has the file).
+//! The mutex guards only in-memory state and is never held across I/O, except by the last
+//! connection's closing checkpoint (which also holds the registry, so that no connection can
+//! open the database halfway through its WAL being deleted) and a `-shm` rebuild. Waits (the
+//! writer lock, readers a checkpoint must outlast, other processes' WAL locks) sleep on a
+//! condition variable or between tries, up to the connection's `busy_timeout`; they never spin.
 
 mod cross;
 
