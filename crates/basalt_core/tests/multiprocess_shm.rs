@@ -361,6 +361,42 @@ fn a_writer_killed_mid_transaction_loses_only_its_transaction() {
     assert_eq!(sqlite.text("PRAGMA integrity_check"), "ok");
 }
 
+#[test]
+fn a_writer_waits_its_busy_timeout_for_another_process_then_reports_locked() {
+    let path = temp_db("busy-writer");
+    bank_database(&path);
+    let mut other = Other::start("sqlite-writing", &path);
+    assert_eq!(other.next(), "writing");
+    let conn = Connection::open_with(
+        Arc::new(FileIo),
+        &path,
+        &PagerOptions {
+            busy_timeout: Duration::from_millis(300),
+            ..PagerOptions::default()
+        },
+    )
+    .unwrap();
+    let start = Instant::now();
+    let e = conn
+        .execute_batch("INSERT INTO log(who, n) VALUES('basalt', 1)")
+        .unwrap_err();
+    let waited = start.elapsed();
+    assert_eq!(e.code, ErrorCode::Busy);
+    assert!(e.to_string().starts_with("database is locked"), "{e}");
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+    // Reading goes on meanwhile, and the write goes through once the other process commits.
+    let basalt = Basalt(conn);
+    assert_eq!(basalt.int("SELECT count(*) FROM log"), Ok(0));
+    other.go_on();
+    assert_eq!(other.next(), "committed");
+    basalt
+        .exec("INSERT INTO log(who, n) VALUES('basalt', 1)")
+        .unwrap();
+    assert_eq!(basalt.int("SELECT count(*) FROM log"), Ok(2));
+    other.finish();
+}
+
 /// Overwrite the start of the `-shm` (both header copies and the checkpoint info) with junk.
 fn damage_shm(path: &str) {
     use std::os::unix::fs::FileExt;
@@ -563,6 +599,8 @@ fn child_process_part() {
             println!("CHILD count {}", count(&conn));
             wait_for_go();
             println!("CHILD count {}", count(&conn));
+            // Still open when the parent kills this process.
+            wait_for_end();
         }
         ["sqlite-big"] => {
             let conn = Sqlite(rusqlite::Connection::open(&path).unwrap());
@@ -573,6 +611,15 @@ fn child_process_part() {
                 conn.exec(&insert_big(batch)).unwrap();
             }
             println!("CHILD wrote");
+        }
+        ["sqlite-writing"] => {
+            let conn = Sqlite(rusqlite::Connection::open(&path).unwrap());
+            conn.exec("BEGIN IMMEDIATE; INSERT INTO log(who, n) VALUES('sqlite', 1)")
+                .unwrap();
+            println!("CHILD writing");
+            wait_for_go();
+            conn.exec("COMMIT").unwrap();
+            println!("CHILD committed");
         }
         ["sqlite-snapshot"] => {
             let conn = rusqlite::Connection::open(&path).unwrap();

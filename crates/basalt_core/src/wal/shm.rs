@@ -56,7 +56,8 @@ const HASH_SLOTS: usize = 8192;
 const HASH_WORD: usize = PAGES_PER_REGION as usize;
 const _: () = assert!(SHM_REGION_WORDS == HASH_WORD + HASH_SLOTS / 2);
 
-/// The index header's content.
+/// The index header's content. `page_size` is 0 while the log is empty and no writer of this
+/// generation has set it (SQLite's recovery of an empty log leaves it so).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct IndexHeader {
     pub change: u32,
@@ -97,7 +98,8 @@ impl IndexHeader {
         }
         let sz = u32::from(u16::from_ne_bytes([sz0, sz1]));
         let page_size = ((sz & 0xfe00) + ((sz & 1) << 16)) as usize;
-        if !crate::format::is_valid_page_size(page_size) {
+        // SQLite leaves the page size 0 when it rebuilt the index from an empty log.
+        if page_size != 0 && !crate::format::is_valid_page_size(page_size) {
             return None;
         }
         Some(IndexHeader {
