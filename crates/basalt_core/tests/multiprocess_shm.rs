@@ -515,6 +515,37 @@ fn insert_big(batch: i64) -> String {
     )
 }
 
+/// A writer killed while its commit's frames are going out (at a moment that differs from run to
+/// run): the transaction is all there or not at all, and the next writer appends over whatever
+/// the dead one left in the log and the index.
+#[test]
+fn a_writer_killed_during_its_commit_leaves_all_or_nothing() {
+    let path = temp_db("killed-commit");
+    bank_database(&path);
+    let basalt = Basalt(open_basalt(&path));
+    basalt
+        .exec("PRAGMA wal_autocheckpoint=0; CREATE TABLE big(id INTEGER PRIMARY KEY, v TEXT)")
+        .unwrap();
+    let mut other = Other::start("basalt-big-commit", &path);
+    assert_eq!(other.next(), "committing");
+    std::thread::sleep(Duration::from_millis(u64::from(std::process::id() % 20)));
+    other.kill();
+    let rows = basalt.int("SELECT count(*) FROM big").unwrap();
+    assert!(
+        rows == 0 || rows == 3000,
+        "{rows} rows of a 3000-row transaction"
+    );
+    let wal = std::fs::metadata(format!("{path}-wal")).map_or(0, |m| m.len());
+    eprintln!("killed during commit: {rows} rows visible, WAL {wal} bytes");
+    assert_eq!(basalt.int("SELECT sum(balance) FROM accounts"), Ok(TOTAL));
+    basalt.exec(&insert_big(5)).unwrap();
+    assert_eq!(basalt.int("SELECT count(*) FROM big"), Ok(rows + 1000));
+    assert_eq!(basalt.text("PRAGMA integrity_check"), "ok");
+    let sqlite = Sqlite(rusqlite::Connection::open(&path).unwrap());
+    assert_eq!(sqlite.int("SELECT count(*) FROM big"), Ok(rows + 1000));
+    assert_eq!(sqlite.text("PRAGMA integrity_check"), "ok");
+}
+
 /// `(busy, log, checkpointed)` of a checkpoint.
 fn checkpoint(side: &dyn Side, mode: &str) -> i64 {
     side.int(&format!("PRAGMA wal_checkpoint({mode})")).unwrap()
@@ -656,6 +687,20 @@ fn child_process_part() {
             writing_child(&conn);
         }
         ["basalt-writing"] => writing_child(&Basalt(open_basalt(&path))),
+        ["basalt-big-commit"] => {
+            let conn = Basalt(open_basalt(&path));
+            conn.exec("BEGIN").unwrap();
+            for batch in 0..3 {
+                conn.exec(&insert_big(batch)).unwrap();
+            }
+            conn.exec("UPDATE accounts SET balance = balance + 7 WHERE id = 1")
+                .unwrap();
+            conn.exec("UPDATE accounts SET balance = balance - 7 WHERE id = 2")
+                .unwrap();
+            println!("CHILD committing");
+            conn.exec("COMMIT").unwrap();
+            println!("CHILD committed");
+        }
         ["sqlite-snapshot"] => {
             let conn = rusqlite::Connection::open(&path).unwrap();
             snapshot_child(&Sqlite(conn));
