@@ -1,6 +1,9 @@
-//! Basalt holds a database file with SQLite's EXCLUSIVE lock from its first connection's open to
-//! its last one's close, so another process — SQLite or Basalt — is told "database is locked"
-//! instead of corrupting it, and Basalt waits its busy timeout for a process that has the file.
+//! Where Basalt holds a database file exclusively — a new or empty file, a rollback-journal
+//! database, or `locking_mode=EXCLUSIVE` from the start (`PagerOptions::exclusive_locking`) — it
+//! holds SQLite's EXCLUSIVE lock from its first connection's open to its last one's close, so
+//! another process — SQLite or Basalt — is told "database is locked" instead of corrupting it,
+//! and Basalt waits its busy timeout for a process that has the file. (WAL databases shared
+//! through the `-shm` are tested in `multiprocess_shm.rs`.)
 //!
 //! POSIX locks never conflict within one process, so the other side runs in a child process:
 //! this test binary started again with `BASALT_LOCK_CHILD` naming the child's part (see
@@ -47,11 +50,25 @@ fn insert(conn: &Connection, from: i64, to: i64) {
 }
 
 fn open(path: &str, busy_timeout: Duration) -> basalt_core::Result<Connection> {
+    open_with(path, busy_timeout, false)
+}
+
+/// As `PRAGMA locking_mode=EXCLUSIVE` before the first read: no `-shm`, the file held.
+fn open_exclusive(path: &str, busy_timeout: Duration) -> basalt_core::Result<Connection> {
+    open_with(path, busy_timeout, true)
+}
+
+fn open_with(
+    path: &str,
+    busy_timeout: Duration,
+    exclusive_locking: bool,
+) -> basalt_core::Result<Connection> {
     Connection::open_with(
         Arc::new(FileIo),
         path,
         &PagerOptions {
             busy_timeout,
+            exclusive_locking,
             ..PagerOptions::default()
         },
     )
@@ -183,13 +200,15 @@ fn basalt_waits_its_busy_timeout_for_a_sqlite_process_then_reports_locked() {
     assert_eq!(other.next(), "ready 20");
 
     let start = Instant::now();
-    let e = open(&path, Duration::from_millis(300)).err().unwrap();
+    let e = open_exclusive(&path, Duration::from_millis(300))
+        .err()
+        .unwrap();
     let waited = start.elapsed();
     assert_eq!(e.code, ErrorCode::Busy);
     assert!(e.to_string().starts_with("database is locked"), "{e}");
     assert!(waited >= Duration::from_millis(300), "{waited:?}");
     assert!(waited < Duration::from_secs(5), "{waited:?}");
-    let e = open(&path, Duration::ZERO).err().unwrap();
+    let e = open_exclusive(&path, Duration::ZERO).err().unwrap();
     assert_eq!(e.code, ErrorCode::Busy);
 
     // The other process lets go while Basalt waits: the open succeeds then.
@@ -198,7 +217,7 @@ fn basalt_waits_its_busy_timeout_for_a_sqlite_process_then_reports_locked() {
         other.finish();
     });
     let start = Instant::now();
-    let conn = open(&path, Duration::from_secs(20)).unwrap();
+    let conn = open_exclusive(&path, Duration::from_secs(20)).unwrap();
     assert!(start.elapsed() >= Duration::from_millis(200));
     release.join().unwrap();
     assert_eq!(count(&conn), 20);
@@ -221,10 +240,12 @@ fn a_second_basalt_process_is_locked_out_both_ways() {
 
     let mut other = Other::start("basalt-hold", &path);
     assert_eq!(other.next(), "ready 10");
-    let e = open(&path, Duration::from_millis(50)).err().unwrap();
+    let e = open_exclusive(&path, Duration::from_millis(50))
+        .err()
+        .unwrap();
     assert_eq!(e.code, ErrorCode::Busy);
     other.finish();
-    let conn = open(&path, Duration::ZERO).unwrap();
+    let conn = open_exclusive(&path, Duration::ZERO).unwrap();
     assert_eq!(count(&conn), 15);
 }
 

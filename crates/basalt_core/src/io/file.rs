@@ -5,8 +5,9 @@
 //! Every descriptor belongs to its inode's bookkeeping (`lock::Inode`): dropping a handle closes
 //! its descriptor only when that cannot drop a lock another handle holds.
 
-use super::lock::Inode;
-use super::{Buffer, Completion, File, Io, IoDone, OpenFlags};
+use super::lock::{Inode, Level};
+use super::shm::FileShm;
+use super::{Buffer, Completion, File, Io, IoDone, OpenFlags, Shm};
 use crate::error::{Error, ErrorCode, Result};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -75,6 +76,10 @@ impl Io for FileIo {
     fn shared_key(&self, path: &str) -> Result<String> {
         let meta = std::fs::metadata(path).map_err(|e| cant_open(path, e))?;
         Ok(format!("file:{}:{}", meta.dev(), meta.ino()))
+    }
+
+    fn open_shm(&self, db_path: &str) -> Result<Option<Arc<dyn Shm>>> {
+        Ok(Some(Arc::new(FileShm::open(&format!("{db_path}-shm"))?)))
     }
 }
 
@@ -191,7 +196,13 @@ impl File for PlainFile {
         };
         let reopen: Option<&dyn Fn() -> Result<std::fs::File>> =
             (!self.writable).then_some(&reopen);
-        self.inode.try_lock_exclusive(self.id, self.fd()?, reopen)
+        self.inode
+            .try_lock(self.id, self.fd()?, Level::Exclusive, reopen)
+    }
+
+    fn try_lock_shared(&self) -> Result<bool> {
+        self.inode
+            .try_lock(self.id, self.fd()?, Level::Shared, None)
     }
 
     fn unlock(&self) -> Result<()> {

@@ -5,7 +5,9 @@
 //! SHARED is a read lock on the 510 shared bytes, RESERVED a write lock on the reserved byte,
 //! PENDING a lock on the pending byte, EXCLUSIVE a write lock on the shared bytes. Basalt takes
 //! EXCLUSIVE the way a SQLite connection climbs to it (SHARED, RESERVED, PENDING, EXCLUSIVE), so
-//! a SQLite process reading the bytes sees a writer holding the database exclusively.
+//! a SQLite process reading the bytes sees a writer holding the database exclusively. A database
+//! shared through the `-shm` WAL index is held SHARED while open (as SQLite's WAL mode does), and
+//! climbs from there to EXCLUSIVE only to find out whether it is the last user at close.
 //!
 //! Invariants:
 //! - POSIX locks belong to the process and the inode, and closing *any* descriptor of the inode
@@ -33,7 +35,7 @@ pub const SHARED_SIZE: u64 = 510;
 
 /// What one `fcntl(F_SETLK)` asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Read,
     Write,
     Unlock,
@@ -45,10 +47,17 @@ pub(super) struct Inode {
     state: Mutex<InodeState>,
 }
 
+/// How much of SQLite's lock a handle holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Level {
+    Shared,
+    Exclusive,
+}
+
 #[derive(Default)]
 struct InodeState {
-    /// The handle (by id) holding EXCLUSIVE, if any.
-    holder: Option<u64>,
+    /// The handle (by id) holding a lock, and which.
+    holder: Option<(u64, Level)>,
     /// Descriptors closed (or opened only to lock) while the lock is held.
     parked: Vec<std::fs::File>,
 }
@@ -83,18 +92,30 @@ impl Inode {
         Ok(inode)
     }
 
-    /// Climb to EXCLUSIVE for handle `id` through `fd` (or, when `fd` is read-only, through a
-    /// writable descriptor `reopen` gives, since a write lock needs one). `Ok(false)`: another
-    /// process (or another handle here) holds a lock on the file.
-    pub fn try_lock_exclusive(
+    /// Take `level` for handle `id` through `fd` (or, for EXCLUSIVE when `fd` is read-only,
+    /// through a writable descriptor `reopen` gives, since a write lock needs one), climbing
+    /// from what the handle holds. `Ok(false)`: another process (or another handle here) holds a
+    /// conflicting lock; the handle keeps what it held before.
+    pub fn try_lock(
         &self,
         id: u64,
         fd: &std::fs::File,
+        level: Level,
         reopen: Option<&dyn Fn() -> Result<std::fs::File>>,
     ) -> Result<bool> {
         let mut state = super::lock(&self.state);
-        if let Some(holder) = state.holder {
-            return Ok(holder == id);
+        let held = match state.holder {
+            Some((holder, _)) if holder != id => return Ok(false),
+            Some((_, held)) if held >= level => return Ok(true),
+            Some((_, held)) => Some(held),
+            None => None,
+        };
+        if level == Level::Shared {
+            if !climb(fd, &SHARED_STEPS, Release::All)? {
+                return Ok(false);
+            }
+            state.holder = Some((id, Level::Shared));
+            return Ok(true);
         }
         let writable = match reopen {
             None => None,
@@ -106,10 +127,15 @@ impl Inode {
                 Some(writable)
             }
         };
-        if !climb_to_exclusive(writable.as_ref().unwrap_or(fd))? {
+        let fd = writable.as_ref().unwrap_or(fd);
+        let climbed = match held {
+            None => climb(fd, &EXCLUSIVE_STEPS, Release::All)?,
+            Some(_) => climb(fd, &EXCLUSIVE_STEPS[3..], Release::KeepShared)?,
+        };
+        if !climbed {
             return Ok(false);
         }
-        state.holder = Some(id);
+        state.holder = Some((id, Level::Exclusive));
         state.parked.extend(writable);
         Ok(true)
     }
@@ -117,7 +143,7 @@ impl Inode {
     /// Drop handle `id`'s lock (nothing if it holds none) and close the parked descriptors.
     pub fn unlock(&self, id: u64, fd: &std::fs::File) -> Result<()> {
         let mut state = super::lock(&self.state);
-        if state.holder != Some(id) {
+        if state.holder.map(|(holder, _)| holder) != Some(id) {
             return Ok(());
         }
         state.holder = None;
@@ -132,7 +158,7 @@ impl Inode {
         let mut state = super::lock(&self.state);
         match state.holder {
             // The holder closing its own descriptor drops the lock with it.
-            Some(holder) if holder == id => {
+            Some((holder, _)) if holder == id => {
                 state.holder = None;
                 state.parked.clear();
             }
@@ -142,27 +168,49 @@ impl Inode {
     }
 }
 
-/// SHARED (the pending byte read-locked while the shared bytes are taken, as SQLite does so that
-/// it cannot slip in past a writer's PENDING), then RESERVED, PENDING and EXCLUSIVE. On a busy
-/// byte every lock taken so far is released.
-fn climb_to_exclusive(fd: &std::fs::File) -> Result<bool> {
-    let steps = [
-        (Kind::Read, PENDING_BYTE, 1),
-        (Kind::Read, SHARED_FIRST, SHARED_SIZE),
-        (Kind::Unlock, PENDING_BYTE, 1),
-        (Kind::Write, RESERVED_BYTE, 1),
-        (Kind::Write, PENDING_BYTE, 1),
-        (Kind::Write, SHARED_FIRST, SHARED_SIZE),
-    ];
-    for (kind, start, len) in steps {
+/// SHARED: the pending byte read-locked while the shared bytes are taken, as SQLite does so
+/// that it cannot slip in past a writer's PENDING.
+const SHARED_STEPS: [(Kind, u64, u64); 3] = [
+    (Kind::Read, PENDING_BYTE, 1),
+    (Kind::Read, SHARED_FIRST, SHARED_SIZE),
+    (Kind::Unlock, PENDING_BYTE, 1),
+];
+
+/// SHARED, then RESERVED, PENDING and EXCLUSIVE (the last three climb from SHARED).
+const EXCLUSIVE_STEPS: [(Kind, u64, u64); 6] = [
+    SHARED_STEPS[0],
+    SHARED_STEPS[1],
+    SHARED_STEPS[2],
+    (Kind::Write, RESERVED_BYTE, 1),
+    (Kind::Write, PENDING_BYTE, 1),
+    (Kind::Write, SHARED_FIRST, SHARED_SIZE),
+];
+
+/// What a failed climb lets go of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Release {
+    /// Every byte: the handle held nothing before.
+    All,
+    /// The reserved and pending bytes: the handle keeps the SHARED it climbed from (a refused
+    /// write lock on the shared bytes leaves the read lock there as it was).
+    KeepShared,
+}
+
+/// Take `steps` in order. On a busy byte (or an error) what the climb took is released.
+fn climb(fd: &std::fs::File, steps: &[(Kind, u64, u64)], release: Release) -> Result<bool> {
+    let undo = || match release {
+        Release::All => set_lock(fd, Kind::Unlock, PENDING_BYTE, 2 + SHARED_SIZE),
+        Release::KeepShared => set_lock(fd, Kind::Unlock, PENDING_BYTE, 2),
+    };
+    for &(kind, start, len) in steps {
         match set_lock(fd, kind, start, len) {
             Ok(true) => {}
             Ok(false) => {
-                set_lock(fd, Kind::Unlock, PENDING_BYTE, 2 + SHARED_SIZE)?;
+                undo()?;
                 return Ok(false);
             }
             Err(e) => {
-                let _ = set_lock(fd, Kind::Unlock, PENDING_BYTE, 2 + SHARED_SIZE);
+                let _ = undo();
                 return Err(e);
             }
         }
@@ -172,7 +220,7 @@ fn climb_to_exclusive(fd: &std::fs::File) -> Result<bool> {
 
 /// One non-blocking `fcntl(F_SETLK)`. `Ok(false)`: another process holds a conflicting lock.
 /// A file system without working locks is an error, never a silent success.
-fn set_lock(fd: &std::fs::File, kind: Kind, start: u64, len: u64) -> Result<bool> {
+pub(super) fn set_lock(fd: &std::fs::File, kind: Kind, start: u64, len: u64) -> Result<bool> {
     // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
     let mut request: libc::flock = unsafe { std::mem::zeroed() };
     request.l_type = match kind {
@@ -196,7 +244,7 @@ fn set_lock(fd: &std::fs::File, kind: Kind, start: u64, len: u64) -> Result<bool
             Some(libc::EAGAIN) | Some(libc::EACCES) if kind != Kind::Unlock => return Ok(false),
             _ => {
                 return Err(Error {
-                    detail: Some(format!("cannot lock the database file: {err}")),
+                    detail: Some(format!("cannot lock the file: {err}")),
                     ..Error::code(ErrorCode::IoErr)
                 })
             }

@@ -15,11 +15,13 @@
 mod file;
 mod lock;
 mod memory;
+mod shm;
 mod sim;
 
 pub use file::FileIo;
 pub use lock::{PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE};
 pub use memory::{Fault, FaultKind, FaultPoint, MemoryIo};
+pub use shm::{HeapShm, Shm, ShmLock, SHM_REGION_WORDS};
 pub use sim::{SimConfig, SimIo, SimRng, SimStats};
 
 use crate::error::{Error, Result};
@@ -150,6 +152,13 @@ pub trait File: Send + Sync {
     fn try_lock_exclusive(&self) -> Result<bool> {
         Ok(true)
     }
+    /// Take SQLite's SHARED lock on this database file for the whole process (held while a
+    /// database shared through the `-shm` index is open); a later
+    /// [`File::try_lock_exclusive`] climbs from it. `Ok(false)`: another process holds the file
+    /// exclusively (or is about to). Nothing to lock for private backends.
+    fn try_lock_shared(&self) -> Result<bool> {
+        Ok(true)
+    }
     /// Release the lock this handle took (nothing when it holds none).
     fn unlock(&self) -> Result<()> {
         Ok(())
@@ -170,6 +179,14 @@ pub trait Io: Send + Sync {
     /// share one WAL index and writer lock (`wal::Shared`). The default is the path itself.
     fn shared_key(&self, path: &str) -> Result<String> {
         Ok(format!("path:{path}"))
+    }
+    /// The WAL index memory other processes share for the database at `db_path` (its `-shm`
+    /// file, mapped), or `None` when no other process can open this backend's files: the index
+    /// then lives in heap memory and the database is held exclusively, as SQLite's
+    /// `locking_mode=EXCLUSIVE`. `Busy`: another process is resetting the shared memory.
+    fn open_shm(&self, db_path: &str) -> Result<Option<Arc<dyn Shm>>> {
+        let _ = db_path;
+        Ok(None)
     }
 }
 

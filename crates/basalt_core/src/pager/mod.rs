@@ -22,7 +22,8 @@
 //! and `close` (copying frames back, syncing), and `begin_write` on a database whose page 1 is
 //! not cached (the auto-vacuum check). `begin_write` and FULL/RESTART/TRUNCATE checkpoints may
 //! also sleep up to `busy_timeout` for another connection, and the process's first open of a
-//! database file for another *process* to let go of the file (`wal::Shared::attach` locks it).
+//! database file for another *process* to let go of the file (`wal::Shared::attach` locks it);
+//! `begin_read` may wait briefly for other processes sharing the `-shm` wal-index.
 //!
 //! # Transactions through the write-ahead log (`crate::wal`)
 //! A database file is read through the WAL: a *read transaction* pins a snapshot (the last
@@ -86,7 +87,7 @@ pub use txn::TransactionKind;
 use crate::error::{Error, ErrorCode, Result};
 use crate::format::{self, DatabaseHeader, TextEncoding, HEADER_SIZE};
 use crate::io::{self, Buffer, Completion, File, Io, MemoryIo, OpenFlags};
-use crate::wal::{self, DbFacts, Shared, Snapshot, Synchronous};
+use crate::wal::{self, AttachOptions, DbFacts, Shared, Snapshot, Synchronous};
 use cache::PageCache;
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,6 +114,10 @@ pub struct PagerOptions {
     pub wal_autocheckpoint: u32,
     /// `PRAGMA busy_timeout`: how long to wait for the writer lock or for readers.
     pub busy_timeout: Duration,
+    /// `PRAGMA locking_mode=EXCLUSIVE` from the start: the process holds the database file
+    /// exclusively and keeps the WAL index in heap memory (no `-shm`), as SQLite does in that
+    /// mode. Otherwise a WAL database is shared with other processes through its `-shm`.
+    pub exclusive_locking: bool,
 }
 
 impl Default for PagerOptions {
@@ -125,6 +130,7 @@ impl Default for PagerOptions {
             synchronous: Synchronous::Full,
             wal_autocheckpoint: wal::DEFAULT_AUTOCHECKPOINT,
             busy_timeout: Duration::ZERO,
+            exclusive_locking: false,
         }
     }
 }
@@ -251,15 +257,15 @@ impl Pager {
         };
         let mut wal = None;
         let is_file = !is_memory_path(path);
+        let mut exclusive = false;
         let facts = if is_file {
-            let (shared, id, mut facts) = Shared::attach(
-                &io,
-                path,
-                &file,
-                options.read_only,
-                options.busy_timeout,
-                read_header,
-            )?;
+            let attach = AttachOptions {
+                read_only: options.read_only,
+                busy_timeout: options.busy_timeout,
+                exclusive: options.exclusive_locking,
+            };
+            let (shared, id, mut facts) = Shared::attach(&io, path, &file, attach, read_header)?;
+            exclusive = !shared.is_shared_with_processes();
             if facts.empty && shared.page_size() != facts.page_size {
                 // Another connection is creating this database with its own page size.
                 facts.page_size = shared.page_size();
@@ -304,7 +310,7 @@ impl Pager {
             busy_timeout: options.busy_timeout,
             savepoints: Vec::new(),
             checkpoint_from_cache: true,
-            default_locking_exclusive: is_file,
+            default_locking_exclusive: exclusive,
             closed: false,
         };
         pager.set_cache_size(options.cache_size);
@@ -576,7 +582,7 @@ impl Pager {
             return Err(Error::misuse("pager used after close"));
         }
         if let Some(wal) = &mut self.wal {
-            let snapshot = wal.shared.begin_read(wal.id);
+            let snapshot = wal.shared.begin_read(wal.id)?;
             wal.snapshot = Some(snapshot);
             let changed = snapshot.commits != wal.seen_commits;
             wal.seen_commits = snapshot.commits;
@@ -638,6 +644,7 @@ fn read_facts(io: &dyn Io, file: &Arc<dyn File>, page_size: usize) -> Result<DbF
             usable_size: page_size,
             page_count: 0,
             empty: true,
+            wal_mode: false,
         });
     }
     let buffer = vec![0u8; HEADER_SIZE].into_boxed_slice();
@@ -659,6 +666,7 @@ fn read_facts(io: &dyn Io, file: &Arc<dyn File>, page_size: usize) -> Result<DbF
         // A file shorter than one page still holds page 1 (zero-padded), as in SQLite.
         page_count: header.page_count(file_size).max(1),
         empty: false,
+        wal_mode: header.is_wal(),
     })
 }
 

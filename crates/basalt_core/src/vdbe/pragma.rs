@@ -153,16 +153,22 @@ pub fn run(pager: &mut Pager, pragma: RuntimePragma, set: Option<i64>) -> Result
     })
 }
 
-/// `PRAGMA locking_mode = NORMAL | EXCLUSIVE` (`n` 0 or 1; -1 changes nothing). A file database
-/// is held exclusively from open to close, like SQLite's exclusive mode with its WAL index in
-/// heap memory, until Basalt speaks the `-shm` protocol; NORMAL there would promise sharing
-/// that does not happen, so it is refused. In-memory databases take it as SQLite does.
+/// `PRAGMA locking_mode = NORMAL | EXCLUSIVE` (`n` 0 or 1; -1 changes nothing). A database
+/// file keeps the mode it was opened in: held exclusively with its WAL index in heap memory (a
+/// new or rollback-journal file, or `PagerOptions::exclusive_locking`), or shared with other
+/// processes through its `-shm`. Switching would promise what does not happen, so it is
+/// refused. In-memory databases take it as SQLite does.
 fn set_locking_mode(pager: &mut Pager, n: i64) -> Result<()> {
     match n {
-        0 if pager.is_wal() => Err(Error::not_supported(
-            "PRAGMA locking_mode=NORMAL (a database file stays in exclusive locking mode until \
-             Basalt shares it through SQLite's -shm wal-index)",
-        )),
+        0 | 1 if pager.is_wal() && (n == 1) != pager.default_locking_exclusive() => {
+            Err(Error::not_supported(if n == 0 {
+                "PRAGMA locking_mode=NORMAL on a database this process holds exclusively (a \
+                 new or rollback-journal database, or one opened in exclusive locking mode)"
+            } else {
+                "PRAGMA locking_mode=EXCLUSIVE on a database already shared with other \
+                 processes through its -shm (open it in exclusive locking mode instead)"
+            }))
+        }
         0 | 1 => {
             pager.set_default_locking_exclusive(n == 1);
             Ok(())

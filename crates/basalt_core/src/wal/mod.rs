@@ -40,12 +40,12 @@
 //! [`Snapshot`] is the last commit frame when its transaction began: a page is read from its
 //! newest frame at or below that mark, else from the database file. A reader that began when
 //! everything was backfilled reads the database file only (`uses_wal == false`, SQLite's read
-//! lock 0). The index is shaped like SQLite's `-shm` content (frame → page array, page lookup,
-//! header with max frame, checksums, backfill count and read marks) so that a later issue can
-//! move it into a real `-shm` file shared with SQLite processes. Until then the index lives in
-//! heap memory, as in SQLite's `locking_mode=EXCLUSIVE`, and so the process holds the database
-//! file's EXCLUSIVE lock while any of its connections has it open (`shared.rs`): no other process
-//! reads or writes the file or its WAL meanwhile.
+//! lock 0). A WAL database on a backend with shared memory is shared with other processes
+//! through SQLite's `-shm` wal-index (`shm.rs`: the format; `shared/cross.rs`: the protocol of
+//! locks, read marks, refresh and recovery), the heap index being this process's copy of it.
+//! Otherwise (a new or rollback-journal file, `locking_mode=EXCLUSIVE`, the memory and
+//! simulation backends) the index lives in heap memory only and the process holds the database
+//! file's EXCLUSIVE lock while any of its connections has it open.
 //!
 //! # Checkpoints
 //! A checkpoint copies, for each page, its newest frame at or below the *safe frame* into the
@@ -80,13 +80,19 @@
 //! - W3. No frame above a reader's mark is ever copied into the database while that reader is
 //!   active; nothing is copied while a reader of the database file alone is active.
 //! - W4. The log restarts only when `backfilled == max_frame` and no reader uses it.
-//! - W5. One writer at a time per database in the process; it appends only after the last commit
-//!   of the snapshot it began from (a stale snapshot cannot become a writer: `SQLITE_BUSY`).
+//! - W5. One writer at a time per database in the process (and, shared, across processes: the
+//!   WAL WRITE lock); it appends only after the last commit of the snapshot it began from (a stale
+//!   snapshot cannot become a writer: `SQLITE_BUSY`).
+//! - W6. Shared, W3 and W4 hold for every process's readers: a frame past a read mark another
+//!   process holds is never copied, nothing is copied while any process holds READ(0), and the
+//!   log restarts only when no process holds READ(1..5).
 
 mod shared;
+mod shm;
 
 pub use shared::{
-    CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot, UsePages,
+    AttachOptions, CachedPages, CheckpointTarget, DbFacts, FrameLocation, Shared, Snapshot,
+    UsePages,
 };
 
 use crate::error::Result;

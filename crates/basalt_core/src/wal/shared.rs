@@ -2,22 +2,28 @@
 //! read marks and the checkpoint state (see the module documentation in `mod.rs`).
 //!
 //! One [`Shared`] per database file, found through a process-wide registry keyed by
-//! [`Io::shared_key`] (device and inode for real files). The first connection takes the file's
-//! EXCLUSIVE lock (as SQLite does in `locking_mode=EXCLUSIVE`, where the WAL index lives in heap
-//! memory as here) before it reads anything, and the last one releases it after its closing
-//! checkpoint, so no other process reads or writes the file in between. The mutex guards only in-memory
-//! state and is never held across I/O, except by the last connection's closing checkpoint
-//! (which also holds the registry, so that no connection can open the database halfway through
-//! its WAL being deleted). Waits (the writer lock, readers a checkpoint must outlast) sleep on a
-//! condition variable up to the connection's `busy_timeout`; they never spin.
+//! [`Io::shared_key`] (device and inode for real files). The first connection locks the file
+//! before it reads anything: SHARED when the database is shared with other processes through
+//! its `-shm` (`cross.rs`), else EXCLUSIVE (as SQLite does in `locking_mode=EXCLUSIVE`, where
+//! the WAL index lives in heap memory as here). The last one releases it after its closing
+//! checkpoint (shared, only if it can climb to EXCLUSIVE, i.e. no other process has the file).
+//! The mutex guards only in-memory state and is never held across I/O, except by the last
+//! connection's closing checkpoint (which also holds the registry, so that no connection can
+//! open the database halfway through its WAL being deleted) and a `-shm` rebuild. Waits (the
+//! writer lock, readers a checkpoint must outlast, other processes' WAL locks) sleep on a
+//! condition variable or between tries, up to the connection's `busy_timeout`; they never spin.
 
+mod cross;
+
+use super::shm::ShmIndex;
 use super::{
-    encode_frame, frame_offset, random_u32, recover, CheckpointMode, CheckpointResult, Synchronous,
-    WalHeader, FRAME_HEADER_SIZE,
+    encode_frame, frame_offset, recover, CheckpointMode, CheckpointResult, Synchronous, WalHeader,
+    FRAME_HEADER_SIZE,
 };
 use crate::error::{Error, ErrorCode, Result};
-use crate::io::{self, lock, Buffer, File, Io, OpenFlags};
+use crate::io::{self, lock, Buffer, File, Io, OpenFlags, Shm};
 use crate::pager::{PageNo, PageRef, PagerStats, PgnoMap, WalTag};
+use cross::Cross;
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
@@ -142,6 +148,9 @@ struct State {
     generation: u32,
     connections: usize,
     next_id: u64,
+    /// The `-shm` WAL index shared with other processes; `None` when the process holds the
+    /// database exclusively and the index lives in heap memory only.
+    cross: Option<Cross>,
 }
 
 impl State {
@@ -174,6 +183,7 @@ pub struct Shared {
     lock_file: Arc<dyn File>,
     wal_path: String,
     page_size: usize,
+    read_only: bool,
     state: Mutex<State>,
     changed: Condvar,
 }
@@ -186,6 +196,75 @@ fn registry() -> &'static Mutex<HashMap<String, Weak<Shared>>> {
 /// Sleeps between attempts to lock the database file, growing as SQLite's busy handler's do.
 const BUSY_DELAYS_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
 
+/// Sleep before attempt `attempt + 1`, never past `left`.
+fn busy_sleep(attempt: usize, left: Duration) {
+    let delay = BUSY_DELAYS_MS[attempt.min(BUSY_DELAYS_MS.len() - 1)];
+    std::thread::sleep(Duration::from_millis(delay).min(left));
+}
+
+/// How a connection opens the shared state.
+#[derive(Debug, Clone, Copy)]
+pub struct AttachOptions {
+    pub read_only: bool,
+    pub busy_timeout: Duration,
+    /// `locking_mode=EXCLUSIVE` from the start: hold the file exclusively with the WAL index in
+    /// heap memory even where the backend could share it.
+    pub exclusive: bool,
+}
+
+/// The process's first connection to a database, opening it.
+#[derive(Clone, Copy)]
+struct FirstOpen<'a> {
+    io: &'a Arc<dyn Io>,
+    path: &'a str,
+    key: &'a str,
+    db_file: &'a Arc<dyn File>,
+    options: AttachOptions,
+}
+
+impl FirstOpen<'_> {
+    /// Lock the file and build the state. A database in WAL mode on a backend with shared memory
+    /// is held SHARED and indexed in the `-shm`; any other (a new or empty file, a rollback
+    /// journal database, `locking_mode=EXCLUSIVE`) is held EXCLUSIVE with the index in heap
+    /// memory. `Ok(None)` (or a `Busy` error): another process is in the way; nothing is held.
+    fn open(
+        &self,
+        read_header: &dyn Fn() -> Result<DbFacts>,
+    ) -> Result<Option<(Arc<Shared>, DbFacts)>> {
+        if !self.db_file.try_lock_shared()? {
+            return Ok(None);
+        }
+        let opened = self.open_locked(read_header);
+        if !matches!(opened, Ok(Some(_))) {
+            let _ = self.db_file.unlock();
+        }
+        opened
+    }
+
+    fn open_locked(
+        &self,
+        read_header: &dyn Fn() -> Result<DbFacts>,
+    ) -> Result<Option<(Arc<Shared>, DbFacts)>> {
+        let facts = read_header()?;
+        let shareable = facts.wal_mode && !facts.empty && !self.options.exclusive;
+        let shm = match shareable {
+            true => self.io.open_shm(self.path)?,
+            false => None,
+        };
+        if shm.is_none() && !self.db_file.try_lock_exclusive()? {
+            return Ok(None);
+        }
+        let shared = Shared::create(self, facts, shm)?;
+        if shared.is_cross() {
+            let mut state = shared.lock();
+            if shared.refresh(&mut state)?.is_none() {
+                return Ok(None);
+            }
+        }
+        Ok(Some((shared, facts)))
+    }
+}
+
 /// What a connection reads from the database file's header when it opens: the page size and
 /// usable size (the defaults for an empty file), the size in pages, and whether it is empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,6 +273,8 @@ pub struct DbFacts {
     pub usable_size: usize,
     pub page_count: PageNo,
     pub empty: bool,
+    /// Header bytes 18/19 say WAL mode (2).
+    pub wal_mode: bool,
 }
 
 fn busy(detail: &str) -> Error {
@@ -206,19 +287,19 @@ fn busy(detail: &str) -> Error {
 impl Shared {
     /// Join (or, as the first connection, lock the database file, create and recover) the
     /// shared state of the database at `path`, of which `db_file` is this connection's handle.
-    /// `read_header` reads the database header; it runs once, when this process holds the file's
-    /// lock. The first connection waits up to `busy_timeout` (sleeping) for other processes to
-    /// let go of the file. Returns the state, this connection's id and the header's facts.
+    /// `read_header` reads the database header; it runs only while this process holds a lock on
+    /// the file. The first connection waits up to `busy_timeout` (sleeping) for other processes
+    /// that hold the file or are resetting its `-shm`. Returns the state, this connection's id
+    /// and the header's facts.
     pub fn attach(
         io: &Arc<dyn Io>,
         path: &str,
         db_file: &Arc<dyn File>,
-        read_only: bool,
-        busy_timeout: Duration,
-        read_header: impl FnOnce() -> Result<DbFacts>,
+        options: AttachOptions,
+        read_header: impl Fn() -> Result<DbFacts>,
     ) -> Result<(Arc<Shared>, u64, DbFacts)> {
         let key = io.shared_key(path)?;
-        let deadline = Instant::now() + busy_timeout;
+        let deadline = Instant::now() + options.busy_timeout;
         let mut attempt = 0;
         loop {
             let mut registry = lock(registry());
@@ -231,42 +312,48 @@ impl Shared {
                 drop(state);
                 return Ok((shared, id, facts));
             }
-            if db_file.try_lock_exclusive()? {
-                let created = read_header().and_then(|facts| {
-                    let shared = Shared::create(io, path, &key, db_file, read_only, facts)?;
-                    Ok((shared, facts))
-                });
-                let (shared, facts) = match created {
-                    Ok(created) => created,
-                    Err(e) => {
-                        let _ = db_file.unlock();
-                        return Err(e);
-                    }
-                };
-                registry.retain(|_, weak| weak.strong_count() > 0);
-                registry.insert(key, Arc::downgrade(&shared));
-                return Ok((shared, 1, facts));
+            let first = FirstOpen {
+                io,
+                path,
+                key: &key,
+                db_file,
+                options,
+            };
+            match first.open(&read_header) {
+                Ok(Some((shared, facts))) => {
+                    registry.retain(|_, weak| weak.strong_count() > 0);
+                    registry.insert(key, Arc::downgrade(&shared));
+                    return Ok((shared, 1, facts));
+                }
+                Ok(None) => {}
+                Err(e) if e.code == ErrorCode::Busy => {}
+                Err(e) => return Err(e),
             }
             drop(registry);
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(busy("another process is using the database"));
             }
-            let delay = BUSY_DELAYS_MS[attempt.min(BUSY_DELAYS_MS.len() - 1)];
-            std::thread::sleep(Duration::from_millis(delay).min(left));
+            busy_sleep(attempt, left);
             attempt += 1;
         }
     }
 
-    /// The first connection's state, recovered from the WAL (if any) while it holds the lock.
+    /// The first connection's state while it holds the lock: recovered from the WAL (if any)
+    /// into heap memory, or, with a shared index, empty until the first refresh reads it.
     fn create(
-        io: &Arc<dyn Io>,
-        path: &str,
-        key: &str,
-        db_file: &Arc<dyn File>,
-        read_only: bool,
+        first: &FirstOpen<'_>,
         facts: DbFacts,
+        shm: Option<Arc<dyn Shm>>,
     ) -> Result<Arc<Shared>> {
+        let FirstOpen {
+            io,
+            path,
+            key,
+            db_file,
+            options,
+        } = *first;
+        let read_only = options.read_only;
         let wal_path = format!("{path}-wal");
         let mut wal_file = None;
         if io.exists(&wal_path)? {
@@ -277,6 +364,7 @@ impl Shared {
             wal_file = Some(io.open(&wal_path, flags)?);
         }
         let recovered = match &wal_file {
+            Some(_) if shm.is_some() => super::Recovered::default(),
             Some(file) => recover(
                 io.as_ref(),
                 file.as_ref(),
@@ -307,6 +395,7 @@ impl Shared {
             generation: 0,
             connections: 1,
             next_id: 2,
+            cross: shm.map(|shm| Cross::new(ShmIndex::new(shm))),
         };
         Ok(Arc::new(Shared {
             key: key.to_string(),
@@ -314,6 +403,7 @@ impl Shared {
             lock_file: db_file.clone(),
             wal_path,
             page_size: facts.page_size,
+            read_only,
             state: Mutex::new(state),
             changed: Condvar::new(),
         }))
@@ -330,8 +420,9 @@ impl Shared {
         let last = {
             let mut state = self.lock();
             state.readers.remove(&id);
+            Shared::release_read_mark(&mut state, id);
             if state.writer == Some(id) {
-                state.writer = None;
+                Shared::release_writer(&mut state);
             }
             state.connections = state.connections.saturating_sub(1);
             self.changed.notify_all();
@@ -340,7 +431,16 @@ impl Shared {
         if !last {
             return Ok(());
         }
-        let mut result = last_close(self);
+        // Shared through the -shm, this process is the last user only if the file can be held
+        // exclusively; only then may it checkpoint everything and delete the WAL and the -shm.
+        let cross = self.is_cross();
+        let alone = !cross || self.lock_file.try_lock_exclusive().unwrap_or(false);
+        let mut result = if alone { last_close(self) } else { Ok(()) };
+        if let Some(gone) = self.lock().cross.take() {
+            if alone && result.is_ok() {
+                result = gone.delete_file();
+            }
+        }
         // After the closing checkpoint, which needs the file to itself.
         let unlocked = self.lock_file.unlock();
         if result.is_ok() {
@@ -385,21 +485,35 @@ impl Shared {
         self.page_size
     }
 
+    /// Whether other processes share the database through the `-shm` WAL index (else this
+    /// process holds it exclusively, the index in heap memory).
+    pub fn is_shared_with_processes(&self) -> bool {
+        self.is_cross()
+    }
+
     /// The latest committed state, without taking a read mark (for a connection just opened).
     pub fn latest(&self) -> Snapshot {
         self.lock().snapshot()
     }
 
-    /// Start a read transaction: record and return the connection's snapshot.
-    pub fn begin_read(&self, id: u64) -> Snapshot {
+    /// Start a read transaction: record and return the connection's snapshot. Shared with
+    /// other processes, this takes a read mark (waiting a little while other processes move the
+    /// marks or rebuild the index).
+    pub fn begin_read(&self, id: u64) -> Result<Snapshot> {
         let mut state = self.lock();
+        if state.cross.is_some() {
+            drop(state);
+            return self.begin_read_cross(id);
+        }
         let snapshot = state.snapshot();
         state.readers.insert(id, snapshot);
-        snapshot
+        Ok(snapshot)
     }
 
     pub fn end_read(&self, id: u64) {
         let mut state = self.lock();
+        // A write that failed to start may have taken a mark before it recorded the reader.
+        Shared::release_read_mark(&mut state, id);
         if state.readers.remove(&id).is_some() {
             self.changed.notify_all();
         }
@@ -451,6 +565,10 @@ impl Shared {
             return Err(busy("the read snapshot is not the latest"));
         }
         state.writer = Some(id);
+        if state.cross.is_some() {
+            drop(state);
+            return self.begin_write_cross(id, current, deadline);
+        }
         let max_frame = state.index.max_frame();
         let others_use_wal = state
             .readers
@@ -468,7 +586,7 @@ impl Shared {
     pub fn end_write(&self, id: u64) {
         let mut state = self.lock();
         if state.writer == Some(id) {
-            state.writer = None;
+            Shared::release_writer(&mut state);
             self.changed.notify_all();
         }
     }
@@ -505,10 +623,7 @@ impl Shared {
             let file = state.wal_file.clone().ok_or_else(|| Error::io("no WAL"))?;
             let max_frame = state.index.max_frame();
             if max_frame == 0 {
-                let header = match state.header {
-                    Some(old) => old.next_generation(),
-                    None => WalHeader::new(self.page_size, 0, [random_u32(), random_u32()]),
-                };
+                let header = self.next_wal_header(&state);
                 (file, header, true, header.checksum, 1)
             } else {
                 let header = state
@@ -556,6 +671,8 @@ impl Shared {
         }
         let mut state = self.lock();
         debug_assert_eq!(state.index.max_frame() + 1, first);
+        // Other processes see the commit once the shared index's header says so: after this.
+        Shared::publish_cross(&mut state, pages, &header, db_size, sum)?;
         state.header = Some(header);
         for page in pages {
             state.index.push(page.pgno());
@@ -589,7 +706,7 @@ impl Shared {
     ) -> Result<CheckpointResult> {
         let deadline = Instant::now() + timeout;
         let mut state = self.lock();
-        if state.checkpointing {
+        if state.checkpointing || !Shared::take_checkpoint_lock(&mut state)? {
             return Ok(CheckpointResult {
                 busy: true,
                 log_frames: -1,
@@ -603,19 +720,37 @@ impl Shared {
             state = guard;
             if free {
                 state.writer = Some(id);
-                took_writer = true;
-            } else {
+                let (guard, locked) = self.take_write_lock(state, deadline)?;
+                state = guard;
+                took_writer = locked;
+                if !locked {
+                    Shared::release_writer(&mut state);
+                }
+            }
+            if !took_writer {
                 effective = CheckpointMode::Passive;
             }
         }
         state.checkpointing = true;
+        let current = match state.cross.is_some() {
+            true => self.refresh(&mut state).map(|h| h.is_some()),
+            false => Ok(true),
+        };
         drop(state);
-        let outcome = self.run_checkpoint(id, target, effective, deadline, stats);
+        let outcome = match current {
+            Ok(false) => Ok(true),
+            Ok(true) if self.is_cross() => {
+                self.run_checkpoint_cross(id, target, effective, deadline, stats)
+            }
+            Ok(true) => self.run_checkpoint(id, target, effective, deadline, stats),
+            Err(e) => Err(e),
+        };
         let mut state = self.lock();
         state.checkpointing = false;
         if took_writer {
-            state.writer = None;
+            Shared::release_writer(&mut state);
         }
+        Shared::release_checkpoint_lock(&mut state);
         self.changed.notify_all();
         let busy = outcome? || effective != mode;
         stats.checkpoints += 1;
@@ -660,48 +795,7 @@ impl Shared {
                 };
             }
             if safe > state.backfilled {
-                let from = state.backfilled;
-                let db_size = state
-                    .index
-                    .db_size_at(safe)
-                    .ok_or_else(|| Error::corrupt(format!("frame {safe} is not a commit")))?;
-                let mut copies = state.index.newest_frames(from, safe, db_size);
-                copies.sort_unstable();
-                let whole = safe == state.index.max_frame();
-                let wal = state
-                    .wal_file
-                    .clone()
-                    .ok_or_else(|| Error::io("no WAL file to checkpoint"))?;
-                // Constant while `checkpointing` holds: no restart can happen under the copy.
-                let generation = state.generation;
-                let sync_wal = target.sync != Synchronous::Off && state.synced_frame < safe;
-                let buffers = std::mem::take(&mut state.copy_buffers);
-                drop(state);
-                let source = FrameSource {
-                    wal: &wal,
-                    generation,
-                    cached: target.cached,
-                };
-                let copied = self.copy_back(
-                    &source,
-                    target.db_file,
-                    &copies,
-                    whole.then_some(db_size),
-                    CopySync {
-                        wal: sync_wal,
-                        db: target.sync != Synchronous::Off,
-                    },
-                    buffers,
-                    stats,
-                );
-                state = self.lock();
-                state.copy_buffers = copied?;
-                if sync_wal {
-                    state.synced_frame = state.synced_frame.max(safe);
-                }
-                debug_assert_eq!(state.backfilled, from, "one checkpoint at a time");
-                state.backfilled = safe;
-                self.changed.notify_all();
+                state = self.backfill_to(state, safe, target, stats)?;
             }
         }
         if !waits {
@@ -730,6 +824,85 @@ impl Shared {
             }
         }
         Ok(false)
+    }
+
+    /// Copy frames `backfilled + 1..=safe` into the database file (the caller made sure no
+    /// reader still needs what they replace), then advance `backfilled` and, shared, the index's
+    /// nBackfill. The lock is let go during the copy and taken again.
+    fn backfill_to<'a>(
+        &'a self,
+        state: MutexGuard<'a, State>,
+        safe: u32,
+        target: CheckpointTarget<'_>,
+        stats: &mut PagerStats,
+    ) -> Result<MutexGuard<'a, State>> {
+        let mut state = state;
+        let from = state.backfilled;
+        let db_size = match state.index.db_size_at(safe) {
+            Some(size) => size,
+            None => self.commit_size_in_wal(&state, safe)?,
+        };
+        let mut copies = state.index.newest_frames(from, safe, db_size);
+        copies.sort_unstable();
+        let whole = safe == state.index.max_frame();
+        let wal = state
+            .wal_file
+            .clone()
+            .ok_or_else(|| Error::io("no WAL file to checkpoint"))?;
+        // Constant while `checkpointing` holds: no restart can happen under the copy.
+        let generation = state.generation;
+        let sync_wal = target.sync != Synchronous::Off && state.synced_frame < safe;
+        let buffers = std::mem::take(&mut state.copy_buffers);
+        drop(state);
+        let source = FrameSource {
+            wal: &wal,
+            generation,
+            cached: target.cached,
+        };
+        let copied = self.copy_back(
+            &source,
+            target.db_file,
+            &copies,
+            whole.then_some(db_size),
+            CopySync {
+                wal: sync_wal,
+                db: target.sync != Synchronous::Off,
+            },
+            buffers,
+            stats,
+        );
+        state = self.lock();
+        state.copy_buffers = copied?;
+        if sync_wal {
+            state.synced_frame = state.synced_frame.max(safe);
+        }
+        debug_assert_eq!(state.backfilled, from, "one checkpoint at a time");
+        state.backfilled = safe;
+        if let Some(cross) = &state.cross {
+            cross.index.set_backfill(safe)?;
+        }
+        self.changed.notify_all();
+        Ok(state)
+    }
+
+    /// The database size commit frame `frame` set, read from its frame header (for a commit
+    /// another process made, whose size the heap index did not see).
+    fn commit_size_in_wal(&self, state: &State, frame: u32) -> Result<PageNo> {
+        let wal = state
+            .wal_file
+            .clone()
+            .ok_or_else(|| Error::io("no WAL file to checkpoint"))?;
+        let offset = frame_offset(frame, self.page_size);
+        let done = io::run_to_completion(self.io.as_ref(), wal.read(offset, vec![0u8; 8].into())?)?;
+        let bytes = done.buffer.unwrap_or_default();
+        let size = match bytes.get(4..8) {
+            Some(b) if done.len == 8 => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+            _ => 0,
+        };
+        if size == 0 {
+            return Err(Error::corrupt(format!("frame {frame} is not a commit")));
+        }
+        Ok(size)
     }
 
     /// Copy frames into the database file: sync the WAL (unless already durable), write the
