@@ -17,26 +17,26 @@
 //!   of an outer loop or outer query) can be a key.
 
 use super::expr::{cmp_spec, comparison_affinity, Info};
+use super::index_range::{index_range, range_terms, IndexRange, RangeTerm};
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::Cond;
 use super::{Ctx, Label};
-use crate::btree::SeekOp;
 use crate::catalog::Index;
 use crate::error::Result;
 use crate::sql::affinity::Affinity;
-use crate::vdbe::{CmpOp, CursorId, Insn, NullMode, Reg, Root};
+use crate::vdbe::{CmpOp, CursorId, Insn, NullMode, Reg};
 use basalt_parser::ast::{self, BinaryOp, ExprKind, UnaryOp};
 
 /// `column = value` between a column of the level's table and a value known before the level.
 #[derive(Clone)]
 pub(super) struct EqTerm<'e> {
     /// The position of the condition in the level's list.
-    cond: usize,
-    column: Resolved,
-    value: &'e ast::Expr,
-    value_info: Info,
+    pub cond: usize,
+    pub column: Resolved,
+    pub value: &'e ast::Expr,
+    pub value_info: Info,
     /// Whether the column is the comparison's left operand (collation precedence).
-    column_left: bool,
+    pub column_left: bool,
 }
 
 impl EqTerm<'_> {
@@ -53,7 +53,7 @@ impl EqTerm<'_> {
     }
 
     /// The affinity the comparison applies to the value.
-    fn affinity(&self) -> Affinity {
+    pub(super) fn affinity(&self) -> Affinity {
         let (l, r) = self.infos();
         comparison_affinity(l.affinity, r.affinity)
     }
@@ -65,9 +65,12 @@ pub(super) enum Access<'e> {
     /// address) into the source's one-row table.
     Coroutine(Reg),
     Rowid(EqTerm<'e>),
+    /// Entries of an index: an equality prefix, then maybe a range on the next column
+    /// (`index_range.rs`); the range's conditions stay in the level's list.
     Index {
         index: Index,
         terms: Vec<EqTerm<'e>>,
+        range: IndexRange<'e>,
     },
     /// A walk over rowids from a lower bound (or the first row) while an upper bound holds. Its
     /// conditions stay in the level's list and are tested on every row.
@@ -127,21 +130,27 @@ impl<'a> Ctx<'a> {
         if let Some(t) = terms.iter().find(|t| t.column.read == ColRead::Rowid) {
             return Access::Rowid(t.clone());
         }
-        let mut best: Option<(&Index, Vec<EqTerm<'e>>)> = None;
+        let ranges: Vec<RangeTerm<'e>> = here
+            .iter()
+            .enumerate()
+            .flat_map(|(i, cond)| range_terms(i, cond, level, sc))
+            .collect();
+        // SQLite's preference without statistics: more equality columns first, then a range
+        // with more bounds; the first index created wins a tie.
+        let mut best: Option<(&Index, Vec<EqTerm<'e>>, IndexRange<'e>)> = None;
         for index in self.catalog.table_indexes(table) {
             if index.partial.is_some() {
                 continue;
             }
             let prefix = usable_prefix(index, &terms);
-            if prefix.len() > best.as_ref().map_or(0, |(_, p)| p.len()) {
-                best = Some((index, prefix));
+            let range = index_range(index, prefix.len(), &ranges);
+            let score = (prefix.len(), range.bounds());
+            let best_score = best
+                .as_ref()
+                .map_or((0, 0), |(_, p, r)| (p.len(), r.bounds()));
+            if score > best_score {
+                best = Some((index, prefix, range));
             }
-        }
-        if let Some((index, terms)) = best {
-            return Access::Index {
-                index: index.clone(),
-                terms,
-            };
         }
         let (mut lower, mut upper) = (None, None);
         for cond in here {
@@ -149,6 +158,18 @@ impl<'a> Ctx<'a> {
                 let side = if is_lower { &mut lower } else { &mut upper };
                 side.get_or_insert(bound);
             }
+        }
+        match best {
+            // A rowid range reads the table alone: it beats an index range without equality.
+            Some((_, terms, _)) if terms.is_empty() && (lower.is_some() || upper.is_some()) => {}
+            Some((index, terms, range)) => {
+                return Access::Index {
+                    index: index.clone(),
+                    terms,
+                    range,
+                }
+            }
+            None => {}
         }
         if lower.is_some() || upper.is_some() {
             return Access::RowidRange { lower, upper };
@@ -257,58 +278,13 @@ impl<'a> Ctx<'a> {
                 self.test_terms(std::slice::from_ref(term), values, sc, next);
                 Ok((top, Advance::Once))
             }
-            Access::Index { index, terms } => {
-                let idx = self.b.cursor();
-                self.b.emit(Insn::OpenRead {
-                    cursor: idx,
-                    db: index.db,
-                    root: Root::Page(index.root),
-                    key: Some(index.key_info()),
-                });
-                let values = self.eval_values(terms, sc)?;
-                let key = self.b.regs(terms.len());
-                self.b.emit(Insn::Copy {
-                    src: values,
-                    dest: key,
-                    count: terms.len(),
-                });
-                self.b.emit(Insn::Affinity {
-                    start: key,
-                    affinities: terms.iter().map(EqTerm::affinity).collect(),
-                });
-                for i in 0..terms.len() {
-                    // `x = NULL` holds for no row.
-                    self.b.emit(Insn::IsNull {
-                        reg: key + i,
-                        target: self.b.to(exit),
-                    });
-                }
-                self.b.emit(Insn::SeekIndex {
-                    cursor: idx,
-                    op: SeekOp::Ge,
-                    key,
-                    count: terms.len(),
-                    not_found: self.b.to(exit),
-                });
-                self.b.place(top);
-                self.b.emit(Insn::IdxCompare {
-                    cursor: idx,
-                    op: CmpOp::Gt,
-                    key,
-                    count: terms.len(),
-                    target: self.b.to(exit),
-                });
-                let rowid = self.b.reg();
-                self.b.emit(Insn::IdxRowid {
-                    cursor: idx,
-                    dest: rowid,
-                });
-                self.b.emit(Insn::SeekRowid {
-                    cursor,
-                    rowid,
-                    not_found: self.b.to(next),
-                });
-                self.test_terms(terms, values, sc, next);
+            Access::Index {
+                index,
+                terms,
+                range,
+            } => {
+                let (top, idx) =
+                    self.open_index_seek(index, terms, range, cursor, sc, exit, next)?;
                 Ok((top, Advance::Next(idx)))
             }
         }
@@ -322,7 +298,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Each term's value, once, into consecutive registers.
-    fn eval_values(&mut self, terms: &[EqTerm<'_>], sc: &Scope<'_>) -> Result<Reg> {
+    pub(super) fn eval_values(&mut self, terms: &[EqTerm<'_>], sc: &Scope<'_>) -> Result<Reg> {
         let start = self.b.regs(terms.len());
         for (i, t) in terms.iter().enumerate() {
             self.expr(t.value, sc, start + i)?;
@@ -331,7 +307,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// The exact comparisons the access path was built from, on the row it found.
-    fn test_terms(&mut self, terms: &[EqTerm<'_>], values: Reg, sc: &Scope<'_>, fail: Label) {
+    pub(super) fn test_terms(
+        &mut self,
+        terms: &[EqTerm<'_>],
+        values: Reg,
+        sc: &Scope<'_>,
+        fail: Label,
+    ) {
         for (i, t) in terms.iter().enumerate() {
             let column = self.b.reg();
             self.column_read(&t.column, sc, column);
@@ -369,14 +351,14 @@ fn usable_prefix<'e>(index: &Index, terms: &[EqTerm<'e>]) -> Vec<EqTerm<'e>> {
     prefix
 }
 
-fn term_collation(t: &EqTerm<'_>) -> crate::record::Collation {
+pub(super) fn term_collation(t: &EqTerm<'_>) -> crate::record::Collation {
     let (l, r) = t.infos();
     super::expr::binary_collation(l, r)
 }
 
 /// Whether an index on a column of affinity `column` holds, for a comparison converting with
 /// `comparison`, every entry equal to the converted key (SQLite's `sqlite3IndexAffinityOk`).
-fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
+pub(super) fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
     match comparison {
         Affinity::Blob => true,
         Affinity::Text => column == Affinity::Text,
@@ -415,7 +397,7 @@ fn eq_term<'e>(
     None
 }
 
-fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
+pub(super) fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
     match &e.kind {
         ExprKind::Id(name) => sc.resolve_here_resolved(None, &name.value),
         ExprKind::Qualified {
@@ -429,7 +411,7 @@ fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
 
 /// The affinity and collation of a value usable as a key: a literal, a parameter, a negated
 /// number, or a column that no loop from this level inward reads. `None` for anything else.
-fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> Option<Info> {
+pub(super) fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> Option<Info> {
     let column = |table: Option<&str>, name: &str| -> Option<Info> {
         let r = sc.resolve(table, name).ok().flatten()?;
         if later.contains(&r.cursor) {

@@ -22,6 +22,7 @@ mod compound;
 mod ddl;
 mod dml;
 mod expr;
+mod index_range;
 mod integrity;
 mod outer_join;
 mod pragma;
