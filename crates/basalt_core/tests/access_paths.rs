@@ -1,6 +1,6 @@
 //! Rowid lookups, index equality seeks and index ranges return exactly what SQLite returns: random tables
 //! with indexes over columns of every affinity and collation, holding values of every storage
-//! class, queried with `column = value`, `column < value`, BETWEEN for literals, bound parameters and join columns of
+//! class, queried with `column = value`, `column < value`, BETWEEN, IN lists for literals, bound parameters and join columns of
 //! every type. A seek that skipped a matching row (wrong key affinity, wrong collation) or a
 //! parameter numbered twice would show here as a difference. Seed printed; `BASALT_SEED=n`
 //! replays one.
@@ -141,7 +141,30 @@ fn run_seed(seed: u64) -> usize {
         let other = names[rng.gen_range(2..names.len())];
         let op = ["<", "<=", ">", ">="][rng.gen_range(0..4)];
         let key = ["id", "rowid", "oid", "_rowid_"][rng.gen_range(0..4)];
-        let (sql, params) = match rng.gen_range(0..14) {
+        let list = |rng: &mut StdRng| {
+            let n = rng.gen_range(1..5);
+            (0..n).map(|_| literal(rng)).collect::<Vec<_>>().join(", ")
+        };
+        let (sql, params) = match rng.gen_range(0..17) {
+            14 => (
+                format!("SELECT * FROM t1 WHERE {col} IN ({}, ?)", list(&mut rng)),
+                vec![value(&mut rng)],
+            ),
+            15 => (
+                format!(
+                    "SELECT * FROM t1 WHERE n IN ({}) AND b {op} {}",
+                    list(&mut rng),
+                    literal(&mut rng)
+                ),
+                vec![],
+            ),
+            16 => (
+                format!(
+                    "SELECT t2.k, t1.id FROM t2 JOIN t1 ON t1.{col} IN (t2.{other}, {}) WHERE t2.k < 5",
+                    literal(&mut rng)
+                ),
+                vec![],
+            ),
             9 => (
                 format!("SELECT * FROM t1 WHERE {other} {op} {}", literal(&mut rng)),
                 vec![],
@@ -313,6 +336,16 @@ fn rowid_and_index_lookups_read_few_pages() {
             "SELECT count(*) FROM big WHERE k >= 7 * 19995",
             Value::Integer(6),
             6,
+        ),
+        (
+            "SELECT count(*) FROM big WHERE k IN (7, 14, 14.0, 21, NULL)",
+            Value::Integer(3),
+            3,
+        ),
+        (
+            "SELECT sum(k) FROM big WHERE rowid IN (5, 5.0, '6', 6)",
+            Value::Integer(77),
+            2,
         ),
     ] {
         let before = conn.pager_stats();

@@ -17,7 +17,8 @@
 //!   of an outer loop or outer query) can be a key.
 
 use super::expr::{cmp_spec, comparison_affinity, Info};
-use super::index_range::{index_range, range_terms, IndexRange, RangeTerm};
+use super::in_seek::InLoop;
+use super::index_range::{index_range, range_terms, IndexRange, IndexSeek, RangeTerm};
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::Cond;
 use super::{Ctx, Label};
@@ -37,6 +38,10 @@ pub(super) struct EqTerm<'e> {
     pub value_info: Info,
     /// Whether the column is the comparison's left operand (collation precedence).
     pub column_left: bool,
+    /// `column IN (list)`: the key takes each distinct value of the list in turn
+    /// (`in_seek.rs`); `value` is then the whole condition and is not evaluated, and the
+    /// condition stays in the level's list to be tested exactly.
+    pub list: Option<&'e [ast::Expr]>,
 }
 
 impl EqTerm<'_> {
@@ -67,11 +72,7 @@ pub(super) enum Access<'e> {
     Rowid(EqTerm<'e>),
     /// Entries of an index: an equality prefix, then maybe a range on the next column
     /// (`index_range.rs`); the range's conditions stay in the level's list.
-    Index {
-        index: Index,
-        terms: Vec<EqTerm<'e>>,
-        range: IndexRange<'e>,
-    },
+    Index(Box<IndexSeek<'e>>),
     /// A walk over rowids from a lower bound (or the first row) while an upper bound holds. Its
     /// conditions stay in the level's list and are tested on every row.
     RowidRange {
@@ -86,7 +87,7 @@ pub(super) enum Access<'e> {
 pub(super) struct Bound<'e> {
     value: &'e ast::Expr,
     value_info: Info,
-    strict: bool,
+    pub strict: bool,
 }
 
 impl Access<'_> {
@@ -94,8 +95,13 @@ impl Access<'_> {
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
             Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } => Vec::new(),
-            Access::Rowid(t) => vec![t.cond],
-            Access::Index { terms, .. } => terms.iter().map(|t| t.cond).collect(),
+            Access::Rowid(t) => t.list.is_none().then_some(t.cond).into_iter().collect(),
+            Access::Index(seek) => seek
+                .terms
+                .iter()
+                .filter(|t| t.list.is_none())
+                .map(|t| t.cond)
+                .collect(),
         }
     }
 }
@@ -108,6 +114,8 @@ pub(super) enum Advance {
     Resume,
     /// A lookup visits at most one row: nothing to advance.
     Once,
+    /// The seek for one value of an IN list (`inner`), then the next value.
+    In { inner: Box<Advance>, list: InLoop },
 }
 
 impl<'a> Ctx<'a> {
@@ -127,7 +135,9 @@ impl<'a> Ctx<'a> {
             .enumerate()
             .filter_map(|(i, cond)| eq_term(i, cond, level, sc))
             .collect();
-        if let Some(t) = terms.iter().find(|t| t.column.read == ColRead::Rowid) {
+        // `rowid = x`, else `rowid IN (…)`.
+        let rowid = |t: &&EqTerm<'e>| t.column.read == ColRead::Rowid;
+        if let Some(t) = terms.iter().filter(rowid).min_by_key(|t| t.list.is_some()) {
             return Access::Rowid(t.clone());
         }
         let ranges: Vec<RangeTerm<'e>> = here
@@ -163,11 +173,11 @@ impl<'a> Ctx<'a> {
             // A rowid range reads the table alone: it beats an index range without equality.
             Some((_, terms, _)) if terms.is_empty() && (lower.is_some() || upper.is_some()) => {}
             Some((index, terms, range)) => {
-                return Access::Index {
+                return Access::Index(Box::new(IndexSeek {
                     index: index.clone(),
                     terms,
                     range,
-                }
+                }))
             }
             None => {}
         }
@@ -257,7 +267,9 @@ impl<'a> Ctx<'a> {
                 Ok((top, Advance::Next(cursor)))
             }
             Access::Rowid(term) => {
-                let values = self.eval_values(std::slice::from_ref(term), sc)?;
+                let terms = std::slice::from_ref(term);
+                let (exit, list) = self.open_in_loop(terms, exit, sc)?;
+                let values = self.eval_values(terms, sc, list.as_ref())?;
                 let key = self.b.reg();
                 self.b.emit(Insn::Copy {
                     src: values,
@@ -275,17 +287,14 @@ impl<'a> Ctx<'a> {
                     not_found: self.b.to(exit),
                 });
                 self.b.place(top);
-                self.test_terms(std::slice::from_ref(term), values, sc, next);
-                Ok((top, Advance::Once))
+                self.test_terms(terms, values, sc, next);
+                Ok((top, Advance::Once.around(list)))
             }
-            Access::Index {
-                index,
-                terms,
-                range,
-            } => {
+            Access::Index(seek) => {
+                let (exit, list) = self.open_in_loop(&seek.terms, exit, sc)?;
                 let (top, idx) =
-                    self.open_index_seek(index, terms, range, cursor, sc, exit, next)?;
-                Ok((top, Advance::Next(idx)))
+                    self.open_index_seek(seek, list.as_ref(), cursor, sc, exit, next)?;
+                Ok((top, Advance::Next(idx).around(list)))
             }
         }
     }
@@ -297,11 +306,28 @@ impl<'a> Ctx<'a> {
         Ok(reg)
     }
 
-    /// Each term's value, once, into consecutive registers.
-    pub(super) fn eval_values(&mut self, terms: &[EqTerm<'_>], sc: &Scope<'_>) -> Result<Reg> {
+    /// Each term's value, once, into consecutive registers; an IN term's is the list's
+    /// current value.
+    pub(super) fn eval_values(
+        &mut self,
+        terms: &[EqTerm<'_>],
+        sc: &Scope<'_>,
+        list: Option<&InLoop>,
+    ) -> Result<Reg> {
         let start = self.b.regs(terms.len());
         for (i, t) in terms.iter().enumerate() {
-            self.expr(t.value, sc, start + i)?;
+            match (t.list, list) {
+                (Some(_), Some(l)) => {
+                    self.b.emit(Insn::Copy {
+                        src: l.value,
+                        dest: start + i,
+                        count: 1,
+                    });
+                }
+                _ => {
+                    self.expr(t.value, sc, start + i)?;
+                }
+            }
         }
         Ok(start)
     }
@@ -314,7 +340,7 @@ impl<'a> Ctx<'a> {
         sc: &Scope<'_>,
         fail: Label,
     ) {
-        for (i, t) in terms.iter().enumerate() {
+        for (i, t) in terms.iter().enumerate().filter(|(_, t)| t.list.is_none()) {
             let column = self.b.reg();
             self.column_read(&t.column, sc, column);
             let (l, r) = t.infos();
@@ -333,16 +359,22 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The terms that match the index's leading columns, one per column, in index order.
+/// The terms that match the index's leading columns, one per column, in index order; an
+/// equality before an IN list, and at most one IN list.
 fn usable_prefix<'e>(index: &Index, terms: &[EqTerm<'e>]) -> Vec<EqTerm<'e>> {
-    let mut prefix = Vec::new();
+    let mut prefix: Vec<EqTerm<'e>> = Vec::new();
     for column in &index.columns {
         let Some(n) = column.column else { break };
-        let found = terms.iter().find(|t| {
-            t.column.read == ColRead::Column(n)
-                && term_collation(t) == column.collation
-                && affinity_ok(t.affinity(), t.column.affinity.unwrap_or(Affinity::Blob))
-        });
+        let has_list = prefix.iter().any(|t| t.list.is_some());
+        let found = terms
+            .iter()
+            .filter(|t| {
+                t.column.read == ColRead::Column(n)
+                    && term_collation(t) == column.collation
+                    && affinity_ok(t.affinity(), t.column.affinity.unwrap_or(Affinity::Blob))
+                    && !(has_list && t.list.is_some())
+            })
+            .min_by_key(|t| t.list.is_some());
         match found {
             Some(t) => prefix.push(t.clone()),
             None => break,
@@ -375,11 +407,31 @@ fn eq_term<'e>(
     sc: &Scope<'_>,
 ) -> Option<EqTerm<'e>> {
     let Cond::Ast(e) = cond else { return None };
+    let cursor = sc.sources[level].cursor;
+    let later: Vec<CursorId> = sc.sources[level..].iter().map(|s| s.cursor).collect();
+    if let ExprKind::InList {
+        expr,
+        not: false,
+        list,
+    } = &e.kind
+    {
+        let column = own_column(expr, sc).filter(|r| r.cursor == cursor)?;
+        if list.is_empty() || list.iter().any(|v| value_info(v, sc, &later).is_none()) {
+            return None;
+        }
+        // The list's comparisons use the column's affinity and collation alone.
+        return Some(EqTerm {
+            cond: cond_index,
+            column,
+            value: e,
+            value_info: Info::default(),
+            column_left: true,
+            list: Some(list),
+        });
+    }
     let ExprKind::Binary(left, BinaryOp::Eq, right) = &e.kind else {
         return None;
     };
-    let cursor = sc.sources[level].cursor;
-    let later: Vec<CursorId> = sc.sources[level..].iter().map(|s| s.cursor).collect();
     for (col, value, column_left) in [(left, right, true), (right, left, false)] {
         let Some(column) = own_column(col, sc).filter(|r| r.cursor == cursor) else {
             continue;
@@ -391,6 +443,7 @@ fn eq_term<'e>(
                 value,
                 value_info,
                 column_left,
+                list: None,
             });
         }
     }
@@ -410,7 +463,8 @@ pub(super) fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
 }
 
 /// The affinity and collation of a value usable as a key: a literal, a parameter, a negated
-/// number, or a column that no loop from this level inward reads. `None` for anything else.
+/// number, or a column that no loop from this level inward reads, maybe with a COLLATE.
+/// `None` for anything else.
 pub(super) fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> Option<Info> {
     let column = |table: Option<&str>, name: &str| -> Option<Info> {
         let r = sc.resolve(table, name).ok().flatten()?;
@@ -429,6 +483,15 @@ pub(super) fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> O
             table,
             column: name,
         } => column(Some(&table.value), &name.value),
+        // An explicit collation decides the comparison's (and so which index serves it).
+        ExprKind::Collate { expr, collation } => {
+            let c = crate::record::Collation::from_name(&collation.value)?;
+            let inner = value_info(expr, sc, later)?;
+            Some(Info {
+                affinity: inner.affinity,
+                collation: Some((c, true)),
+            })
+        }
         _ => constant_info(e),
     }
 }

@@ -444,6 +444,7 @@ impl Ctx<'_> {
                 cte_guards: Vec::new(),
                 depth: 0,
                 pragma_sink: None,
+                plan: None,
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

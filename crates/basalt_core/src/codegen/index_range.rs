@@ -13,6 +13,7 @@
 //!   entries, and a NULL bound (which no row can satisfy) ends the level at once.
 
 use super::access::{affinity_ok, own_column, term_collation, value_info, EqTerm};
+use super::in_seek::InLoop;
 use super::scope::{ColRead, Scope};
 use super::select::Cond;
 use super::{Ctx, Label};
@@ -34,6 +35,14 @@ pub(super) struct RangeTerm<'e> {
     pub lower: bool,
     /// `>`/`<` rather than `>=`/`<=`.
     pub strict: bool,
+}
+
+/// A walk over an index's entries: an equality prefix, then maybe a range on the next column;
+/// the range's conditions stay in the level's list.
+pub(super) struct IndexSeek<'e> {
+    pub index: Index,
+    pub terms: Vec<EqTerm<'e>>,
+    pub range: IndexRange<'e>,
 }
 
 /// The bounds of a range on the index column after the equality prefix.
@@ -72,6 +81,7 @@ pub(super) fn range_terms<'e>(
             value,
             value_info,
             column_left,
+            list: None,
         })
     };
     match &e.kind {
@@ -153,19 +163,23 @@ pub(super) fn index_range<'e>(
 }
 
 impl Ctx<'_> {
-    /// Opens `index` and walks the entries its equality `terms` and `range` select, each
+    /// Opens the seek's index and walks the entries its equality terms and range select, each
     /// followed by its table row on `cursor`. Returns the loop's top and the index cursor to
     /// advance; rows failing an equality term jump to `next`, the walk's end to `exit`.
     pub(super) fn open_index_seek(
         &mut self,
-        index: &Index,
-        terms: &[EqTerm<'_>],
-        range: &IndexRange<'_>,
+        seek: &IndexSeek<'_>,
+        list: Option<&InLoop>,
         cursor: CursorId,
         sc: &Scope<'_>,
         exit: Label,
         next: Label,
     ) -> Result<(Label, CursorId)> {
+        let IndexSeek {
+            index,
+            terms,
+            range,
+        } = seek;
         let idx = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor: idx,
@@ -174,7 +188,7 @@ impl Ctx<'_> {
             key: Some(index.key_info()),
         });
         let n = terms.len();
-        let values = self.eval_values(terms, sc)?;
+        let values = self.eval_values(terms, sc, list)?;
         // The equality key, with one more slot for a bound.
         let key = self.key_with_bound(values, terms, range.lower.as_ref(), sc, exit)?;
         let upper = match &range.upper {

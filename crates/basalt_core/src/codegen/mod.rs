@@ -22,11 +22,13 @@ mod compound;
 mod ddl;
 mod dml;
 mod expr;
+mod in_seek;
 mod index_range;
 mod integrity;
 mod outer_join;
 mod pragma;
 mod pragma_schema;
+mod query_plan;
 mod recursive_cte;
 mod returning;
 mod scope;
@@ -293,6 +295,8 @@ pub struct Ctx<'a> {
     /// Where unqualified table names resolve: everywhere (`None`), or only in `main` while a
     /// view stored in `main` is expanded (SQLite binds such a view to its own database).
     default_db: Option<Db>,
+    /// EXPLAIN QUERY PLAN: the plan's rows, noted while the statement compiles.
+    plan: Option<query_plan::PlanNotes>,
 }
 
 impl Ctx<'_> {
@@ -349,6 +353,30 @@ pub fn compile(
     statement: &ast::Statement,
     sql: &str,
 ) -> Result<(Program, Control)> {
+    compile_noting(catalog, statement, sql, None).map(|(program, control, _)| (program, control))
+}
+
+/// `EXPLAIN QUERY PLAN`: the rows `(id, parent, notused, detail)` describing how the
+/// statement runs, or `not_supported` where Basalt cannot describe its plan truthfully yet.
+pub fn query_plan(
+    catalog: &Databases,
+    statement: &ast::Statement,
+    sql: &str,
+) -> Result<Vec<Vec<crate::record::Value>>> {
+    let mut notes = query_plan::PlanNotes::default();
+    if !matches!(statement.stmt, ast::Stmt::Select(_)) {
+        notes.refuse("statements other than SELECT");
+    }
+    let (_, _, notes) = compile_noting(catalog, statement, sql, Some(notes))?;
+    notes.unwrap_or_default().into_rows()
+}
+
+fn compile_noting(
+    catalog: &Databases,
+    statement: &ast::Statement,
+    sql: &str,
+    plan: Option<query_plan::PlanNotes>,
+) -> Result<(Program, Control, Option<query_plan::PlanNotes>)> {
     let mut ctx = Ctx {
         catalog,
         sql,
@@ -363,6 +391,7 @@ pub fn compile(
         cte_guards: Vec::new(),
         depth: 0,
         pragma_sink: None,
+        plan,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;
@@ -445,7 +474,7 @@ pub fn compile(
     );
     program.n_params = params.count;
     program.param_names = params.names;
-    Ok((program, control))
+    Ok((program, control, ctx.plan))
 }
 
 fn statement_kind(stmt: &ast::Stmt) -> &'static str {

@@ -188,6 +188,12 @@ impl Ctx<'_> {
             }
             None => 0,
         };
+        if self.depth > 0 {
+            self.plan_refuse("subqueries, views and CTEs");
+        }
+        if !select.compound.is_empty() {
+            self.plan_refuse("compound queries");
+        }
         self.depth += 1;
         let result = if select.compound.is_empty() {
             self.core(
@@ -500,6 +506,9 @@ impl Ctx<'_> {
                 sorter_key_info = keys.map(|k| k.1).unwrap_or_default();
                 Ok(())
             };
+            if body.from.is_none() {
+                self.plan_note(|| "SCAN CONSTANT ROW".into());
+            }
             if has_aggs {
                 let mut outputs: Vec<&ast::Expr> = Vec::new();
                 let mut bare_extra = Vec::new();
@@ -530,6 +539,12 @@ impl Ctx<'_> {
                 self.loops(&sc, &conds, &joins, &mut emit)?;
             }
         }
+        if sink.distinct.is_some() {
+            self.plan_note(|| "USE TEMP B-TREE FOR DISTINCT".into());
+        }
+        if sink.sorter.is_some() {
+            self.plan_note(|| "USE TEMP B-TREE FOR ORDER BY".into());
+        }
         if let Some(s) = &sink.sorter {
             self.b.replace(
                 sorter_at,
@@ -555,6 +570,7 @@ impl Ctx<'_> {
         outer: Option<&Scope<'_>>,
         dest: Dest,
     ) -> Result<SelectOut> {
+        self.plan_refuse("VALUES");
         let sc = Scope::new(outer);
         let n = rows.first().map_or(0, Vec::len);
         if rows.iter().any(|r| r.len() != n) {
