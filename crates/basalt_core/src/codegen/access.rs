@@ -114,6 +114,8 @@ pub(super) enum Advance {
     Resume,
     /// A lookup visits at most one row: nothing to advance.
     Once,
+    /// `Next` on an index cursor, ending covering-index candidate `cover`'s loop.
+    IndexNext { cursor: CursorId, cover: usize },
     /// The seek for one value of an IN list (`inner`), then the next value.
     In { inner: Box<Advance>, list: InLoop },
 }
@@ -292,9 +294,9 @@ impl<'a> Ctx<'a> {
             }
             Access::Index(seek) => {
                 let (exit, list) = self.open_in_loop(&seek.terms, exit, sc)?;
-                let (top, idx) =
+                let (top, idx, cover) =
                     self.open_index_seek(seek, list.as_ref(), cursor, sc, exit, next)?;
-                Ok((top, Advance::Next(idx).around(list)))
+                Ok((top, Advance::IndexNext { cursor: idx, cover }.around(list)))
             }
         }
     }

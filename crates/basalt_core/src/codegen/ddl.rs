@@ -445,6 +445,7 @@ impl Ctx<'_> {
                 depth: 0,
                 pragma_sink: None,
                 plan: None,
+                covering: Vec::new(),
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

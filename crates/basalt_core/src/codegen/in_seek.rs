@@ -120,6 +120,10 @@ impl Ctx<'_> {
                 self.b.emit(Insn::Goto { target });
             }
             Advance::Once => {}
+            Advance::IndexNext { cursor, cover } => {
+                self.b.emit(Insn::Next { cursor, target });
+                self.cover_end(cover);
+            }
             Advance::In { inner, list } => {
                 self.advance(*inner, top);
                 self.b.place(list.next);

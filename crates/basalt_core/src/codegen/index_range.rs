@@ -164,8 +164,9 @@ pub(super) fn index_range<'e>(
 
 impl Ctx<'_> {
     /// Opens the seek's index and walks the entries its equality terms and range select, each
-    /// followed by its table row on `cursor`. Returns the loop's top and the index cursor to
-    /// advance; rows failing an equality term jump to `next`, the walk's end to `exit`.
+    /// followed by its table row on `cursor`. Returns the loop's top, the index cursor to
+    /// advance and the loop's covering-index candidate (`covering.rs`); rows failing an
+    /// equality term jump to `next`, the walk's end to `exit`.
     pub(super) fn open_index_seek(
         &mut self,
         seek: &IndexSeek<'_>,
@@ -174,12 +175,13 @@ impl Ctx<'_> {
         sc: &Scope<'_>,
         exit: Label,
         next: Label,
-    ) -> Result<(Label, CursorId)> {
+    ) -> Result<(Label, CursorId, usize)> {
         let IndexSeek {
             index,
             terms,
             range,
         } = seek;
+        let start = self.b.addr();
         let idx = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor: idx,
@@ -247,13 +249,14 @@ impl Ctx<'_> {
             cursor: idx,
             dest: rowid,
         });
-        self.b.emit(Insn::SeekRowid {
+        let lookup = self.b.emit(Insn::SeekRowid {
             cursor,
             rowid,
             not_found: self.b.to(next),
         });
+        let cover = self.cover_candidate(cursor, idx, index, start, lookup);
         self.test_terms(terms, values, sc, next);
-        Ok((top, idx))
+        Ok((top, idx, cover))
     }
 
     /// A key of the equality values in `values..` (converted by their comparisons' affinities)

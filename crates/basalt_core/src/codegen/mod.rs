@@ -19,12 +19,14 @@ mod access;
 mod aggregate;
 mod autoincrement;
 mod compound;
+mod covering;
 mod ddl;
 mod dml;
 mod expr;
 mod in_seek;
 mod index_range;
 mod integrity;
+mod order_walk;
 mod outer_join;
 mod pragma;
 mod pragma_schema;
@@ -297,6 +299,8 @@ pub struct Ctx<'a> {
     default_db: Option<Db>,
     /// EXPLAIN QUERY PLAN: the plan's rows, noted while the statement compiles.
     plan: Option<query_plan::PlanNotes>,
+    /// Index loops that may read their table from the index alone (`covering.rs`).
+    covering: Vec<covering::CoverCandidate>,
 }
 
 impl Ctx<'_> {
@@ -392,6 +396,7 @@ fn compile_noting(
         depth: 0,
         pragma_sink: None,
         plan,
+        covering: Vec::new(),
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;
@@ -463,6 +468,7 @@ fn compile_noting(
         }
     }
     ctx.b.emit(Insn::Goto { target: init + 1 });
+    ctx.apply_covering();
     let writes = ctx.writes;
     let params = std::mem::take(&mut ctx.params);
     let mut program = ctx.b.finish()?;

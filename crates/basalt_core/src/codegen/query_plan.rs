@@ -26,6 +26,18 @@ pub(super) struct PlanNotes {
 }
 
 impl PlanNotes {
+    /// The position of the last row noted so far.
+    pub(super) fn last_row(&self) -> Option<usize> {
+        self.rows.len().checked_sub(1)
+    }
+
+    /// Row `row` describes an index loop that turned out to read the index alone.
+    pub(super) fn mark_covering(&mut self, row: usize) {
+        if let Some((_, _, detail)) = self.rows.get_mut(row) {
+            *detail = detail.replacen(" USING INDEX ", " USING COVERING INDEX ", 1);
+        }
+    }
+
     pub(super) fn refuse(&mut self, what: &'static str) {
         self.refused.get_or_insert(what);
     }

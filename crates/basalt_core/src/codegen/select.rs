@@ -13,6 +13,7 @@
 //!   sort), matching what SQLite's plans produce here.
 
 use super::expr::{aggregate_of, walk, Info};
+use super::order_walk::OrderColumn;
 use super::outer_join::OuterJoin;
 use super::recursive_cte::{cte_columns, is_recursive, CteGuard, QueuePush};
 use super::scope::{AggBinding, Alt, ColRead, Resolved, Scope, Source, SrcColumn};
@@ -482,7 +483,17 @@ impl Ctx<'_> {
         let distinct = body.distinct == Some(ast::Distinctness::Distinct);
         let mut sink = self.new_sink(dest, distinct);
         let distinct_at = self.b.emit(Insn::Noop);
-        let order = self.order_keys(order_by, &results, &sc)?;
+        let mut order = self.order_keys(order_by, &results, &sc)?;
+        if !order.is_empty() && !has_aggs && !distinct {
+            let keys: Vec<_> = order
+                .iter()
+                .map(|(key, term)| order_column(key, term, &results, &sc))
+                .collect();
+            if self.order_by_walk(&keys, &conds, &sc)? {
+                // The loop visits rows in this order already (`order_walk.rs`).
+                order.clear();
+            }
+        }
         let sorter_at = self.b.emit(Insn::Noop);
         if !order.is_empty() {
             let n_keys = order
@@ -1248,6 +1259,43 @@ impl Producer {
 struct Projected {
     base: Reg,
     infos: Vec<ColInfo>,
+}
+
+/// An ORDER BY key as a plain ascending column of a source and the collation it sorts by, if
+/// it is one (for `order_walk.rs`).
+fn order_column(
+    key: &OrderKey<'_>,
+    term: &ast::OrderingTerm,
+    results: &[ResultExpr<'_>],
+    sc: &Scope<'_>,
+) -> Option<OrderColumn> {
+    if term.order == Some(ast::SortOrder::Desc) || term.nulls.is_some() {
+        return None;
+    }
+    let (column, explicit) = match key {
+        OrderKey::Result(i, collation) => {
+            let column = match results.get(*i)? {
+                ResultExpr::Column(r, _) => *r,
+                ResultExpr::Ast(e, _) => super::access::own_column(e, sc)?,
+            };
+            (column, *collation)
+        }
+        OrderKey::Expr(e) => {
+            let (inner, name) = strip_collate(e);
+            let collation = match name {
+                Some(n) => Some(Collation::from_name(&n.value)?),
+                None => None,
+            };
+            (super::access::own_column(inner, sc)?, collation)
+        }
+    };
+    if column.alt.is_some() {
+        return None;
+    }
+    Some(OrderColumn {
+        collation: explicit.unwrap_or(column.collation),
+        column,
+    })
 }
 
 fn nulls_flag(term: &ast::OrderingTerm) -> bool {
