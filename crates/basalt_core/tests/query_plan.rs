@@ -102,6 +102,8 @@ fn plans_are_sqlites() {
         "SELECT * FROM u WHERE y = 1",
         "SELECT * FROM u WHERE y > 1",
         "SELECT * FROM u WHERE x = 1 AND y > 2",
+        "SELECT * FROM u WHERE x = 1 AND y = 2",
+        "SELECT * FROM u WHERE y = 2 AND x = 1",
         "SELECT * FROM u WHERE x IN (1, 2) AND y > 3",
         // IN lists on an index column.
         "SELECT * FROM t WHERE a = 1 AND b IN ('a', 'b')",

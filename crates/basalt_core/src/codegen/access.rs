@@ -147,8 +147,9 @@ impl<'a> Ctx<'a> {
             .enumerate()
             .flat_map(|(i, cond)| range_terms(i, cond, level, sc))
             .collect();
-        // SQLite's preference without statistics: more equality columns first, then a range
-        // with more bounds; the first index created wins a tie.
+        // SQLite's preference without statistics: a unique index with every column pinned by
+        // an equality (one row), then more equality columns, then a range with more bounds;
+        // the first index found wins a tie.
         let mut best: Option<(&Index, Vec<EqTerm<'e>>, IndexRange<'e>)> = None;
         for index in self.catalog.table_indexes(table) {
             if index.partial.is_some() {
@@ -156,10 +157,10 @@ impl<'a> Ctx<'a> {
             }
             let prefix = usable_prefix(index, &terms);
             let range = index_range(index, prefix.len(), &ranges);
-            let score = (prefix.len(), range.bounds());
+            let score = seek_score(index, &prefix, &range);
             let best_score = best
                 .as_ref()
-                .map_or((0, 0), |(_, p, r)| (p.len(), r.bounds()));
+                .map_or((false, 0, 0), |(i, p, r)| seek_score(i, p, r));
             if score > best_score {
                 best = Some((index, prefix, range));
             }
@@ -359,6 +360,19 @@ impl<'a> Ctx<'a> {
             });
         }
     }
+}
+
+/// How good a seek on `index` is (higher is better): whether it finds at most one row (a
+/// unique index with an equality on every column), its equality columns, its range's bounds.
+fn seek_score(
+    index: &Index,
+    prefix: &[EqTerm<'_>],
+    range: &IndexRange<'_>,
+) -> (bool, usize, usize) {
+    let one_row = index.unique
+        && prefix.len() == index.columns.len()
+        && prefix.iter().all(|t| t.list.is_none());
+    (one_row, prefix.len(), range.bounds())
 }
 
 /// The terms that match the index's leading columns, one per column, in index order; an
