@@ -150,7 +150,14 @@ fn run_seed(seed: u64) -> usize {
             let n = rng.gen_range(1..5);
             (0..n).map(|_| literal(rng)).collect::<Vec<_>>().join(", ")
         };
-        let (sql, params) = match rng.gen_range(0..24) {
+        let (sql, params) = match rng.gen_range(0..25) {
+            24 => (
+                format!(
+                    "SELECT id, {other}, r FROM t1 ORDER BY {other}, id LIMIT {}",
+                    rng.gen_range(0..50)
+                ),
+                vec![],
+            ),
             // ORDER BY keys that end in the rowid are a total order: one right answer.
             19 => (
                 format!(
@@ -407,6 +414,11 @@ fn rowid_and_index_lookups_read_few_pages() {
         // ORDER BY in the walk's order: LIMIT stops the walk, no sorter reads everything.
         (
             "SELECT sum(id) FROM (SELECT id FROM big WHERE k > 0 ORDER BY k LIMIT 3)",
+            Value::Integer(6),
+            3,
+        ),
+        (
+            "SELECT sum(id) FROM (SELECT id, pad FROM big ORDER BY k LIMIT 3)",
             Value::Integer(6),
             3,
         ),

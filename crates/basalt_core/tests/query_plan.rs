@@ -129,6 +129,13 @@ fn plans_are_sqlites() {
         "SELECT * FROM t WHERE c > 'a' ORDER BY c",
         "SELECT * FROM t WHERE c > 'a' COLLATE NOCASE ORDER BY c",
         "SELECT * FROM u WHERE x = 1 ORDER BY y",
+        "SELECT * FROM t ORDER BY a",
+        "SELECT a FROM t ORDER BY a LIMIT 5",
+        "SELECT * FROM t WHERE d > 1 ORDER BY a LIMIT 5",
+        "SELECT * FROM t ORDER BY a, b",
+        "SELECT * FROM t ORDER BY c",
+        "SELECT * FROM t ORDER BY c COLLATE NOCASE, rowid",
+        "SELECT x FROM u ORDER BY x",
         // Temporary b-trees.
         "SELECT * FROM t ORDER BY d",
         "SELECT * FROM u WHERE id > 1 ORDER BY z",

@@ -187,6 +187,9 @@ impl<'a> Ctx<'a> {
         if lower.is_some() || upper.is_some() {
             return Access::RowidRange { lower, upper };
         }
+        if let Some(walk) = self.order_walk_for(source.cursor, table) {
+            return walk;
+        }
         Access::Scan
     }
 

@@ -446,6 +446,7 @@ impl Ctx<'_> {
                 pragma_sink: None,
                 plan: None,
                 covering: Vec::new(),
+                order_index: std::cell::Cell::new(None),
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

@@ -301,6 +301,9 @@ pub struct Ctx<'a> {
     plan: Option<query_plan::PlanNotes>,
     /// Index loops that may read their table from the index alone (`covering.rs`).
     covering: Vec<covering::CoverCandidate>,
+    /// The index the loop over a source cursor walks whole for its ORDER BY
+    /// (`order_walk.rs`), taken by that loop's `choose_access`.
+    order_index: std::cell::Cell<Option<(CursorId, String)>>,
 }
 
 impl Ctx<'_> {
@@ -397,6 +400,7 @@ fn compile_noting(
         pragma_sink: None,
         plan,
         covering: Vec::new(),
+        order_index: std::cell::Cell::new(None),
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;

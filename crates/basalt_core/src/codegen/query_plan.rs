@@ -103,6 +103,9 @@ impl Access<'_> {
                         .get(n)
                         .map(|c| c.name.clone())
                 };
+                if terms.is_empty() && range.bounds() == 0 {
+                    return Some(format!("SCAN {name} USING INDEX {}", index.name));
+                }
                 let mut parts = Vec::new();
                 for i in 0..terms.len() {
                     parts.push(format!("{}=?", column_name(i)?));
