@@ -371,8 +371,10 @@ pub struct Statement {
     sql: String,
     control: Control,
     vm: Vm,
-    /// EXPLAIN: the listing's rows, and how many were returned.
+    /// EXPLAIN or EXPLAIN QUERY PLAN: the listing's rows, and how many were returned.
     explain: Option<(Vec<Vec<Value>>, usize)>,
+    /// The listing's column names.
+    explain_columns: &'static [&'static str],
     /// Rows returned since the last reset (a schema change then can no longer recompile).
     rows_returned: bool,
     done: bool,
@@ -381,6 +383,7 @@ pub struct Statement {
 }
 
 const EXPLAIN_COLUMNS: [&str; 8] = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"];
+const QUERY_PLAN_COLUMNS: [&str; 4] = ["id", "parent", "notused", "detail"];
 
 impl Statement {
     fn new(
@@ -388,9 +391,6 @@ impl Statement {
         sql: &str,
         statement: basalt_parser::ast::Statement,
     ) -> Result<Statement> {
-        if statement.explain == Some(basalt_parser::ast::Explain::QueryPlan) {
-            return Err(Error::not_supported("EXPLAIN QUERY PLAN"));
-        }
         let mut catalog = Rc::clone(&conn.borrow().catalog);
         let (program, control) = match codegen::compile(&catalog, &statement, sql) {
             Ok(compiled) => compiled,
@@ -403,7 +403,16 @@ impl Statement {
                 codegen::compile(&catalog, &statement, sql)?
             }
         };
-        let explain = statement.explain.map(|_| (program.explain_rows(), 0));
+        let (explain, explain_columns) = match statement.explain {
+            Some(basalt_parser::ast::Explain::QueryPlan) => (
+                Some((codegen::query_plan(&catalog, &statement, sql)?, 0)),
+                &QUERY_PLAN_COLUMNS[..],
+            ),
+            Some(basalt_parser::ast::Explain::Explain) => {
+                (Some((program.explain_rows(), 0)), &EXPLAIN_COLUMNS[..])
+            }
+            None => (None, &EXPLAIN_COLUMNS[..]),
+        };
         Ok(Statement {
             conn,
             catalog,
@@ -411,6 +420,7 @@ impl Statement {
             control,
             vm: Vm::new(Arc::new(program)),
             explain,
+            explain_columns,
             rows_returned: false,
             done: false,
             active: false,
@@ -427,14 +437,14 @@ impl Statement {
 
     pub fn column_count(&self) -> usize {
         if self.explain.is_some() {
-            return EXPLAIN_COLUMNS.len();
+            return self.explain_columns.len();
         }
         self.vm.program().column_names.len()
     }
 
     pub fn column_name(&self, i: usize) -> Option<&str> {
         if self.explain.is_some() {
-            return EXPLAIN_COLUMNS.get(i).copied();
+            return self.explain_columns.get(i).copied();
         }
         self.vm.program().column_names.get(i).map(String::as_str)
     }

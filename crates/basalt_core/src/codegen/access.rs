@@ -17,26 +17,31 @@
 //!   of an outer loop or outer query) can be a key.
 
 use super::expr::{cmp_spec, comparison_affinity, Info};
+use super::in_seek::InLoop;
+use super::index_range::{index_range, range_terms, IndexRange, IndexSeek, RangeTerm};
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::Cond;
 use super::{Ctx, Label};
-use crate::btree::SeekOp;
 use crate::catalog::Index;
 use crate::error::Result;
 use crate::sql::affinity::Affinity;
-use crate::vdbe::{CmpOp, CursorId, Insn, NullMode, Reg, Root};
+use crate::vdbe::{CmpOp, CursorId, Insn, NullMode, Reg};
 use basalt_parser::ast::{self, BinaryOp, ExprKind, UnaryOp};
 
 /// `column = value` between a column of the level's table and a value known before the level.
 #[derive(Clone)]
 pub(super) struct EqTerm<'e> {
     /// The position of the condition in the level's list.
-    cond: usize,
-    column: Resolved,
-    value: &'e ast::Expr,
-    value_info: Info,
+    pub cond: usize,
+    pub column: Resolved,
+    pub value: &'e ast::Expr,
+    pub value_info: Info,
     /// Whether the column is the comparison's left operand (collation precedence).
-    column_left: bool,
+    pub column_left: bool,
+    /// `column IN (list)`: the key takes each distinct value of the list in turn
+    /// (`in_seek.rs`); `value` is then the whole condition and is not evaluated, and the
+    /// condition stays in the level's list to be tested exactly.
+    pub list: Option<&'e [ast::Expr]>,
 }
 
 impl EqTerm<'_> {
@@ -53,7 +58,7 @@ impl EqTerm<'_> {
     }
 
     /// The affinity the comparison applies to the value.
-    fn affinity(&self) -> Affinity {
+    pub(super) fn affinity(&self) -> Affinity {
         let (l, r) = self.infos();
         comparison_affinity(l.affinity, r.affinity)
     }
@@ -65,10 +70,9 @@ pub(super) enum Access<'e> {
     /// address) into the source's one-row table.
     Coroutine(Reg),
     Rowid(EqTerm<'e>),
-    Index {
-        index: Index,
-        terms: Vec<EqTerm<'e>>,
-    },
+    /// Entries of an index: an equality prefix, then maybe a range on the next column
+    /// (`index_range.rs`); the range's conditions stay in the level's list.
+    Index(Box<IndexSeek<'e>>),
     /// A walk over rowids from a lower bound (or the first row) while an upper bound holds. Its
     /// conditions stay in the level's list and are tested on every row.
     RowidRange {
@@ -83,7 +87,7 @@ pub(super) enum Access<'e> {
 pub(super) struct Bound<'e> {
     value: &'e ast::Expr,
     value_info: Info,
-    strict: bool,
+    pub strict: bool,
 }
 
 impl Access<'_> {
@@ -91,8 +95,13 @@ impl Access<'_> {
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
             Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } => Vec::new(),
-            Access::Rowid(t) => vec![t.cond],
-            Access::Index { terms, .. } => terms.iter().map(|t| t.cond).collect(),
+            Access::Rowid(t) => t.list.is_none().then_some(t.cond).into_iter().collect(),
+            Access::Index(seek) => seek
+                .terms
+                .iter()
+                .filter(|t| t.list.is_none())
+                .map(|t| t.cond)
+                .collect(),
         }
     }
 }
@@ -105,6 +114,10 @@ pub(super) enum Advance {
     Resume,
     /// A lookup visits at most one row: nothing to advance.
     Once,
+    /// `Next` on an index cursor, ending covering-index candidate `cover`'s loop.
+    IndexNext { cursor: CursorId, cover: usize },
+    /// The seek for one value of an IN list (`inner`), then the next value.
+    In { inner: Box<Advance>, list: InLoop },
 }
 
 impl<'a> Ctx<'a> {
@@ -124,24 +137,33 @@ impl<'a> Ctx<'a> {
             .enumerate()
             .filter_map(|(i, cond)| eq_term(i, cond, level, sc))
             .collect();
-        if let Some(t) = terms.iter().find(|t| t.column.read == ColRead::Rowid) {
+        // `rowid = x`, else `rowid IN (…)`.
+        let rowid = |t: &&EqTerm<'e>| t.column.read == ColRead::Rowid;
+        if let Some(t) = terms.iter().filter(rowid).min_by_key(|t| t.list.is_some()) {
             return Access::Rowid(t.clone());
         }
-        let mut best: Option<(&Index, Vec<EqTerm<'e>>)> = None;
+        let ranges: Vec<RangeTerm<'e>> = here
+            .iter()
+            .enumerate()
+            .flat_map(|(i, cond)| range_terms(i, cond, level, sc))
+            .collect();
+        // SQLite's preference without statistics: a unique index with every column pinned by
+        // an equality (one row), then more equality columns, then a range with more bounds;
+        // the first index found wins a tie.
+        let mut best: Option<(&Index, Vec<EqTerm<'e>>, IndexRange<'e>)> = None;
         for index in self.catalog.table_indexes(table) {
             if index.partial.is_some() {
                 continue;
             }
             let prefix = usable_prefix(index, &terms);
-            if prefix.len() > best.as_ref().map_or(0, |(_, p)| p.len()) {
-                best = Some((index, prefix));
+            let range = index_range(index, prefix.len(), &ranges);
+            let score = seek_score(index, &prefix, &range);
+            let best_score = best
+                .as_ref()
+                .map_or((false, 0, 0), |(i, p, r)| seek_score(i, p, r));
+            if score > best_score {
+                best = Some((index, prefix, range));
             }
-        }
-        if let Some((index, terms)) = best {
-            return Access::Index {
-                index: index.clone(),
-                terms,
-            };
         }
         let (mut lower, mut upper) = (None, None);
         for cond in here {
@@ -150,8 +172,23 @@ impl<'a> Ctx<'a> {
                 side.get_or_insert(bound);
             }
         }
+        match best {
+            // A rowid range reads the table alone: it beats an index range without equality.
+            Some((_, terms, _)) if terms.is_empty() && (lower.is_some() || upper.is_some()) => {}
+            Some((index, terms, range)) => {
+                return Access::Index(Box::new(IndexSeek {
+                    index: index.clone(),
+                    terms,
+                    range,
+                }))
+            }
+            None => {}
+        }
         if lower.is_some() || upper.is_some() {
             return Access::RowidRange { lower, upper };
+        }
+        if let Some(walk) = self.order_walk_for(source.cursor, table) {
+            return walk;
         }
         Access::Scan
     }
@@ -236,7 +273,9 @@ impl<'a> Ctx<'a> {
                 Ok((top, Advance::Next(cursor)))
             }
             Access::Rowid(term) => {
-                let values = self.eval_values(std::slice::from_ref(term), sc)?;
+                let terms = std::slice::from_ref(term);
+                let (exit, list) = self.open_in_loop(terms, exit, sc)?;
+                let values = self.eval_values(terms, sc, list.as_ref())?;
                 let key = self.b.reg();
                 self.b.emit(Insn::Copy {
                     src: values,
@@ -254,62 +293,14 @@ impl<'a> Ctx<'a> {
                     not_found: self.b.to(exit),
                 });
                 self.b.place(top);
-                self.test_terms(std::slice::from_ref(term), values, sc, next);
-                Ok((top, Advance::Once))
-            }
-            Access::Index { index, terms } => {
-                let idx = self.b.cursor();
-                self.b.emit(Insn::OpenRead {
-                    cursor: idx,
-                    db: index.db,
-                    root: Root::Page(index.root),
-                    key: Some(index.key_info()),
-                });
-                let values = self.eval_values(terms, sc)?;
-                let key = self.b.regs(terms.len());
-                self.b.emit(Insn::Copy {
-                    src: values,
-                    dest: key,
-                    count: terms.len(),
-                });
-                self.b.emit(Insn::Affinity {
-                    start: key,
-                    affinities: terms.iter().map(EqTerm::affinity).collect(),
-                });
-                for i in 0..terms.len() {
-                    // `x = NULL` holds for no row.
-                    self.b.emit(Insn::IsNull {
-                        reg: key + i,
-                        target: self.b.to(exit),
-                    });
-                }
-                self.b.emit(Insn::SeekIndex {
-                    cursor: idx,
-                    op: SeekOp::Ge,
-                    key,
-                    count: terms.len(),
-                    not_found: self.b.to(exit),
-                });
-                self.b.place(top);
-                self.b.emit(Insn::IdxCompare {
-                    cursor: idx,
-                    op: CmpOp::Gt,
-                    key,
-                    count: terms.len(),
-                    target: self.b.to(exit),
-                });
-                let rowid = self.b.reg();
-                self.b.emit(Insn::IdxRowid {
-                    cursor: idx,
-                    dest: rowid,
-                });
-                self.b.emit(Insn::SeekRowid {
-                    cursor,
-                    rowid,
-                    not_found: self.b.to(next),
-                });
                 self.test_terms(terms, values, sc, next);
-                Ok((top, Advance::Next(idx)))
+                Ok((top, Advance::Once.around(list)))
+            }
+            Access::Index(seek) => {
+                let (exit, list) = self.open_in_loop(&seek.terms, exit, sc)?;
+                let (top, idx, cover) =
+                    self.open_index_seek(seek, list.as_ref(), cursor, sc, exit, next)?;
+                Ok((top, Advance::IndexNext { cursor: idx, cover }.around(list)))
             }
         }
     }
@@ -321,18 +312,41 @@ impl<'a> Ctx<'a> {
         Ok(reg)
     }
 
-    /// Each term's value, once, into consecutive registers.
-    fn eval_values(&mut self, terms: &[EqTerm<'_>], sc: &Scope<'_>) -> Result<Reg> {
+    /// Each term's value, once, into consecutive registers; an IN term's is the list's
+    /// current value.
+    pub(super) fn eval_values(
+        &mut self,
+        terms: &[EqTerm<'_>],
+        sc: &Scope<'_>,
+        list: Option<&InLoop>,
+    ) -> Result<Reg> {
         let start = self.b.regs(terms.len());
         for (i, t) in terms.iter().enumerate() {
-            self.expr(t.value, sc, start + i)?;
+            match (t.list, list) {
+                (Some(_), Some(l)) => {
+                    self.b.emit(Insn::Copy {
+                        src: l.value,
+                        dest: start + i,
+                        count: 1,
+                    });
+                }
+                _ => {
+                    self.expr(t.value, sc, start + i)?;
+                }
+            }
         }
         Ok(start)
     }
 
     /// The exact comparisons the access path was built from, on the row it found.
-    fn test_terms(&mut self, terms: &[EqTerm<'_>], values: Reg, sc: &Scope<'_>, fail: Label) {
-        for (i, t) in terms.iter().enumerate() {
+    pub(super) fn test_terms(
+        &mut self,
+        terms: &[EqTerm<'_>],
+        values: Reg,
+        sc: &Scope<'_>,
+        fail: Label,
+    ) {
+        for (i, t) in terms.iter().enumerate().filter(|(_, t)| t.list.is_none()) {
             let column = self.b.reg();
             self.column_read(&t.column, sc, column);
             let (l, r) = t.infos();
@@ -351,16 +365,35 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The terms that match the index's leading columns, one per column, in index order.
+/// How good a seek on `index` is (higher is better): whether it finds at most one row (a
+/// unique index with an equality on every column), its equality columns, its range's bounds.
+fn seek_score(
+    index: &Index,
+    prefix: &[EqTerm<'_>],
+    range: &IndexRange<'_>,
+) -> (bool, usize, usize) {
+    let one_row = index.unique
+        && prefix.len() == index.columns.len()
+        && prefix.iter().all(|t| t.list.is_none());
+    (one_row, prefix.len(), range.bounds())
+}
+
+/// The terms that match the index's leading columns, one per column, in index order; an
+/// equality before an IN list, and at most one IN list.
 fn usable_prefix<'e>(index: &Index, terms: &[EqTerm<'e>]) -> Vec<EqTerm<'e>> {
-    let mut prefix = Vec::new();
+    let mut prefix: Vec<EqTerm<'e>> = Vec::new();
     for column in &index.columns {
         let Some(n) = column.column else { break };
-        let found = terms.iter().find(|t| {
-            t.column.read == ColRead::Column(n)
-                && term_collation(t) == column.collation
-                && affinity_ok(t.affinity(), t.column.affinity.unwrap_or(Affinity::Blob))
-        });
+        let has_list = prefix.iter().any(|t| t.list.is_some());
+        let found = terms
+            .iter()
+            .filter(|t| {
+                t.column.read == ColRead::Column(n)
+                    && term_collation(t) == column.collation
+                    && affinity_ok(t.affinity(), t.column.affinity.unwrap_or(Affinity::Blob))
+                    && !(has_list && t.list.is_some())
+            })
+            .min_by_key(|t| t.list.is_some());
         match found {
             Some(t) => prefix.push(t.clone()),
             None => break,
@@ -369,14 +402,14 @@ fn usable_prefix<'e>(index: &Index, terms: &[EqTerm<'e>]) -> Vec<EqTerm<'e>> {
     prefix
 }
 
-fn term_collation(t: &EqTerm<'_>) -> crate::record::Collation {
+pub(super) fn term_collation(t: &EqTerm<'_>) -> crate::record::Collation {
     let (l, r) = t.infos();
     super::expr::binary_collation(l, r)
 }
 
 /// Whether an index on a column of affinity `column` holds, for a comparison converting with
 /// `comparison`, every entry equal to the converted key (SQLite's `sqlite3IndexAffinityOk`).
-fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
+pub(super) fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
     match comparison {
         Affinity::Blob => true,
         Affinity::Text => column == Affinity::Text,
@@ -393,11 +426,31 @@ fn eq_term<'e>(
     sc: &Scope<'_>,
 ) -> Option<EqTerm<'e>> {
     let Cond::Ast(e) = cond else { return None };
+    let cursor = sc.sources[level].cursor;
+    let later: Vec<CursorId> = sc.sources[level..].iter().map(|s| s.cursor).collect();
+    if let ExprKind::InList {
+        expr,
+        not: false,
+        list,
+    } = &e.kind
+    {
+        let column = own_column(expr, sc).filter(|r| r.cursor == cursor)?;
+        if list.is_empty() || list.iter().any(|v| value_info(v, sc, &later).is_none()) {
+            return None;
+        }
+        // The list's comparisons use the column's affinity and collation alone.
+        return Some(EqTerm {
+            cond: cond_index,
+            column,
+            value: e,
+            value_info: Info::default(),
+            column_left: true,
+            list: Some(list),
+        });
+    }
     let ExprKind::Binary(left, BinaryOp::Eq, right) = &e.kind else {
         return None;
     };
-    let cursor = sc.sources[level].cursor;
-    let later: Vec<CursorId> = sc.sources[level..].iter().map(|s| s.cursor).collect();
     for (col, value, column_left) in [(left, right, true), (right, left, false)] {
         let Some(column) = own_column(col, sc).filter(|r| r.cursor == cursor) else {
             continue;
@@ -409,13 +462,14 @@ fn eq_term<'e>(
                 value,
                 value_info,
                 column_left,
+                list: None,
             });
         }
     }
     None
 }
 
-fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
+pub(super) fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
     match &e.kind {
         ExprKind::Id(name) => sc.resolve_here_resolved(None, &name.value),
         ExprKind::Qualified {
@@ -428,8 +482,9 @@ fn own_column(e: &ast::Expr, sc: &Scope<'_>) -> Option<Resolved> {
 }
 
 /// The affinity and collation of a value usable as a key: a literal, a parameter, a negated
-/// number, or a column that no loop from this level inward reads. `None` for anything else.
-fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> Option<Info> {
+/// number, or a column that no loop from this level inward reads, maybe with a COLLATE.
+/// `None` for anything else.
+pub(super) fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> Option<Info> {
     let column = |table: Option<&str>, name: &str| -> Option<Info> {
         let r = sc.resolve(table, name).ok().flatten()?;
         if later.contains(&r.cursor) {
@@ -447,6 +502,15 @@ fn value_info(e: &ast::Expr, sc: &Scope<'_>, later: &[CursorId]) -> Option<Info>
             table,
             column: name,
         } => column(Some(&table.value), &name.value),
+        // An explicit collation decides the comparison's (and so which index serves it).
+        ExprKind::Collate { expr, collation } => {
+            let c = crate::record::Collation::from_name(&collation.value)?;
+            let inner = value_info(expr, sc, later)?;
+            Some(Info {
+                affinity: inner.affinity,
+                collation: Some((c, true)),
+            })
+        }
         _ => constant_info(e),
     }
 }

@@ -163,6 +163,7 @@ impl Ctx<'_> {
     fn open_distinct_sets(&mut self, calls: &[Call], opened: &mut Vec<(Addr, usize)>) {
         for (i, c) in calls.iter().enumerate() {
             if let Some(cursor) = c.distinct {
+                self.plan_refuse("DISTINCT aggregates");
                 let at = self.b.emit(Insn::OpenEphemeral {
                     cursor,
                     key: Some(KeyInfo::binary(1)),
@@ -419,6 +420,7 @@ impl Ctx<'_> {
                 });
                 Ok(())
             })?;
+            self.plan_note(|| "USE TEMP B-TREE FOR GROUP BY".into());
             self.b.replace(
                 sorter_at,
                 Insn::SorterOpen {

@@ -443,6 +443,9 @@ impl Ctx<'_> {
                 depth: 0,
                 pragma_sink: None,
                 pure_use: None,
+                plan: None,
+                covering: Vec::new(),
+                order_index: std::cell::Cell::new(None),
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

@@ -20,13 +20,18 @@ mod aggregate;
 mod alter;
 mod autoincrement;
 mod compound;
+mod covering;
 mod ddl;
 mod dml;
 mod expr;
+mod in_seek;
+mod index_range;
 mod integrity;
+mod order_walk;
 mod outer_join;
 mod pragma;
 mod pragma_schema;
+mod query_plan;
 mod recursive_cte;
 mod returning;
 mod scope;
@@ -297,6 +302,13 @@ pub struct Ctx<'a> {
     /// Set while a CHECK constraint, an index expression or a partial index's WHERE is
     /// compiled: calls there must be pure (SQLite's OP_PureFunc).
     pure_use: Option<crate::sql::func::PureUse>,
+    /// EXPLAIN QUERY PLAN: the plan's rows, noted while the statement compiles.
+    plan: Option<query_plan::PlanNotes>,
+    /// Index loops that may read their table from the index alone (`covering.rs`).
+    covering: Vec<covering::CoverCandidate>,
+    /// The index the loop over a source cursor walks whole for its ORDER BY
+    /// (`order_walk.rs`), taken by that loop's `choose_access`.
+    order_index: std::cell::Cell<Option<(CursorId, String)>>,
 }
 
 impl Ctx<'_> {
@@ -359,6 +371,30 @@ pub fn compile(
     statement: &ast::Statement,
     sql: &str,
 ) -> Result<(Program, Control)> {
+    compile_noting(catalog, statement, sql, None).map(|(program, control, _)| (program, control))
+}
+
+/// `EXPLAIN QUERY PLAN`: the rows `(id, parent, notused, detail)` describing how the
+/// statement runs, or `not_supported` where Basalt cannot describe its plan truthfully yet.
+pub fn query_plan(
+    catalog: &Databases,
+    statement: &ast::Statement,
+    sql: &str,
+) -> Result<Vec<Vec<crate::record::Value>>> {
+    let mut notes = query_plan::PlanNotes::default();
+    if !matches!(statement.stmt, ast::Stmt::Select(_)) {
+        notes.refuse("statements other than SELECT");
+    }
+    let (_, _, notes) = compile_noting(catalog, statement, sql, Some(notes))?;
+    notes.unwrap_or_default().into_rows()
+}
+
+fn compile_noting(
+    catalog: &Databases,
+    statement: &ast::Statement,
+    sql: &str,
+    plan: Option<query_plan::PlanNotes>,
+) -> Result<(Program, Control, Option<query_plan::PlanNotes>)> {
     let mut ctx = Ctx {
         catalog,
         sql,
@@ -374,6 +410,9 @@ pub fn compile(
         depth: 0,
         pragma_sink: None,
         pure_use: None,
+        plan,
+        covering: Vec::new(),
+        order_index: std::cell::Cell::new(None),
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;
@@ -451,6 +490,7 @@ pub fn compile(
         }
     }
     ctx.b.emit(Insn::Goto { target: init + 1 });
+    ctx.apply_covering();
     let writes = ctx.writes;
     let params = std::mem::take(&mut ctx.params);
     let mut program = ctx.b.finish()?;
@@ -463,7 +503,7 @@ pub fn compile(
     program.n_params = params.count;
     program.param_names = params.names;
     program.table_defaults = short_records::table_defaults(&program, catalog);
-    Ok((program, control))
+    Ok((program, control, ctx.plan))
 }
 
 fn statement_kind(stmt: &ast::Stmt) -> &'static str {

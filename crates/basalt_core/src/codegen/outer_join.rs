@@ -144,6 +144,10 @@ impl Ctx<'_> {
                 (None, Some(_)) => Access::Scan,
                 (None, None) => self.choose_access(level, &plan.at_level[level], sc),
             };
+            if join.is_some_and(|j| j.right) {
+                self.plan_refuse("RIGHT and FULL joins");
+            }
+            self.plan_loop(&access, &sc.sources[level], join.is_some_and(|j| j.left));
             let used = access.used_conds();
             let (top, advance) = self.open_access(&access, cursor, sc, empty_target, next)?;
             if let Some(j) = join {
@@ -186,19 +190,7 @@ impl Ctx<'_> {
 
     fn close_level(&mut self, level: LoopLevel) {
         self.b.place(level.next);
-        let top = self.b.to(level.top);
-        match level.advance {
-            Advance::Next(cursor) => {
-                self.b.emit(Insn::Next {
-                    cursor,
-                    target: top,
-                });
-            }
-            Advance::Resume => {
-                self.b.emit(Insn::Goto { target: top });
-            }
-            Advance::Once => {}
-        }
+        self.advance(level.advance, level.top);
         if let Some((m, check, inner)) = level.check_match {
             self.b.place(check);
             let end = self.b.label();

@@ -13,6 +13,7 @@
 //!   sort), matching what SQLite's plans produce here.
 
 use super::expr::{aggregate_of, walk, Info};
+use super::order_walk::OrderColumn;
 use super::outer_join::OuterJoin;
 use super::recursive_cte::{cte_columns, is_recursive, CteGuard, QueuePush};
 use super::scope::{AggBinding, Alt, ColRead, Resolved, Scope, Source, SrcColumn};
@@ -182,6 +183,12 @@ impl Ctx<'_> {
         dest: Dest,
     ) -> Result<SelectOut> {
         self.with_ctes(select.with.as_ref(), |ctx| {
+            if ctx.depth > 0 {
+                ctx.plan_refuse("subqueries, views and CTEs");
+            }
+            if !select.compound.is_empty() {
+                ctx.plan_refuse("compound queries");
+            }
             ctx.depth += 1;
             let result = if select.compound.is_empty() {
                 ctx.core(
@@ -486,7 +493,17 @@ impl Ctx<'_> {
         let distinct = body.distinct == Some(ast::Distinctness::Distinct);
         let mut sink = self.new_sink(dest, distinct);
         let distinct_at = self.b.emit(Insn::Noop);
-        let order = self.order_keys(order_by, &results, &sc)?;
+        let mut order = self.order_keys(order_by, &results, &sc)?;
+        if !order.is_empty() && !has_aggs && !distinct {
+            let keys: Vec<_> = order
+                .iter()
+                .map(|(key, term)| order_column(key, term, &results, &sc))
+                .collect();
+            if self.order_by_walk(&keys, &conds, &sc)? {
+                // The loop visits rows in this order already (`order_walk.rs`).
+                order.clear();
+            }
+        }
         let sorter_at = self.b.emit(Insn::Noop);
         if !order.is_empty() {
             let n_keys = order
@@ -510,6 +527,9 @@ impl Ctx<'_> {
                 sorter_key_info = keys.map(|k| k.1).unwrap_or_default();
                 Ok(())
             };
+            if body.from.is_none() {
+                self.plan_note(|| "SCAN CONSTANT ROW".into());
+            }
             if has_aggs {
                 let mut outputs: Vec<&ast::Expr> = Vec::new();
                 let mut bare_extra = Vec::new();
@@ -540,6 +560,12 @@ impl Ctx<'_> {
                 self.loops(&sc, &conds, &joins, &mut emit)?;
             }
         }
+        if sink.distinct.is_some() {
+            self.plan_note(|| "USE TEMP B-TREE FOR DISTINCT".into());
+        }
+        if sink.sorter.is_some() {
+            self.plan_note(|| "USE TEMP B-TREE FOR ORDER BY".into());
+        }
         if let Some(s) = &sink.sorter {
             self.b.replace(
                 sorter_at,
@@ -565,6 +591,7 @@ impl Ctx<'_> {
         outer: Option<&Scope<'_>>,
         dest: Dest,
     ) -> Result<SelectOut> {
+        self.plan_refuse("VALUES");
         let sc = Scope::new(outer);
         let n = rows.first().map_or(0, Vec::len);
         if rows.iter().any(|r| r.len() != n) {
@@ -1242,6 +1269,43 @@ impl Producer {
 struct Projected {
     base: Reg,
     infos: Vec<ColInfo>,
+}
+
+/// An ORDER BY key as a plain ascending column of a source and the collation it sorts by, if
+/// it is one (for `order_walk.rs`).
+fn order_column(
+    key: &OrderKey<'_>,
+    term: &ast::OrderingTerm,
+    results: &[ResultExpr<'_>],
+    sc: &Scope<'_>,
+) -> Option<OrderColumn> {
+    if term.order == Some(ast::SortOrder::Desc) || term.nulls.is_some() {
+        return None;
+    }
+    let (column, explicit) = match key {
+        OrderKey::Result(i, collation) => {
+            let column = match results.get(*i)? {
+                ResultExpr::Column(r, _) => *r,
+                ResultExpr::Ast(e, _) => super::access::own_column(e, sc)?,
+            };
+            (column, *collation)
+        }
+        OrderKey::Expr(e) => {
+            let (inner, name) = strip_collate(e);
+            let collation = match name {
+                Some(n) => Some(Collation::from_name(&n.value)?),
+                None => None,
+            };
+            (super::access::own_column(inner, sc)?, collation)
+        }
+    };
+    if column.alt.is_some() {
+        return None;
+    }
+    Some(OrderColumn {
+        collation: explicit.unwrap_or(column.collation),
+        column,
+    })
 }
 
 fn nulls_flag(term: &ast::OrderingTerm) -> bool {

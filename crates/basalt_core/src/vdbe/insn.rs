@@ -519,6 +519,94 @@ pub enum Insn {
 
 impl Insn {
     /// The columns SQLite's EXPLAIN shows: opcode, p1, p2, p3, p4.
+    /// The cursor the instruction works on, if any. The match names every instruction, so a
+    /// new one must say whether it uses a cursor (the planner's covering-index rewrite relies
+    /// on seeing every use of a table cursor).
+    pub fn cursor(&self) -> Option<CursorId> {
+        match self {
+            Insn::OpenRead { cursor, .. }
+            | Insn::OpenWrite { cursor, .. }
+            | Insn::OpenEphemeral { cursor, .. }
+            | Insn::SorterOpen { cursor, .. }
+            | Insn::Close { cursor, .. }
+            | Insn::Rewind { cursor, .. }
+            | Insn::Last { cursor, .. }
+            | Insn::Next { cursor, .. }
+            | Insn::Prev { cursor, .. }
+            | Insn::SeekRowid { cursor, .. }
+            | Insn::SeekRowidFrom { cursor, .. }
+            | Insn::SeekIndex { cursor, .. }
+            | Insn::IdxCompare { cursor, .. }
+            | Insn::NotFound { cursor, .. }
+            | Insn::Found { cursor, .. }
+            | Insn::Column { cursor, .. }
+            | Insn::Rowid { cursor, .. }
+            | Insn::IdxRowid { cursor, .. }
+            | Insn::NullRow { cursor, .. }
+            | Insn::NewRowid { cursor, .. }
+            | Insn::Insert { cursor, .. }
+            | Insn::Delete { cursor, .. }
+            | Insn::IdxInsert { cursor, .. }
+            | Insn::IdxDelete { cursor, .. }
+            | Insn::SorterInsert { cursor, .. }
+            | Insn::SorterSort { cursor, .. } => Some(*cursor),
+            Insn::Init { .. }
+            | Insn::Goto { .. }
+            | Insn::Halt
+            | Insn::HaltError { .. }
+            | Insn::HaltIfNull { .. }
+            | Insn::Transaction { .. }
+            | Insn::MakeRecord { .. }
+            | Insn::ResultRow { .. }
+            | Insn::Compare { .. }
+            | Insn::CompareStore { .. }
+            | Insn::If { .. }
+            | Insn::IfNot { .. }
+            | Insn::IsNull { .. }
+            | Insn::NotNull { .. }
+            | Insn::Arith { .. }
+            | Insn::Bit { .. }
+            | Insn::Concat { .. }
+            | Insn::Negate { .. }
+            | Insn::BitNot { .. }
+            | Insn::Not { .. }
+            | Insn::And { .. }
+            | Insn::Or { .. }
+            | Insn::IsTrue { .. }
+            | Insn::Function { .. }
+            | Insn::AggStep { .. }
+            | Insn::AggFinal { .. }
+            | Insn::AggReset { .. }
+            | Insn::Gosub { .. }
+            | Insn::Return { .. }
+            | Insn::InitCoroutine { .. }
+            | Insn::Yield { .. }
+            | Insn::EndCoroutine { .. }
+            | Insn::Once { .. }
+            | Insn::Integer { .. }
+            | Insn::Real { .. }
+            | Insn::Text { .. }
+            | Insn::Blob { .. }
+            | Insn::Null { .. }
+            | Insn::Variable { .. }
+            | Insn::Copy { .. }
+            | Insn::Affinity { .. }
+            | Insn::RealAffinity { .. }
+            | Insn::Pragma { .. }
+            | Insn::Checkpoint { .. }
+            | Insn::IntegrityCheck { .. }
+            | Insn::Cast { .. }
+            | Insn::MustBeInt { .. }
+            | Insn::IfPos { .. }
+            | Insn::DecrJumpZero { .. }
+            | Insn::IfZero { .. }
+            | Insn::CreateBtree { .. }
+            | Insn::DropBtree { .. }
+            | Insn::SchemaChanged { .. }
+            | Insn::Noop => None,
+        }
+    }
+
     pub fn explain(&self) -> (&'static str, i64, i64, i64, String) {
         let n = |v: usize| v as i64;
         let none = String::new;

@@ -1,0 +1,159 @@
+//! ORDER BY without a sorter: a query over one table whose loop already visits rows in the
+//! order asked for — ascending rowid for a scan or rowid range, index order for an index walk
+//! — emits its rows as it finds them, so a LIMIT stops the walk early.
+//!
+//! Invariants:
+//! - The loop's access path is the one `nest` will choose: the same conditions at the same
+//!   level go through the same `choose_access`.
+//! - Only ascending keys without NULLS FIRST/LAST are matched, each a plain column of the table
+//!   (or its rowid) compared under the index column's collation and walked in an ascending
+//!   index column. A key on a column pinned by an equality term of the walk under the key's
+//!   collation is constant there and skipped; an IN term's column is walked in ascending order
+//!   of its distinct values.
+//! - Equal keys are not reordered by a stable sort any more; they come in the walk's order
+//!   (later index columns, then rowid), as in SQLite when it makes the same choice.
+//! - A loop that would scan the table walks a whole index instead when the index's order is
+//!   the ORDER BY's (SQLite's choice without statistics); every row has one entry in a
+//!   non-partial index, so the walk visits each row once.
+
+use super::access::{term_collation, Access};
+use super::index_range::{IndexRange, IndexSeek};
+use super::scope::{ColRead, Resolved, Scope};
+use super::select::Cond;
+use super::Ctx;
+use crate::catalog::Table;
+use crate::error::Result;
+use crate::record::{Collation, SortOrder};
+use crate::vdbe::CursorId;
+
+/// One ORDER BY key as a table column and the collation it sorts by.
+pub(super) struct OrderColumn {
+    pub column: Resolved,
+    pub collation: Collation,
+}
+
+impl Ctx<'_> {
+    /// Whether the single table loop over `sc` with `conds` visits rows in the order of `keys`
+    /// (`None` for a key that is not an ascending plain column). Where the loop would scan the
+    /// table and an index's order is the one asked for, the loop is told to walk that index
+    /// instead (`Ctx::order_index`, read by `choose_access`) and this says yes.
+    pub(super) fn order_by_walk(
+        &self,
+        keys: &[Option<OrderColumn>],
+        conds: &[(Cond<'_>, Option<usize>)],
+        sc: &Scope<'_>,
+    ) -> Result<bool> {
+        let [source] = sc.sources.as_slice() else {
+            return Ok(false);
+        };
+        let Some(table) = source.table.as_ref().filter(|_| source.coroutine.is_none()) else {
+            return Ok(false);
+        };
+        let mut keys_here = Vec::new();
+        for k in keys {
+            match k {
+                Some(k) if k.column.cursor == source.cursor => keys_here.push(k),
+                _ => return Ok(false),
+            }
+        }
+        let mut here = Vec::new();
+        for (cond, floor) in conds {
+            if self.cond_level(cond, sc)?.max(floor.unwrap_or(0)) == 0 {
+                here.push(cond);
+            }
+        }
+        let access = self.choose_access(0, &here, sc);
+        if let Access::Rowid(t) = &access {
+            if t.list.is_none() {
+                // At most one row.
+                return Ok(true);
+            }
+        }
+        if walk_satisfies(&access, &keys_here) {
+            return Ok(true);
+        }
+        if !matches!(access, Access::Scan) {
+            return Ok(false);
+        }
+        // A walk over a whole index in the order asked for, as SQLite prefers to sorting.
+        for index in self.catalog.table_indexes(table) {
+            let walk = Access::Index(Box::new(IndexSeek {
+                index: index.clone(),
+                terms: Vec::new(),
+                range: IndexRange::default(),
+            }));
+            if index.partial.is_none() && walk_satisfies(&walk, &keys_here) {
+                self.order_index
+                    .set(Some((source.cursor, index.name.clone())));
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Whether `access` visits rows in the order of `keys`.
+fn walk_satisfies(access: &Access<'_>, keys: &[&OrderColumn]) -> bool {
+    let mut keys = keys.to_vec();
+    // The columns the walk is ordered by, in turn.
+    let walked: Vec<(ColRead, Option<Collation>)> = match access {
+        Access::Scan | Access::Rowid(_) | Access::RowidRange { .. } => {
+            vec![(ColRead::Rowid, None)]
+        }
+        Access::Coroutine(_) => return false,
+        Access::Index(seek) => {
+            let mut walked = Vec::new();
+            let mut complete = true;
+            for (pos, c) in seek.index.columns.iter().enumerate() {
+                let pinned = seek.terms.get(pos).is_some_and(|t| t.list.is_none());
+                if pinned {
+                    continue;
+                }
+                match c.column {
+                    Some(n) if c.order == SortOrder::Asc => {
+                        walked.push((ColRead::Column(n), Some(c.collation)));
+                    }
+                    _ => {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            // Entries equal in every index column follow in rowid order.
+            if complete {
+                walked.push((ColRead::Rowid, None));
+            }
+            // Keys on columns an equality pins (under the key's collation) are constant.
+            keys.retain(|k| {
+                !seek.terms.iter().any(|t| {
+                    t.list.is_none()
+                        && t.column.read == k.column.read
+                        && term_collation(t) == k.collation
+                })
+            });
+            walked
+        }
+    };
+    keys.len() <= walked.len()
+        && keys.iter().zip(&walked).all(|(k, (read, collation))| {
+            k.column.read == *read && collation.is_none_or(|c| c == k.collation)
+        })
+}
+
+impl Ctx<'_> {
+    /// The whole-index walk `order_by_walk` chose for the loop over `cursor`, if any; taken, so
+    /// only that loop gets it.
+    pub(super) fn order_walk_for<'e>(&self, cursor: CursorId, table: &Table) -> Option<Access<'e>> {
+        let (for_cursor, name) = self.order_index.take()?;
+        if for_cursor != cursor {
+            self.order_index.set(Some((for_cursor, name)));
+            return None;
+        }
+        let index = self.catalog.table_indexes(table).find(|i| i.name == name)?;
+        Some(Access::Index(Box::new(IndexSeek {
+            index: index.clone(),
+            terms: Vec::new(),
+            range: IndexRange::default(),
+        })))
+    }
+}
