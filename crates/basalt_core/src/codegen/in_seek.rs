@@ -68,7 +68,7 @@ impl Ctx<'_> {
         for item in list {
             let skip = self.b.label();
             self.expr(item, sc, value)?;
-            self.b.emit(Insn::Affinity {
+            self.b.emit(Insn::KeyAffinity {
                 start: value,
                 affinities: vec![term.affinity()],
             });

@@ -292,7 +292,7 @@ impl Ctx<'_> {
         }
         let mut affinities: Vec<Affinity> = terms.iter().map(EqTerm::affinity).collect();
         affinities.push(bound.map_or(Affinity::Blob, |b| b.term.affinity()));
-        self.b.emit(Insn::Affinity {
+        self.b.emit(Insn::KeyAffinity {
             start: key,
             affinities,
         });

@@ -978,6 +978,12 @@ impl Vm {
                     apply_storage_affinity(&mut self.regs[start + k], *a);
                 }
             }
+            Insn::KeyAffinity { start, affinities } => {
+                for (k, a) in affinities.iter().enumerate() {
+                    let reg = &mut self.regs[start + k];
+                    *reg = a.apply_for_comparison(reg.as_value_ref());
+                }
+            }
             Insn::Pragma { pragma, set, dest } => {
                 self.regs[*dest] = super::pragma::run(env.pager, *pragma, *set)?;
             }

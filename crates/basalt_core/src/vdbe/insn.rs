@@ -453,6 +453,13 @@ pub enum Insn {
         start: Reg,
         affinities: Vec<Affinity>,
     },
+    /// A seek key's conversion: what a comparison under each affinity does to its operand
+    /// (numeric text becomes a number, a number becomes text for TEXT), never storage's lossy
+    /// integer-to-real, so `c > 9223372036854775807` on a REAL index still finds 2^63.
+    KeyAffinity {
+        start: Reg,
+        affinities: Vec<Affinity>,
+    },
     RealAffinity {
         reg: Reg,
     },
@@ -591,6 +598,7 @@ impl Insn {
             | Insn::Variable { .. }
             | Insn::Copy { .. }
             | Insn::Affinity { .. }
+            | Insn::KeyAffinity { .. }
             | Insn::RealAffinity { .. }
             | Insn::Pragma { .. }
             | Insn::Checkpoint { .. }
@@ -880,8 +888,12 @@ impl Insn {
             Insn::Null { dest, count } => ("Null", 0, n(*dest), n(dest + count - 1), none()),
             Insn::Variable { index, dest } => ("Variable", n(*index), n(*dest), 0, none()),
             Insn::Copy { src, dest, count } => ("Copy", n(*src), n(*dest), n(*count), none()),
-            Insn::Affinity { start, affinities } => (
-                "Affinity",
+            Insn::Affinity { start, affinities } | Insn::KeyAffinity { start, affinities } => (
+                if matches!(self, Insn::Affinity { .. }) {
+                    "Affinity"
+                } else {
+                    "KeyAffinity"
+                },
                 n(*start),
                 n(affinities.len()),
                 0,
