@@ -16,6 +16,7 @@
 //! - Only a value that does not read the level's own table (a literal, a parameter, a column
 //!   of an outer loop or outer query) can be a key.
 
+use super::auto_index::AutoIndex;
 use super::expr::{cmp_spec, comparison_affinity, Info};
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::Cond;
@@ -32,8 +33,8 @@ use basalt_parser::ast::{self, BinaryOp, ExprKind, UnaryOp};
 pub(super) struct EqTerm<'e> {
     /// The position of the condition in the level's list.
     cond: usize,
-    column: Resolved,
-    value: &'e ast::Expr,
+    pub(super) column: Resolved,
+    pub(super) value: &'e ast::Expr,
     value_info: Info,
     /// Whether the column is the comparison's left operand (collation precedence).
     column_left: bool,
@@ -53,7 +54,7 @@ impl EqTerm<'_> {
     }
 
     /// The affinity the comparison applies to the value.
-    fn affinity(&self) -> Affinity {
+    pub(super) fn affinity(&self) -> Affinity {
         let (l, r) = self.infos();
         comparison_affinity(l.affinity, r.affinity)
     }
@@ -75,6 +76,8 @@ pub(super) enum Access<'e> {
         lower: Option<Bound<'e>>,
         upper: Option<Bound<'e>>,
     },
+    /// A transient index over the source's rows, built on first use (`auto_index.rs`).
+    Auto(AutoIndex<'e>),
 }
 
 /// One side of a rowid range: `rowid > value` (`strict`) or `rowid >= value` as a lower
@@ -90,7 +93,9 @@ impl Access<'_> {
     /// The positions of the conditions the access path tests itself.
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
-            Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } => Vec::new(),
+            Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } | Access::Auto(_) => {
+                Vec::new()
+            }
             Access::Rowid(t) => vec![t.cond],
             Access::Index { terms, .. } => terms.iter().map(|t| t.cond).collect(),
         }
@@ -235,6 +240,7 @@ impl<'a> Ctx<'a> {
                 }
                 Ok((top, Advance::Next(cursor)))
             }
+            Access::Auto(auto) => self.open_auto_index(auto, cursor, sc, exit, next),
             Access::Rowid(term) => {
                 let values = self.eval_values(std::slice::from_ref(term), sc)?;
                 let key = self.b.reg();
@@ -369,14 +375,14 @@ fn usable_prefix<'e>(index: &Index, terms: &[EqTerm<'e>]) -> Vec<EqTerm<'e>> {
     prefix
 }
 
-fn term_collation(t: &EqTerm<'_>) -> crate::record::Collation {
+pub(super) fn term_collation(t: &EqTerm<'_>) -> crate::record::Collation {
     let (l, r) = t.infos();
     super::expr::binary_collation(l, r)
 }
 
 /// Whether an index on a column of affinity `column` holds, for a comparison converting with
 /// `comparison`, every entry equal to the converted key (SQLite's `sqlite3IndexAffinityOk`).
-fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
+pub(super) fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
     match comparison {
         Affinity::Blob => true,
         Affinity::Text => column == Affinity::Text,
@@ -386,7 +392,7 @@ fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
 
 /// `column = value` (either way round) with the column on this level's table and a value that
 /// does not read it or any later level.
-fn eq_term<'e>(
+pub(super) fn eq_term<'e>(
     cond_index: usize,
     cond: &Cond<'e>,
     level: usize,

@@ -17,12 +17,14 @@
 
 mod access;
 mod aggregate;
+mod auto_index;
 mod autoincrement;
 mod compound;
 mod ddl;
 mod dml;
 mod expr;
 mod integrity;
+mod join_order;
 mod outer_join;
 mod pragma;
 mod pragma_schema;

@@ -20,7 +20,8 @@
 //! - Every source cursor has a rowid (b-tree tables, and ephemeral tables for subqueries,
 //!   views and CTEs, whose rows get consecutive rowids), so the matched set is keyed by it.
 
-use super::access::{Access, Advance};
+use super::access::Advance;
+use super::auto_index::LevelAccess;
 use super::scope::Scope;
 use super::select::Cond;
 use super::{Ctx, Label};
@@ -58,9 +59,10 @@ struct Plan<'c, 'e> {
 }
 
 impl Ctx<'_> {
-    /// The nested loops over the scope's sources, with conditions at the innermost loop of the
-    /// sources they read; `body` is generated at the innermost level (once per pass).
-    pub(super) fn loops<'e>(
+    /// The nested loops over the scope's sources in the scope's order, with conditions at the
+    /// innermost loop of the sources they read; `body` is generated at the innermost level
+    /// (once per pass). `join_order.rs` chooses the order.
+    pub(super) fn loops_in_order<'e>(
         &mut self,
         sc: &Scope<'_>,
         conds: &[(Cond<'e>, Option<usize>)],
@@ -122,7 +124,16 @@ impl Ctx<'_> {
         body: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
     ) -> Result<()> {
         let mut levels: Vec<LoopLevel> = Vec::new();
-        for level in from..sc.sources.len() {
+        let mut accesses: Vec<LevelAccess<'_>> = (from..sc.sources.len())
+            .map(|level| {
+                let join = plan.joins.iter().find(|j| j.level == level);
+                self.level_access(sc, level, &plan.at_level[level], join)
+            })
+            .collect();
+        for a in &mut accesses {
+            self.reset_auto_index(&mut a.access);
+        }
+        for (level, chosen) in (from..sc.sources.len()).zip(accesses) {
             let cursor = sc.sources[level].cursor;
             let next = self.b.label();
             let check_match = self.b.label();
@@ -136,19 +147,21 @@ impl Ctx<'_> {
             } else {
                 levels.last().map_or(exit, |l| l.next)
             };
-            // Outer-join levels are scanned: their null rows and matched sets need the scan's
-            // shape. A lazy first source is read from its co-routine. Others take the access
-            // path their conditions allow (`access.rs`).
-            let access = match (sc.sources[level].coroutine, join) {
-                (Some(reg), _) => Access::Coroutine(reg),
-                (None, Some(_)) => Access::Scan,
-                (None, None) => self.choose_access(level, &plan.at_level[level], sc),
+            // The access path its conditions allow (`auto_index.rs`, `access.rs`); the
+            // conditions a path tests itself are not tested again.
+            let used = chosen.access.used_conds();
+            let (top, advance) =
+                self.open_access(&chosen.access, cursor, sc, empty_target, next)?;
+            let (used_on, used_here) = if chosen.from_on {
+                (used, Vec::new())
+            } else {
+                (Vec::new(), used)
             };
-            let used = access.used_conds();
-            let (top, advance) = self.open_access(&access, cursor, sc, empty_target, next)?;
             if let Some(j) = join {
-                for c in &j.on {
-                    self.test_cond(c, sc, next)?;
+                for (i, c) in j.on.iter().enumerate() {
+                    if !used_on.contains(&i) {
+                        self.test_cond(c, sc, next)?;
+                    }
                 }
             }
             if let Some(&(_, set)) = plan.matched.iter().find(|(l, _)| *l == level) {
@@ -165,7 +178,7 @@ impl Ctx<'_> {
             }
             self.b.place(inner);
             for (i, cond) in plan.at_level[level].iter().enumerate() {
-                if !used.contains(&i) {
+                if !used_here.contains(&i) {
                     self.test_cond(cond, sc, next)?;
                 }
             }
