@@ -68,8 +68,7 @@ impl Ctx<'_> {
         joins: &[OuterJoin<'_>],
     ) -> Result<Option<Vec<usize>>> {
         let n = sc.sources.len();
-        let fixed = n < 2
-            || n > MAX_PERMUTED
+        let fixed = !(2..=MAX_PERMUTED).contains(&n)
             || !joins.is_empty()
             || sc.keep_order
             || sc.agg.is_some()
