@@ -43,6 +43,8 @@ pub(super) struct AutoIndex<'e> {
     /// Whether the index is built in the current run of the loops; allocated and reset before
     /// the outermost loop (`Ctx::reset_auto_index`).
     built: Option<Reg>,
+    /// The inner source of a LEFT JOIN, keyed by its ON conditions.
+    left_join: bool,
 }
 
 /// One key column: `column = value` compared with `affinity` and `collation`.
@@ -68,13 +70,15 @@ impl AutoIndex<'_> {
     }
 
     /// SQLite's EXPLAIN QUERY PLAN line for the level, e.g.
-    /// `SEARCH t2 USING AUTOMATIC COVERING INDEX (b=?)`.
+    /// `SEARCH t2 USING AUTOMATIC COVERING INDEX (b=?)`, with ` LEFT-JOIN` after it for the
+    /// inner source of a LEFT JOIN.
     // EXPLAIN QUERY PLAN is being built on another branch; it reads this when merged.
     #[allow(dead_code)]
     pub(super) fn eqp(&self) -> String {
         let keys: Vec<String> = self.terms.iter().map(|t| format!("{}=?", t.name)).collect();
+        let left_join = if self.left_join { " LEFT-JOIN" } else { "" };
         format!(
-            "SEARCH {} USING AUTOMATIC COVERING INDEX ({})",
+            "SEARCH {} USING AUTOMATIC COVERING INDEX ({}){left_join}",
             self.source,
             keys.join(" AND ")
         )
@@ -124,7 +128,10 @@ impl Ctx<'_> {
         let mut access = self.choose_access(level, conds, sc);
         if matches!(access, Access::Scan) && level > 0 {
             if let Some(auto) = auto_index(level, conds, sc) {
-                access = Access::Auto(auto);
+                access = Access::Auto(AutoIndex {
+                    left_join: from_on,
+                    ..auto
+                });
             }
         }
         LevelAccess { access, from_on }
@@ -271,6 +278,7 @@ fn auto_index<'e>(level: usize, conds: &[&Cond<'e>], sc: &Scope<'_>) -> Option<A
         source: source.name.clone(),
         terms,
         built: None,
+        left_join: false,
     })
 }
 

@@ -1,7 +1,9 @@
 //! The nested loops over a query's FROM sources, with LEFT, RIGHT and FULL OUTER JOIN.
 //!
-//! Sources are visited in FROM order, each by the access path its conditions allow
-//! (`access.rs`: a rowid lookup, an index seek, or a scan; outer-join levels are scanned). A LEFT (or FULL) join level remembers whether its ON
+//! Sources are visited in the scope's order (FROM order, or the one `join_order.rs` chose),
+//! each by the access path its conditions allow (`auto_index.rs`, `access.rs`: a rowid lookup,
+//! an index seek, an automatic index, or a scan; a LEFT JOIN level seeks with its ON conditions
+//! only, RIGHT/FULL join levels are scanned). A LEFT (or FULL) join level remembers whether its ON
 //! conditions matched for the current outer row and, if not, runs the inner levels once more
 //! with the source's cursor on a null row. A RIGHT (or FULL) join level `r` records the rowid of
 //! every row of source `r` whose ON conditions held in a per-join set; after the main loops, one
