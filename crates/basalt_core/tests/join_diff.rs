@@ -1,4 +1,5 @@
-//! Random joins against SQLite: two- to four-way joins (inner, comma, CROSS, LEFT, USING)
+//! Random joins against SQLite: two- to four-way joins (inner, comma, CROSS, LEFT, RIGHT, FULL,
+//! USING)
 //! over tables, a view and subqueries, with and without indexes, on columns of every affinity
 //! and collation holding NULLs and values of every storage class. Automatic indexes and join
 //! reordering may change the order rows come out in, which SQL leaves open: rows are compared
@@ -105,8 +106,10 @@ fn query(rng: &mut StdRng) -> (String, bool) {
         } else {
             String::new()
         };
-        let join = match rng.gen_range(0..7) {
+        let join = match rng.gen_range(0..9) {
             0 => format!(" LEFT JOIN {src} ON {on}{extra}"),
+            7 => format!(" RIGHT JOIN {src} ON {on}{extra}"),
+            8 => format!(" FULL JOIN {src} ON {on}{extra}"),
             1 => format!(" CROSS JOIN {src} ON {on}"),
             2 => {
                 wheres.push(on);

@@ -94,10 +94,11 @@ pub(super) struct LevelAccess<'e> {
 }
 
 impl Ctx<'_> {
-    /// The access path of loop `level`: a lazy first source reads its co-routine; a RIGHT or
-    /// FULL join level is scanned (its unmatched-row pass needs the scan's shape); a LEFT JOIN
-    /// level seeks with its ON conditions; any other with the conditions tested there. Where no
-    /// rowid or index seek applies, an automatic index if a term allows one.
+    /// The access path of loop `level`: a lazy first source reads its co-routine; an outer join
+    /// level seeks with its ON conditions (WHERE conditions apply after its null row, and its
+    /// unmatched-row pass scans on its own); any other with the conditions tested there. Where
+    /// no rowid or index seek applies, an automatic index if a term allows one — never for a
+    /// RIGHT or FULL join's source, as in SQLite.
     pub(super) fn level_access<'e>(
         &self,
         sc: &Scope<'_>,
@@ -112,21 +113,15 @@ impl Ctx<'_> {
             };
         }
         let on: Vec<&Cond<'e>>;
-        let (conds, from_on) = match join {
-            Some(j) if j.right => {
-                return LevelAccess {
-                    access: Access::Scan,
-                    from_on: false,
-                }
-            }
+        let (conds, from_on, auto_ok) = match join {
             Some(j) => {
                 on = j.on.iter().collect();
-                (&on[..], true)
+                (&on[..], true, !j.right)
             }
-            None => (here, false),
+            None => (here, false, true),
         };
         let mut access = self.choose_access(level, conds, sc);
-        if matches!(access, Access::Scan) && level > 0 {
+        if auto_ok && matches!(access, Access::Scan) && level > 0 {
             if let Some(auto) = auto_index(level, conds, sc) {
                 access = Access::Auto(AutoIndex {
                     left_join: from_on,

@@ -2,8 +2,8 @@
 //!
 //! Sources are visited in the scope's order (FROM order, or the one `join_order.rs` chose),
 //! each by the access path its conditions allow (`auto_index.rs`, `access.rs`: a rowid lookup,
-//! an index seek, an automatic index, or a scan; a LEFT JOIN level seeks with its ON conditions
-//! only, RIGHT/FULL join levels are scanned). A LEFT (or FULL) join level remembers whether its ON
+//! an index seek, an automatic index, or a scan; an outer join level seeks with its ON
+//! conditions only). A LEFT (or FULL) join level remembers whether its ON
 //! conditions matched for the current outer row and, if not, runs the inner levels once more
 //! with the source's cursor on a null row. A RIGHT (or FULL) join level `r` records the rowid of
 //! every row of source `r` whose ON conditions held in a per-join set; after the main loops, one
@@ -107,7 +107,8 @@ impl Ctx<'_> {
         }
         // An empty source ends the main pass, not the unmatched-row passes after it.
         let main_end = self.b.label();
-        self.nest(sc, &plan, 0, main_end, body)?;
+        let accesses = self.prepare_levels(sc, &plan, 0);
+        self.nest(sc, &plan, 0, accesses, main_end, body)?;
         self.b.place(main_end);
         for &(level, set) in &plan.matched {
             self.unmatched_pass(sc, &plan, level, set, body)?;
@@ -116,17 +117,15 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Levels `from..` as nested loops around `body`; an empty first level goes to `exit`.
-    fn nest(
+    /// The access paths of levels `from..`, emitting what must run before their loops (the
+    /// reset of an automatic index's flag).
+    fn prepare_levels<'e>(
         &mut self,
         sc: &Scope<'_>,
-        plan: &Plan<'_, '_>,
+        plan: &Plan<'_, 'e>,
         from: usize,
-        exit: Label,
-        body: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
-    ) -> Result<()> {
-        let mut levels: Vec<LoopLevel> = Vec::new();
-        let mut accesses: Vec<LevelAccess<'_>> = (from..sc.sources.len())
+    ) -> Vec<LevelAccess<'e>> {
+        let mut accesses: Vec<LevelAccess<'e>> = (from..sc.sources.len())
             .map(|level| {
                 let join = plan.joins.iter().find(|j| j.level == level);
                 self.level_access(sc, level, &plan.at_level[level], join)
@@ -135,6 +134,21 @@ impl Ctx<'_> {
         for a in &mut accesses {
             self.reset_auto_index(&mut a.access);
         }
+        accesses
+    }
+
+    /// Levels `from..` as nested loops around `body`, by the `accesses` `prepare_levels` chose;
+    /// an empty first level goes to `exit`.
+    fn nest(
+        &mut self,
+        sc: &Scope<'_>,
+        plan: &Plan<'_, '_>,
+        from: usize,
+        accesses: Vec<LevelAccess<'_>>,
+        exit: Label,
+        body: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut levels: Vec<LoopLevel> = Vec::new();
         for (level, chosen) in (from..sc.sources.len()).zip(accesses) {
             let cursor = sc.sources[level].cursor;
             let next = self.b.label();
@@ -252,6 +266,8 @@ impl Ctx<'_> {
         let end = self.b.label();
         let next = self.b.label();
         let top = self.b.label();
+        // Before the scan: an automatic index of a later level is built once per pass.
+        let accesses = self.prepare_levels(sc, plan, level + 1);
         self.b.emit(Insn::Rewind {
             cursor,
             if_empty: self.b.to(end),
@@ -271,7 +287,7 @@ impl Ctx<'_> {
         for cond in &plan.at_level[level] {
             self.test_cond(cond, sc, next)?;
         }
-        self.nest(sc, plan, level + 1, next, body)?;
+        self.nest(sc, plan, level + 1, accesses, next, body)?;
         self.close_level(LoopLevel {
             cursor,
             advance: Advance::Next(cursor),
