@@ -735,6 +735,13 @@ impl Statement {
         self.done = false;
     }
 
+    /// VM instructions this statement ran since it was prepared (or last recompiled after a
+    /// schema change), as `sqlite3_stmt_status(.., SQLITE_STMTSTATUS_VM_STEP, 0)`: a count of
+    /// work that tests can bound without timing anything.
+    pub fn vm_steps(&self) -> u64 {
+        self.vm.steps()
+    }
+
     pub fn parameter_count(&self) -> usize {
         self.vm.program().n_params
     }

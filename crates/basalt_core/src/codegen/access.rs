@@ -16,6 +16,7 @@
 //! - Only a value that does not read the level's own table (a literal, a parameter, a column
 //!   of an outer loop or outer query) can be a key.
 
+use super::auto_index::AutoIndex;
 use super::expr::{cmp_spec, comparison_affinity, Info};
 use super::in_seek::InLoop;
 use super::index_range::{index_range, range_terms, IndexRange, IndexSeek, RangeTerm};
@@ -79,6 +80,8 @@ pub(super) enum Access<'e> {
         lower: Option<Bound<'e>>,
         upper: Option<Bound<'e>>,
     },
+    /// A transient index over the source's rows, built on first use (`auto_index.rs`).
+    Auto(AutoIndex<'e>),
 }
 
 /// One side of a rowid range: `rowid > value` (`strict`) or `rowid >= value` as a lower
@@ -94,7 +97,9 @@ impl Access<'_> {
     /// The positions of the conditions the access path tests itself.
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
-            Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } => Vec::new(),
+            Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } | Access::Auto(_) => {
+                Vec::new()
+            }
             Access::Rowid(t) => t.list.is_none().then_some(t.cond).into_iter().collect(),
             Access::Index(seek) => seek
                 .terms
@@ -272,6 +277,7 @@ impl<'a> Ctx<'a> {
                 }
                 Ok((top, Advance::Next(cursor)))
             }
+            Access::Auto(auto) => self.open_auto_index(auto, cursor, sc, exit, next),
             Access::Rowid(term) => {
                 let terms = std::slice::from_ref(term);
                 let (exit, list) = self.open_in_loop(terms, exit, sc)?;
@@ -419,7 +425,7 @@ pub(super) fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
 
 /// `column = value` (either way round) with the column on this level's table and a value that
 /// does not read it or any later level.
-fn eq_term<'e>(
+pub(super) fn eq_term<'e>(
     cond_index: usize,
     cond: &Cond<'e>,
     level: usize,

@@ -336,6 +336,7 @@ impl Ctx<'_> {
             correlated: Cell::new(false),
             agg: Some(binding),
             aliases: sc.aliases.clone(),
+            keep_order: sc.keep_order,
         };
         let finals = |ctx: &mut Self| {
             for c in &calls {

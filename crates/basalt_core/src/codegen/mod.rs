@@ -18,6 +18,7 @@
 mod access;
 mod aggregate;
 mod alter;
+mod auto_index;
 mod autoincrement;
 mod compound;
 mod covering;
@@ -27,6 +28,7 @@ mod expr;
 mod in_seek;
 mod index_range;
 mod integrity;
+mod join_order;
 mod order_walk;
 mod outer_join;
 mod pragma;

@@ -100,7 +100,7 @@ fn walk_satisfies(access: &Access<'_>, keys: &[&OrderColumn]) -> bool {
         Access::Scan | Access::Rowid(_) | Access::RowidRange { .. } => {
             vec![(ColRead::Rowid, None)]
         }
-        Access::Coroutine(_) => return false,
+        Access::Coroutine(_) | Access::Auto(_) => return false,
         Access::Index(seek) => {
             let mut walked = Vec::new();
             let mut complete = true;

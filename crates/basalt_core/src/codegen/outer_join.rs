@@ -1,7 +1,9 @@
 //! The nested loops over a query's FROM sources, with LEFT, RIGHT and FULL OUTER JOIN.
 //!
-//! Sources are visited in FROM order, each by the access path its conditions allow
-//! (`access.rs`: a rowid lookup, an index seek, or a scan; outer-join levels are scanned). A LEFT (or FULL) join level remembers whether its ON
+//! Sources are visited in the scope's order (FROM order, or the one `join_order.rs` chose),
+//! each by the access path its conditions allow (`auto_index.rs`, `access.rs`: a rowid lookup,
+//! an index seek, an automatic index, or a scan; an outer join level seeks with its ON
+//! conditions only). A LEFT (or FULL) join level remembers whether its ON
 //! conditions matched for the current outer row and, if not, runs the inner levels once more
 //! with the source's cursor on a null row. A RIGHT (or FULL) join level `r` records the rowid of
 //! every row of source `r` whose ON conditions held in a per-join set; after the main loops, one
@@ -20,7 +22,8 @@
 //! - Every source cursor has a rowid (b-tree tables, and ephemeral tables for subqueries,
 //!   views and CTEs, whose rows get consecutive rowids), so the matched set is keyed by it.
 
-use super::access::{Access, Advance};
+use super::access::Advance;
+use super::auto_index::LevelAccess;
 use super::scope::Scope;
 use super::select::Cond;
 use super::{Ctx, Label};
@@ -58,9 +61,10 @@ struct Plan<'c, 'e> {
 }
 
 impl Ctx<'_> {
-    /// The nested loops over the scope's sources, with conditions at the innermost loop of the
-    /// sources they read; `body` is generated at the innermost level (once per pass).
-    pub(super) fn loops<'e>(
+    /// The nested loops over the scope's sources in the scope's order, with conditions at the
+    /// innermost loop of the sources they read; `body` is generated at the innermost level
+    /// (once per pass). `join_order.rs` chooses the order.
+    pub(super) fn loops_in_order<'e>(
         &mut self,
         sc: &Scope<'_>,
         conds: &[(Cond<'e>, Option<usize>)],
@@ -103,7 +107,8 @@ impl Ctx<'_> {
         }
         // An empty source ends the main pass, not the unmatched-row passes after it.
         let main_end = self.b.label();
-        self.nest(sc, &plan, 0, main_end, body)?;
+        let accesses = self.prepare_levels(sc, &plan, 0);
+        self.nest(sc, &plan, 0, accesses, main_end, body)?;
         self.b.place(main_end);
         for &(level, set) in &plan.matched {
             self.unmatched_pass(sc, &plan, level, set, body)?;
@@ -112,17 +117,39 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Levels `from..` as nested loops around `body`; an empty first level goes to `exit`.
+    /// The access paths of levels `from..`, emitting what must run before their loops (the
+    /// reset of an automatic index's flag).
+    fn prepare_levels<'e>(
+        &mut self,
+        sc: &Scope<'_>,
+        plan: &Plan<'_, 'e>,
+        from: usize,
+    ) -> Vec<LevelAccess<'e>> {
+        let mut accesses: Vec<LevelAccess<'e>> = (from..sc.sources.len())
+            .map(|level| {
+                let join = plan.joins.iter().find(|j| j.level == level);
+                self.level_access(sc, level, &plan.at_level[level], join)
+            })
+            .collect();
+        for a in &mut accesses {
+            self.reset_auto_index(&mut a.access);
+        }
+        accesses
+    }
+
+    /// Levels `from..` as nested loops around `body`, by the `accesses` `prepare_levels` chose;
+    /// an empty first level goes to `exit`.
     fn nest(
         &mut self,
         sc: &Scope<'_>,
         plan: &Plan<'_, '_>,
         from: usize,
+        accesses: Vec<LevelAccess<'_>>,
         exit: Label,
         body: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
     ) -> Result<()> {
         let mut levels: Vec<LoopLevel> = Vec::new();
-        for level in from..sc.sources.len() {
+        for (level, chosen) in (from..sc.sources.len()).zip(accesses) {
             let cursor = sc.sources[level].cursor;
             let next = self.b.label();
             let check_match = self.b.label();
@@ -136,23 +163,29 @@ impl Ctx<'_> {
             } else {
                 levels.last().map_or(exit, |l| l.next)
             };
-            // Outer-join levels are scanned: their null rows and matched sets need the scan's
-            // shape. A lazy first source is read from its co-routine. Others take the access
-            // path their conditions allow (`access.rs`).
-            let access = match (sc.sources[level].coroutine, join) {
-                (Some(reg), _) => Access::Coroutine(reg),
-                (None, Some(_)) => Access::Scan,
-                (None, None) => self.choose_access(level, &plan.at_level[level], sc),
-            };
             if join.is_some_and(|j| j.right) {
                 self.plan_refuse("RIGHT and FULL joins");
             }
-            self.plan_loop(&access, &sc.sources[level], join.is_some_and(|j| j.left));
-            let used = access.used_conds();
-            let (top, advance) = self.open_access(&access, cursor, sc, empty_target, next)?;
+            self.plan_loop(
+                &chosen.access,
+                &sc.sources[level],
+                join.is_some_and(|j| j.left),
+            );
+            // The access path its conditions allow (`auto_index.rs`, `access.rs`); the
+            // conditions a path tests itself are not tested again.
+            let used = chosen.access.used_conds();
+            let (top, advance) =
+                self.open_access(&chosen.access, cursor, sc, empty_target, next)?;
+            let (used_on, used_here) = if chosen.from_on {
+                (used, Vec::new())
+            } else {
+                (Vec::new(), used)
+            };
             if let Some(j) = join {
-                for c in &j.on {
-                    self.test_cond(c, sc, next)?;
+                for (i, c) in j.on.iter().enumerate() {
+                    if !used_on.contains(&i) {
+                        self.test_cond(c, sc, next)?;
+                    }
                 }
             }
             if let Some(&(_, set)) = plan.matched.iter().find(|(l, _)| *l == level) {
@@ -169,7 +202,7 @@ impl Ctx<'_> {
             }
             self.b.place(inner);
             for (i, cond) in plan.at_level[level].iter().enumerate() {
-                if !used.contains(&i) {
+                if !used_here.contains(&i) {
                     self.test_cond(cond, sc, next)?;
                 }
             }
@@ -229,6 +262,8 @@ impl Ctx<'_> {
         let end = self.b.label();
         let next = self.b.label();
         let top = self.b.label();
+        // Before the scan: an automatic index of a later level is built once per pass.
+        let accesses = self.prepare_levels(sc, plan, level + 1);
         self.b.emit(Insn::Rewind {
             cursor,
             if_empty: self.b.to(end),
@@ -248,7 +283,7 @@ impl Ctx<'_> {
         for cond in &plan.at_level[level] {
             self.test_cond(cond, sc, next)?;
         }
-        self.nest(sc, plan, level + 1, next, body)?;
+        self.nest(sc, plan, level + 1, accesses, next, body)?;
         self.close_level(LoopLevel {
             cursor,
             advance: Advance::Next(cursor),

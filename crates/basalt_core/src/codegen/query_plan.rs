@@ -73,6 +73,7 @@ impl Access<'_> {
         Some(match self {
             Access::Scan => format!("SCAN {name}"),
             Access::Coroutine(_) => return None,
+            Access::Auto(auto) => auto.eqp(),
             Access::Rowid(_) => format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)"),
             Access::RowidRange { lower, upper } => {
                 // SQLite writes `>` and `<` for inclusive bounds too.

@@ -186,6 +186,8 @@ pub struct Scope<'p> {
     pub agg: Option<AggBinding>,
     /// Result column aliases and their expressions, visible to WHERE/GROUP BY/HAVING/ORDER BY.
     pub aliases: Vec<(String, basalt_parser::ast::Expr)>,
+    /// The loops must visit the sources in FROM order (a CROSS JOIN; `join_order.rs`).
+    pub keep_order: bool,
 }
 
 impl<'p> Scope<'p> {
@@ -208,6 +210,7 @@ impl<'p> Scope<'p> {
             correlated: Cell::new(false),
             agg: None,
             aliases: Vec::new(),
+            keep_order: false,
         }
     }
 

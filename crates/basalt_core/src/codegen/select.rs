@@ -100,6 +100,7 @@ enum ResultExpr<'e> {
 }
 
 /// A join or WHERE condition.
+#[derive(Clone, Copy)]
 pub(super) enum Cond<'e> {
     Ast(&'e ast::Expr),
     /// `left = right` from USING or NATURAL.
@@ -880,6 +881,8 @@ impl Ctx<'_> {
                 ast::JoinOp::Comma => (false, ast::JoinKind::Inner),
                 ast::JoinOp::Join { natural, kind } => (natural, kind),
             };
+            // SQLite's way of fixing the join order by hand (`join_order.rs`).
+            sc.keep_order |= kind == ast::JoinKind::Cross;
             let left = matches!(kind, ast::JoinKind::Left | ast::JoinKind::Full);
             let right = matches!(kind, ast::JoinKind::Right | ast::JoinKind::Full);
             let before = sc.sources.len();

@@ -171,6 +171,10 @@ impl VCursor {
                 Ok(compare_unpacked(key, b.key(), info)?.reverse())
             }
             (Kind::BTree(_), Some(_)) => Ok(Ordering::Greater),
+            (Kind::EphIndex { key: info, at, .. }, _) => match at {
+                Some(entry) => Ok(compare_unpacked(key, &entry.bytes, info)?.reverse()),
+                None => Ok(Ordering::Greater),
+            },
             _ => Err(crate::Error::new(
                 crate::ErrorCode::Internal,
                 "index comparison on a cursor without an index",

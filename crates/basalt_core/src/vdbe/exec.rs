@@ -125,6 +125,9 @@ pub struct Vm {
     ops_since_check: u32,
     /// `'now'` for this execution: read from the clock at its first use, kept until reset.
     now_ms: Option<i64>,
+    /// Instructions started since the statement was prepared (SQLITE_STMTSTATUS_VM_STEP; not
+    /// cleared by `reset`). An instruction re-run after `IoPending` counts again.
+    steps: u64,
 }
 
 fn reg_i64(v: &Value) -> Option<i64> {
@@ -161,6 +164,7 @@ impl Vm {
             savepoints: [None; 2],
             ops_since_check: 0,
             now_ms: None,
+            steps: 0,
             program,
         };
         vm.reset();
@@ -188,6 +192,12 @@ impl Vm {
         self.on_error = OnError::Abort;
         self.savepoints = [None; 2];
         self.now_ms = None;
+    }
+
+    /// Instructions run since the statement was prepared: a measure of work that does not
+    /// depend on the machine (SQLite's `sqlite3_stmt_status(.., SQLITE_STMTSTATUS_VM_STEP)`).
+    pub fn steps(&self) -> u64 {
+        self.steps
     }
 
     pub fn is_running(&self) -> bool {
@@ -281,6 +291,7 @@ impl Vm {
                 return Ok(StepResult::Done);
             };
             self.ops_since_check += 1;
+            self.steps += 1;
             if self.ops_since_check >= INTERRUPT_CHECK_INTERVAL {
                 self.ops_since_check = 0;
                 if env.conn.interrupt.load(AtomicOrdering::Relaxed) {
@@ -543,10 +554,14 @@ impl Vm {
                 let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
                 let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
                 let (c, pager) = self.cursor_on(*cursor, env)?;
-                let Kind::BTree(b) = &mut c.kind else {
-                    return Err(Error::new(ErrorCode::Internal, "seek on an ephemeral"));
+                let found = match &mut c.kind {
+                    Kind::BTree(b) => b.seek_index(pager, &refs, *op)?,
+                    Kind::EphIndex { set, key: info, at } if *op == SeekOp::Ge => {
+                        *at = first_at_least(set, info, &refs)?.cloned();
+                        at.is_some()
+                    }
+                    _ => return Err(Error::new(ErrorCode::Internal, "unsupported index seek")),
                 };
-                let found = b.seek_index(pager, &refs, *op)?;
                 c.moved();
                 if !found {
                     return Ok(Jump(*not_found));
@@ -1073,6 +1088,37 @@ impl Vm {
         c.moved();
         Ok(found)
     }
+}
+
+/// The first entry of an ephemeral index that is at least the (prefix) key, or `None`. The
+/// probe is the key followed by NULLs, the least value, so it sorts before every entry that
+/// starts with the key and after every smaller one, and equals at most one entry: the set's
+/// search needs a probe in that total order (a bare prefix equals many entries, and the search
+/// may then land on any of them). Only ascending columns may follow the key.
+fn first_at_least<'s>(
+    set: &'s BTreeSet<OrderedRecord>,
+    info: &Rc<crate::record::KeyInfo>,
+    key: &[ValueRef<'_>],
+) -> Result<Option<&'s OrderedRecord>> {
+    let rest = info.columns.get(key.len()..).unwrap_or_default();
+    if rest
+        .iter()
+        .any(|c| c.order != crate::record::SortOrder::Asc)
+    {
+        return Err(Error::new(
+            ErrorCode::Internal,
+            "seek on an ephemeral index with a descending column after the key",
+        ));
+    }
+    let mut padded = key.to_vec();
+    padded.resize(info.columns.len().max(key.len()), ValueRef::Null);
+    let mut bytes = Vec::new();
+    encode_record(&padded, &mut bytes);
+    let probe = OrderedRecord {
+        bytes,
+        key: Rc::clone(info),
+    };
+    Ok(set.range(&probe..).next())
 }
 
 enum Flow {
