@@ -280,7 +280,8 @@ fn key_term<'e>(i: usize, cond: &Cond<'e>, level: usize, sc: &Scope<'_>) -> Opti
     };
     match cond {
         Cond::Ast(_) => {
-            let t = eq_term(i, cond, level, sc)?;
+            // An IN list is one seek per value, not a key an index built once can take.
+            let t = eq_term(i, cond, level, sc).filter(|t| t.list.is_none())?;
             Some(KeyTerm {
                 column: t.column,
                 name: name_of(&t.column)?,
