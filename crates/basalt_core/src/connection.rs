@@ -16,6 +16,10 @@
 //!   the first statement that uses it and gone with the connection. It follows the same
 //!   transaction as `main`: committed, rolled back and savepointed together with it.
 
+mod image;
+
+pub use image::TxnState;
+
 use crate::catalog::{Catalog, Databases};
 use crate::codegen::{self, Control};
 use crate::error::{Error, ErrorCode, Result};
