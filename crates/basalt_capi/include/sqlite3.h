@@ -170,7 +170,7 @@ const unsigned char *sqlite3_column_text(sqlite3_stmt *pStmt, int i);
 const void *sqlite3_column_blob(sqlite3_stmt *pStmt, int i);
 int sqlite3_column_bytes(sqlite3_stmt *pStmt, int i);
 
-/* ---- printf, config, status, UTF-16, backup and serialize (see COMPAT.md) ---- */
+/* ---- printf, config, status, UTF-16, backup, blob I/O and serialize (see COMPAT.md) ---- */
 typedef struct sqlite3_backup sqlite3_backup;
 
 char *sqlite3_mprintf(const char *zFormat, ...);
@@ -326,11 +326,20 @@ unsigned char *sqlite3_serialize(sqlite3 *db, const char *zSchema, sqlite3_int64
                                  unsigned int mFlags);
 int sqlite3_deserialize(sqlite3 *db, const char *zSchema, unsigned char *pData, sqlite3_int64 szDb,
                         sqlite3_int64 szBuf, unsigned mFlags);
+typedef struct sqlite3_blob sqlite3_blob;
+int sqlite3_blob_open(sqlite3 *db, const char *zDb, const char *zTable, const char *zColumn,
+                      sqlite3_int64 iRow, int flags, sqlite3_blob **ppBlob);
+int sqlite3_blob_reopen(sqlite3_blob *pBlob, sqlite3_int64 iRow);
+int sqlite3_blob_close(sqlite3_blob *pBlob);
+int sqlite3_blob_bytes(sqlite3_blob *pBlob);
+int sqlite3_blob_read(sqlite3_blob *pBlob, void *Z, int N, int iOffset);
+int sqlite3_blob_write(sqlite3_blob *pBlob, const void *z, int n, int iOffset);
+
 #define SQLITE_SERIALIZE_NOCOPY 0x001
 #define SQLITE_DESERIALIZE_FREEONCLOSE 1
 #define SQLITE_DESERIALIZE_RESIZEABLE  2
 #define SQLITE_DESERIALIZE_READONLY    4
-/* ---- end of printf, config, status, UTF-16, backup and serialize ---- */
+/* ---- end of printf, config, status, UTF-16, backup, blob I/O and serialize ---- */
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,7 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 mod backup;
+mod blob;
 mod codes;
 mod config;
 mod db;
@@ -36,6 +37,7 @@ mod stmt;
 mod utf16;
 
 pub use backup::*;
+pub use blob::*;
 pub use codes::*;
 pub use config::*;
 pub use db::*;

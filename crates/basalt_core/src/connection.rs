@@ -16,8 +16,10 @@
 //!   the first statement that uses it and gone with the connection. It follows the same
 //!   transaction as `main`: committed, rolled back and savepointed together with it.
 
+mod blob;
 mod image;
 
+pub use blob::Blob;
 pub use image::TxnState;
 
 use crate::catalog::{Catalog, Databases};
@@ -44,6 +46,8 @@ struct Inner {
     active_statements: usize,
     /// The main database's full path ("" in memory), for `PRAGMA database_list`.
     main_file: String,
+    /// Transactions rolled back so far: a blob handle open across one expires (`blob.rs`).
+    rollbacks: u64,
 }
 
 /// Reads one database's catalog. Reading the schema starts a read transaction if none is open;
@@ -101,6 +105,7 @@ impl Inner {
     }
 
     fn rollback_all(&mut self) {
+        self.rollbacks += 1;
         self.pagers().for_each(Pager::rollback);
     }
 
@@ -108,6 +113,13 @@ impl Inner {
         self.pagers()
             .filter(|p| !p.in_write_transaction())
             .for_each(Pager::end_read);
+    }
+
+    fn pager_of_ref(&self, db: Db) -> Option<&Pager> {
+        match db {
+            Db::Main => Some(&self.pager),
+            Db::Temp => self.temp.as_ref(),
+        }
     }
 
     fn pager_of(&mut self, db: Db) -> Option<&mut Pager> {
@@ -199,6 +211,7 @@ impl Connection {
                 ..ConnState::default()
             },
             active_statements: 0,
+            rollbacks: 0,
         };
         inner.reload_catalog()?;
         inner.pager.end_read();

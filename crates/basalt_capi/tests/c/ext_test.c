@@ -330,6 +330,95 @@ static void serialize(void) {
     sqlite3_close(db);
 }
 
+static void blob_out(sqlite3 *db, const char *label, int rc) {
+    printf("%s rc=%d errcode=%d errmsg=%s\n", label, rc, sqlite3_errcode(db), sqlite3_errmsg(db));
+}
+
+static void blobs(void) {
+    sqlite3 *db = open_memory();
+    sqlite3_exec(db, "CREATE TABLE b(id INTEGER PRIMARY KEY, data BLOB, t TEXT, n INT, k UNIQUE)",
+                 0, 0, 0);
+    static unsigned char big[10000];
+    for (int i = 0; i < (int)sizeof big; i++) big[i] = (unsigned char)(i * 7);
+    sqlite3_stmt *stmt;
+    sqlite3_prepare_v2(db, "INSERT INTO b VALUES(?, ?, ?, ?, ?)", -1, &stmt, 0);
+    for (int row = 1; row <= 3; row++) {
+        sqlite3_bind_int(stmt, 1, row);
+        sqlite3_bind_blob(stmt, 2, big, row == 2 ? 16 : (int)sizeof big, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 3, "some text", -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 4, row * 10);
+        sqlite3_bind_text(stmt, 5, row == 1 ? "k1" : row == 2 ? "k2" : "k3", -1, SQLITE_STATIC);
+        sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_exec(db, "INSERT INTO b(id) VALUES(4)", 0, 0, 0);
+
+    sqlite3_blob *b = (sqlite3_blob *)1;
+    blob_out(db, "open no table", sqlite3_blob_open(db, "main", "nosuch", "data", 1, 0, &b));
+    printf("  handle null %d\n", b == 0);
+    blob_out(db, "open no column", sqlite3_blob_open(db, "main", "b", "nosuch", 1, 0, &b));
+    blob_out(db, "open no row", sqlite3_blob_open(db, "main", "b", "data", 99, 0, &b));
+    blob_out(db, "open null value", sqlite3_blob_open(db, "main", "b", "data", 4, 0, &b));
+    blob_out(db, "open integer", sqlite3_blob_open(db, "main", "b", "n", 1, 0, &b));
+    blob_out(db, "open rowid alias", sqlite3_blob_open(db, "main", "b", "id", 1, 0, &b));
+    blob_out(db, "open indexed for writing", sqlite3_blob_open(db, "main", "b", "k", 1, 1, &b));
+    blob_out(db, "open bad schema", sqlite3_blob_open(db, "nosuch", "b", "data", 1, 0, &b));
+
+    blob_out(db, "open read", sqlite3_blob_open(db, "main", "b", "data", 1, 0, &b));
+    printf("  bytes %d\n", sqlite3_blob_bytes(b));
+    unsigned char buf[64];
+    int rc = sqlite3_blob_read(b, buf, 8, 9990);
+    printf("  read tail rc=%d %d %d %d\n", rc, buf[0], buf[7], memcmp(buf, big + 9990, 8) == 0);
+    static unsigned char all[10000];
+    rc = sqlite3_blob_read(b, all, sizeof all, 0);
+    printf("  read all rc=%d equal %d\n", rc, memcmp(all, big, sizeof all) == 0);
+    blob_out(db, "  read past end", sqlite3_blob_read(b, buf, 8, 9995));
+    blob_out(db, "  read negative", sqlite3_blob_read(b, buf, -1, 0));
+    blob_out(db, "  write on read handle", sqlite3_blob_write(b, "xy", 2, 0));
+    blob_out(db, "  reopen row 2", sqlite3_blob_reopen(b, 2));
+    printf("  bytes %d\n", sqlite3_blob_bytes(b));
+    blob_out(db, "  reopen null row", sqlite3_blob_reopen(b, 4));
+    printf("  bytes after failed reopen %d\n", sqlite3_blob_bytes(b));
+    blob_out(db, "  read expired", sqlite3_blob_read(b, buf, 1, 0));
+    printf("  close %d\n", sqlite3_blob_close(b));
+
+    blob_out(db, "open write", sqlite3_blob_open(db, "main", "b", "data", 1, 1, &b));
+    blob_out(db, "  write start", sqlite3_blob_write(b, "ABCD", 4, 0));
+    blob_out(db, "  write overflow", sqlite3_blob_write(b, "WXYZ", 4, 4998));
+    blob_out(db, "  write past end", sqlite3_blob_write(b, "WXYZ", 4, 9998));
+    printf("  close with blob open %d\n", sqlite3_close(db));
+    printf("  close blob %d\n", sqlite3_blob_close(b));
+    printf("  close NULL %d\n", sqlite3_blob_close(0));
+    sqlite3_prepare_v2(db, "SELECT hex(substr(data, 1, 6)), hex(substr(data, 4997, 6)), length(data) "
+                           "FROM b WHERE id = 1", -1, &stmt, 0);
+    sqlite3_step(stmt);
+    printf("after writes %s %s %d\n", sqlite3_column_text(stmt, 0), sqlite3_column_text(stmt, 1),
+           sqlite3_column_int(stmt, 2));
+    sqlite3_finalize(stmt);
+
+    sqlite3_blob_open(db, "main", "b", "t", 2, 1, &b);
+    sqlite3_exec(db, "BEGIN", 0, 0, 0);
+    blob_out(db, "text write in transaction", sqlite3_blob_write(b, "SOME", 4, 0));
+    sqlite3_exec(db, "ROLLBACK", 0, 0, 0);
+    sqlite3_prepare_v2(db, "SELECT t FROM b WHERE id = 2", -1, &stmt, 0);
+    sqlite3_step(stmt);
+    printf("after rollback %s\n", sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    blob_out(db, "text write", sqlite3_blob_write(b, "SOME", 4, 0));
+    sqlite3_blob_close(b);
+    sqlite3_prepare_v2(db, "SELECT t FROM b WHERE id = 2", -1, &stmt, 0);
+    sqlite3_step(stmt);
+    printf("after commit %s\n", sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+
+    sqlite3_blob_open(db, "main", "b", "data", 3, 0, &b);
+    sqlite3_exec(db, "DELETE FROM b WHERE id = 3", 0, 0, 0);
+    blob_out(db, "read deleted row", sqlite3_blob_read(b, buf, 4, 0));
+    sqlite3_blob_close(b);
+    sqlite3_close(db);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     config();
@@ -339,6 +428,7 @@ int main(int argc, char **argv) {
     utf16();
     backups(argv[1]);
     serialize();
+    blobs();
     printf("sourceid: %s\n", sqlite3_sourceid());
     return 0;
 }
