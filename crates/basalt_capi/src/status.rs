@@ -7,11 +7,12 @@
 //! - Counters Basalt does not keep (memory, lookaside, per-statement counters) read as 0; the
 //!   pager's cache hits, misses and writes are reported where SQLite reports its own.
 //! - Pointers handed out (`db_filename`) live in the connection's `DbExtra` until it closes.
-//! - `limit` records and reports limits as SQLite does (capped at the built-in maximum), but
-//!   the engine enforces only its built-in limits: a lowered limit is not yet enforced.
+//! - `limit` records and reports limits as SQLite does (capped at the built-in maximum).
+//!   SQLITE_LIMIT_SQL_LENGTH is enforced by `prepare`; the other lowered limits are not yet
+//!   enforced (the engine applies its built-in ones).
 
 use crate::codes::*;
-use crate::db::{self, sqlite3};
+use crate::db::{self, sqlite3, DbState};
 use crate::ffi::{c_bytes, guard, guard_rc};
 use crate::stmt::sqlite3_stmt;
 use basalt_core::connection::{Connection, TxnState};
@@ -53,6 +54,18 @@ impl Default for DbExtra {
             errmsg16: Vec::new(),
         }
     }
+}
+
+const LIMIT_SQL_LENGTH: usize = 1;
+
+/// SQLITE_LIMIT_SQL_LENGTH: the result code refusing SQL text of `len` bytes, if it is longer
+/// than the connection's limit.
+pub(crate) fn refuse_long_sql(state: &mut DbState, len: usize) -> Option<c_int> {
+    let limit = usize::try_from(state.extra.limits[LIMIT_SQL_LENGTH]).unwrap_or(0);
+    (len > limit).then(|| {
+        state.set_error(SQLITE_TOOBIG, None);
+        state.returned(SQLITE_TOOBIG)
+    })
 }
 
 #[no_mangle]

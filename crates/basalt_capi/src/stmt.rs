@@ -167,6 +167,9 @@ pub extern "C" fn sqlite3_prepare_v3(
         let text = unsafe { sized_bytes(sql.cast(), i64::from(n_byte), true) };
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
+        if let Some(refused) = crate::status::refuse_long_sql(&mut state, text.len()) {
+            return refused;
+        }
         let (stmt, tail, rc) = prepare(&mut state, text);
         if !pz_tail.is_null() {
             // SAFETY: pz_tail is writable; tail is within (or just past) the text read.

@@ -115,6 +115,14 @@ static void status_and_facts(const char *dir) {
     printf(" now=%d", sqlite3_limit(db, SQLITE_LIMIT_COLUMN, -1));
     printf(" capped old=%d", sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 500));
     printf(" now=%d bad=%d\n", sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, -1), sqlite3_limit(db, 99, 1));
+    sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 20);
+    sqlite3_stmt *stmt = 0;
+    int rc = sqlite3_prepare_v2(db, "SELECT 1, 2, 3, 4, 5, 6, 7, 8", -1, &stmt, 0);
+    printf("sql length limit rc=%d errmsg=%s stmt null %d\n", rc, sqlite3_errmsg(db), stmt == 0);
+    rc = sqlite3_prepare_v2(db, "SELECT 1, 2, 3, 4, 5, 6, 7, 8", 10, &stmt, 0);
+    printf("sql length within limit rc=%d\n", rc);
+    sqlite3_finalize(stmt);
+    sqlite3_limit(db, SQLITE_LIMIT_SQL_LENGTH, 1000000000);
     const char *name = sqlite3_db_filename(db, "main");
     printf("memory filename [%s] temp [%s] nosuch null %d\n", name ? name : "(NULL)",
            sqlite3_db_filename(db, "temp"), sqlite3_db_filename(db, "nosuch") == 0);
@@ -129,7 +137,7 @@ static void status_and_facts(const char *dir) {
     printf("txn write %d %d\n", sqlite3_txn_state(db, 0), sqlite3_txn_state(db, "main"));
     sqlite3_exec(db, "COMMIT", 0, 0, 0);
     printf("txn after commit %d\n", sqlite3_txn_state(db, 0));
-    int rc = sqlite3_exec(db, "INSERT INTO t VALUES(1)", 0, 0, 0);
+    rc = sqlite3_exec(db, "INSERT INTO t VALUES(1)", 0, 0, 0);
     printf("unique rc=%d errcode=%d\n", rc, sqlite3_errcode(db));
     printf("extended_result_codes %d\n", sqlite3_extended_result_codes(db, 1));
     rc = sqlite3_exec(db, "INSERT INTO t VALUES(1)", 0, 0, 0);
