@@ -291,6 +291,11 @@ int sqlite3_txn_state(sqlite3 *db, const char *zSchema);
 #define SQLITE_TXN_READ  1
 #define SQLITE_TXN_WRITE 2
 int sqlite3_extended_result_codes(sqlite3 *db, int onoff);
+int sqlite3_table_column_metadata(sqlite3 *db, const char *zDbName, const char *zTableName,
+                                  const char *zColumnName, char const **pzDataType,
+                                  char const **pzCollSeq, int *pNotNull, int *pPrimaryKey,
+                                  int *pAutoinc);
+int sqlite3_enable_shared_cache(int);
 void sqlite3_randomness(int N, void *P);
 int sqlite3_sleep(int ms);
 int sqlite3_enable_load_extension(sqlite3 *db, int onoff);

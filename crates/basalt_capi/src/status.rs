@@ -18,6 +18,7 @@ use crate::stmt::sqlite3_stmt;
 use basalt_core::connection::{Connection, TxnState};
 use basalt_core::schema::Db;
 use basalt_core::sql::pattern;
+use std::collections::HashSet;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr::null;
 
@@ -44,6 +45,20 @@ pub struct DbExtra {
     filenames: [Option<CString>; 2],
     /// The last `errmsg16` answer, NUL-terminated UTF-16.
     pub errmsg16: Vec<u16>,
+    /// Strings `table_column_metadata` handed out, each kept once for the connection's life
+    /// (a `CString`'s bytes do not move when the set grows).
+    interned: HashSet<CString>,
+}
+
+impl DbExtra {
+    /// A pointer to `text` that stays valid until the connection closes.
+    fn intern(&mut self, text: &str) -> *const c_char {
+        let text = CString::new(text).unwrap_or_default();
+        if !self.interned.contains(&text) {
+            self.interned.insert(text.clone());
+        }
+        self.interned.get(&text).map_or(null(), |t| t.as_ptr())
+    }
 }
 
 impl Default for DbExtra {
@@ -52,6 +67,7 @@ impl Default for DbExtra {
             limits: LIMIT_MAX,
             filenames: [None, None],
             errmsg16: Vec::new(),
+            interned: HashSet::new(),
         }
     }
 }
@@ -235,6 +251,85 @@ pub extern "C" fn sqlite3_txn_state(db: *mut sqlite3, name: *const c_char) -> c_
         }
         schema(name).map_or(-1, level)
     })
+}
+
+/// Writes `value` through `out` when the caller asked for it.
+fn put<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: a non-NULL output pointer is writable, per the API contract.
+        unsafe { *out = value };
+    }
+}
+
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // SQLite's signature
+pub extern "C" fn sqlite3_table_column_metadata(
+    db: *mut sqlite3,
+    schema_name: *const c_char,
+    table: *const c_char,
+    column: *const c_char,
+    data_type: *mut *const c_char,
+    coll_seq: *mut *const c_char,
+    not_null: *mut c_int,
+    primary_key: *mut c_int,
+    autoinc: *mut c_int,
+) -> c_int {
+    guard_rc(|| {
+        // SAFETY: the names are NULL or NUL-terminated strings, per the API contract.
+        let text = |p| unsafe { c_bytes(p) }.map(String::from_utf8_lossy);
+        let (Some(table), column) = (text(table), text(column)) else {
+            return SQLITE_MISUSE;
+        };
+        if db.is_null() {
+            return SQLITE_MISUSE;
+        }
+        // SAFETY: db is a live handle, per the API contract.
+        let mut state = unsafe { db::lock(db) };
+        let result = match (text(schema_name), state.connection()) {
+            (Some(s), Ok(_)) if Db::from_name(&s).is_none() => Err(basalt_core::Error::new(
+                basalt_core::ErrorCode::Error,
+                format!(
+                    "no such table column: {table}.{}",
+                    column.as_deref().unwrap_or("")
+                ),
+            )),
+            (s, Ok(conn)) => conn.column_meta(
+                s.as_deref().and_then(Db::from_name),
+                &table,
+                column.as_deref(),
+            ),
+            (_, Err(rc)) => return rc,
+        };
+        let meta = match result {
+            Ok(meta) => meta,
+            Err(e) => {
+                put(data_type, null());
+                put(coll_seq, null());
+                for p in [not_null, primary_key, autoinc] {
+                    put(p, 0);
+                }
+                return state.engine_error(&e);
+            }
+        };
+        let type_ptr = meta
+            .declared_type
+            .as_deref()
+            .map_or(null(), |t| state.extra.intern(t));
+        put(data_type, type_ptr);
+        put(coll_seq, state.extra.intern(&meta.collation));
+        put(not_null, c_int::from(meta.not_null));
+        put(primary_key, c_int::from(meta.primary_key));
+        put(autoinc, c_int::from(meta.autoincrement));
+        state.clear_error();
+        SQLITE_OK
+    })
+}
+
+/// Shared cache is not supported; the setting is accepted and changes nothing (every
+/// connection has its own cache), as SQLite builds without shared cache do.
+#[no_mangle]
+pub extern "C" fn sqlite3_enable_shared_cache(_on: c_int) -> c_int {
+    SQLITE_OK
 }
 
 #[no_mangle]

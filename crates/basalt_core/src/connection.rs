@@ -18,9 +18,11 @@
 
 mod blob;
 mod image;
+mod meta;
 
 pub use blob::Blob;
 pub use image::TxnState;
+pub use meta::ColumnMeta;
 
 use crate::catalog::{Catalog, Databases};
 use crate::codegen::{self, Control};

@@ -139,6 +139,23 @@ static void status_and_facts(const char *dir) {
     printf("txn after commit %d\n", sqlite3_txn_state(db, 0));
     rc = sqlite3_exec(db, "INSERT INTO t VALUES(1)", 0, 0, 0);
     printf("unique rc=%d errcode=%d\n", rc, sqlite3_errcode(db));
+    sqlite3_exec(db, "CREATE TABLE m(id INTEGER PRIMARY KEY AUTOINCREMENT, n TEXT NOT NULL COLLATE nocase,"
+                     " v, w DECIMAL(10,2) DEFAULT 3); CREATE TABLE r(x, y PRIMARY KEY)",
+                 0, 0, 0);
+    const char *cases[][3] = {{"main", "m", "id"}, {0, "m", "n"}, {0, "m", "v"}, {0, "m", "w"},
+                              {0, "m", "rowid"}, {0, "r", "oid"}, {0, "r", "y"}, {0, "r", 0}, {0, "m", 0},
+                              {0, "m", "nosuch"}, {0, "nosuch", "x"}, {"temp", "m", "id"},
+                              {"nosuch", "m", "id"}};
+    for (int i = 0; i < 13; i++) {
+        const char *type = "?", *coll = "?";
+        int nn = -1, pk = -1, ai = -1;
+        rc = sqlite3_table_column_metadata(db, cases[i][0], cases[i][1], cases[i][2], &type, &coll,
+                                           &nn, &pk, &ai);
+        printf("metadata %s.%s.%s rc=%d type=%s coll=%s notnull=%d pk=%d autoinc=%d errmsg=%s\n",
+               cases[i][0] ? cases[i][0] : "-", cases[i][1], cases[i][2] ? cases[i][2] : "-", rc,
+               type ? type : "(NULL)", coll ? coll : "(NULL)", nn, pk, ai, sqlite3_errmsg(db));
+    }
+    printf("metadata only rc=%d\n", sqlite3_table_column_metadata(db, 0, "m", "n", 0, 0, 0, 0, 0));
     printf("extended_result_codes %d\n", sqlite3_extended_result_codes(db, 1));
     rc = sqlite3_exec(db, "INSERT INTO t VALUES(1)", 0, 0, 0);
     printf("unique extended rc=%d errcode=%d\n", rc, sqlite3_errcode(db));
