@@ -219,3 +219,18 @@ fn blob_open_refuses_what_sqlite_refuses() {
         Value::Text(b"00000000000000000000".to_vec())
     );
 }
+
+#[test]
+fn an_empty_database_images_as_one_page_sqlite_accepts() {
+    let ours = Connection::open(":memory:").expect("open");
+    let image = ours.main_image().expect("image");
+    let (page_size, pages, _) = ours.main_geometry().expect("geometry");
+    assert_eq!((image.len(), pages), (page_size, 0));
+    let path = scratch("empty.db");
+    std::fs::write(&path, &image).expect("write");
+    let sqlite = rusqlite::Connection::open(&path).expect("sqlite");
+    assert_eq!(sqlite_rows(&sqlite, "PRAGMA integrity_check"), ["ok"]);
+    sqlite
+        .execute_batch("CREATE TABLE t(a); INSERT INTO t VALUES(1)")
+        .expect("usable");
+}

@@ -245,6 +245,17 @@ static void utf16(void) {
     print16("errmsg16", sqlite3_errmsg16(db));
     printf("complete16 %d %d\n", sqlite3_complete16(u16("SELECT 1;", sql)),
            sqlite3_complete16(u16("SELECT 1", sql)));
+    /* A character outside the BMP takes two UTF-16 units, four UTF-8 bytes. */
+    unsigned short pair[] = {'S', 'E', 'L', 'E', 'C', 'T', ' ', '\'', 0xd83d, 0xde00, '\'', ';',
+                             ' ', 'S', 'E', 'L', 'E', 'C', 'T', ' ', '2', 0};
+    rc = sqlite3_prepare16_v2(db, pair, -1, &stmt, &tail);
+    printf("surrogate pair rc=%d tail offset %d", rc, (int)((const unsigned short *)tail - pair));
+    sqlite3_step(stmt);
+    printf(" bytes %d bytes16 %d\n", sqlite3_column_bytes(stmt, 0), sqlite3_column_bytes16(stmt, 0));
+    sqlite3_finalize(stmt);
+    rc = sqlite3_prepare16_v2(db, pair, 16, &stmt, &tail);
+    printf("prepare16 nByte 16 rc=%d errmsg=%s\n", rc, sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
     rc = sqlite3_prepare16_v2(db, u16("SELECT 1", sql), -1, &stmt, 0);
     printf("bind_text16 range rc=%d\n", sqlite3_bind_text16(stmt, 3, u16("x", text), -1, SQLITE_STATIC));
     sqlite3_finalize(stmt);
@@ -322,6 +333,26 @@ static void backups(const char *dir) {
     query(back, "SELECT count(*), sum(a) FROM t");
     query(back, "SELECT b FROM t WHERE a = 1000");
     sqlite3_close(back);
+
+    /* Another connection writes the source between steps: the copy starts over. */
+    sqlite3 *writer = 0, *dest = open_memory();
+    sqlite3_open(path, &writer);
+    b = sqlite3_backup_init(dest, "main", file, "main");
+    printf("restart first step %d", sqlite3_backup_step(b, 3));
+    sqlite3_exec(writer, "INSERT INTO t SELECT a + 1000, b FROM t", 0, 0, 0);
+    while ((rc = sqlite3_backup_step(b, 3)) == SQLITE_OK) {
+    }
+    printf(" last %d finish %d\n", rc, sqlite3_backup_finish(b));
+    query(dest, "SELECT count(*), max(a) FROM t");
+    query(dest, "PRAGMA integrity_check");
+
+    /* A destination inside a transaction is in use. */
+    sqlite3_exec(dest, "BEGIN; SELECT count(*) FROM t", 0, 0, 0);
+    b = sqlite3_backup_init(dest, "main", file, "main");
+    printf("init into busy destination null %d errmsg=%s\n", b == 0, sqlite3_errmsg(dest));
+    sqlite3_exec(dest, "COMMIT", 0, 0, 0);
+    sqlite3_close(dest);
+    sqlite3_close(writer);
     sqlite3_close(mem);
     sqlite3_close(file);
 }
@@ -352,6 +383,14 @@ static void serialize(void) {
     query(copy, "SELECT count(*) FROM t");
     sqlite3_close(copy);
     sqlite3_free(image);
+    sqlite3_close(db);
+
+    db = open_memory();
+    image = sqlite3_serialize(db, "main", &size, 0);
+    printf("serialize empty size %lld\n", size);
+    sqlite3_free(image);
+    image = sqlite3_serialize(db, "main", &size, SQLITE_SERIALIZE_NOCOPY);
+    printf("serialize NOCOPY of a plain memory database null %d\n", image == 0);
     sqlite3_close(db);
 }
 
@@ -414,7 +453,7 @@ static void blobs(void) {
     blob_out(db, "  write past end", sqlite3_blob_write(b, "WXYZ", 4, 9998));
     printf("  close with blob open %d\n", sqlite3_close(db));
     printf("  close blob %d\n", sqlite3_blob_close(b));
-    printf("  close NULL %d\n", sqlite3_blob_close(0));
+    printf("  close NULL %d bytes NULL %d\n", sqlite3_blob_close(0), sqlite3_blob_bytes(0));
     sqlite3_prepare_v2(db, "SELECT hex(substr(data, 1, 6)), hex(substr(data, 4997, 6)), length(data) "
                            "FROM b WHERE id = 1", -1, &stmt, 0);
     sqlite3_step(stmt);

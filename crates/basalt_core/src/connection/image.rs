@@ -79,9 +79,17 @@ impl Connection {
         })
     }
 
-    /// The whole main database as one byte image (`sqlite3_serialize`).
+    /// The whole main database as one byte image (`sqlite3_serialize`). A database with no
+    /// page yet is the one page of an empty database, as SQLite serializes it.
     pub fn main_image(&self) -> Result<Vec<u8>> {
-        self.main_pages(1, u32::MAX)
+        let image = self.main_pages(1, u32::MAX)?;
+        if !image.is_empty() {
+            return Ok(image);
+        }
+        let inner = self.inner.borrow();
+        let mut page = vec![0; inner.pager.page_size()];
+        inner.pager.empty_page_one(&mut page);
+        Ok(page)
     }
 
     /// Runs `f` on the main pager inside a read transaction, ending one started for it.
