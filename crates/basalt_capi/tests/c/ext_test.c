@@ -47,6 +47,7 @@ static void printfs(void) {
                               12345.678, 0.000123, 100000.0, 1e20));
     show("g", sqlite3_mprintf("%g %g %g %#g %!.15g %.0f %.3e", 0.0001, 123456789.0, 1.5, 1.0,
                               0.1, 2.5, 1234.5));
+    show("bang digits", sqlite3_mprintf("%!.20g %!.26g %!.30e %!.22f", 0.1, 1.0 / 3, 123.456, 8.3036645528664e-6));
     show("special", sqlite3_mprintf("%f %f %.1f", 1.0 / 0.0, -1.0 / 0.0, 1e300 * 10));
     show("s", sqlite3_mprintf("%s|%10s|%-10s|%.3s|%s", "abc", "right", "left", "truncate",
                               (char *)0));

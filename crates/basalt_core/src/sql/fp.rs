@@ -2,22 +2,29 @@
 //!
 //! SQLite does not print reals with the shortest round-trip digits nor with the C library's
 //! `printf`. Its decoder (measured against 3.54.1):
-//! - produces about 18 significant digits of the exact binary value, rounded to nearest, ties
-//!   away from zero;
+//! - produces 18 or 19 significant digits of the exact binary value (the real scaled by a
+//!   power of ten chosen from its binary exponent: `0.1` keeps 19, `1/3` 18), rounded to
+//!   nearest, ties away from zero;
 //! - rounds those digits again to the precision asked for, looking at the single next digit
 //!   (so `1/3` printed with 17 digits is `0.33333333333333332`: the 18th digit was already
 //!   rounded up from `…3148`);
-//! - caps the precision at 16 significant digits, or 26 with the `!` flag (and only 18 exist);
-//! - when exactly 17 digits are asked for (`%!.17g`, used to render reals as text), prefers a
-//!   shorter form when the 15th and 16th digits are both `0` or both `9` and the shorter digits
-//!   read back as the same real, so that `0.1` prints as `0.1` and not `0.10000000000000001`.
+//! - caps the precision at 16 significant digits, or 26 with the `!` flag (only 18 or 19
+//!   exist: `%!.20g` of `0.1` is `0.1000000000000000056`);
+//! - when exactly 17 significant digits are asked for (`%!.17g`, used to render reals as text;
+//!   not `%f` digits that happen to number 17), prefers a shorter form when the 15th and 16th
+//!   digits are both `0` or both `9` and the shorter digits read back as the same real, so that
+//!   `0.1` prints as `0.1` and not `0.10000000000000001`.
 //!
-//! SQLite's decoder has small inexactness at extreme exponents, and its read-back check is not
-//! always exact; Basalt's is exact, so about one random real in 200 renders with a different
-//! 17th digit (see NOTES-for-lead.md). Values written as short decimals render identically.
+//! SQLite's decoder works in double-double arithmetic, so its last digit is sometimes one off,
+//! more often at extreme exponents, and its read-back check is not always exact; Basalt's
+//! digits are exact, so a few random reals in a thousand render with a different last digit
+//! (`tests/printf_digits_vs_sqlite.rs` bounds it). Values written as short decimals render
+//! identically.
 
-/// The digits SQLite's decoder keeps before any requested rounding.
-const DECODER_DIGITS: usize = 18;
+/// The digits SQLite's decoder keeps before any requested rounding: it scales the real by
+/// `10^(17 - p)`, `p` the decimal exponent its binary exponent suggests, so it keeps 18 or 19
+/// digits depending on where the real sits between two powers of two.
+const DECODER_DIGITS: i32 = 17;
 
 /// A finite real as decimal digits: `0.d1 d2 d3 … × 10^point`, `digits` without trailing zeros
 /// (empty for zero).
@@ -73,7 +80,8 @@ pub(crate) fn decode(r: f64, precision: Precision, max_digits: i32) -> Decimal {
         };
     }
     keep = keep.min(max_digits);
-    if keep == 17 {
+    // Only 17 significant digits asked as such (not 17 reached by a `%f` precision).
+    if keep == 17 && matches!(precision, Precision::Significant(17)) {
         if let Some(short) = shorter_round_trip(r.abs(), &d) {
             return Decimal { negative, ..short };
         }
@@ -105,8 +113,23 @@ fn exact_digits(r: f64) -> Decimal {
             .collect(),
         point: exponent + 1,
     };
-    round_digits(&mut d, DECODER_DIGITS);
+    // floor(e2 * log10(2)) as SQLite computes it, in fixed point.
+    let p = (i64::from(binary_exponent(r)) * 78913) >> 18;
+    let kept = (i64::from(d.point + DECODER_DIGITS) - p).clamp(18, 19);
+    round_digits(&mut d, kept as usize);
     d
+}
+
+/// floor(log2(r)) of a positive finite real, subnormals included.
+fn binary_exponent(r: f64) -> i32 {
+    let bits = r.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        // Subnormal: the exponent of its highest set mantissa bit.
+        let mantissa = bits & ((1 << 52) - 1);
+        return -1022 - (52 - (63 - mantissa.leading_zeros() as i32));
+    }
+    biased - 1023
 }
 
 /// Rounds to `n` significant digits by the next digit alone, half away from zero, and drops
