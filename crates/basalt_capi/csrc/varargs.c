@@ -8,7 +8,8 @@
  *   argument, which is read from the va_list into a typed array and handed to Rust
  *   (basalt_printf, src/printf.rs), whose printf engine is the one behind SQL's format().
  *   The walk must read the format exactly as that engine does (flags, `*` width and precision,
- *   `l` modifiers, conversion letter; an unknown conversion ends both).
+ *   `l` modifiers, conversion letter; an unknown conversion ends both). A `%n` gets the length
+ *   of the output before it, which is the format's prefix formatted with the arguments before.
  * - Memory handed back to C comes from sqlite3_malloc; `%z` arguments are freed with
  *   sqlite3_free after formatting, as SQLite does.
  * - sqlite3_config and sqlite3_db_config only unpack their arguments per option; what each
@@ -61,6 +62,16 @@ struct collected {
     char *chars; /* 4 bytes per `%c` slot */
     char **to_free;
     size_t n_free;
+    struct count_slot *counts; /* one per `%n` */
+    size_t n_counts;
+};
+
+/* A `%n`: where to store the length of the output so far, which is the length of the format
+ * before it formatted with the arguments before it. */
+struct count_slot {
+    int *target;
+    size_t format_len;
+    size_t args_before;
 };
 
 static void push_int(struct collected *c, long long v) {
@@ -78,10 +89,12 @@ static int collect(const char *fmt, va_list ap, struct collected *c) {
     c->args = calloc(percents * 3 + 1, sizeof *c->args);
     c->chars = calloc(percents + 1, 4);
     c->to_free = calloc(percents + 1, sizeof *c->to_free);
-    if (!c->args || !c->chars || !c->to_free) return 0;
+    c->counts = calloc(percents + 1, sizeof *c->counts);
+    if (!c->args || !c->chars || !c->to_free || !c->counts) return 0;
     const char *p = fmt;
     size_t conversions = 0; /* `%c` characters go in slot `conversions` of c->chars */
     while ((p = strchr(p, '%')) != NULL) {
+        const char *start = p;
         p++;
         if (*p == 0) break;
         while (*p && strchr("-+ 0#!,", *p)) p++;
@@ -134,11 +147,15 @@ static int collect(const char *fmt, va_list ap, struct collected *c) {
             if (conv == 'z' && s) c->to_free[c->n_free++] = s;
             break;
         }
-        case 'n':
-            (void)va_arg(ap, int *);
+        case 'n': {
+            struct count_slot *slot = &c->counts[c->n_counts++];
+            slot->target = va_arg(ap, int *);
+            slot->format_len = (size_t)(start - fmt);
+            slot->args_before = c->n;
             a->kind = ARG_NULL;
             c->n++;
             break;
+        }
         case '%':
             break;
         default:
@@ -148,18 +165,38 @@ static int collect(const char *fmt, va_list ap, struct collected *c) {
     return 1;
 }
 
+/* Stores the output length before each `%n`, as SQLite does. */
+static void store_counts(const char *fmt, struct collected *c) {
+    for (size_t i = 0; i < c->n_counts; i++) {
+        struct count_slot *slot = &c->counts[i];
+        char *prefix = malloc(slot->format_len + 1);
+        if (!prefix) return;
+        memcpy(prefix, fmt, slot->format_len);
+        prefix[slot->format_len] = 0;
+        size_t len = 0;
+        char *out = basalt_printf(prefix, c->args, slot->args_before, &len);
+        free(prefix);
+        if (out && slot->target) *slot->target = (int)len;
+        sqlite3_free(out);
+    }
+}
+
 static void release(struct collected *c) {
     for (size_t i = 0; i < c->n_free; i++) sqlite3_free(c->to_free[i]);
     free(c->args);
     free(c->chars);
     free(c->to_free);
+    free(c->counts);
 }
 
 /* Formats into a block from sqlite3_malloc; NULL when out of memory or too big. */
 static char *format(const char *fmt, va_list ap, size_t *len) {
     struct collected c;
     char *out = NULL;
-    if (collect(fmt, ap, &c)) out = basalt_printf(fmt, c.args, c.n, len);
+    if (collect(fmt, ap, &c)) {
+        out = basalt_printf(fmt, c.args, c.n, len);
+        if (out) store_counts(fmt, &c);
+    }
     release(&c);
     return out;
 }

@@ -61,6 +61,9 @@ static void printfs(void) {
     char *z = sqlite3_mprintf("owned");
     show("z", sqlite3_mprintf("%z and %s", z, "more"));
     show("empty", sqlite3_mprintf(""));
+    int count1 = -1, count2 = -1;
+    show("n", sqlite3_mprintf("ab%5d%ncd%s%n!", 7, &count1, "xyz", &count2));
+    printf("n counts %d %d\n", count1, count2);
     char buf[12];
     memset(buf, 'Z', sizeof buf);
     char *r = sqlite3_snprintf(sizeof buf, buf, "%s-%d", "abcdefgh", 12345);
