@@ -170,6 +170,182 @@ const unsigned char *sqlite3_column_text(sqlite3_stmt *pStmt, int i);
 const void *sqlite3_column_blob(sqlite3_stmt *pStmt, int i);
 int sqlite3_column_bytes(sqlite3_stmt *pStmt, int i);
 
+/* ---- printf, config, status, UTF-16, backup, blob I/O and serialize (see COMPAT.md) ---- */
+typedef struct sqlite3_backup sqlite3_backup;
+
+char *sqlite3_mprintf(const char *zFormat, ...);
+char *sqlite3_vmprintf(const char *zFormat, va_list ap);
+char *sqlite3_snprintf(int n, char *zBuf, const char *zFormat, ...);
+char *sqlite3_vsnprintf(int n, char *zBuf, const char *zFormat, va_list ap);
+void sqlite3_log(int iErrCode, const char *zFormat, ...);
+
+int sqlite3_initialize(void);
+int sqlite3_shutdown(void);
+int sqlite3_config(int op, ...);
+int sqlite3_db_config(sqlite3 *db, int op, ...);
+#define SQLITE_CONFIG_SINGLETHREAD         1
+#define SQLITE_CONFIG_MULTITHREAD          2
+#define SQLITE_CONFIG_SERIALIZED           3
+#define SQLITE_CONFIG_MALLOC               4
+#define SQLITE_CONFIG_GETMALLOC            5
+#define SQLITE_CONFIG_SCRATCH              6
+#define SQLITE_CONFIG_PAGECACHE            7
+#define SQLITE_CONFIG_HEAP                 8
+#define SQLITE_CONFIG_MEMSTATUS            9
+#define SQLITE_CONFIG_MUTEX               10
+#define SQLITE_CONFIG_GETMUTEX            11
+#define SQLITE_CONFIG_LOOKASIDE           13
+#define SQLITE_CONFIG_PCACHE              14
+#define SQLITE_CONFIG_GETPCACHE           15
+#define SQLITE_CONFIG_LOG                 16
+#define SQLITE_CONFIG_URI                 17
+#define SQLITE_CONFIG_PCACHE2             18
+#define SQLITE_CONFIG_GETPCACHE2          19
+#define SQLITE_CONFIG_COVERING_INDEX_SCAN 20
+#define SQLITE_CONFIG_SQLLOG              21
+#define SQLITE_CONFIG_MMAP_SIZE           22
+#define SQLITE_CONFIG_WIN32_HEAPSIZE      23
+#define SQLITE_CONFIG_PCACHE_HDRSZ        24
+#define SQLITE_CONFIG_PMASZ               25
+#define SQLITE_CONFIG_STMTJRNL_SPILL      26
+#define SQLITE_CONFIG_SMALL_MALLOC        27
+#define SQLITE_CONFIG_SORTERREF_SIZE      28
+#define SQLITE_CONFIG_MEMDB_MAXSIZE       29
+#define SQLITE_CONFIG_ROWID_IN_VIEW       30
+#define SQLITE_DBCONFIG_MAINDBNAME            1000
+#define SQLITE_DBCONFIG_LOOKASIDE             1001
+#define SQLITE_DBCONFIG_ENABLE_FKEY           1002
+#define SQLITE_DBCONFIG_ENABLE_TRIGGER        1003
+#define SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER 1004
+#define SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION 1005
+#define SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE      1006
+#define SQLITE_DBCONFIG_ENABLE_QPSG           1007
+#define SQLITE_DBCONFIG_TRIGGER_EQP           1008
+#define SQLITE_DBCONFIG_RESET_DATABASE        1009
+#define SQLITE_DBCONFIG_DEFENSIVE             1010
+#define SQLITE_DBCONFIG_WRITABLE_SCHEMA       1011
+#define SQLITE_DBCONFIG_LEGACY_ALTER_TABLE    1012
+#define SQLITE_DBCONFIG_DQS_DML               1013
+#define SQLITE_DBCONFIG_DQS_DDL               1014
+#define SQLITE_DBCONFIG_ENABLE_VIEW           1015
+#define SQLITE_DBCONFIG_LEGACY_FILE_FORMAT    1016
+#define SQLITE_DBCONFIG_TRUSTED_SCHEMA        1017
+#define SQLITE_DBCONFIG_STMT_SCANSTATUS       1018
+#define SQLITE_DBCONFIG_REVERSE_SCANORDER     1019
+#define SQLITE_DBCONFIG_ENABLE_ATTACH_CREATE  1020
+#define SQLITE_DBCONFIG_ENABLE_ATTACH_WRITE   1021
+#define SQLITE_DBCONFIG_ENABLE_COMMENTS       1022
+
+int sqlite3_status(int op, int *pCurrent, int *pHighwater, int resetFlag);
+int sqlite3_status64(int op, sqlite3_int64 *pCurrent, sqlite3_int64 *pHighwater, int resetFlag);
+int sqlite3_db_status(sqlite3 *db, int op, int *pCur, int *pHiwtr, int resetFlg);
+int sqlite3_stmt_status(sqlite3_stmt *pStmt, int op, int resetFlg);
+#define SQLITE_STATUS_MEMORY_USED          0
+#define SQLITE_STATUS_PAGECACHE_USED       1
+#define SQLITE_STATUS_PAGECACHE_OVERFLOW   2
+#define SQLITE_STATUS_MALLOC_SIZE          5
+#define SQLITE_STATUS_PARSER_STACK         6
+#define SQLITE_STATUS_PAGECACHE_SIZE       7
+#define SQLITE_STATUS_MALLOC_COUNT         9
+#define SQLITE_DBSTATUS_LOOKASIDE_USED       0
+#define SQLITE_DBSTATUS_CACHE_USED           1
+#define SQLITE_DBSTATUS_SCHEMA_USED          2
+#define SQLITE_DBSTATUS_STMT_USED            3
+#define SQLITE_DBSTATUS_LOOKASIDE_HIT        4
+#define SQLITE_DBSTATUS_LOOKASIDE_MISS_SIZE  5
+#define SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL  6
+#define SQLITE_DBSTATUS_CACHE_HIT            7
+#define SQLITE_DBSTATUS_CACHE_MISS           8
+#define SQLITE_DBSTATUS_CACHE_WRITE          9
+#define SQLITE_DBSTATUS_DEFERRED_FKS        10
+#define SQLITE_DBSTATUS_CACHE_USED_SHARED   11
+#define SQLITE_DBSTATUS_CACHE_SPILL         12
+#define SQLITE_STMTSTATUS_FULLSCAN_STEP     1
+#define SQLITE_STMTSTATUS_SORT              2
+#define SQLITE_STMTSTATUS_AUTOINDEX         3
+#define SQLITE_STMTSTATUS_VM_STEP           4
+#define SQLITE_STMTSTATUS_REPREPARE         5
+#define SQLITE_STMTSTATUS_RUN               6
+#define SQLITE_STMTSTATUS_FILTER_MISS       7
+#define SQLITE_STMTSTATUS_FILTER_HIT        8
+#define SQLITE_STMTSTATUS_MEMUSED           99
+
+int sqlite3_limit(sqlite3 *db, int id, int newVal);
+#define SQLITE_LIMIT_LENGTH                    0
+#define SQLITE_LIMIT_SQL_LENGTH                1
+#define SQLITE_LIMIT_COLUMN                    2
+#define SQLITE_LIMIT_EXPR_DEPTH                3
+#define SQLITE_LIMIT_COMPOUND_SELECT           4
+#define SQLITE_LIMIT_VDBE_OP                   5
+#define SQLITE_LIMIT_FUNCTION_ARG              6
+#define SQLITE_LIMIT_ATTACHED                  7
+#define SQLITE_LIMIT_LIKE_PATTERN_LENGTH       8
+#define SQLITE_LIMIT_VARIABLE_NUMBER           9
+#define SQLITE_LIMIT_TRIGGER_DEPTH            10
+#define SQLITE_LIMIT_WORKER_THREADS           11
+
+const char *sqlite3_db_filename(sqlite3 *db, const char *zDbName);
+int sqlite3_db_readonly(sqlite3 *db, const char *zDbName);
+int sqlite3_txn_state(sqlite3 *db, const char *zSchema);
+#define SQLITE_TXN_NONE  0
+#define SQLITE_TXN_READ  1
+#define SQLITE_TXN_WRITE 2
+int sqlite3_extended_result_codes(sqlite3 *db, int onoff);
+int sqlite3_table_column_metadata(sqlite3 *db, const char *zDbName, const char *zTableName,
+                                  const char *zColumnName, char const **pzDataType,
+                                  char const **pzCollSeq, int *pNotNull, int *pPrimaryKey,
+                                  int *pAutoinc);
+int sqlite3_enable_shared_cache(int);
+void sqlite3_randomness(int N, void *P);
+int sqlite3_sleep(int ms);
+int sqlite3_enable_load_extension(sqlite3 *db, int onoff);
+int sqlite3_load_extension(sqlite3 *db, const char *zFile, const char *zProc, char **pzErrMsg);
+int sqlite3_strglob(const char *zGlob, const char *zStr);
+int sqlite3_strlike(const char *zGlob, const char *zStr, unsigned int cEsc);
+int sqlite3_stricmp(const char *, const char *);
+int sqlite3_strnicmp(const char *, const char *, int);
+
+#define SQLITE_UTF16LE 2
+#define SQLITE_UTF16BE 3
+#define SQLITE_UTF16   4
+int sqlite3_open16(const void *filename, sqlite3 **ppDb);
+int sqlite3_prepare16_v2(sqlite3 *db, const void *zSql, int nByte, sqlite3_stmt **ppStmt,
+                         const void **pzTail);
+int sqlite3_prepare16_v3(sqlite3 *db, const void *zSql, int nByte, unsigned int prepFlags,
+                         sqlite3_stmt **ppStmt, const void **pzTail);
+int sqlite3_bind_text16(sqlite3_stmt *pStmt, int i, const void *text, int n, void (*destructor)(void *));
+const void *sqlite3_column_text16(sqlite3_stmt *pStmt, int i);
+int sqlite3_column_bytes16(sqlite3_stmt *pStmt, int i);
+const void *sqlite3_column_name16(sqlite3_stmt *pStmt, int i);
+const void *sqlite3_errmsg16(sqlite3 *db);
+int sqlite3_complete16(const void *sql);
+
+sqlite3_backup *sqlite3_backup_init(sqlite3 *pDest, const char *zDestName, sqlite3 *pSource,
+                                    const char *zSourceName);
+int sqlite3_backup_step(sqlite3_backup *p, int nPage);
+int sqlite3_backup_finish(sqlite3_backup *p);
+int sqlite3_backup_remaining(sqlite3_backup *p);
+int sqlite3_backup_pagecount(sqlite3_backup *p);
+
+unsigned char *sqlite3_serialize(sqlite3 *db, const char *zSchema, sqlite3_int64 *piSize,
+                                 unsigned int mFlags);
+int sqlite3_deserialize(sqlite3 *db, const char *zSchema, unsigned char *pData, sqlite3_int64 szDb,
+                        sqlite3_int64 szBuf, unsigned mFlags);
+typedef struct sqlite3_blob sqlite3_blob;
+int sqlite3_blob_open(sqlite3 *db, const char *zDb, const char *zTable, const char *zColumn,
+                      sqlite3_int64 iRow, int flags, sqlite3_blob **ppBlob);
+int sqlite3_blob_reopen(sqlite3_blob *pBlob, sqlite3_int64 iRow);
+int sqlite3_blob_close(sqlite3_blob *pBlob);
+int sqlite3_blob_bytes(sqlite3_blob *pBlob);
+int sqlite3_blob_read(sqlite3_blob *pBlob, void *Z, int N, int iOffset);
+int sqlite3_blob_write(sqlite3_blob *pBlob, const void *z, int n, int iOffset);
+
+#define SQLITE_SERIALIZE_NOCOPY 0x001
+#define SQLITE_DESERIALIZE_FREEONCLOSE 1
+#define SQLITE_DESERIALIZE_RESIZEABLE  2
+#define SQLITE_DESERIALIZE_READONLY    4
+/* ---- end of printf, config, status, UTF-16, backup, blob I/O and serialize ---- */
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,6 +41,8 @@ pub(crate) struct DbState {
     pub zombie: bool,
     /// `SQLITE_OPEN_EXRESCODE`: return codes are extended codes.
     extended_results: bool,
+    /// State of the status, UTF-16 and backup entry points (`status.rs`).
+    pub extra: crate::status::DbExtra,
 }
 
 // SAFETY: the engine's `Connection` and `Statement`s share `Rc<RefCell<..>>` state, which is not
@@ -60,6 +62,11 @@ impl DbState {
     /// goes on showing the last error message, if one was kept.
     pub fn set_step_code(&mut self, code: c_int) {
         self.code = code;
+    }
+
+    /// `sqlite3_extended_result_codes`.
+    pub fn set_extended_results(&mut self, on: bool) {
+        self.extended_results = on;
     }
 
     pub fn clear_error(&mut self) {
@@ -129,6 +136,7 @@ fn open(filename: &[u8], flags: c_int, vfs: Option<&[u8]>) -> (Box<sqlite3>, c_i
         statements: 0,
         zombie: false,
         extended_results: flags & SQLITE_OPEN_EXRESCODE != 0,
+        extra: crate::status::DbExtra::default(),
     };
     let (conn, error) = match open_connection(filename, flags, vfs) {
         Ok(conn) => (Some(conn), None),
@@ -213,6 +221,7 @@ pub extern "C" fn sqlite3_open_v2(
     vfs: *const c_char,
 ) -> c_int {
     guard_rc(|| {
+        crate::config::sqlite3_initialize();
         if pp_db.is_null() {
             return SQLITE_MISUSE;
         }

@@ -22,15 +22,28 @@
 // call them as C would.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+mod backup;
+mod blob;
 mod codes;
+mod config;
 mod db;
 mod ffi;
 mod info;
 mod mem;
+mod printf;
+mod serialize;
+mod status;
 mod stmt;
+mod utf16;
 
+pub use backup::*;
+pub use blob::*;
 pub use codes::*;
+pub use config::*;
 pub use db::*;
 pub use info::*;
 pub use mem::{sqlite3_free, sqlite3_malloc, sqlite3_malloc64, sqlite3_realloc, sqlite3_realloc64};
+pub use serialize::*;
+pub use status::*;
 pub use stmt::*;
+pub use utf16::*;

@@ -84,11 +84,13 @@ pub fn strdup(s: *const c_char) -> *mut c_char {
 
 #[no_mangle]
 pub extern "C" fn sqlite3_malloc(n: c_int) -> *mut c_void {
+    crate::config::sqlite3_initialize();
     guard(null_mut(), || u64::try_from(n).map_or(null_mut(), malloc))
 }
 
 #[no_mangle]
 pub extern "C" fn sqlite3_malloc64(n: u64) -> *mut c_void {
+    crate::config::sqlite3_initialize();
     guard(null_mut(), || malloc(n))
 }
 

@@ -39,7 +39,7 @@ enum Phase {
     },
 }
 
-struct StmtState {
+pub(crate) struct StmtState {
     stmt: Statement,
     sql: CString,
     column_names: Vec<CString>,
@@ -48,6 +48,8 @@ struct StmtState {
     phase: Phase,
     /// Text renderings of the current row's columns, NUL-terminated, made on demand.
     texts: Vec<Option<Vec<u8>>>,
+    /// UTF-16 renderings handed out by the `*16` entry points (`utf16.rs`).
+    pub utf16: crate::utf16::Stmt16,
 }
 
 impl StmtState {
@@ -70,6 +72,7 @@ impl StmtState {
             param_names,
             phase: Phase::Ready,
             texts: Vec::new(),
+            utf16: crate::utf16::Stmt16::default(),
         }
     }
 
@@ -109,7 +112,7 @@ impl StmtState {
 
 /// Runs `f` with the statement's state and its connection's state, under the connection's
 /// mutex; `fallback` for a NULL statement.
-fn with<R: Copy>(
+pub(crate) fn with<R: Copy>(
     p: *mut sqlite3_stmt,
     fallback: R,
     f: impl FnOnce(&mut DbState, &mut StmtState) -> R,
@@ -164,6 +167,9 @@ pub extern "C" fn sqlite3_prepare_v3(
         let text = unsafe { sized_bytes(sql.cast(), i64::from(n_byte), true) };
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
+        if let Some(refused) = crate::status::refuse_long_sql(&mut state, text.len()) {
+            return refused;
+        }
         let (stmt, tail, rc) = prepare(&mut state, text);
         if !pz_tail.is_null() {
             // SAFETY: pz_tail is writable; tail is within (or just past) the text read.
@@ -313,7 +319,7 @@ const SQLITE_TRANSIENT: Destructor = -1;
 
 /// Calls a bind's destructor on its data, as SQLite does once it no longer needs it (Basalt
 /// copies bound values at once, so that is right away).
-fn release(data: *const c_void, destructor: Destructor) {
+pub(crate) fn release(data: *const c_void, destructor: Destructor) {
     if data.is_null() || destructor == SQLITE_STATIC || destructor == SQLITE_TRANSIENT {
         return;
     }

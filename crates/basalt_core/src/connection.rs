@@ -16,6 +16,14 @@
 //!   the first statement that uses it and gone with the connection. It follows the same
 //!   transaction as `main`: committed, rolled back and savepointed together with it.
 
+mod blob;
+mod image;
+mod meta;
+
+pub use blob::Blob;
+pub use image::TxnState;
+pub use meta::ColumnMeta;
+
 use crate::catalog::{Catalog, Databases};
 use crate::codegen::{self, Control};
 use crate::error::{Error, ErrorCode, Result};
@@ -41,6 +49,8 @@ struct Inner {
     active_statements: usize,
     /// The main database's full path ("" in memory), for `PRAGMA database_list`.
     main_file: String,
+    /// Transactions rolled back so far: a blob handle open across one expires (`blob.rs`).
+    rollbacks: u64,
 }
 
 /// Reads one database's catalog. Reading the schema starts a read transaction if none is open;
@@ -99,6 +109,7 @@ impl Inner {
     }
 
     fn rollback_all(&mut self) {
+        self.rollbacks += 1;
         self.pagers().for_each(Pager::rollback);
         self.state.savepoints.clear();
     }
@@ -164,6 +175,13 @@ impl Inner {
         self.pagers()
             .filter(|p| !p.in_write_transaction())
             .for_each(Pager::end_read);
+    }
+
+    fn pager_of_ref(&self, db: Db) -> Option<&Pager> {
+        match db {
+            Db::Main => Some(&self.pager),
+            Db::Temp => self.temp.as_ref(),
+        }
     }
 
     fn pager_of(&mut self, db: Db) -> Option<&mut Pager> {
@@ -255,6 +273,7 @@ impl Connection {
                 ..ConnState::default()
             },
             active_statements: 0,
+            rollbacks: 0,
         };
         inner.reload_catalog()?;
         inner.pager.end_read();

@@ -722,6 +722,34 @@ impl Cursor {
         overflow::read_payload(pager, &data, &info, usize::MAX, out)
     }
 
+    /// Overwrites `bytes.len()` bytes of the current entry's payload at `offset`, in place
+    /// (incremental blob I/O). The payload keeps its size, so the tree's shape does not change;
+    /// a range past the payload's end is a misuse. Needs an open write transaction.
+    pub fn overwrite_payload(
+        &mut self,
+        pager: &mut Pager,
+        offset: usize,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let Level { pgno, index } = self.current(pager)?;
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let page = pager.get_now(pgno)?;
+        let info = tree.view(&page.data(), pgno)?.cell(index)?;
+        let fits = offset
+            .checked_add(bytes.len())
+            .is_some_and(|end| end as u64 <= info.payload_size);
+        if !fits {
+            return Err(Error::misuse(
+                "payload overwrite past the end of the payload",
+            ));
+        }
+        pager.make_writable(&page)?;
+        overflow::overwrite_payload(pager, &page, &info, offset, bytes)?;
+        // Cursors that cached this entry must read it again.
+        pager.bump_epoch();
+        Ok(())
+    }
+
     /// The number of entries in the tree. Does not move the cursor.
     pub fn count(&mut self, pager: &mut Pager) -> Result<u64> {
         if no_pages_yet(pager) {

@@ -149,3 +149,40 @@ pub(super) fn write_chain(pager: &mut Pager, spilled: &[u8]) -> Result<PageNo> {
     }
     Ok(pages[0].pgno())
 }
+
+/// Overwrites payload bytes `offset..offset + bytes.len()` of a cell in place: the part in the
+/// cell's local range on `page` (already writable), then the overflow pages the rest falls on.
+/// The payload keeps its size, so no cell moves and no page is allocated or freed.
+pub(super) fn overwrite_payload(
+    pager: &mut Pager,
+    page: &crate::pager::PageRef,
+    info: &CellInfo,
+    offset: usize,
+    bytes: &[u8],
+) -> Result<()> {
+    let end = offset + bytes.len();
+    debug_assert!(end as u64 <= info.payload_size);
+    let local_len = info.local.len();
+    if offset < local_len {
+        let stop = end.min(local_len);
+        let at = info.local.start + offset;
+        page.data_mut()[at..at + stop - offset].copy_from_slice(&bytes[..stop - offset]);
+    }
+    if end <= local_len {
+        return Ok(());
+    }
+    let per_page = bytes_per_page(pager.usable_size());
+    for (k, pgno) in chain_pages(pager, info, true)?.into_iter().enumerate() {
+        // Payload bytes first..first + per_page live on this page, after its 4-byte link.
+        let first = local_len + k * per_page;
+        let (from, to) = (offset.max(first), end.min(first + per_page));
+        if from >= to {
+            continue;
+        }
+        let overflow_page = pager.get_now(pgno)?;
+        pager.make_writable(&overflow_page)?;
+        overflow_page.data_mut()[4 + from - first..4 + to - first]
+            .copy_from_slice(&bytes[from - offset..to - offset]);
+    }
+    Ok(())
+}

@@ -84,7 +84,7 @@ impl Pager {
     }
 
     /// Page 1 of an empty database: the header, then an empty table-leaf b-tree (the schema).
-    fn empty_page_one(&self, out: &mut [u8]) {
+    pub(crate) fn empty_page_one(&self, out: &mut [u8]) {
         out.fill(0);
         let mut header = DatabaseHeader::new(self.page_size);
         if self.wal.is_some() {
