@@ -41,6 +41,8 @@ pub(crate) struct DbState {
     pub zombie: bool,
     /// `SQLITE_OPEN_EXRESCODE`: return codes are extended codes.
     extended_results: bool,
+    /// The application pointers of the commit and rollback hooks (`hooks.rs`).
+    pub(crate) hook_args: crate::hooks::HookArgs,
 }
 
 // SAFETY: the engine's `Connection` and `Statement`s share `Rc<RefCell<..>>` state, which is not
@@ -129,6 +131,7 @@ fn open(filename: &[u8], flags: c_int, vfs: Option<&[u8]>) -> (Box<sqlite3>, c_i
         statements: 0,
         zombie: false,
         extended_results: flags & SQLITE_OPEN_EXRESCODE != 0,
+        hook_args: Default::default(),
     };
     let (conn, error) = match open_connection(filename, flags, vfs) {
         Ok(conn) => (Some(conn), None),

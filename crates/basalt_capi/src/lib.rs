@@ -25,12 +25,18 @@
 mod codes;
 mod db;
 mod ffi;
+mod function;
+mod hooks;
 mod info;
 mod mem;
 mod stmt;
+mod value;
 
 pub use codes::*;
 pub use db::*;
+pub use function::*;
+pub use hooks::*;
 pub use info::*;
 pub use mem::{sqlite3_free, sqlite3_malloc, sqlite3_malloc64, sqlite3_realloc, sqlite3_realloc64};
 pub use stmt::*;
+pub use value::*;

@@ -1,4 +1,5 @@
-//! The C API against real SQLite: `tests/c/api_test.c` is compiled with gcc twice — linked
+//! The C API against real SQLite: each program of `tests/c/` (`api_test.c`, `udf_test.c` for
+//! application-defined functions, collations and hooks) is compiled with gcc twice — linked
 //! against our `libsqlite3.so.0`, and against SQLite's amalgamation bundled by
 //! `libsqlite3-sys` — and the two transcripts must be equal byte for byte (the `sourceid:` line
 //! aside, which must name Basalt in our run). Skips, saying why, without gcc or the
@@ -108,17 +109,23 @@ fn c_program_matches_real_sqlite() {
         eprintln!("SKIPPED c_program_matches_real_sqlite: libsqlite3-sys's sqlite3.c not found");
         return;
     };
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = manifest.join("tests/c/api_test.c");
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("basalt_capi");
     std::fs::create_dir_all(&work).expect("work dir");
-
     install_ours(&work);
-    let ours = work.join("api_test_basalt");
+    // One after the other: they share the installed library and SQLite's object file.
+    for program in ["api_test", "udf_test"] {
+        program_matches_real_sqlite(program, &amalgamation, &work);
+    }
+}
+
+fn program_matches_real_sqlite(program: &str, amalgamation: &Path, work: &Path) {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = manifest.join(format!("tests/c/{program}.c"));
+    let ours = work.join(format!("{program}_basalt"));
     let mut rpath = std::ffi::OsString::from("-Wl,-rpath,");
-    rpath.push(&work);
+    rpath.push(work);
     let mut lib_dir = std::ffi::OsString::from("-L");
-    lib_dir.push(&work);
+    lib_dir.push(work);
     let mut include = std::ffi::OsString::from("-I");
     include.push(manifest.join("include"));
     gcc(&[
@@ -133,10 +140,10 @@ fn c_program_matches_real_sqlite() {
         ours.as_os_str(),
     ]);
 
-    let object = sqlite_object(&amalgamation, &work);
-    let real = work.join("api_test_sqlite");
+    let object = sqlite_object(amalgamation, work);
+    let real = work.join(format!("{program}_sqlite"));
     let mut real_include = std::ffi::OsString::from("-I");
-    real_include.push(&amalgamation);
+    real_include.push(amalgamation);
     gcc(&[
         "-Wall".as_ref(),
         real_include.as_os_str(),
@@ -153,8 +160,8 @@ fn c_program_matches_real_sqlite() {
     let (real_text, real_id) = split_sourceid(&run(&real, &work.join("scratch-sqlite")));
     assert!(ours_id.contains("Basalt"), "not our library: {ours_id}");
     assert!(!real_id.contains("Basalt"), "not real SQLite: {real_id}");
-    std::fs::write(work.join("transcript-basalt.txt"), &ours_text).expect("write");
-    std::fs::write(work.join("transcript-sqlite.txt"), &real_text).expect("write");
+    std::fs::write(work.join(format!("{program}-basalt.txt")), &ours_text).expect("write");
+    std::fs::write(work.join(format!("{program}-sqlite.txt")), &real_text).expect("write");
     if ours_text != real_text {
         let first = ours_text
             .lines()
@@ -162,7 +169,7 @@ fn c_program_matches_real_sqlite() {
             .position(|(a, b)| a != b)
             .unwrap_or(ours_text.lines().count().min(real_text.lines().count()));
         panic!(
-            "transcripts differ from line {}:\n basalt: {:?}\n sqlite: {:?}\n(full transcripts in {})",
+            "{program}: transcripts differ from line {}:\n basalt: {:?}\n sqlite: {:?}\n(full transcripts in {})",
             first + 1,
             ours_text.lines().nth(first),
             real_text.lines().nth(first),

@@ -12,6 +12,7 @@ use super::scope::{ColRead, Resolved, Scope};
 use super::select::{Dest, SelectOut};
 use super::{error, Ctx, Label};
 use crate::error::Result;
+use crate::functions::{self, FunctionKind, Lookup};
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
 use crate::sql::affinity::Affinity;
 use crate::sql::agg::AGGREGATES;
@@ -44,7 +45,8 @@ pub fn binary_collation(l: Info, r: Info) -> Collation {
 }
 
 /// If `e` is a call of an aggregate function, which one. A call with the wrong number of
-/// arguments is still an aggregate call: the aggregate code reports the count.
+/// arguments is still an aggregate call: the aggregate code reports the count. An
+/// application's function of the call's name and count decides first.
 pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
     let ExprKind::Function { name, args, .. } = &e.kind else {
         return None;
@@ -53,6 +55,15 @@ pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
         ast::FunctionArgs::Star => 0,
         ast::FunctionArgs::List { args, .. } => args.len(),
     };
+    match functions::lookup(&name.value, argc) {
+        Lookup::Found(f) => {
+            return match &f.kind {
+                FunctionKind::Aggregate(_) => Some(Aggregate::User(f)),
+                FunctionKind::Scalar(_) => None,
+            }
+        }
+        Lookup::WrongCount | Lookup::NotFound => {}
+    }
     // min/max with several arguments are the scalar functions.
     if (name.value.eq_ignore_ascii_case("min") || name.value.eq_ignore_ascii_case("max"))
         && argc != 1
@@ -62,17 +73,28 @@ pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
     AGGREGATES
         .iter()
         .find(|a| a.name.eq_ignore_ascii_case(&name.value))
-        .map(Aggregate)
+        .map(Aggregate::Builtin)
 }
 
 /// The scalar function `name` called with `argc` arguments, with SQLite's messages for an
 /// unknown name or a wrong count.
 fn scalar_function(name: &str, argc: usize) -> Result<Scalar> {
-    match sqlfunc::lookup(name, argc)? {
-        Function::Scalar(f) => Ok(Scalar(f)),
+    let user_wrong_count = match functions::lookup(name, argc) {
+        Lookup::Found(f) => match &f.kind {
+            FunctionKind::Scalar(_) => return Ok(Scalar::User(f)),
+            // Aggregates were taken out before (`aggregate_of`).
+            FunctionKind::Aggregate(_) => return Err(sqlfunc::wrong_arguments(name)),
+        },
+        Lookup::WrongCount => true,
+        Lookup::NotFound => false,
+    };
+    match sqlfunc::lookup(name, argc) {
+        Ok(Function::Scalar(f)) => Ok(Scalar::Builtin(f)),
         // Aggregates were taken out before (`aggregate_of`); reaching one here means a wrong
         // argument count for it.
-        Function::Aggregate(_) => Err(sqlfunc::wrong_arguments(name)),
+        Ok(Function::Aggregate(_)) => Err(sqlfunc::wrong_arguments(name)),
+        Err(_) if user_wrong_count => Err(sqlfunc::wrong_arguments(name)),
+        Err(e) => Err(e),
     }
 }
 
@@ -532,7 +554,9 @@ impl Ctx<'_> {
             }
             ExprKind::Collate { expr, collation } => {
                 let c = Collation::from_name(&collation.value).ok_or_else(|| {
+                    // SQLITE_ERROR_MISSING_COLLSEQ.
                     error(format!("no such collation sequence: {}", collation.value))
+                        .with_extended_code(Some(1 | (1 << 8)))
                 })?;
                 let inner = self.expr(expr, sc, target)?;
                 Ok(Info {
@@ -605,6 +629,7 @@ impl Ctx<'_> {
                 (c, _) => c,
             };
         }
+        let min_max = matches!(func.builtin_name(), Some("min" | "max"));
         self.b.emit(Insn::Function {
             func,
             args: base,
@@ -615,11 +640,7 @@ impl Ctx<'_> {
         // Function results have no affinity; min/max keep the collation of their arguments.
         Ok(Info {
             affinity: None,
-            collation: if matches!(func.0.name, "min" | "max") {
-                collation
-            } else {
-                None
-            },
+            collation: if min_max { collation } else { None },
         })
     }
 

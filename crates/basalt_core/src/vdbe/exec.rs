@@ -6,12 +6,13 @@
 //! that call leaves the VM exactly as it was before the instruction.
 
 use super::cursor::{Kind, OrderedRecord, VCursor};
-use super::func::{CallContext, Random};
+use super::func::{CallContext, Random, Scalar};
 use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
 use super::value::{apply_storage_affinity, compare_with_affinity, real_affinity_on_read};
 use super::Program;
 use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
 use crate::error::{extended, Error, ErrorCode, Result};
+use crate::functions::{AuxData, FunctionCall, FunctionKind};
 use crate::pager::{PageNo, Pager};
 use crate::record::{compare_unpacked, encode_record, Collation, Value, ValueRef};
 use crate::schema::Db;
@@ -21,7 +22,7 @@ use crate::sql::arith::{arith, bit_not, bitwise, concat, negate};
 use crate::sql::compare::{self, truth};
 use crate::sql::convert::cast;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
@@ -58,6 +59,8 @@ pub struct ConnState {
     pub interrupt: Arc<AtomicBool>,
     /// Outside BEGIN ... COMMIT each statement is its own transaction.
     pub autocommit: bool,
+    /// The application's commit, rollback and progress callbacks.
+    pub hooks: crate::hooks::Hooks,
 }
 
 /// Everything a program needs from its connection while it runs.
@@ -104,6 +107,8 @@ pub struct Vm {
     cursors: Vec<Option<VCursor>>,
     /// Aggregate states, created by the first `AggStep` of a group.
     aggs: Vec<Option<Box<dyn Aggregate>>>,
+    /// Application functions' aux data, by the address of the call (`sqlite3_set_auxdata`).
+    aux: HashMap<usize, AuxData>,
     once: Vec<bool>,
     params: Vec<Value>,
     row: (usize, usize),
@@ -121,6 +126,8 @@ pub struct Vm {
     /// The pager savepoints (by database) that make this statement atomic inside a transaction.
     pub savepoints: [Option<usize>; 2],
     ops_since_check: u32,
+    /// Instructions since the progress handler last ran (kept across steps, as SQLite's).
+    ops_since_progress: u32,
 }
 
 fn reg_i64(v: &Value) -> Option<i64> {
@@ -145,6 +152,7 @@ impl Vm {
             regs: Vec::new(),
             cursors: Vec::new(),
             aggs: Vec::new(),
+            aux: HashMap::new(),
             once: Vec::new(),
             params: vec![Value::Null; n_params],
             row: (0, 0),
@@ -156,6 +164,7 @@ impl Vm {
             on_error: OnError::Abort,
             savepoints: [None; 2],
             ops_since_check: 0,
+            ops_since_progress: 0,
             program,
         };
         vm.reset();
@@ -173,6 +182,7 @@ impl Vm {
         self.regs = vec![Value::Null; p.n_regs];
         self.cursors = (0..p.n_cursors).map(|_| None).collect();
         self.aggs = (0..p.n_aggs).map(|_| None).collect();
+        self.aux.clear();
         self.once = vec![false; p.insns.len()];
         self.row = (0, 0);
         self.halted = false;
@@ -182,6 +192,7 @@ impl Vm {
         self.schema_changed = false;
         self.on_error = OnError::Abort;
         self.savepoints = [None; 2];
+        self.ops_since_progress = 0;
     }
 
     pub fn is_running(&self) -> bool {
@@ -260,6 +271,17 @@ impl Vm {
                     self.halted = true;
                     self.on_error = OnError::Abort;
                     return Err(Error::code(ErrorCode::Interrupt));
+                }
+            }
+            if let Some(progress) = &mut env.conn.hooks.progress {
+                self.ops_since_progress += 1;
+                if self.ops_since_progress >= progress.every {
+                    self.ops_since_progress = 0;
+                    if (progress.handler)() {
+                        self.halted = true;
+                        self.on_error = OnError::Abort;
+                        return Err(Error::code(ErrorCode::Interrupt));
+                    }
                 }
             }
             match self.exec(insn, env) {
@@ -842,12 +864,29 @@ impl Vm {
                 dest,
                 collation,
             } => {
-                let argv: Vec<ValueRef<'_>> = self.key_values(*args, *argc);
-                let mut ctx = CallContext {
-                    conn: env.conn,
-                    collation: *collation,
+                let argv: Vec<ValueRef<'_>> = self.regs[*args..*args + *argc]
+                    .iter()
+                    .map(ValueRef::from)
+                    .collect();
+                let v = match func {
+                    Scalar::Builtin(f) => {
+                        let mut ctx = CallContext {
+                            conn: env.conn,
+                            collation: *collation,
+                        };
+                        (f.call)(&mut ctx, &argv)?
+                    }
+                    Scalar::User(f) => {
+                        let FunctionKind::Scalar(call) = &f.kind else {
+                            return Err(Error::new(
+                                ErrorCode::Internal,
+                                "an aggregate function called as a scalar",
+                            ));
+                        };
+                        let aux = self.aux.entry(self.pc).or_default();
+                        call(&mut FunctionCall::new(aux), &argv)?
+                    }
                 };
-                let v = (func.0.call)(&mut ctx, &argv)?;
                 self.regs[*dest] = v;
             }
             Insn::AggStep {
@@ -861,14 +900,14 @@ impl Vm {
                     .iter()
                     .map(ValueRef::from)
                     .collect();
-                let state = self.aggs[*slot].get_or_insert_with(|| (func.0.new)(*collation));
+                let state = self.aggs[*slot].get_or_insert_with(|| func.new_state(*collation));
                 state.step(&argv)?;
             }
             Insn::AggFinal { func, slot, dest } => {
-                self.regs[*dest] = match &self.aggs[*slot] {
-                    Some(state) => state.value()?,
+                self.regs[*dest] = match &mut self.aggs[*slot] {
+                    Some(state) => state.finish()?,
                     // No row reached the aggregate: its value over nothing.
-                    None => (func.0.new)(Collation::Binary).value()?,
+                    None => func.new_state(Collation::Binary).finish()?,
                 };
             }
             Insn::AggReset { slot } => self.aggs[*slot] = None,

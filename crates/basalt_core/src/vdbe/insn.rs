@@ -751,16 +751,16 @@ impl Insn {
                 argc,
                 dest,
                 ..
-            } => ("Function", n(*argc), n(*args), n(*dest), func.0.name.into()),
+            } => ("Function", n(*argc), n(*args), n(*dest), func.name().into()),
             Insn::AggStep {
                 func,
                 args,
                 argc,
                 slot,
                 ..
-            } => ("AggStep", n(*argc), n(*args), n(*slot), func.0.name.into()),
+            } => ("AggStep", n(*argc), n(*args), n(*slot), func.name().into()),
             Insn::AggFinal { func, slot, dest } => {
-                ("AggFinal", n(*slot), n(*dest), 0, func.0.name.into())
+                ("AggFinal", n(*slot), n(*dest), 0, func.name().into())
             }
             Insn::AggReset { slot } => ("AggReset", n(*slot), 0, 0, none()),
             Insn::SorterInsert { cursor, record } => {
