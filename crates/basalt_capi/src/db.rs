@@ -276,6 +276,10 @@ pub extern "C" fn sqlite3_errcode(db: *mut sqlite3) -> c_int {
         if db.is_null() {
             return SQLITE_NOMEM;
         }
+        if crate::function::in_callback(db) {
+            // Asked by a function while its statement runs (the mutex is held above).
+            return SQLITE_OK;
+        }
         // SAFETY: db is a live handle, per the API contract.
         let state = unsafe { lock(db) };
         state.returned(state.code)
@@ -288,6 +292,10 @@ pub extern "C" fn sqlite3_extended_errcode(db: *mut sqlite3) -> c_int {
         if db.is_null() {
             return SQLITE_NOMEM;
         }
+        if crate::function::in_callback(db) {
+            // Asked by a function while its statement runs (the mutex is held above).
+            return SQLITE_OK;
+        }
         // SAFETY: db is a live handle, per the API contract.
         unsafe { lock(db) }.code
     })
@@ -298,6 +306,10 @@ pub extern "C" fn sqlite3_errmsg(db: *mut sqlite3) -> *const c_char {
     guard(errstr_ptr(SQLITE_NOMEM), || {
         if db.is_null() {
             return errstr_ptr(SQLITE_NOMEM);
+        }
+        if crate::function::in_callback(db) {
+            // Asked by a function while its statement runs (the mutex is held above).
+            return errstr_ptr(SQLITE_OK);
         }
         // SAFETY: db is a live handle, per the API contract.
         let state = unsafe { lock(db) };

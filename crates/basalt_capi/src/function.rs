@@ -131,6 +131,34 @@ fn engine_code(code: c_int) -> ErrorCode {
     .unwrap_or(Error)
 }
 
+thread_local! {
+    /// The connections whose callbacks this thread is running (their mutex is held further
+    /// up this thread's stack).
+    static IN_CALLBACK: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether this thread is inside a callback of `db`: the connection's mutex is then held by
+/// this thread, and locking it again would deadlock.
+pub(crate) fn in_callback(db: *mut sqlite3) -> bool {
+    IN_CALLBACK.with(|dbs| dbs.borrow().contains(&(db as usize)))
+}
+
+/// Marks this thread as inside a callback of `db` until dropped.
+struct CallbackScope;
+
+impl CallbackScope {
+    fn enter(db: *mut sqlite3) -> CallbackScope {
+        IN_CALLBACK.with(|dbs| dbs.borrow_mut().push(db as usize));
+        CallbackScope
+    }
+}
+
+impl Drop for CallbackScope {
+    fn drop(&mut self) {
+        IN_CALLBACK.with(|dbs| dbs.borrow_mut().pop());
+    }
+}
+
 /// Calls `f` with C values for `args` and a fresh context; returns the function's result.
 fn call_c(
     def: &FuncDef,
@@ -143,7 +171,9 @@ fn call_c(
     let mut ctx = sqlite3_context::new(def);
     setup(&mut ctx);
     let argc = c_int::try_from(argv.len()).unwrap_or(c_int::MAX);
+    let scope = CallbackScope::enter(def.db);
     f(&mut ctx, argc, argv.as_mut_ptr());
+    drop(scope);
     ctx.result()
 }
 
@@ -418,14 +448,14 @@ fn set_value(ctx: *mut sqlite3_context, value: Value) {
     set(ctx, Outcome::Value(value));
 }
 
-/// A text or blob result from (pointer, length, destructor): copied, then released.
+/// A text or blob result from (pointer, length, destructor): copied (a text keeps NULs within
+/// its length, as SQLite's does), then released.
 fn set_bytes(
     ctx: *mut sqlite3_context,
     p: *const c_void,
     n: i64,
     destructor: Destructor,
     make: fn(Vec<u8>) -> Value,
-    text: bool,
 ) {
     if p.is_null() {
         set_value(ctx, Value::Null);
@@ -433,12 +463,6 @@ fn set_bytes(
     }
     // SAFETY: p points to n readable bytes, or to a NUL-terminated text when n < 0.
     let bytes = unsafe { sized_bytes(p.cast(), n, false) };
-    let bytes = if text && n >= 0 {
-        // A text result stops at a NUL within its length, as SQLite's does for C strings.
-        bytes.split(|b| *b == 0).next().unwrap_or(bytes)
-    } else {
-        bytes
-    };
     let outcome = if bytes.len() as u64 > MAX_LENGTH {
         Outcome::Error(SQLITE_TOOBIG, None)
     } else {
@@ -483,7 +507,7 @@ pub extern "C" fn sqlite3_result_text(
     n: c_int,
     destructor: Destructor,
 ) {
-    set_bytes(ctx, p.cast(), i64::from(n), destructor, Value::Text, true);
+    set_bytes(ctx, p.cast(), i64::from(n), destructor, Value::Text);
 }
 
 #[no_mangle]
@@ -501,7 +525,7 @@ pub extern "C" fn sqlite3_result_text64(
         return;
     }
     let n = i64::try_from(n).unwrap_or(i64::MAX);
-    set_bytes(ctx, p.cast(), n, destructor, Value::Text, true);
+    set_bytes(ctx, p.cast(), n, destructor, Value::Text);
 }
 
 #[no_mangle]
@@ -511,7 +535,7 @@ pub extern "C" fn sqlite3_result_blob(
     n: c_int,
     destructor: Destructor,
 ) {
-    set_bytes(ctx, p, i64::from(n.max(0)), destructor, Value::Blob, false);
+    set_bytes(ctx, p, i64::from(n.max(0)), destructor, Value::Blob);
 }
 
 #[no_mangle]
@@ -522,7 +546,7 @@ pub extern "C" fn sqlite3_result_blob64(
     destructor: Destructor,
 ) {
     let n = i64::try_from(n).unwrap_or(i64::MAX);
-    set_bytes(ctx, p, n, destructor, Value::Blob, false);
+    set_bytes(ctx, p, n, destructor, Value::Blob);
 }
 
 #[no_mangle]

@@ -75,6 +75,9 @@ pub type AggregateFactory = dyn Fn() -> Box<dyn Aggregate>;
 pub enum FunctionKind {
     Scalar(Rc<ScalarFn>),
     Aggregate(Rc<AggregateFactory>),
+    /// A removed definition. As in SQLite, it still hides a built-in of its name and count
+    /// (such calls are "wrong number of arguments"); lookups never return it.
+    Removed,
 }
 
 /// One application-defined function.
@@ -105,6 +108,11 @@ pub enum Lookup {
     Found(Rc<UserFunction>),
     /// The name is defined, for other argument counts only.
     WrongCount,
+    /// The best match is a removed definition: no function, and no built-in either.
+    /// `others`: the name has live definitions for other counts.
+    Hidden {
+        others: bool,
+    },
     NotFound,
 }
 
@@ -128,14 +136,12 @@ impl UserRegistry {
         let mut next = self.clone();
         next.functions
             .retain(|f| !(f.n_args == n_args && f.name.eq_ignore_ascii_case(name)));
-        if let Some(kind) = kind {
-            next.functions.push(Rc::new(UserFunction {
-                name: name.to_string(),
-                n_args,
-                flags,
-                kind,
-            }));
-        }
+        next.functions.push(Rc::new(UserFunction {
+            name: name.to_string(),
+            n_args,
+            flags,
+            kind: kind.unwrap_or(FunctionKind::Removed),
+        }));
         Ok(next)
     }
 
@@ -163,10 +169,14 @@ impl UserRegistry {
                 .iter()
                 .filter(|f| f.name.eq_ignore_ascii_case(name))
         };
+        let live = || named().filter(|f| !matches!(f.kind, FunctionKind::Removed));
         let exact = named().find(|f| usize::try_from(f.n_args) == Ok(argc));
         match exact.or_else(|| named().find(|f| f.n_args == -1)) {
+            Some(f) if matches!(f.kind, FunctionKind::Removed) => Lookup::Hidden {
+                others: live().next().is_some(),
+            },
             Some(f) => Lookup::Found(Rc::clone(f)),
-            None if named().next().is_some() => Lookup::WrongCount,
+            None if live().next().is_some() => Lookup::WrongCount,
             None => Lookup::NotFound,
         }
     }

@@ -112,6 +112,11 @@ static void value_copy(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_value_free(dup);
 }
 
+static void with_nul(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc; (void)argv;
+    sqlite3_result_text(ctx, "a\0b", 3, SQLITE_STATIC);
+}
+
 static void user_data_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     (void)argc; (void)argv;
     const char *tag = sqlite3_user_data(ctx);
@@ -203,8 +208,14 @@ int main(int argc, char **argv) {
     /* Overriding a built-in and removing the override. */
     out("override upper", sqlite3_create_function(db, "upper", 1, SQLITE_UTF8, 0, twice, 0, 0));
     query("SELECT upper('ab'), lower('AB')");
+    out("remove upper", sqlite3_create_function(db, "upper", 1, SQLITE_UTF8, 0, 0, 0, 0));
+    query("SELECT upper('ab')");
     out("upper for 2 args", sqlite3_create_function(db, "upper", 2, SQLITE_UTF8, 0, twice, 0, 0));
-    query("SELECT upper('ab'), upper('ab', 'c'), upper('ab', 'c', 'd')");
+    query("SELECT upper('ab')");
+    query("SELECT upper('ab', 'c')");
+    out("remove never defined", sqlite3_create_function(db, "gone", 0, SQLITE_UTF8, 0, 0, 0, 0));
+    query("SELECT gone()");
+    query("SELECT gone(1)");
 
     /* Any argument count vs an exact one. */
     out("anyargs", sqlite3_create_function(db, "pick", -1, SQLITE_UTF8, "any", user_data_fn, 0, 0));
@@ -221,11 +232,17 @@ int main(int argc, char **argv) {
     query("SELECT fail()");
     exec("CREATE TABLE t(a INTEGER, b TEXT)");
     exec("INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')");
+    exec("CREATE INDEX nondet ON t(a) WHERE pick() IS NOT NULL");
+    exec("CREATE INDEX nondet ON t(pick(a))");
+    exec("CREATE INDEX det ON t(a) WHERE twice(a) > 0");
+    exec("DROP INDEX det");
     exec("BEGIN; INSERT INTO t VALUES (4, 'w'); INSERT INTO t VALUES (fail(), 'v')");
     query("SELECT count(*) FROM t");
     exec("COMMIT");
 
     /* Values in and out. */
+    out("create with_nul", sqlite3_create_function(db, "with_nul", 0, SQLITE_UTF8, 0, with_nul, 0, 0));
+    query("SELECT length(with_nul()), hex(with_nul()), octet_length(with_nul())");
     out("create copy", sqlite3_create_function(db, "copy", -1, SQLITE_UTF8, 0, value_copy, 0, 0));
     query("SELECT copy(1), copy(2.5), copy('t'), hex(copy(x'ab')), copy(NULL), typeof(copy(1, 'x'))");
     query("SELECT a, twice(b), copy(a, b) FROM t WHERE twice(a) > 2 ORDER BY twice(a) DESC");

@@ -13,6 +13,7 @@
 //!   indexes of temp tables); every b-tree and schema row of it is in that database's pager, and
 //!   name clashes are checked within that database only, as SQLite does.
 
+use super::expr;
 use super::scope::Scope;
 use super::select::{table_source, Dest};
 use super::{error, Ctx};
@@ -309,6 +310,24 @@ impl Ctx<'_> {
                 }
             }
             columns.push(col);
+        }
+        if create
+            .where_
+            .as_ref()
+            .is_some_and(|w| !expr::is_deterministic(w))
+        {
+            return Err(error(
+                "non-deterministic functions prohibited in partial index WHERE clauses",
+            ));
+        }
+        if columns
+            .iter()
+            .filter_map(|c| c.expr.as_ref())
+            .any(|e| !expr::is_deterministic(e))
+        {
+            return Err(error(
+                "non-deterministic functions prohibited in index expressions",
+            ));
         }
         self.writes = true;
         let sql = self.stored_sql(

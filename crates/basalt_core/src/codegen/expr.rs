@@ -11,7 +11,7 @@
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::{Dest, SelectOut};
 use super::{error, Ctx, Label};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::functions::{self, FunctionKind, Lookup};
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
 use crate::sql::affinity::Affinity;
@@ -59,9 +59,11 @@ pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
         Lookup::Found(f) => {
             return match &f.kind {
                 FunctionKind::Aggregate(_) => Some(Aggregate::User(f)),
-                FunctionKind::Scalar(_) => None,
+                FunctionKind::Scalar(_) | FunctionKind::Removed => None,
             }
         }
+        // The scalar lookup reports it.
+        Lookup::Hidden { .. } => return None,
         Lookup::WrongCount | Lookup::NotFound => {}
     }
     // min/max with several arguments are the scalar functions.
@@ -83,8 +85,19 @@ fn scalar_function(name: &str, argc: usize) -> Result<Scalar> {
         Lookup::Found(f) => match &f.kind {
             FunctionKind::Scalar(_) => return Ok(Scalar::User(f)),
             // Aggregates were taken out before (`aggregate_of`).
-            FunctionKind::Aggregate(_) => return Err(sqlfunc::wrong_arguments(name)),
+            FunctionKind::Aggregate(_) | FunctionKind::Removed => {
+                return Err(sqlfunc::wrong_arguments(name))
+            }
         },
+        // A removed definition hides the built-ins: SQLite then reports a wrong count if
+        // the name is known at all.
+        Lookup::Hidden { others } => {
+            return Err(if others || sqlfunc::is_builtin(name) {
+                sqlfunc::wrong_arguments(name)
+            } else {
+                Error::new(ErrorCode::Error, format!("no such function: {name}"))
+            });
+        }
         Lookup::WrongCount => true,
         Lookup::NotFound => false,
     };
@@ -96,6 +109,28 @@ fn scalar_function(name: &str, argc: usize) -> Result<Scalar> {
         Err(_) if user_wrong_count => Err(sqlfunc::wrong_arguments(name)),
         Err(e) => Err(e),
     }
+}
+
+/// Whether every function `e` calls is deterministic: SQLite allows no other in index
+/// expressions and partial-index WHERE clauses. Calls that do not resolve are left to the
+/// compiler's own errors.
+pub fn is_deterministic(e: &ast::Expr) -> bool {
+    let mut deterministic = true;
+    walk(e, &mut |x| {
+        if let ExprKind::Function { name, args, .. } = &x.kind {
+            let argc = match args {
+                ast::FunctionArgs::Star => 0,
+                ast::FunctionArgs::List { args, .. } => args.len(),
+            };
+            deterministic &= match scalar_function(&name.value, argc) {
+                Ok(Scalar::Builtin(f)) => f.deterministic,
+                Ok(Scalar::User(f)) => f.flags.deterministic,
+                Err(_) => true,
+            };
+        }
+        true
+    });
+    deterministic
 }
 
 /// The affinity a comparison applies to both operands (sqlite3CompareAffinity), from its

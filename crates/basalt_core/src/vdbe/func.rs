@@ -93,7 +93,7 @@ impl Aggregate {
             Aggregate::User(f) => match &f.kind {
                 FunctionKind::Aggregate(new) => new(),
                 // The code generator makes `Aggregate::User` of aggregates only.
-                FunctionKind::Scalar(_) => Box::new(NotAggregate),
+                FunctionKind::Scalar(_) | FunctionKind::Removed => Box::new(NotAggregate),
             },
         }
     }
