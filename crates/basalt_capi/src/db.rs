@@ -104,6 +104,13 @@ impl DbState {
 /// # Safety
 /// `db` is a live handle returned by `sqlite3_open*` and not yet freed.
 pub(crate) unsafe fn lock<'a>(db: *mut sqlite3) -> MutexGuard<'a, DbState> {
+    // The mutex is held further up this thread's stack, by the call running the callback
+    // that is calling now: locking again would deadlock. SQLite's recursive mutex allows such
+    // calls; Basalt's engine cannot run a statement inside another one's step yet, so the
+    // call fails (the panic is caught at the entry point: SQLITE_INTERNAL or NULL).
+    if crate::function::in_callback(db) {
+        panic!("not supported by Basalt yet: using a connection from inside one of its callbacks");
+    }
     // SAFETY: the caller promises a live handle.
     let handle = unsafe { &*db };
     // A panic inside an earlier call was caught at the boundary; the engine state it left is

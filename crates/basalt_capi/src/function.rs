@@ -144,10 +144,10 @@ pub(crate) fn in_callback(db: *mut sqlite3) -> bool {
 }
 
 /// Marks this thread as inside a callback of `db` until dropped.
-struct CallbackScope;
+pub(crate) struct CallbackScope;
 
 impl CallbackScope {
-    fn enter(db: *mut sqlite3) -> CallbackScope {
+    pub(crate) fn enter(db: *mut sqlite3) -> CallbackScope {
         IN_CALLBACK.with(|dbs| dbs.borrow_mut().push(db as usize));
         CallbackScope
     }
@@ -711,6 +711,7 @@ pub extern "C" fn sqlite3_set_auxdata(
 
 /// One registered collation: its callback and the application's pointer.
 struct CollDef {
+    db: *mut sqlite3,
     user_data: *mut c_void,
     x_compare: XCompare,
     x_destroy: Option<XDestroy>,
@@ -728,6 +729,7 @@ impl Drop for CollDef {
 impl CollDef {
     fn compare(&self, a: &[u8], b: &[u8]) -> Ordering {
         let len = |s: &[u8]| c_int::try_from(s.len()).unwrap_or(c_int::MAX);
+        let _scope = CallbackScope::enter(self.db);
         // SAFETY: the application's comparison, given two buffers valid for the call.
         let r = unsafe {
             (self.x_compare)(
@@ -775,6 +777,7 @@ pub extern "C" fn sqlite3_create_collation_v2(
         };
         let compare = x_compare.map(|x_compare| {
             let def = CollDef {
+                db,
                 user_data,
                 x_compare,
                 x_destroy,

@@ -12,6 +12,7 @@
 use crate::codes::*;
 use crate::db::{self, sqlite3, DbState};
 use crate::ffi::guard;
+use crate::function::CallbackScope;
 use basalt_core::hooks::{Hooks, Progress};
 use basalt_core::Error;
 use std::ffi::{c_char, c_int, c_void};
@@ -59,9 +60,12 @@ pub extern "C" fn sqlite3_commit_hook(
     with_hooks(db, null_mut(), |hooks, args| {
         let previous = std::mem::replace(&mut args.commit, arg as usize);
         hooks.commit = callback.map(|cb| {
-            let arg = arg as usize;
-            // SAFETY: the application's callback with its own pointer.
-            Box::new(move || unsafe { cb(arg as *mut c_void) } != 0) as Box<dyn FnMut() -> bool>
+            let (arg, db) = (arg as usize, db as usize);
+            Box::new(move || {
+                let _scope = CallbackScope::enter(db as *mut sqlite3);
+                // SAFETY: the application's callback with its own pointer.
+                unsafe { cb(arg as *mut c_void) != 0 }
+            }) as Box<dyn FnMut() -> bool>
         });
         if hooks.commit.is_none() {
             args.commit = 0;
@@ -79,9 +83,12 @@ pub extern "C" fn sqlite3_rollback_hook(
     with_hooks(db, null_mut(), |hooks, args| {
         let previous = std::mem::replace(&mut args.rollback, arg as usize);
         hooks.rollback = callback.map(|cb| {
-            let arg = arg as usize;
-            // SAFETY: the application's callback with its own pointer.
-            Box::new(move || unsafe { cb(arg as *mut c_void) }) as Box<dyn FnMut()>
+            let (arg, db) = (arg as usize, db as usize);
+            Box::new(move || {
+                let _scope = CallbackScope::enter(db as *mut sqlite3);
+                // SAFETY: the application's callback with its own pointer.
+                unsafe { cb(arg as *mut c_void) }
+            }) as Box<dyn FnMut()>
         });
         if hooks.rollback.is_none() {
             args.rollback = 0;
@@ -100,11 +107,14 @@ pub extern "C" fn sqlite3_progress_handler(
     with_hooks(db, (), |hooks, _| {
         hooks.progress = match (callback, u32::try_from(n_ops)) {
             (Some(cb), Ok(every)) if every > 0 => {
-                let arg = arg as usize;
+                let (arg, db) = (arg as usize, db as usize);
                 Some(Progress {
                     every,
-                    // SAFETY: the application's callback with its own pointer.
-                    handler: Box::new(move || unsafe { cb(arg as *mut c_void) } != 0),
+                    handler: Box::new(move || {
+                        let _scope = CallbackScope::enter(db as *mut sqlite3);
+                        // SAFETY: the application's callback with its own pointer.
+                        unsafe { cb(arg as *mut c_void) != 0 }
+                    }),
                 })
             }
             _ => None,
