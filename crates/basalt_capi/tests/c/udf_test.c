@@ -117,6 +117,15 @@ static void with_nul(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_text(ctx, "a\0b", 3, SQLITE_STATIC);
 }
 
+/* regexp(pattern, text): whether text contains pattern (a stand-in for a regex engine). */
+static void contains(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    const char *pattern = (const char *)sqlite3_value_text(argv[0]);
+    const char *text = (const char *)sqlite3_value_text(argv[1]);
+    if (!pattern || !text) { sqlite3_result_null(ctx); return; }
+    sqlite3_result_int(ctx, strstr(text, pattern) != 0);
+}
+
 static void user_data_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     (void)argc; (void)argv;
     const char *tag = sqlite3_user_data(ctx);
@@ -239,6 +248,12 @@ int main(int argc, char **argv) {
     exec("BEGIN; INSERT INTO t VALUES (4, 'w'); INSERT INTO t VALUES (fail(), 'v')");
     query("SELECT count(*) FROM t");
     exec("COMMIT");
+
+    /* REGEXP and MATCH call the application's regexp() and match(). */
+    query("SELECT 'abc' REGEXP 'b'");
+    out("create regexp", sqlite3_create_function(db, "regexp", 2, SQLITE_UTF8, 0, contains, 0, 0));
+    query("SELECT 'abc' REGEXP 'b', 'abc' NOT REGEXP 'x', NULL REGEXP 'a'");
+    query("SELECT b FROM t WHERE b REGEXP 'y'");
 
     /* Values in and out. */
     out("create with_nul", sqlite3_create_function(db, "with_nul", 0, SQLITE_UTF8, 0, with_nul, 0, 0));

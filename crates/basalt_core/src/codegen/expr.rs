@@ -455,11 +455,18 @@ impl Ctx<'_> {
                 let name = match op {
                     ast::LikeOp::Like => "like",
                     ast::LikeOp::Glob => "glob",
-                    ast::LikeOp::Regexp => return Err(error("no such function: REGEXP")),
-                    ast::LikeOp::Match => return Err(error("no such function: MATCH")),
+                    // No built-in: only an application's regexp()/match() serves them.
+                    ast::LikeOp::Regexp => "regexp",
+                    ast::LikeOp::Match => "match",
                 };
                 let argc = if escape.is_some() { 3 } else { 2 };
-                let func = scalar_function(name, argc)?;
+                let func = match scalar_function(name, argc) {
+                    Err(_) if matches!(op, ast::LikeOp::Regexp | ast::LikeOp::Match) => {
+                        let upper = name.to_ascii_uppercase();
+                        return Err(error(format!("no such function: {upper}")));
+                    }
+                    found => found?,
+                };
                 let args = self.b.regs(argc);
                 self.expr(pattern, sc, args)?;
                 self.expr(expr, sc, args + 1)?;
