@@ -249,6 +249,11 @@ sqlite3_value *sqlite3_column_value(sqlite3_stmt *pStmt, int iCol);
 
 void *sqlite3_commit_hook(sqlite3 *db, int (*xCallback)(void *), void *pArg);
 void *sqlite3_rollback_hook(sqlite3 *db, void (*xCallback)(void *), void *pArg);
+void *sqlite3_update_hook(sqlite3 *db,
+    void (*xCallback)(void *, int, char const *, char const *, sqlite3_int64), void *pArg);
+#define SQLITE_DELETE 9
+#define SQLITE_INSERT 18
+#define SQLITE_UPDATE 23
 void sqlite3_progress_handler(sqlite3 *db, int nOps, int (*xProgress)(void *), void *pArg);
 int sqlite3_set_authorizer(sqlite3 *db,
     int (*xAuth)(void *, int, const char *, const char *, const char *, const char *),

@@ -1,6 +1,5 @@
-//! Connection hooks: `sqlite3_commit_hook`, `sqlite3_rollback_hook`,
-//! `sqlite3_progress_handler`, and `sqlite3_set_authorizer` / `sqlite3_update_hook`, which
-//! Basalt does not support yet.
+//! Connection hooks: `sqlite3_commit_hook`, `sqlite3_rollback_hook`, `sqlite3_update_hook`,
+//! `sqlite3_progress_handler`, and `sqlite3_set_authorizer`, which Basalt does not support yet.
 //!
 //! Invariants:
 //! - Each hook is the engine's closure around the application's callback and pointer; the
@@ -13,9 +12,9 @@ use crate::codes::*;
 use crate::db::{self, sqlite3, DbState};
 use crate::ffi::guard;
 use crate::function::CallbackScope;
-use basalt_core::hooks::{Hooks, Progress};
+use basalt_core::hooks::{Hooks, Progress, UpdateHook, UpdateOp};
 use basalt_core::Error;
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr::null_mut;
 
 /// The application pointers of the hooks now set, returned when they are replaced.
@@ -23,6 +22,7 @@ use std::ptr::null_mut;
 pub(crate) struct HookArgs {
     commit: usize,
     rollback: usize,
+    update: usize,
 }
 
 /// Runs `f` on an open connection's hooks and hook pointers; `fallback` for NULL or a failed
@@ -92,6 +92,47 @@ pub extern "C" fn sqlite3_rollback_hook(
         });
         if hooks.rollback.is_none() {
             args.rollback = 0;
+        }
+        previous as *mut c_void
+    })
+}
+
+type CUpdateHook =
+    Option<unsafe extern "C" fn(*mut c_void, c_int, *const c_char, *const c_char, i64)>;
+
+#[no_mangle]
+pub extern "C" fn sqlite3_update_hook(
+    db: *mut sqlite3,
+    callback: CUpdateHook,
+    arg: *mut c_void,
+) -> *mut c_void {
+    with_hooks(db, null_mut(), |hooks, args| {
+        let previous = std::mem::replace(&mut args.update, arg as usize);
+        hooks.update = callback.map(|cb| {
+            let (arg, db) = (arg as usize, db as usize);
+            Box::new(
+                move |op: UpdateOp, db_name: &str, table: &str, rowid: i64| {
+                    let _scope = CallbackScope::enter(db as *mut sqlite3);
+                    let (Ok(db_name), Ok(table)) = (CString::new(db_name), CString::new(table))
+                    else {
+                        return;
+                    };
+                    // SAFETY: the application's callback with its own pointer and two strings
+                    // valid for the call.
+                    unsafe {
+                        cb(
+                            arg as *mut c_void,
+                            op as c_int,
+                            db_name.as_ptr(),
+                            table.as_ptr(),
+                            rowid,
+                        )
+                    }
+                },
+            ) as Box<UpdateHook>
+        });
+        if hooks.update.is_none() {
+            args.update = 0;
         }
         previous as *mut c_void
     })

@@ -10,6 +10,8 @@
 //!   connection closes.
 //! - The progress handler runs every `every` VM instructions of a running statement;
 //!   returning `true` interrupts the statement ("interrupted").
+//! - The update hook runs after each row written to a rowid table by INSERT, UPDATE or DELETE
+//!   (not for the cases SQLite leaves out, see [`UpdateReport`]).
 //! - Hooks run inside engine calls: they must not use the connection they are set on.
 
 /// The hooks of one connection.
@@ -18,6 +20,30 @@ pub struct Hooks {
     pub commit: Option<Box<dyn FnMut() -> bool>>,
     pub rollback: Option<Box<dyn FnMut()>>,
     pub progress: Option<Progress>,
+    /// Called after each row an INSERT, UPDATE or DELETE writes to a rowid table: the kind of
+    /// change, the database name, the table name and the rowid.
+    pub update: Option<Box<UpdateHook>>,
+}
+
+/// An update hook: the kind of change, the database name, the table name, the rowid.
+pub type UpdateHook = dyn FnMut(UpdateOp, &str, &str, i64);
+
+/// What an update hook reports (SQLite's `SQLITE_INSERT`, `SQLITE_UPDATE`, `SQLITE_DELETE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateOp {
+    Insert = 18,
+    Update = 23,
+    Delete = 9,
+}
+
+/// The update-hook report an `Insert` or `Delete` instruction makes: which change, to which
+/// table. Instructions without one (schema, sequence and temporary tables, the old row of an
+/// UPDATE that moves a row, rows REPLACE removes, `DELETE` without WHERE) report nothing, as in
+/// SQLite.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpdateReport {
+    pub op: UpdateOp,
+    pub table: std::rc::Rc<str>,
 }
 
 /// A progress handler and how often it runs.
@@ -34,6 +60,7 @@ impl std::fmt::Debug for Hooks {
             .field("commit", &self.commit.is_some())
             .field("rollback", &self.rollback.is_some())
             .field("progress", &self.progress.as_ref().map(|p| p.every))
+            .field("update", &self.update.is_some())
             .finish()
     }
 }

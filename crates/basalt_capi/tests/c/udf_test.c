@@ -194,6 +194,10 @@ static int commit_hook(void *arg) {
 
 static void rollback_hook(void *arg) { (void)arg; rollbacks++; }
 
+static void update_hook(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 rowid) {
+    printf("  update hook: %s op=%d %s.%s rowid=%lld\n", (const char *)arg, op, dbname, table, rowid);
+}
+
 static int progress(void *arg) {
     (void)arg;
     progress_calls++;
@@ -311,6 +315,25 @@ int main(int argc, char **argv) {
     printf("commits=%d rollbacks=%d\n", commits, rollbacks);
     printf("previous commit arg: %p\n", sqlite3_commit_hook(db, 0, 0));
     sqlite3_rollback_hook(db, 0, 0);
+
+    printf("previous update arg: %p\n", sqlite3_update_hook(db, update_hook, "u1"));
+    exec("CREATE TABLE h(x INTEGER PRIMARY KEY, y UNIQUE)");
+    exec("INSERT INTO h VALUES (1, 'a'), (2, 'b'), (5, 'c')");
+    exec("INSERT INTO h(y) VALUES ('d')");
+    exec("UPDATE h SET y = y || '!' WHERE x > 1");
+    exec("UPDATE h SET x = x + 10 WHERE x = 1");
+    exec("INSERT OR REPLACE INTO h VALUES (2, 'z')");
+    exec("REPLACE INTO h VALUES (7, 'z')");
+    exec("INSERT INTO h VALUES (8, 'e')");
+    exec("DELETE FROM h WHERE x > 7");
+    exec("CREATE TEMP TABLE tt(v)");
+    exec("INSERT INTO tt VALUES (1)");
+    exec("CREATE TABLE ai(id INTEGER PRIMARY KEY AUTOINCREMENT, v)");
+    exec("INSERT INTO ai(v) VALUES (1)");
+    exec("DELETE FROM h");
+    exec("BEGIN; INSERT INTO h VALUES (30, 'r'); ROLLBACK");
+    printf("previous update arg: %s\n", (const char *)sqlite3_update_hook(db, 0, 0));
+    exec("INSERT INTO h VALUES (31, 's')");
 
     sqlite3_progress_handler(db, 1, progress, 0);
     query("SELECT count(*) FROM t");

@@ -645,6 +645,7 @@ impl Ctx<'_> {
             self.b.emit(Insn::Delete {
                 cursor,
                 count_change: false,
+                hook: None,
             });
             self.b.place(gone);
         }

@@ -201,6 +201,7 @@ impl Builder {
             rowid,
             count_change: false,
             last_rowid: false,
+            hook: None,
         });
     }
 

@@ -13,6 +13,7 @@ use super::Program;
 use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
 use crate::error::{extended, Error, ErrorCode, Result};
 use crate::functions::{AuxData, FunctionCall, FunctionKind};
+use crate::hooks::UpdateReport;
 use crate::pager::{PageNo, Pager};
 use crate::record::{compare_unpacked, encode_record, Collation, Value, ValueRef};
 use crate::schema::Db;
@@ -134,6 +135,13 @@ fn reg_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Integer(i) => Some(*i),
         _ => None,
+    }
+}
+
+/// Tells the application's update hook, if one is set, of a change `hook` describes.
+fn report_update(env: &mut Env<'_>, hook: Option<&UpdateReport>, db: Db, rowid: i64) {
+    if let (Some(report), Some(callback)) = (hook, &mut env.conn.hooks.update) {
+        callback(report.op, db.name(), &report.table, rowid);
     }
 }
 
@@ -644,6 +652,7 @@ impl Vm {
                 rowid,
                 count_change,
                 last_rowid,
+                hook,
             } => {
                 let Some(id) = reg_i64(&self.regs[*rowid]) else {
                     return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch"));
@@ -665,6 +674,7 @@ impl Vm {
                     }
                     _ => return Err(Error::new(ErrorCode::Internal, "Insert into an index")),
                 };
+                let db = c.db;
                 c.moved();
                 self.wrote |= is_btree;
                 if *count_change {
@@ -673,12 +683,21 @@ impl Vm {
                         env.conn.last_insert_rowid = id;
                     }
                 }
+                if is_btree {
+                    report_update(env, hook.as_ref(), db, id);
+                }
             }
             Insn::Delete {
                 cursor,
                 count_change,
+                hook,
             } => {
                 let (c, pager) = self.cursor_on(*cursor, env)?;
+                // The rowid the hook reports, read before the row goes.
+                let deleted = match (&c.kind, hook) {
+                    (Kind::BTree(_), Some(_)) => c.rowid().map(|id| (c.db, id)),
+                    _ => None,
+                };
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
                         b.delete(pager)?;
@@ -702,6 +721,9 @@ impl Vm {
                 self.wrote |= is_btree;
                 if *count_change {
                     self.changes += 1;
+                }
+                if let Some((db, id)) = deleted {
+                    report_update(env, hook.as_ref(), db, id);
                 }
             }
             Insn::IdxInsert { cursor, record } => {

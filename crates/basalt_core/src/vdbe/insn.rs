@@ -9,6 +9,7 @@ use super::pragma::RuntimePragma;
 use super::value::affinity_letter;
 use crate::btree::{SeekOp, TreeKind};
 use crate::error::ErrorCode;
+use crate::hooks::UpdateReport;
 use crate::integrity::TreeRoot;
 use crate::pager::PageNo;
 use crate::record::{Collation, KeyInfo, Value};
@@ -259,10 +260,14 @@ pub enum Insn {
         rowid: Reg,
         count_change: bool,
         last_rowid: bool,
+        /// What to tell the update hook.
+        hook: Option<UpdateReport>,
     },
+    /// Deletes the row the cursor is on (telling the update hook if `hook`, with the rowid).
     Delete {
         cursor: CursorId,
         count_change: bool,
+        hook: Option<UpdateReport>,
     },
     IdxInsert {
         cursor: CursorId,
