@@ -244,3 +244,50 @@ fn hooks_see_commits_rollbacks_and_progress() {
     assert_eq!(stopped, Err(ErrorCode::Interrupt));
     assert_eq!(calls.get(), 6);
 }
+
+#[test]
+fn update_hook_reports_what_sqlite_reports() {
+    use basalt_core::hooks::UpdateOp;
+    use std::cell::RefCell;
+    type Seen = Rc<RefCell<Vec<(i32, String, String, i64)>>>;
+    type Sent = std::sync::Arc<std::sync::Mutex<Vec<(i32, String, String, i64)>>>;
+    let (ours, mut theirs) = memory_pair();
+    let ours_seen: Seen = Rc::default();
+    let theirs_seen: Sent = Sent::default();
+    let log = Rc::clone(&ours_seen);
+    ours.with_hooks(|hooks| {
+        hooks.update = Some(Box::new(
+            move |op: UpdateOp, db: &str, table: &str, rowid| {
+                log.borrow_mut()
+                    .push((op as i32, db.to_string(), table.to_string(), rowid));
+            },
+        ));
+    });
+    let log = std::sync::Arc::clone(&theirs_seen);
+    theirs
+        .update_hook(Some(
+            move |action: rusqlite::hooks::Action, db: &str, table: &str, rowid| {
+                if let Ok(mut log) = log.lock() {
+                    log.push((action as i32, db.to_string(), table.to_string(), rowid));
+                }
+            },
+        ))
+        .expect("update hook");
+    let script = [
+        "CREATE TABLE h(x INTEGER PRIMARY KEY, y UNIQUE)",
+        "INSERT INTO h VALUES (1, 'a'), (2, 'b'), (5, 'c')",
+        "UPDATE h SET y = y || '!' WHERE x > 1",
+        "UPDATE h SET x = x + 10 WHERE x = 1",
+        "REPLACE INTO h VALUES (7, 'c!')",
+        "DELETE FROM h WHERE x = 2 RETURNING y",
+        "CREATE TEMP TABLE tt(v)",
+        "INSERT INTO tt VALUES (1)",
+        "CREATE TABLE ai(id INTEGER PRIMARY KEY AUTOINCREMENT, v)",
+        "INSERT INTO ai(v) VALUES (1), (2)",
+        "DELETE FROM h",
+    ];
+    compare_on(&ours, &theirs, &script);
+    let theirs_seen = theirs_seen.lock().expect("log").clone();
+    assert_eq!(*ours_seen.borrow(), theirs_seen);
+    assert!(ours_seen.borrow().len() >= 10, "{:?}", ours_seen.borrow());
+}
