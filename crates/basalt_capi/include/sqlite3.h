@@ -345,6 +345,95 @@ int sqlite3_blob_write(sqlite3_blob *pBlob, const void *z, int n, int iOffset);
 #define SQLITE_DESERIALIZE_RESIZEABLE  2
 #define SQLITE_DESERIALIZE_READONLY    4
 /* ---- end of printf, config, status, UTF-16, backup, blob I/O and serialize ---- */
+/* ---- Application-defined functions, collations, values and hooks (function.rs, value.rs,
+ * hooks.rs) ---- */
+typedef struct sqlite3_context sqlite3_context;
+typedef struct sqlite3_value sqlite3_value;
+
+#define SQLITE_UTF16LE 2
+#define SQLITE_UTF16BE 3
+#define SQLITE_UTF16 4
+#define SQLITE_ANY 5
+#define SQLITE_UTF16_ALIGNED 8
+#define SQLITE_DETERMINISTIC 0x000000800
+#define SQLITE_DIRECTONLY 0x000080000
+#define SQLITE_SUBTYPE 0x000100000
+#define SQLITE_INNOCUOUS 0x000200000
+#define SQLITE_RESULT_SUBTYPE 0x001000000
+#define SQLITE_SELFORDER1 0x002000000
+
+int sqlite3_create_function(sqlite3 *db, const char *zFunctionName, int nArg, int eTextRep,
+    void *pApp, void (*xFunc)(sqlite3_context *, int, sqlite3_value **),
+    void (*xStep)(sqlite3_context *, int, sqlite3_value **), void (*xFinal)(sqlite3_context *));
+int sqlite3_create_function_v2(sqlite3 *db, const char *zFunctionName, int nArg, int eTextRep,
+    void *pApp, void (*xFunc)(sqlite3_context *, int, sqlite3_value **),
+    void (*xStep)(sqlite3_context *, int, sqlite3_value **), void (*xFinal)(sqlite3_context *),
+    void (*xDestroy)(void *));
+int sqlite3_create_window_function(sqlite3 *db, const char *zFunctionName, int nArg,
+    int eTextRep, void *pApp, void (*xStep)(sqlite3_context *, int, sqlite3_value **),
+    void (*xFinal)(sqlite3_context *), void (*xValue)(sqlite3_context *),
+    void (*xInverse)(sqlite3_context *, int, sqlite3_value **), void (*xDestroy)(void *));
+int sqlite3_create_collation(sqlite3 *db, const char *zName, int eTextRep, void *pArg,
+    int (*xCompare)(void *, int, const void *, int, const void *));
+int sqlite3_create_collation_v2(sqlite3 *db, const char *zName, int eTextRep, void *pArg,
+    int (*xCompare)(void *, int, const void *, int, const void *), void (*xDestroy)(void *));
+int sqlite3_collation_needed(sqlite3 *db, void *pArg,
+    void (*)(void *, sqlite3 *, int eTextRep, const char *));
+
+void *sqlite3_aggregate_context(sqlite3_context *ctx, int nBytes);
+void *sqlite3_user_data(sqlite3_context *ctx);
+sqlite3 *sqlite3_context_db_handle(sqlite3_context *ctx);
+void *sqlite3_get_auxdata(sqlite3_context *ctx, int N);
+void sqlite3_set_auxdata(sqlite3_context *ctx, int N, void *pAux, void (*xDelete)(void *));
+
+const void *sqlite3_value_blob(sqlite3_value *v);
+double sqlite3_value_double(sqlite3_value *v);
+int sqlite3_value_int(sqlite3_value *v);
+sqlite3_int64 sqlite3_value_int64(sqlite3_value *v);
+const unsigned char *sqlite3_value_text(sqlite3_value *v);
+int sqlite3_value_bytes(sqlite3_value *v);
+int sqlite3_value_type(sqlite3_value *v);
+int sqlite3_value_numeric_type(sqlite3_value *v);
+int sqlite3_value_nochange(sqlite3_value *v);
+int sqlite3_value_frombind(sqlite3_value *v);
+unsigned int sqlite3_value_subtype(sqlite3_value *v);
+sqlite3_value *sqlite3_value_dup(const sqlite3_value *v);
+void sqlite3_value_free(sqlite3_value *v);
+
+void sqlite3_result_blob(sqlite3_context *ctx, const void *z, int n, void (*xDel)(void *));
+void sqlite3_result_blob64(sqlite3_context *ctx, const void *z, sqlite3_uint64 n,
+    void (*xDel)(void *));
+void sqlite3_result_double(sqlite3_context *ctx, double v);
+void sqlite3_result_error(sqlite3_context *ctx, const char *z, int n);
+void sqlite3_result_error_toobig(sqlite3_context *ctx);
+void sqlite3_result_error_nomem(sqlite3_context *ctx);
+void sqlite3_result_error_code(sqlite3_context *ctx, int code);
+void sqlite3_result_int(sqlite3_context *ctx, int v);
+void sqlite3_result_int64(sqlite3_context *ctx, sqlite3_int64 v);
+void sqlite3_result_null(sqlite3_context *ctx);
+void sqlite3_result_text(sqlite3_context *ctx, const char *z, int n, void (*xDel)(void *));
+void sqlite3_result_text64(sqlite3_context *ctx, const char *z, sqlite3_uint64 n,
+    void (*xDel)(void *), unsigned char encoding);
+void sqlite3_result_value(sqlite3_context *ctx, sqlite3_value *v);
+void sqlite3_result_zeroblob(sqlite3_context *ctx, int n);
+int sqlite3_result_zeroblob64(sqlite3_context *ctx, sqlite3_uint64 n);
+void sqlite3_result_subtype(sqlite3_context *ctx, unsigned int subtype);
+
+int sqlite3_bind_value(sqlite3_stmt *pStmt, int i, const sqlite3_value *v);
+sqlite3_value *sqlite3_column_value(sqlite3_stmt *pStmt, int iCol);
+
+void *sqlite3_commit_hook(sqlite3 *db, int (*xCallback)(void *), void *pArg);
+void *sqlite3_rollback_hook(sqlite3 *db, void (*xCallback)(void *), void *pArg);
+void *sqlite3_update_hook(sqlite3 *db,
+    void (*xCallback)(void *, int, char const *, char const *, sqlite3_int64), void *pArg);
+#define SQLITE_DELETE 9
+#define SQLITE_INSERT 18
+#define SQLITE_UPDATE 23
+void sqlite3_progress_handler(sqlite3 *db, int nOps, int (*xProgress)(void *), void *pArg);
+int sqlite3_set_authorizer(sqlite3 *db,
+    int (*xAuth)(void *, int, const char *, const char *, const char *, const char *),
+    void *pUserData);
+/* ---- end of application-defined functions section ---- */
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,8 @@ pub(crate) struct DbState {
     extended_results: bool,
     /// State of the status, UTF-16 and backup entry points (`status.rs`).
     pub extra: crate::status::DbExtra,
+    /// The application pointers of the commit and rollback hooks (`hooks.rs`).
+    pub(crate) hook_args: crate::hooks::HookArgs,
 }
 
 // SAFETY: the engine's `Connection` and `Statement`s share `Rc<RefCell<..>>` state, which is not
@@ -109,6 +111,13 @@ impl DbState {
 /// # Safety
 /// `db` is a live handle returned by `sqlite3_open*` and not yet freed.
 pub(crate) unsafe fn lock<'a>(db: *mut sqlite3) -> MutexGuard<'a, DbState> {
+    // The mutex is held further up this thread's stack, by the call running the callback
+    // that is calling now: locking again would deadlock. SQLite's recursive mutex allows such
+    // calls; Basalt's engine cannot run a statement inside another one's step yet, so the
+    // call fails (the panic is caught at the entry point: SQLITE_INTERNAL or NULL).
+    if crate::function::in_callback(db) {
+        panic!("not supported by Basalt yet: using a connection from inside one of its callbacks");
+    }
     // SAFETY: the caller promises a live handle.
     let handle = unsafe { &*db };
     // A panic inside an earlier call was caught at the boundary; the engine state it left is
@@ -137,6 +146,7 @@ fn open(filename: &[u8], flags: c_int, vfs: Option<&[u8]>) -> (Box<sqlite3>, c_i
         zombie: false,
         extended_results: flags & SQLITE_OPEN_EXRESCODE != 0,
         extra: crate::status::DbExtra::default(),
+        hook_args: Default::default(),
     };
     let (conn, error) = match open_connection(filename, flags, vfs) {
         Ok(conn) => (Some(conn), None),
@@ -282,6 +292,10 @@ pub extern "C" fn sqlite3_errcode(db: *mut sqlite3) -> c_int {
         if db.is_null() {
             return SQLITE_NOMEM;
         }
+        if crate::function::in_callback(db) {
+            // Asked by a function while its statement runs (the mutex is held above).
+            return SQLITE_OK;
+        }
         // SAFETY: db is a live handle, per the API contract.
         let state = unsafe { lock(db) };
         state.returned(state.code)
@@ -294,6 +308,10 @@ pub extern "C" fn sqlite3_extended_errcode(db: *mut sqlite3) -> c_int {
         if db.is_null() {
             return SQLITE_NOMEM;
         }
+        if crate::function::in_callback(db) {
+            // Asked by a function while its statement runs (the mutex is held above).
+            return SQLITE_OK;
+        }
         // SAFETY: db is a live handle, per the API contract.
         unsafe { lock(db) }.code
     })
@@ -304,6 +322,10 @@ pub extern "C" fn sqlite3_errmsg(db: *mut sqlite3) -> *const c_char {
     guard(errstr_ptr(SQLITE_NOMEM), || {
         if db.is_null() {
             return errstr_ptr(SQLITE_NOMEM);
+        }
+        if crate::function::in_callback(db) {
+            // Asked by a function while its statement runs (the mutex is held above).
+            return errstr_ptr(SQLITE_OK);
         }
         // SAFETY: db is a live handle, per the API contract.
         let state = unsafe { lock(db) };

@@ -14,6 +14,7 @@
 use crate::codes::*;
 use crate::db::{self, sqlite3, DbState, ExecCallback};
 use crate::ffi::{c_bytes, guard, guard_rc, sized_bytes};
+use crate::value::{self, sqlite3_value};
 use basalt_core::connection::Statement;
 use basalt_core::record::Value;
 use basalt_core::sql::convert::{to_f64, to_i64, to_text};
@@ -50,6 +51,10 @@ pub(crate) struct StmtState {
     texts: Vec<Option<Vec<u8>>>,
     /// UTF-16 renderings handed out by the `*16` entry points (`utf16.rs`).
     pub utf16: crate::utf16::Stmt16,
+    /// Values handed out by `column_value`, kept until the row changes as the texts are.
+    /// Boxed so that a pointer handed out stays put when the vector grows.
+    #[allow(clippy::vec_box)]
+    values: Vec<Box<sqlite3_value>>,
 }
 
 impl StmtState {
@@ -73,6 +78,7 @@ impl StmtState {
             phase: Phase::Ready,
             texts: Vec::new(),
             utf16: crate::utf16::Stmt16::default(),
+            values: Vec::new(),
         }
     }
 
@@ -80,6 +86,7 @@ impl StmtState {
     fn reset(&mut self) -> (c_int, Option<String>) {
         self.stmt.reset();
         self.texts.clear();
+        self.values.clear();
         match std::mem::replace(&mut self.phase, Phase::Ready) {
             Phase::Halted { rc, message } => (rc, message),
             _ => (SQLITE_OK, None),
@@ -237,7 +244,10 @@ pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
             Phase::Halted { .. } => {
                 st.reset();
             }
-            Phase::Row => st.texts.clear(),
+            Phase::Row => {
+                st.texts.clear();
+                st.values.clear();
+            }
             Phase::Ready => {}
         }
         match st.stmt.step_blocking() {
@@ -504,6 +514,25 @@ fn column<R: Copy>(
         };
         f(st, &value)
     })
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_column_value(p: *mut sqlite3_stmt, i: c_int) -> *mut sqlite3_value {
+    column(p, i, null_mut(), |st, v| {
+        let mut boxed = Box::new(sqlite3_value::new(v.clone(), false));
+        let ptr: *mut sqlite3_value = &mut *boxed;
+        st.values.push(boxed);
+        ptr
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_bind_value(
+    p: *mut sqlite3_stmt,
+    i: c_int,
+    v: *const sqlite3_value,
+) -> c_int {
+    bind(p, i, || value::read(v))
 }
 
 #[no_mangle]

@@ -109,6 +109,12 @@ fn c_extensions_match_real_sqlite() {
     compare_transcripts("ext_test");
 }
 
+/// User functions, collations, values, results and hooks (`tests/c/udf_test.c`).
+#[test]
+fn c_functions_and_hooks_match_real_sqlite() {
+    compare_transcripts("udf_test");
+}
+
 /// Builds `tests/c/<name>.c` against our library and against real SQLite, runs both, and
 /// requires equal transcripts.
 /// The programs share one work directory (our library, SQLite's object file): one at a time.

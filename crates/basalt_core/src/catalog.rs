@@ -444,7 +444,7 @@ pub fn index_column(table: &Table, term: &ast::OrderingTerm) -> IndexColumn {
         _ => None,
     };
     let collation = explicit
-        .and_then(|n| Collation::from_name(n))
+        .map(|n| Collation::declared(n))
         .or_else(|| column.map(|c| table.columns[c].collation))
         .unwrap_or_default();
     let collation_name = explicit
@@ -627,7 +627,7 @@ fn column_from_ast(def: &ast::ColumnDef, sql: &str) -> Column {
                 column.default_text = sql.get(expr.span.start..expr.span.end).map(str::to_string);
             }
             ast::ColumnConstraint::Collate(name) => {
-                column.collation = Collation::from_name(&name.value).unwrap_or_default();
+                column.collation = Collation::declared(&name.value);
                 column.collation_name = Some(name.value.clone());
             }
             ast::ColumnConstraint::PrimaryKey { .. } => column.primary_key = true,

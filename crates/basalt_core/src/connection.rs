@@ -27,10 +27,15 @@ pub use meta::ColumnMeta;
 use crate::catalog::{Catalog, Databases};
 use crate::codegen::{self, Control};
 use crate::error::{Error, ErrorCode, Result};
+use crate::functions::{self, FunctionCall, FunctionFlags, FunctionKind, UserRegistry};
+use crate::hooks::{self, Hooks};
 use crate::io::{FileIo, Io, MemoryIo};
 use crate::pager::{Pager, PagerOptions, PagerStats};
+use crate::record::user_collations;
 use crate::record::Value;
+use crate::record::ValueRef;
 use crate::schema::Db;
+use crate::sql::agg::Aggregate;
 use crate::vdbe::savepoint::Release;
 use crate::vdbe::{ConnState, Env, OnError, Program, StepResult, Vm};
 use std::cell::RefCell;
@@ -51,6 +56,8 @@ struct Inner {
     main_file: String,
     /// Transactions rolled back so far: a blob handle open across one expires (`blob.rs`).
     rollbacks: u64,
+    /// The application's functions and collations; replaced as a whole when one changes.
+    functions: Rc<UserRegistry>,
 }
 
 /// Reads one database's catalog. Reading the schema starts a read transaction if none is open;
@@ -100,6 +107,15 @@ impl Inner {
     /// Commits every database's transaction, `main` first; if that fails, `temp`'s is rolled
     /// back with it (a failed commit has already rolled `main` back).
     fn commit_all(&mut self) -> Result<()> {
+        if self.writing() {
+            if let Some(hook) = &mut self.state.hooks.commit {
+                if hook() {
+                    self.rollback_all();
+                    return Err(Error::code(ErrorCode::Constraint)
+                        .with_extended_code(Some(hooks::CONSTRAINT_COMMITHOOK)));
+                }
+            }
+        }
         self.state.savepoints.clear();
         if let Err(e) = self.pager.commit() {
             self.temp.iter_mut().for_each(Pager::rollback);
@@ -110,6 +126,11 @@ impl Inner {
 
     fn rollback_all(&mut self) {
         self.rollbacks += 1;
+        if self.writing() || !self.state.autocommit {
+            if let Some(hook) = &mut self.state.hooks.rollback {
+                hook();
+            }
+        }
         self.pagers().for_each(Pager::rollback);
         self.state.savepoints.clear();
     }
@@ -169,6 +190,11 @@ impl Inner {
             }
         }
         self.reload_catalog()
+    }
+
+    /// Whether a database of the connection is in a write transaction.
+    fn writing(&mut self) -> bool {
+        self.pagers().any(|p| p.in_write_transaction())
     }
 
     fn end_read_all(&mut self) {
@@ -274,6 +300,7 @@ impl Connection {
             },
             active_statements: 0,
             rollbacks: 0,
+            functions: Rc::default(),
         };
         inner.reload_catalog()?;
         inner.pager.end_read();
@@ -357,6 +384,96 @@ impl Connection {
         self.inner.borrow().pager.stats()
     }
 
+    /// Defines (or redefines) the scalar function `name` taking `n_args` arguments (-1: any
+    /// number), as `sqlite3_create_function_v2` does. It hides a built-in of that name and
+    /// count; an `Err` it returns fails the statement that called it with that error.
+    pub fn create_scalar_function<F>(
+        &self,
+        name: &str,
+        n_args: i32,
+        flags: FunctionFlags,
+        f: F,
+    ) -> Result<()>
+    where
+        F: Fn(&mut FunctionCall<'_>, &[ValueRef<'_>]) -> Result<Value> + 'static,
+    {
+        self.define_function(name, n_args, flags, Some(FunctionKind::Scalar(Rc::new(f))))
+    }
+
+    /// Defines the aggregate function `name`: `new` makes the state of each group.
+    pub fn create_aggregate_function<F>(
+        &self,
+        name: &str,
+        n_args: i32,
+        flags: FunctionFlags,
+        new: F,
+    ) -> Result<()>
+    where
+        F: Fn() -> Box<dyn Aggregate> + 'static,
+    {
+        let kind = FunctionKind::Aggregate(Rc::new(new));
+        self.define_function(name, n_args, flags, Some(kind))
+    }
+
+    /// Defines, or with `None` removes, the function `name` for `n_args` arguments. As in
+    /// SQLite, refused with SQLITE_BUSY while statements run, and statements prepared before
+    /// compile again before their next run.
+    pub fn define_function(
+        &self,
+        name: &str,
+        n_args: i32,
+        flags: FunctionFlags,
+        kind: Option<FunctionKind>,
+    ) -> Result<()> {
+        let mut inner = self.inner.borrow_mut();
+        if inner.active_statements > 0 {
+            return Err(Error::new(
+                ErrorCode::Busy,
+                "unable to delete/modify user-function due to active statements",
+            ));
+        }
+        inner.functions = Rc::new(inner.functions.with_function(name, n_args, flags, kind)?);
+        Ok(())
+    }
+
+    /// Defines, or with `None` removes, the collation `name` (`sqlite3_create_collation_v2`);
+    /// refused with SQLITE_BUSY while statements run.
+    pub fn define_collation(
+        &self,
+        name: &str,
+        compare: Option<Rc<user_collations::CompareFn>>,
+    ) -> Result<()> {
+        let mut inner = self.inner.borrow_mut();
+        if inner.active_statements > 0 {
+            return Err(Error::new(
+                ErrorCode::Busy,
+                "unable to delete/modify collation sequence due to active statements",
+            ));
+        }
+        inner.functions = Rc::new(inner.functions.with_collation(name, compare));
+        Ok(())
+    }
+
+    /// Defines the collation `name`.
+    pub fn create_collation<F>(&self, name: &str, compare: F) -> Result<()>
+    where
+        F: Fn(&[u8], &[u8]) -> std::cmp::Ordering + 'static,
+    {
+        self.define_collation(name, Some(Rc::new(compare)))
+    }
+
+    /// The application's commit, rollback and progress callbacks, to read or replace
+    /// (`sqlite3_commit_hook`, `sqlite3_rollback_hook`, `sqlite3_progress_handler`). Not to
+    /// be called from inside a hook or a running statement's callback.
+    pub fn with_hooks<R>(&self, f: impl FnOnce(&mut Hooks) -> R) -> R {
+        f(&mut self.inner.borrow_mut().state.hooks)
+    }
+
+    /// Whether the application defined collation `name`.
+    pub fn has_collation(&self, name: &str) -> bool {
+        self.inner.borrow().functions.has_collation(name)
+    }
+
     /// The I/O backend, to drive after `StepResult::IoPending`.
     pub fn io(&self) -> Arc<dyn Io> {
         Arc::clone(self.inner.borrow().pager.io())
@@ -387,6 +504,8 @@ pub struct Statement {
     conn: Rc<RefCell<Inner>>,
     /// The catalogs the program was compiled against.
     catalog: Rc<Databases>,
+    /// The application's definitions it was compiled with.
+    functions: Rc<UserRegistry>,
     sql: String,
     control: Control,
     vm: Vm,
@@ -405,12 +524,17 @@ const EXPLAIN_COLUMNS: [&str; 8] = ["addr", "opcode", "p1", "p2", "p3", "p4", "p
 const QUERY_PLAN_COLUMNS: [&str; 4] = ["id", "parent", "notused", "detail"];
 
 impl Statement {
+    // A program holds the application's functions (`Rc`s): it is no more `Send` than the
+    // connection that compiled it, and the `Arc` is only shared within that connection.
+    #[allow(clippy::arc_with_non_send_sync)]
     fn new(
         conn: Rc<RefCell<Inner>>,
         sql: &str,
         statement: basalt_parser::ast::Statement,
     ) -> Result<Statement> {
         let mut catalog = Rc::clone(&conn.borrow().catalog);
+        let registry = Rc::clone(&conn.borrow().functions);
+        let _active = functions::activate(&registry);
         let (program, control) = match codegen::compile(&catalog, &statement, sql) {
             Ok(compiled) => compiled,
             Err(e) if e.code != ErrorCode::Error => return Err(e),
@@ -435,6 +559,7 @@ impl Statement {
         Ok(Statement {
             conn,
             catalog,
+            functions: registry,
             sql: sql.to_string(),
             control,
             vm: Vm::new(Arc::new(program)),
@@ -516,7 +641,8 @@ impl Statement {
             return Ok(StepResult::Done);
         }
         self.activate();
-        let stale = !Rc::ptr_eq(&self.catalog, &self.conn.borrow().catalog);
+        let stale = !Rc::ptr_eq(&self.catalog, &self.conn.borrow().catalog)
+            || !Rc::ptr_eq(&self.functions, &self.conn.borrow().functions);
         if stale && !self.vm.is_running() {
             // This connection changed a schema since the statement was compiled (a temp
             // object may now hide the main one it named): SQLite expires such statements and
@@ -533,7 +659,13 @@ impl Statement {
                     temp: &mut inner.temp,
                     conn: &mut inner.state,
                 };
-                self.vm.step(&mut env)
+                let _active = functions::activate(&self.functions);
+                user_collations::take_missing();
+                let result = self.vm.step(&mut env);
+                match user_collations::take_missing() {
+                    Some(missing) if result.is_ok() => Err(missing),
+                    _ => result,
+                }
             };
             match result {
                 Ok(StepResult::Row) => {
@@ -593,19 +725,23 @@ impl Statement {
 
     /// Compiles the statement again, against the connection's catalog (read again first if
     /// `reload`: another connection changed the schema).
+    #[allow(clippy::arc_with_non_send_sync)]
     fn recompile(&mut self, reload: bool) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
         if reload {
             inner.reload_catalog()?;
         }
         let catalog = Rc::clone(&inner.catalog);
+        let registry = Rc::clone(&inner.functions);
         drop(inner);
+        let _active = functions::activate(&registry);
         let statement = basalt_parser::parse_first(&self.sql)
             .map_err(parse_error)?
             .ok_or_else(|| Error::new(ErrorCode::Misuse, "not an SQL statement"))?
             .0;
         let (program, _) = codegen::compile(&catalog, &statement, &self.sql)?;
         self.catalog = catalog;
+        self.functions = registry;
         let mut vm = Vm::new(Arc::new(program));
         for (i, v) in self.vm.params().iter().enumerate() {
             vm.bind(i + 1, v.clone())?;
@@ -716,7 +852,14 @@ impl Statement {
                         "cannot commit - no transaction is active",
                     ));
                 }
-                inner.commit_all()?;
+                let committed = inner.commit_all();
+                if committed.is_err() && !inner.writing() {
+                    // Rolled back (the commit hook refused, or the commit failed): the
+                    // transaction is over, and what it changed in the schema with it.
+                    inner.state.autocommit = true;
+                    inner.reload_catalog()?;
+                }
+                committed?;
                 inner.state.autocommit = true;
             }
             Control::Rollback => {

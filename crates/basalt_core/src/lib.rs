@@ -10,6 +10,8 @@ pub mod codegen;
 pub mod connection;
 pub mod error;
 pub mod format;
+pub mod functions;
+pub mod hooks;
 pub mod integrity;
 pub mod io;
 pub mod pager;

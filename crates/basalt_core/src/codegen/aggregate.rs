@@ -51,7 +51,7 @@ impl Ctx<'_> {
     fn bare_gate(&mut self, calls: &[Call]) -> BareGate {
         let mut extremes = Vec::new();
         for (i, c) in calls.iter().enumerate() {
-            let name = c.func.0.name;
+            let name = c.func.builtin_name().unwrap_or_default();
             if (name == "min" || name == "max") && c.args.len() == 1 && c.distinct.is_none() {
                 extremes.push((c.arg_base, self.b.reg(), name == "max", i));
             }
@@ -198,7 +198,7 @@ impl Ctx<'_> {
                 self.skip_if_seen(d, c.arg_base, 1, skip);
             }
             self.b.emit(Insn::AggStep {
-                func: c.func,
+                func: c.func.clone(),
                 args: c.arg_base,
                 argc: c.args.len(),
                 slot: c.slot,
@@ -220,7 +220,7 @@ impl Ctx<'_> {
                 if super::select::contains_aggregate(a) {
                     return Err(error(format!(
                         "misuse of aggregate function {}()",
-                        c.func.0.name
+                        c.func.name()
                     )));
                 }
                 let info = self.expr(a, sc, base + i)?;
@@ -263,7 +263,7 @@ impl Ctx<'_> {
                 return Err(error("not supported yet: FILTER clauses"));
             }
             if let ExprKind::Function { name, .. } = &expr.kind {
-                if !func.0.arity.accepts(args.len()) {
+                if !func.accepts(args.len()) {
                     return Err(error(format!(
                         "wrong number of arguments to function {}()",
                         name.value
@@ -275,7 +275,7 @@ impl Ctx<'_> {
             }
             calls.push(Call {
                 expr: expr.clone(),
-                func: *func,
+                func: func.clone(),
                 slot: self.b.agg_slot(),
                 result: self.b.reg(),
                 arg_base: self.b.regs(args.len().max(1)),
@@ -341,7 +341,7 @@ impl Ctx<'_> {
         let finals = |ctx: &mut Self| {
             for c in &calls {
                 ctx.b.emit(Insn::AggFinal {
-                    func: c.func,
+                    func: c.func.clone(),
                     slot: c.slot,
                     dest: c.result,
                 });

@@ -169,6 +169,7 @@ impl Ctx<'_> {
             rowid: id,
             count_change: false,
             last_rowid: false,
+            hook: None,
         });
     }
 }

@@ -300,6 +300,7 @@ impl Ctx<'_> {
             rowid: counter.seq_rowid(),
             count_change: false,
             last_rowid: false,
+            hook: None,
         });
         self.b.emit(Insn::Close { cursor });
         self.b.place(done);
@@ -336,6 +337,6 @@ impl Ctx<'_> {
             });
             Ok(())
         })?;
-        self.delete_rows(&target, rowids, false, None)
+        self.delete_rows(&target, rowids, false, false, None)
     }
 }

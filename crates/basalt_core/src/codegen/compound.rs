@@ -96,6 +96,7 @@ impl Ctx<'_> {
                 rowid,
                 count_change: false,
                 last_rowid: false,
+                hook: None,
             });
         }
         self.b.place(next);

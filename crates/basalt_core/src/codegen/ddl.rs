@@ -628,6 +628,7 @@ impl Ctx<'_> {
             self.b.emit(Insn::Delete {
                 cursor,
                 count_change: false,
+                hook: None,
             });
             self.b.place(gone);
         }

@@ -19,6 +19,7 @@ use super::select::{table_source, Cond, Dest};
 use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
 use crate::error::{extended, ErrorCode, Result};
+use crate::hooks::{UpdateOp, UpdateReport};
 use crate::record::Collation;
 use crate::sql::affinity::Affinity;
 use crate::sql::func::PureUse;
@@ -243,7 +244,7 @@ impl Ctx<'_> {
                     rowid: conflicting,
                     not_found: self.b.to(ok),
                 });
-                self.delete_current_row(t, false)?;
+                self.delete_current_row(t, false, false)?;
             }
             other => {
                 self.b.emit(Insn::HaltError {
@@ -284,8 +285,9 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Deletes the row the table cursor is on, with its index entries.
-    fn delete_current_row(&mut self, t: &Target, count_change: bool) -> Result<()> {
+    /// Deletes the row the table cursor is on, with its index entries; `hook`: the update hook
+    /// hears of it (a DELETE's rows; not the rows REPLACE removes, as in SQLite).
+    fn delete_current_row(&mut self, t: &Target, count_change: bool, hook: bool) -> Result<()> {
         let mut sc = Scope::new(None);
         sc.sources
             .push(table_source(&t.table, t.table.name.clone(), t.cursor));
@@ -298,6 +300,7 @@ impl Ctx<'_> {
         self.b.emit(Insn::Delete {
             cursor: t.cursor,
             count_change,
+            hook: hook.then(|| update_report(t, UpdateOp::Delete)),
         });
         Ok(())
     }
@@ -527,6 +530,7 @@ impl Ctx<'_> {
             self.b.emit(Insn::Delete {
                 cursor: t.cursor,
                 count_change: false,
+                hook: None,
             });
             self.b.place(same);
         }
@@ -549,12 +553,18 @@ impl Ctx<'_> {
             count: table.columns.len(),
             dest: rec,
         });
+        let op = if old_rowid.is_some() {
+            UpdateOp::Update
+        } else {
+            UpdateOp::Insert
+        };
         self.b.emit(Insn::Insert {
             cursor: t.cursor,
             record: rec,
             rowid,
             count_change: true,
             last_rowid,
+            hook: Some(update_report(t, op)),
         });
         for (i, ((index, c), key)) in t.indexes.iter().zip(keys).enumerate() {
             if kept.get(i) == Some(&true) {
@@ -838,6 +848,7 @@ impl Ctx<'_> {
             rowid: id,
             count_change: false,
             last_rowid: false,
+            hook: None,
         });
     }
 
@@ -851,7 +862,10 @@ impl Ctx<'_> {
         let t = self.open_target(table.clone());
         let returning = self.returning_begin(delete.returning.as_ref())?;
         let rowids = self.collect_rowids(&table, delete.alias.as_ref(), delete.where_.as_ref())?;
-        self.delete_rows(&t, rowids, true, returning.as_ref())?;
+        // SQLite empties a table for a plain `DELETE FROM t` without visiting its rows, so
+        // its update hook hears nothing of them.
+        let hook = delete.where_.is_some() || returning.is_some();
+        self.delete_rows(&t, rowids, true, hook, returning.as_ref())?;
         Ok(self.returning_end(returning))
     }
 
@@ -863,6 +877,7 @@ impl Ctx<'_> {
         t: &Target,
         rowids: CursorId,
         count_change: bool,
+        hook: bool,
         returning: Option<&Returning<'_>>,
     ) -> Result<()> {
         let next = self.b.label();
@@ -883,7 +898,7 @@ impl Ctx<'_> {
                 .push(table_source(&t.table, t.table.name.clone(), t.cursor));
             self.returning_row(r, &sc)?;
         }
-        self.delete_current_row(t, count_change)?;
+        self.delete_current_row(t, count_change, hook)?;
         self.b.place(next);
         self.b.scan_end(rows);
         Ok(())
@@ -1013,5 +1028,13 @@ fn rowid_eq() -> CmpSpec {
         affinity: Affinity::Blob,
         collation: Collation::Binary,
         nulls: NullMode::Unknown,
+    }
+}
+
+/// The update-hook report of a change to `t`'s table.
+fn update_report(t: &Target, op: UpdateOp) -> UpdateReport {
+    UpdateReport {
+        op,
+        table: t.table.name.as_str().into(),
     }
 }

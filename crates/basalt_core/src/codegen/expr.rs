@@ -11,7 +11,8 @@
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::{Dest, SelectOut};
 use super::{error, Ctx, Label};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
+use crate::functions::{self, FunctionKind, Lookup};
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
 use crate::sql::affinity::Affinity;
 use crate::sql::agg::AGGREGATES;
@@ -44,7 +45,8 @@ pub fn binary_collation(l: Info, r: Info) -> Collation {
 }
 
 /// If `e` is a call of an aggregate function, which one. A call with the wrong number of
-/// arguments is still an aggregate call: the aggregate code reports the count.
+/// arguments is still an aggregate call: the aggregate code reports the count. An
+/// application's function of the call's name and count decides first.
 pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
     let ExprKind::Function { name, args, .. } = &e.kind else {
         return None;
@@ -53,6 +55,17 @@ pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
         ast::FunctionArgs::Star => 0,
         ast::FunctionArgs::List { args, .. } => args.len(),
     };
+    match functions::lookup(&name.value, argc) {
+        Lookup::Found(f) => {
+            return match &f.kind {
+                FunctionKind::Aggregate(_) => Some(Aggregate::User(f)),
+                FunctionKind::Scalar(_) | FunctionKind::Removed => None,
+            }
+        }
+        // The scalar lookup reports it.
+        Lookup::Hidden { .. } => return None,
+        Lookup::WrongCount | Lookup::NotFound => {}
+    }
     // min/max with several arguments are the scalar functions.
     if (name.value.eq_ignore_ascii_case("min") || name.value.eq_ignore_ascii_case("max"))
         && argc != 1
@@ -62,17 +75,39 @@ pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
     AGGREGATES
         .iter()
         .find(|a| a.name.eq_ignore_ascii_case(&name.value))
-        .map(Aggregate)
+        .map(Aggregate::Builtin)
 }
 
 /// The scalar function `name` called with `argc` arguments, with SQLite's messages for an
 /// unknown name or a wrong count.
 fn scalar_function(name: &str, argc: usize) -> Result<Scalar> {
-    match sqlfunc::lookup(name, argc)? {
-        Function::Scalar(f) => Ok(Scalar(f)),
+    let user_wrong_count = match functions::lookup(name, argc) {
+        Lookup::Found(f) => match &f.kind {
+            FunctionKind::Scalar(_) => return Ok(Scalar::User(f)),
+            // Aggregates were taken out before (`aggregate_of`).
+            FunctionKind::Aggregate(_) | FunctionKind::Removed => {
+                return Err(sqlfunc::wrong_arguments(name))
+            }
+        },
+        // A removed definition hides the built-ins: SQLite then reports a wrong count if
+        // the name is known at all.
+        Lookup::Hidden { others } => {
+            return Err(if others || sqlfunc::is_builtin(name) {
+                sqlfunc::wrong_arguments(name)
+            } else {
+                Error::new(ErrorCode::Error, format!("no such function: {name}"))
+            });
+        }
+        Lookup::WrongCount => true,
+        Lookup::NotFound => false,
+    };
+    match sqlfunc::lookup(name, argc) {
+        Ok(Function::Scalar(f)) => Ok(Scalar::Builtin(f)),
         // Aggregates were taken out before (`aggregate_of`); reaching one here means a wrong
         // argument count for it.
-        Function::Aggregate(_) => Err(sqlfunc::wrong_arguments(name)),
+        Ok(Function::Aggregate(_)) => Err(sqlfunc::wrong_arguments(name)),
+        Err(_) if user_wrong_count => Err(sqlfunc::wrong_arguments(name)),
+        Err(e) => Err(e),
     }
 }
 
@@ -273,7 +308,7 @@ impl Ctx<'_> {
     /// `func`, unless it is not deterministic and this is an index, where SQLite refuses it.
     fn allowed_here(&self, func: Scalar) -> Result<Scalar> {
         match self.pure_use.and_then(|p| p.prohibits_volatile()) {
-            Some(place) if !func.0.deterministic => Err(error(format!(
+            Some(place) if !func.is_deterministic() => Err(error(format!(
                 "non-deterministic functions prohibited in {place}"
             ))),
             _ => Ok(func),
@@ -421,11 +456,18 @@ impl Ctx<'_> {
                 let name = match op {
                     ast::LikeOp::Like => "like",
                     ast::LikeOp::Glob => "glob",
-                    ast::LikeOp::Regexp => return Err(error("no such function: REGEXP")),
-                    ast::LikeOp::Match => return Err(error("no such function: MATCH")),
+                    // No built-in: only an application's regexp()/match() serves them.
+                    ast::LikeOp::Regexp => "regexp",
+                    ast::LikeOp::Match => "match",
                 };
                 let argc = if escape.is_some() { 3 } else { 2 };
-                let func = scalar_function(name, argc)?;
+                let func = match scalar_function(name, argc) {
+                    Err(_) if matches!(op, ast::LikeOp::Regexp | ast::LikeOp::Match) => {
+                        let upper = name.to_ascii_uppercase();
+                        return Err(error(format!("no such function: {upper}")));
+                    }
+                    found => found?,
+                };
                 let args = self.b.regs(argc);
                 self.expr(pattern, sc, args)?;
                 self.expr(expr, sc, args + 1)?;
@@ -556,7 +598,9 @@ impl Ctx<'_> {
             }
             ExprKind::Collate { expr, collation } => {
                 let c = Collation::from_name(&collation.value).ok_or_else(|| {
+                    // SQLITE_ERROR_MISSING_COLLSEQ.
                     error(format!("no such collation sequence: {}", collation.value))
+                        .with_extended_code(Some(1 | (1 << 8)))
                 })?;
                 let inner = self.expr(expr, sc, target)?;
                 Ok(Info {
@@ -629,6 +673,7 @@ impl Ctx<'_> {
                 (c, _) => c,
             };
         }
+        let min_max = matches!(func.builtin_name(), Some("min" | "max"));
         self.b.emit(Insn::Function {
             func,
             args: base,
@@ -640,11 +685,7 @@ impl Ctx<'_> {
         // Function results have no affinity; min/max keep the collation of their arguments.
         Ok(Info {
             affinity: None,
-            collation: if matches!(func.0.name, "min" | "max") {
-                collation
-            } else {
-                None
-            },
+            collation: if min_max { collation } else { None },
         })
     }
 

@@ -210,6 +210,7 @@ impl Builder {
             rowid,
             count_change: false,
             last_rowid: false,
+            hook: None,
         });
     }
 

@@ -370,6 +370,7 @@ impl Ctx<'_> {
         self.b.emit(Insn::Delete {
             cursor: queue,
             count_change: false,
+            hook: None,
         });
         self.output_row(&sink, row, n);
         self.b.emit(Insn::OpenEphemeral {

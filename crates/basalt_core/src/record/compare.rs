@@ -6,10 +6,11 @@
 use std::cmp::Ordering;
 
 use super::decode::RecordIter;
+use super::user_collations;
 use super::value::ValueRef;
 use crate::error::Result;
 
-/// SQLite's built-in collating sequences.
+/// A collating sequence: one of SQLite's built-in ones, or one an application registered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Collation {
     /// Bytewise, a prefix before the longer text.
@@ -19,11 +20,24 @@ pub enum Collation {
     NoCase,
     /// Bytewise, ignoring trailing spaces (U+0020 only).
     RTrim,
+    /// An application-defined collation, by the process-wide number of its name
+    /// ([`user_collations`]); what it does is the running connection's business.
+    User(user_collations::NameId),
 }
 
 impl Collation {
-    /// The collation called `name` in SQL (case-insensitive), if it is a built-in one.
+    /// The collation called `name` in SQL (case-insensitive): a built-in one, or one the
+    /// connection now compiling or running has registered (an application's overrides a
+    /// built-in of the same name, as in SQLite).
     pub fn from_name(name: &str) -> Option<Collation> {
+        if let Some(user) = user_collations::active(name) {
+            return Some(user);
+        }
+        Collation::builtin(name)
+    }
+
+    /// The built-in collation called `name`.
+    pub fn builtin(name: &str) -> Option<Collation> {
         [
             ("BINARY", Collation::Binary),
             ("NOCASE", Collation::NoCase),
@@ -34,6 +48,12 @@ impl Collation {
         .map(|(_, collation)| collation)
     }
 
+    /// The collation `name` as a schema declares it: resolved when used, so that a column or
+    /// index may name a collation the application registers later (SQLite's lazy binding).
+    pub fn declared(name: &str) -> Collation {
+        Collation::from_name(name).unwrap_or_else(|| Collation::User(user_collations::intern(name)))
+    }
+
     /// Compares two texts under this collation.
     #[inline]
     pub fn compare(self, a: &[u8], b: &[u8]) -> Ordering {
@@ -41,6 +61,7 @@ impl Collation {
             Collation::Binary => a.cmp(b),
             Collation::NoCase => compare_nocase(a, b),
             Collation::RTrim => trim_trailing_spaces(a).cmp(trim_trailing_spaces(b)),
+            Collation::User(id) => user_collations::compare(id, a, b),
         }
     }
 }

@@ -24,6 +24,7 @@ mod compare;
 mod decode;
 mod encode;
 mod serial;
+pub mod user_collations;
 mod value;
 mod varint;
 

@@ -27,6 +27,11 @@ pub trait Aggregate {
     fn inverse(&mut self, args: &[ValueRef<'_>]) -> Result<()>;
     /// The result for the rows added so far.
     fn value(&self) -> Result<Value>;
+    /// The final result of a group (`AggFinal`); the state is not used again after it but to
+    /// be dropped. An application's aggregate finishes here (its `xFinal`).
+    fn finish(&mut self) -> Result<Value> {
+        self.value()
+    }
 }
 
 /// A built-in aggregate function.

@@ -6,12 +6,14 @@
 //! that call leaves the VM exactly as it was before the instruction.
 
 use super::cursor::{Kind, OrderedRecord, VCursor};
-use super::func::{CallContext, Random};
+use super::func::{CallContext, Random, Scalar};
 use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
 use super::value::{apply_storage_affinity, compare_with_affinity, real_affinity_on_read};
 use super::Program;
 use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
 use crate::error::{extended, Error, ErrorCode, Result};
+use crate::functions::{AuxData, FunctionCall, FunctionKind};
+use crate::hooks::UpdateReport;
 use crate::pager::{PageNo, Pager};
 use crate::record::{compare_unpacked, encode_record, Collation, Value, ValueRef};
 use crate::schema::Db;
@@ -21,7 +23,7 @@ use crate::sql::arith::{arith, bit_not, bitwise, concat, negate};
 use crate::sql::compare::{self, truth};
 use crate::sql::convert::cast;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
@@ -60,6 +62,8 @@ pub struct ConnState {
     pub autocommit: bool,
     /// The open `SAVEPOINT`s (empty in autocommit mode).
     pub savepoints: super::savepoint::Savepoints,
+    /// The application's commit, rollback and progress callbacks.
+    pub hooks: crate::hooks::Hooks,
 }
 
 /// Everything a program needs from its connection while it runs.
@@ -106,6 +110,8 @@ pub struct Vm {
     cursors: Vec<Option<VCursor>>,
     /// Aggregate states, created by the first `AggStep` of a group.
     aggs: Vec<Option<Box<dyn Aggregate>>>,
+    /// Application functions' aux data, by the address of the call (`sqlite3_set_auxdata`).
+    aux: HashMap<usize, AuxData>,
     once: Vec<bool>,
     params: Vec<Value>,
     row: (usize, usize),
@@ -128,12 +134,21 @@ pub struct Vm {
     /// Instructions started since the statement was prepared (SQLITE_STMTSTATUS_VM_STEP; not
     /// cleared by `reset`). An instruction re-run after `IoPending` counts again.
     steps: u64,
+    /// Instructions since the progress handler last ran (kept across steps, as SQLite's).
+    ops_since_progress: u32,
 }
 
 fn reg_i64(v: &Value) -> Option<i64> {
     match v {
         Value::Integer(i) => Some(*i),
         _ => None,
+    }
+}
+
+/// Tells the application's update hook, if one is set, of a change `hook` describes.
+fn report_update(env: &mut Env<'_>, hook: Option<&UpdateReport>, db: Db, rowid: i64) {
+    if let (Some(report), Some(callback)) = (hook, &mut env.conn.hooks.update) {
+        callback(report.op, db.name(), &report.table, rowid);
     }
 }
 
@@ -152,6 +167,7 @@ impl Vm {
             regs: Vec::new(),
             cursors: Vec::new(),
             aggs: Vec::new(),
+            aux: HashMap::new(),
             once: Vec::new(),
             params: vec![Value::Null; n_params],
             row: (0, 0),
@@ -165,6 +181,7 @@ impl Vm {
             ops_since_check: 0,
             now_ms: None,
             steps: 0,
+            ops_since_progress: 0,
             program,
         };
         vm.reset();
@@ -182,6 +199,7 @@ impl Vm {
         self.regs = vec![Value::Null; p.n_regs];
         self.cursors = (0..p.n_cursors).map(|_| None).collect();
         self.aggs = (0..p.n_aggs).map(|_| None).collect();
+        self.aux.clear();
         self.once = vec![false; p.insns.len()];
         self.row = (0, 0);
         self.halted = false;
@@ -192,6 +210,7 @@ impl Vm {
         self.on_error = OnError::Abort;
         self.savepoints = [None; 2];
         self.now_ms = None;
+        self.ops_since_progress = 0;
     }
 
     /// Instructions run since the statement was prepared: a measure of work that does not
@@ -298,6 +317,17 @@ impl Vm {
                     self.halted = true;
                     self.on_error = OnError::Abort;
                     return Err(Error::code(ErrorCode::Interrupt));
+                }
+            }
+            if let Some(progress) = &mut env.conn.hooks.progress {
+                self.ops_since_progress += 1;
+                if self.ops_since_progress >= progress.every {
+                    self.ops_since_progress = 0;
+                    if (progress.handler)() {
+                        self.halted = true;
+                        self.on_error = OnError::Abort;
+                        return Err(Error::code(ErrorCode::Interrupt));
+                    }
                 }
             }
             match self.exec(insn, env) {
@@ -683,6 +713,7 @@ impl Vm {
                 rowid,
                 count_change,
                 last_rowid,
+                hook,
             } => {
                 let Some(id) = reg_i64(&self.regs[*rowid]) else {
                     return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch"));
@@ -704,6 +735,7 @@ impl Vm {
                     }
                     _ => return Err(Error::new(ErrorCode::Internal, "Insert into an index")),
                 };
+                let db = c.db;
                 c.moved();
                 self.wrote |= is_btree;
                 if *count_change {
@@ -712,12 +744,21 @@ impl Vm {
                         env.conn.last_insert_rowid = id;
                     }
                 }
+                if is_btree {
+                    report_update(env, hook.as_ref(), db, id);
+                }
             }
             Insn::Delete {
                 cursor,
                 count_change,
+                hook,
             } => {
                 let (c, pager) = self.cursor_on(*cursor, env)?;
+                // The rowid the hook reports, read before the row goes.
+                let deleted = match (&c.kind, hook) {
+                    (Kind::BTree(_), Some(_)) => c.rowid().map(|id| (c.db, id)),
+                    _ => None,
+                };
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
                         b.delete(pager)?;
@@ -741,6 +782,9 @@ impl Vm {
                 self.wrote |= is_btree;
                 if *count_change {
                     self.changes += 1;
+                }
+                if let Some((db, id)) = deleted {
+                    report_update(env, hook.as_ref(), db, id);
                 }
             }
             Insn::IdxInsert { cursor, record } => {
@@ -905,14 +949,31 @@ impl Vm {
                 pure,
             } => {
                 let mut now_ms = self.now_ms;
-                let argv: Vec<ValueRef<'_>> = self.key_values(*args, *argc);
-                let mut ctx = CallContext {
-                    conn: env.conn,
-                    collation: *collation,
-                    now_ms: &mut now_ms,
-                    pure: *pure,
+                let argv: Vec<ValueRef<'_>> = self.regs[*args..*args + *argc]
+                    .iter()
+                    .map(ValueRef::from)
+                    .collect();
+                let v = match func {
+                    Scalar::Builtin(f) => {
+                        let mut ctx = CallContext {
+                            conn: env.conn,
+                            collation: *collation,
+                            now_ms: &mut now_ms,
+                            pure: *pure,
+                        };
+                        (f.call)(&mut ctx, &argv)?
+                    }
+                    Scalar::User(f) => {
+                        let FunctionKind::Scalar(call) = &f.kind else {
+                            return Err(Error::new(
+                                ErrorCode::Internal,
+                                "an aggregate function called as a scalar",
+                            ));
+                        };
+                        let aux = self.aux.entry(self.pc).or_default();
+                        call(&mut FunctionCall::new(aux), &argv)?
+                    }
                 };
-                let v = (func.0.call)(&mut ctx, &argv)?;
                 self.regs[*dest] = v;
                 self.now_ms = now_ms;
             }
@@ -927,14 +988,14 @@ impl Vm {
                     .iter()
                     .map(ValueRef::from)
                     .collect();
-                let state = self.aggs[*slot].get_or_insert_with(|| (func.0.new)(*collation));
+                let state = self.aggs[*slot].get_or_insert_with(|| func.new_state(*collation));
                 state.step(&argv)?;
             }
             Insn::AggFinal { func, slot, dest } => {
-                self.regs[*dest] = match &self.aggs[*slot] {
-                    Some(state) => state.value()?,
+                self.regs[*dest] = match &mut self.aggs[*slot] {
+                    Some(state) => state.finish()?,
                     // No row reached the aggregate: its value over nothing.
-                    None => (func.0.new)(Collation::Binary).value()?,
+                    None => func.new_state(Collation::Binary).finish()?,
                 };
             }
             Insn::AggReset { slot } => self.aggs[*slot] = None,

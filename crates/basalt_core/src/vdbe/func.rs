@@ -4,34 +4,144 @@
 //! Invariants:
 //! - Arity was checked when the call was compiled (`sql::func::lookup`), so a call never sees
 //!   the wrong number of arguments.
+//! - An application's function is held by the operand that calls it, so a program keeps
+//!   calling the definition it was compiled with.
 //! - A function sees the connection's counters as of the start of the call, and draws its
 //!   randomness from the connection's generator (one stream per connection, as SQLite's PRNG).
 //! - `'now'` is read from the clock once per execution of a statement (SQLite's
 //!   `iCurrentTime`), so every call in one statement sees the same moment.
 
 use super::exec::ConnState;
+use crate::error::{Error, ErrorCode, Result};
+use crate::functions::{FunctionKind, UserFunction};
 use crate::record::Collation;
+use crate::record::{Value, ValueRef};
 use crate::sql::agg::AggregateFunction;
 use crate::sql::func::{FunctionContext, PureUse, ScalarFunction};
+use std::rc::Rc;
 
-/// A scalar function as an instruction operand. Two operands are equal when they name the same
-/// registry entry.
-#[derive(Clone, Copy, Debug)]
-pub struct Scalar(pub &'static ScalarFunction);
+/// A scalar function as an instruction operand: a built-in, or an application's definition
+/// (held, so that redefining the name later cannot change what this program calls). Two
+/// operands are equal when they name the same definition.
+#[derive(Clone, Debug)]
+pub enum Scalar {
+    Builtin(&'static ScalarFunction),
+    User(Rc<UserFunction>),
+}
+
+impl Scalar {
+    pub fn name(&self) -> &str {
+        match self {
+            Scalar::Builtin(f) => f.name,
+            Scalar::User(f) => &f.name,
+        }
+    }
+
+    /// Whether the same arguments always give the same result (SQLite allows no other in an
+    /// index or a CHECK).
+    pub fn is_deterministic(&self) -> bool {
+        match self {
+            Scalar::Builtin(f) => f.deterministic,
+            Scalar::User(f) => f.flags.deterministic,
+        }
+    }
+
+    /// The built-in's name; `None` for an application's function (even one named like a
+    /// built-in, which it then hides).
+    pub fn builtin_name(&self) -> Option<&'static str> {
+        match self {
+            Scalar::Builtin(f) => Some(f.name),
+            Scalar::User(_) => None,
+        }
+    }
+}
 
 impl PartialEq for Scalar {
     fn eq(&self, other: &Scalar) -> bool {
-        std::ptr::eq(self.0, other.0)
+        match (self, other) {
+            (Scalar::Builtin(a), Scalar::Builtin(b)) => std::ptr::eq(*a, *b),
+            (Scalar::User(a), Scalar::User(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
     }
 }
 
 /// An aggregate function as an instruction operand.
-#[derive(Clone, Copy, Debug)]
-pub struct Aggregate(pub &'static AggregateFunction);
+#[derive(Clone, Debug)]
+pub enum Aggregate {
+    Builtin(&'static AggregateFunction),
+    User(Rc<UserFunction>),
+}
+
+impl Aggregate {
+    pub fn name(&self) -> &str {
+        match self {
+            Aggregate::Builtin(f) => f.name,
+            Aggregate::User(f) => &f.name,
+        }
+    }
+
+    pub fn builtin_name(&self) -> Option<&'static str> {
+        match self {
+            Aggregate::Builtin(f) => Some(f.name),
+            Aggregate::User(_) => None,
+        }
+    }
+
+    /// Whether a call with `n` arguments is valid (an application's aggregate was looked up
+    /// by its argument count already).
+    pub fn accepts(&self, n: usize) -> bool {
+        match self {
+            Aggregate::Builtin(f) => f.arity.accepts(n),
+            Aggregate::User(_) => true,
+        }
+    }
+
+    /// A fresh state for one group; `collation` is the argument's (min/max use it).
+    pub fn new_state(&self, collation: Collation) -> Box<dyn crate::sql::agg::Aggregate> {
+        match self {
+            Aggregate::Builtin(f) => (f.new)(collation),
+            Aggregate::User(f) => match &f.kind {
+                FunctionKind::Aggregate(new) => new(),
+                // The code generator makes `Aggregate::User` of aggregates only.
+                FunctionKind::Scalar(_) | FunctionKind::Removed => Box::new(NotAggregate),
+            },
+        }
+    }
+}
+
+/// The state of an `Aggregate::User` that names a scalar function: unreachable by
+/// construction, an internal error rather than a panic if reached.
+struct NotAggregate;
+
+impl crate::sql::agg::Aggregate for NotAggregate {
+    fn step(&mut self, _: &[ValueRef<'_>]) -> Result<()> {
+        Err(not_aggregate())
+    }
+
+    fn inverse(&mut self, _: &[ValueRef<'_>]) -> Result<()> {
+        Err(not_aggregate())
+    }
+
+    fn value(&self) -> Result<Value> {
+        Err(not_aggregate())
+    }
+}
+
+fn not_aggregate() -> Error {
+    Error::new(
+        ErrorCode::Internal,
+        "a scalar function called as an aggregate",
+    )
+}
 
 impl PartialEq for Aggregate {
     fn eq(&self, other: &Aggregate) -> bool {
-        std::ptr::eq(self.0, other.0)
+        match (self, other) {
+            (Aggregate::Builtin(a), Aggregate::Builtin(b)) => std::ptr::eq(*a, *b),
+            (Aggregate::User(a), Aggregate::User(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
     }
 }
 

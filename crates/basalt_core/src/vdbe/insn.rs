@@ -9,6 +9,7 @@ use super::pragma::RuntimePragma;
 use super::value::affinity_letter;
 use crate::btree::{SeekOp, TreeKind};
 use crate::error::ErrorCode;
+use crate::hooks::UpdateReport;
 use crate::integrity::TreeRoot;
 use crate::pager::PageNo;
 use crate::record::{Collation, KeyInfo, Value};
@@ -259,10 +260,14 @@ pub enum Insn {
         rowid: Reg,
         count_change: bool,
         last_rowid: bool,
+        /// What to tell the update hook.
+        hook: Option<UpdateReport>,
     },
+    /// Deletes the row the cursor is on (telling the update hook if `hook`, with the rowid).
     Delete {
         cursor: CursorId,
         count_change: bool,
+        hook: Option<UpdateReport>,
     },
     IdxInsert {
         cursor: CursorId,
@@ -849,16 +854,16 @@ impl Insn {
                 argc,
                 dest,
                 ..
-            } => ("Function", n(*argc), n(*args), n(*dest), func.0.name.into()),
+            } => ("Function", n(*argc), n(*args), n(*dest), func.name().into()),
             Insn::AggStep {
                 func,
                 args,
                 argc,
                 slot,
                 ..
-            } => ("AggStep", n(*argc), n(*args), n(*slot), func.0.name.into()),
+            } => ("AggStep", n(*argc), n(*args), n(*slot), func.name().into()),
             Insn::AggFinal { func, slot, dest } => {
-                ("AggFinal", n(*slot), n(*dest), 0, func.0.name.into())
+                ("AggFinal", n(*slot), n(*dest), 0, func.name().into())
             }
             Insn::AggReset { slot } => ("AggReset", n(*slot), 0, 0, none()),
             Insn::SorterInsert { cursor, record } => {

@@ -246,6 +246,12 @@ pub fn lookup(name: &str, n_args: usize) -> Result<Function> {
     }
 }
 
+/// Whether `name` is a built-in function (scalar or aggregate), whatever its arity.
+pub fn is_builtin(name: &str) -> bool {
+    SCALARS.iter().any(|s| s.name.eq_ignore_ascii_case(name))
+        || AGGREGATES.iter().any(|a| a.name.eq_ignore_ascii_case(name))
+}
+
 /// "wrong number of arguments to function foo()".
 pub fn wrong_arguments(name: &str) -> Error {
     Error::new(
