@@ -98,30 +98,21 @@ fn split_sourceid(transcript: &str) -> (String, String) {
     (rest.join("\n"), ids.join("\n"))
 }
 
+/// Each C program under `tests/c/` against our library and against real SQLite: the core
+/// API (`api_test.c`); printf, config, status, UTF-16, backup and serialize (`ext_test.c`);
+/// user functions, collations, values, results and hooks (`udf_test.c`). One test runs them in
+/// turn: they share one work directory (our installed library, SQLite's object file), and test
+/// runners may put separate tests in separate processes.
 #[test]
-fn c_program_matches_real_sqlite() {
-    compare_transcripts("api_test");
-}
-
-/// printf, config, status, UTF-16, backup and serialize (`tests/c/ext_test.c`).
-#[test]
-fn c_extensions_match_real_sqlite() {
-    compare_transcripts("ext_test");
-}
-
-/// User functions, collations, values, results and hooks (`tests/c/udf_test.c`).
-#[test]
-fn c_functions_and_hooks_match_real_sqlite() {
-    compare_transcripts("udf_test");
+fn c_programs_match_real_sqlite() {
+    for program in ["api_test", "ext_test", "udf_test"] {
+        compare_transcripts(program);
+    }
 }
 
 /// Builds `tests/c/<name>.c` against our library and against real SQLite, runs both, and
 /// requires equal transcripts.
-/// The programs share one work directory (our library, SQLite's object file): one at a time.
-static WORK_DIR: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 fn compare_transcripts(name: &str) {
-    let _work = WORK_DIR.lock().unwrap_or_else(|p| p.into_inner());
     if !has_gcc() {
         eprintln!("SKIPPED {name}: gcc is not installed");
         return;
@@ -186,7 +177,7 @@ fn compare_transcripts(name: &str) {
             .position(|(a, b)| a != b)
             .unwrap_or(ours_text.lines().count().min(real_text.lines().count()));
         panic!(
-            "transcripts differ from line {}:\n basalt: {:?}\n sqlite: {:?}\n(full transcripts in {})",
+            "{name}: transcripts differ from line {}:\n basalt: {:?}\n sqlite: {:?}\n(full transcripts in {})",
             first + 1,
             ours_text.lines().nth(first),
             real_text.lines().nth(first),

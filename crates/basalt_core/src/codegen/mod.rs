@@ -368,6 +368,21 @@ pub enum Control {
     RollbackTo(String),
 }
 
+/// An index walked or written in an order the connection cannot compute (an application's
+/// collation it does not define now) is refused at prepare, as SQLite does; comparisons made
+/// elsewhere under such a collation fail the statement when they happen (`user_collations`).
+fn check_index_collations(program: &Program) -> Result<()> {
+    for insn in &program.insns {
+        if let Insn::OpenRead { key: Some(key), .. } | Insn::OpenWrite { key: Some(key), .. } = insn
+        {
+            for column in &key.columns {
+                crate::record::user_collations::check_defined(column.collation)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Compiles one statement.
 pub fn compile(
     catalog: &Databases,
@@ -506,6 +521,7 @@ fn compile_noting(
     program.n_params = params.count;
     program.param_names = params.names;
     program.table_defaults = short_records::table_defaults(&program, catalog);
+    check_index_collations(&program)?;
     Ok((program, control, ctx.plan))
 }
 

@@ -140,13 +140,28 @@ pub(super) fn compare(id: NameId, a: &[u8], b: &[u8]) -> Ordering {
     }
 }
 
+/// SQLite's error for `collation` if it is an application's collation the active connection
+/// does not define (now): a statement that would compare under it is refused at prepare.
+pub fn check_defined(collation: Collation) -> Result<(), Error> {
+    let Collation::User(id) = collation else {
+        return Ok(());
+    };
+    let defined = ACTIVE.with(|a| a.borrow().as_ref().is_some_and(|s| s.map.contains_key(&id)));
+    if defined {
+        return Ok(());
+    }
+    Err(missing_error(id))
+}
+
+fn missing_error(id: NameId) -> Error {
+    Error::new(
+        ErrorCode::Error,
+        format!("no such collation sequence: {}", name_of(id)),
+    )
+    .with_extended_code(Some(ERROR_MISSING_COLLSEQ))
+}
+
 /// The error for a comparison made under an undefined collation since the last call, if any.
 pub fn take_missing() -> Option<Error> {
-    MISSING.with(Cell::take).map(|id| {
-        Error::new(
-            ErrorCode::Error,
-            format!("no such collation sequence: {}", name_of(id)),
-        )
-        .with_extended_code(Some(ERROR_MISSING_COLLSEQ))
-    })
+    MISSING.with(Cell::take).map(missing_error)
 }
