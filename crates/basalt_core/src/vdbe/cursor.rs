@@ -151,6 +151,23 @@ impl VCursor {
         Ok(self.header.column(&self.record, i)?.map(ValueRef::to_value))
     }
 
+    /// `column` written into `dest` (reusing its buffer); `false`, leaving `dest` alone, when
+    /// the record is shorter. Nothing is written unless the read succeeds, so an `IoPending`
+    /// leaves `dest` as it was.
+    pub fn column_into(&mut self, pager: &mut Pager, i: usize, dest: &mut Value) -> Result<bool> {
+        if self.null_row || !self.load(pager)? {
+            *dest = Value::Null;
+            return Ok(true);
+        }
+        match self.header.column(&self.record, i)? {
+            Some(v) => {
+                dest.set_from_ref(v);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// The number of columns in the current record.
     pub fn column_count(&mut self, pager: &mut Pager) -> Result<usize> {
         if self.null_row || !self.load(pager)? {

@@ -168,12 +168,18 @@ impl Vm {
 
     /// Back to the start; bindings are kept.
     pub fn reset(&mut self) {
+        // The tables are emptied and refilled rather than rebuilt: a prepared statement run
+        // once per lookup then allocates nothing here.
         let p = &self.program;
         self.pc = 0;
-        self.regs = vec![Value::Null; p.n_regs];
-        self.cursors = (0..p.n_cursors).map(|_| None).collect();
-        self.aggs = (0..p.n_aggs).map(|_| None).collect();
-        self.once = vec![false; p.insns.len()];
+        self.regs.clear();
+        self.regs.resize(p.n_regs, Value::Null);
+        self.cursors.clear();
+        self.cursors.resize_with(p.n_cursors, || None);
+        self.aggs.clear();
+        self.aggs.resize_with(p.n_aggs, || None);
+        self.once.clear();
+        self.once.resize(p.insns.len(), false);
         self.row = (0, 0);
         self.halted = false;
         self.changes = 0;
@@ -213,10 +219,7 @@ impl Vm {
     }
 
     fn cursor(&mut self, id: usize) -> Result<&mut VCursor> {
-        self.cursors
-            .get_mut(id)
-            .and_then(Option::as_mut)
-            .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
+        open_cursor(&mut self.cursors, id)
     }
 
     /// A cursor and the pager of its database.
@@ -225,9 +228,7 @@ impl Vm {
         id: usize,
         env: &'e mut Env<'_>,
     ) -> Result<(&mut VCursor, &'e mut Pager)> {
-        let c = self.cursor(id)?;
-        let pager = env.db(c.db)?;
-        Ok((c, pager))
+        cursor_and_pager(&mut self.cursors, id, env)
     }
 
     fn root_page(&self, root: Root) -> Result<PageNo> {
@@ -309,13 +310,6 @@ impl Vm {
 
     fn reg(&self, r: usize) -> ValueRef<'_> {
         self.regs[r].as_value_ref()
-    }
-
-    fn key_values(&self, start: usize, count: usize) -> Vec<ValueRef<'_>> {
-        self.regs[start..start + count]
-            .iter()
-            .map(ValueRef::from)
-            .collect()
     }
 
     fn exec(&mut self, insn: &Insn, env: &mut Env<'_>) -> Result<Flow> {
@@ -500,13 +494,13 @@ impl Vm {
                 count,
                 not_found,
             } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let Kind::BTree(b) = &mut c.kind else {
                     return Err(Error::new(ErrorCode::Internal, "seek on an ephemeral"));
                 };
-                let found = b.seek_index(pager, &refs, *op)?;
+                let found = with_refs(&self.regs[*key..*key + *count], |refs| {
+                    b.seek_index(pager, refs, *op)
+                })?;
                 c.moved();
                 if !found {
                     return Ok(Jump(*not_found));
@@ -519,9 +513,10 @@ impl Vm {
                 count,
                 target,
             } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let ordering = self.cursor(*cursor)?.compare_entry(&refs)?;
+                let c = open_cursor(&mut self.cursors, *cursor)?;
+                let ordering = with_refs(&self.regs[*key..*key + *count], |refs| {
+                    c.compare_entry(refs)
+                })?;
                 if op.holds(ordering) {
                     return Ok(Jump(*target));
                 }
@@ -538,8 +533,10 @@ impl Vm {
                 count,
                 target,
             } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let found = self.probe(env, *cursor, &values)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let found = with_refs(&self.regs[*key..*key + *count], |refs| {
+                    probe(c, pager, refs)
+                })?;
                 if found == matches!(insn, Insn::Found { .. }) {
                     return Ok(Jump(*target));
                 }
@@ -550,12 +547,11 @@ impl Vm {
                 dest,
                 default,
             } => {
-                let (c, pager) = self.cursor_on(*cursor, env)?;
-                let v = c.column(pager, *column)?;
-                self.regs[*dest] = match v {
-                    Some(v) => v,
-                    None => default.clone().unwrap_or(Value::Null),
-                };
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let slot = &mut self.regs[*dest];
+                if !c.column_into(pager, *column, slot)? {
+                    *slot = default.clone().unwrap_or(Value::Null);
+                }
             }
             Insn::Rowid { cursor, dest } => {
                 let v = self.cursor(*cursor)?.rowid();
@@ -577,7 +573,9 @@ impl Vm {
             }
             Insn::MakeRecord { start, count, dest } => {
                 let mut out = Vec::new();
-                encode_record(&self.key_values(*start, *count), &mut out);
+                with_refs(&self.regs[*start..*start + *count], |refs| {
+                    encode_record(refs, &mut out)
+                });
                 self.regs[*dest] = Value::Blob(out);
             }
             Insn::NewRowid {
@@ -626,18 +624,17 @@ impl Vm {
                 let Some(id) = reg_i64(&self.regs[*rowid]) else {
                     return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch"));
                 };
-                let bytes = match &self.regs[*record] {
-                    Value::Blob(b) => b.clone(),
-                    _ => return Err(Error::new(ErrorCode::Internal, "Insert of a non-record")),
+                let Value::Blob(bytes) = &self.regs[*record] else {
+                    return Err(Error::new(ErrorCode::Internal, "Insert of a non-record"));
                 };
-                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
-                        b.insert_row(pager, id, &bytes)?;
+                        b.insert_row(pager, id, bytes)?;
                         true
                     }
                     Kind::EphTable { rows, at } => {
-                        rows.insert(id, bytes);
+                        rows.insert(id, bytes.clone());
                         *at = Some(id);
                         false
                     }
@@ -683,25 +680,24 @@ impl Vm {
                 }
             }
             Insn::IdxInsert { cursor, record } => {
-                let bytes = match &self.regs[*record] {
-                    Value::Blob(b) => b.clone(),
-                    _ => return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record")),
+                let Value::Blob(bytes) = &self.regs[*record] else {
+                    return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record"));
                 };
-                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
-                        b.insert_index(pager, &bytes)?;
+                        b.insert_index(pager, bytes)?;
                         true
                     }
                     Kind::EphIndex { set, key, .. } => {
                         set.insert(OrderedRecord {
-                            bytes,
+                            bytes: bytes.clone(),
                             key: Rc::clone(key),
                         });
                         false
                     }
                     Kind::Sorter { rows, .. } => {
-                        rows.push(bytes);
+                        rows.push(bytes.clone());
                         false
                     }
                     Kind::EphTable { .. } => {
@@ -721,19 +717,18 @@ impl Vm {
                 }
             }
             Insn::IdxDelete { cursor, key, count } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let refs = &self.regs[*key..*key + *count];
                 match &mut c.kind {
                     Kind::BTree(b) => {
-                        if b.seek_index(pager, &refs, SeekOp::Eq)? {
+                        if with_refs(refs, |refs| b.seek_index(pager, refs, SeekOp::Eq))? {
                             b.delete(pager)?;
                             self.wrote = true;
                         }
                     }
                     Kind::EphIndex { set, key: info, at } => {
                         let mut bytes = Vec::new();
-                        encode_record(&refs, &mut bytes);
+                        with_refs(refs, |refs| encode_record(refs, &mut bytes));
                         set.remove(&OrderedRecord {
                             bytes,
                             key: Rc::clone(info),
@@ -842,12 +837,13 @@ impl Vm {
                 dest,
                 collation,
             } => {
-                let argv: Vec<ValueRef<'_>> = self.key_values(*args, *argc);
                 let mut ctx = CallContext {
                     conn: env.conn,
                     collation: *collation,
                 };
-                let v = (func.0.call)(&mut ctx, &argv)?;
+                let v = with_refs(&self.regs[*args..*args + *argc], |argv| {
+                    (func.0.call)(&mut ctx, argv)
+                })?;
                 self.regs[*dest] = v;
             }
             Insn::AggStep {
@@ -857,12 +853,8 @@ impl Vm {
                 slot,
                 collation,
             } => {
-                let argv: Vec<ValueRef<'_>> = self.regs[*args..*args + *argc]
-                    .iter()
-                    .map(ValueRef::from)
-                    .collect();
                 let state = self.aggs[*slot].get_or_insert_with(|| (func.0.new)(*collation));
-                state.step(&argv)?;
+                with_refs(&self.regs[*args..*args + *argc], |argv| state.step(argv))?;
             }
             Insn::AggFinal { func, slot, dest } => {
                 self.regs[*dest] = match &self.aggs[*slot] {
@@ -993,28 +985,61 @@ impl Vm {
         }
         Ok(Next)
     }
+}
 
-    /// Whether an entry starts with `key` (prefix match) in an index or ephemeral set.
-    fn probe(&mut self, env: &mut Env<'_>, cursor: usize, key: &[Value]) -> Result<bool> {
-        let refs: Vec<ValueRef<'_>> = key.iter().map(ValueRef::from).collect();
-        let (c, pager) = self.cursor_on(cursor, env)?;
-        let found = match &mut c.kind {
-            Kind::BTree(b) => b.seek_index(pager, &refs, SeekOp::Eq)?,
-            Kind::EphIndex { set, key: info, .. } => {
-                let mut bytes = Vec::new();
-                encode_record(&refs, &mut bytes);
-                let probe = OrderedRecord {
-                    bytes,
-                    key: Rc::clone(info),
-                };
-                set.range(&probe..).next().is_some_and(|r| {
-                    compare_unpacked(&refs, &r.bytes, info).ok() == Some(Ordering::Equal)
-                })
-            }
-            _ => return Err(Error::new(ErrorCode::Internal, "probe of a table")),
-        };
-        c.moved();
-        Ok(found)
+/// Whether an entry starts with `key` (prefix match) in an index or ephemeral set.
+fn probe(c: &mut VCursor, pager: &mut Pager, refs: &[ValueRef<'_>]) -> Result<bool> {
+    let found = match &mut c.kind {
+        Kind::BTree(b) => b.seek_index(pager, refs, SeekOp::Eq)?,
+        Kind::EphIndex { set, key: info, .. } => {
+            let mut bytes = Vec::new();
+            encode_record(refs, &mut bytes);
+            let probe = OrderedRecord {
+                bytes,
+                key: Rc::clone(info),
+            };
+            set.range(&probe..).next().is_some_and(|r| {
+                compare_unpacked(refs, &r.bytes, info).ok() == Some(Ordering::Equal)
+            })
+        }
+        _ => return Err(Error::new(ErrorCode::Internal, "probe of a table")),
+    };
+    c.moved();
+    Ok(found)
+}
+
+/// Cursor `id`, borrowing only the cursor table so that registers stay readable beside it.
+fn open_cursor(cursors: &mut [Option<VCursor>], id: usize) -> Result<&mut VCursor> {
+    cursors
+        .get_mut(id)
+        .and_then(Option::as_mut)
+        .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
+}
+
+/// Cursor `id` and the pager of its database (`open_cursor`'s split borrow).
+fn cursor_and_pager<'c, 'e>(
+    cursors: &'c mut [Option<VCursor>],
+    id: usize,
+    env: &'e mut Env<'_>,
+) -> Result<(&'c mut VCursor, &'e mut Pager)> {
+    let c = open_cursor(cursors, id)?;
+    let pager = env.db(c.db)?;
+    Ok((c, pager))
+}
+
+/// Runs `f` on registers seen as value references. Keys, record columns and function
+/// arguments are usually few: those go in a stack buffer rather than a fresh `Vec` per row.
+fn with_refs<R>(regs: &[Value], f: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
+    const INLINE: usize = 8;
+    if regs.len() <= INLINE {
+        let mut buf = [ValueRef::Null; INLINE];
+        for (slot, v) in buf.iter_mut().zip(regs) {
+            *slot = v.as_value_ref();
+        }
+        f(&buf[..regs.len()])
+    } else {
+        let refs: Vec<ValueRef<'_>> = regs.iter().map(ValueRef::from).collect();
+        f(&refs)
     }
 }
 
