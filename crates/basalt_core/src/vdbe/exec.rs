@@ -572,7 +572,18 @@ impl Vm {
                 c.null_row = true;
             }
             Insn::MakeRecord { start, count, dest } => {
-                let mut out = Vec::new();
+                // The register's previous record (copied away by the Insert or SorterInsert
+                // that consumed it) lends its buffer to the next one, unless the register is
+                // also an input.
+                let inputs = *start..*start + *count;
+                let mut out = match &mut self.regs[*dest] {
+                    Value::Blob(buf) | Value::Text(buf) if !inputs.contains(dest) => {
+                        let mut buf = std::mem::take(buf);
+                        buf.clear();
+                        buf
+                    }
+                    _ => Vec::new(),
+                };
                 with_refs(&self.regs[*start..*start + *count], |refs| {
                     encode_record(refs, &mut out)
                 });
