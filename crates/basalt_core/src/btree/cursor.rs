@@ -489,6 +489,22 @@ impl Cursor {
         }
     }
 
+    /// Makes this a new cursor on tree `root` (an index when `key_info` is given), unpositioned,
+    /// keeping its buffers: a statement run once per row re-opens its cursors without
+    /// allocating their paths, keys and cells again.
+    pub fn reopen(&mut self, root: PageNo, key_info: Option<KeyInfo>) {
+        self.root = root;
+        self.key_info = key_info;
+        self.path.clear();
+        self.spare.clear();
+        self.state = State::Invalid;
+        self.epoch = 0;
+        self.rowid = 0;
+        self.key.clear();
+        self.scratch.clear();
+        self.cell.clear();
+    }
+
     pub fn root(&self) -> PageNo {
         self.root
     }
@@ -773,8 +789,9 @@ impl Cursor {
         if self.is_table() {
             return Err(Error::misuse("index insert into a table"));
         }
-        let placed =
-            with_unpacked(record, |key| self.insert(pager, &Target::Record(key), 0, record))?;
+        let placed = with_unpacked(record, |key| {
+            self.insert(pager, &Target::Record(key), 0, record)
+        })?;
         self.key.clear();
         self.key.extend_from_slice(record);
         self.land(pager, placed);

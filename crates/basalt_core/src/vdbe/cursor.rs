@@ -11,7 +11,7 @@
 
 use crate::btree::Cursor;
 use crate::error::Result;
-use crate::pager::Pager;
+use crate::pager::{PageNo, Pager};
 use crate::record::{compare_records, compare_unpacked, KeyInfo, RecordHeader, Value, ValueRef};
 use crate::schema::Db;
 use std::cmp::Ordering;
@@ -101,6 +101,25 @@ impl VCursor {
             header: RecordHeader::new(),
             cached: false,
         }
+    }
+
+    /// A b-tree cursor on `root` in database `db` (an index when `key` is given), made from
+    /// `spare` (a closed cursor, whose buffers are kept) when there is one.
+    pub fn btree(spare: Option<VCursor>, root: PageNo, key: Option<KeyInfo>, db: Db) -> VCursor {
+        let mut c = spare.unwrap_or_else(|| VCursor::new(Kind::BTree(Cursor::new_table(root))));
+        match &mut c.kind {
+            Kind::BTree(b) => b.reopen(root, key.clone()),
+            other => {
+                let mut b = Cursor::new_table(root);
+                b.reopen(root, key.clone());
+                *other = Kind::BTree(b);
+            }
+        }
+        c.key_info = key;
+        c.null_row = false;
+        c.db = db;
+        c.cached = false;
+        c
     }
 
     /// Forget the cached record: the cursor moved.

@@ -10,7 +10,7 @@ use super::func::{CallContext, Random};
 use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
 use super::value::{apply_storage_affinity, compare_with_affinity, real_affinity_on_read};
 use super::Program;
-use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
+use crate::btree::{create_tree, drop_tree, SeekOp};
 use crate::error::{extended, Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
 use crate::record::{compare_unpacked, encode_record, Collation, Value, ValueRef};
@@ -102,6 +102,8 @@ pub struct Vm {
     pc: usize,
     regs: Vec<Value>,
     cursors: Vec<Option<VCursor>>,
+    /// B-tree cursors of the previous run, reused by the next run's opens (`VCursor::btree`).
+    spare_cursors: Vec<VCursor>,
     /// Aggregate states, created by the first `AggStep` of a group.
     aggs: Vec<Option<Box<dyn Aggregate>>>,
     once: Vec<bool>,
@@ -144,6 +146,7 @@ impl Vm {
             pc: 0,
             regs: Vec::new(),
             cursors: Vec::new(),
+            spare_cursors: Vec::new(),
             aggs: Vec::new(),
             once: Vec::new(),
             params: vec![Value::Null; n_params],
@@ -174,7 +177,11 @@ impl Vm {
         self.pc = 0;
         self.regs.clear();
         self.regs.resize(p.n_regs, Value::Null);
-        self.cursors.clear();
+        for c in self.cursors.drain(..).flatten() {
+            if matches!(c.kind, Kind::BTree(_)) {
+                self.spare_cursors.push(c);
+            }
+        }
         self.cursors.resize_with(p.n_cursors, || None);
         self.aggs.clear();
         self.aggs.resize_with(p.n_aggs, || None);
@@ -380,14 +387,12 @@ impl Vm {
                 key,
             } => {
                 let page = self.root_page(*root)?;
-                let btree = match key {
-                    None => Cursor::new_table(page),
-                    Some(k) => Cursor::new_index(page, k.clone()),
+                // Re-opening a slot (a subquery run again) hands its old cursor over.
+                let spare = match self.cursors[*cursor].take() {
+                    Some(old) if matches!(old.kind, Kind::BTree(_)) => Some(old),
+                    _ => self.spare_cursors.pop(),
                 };
-                let mut c = VCursor::new(Kind::BTree(btree));
-                c.key_info = key.clone();
-                c.db = *db;
-                self.cursors[*cursor] = Some(c);
+                self.cursors[*cursor] = Some(VCursor::btree(spare, page, key.clone(), *db));
             }
             Insn::OpenEphemeral { cursor, key } => {
                 let kind = match key {
