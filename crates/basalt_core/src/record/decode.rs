@@ -170,7 +170,7 @@ impl RecordHeader {
     #[inline]
     fn parse_small(&mut self, record: &[u8]) -> bool {
         let header_end = match record.first() {
-            Some(&n) if n < 0x80 && n >= 1 && usize::from(n) <= record.len() => usize::from(n),
+            Some(&n) if (1..0x80).contains(&n) && usize::from(n) <= record.len() => usize::from(n),
             _ => return false,
         };
         let mut body = header_end;
