@@ -22,7 +22,7 @@ use super::page::{
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
-use crate::record::{compare_records, compare_unpacked, KeyInfo, ValueRef};
+use crate::record::{compare_unpacked, KeyInfo, RecordIter, ValueRef};
 use std::cmp::Ordering;
 
 /// A database with no page yet (a new file, `:memory:` before its first write) holds only the
@@ -66,8 +66,31 @@ enum State {
 /// What a search compares entries against.
 enum Target<'k> {
     Rowid(i64),
+    /// A search key, possibly a prefix of the entries' keys.
     Unpacked(&'k [ValueRef<'k>]),
-    Record(&'k [u8]),
+    /// A whole index record (unique in its tree), decoded once by `with_unpacked` so that a
+    /// descent does not re-read its header at every cell it compares.
+    Record(&'k [ValueRef<'k>]),
+}
+
+/// Runs `f` on the columns of `record`, decoded into a stack buffer for the usual few.
+fn with_unpacked<R>(record: &[u8], f: impl FnOnce(&[ValueRef<'_>]) -> Result<R>) -> Result<R> {
+    const INLINE: usize = 8;
+    let mut buf = [ValueRef::Null; INLINE];
+    let mut n = 0;
+    let mut columns = RecordIter::new(record)?;
+    while n < INLINE {
+        match columns.next_value()? {
+            Some(v) => buf[n] = v,
+            None => return f(&buf[..n]),
+        }
+        n += 1;
+    }
+    let mut all = buf.to_vec();
+    while let Some(v) = columns.next_value()? {
+        all.push(v);
+    }
+    f(&all)
 }
 
 /// The read-only navigation of one tree; borrows nothing from the cursor's buffers, so it can be
@@ -115,8 +138,9 @@ impl Tree<'_> {
             slice(view.data(), info.local.clone())?
         };
         match target {
-            Target::Unpacked(key) => Ok(compare_unpacked(key, record, key_info)?.reverse()),
-            Target::Record(key) => compare_records(record, key, key_info),
+            Target::Unpacked(key) | Target::Record(key) => {
+                Ok(compare_unpacked(key, record, key_info)?.reverse())
+            }
             Target::Rowid(_) => unreachable!(),
         }
     }
@@ -465,6 +489,22 @@ impl Cursor {
         }
     }
 
+    /// Makes this a new cursor on tree `root` (an index when `key_info` is given), unpositioned,
+    /// keeping its buffers: a statement run once per row re-opens its cursors without
+    /// allocating their paths, keys and cells again.
+    pub fn reopen(&mut self, root: PageNo, key_info: Option<KeyInfo>) {
+        self.root = root;
+        self.key_info = key_info;
+        self.path.clear();
+        self.spare.clear();
+        self.state = State::Invalid;
+        self.epoch = 0;
+        self.rowid = 0;
+        self.key.clear();
+        self.scratch.clear();
+        self.cell.clear();
+    }
+
     pub fn root(&self) -> PageNo {
         self.root
     }
@@ -526,12 +566,13 @@ impl Cursor {
     /// Re-seeks the saved key into `spare`; returns whether the entry is still there.
     fn reseek_saved(&mut self, pager: &mut Pager) -> Result<bool> {
         let tree = tree_of(self.root, &self.key_info, pager);
-        let target = if tree.is_table() {
-            Target::Rowid(self.rowid)
-        } else {
-            Target::Record(&self.key)
-        };
-        tree.descend(pager, &target, false, &mut self.spare, &mut self.scratch)
+        let (spare, scratch) = (&mut self.spare, &mut self.scratch);
+        if tree.is_table() {
+            return tree.descend(pager, &Target::Rowid(self.rowid), false, spare, scratch);
+        }
+        with_unpacked(&self.key, |key| {
+            tree.descend(pager, &Target::Record(key), false, spare, scratch)
+        })
     }
 
     /// Where the current entry is: the end of `path` while fresh, else re-sought into `spare`.
@@ -776,7 +817,9 @@ impl Cursor {
         if self.is_table() {
             return Err(Error::misuse("index insert into a table"));
         }
-        let placed = self.insert(pager, &Target::Record(record), 0, record)?;
+        let placed = with_unpacked(record, |key| {
+            self.insert(pager, &Target::Record(key), 0, record)
+        })?;
         self.key.clear();
         self.key.extend_from_slice(record);
         self.land(pager, placed);

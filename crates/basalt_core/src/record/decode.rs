@@ -149,6 +149,10 @@ impl RecordHeader {
             "record of {} bytes is too large",
             record.len()
         );
+        if self.parse_small(record) {
+            return Ok(());
+        }
+        self.columns.clear();
         let mut iter = RecordIter::new(record)?;
         while let Some((serial_type, content)) = iter.next_column()? {
             let offset = iter.body_pos() - content.len();
@@ -157,6 +161,37 @@ impl RecordHeader {
         self.header_len = iter.header_len() as u32;
         self.body_end = iter.body_pos() as u32;
         Ok(())
+    }
+
+    /// The common case in one tight loop, as a scan parses a header per row: a header under
+    /// 128 bytes whose serial types are all one byte, every column inside the record. Returns
+    /// `false` (columns possibly half filled) on anything else, which the general walk then
+    /// parses again, reporting any corruption as it always does.
+    #[inline]
+    fn parse_small(&mut self, record: &[u8]) -> bool {
+        let header_end = match record.first() {
+            Some(&n) if (1..0x80).contains(&n) && usize::from(n) <= record.len() => usize::from(n),
+            _ => return false,
+        };
+        let mut body = header_end;
+        for &raw in &record[1..header_end] {
+            if raw >= 0x80 {
+                return false;
+            }
+            let Ok(serial_type) = SerialType::from_raw(u64::from(raw)) else {
+                return false;
+            };
+            // A one-byte serial type's content is under 64 bytes: no overflow here.
+            let end = body + serial_type.content_len() as usize;
+            if end > record.len() {
+                return false;
+            }
+            self.columns.push((serial_type, body as u32));
+            body = end;
+        }
+        self.header_len = header_end as u32;
+        self.body_end = body as u32;
+        true
     }
 
     /// The number of columns the record holds.

@@ -27,6 +27,32 @@ pub enum ValueRef<'a> {
 }
 
 impl Value {
+    /// Makes this value a copy of `v`, reusing this value's text or blob buffer when it has
+    /// one: a register that receives a column on every row of a scan allocates once, not per
+    /// row.
+    #[inline]
+    pub fn set_from_ref(&mut self, v: ValueRef<'_>) {
+        let (bytes, text) = match v {
+            ValueRef::Text(t) => (t, true),
+            ValueRef::Blob(b) => (b, false),
+            other => {
+                *self = other.to_value();
+                return;
+            }
+        };
+        let mut buf = match std::mem::replace(self, Value::Null) {
+            Value::Text(buf) | Value::Blob(buf) => buf,
+            _ => Vec::new(),
+        };
+        buf.clear();
+        buf.extend_from_slice(bytes);
+        *self = if text {
+            Value::Text(buf)
+        } else {
+            Value::Blob(buf)
+        };
+    }
+
     #[inline]
     pub fn as_value_ref(&self) -> ValueRef<'_> {
         match self {
@@ -142,6 +168,21 @@ impl fmt::Debug for ValueRef<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn set_from_ref_copies_and_keeps_the_class() {
+        let mut v = Value::Text(b"a longer text than the next".to_vec());
+        v.set_from_ref(ValueRef::Text(b"short"));
+        assert_eq!(v, Value::Text(b"short".to_vec()));
+        v.set_from_ref(ValueRef::Blob(b"\x00\x01"));
+        assert_eq!(v, Value::Blob(vec![0, 1]));
+        v.set_from_ref(ValueRef::Real(1.5));
+        assert_eq!(v, Value::Real(1.5));
+        v.set_from_ref(ValueRef::Text(b""));
+        assert_eq!(v, Value::Text(Vec::new()));
+        v.set_from_ref(ValueRef::Null);
+        assert_eq!(v, Value::Null);
+    }
 
     #[test]
     fn owned_and_borrowed_convert_both_ways() {

@@ -2,15 +2,16 @@
 //! itself (ephemeral tables and indexes, sorters).
 //!
 //! Invariants:
-//! - `record` caches the current entry's record; every move clears `cached`, so a `Column`
-//!   never reads a stale row. Filling the cache may return `IoPending`, and is simply redone.
+//! - `header` caches the parsed header of the current entry's record (held in `record` for
+//!   table rows, read in place otherwise: `record_bytes`); every move clears `cached`, so a
+//!   `Column` never reads a stale row. Filling the cache may return `IoPending`, and is simply redone.
 //! - A cursor in the null-row state (LEFT JOIN without a match) reads NULL for every column and
 //!   rowid until its next move.
 //! - Ephemeral structures never do I/O, so their operations cannot be interrupted half-way.
 
 use crate::btree::Cursor;
 use crate::error::Result;
-use crate::pager::Pager;
+use crate::pager::{PageNo, Pager};
 use crate::record::{compare_records, compare_unpacked, KeyInfo, RecordHeader, Value, ValueRef};
 use crate::schema::Db;
 use std::cmp::Ordering;
@@ -64,6 +65,18 @@ pub enum Kind {
     },
 }
 
+/// Where the current entry's record is: a table row's payload and an ephemeral table's row are
+/// copied into `copy` by `load`; an index entry (the b-tree cursor keeps its key), an
+/// ephemeral set's and a sorter's are read in place, since they stay put until the cursor moves.
+fn record_bytes<'a>(kind: &'a Kind, copy: &'a [u8]) -> &'a [u8] {
+    match kind {
+        Kind::BTree(c) if !c.is_table() && c.is_valid() => c.key(),
+        Kind::EphIndex { at: Some(r), .. } => &r.bytes,
+        Kind::Sorter { rows, at, .. } => rows.get(*at).map_or(&[], Vec::as_slice),
+        _ => copy,
+    }
+}
+
 #[derive(Debug)]
 pub struct VCursor {
     pub kind: Kind,
@@ -93,6 +106,26 @@ impl VCursor {
         }
     }
 
+    /// A b-tree cursor on `root` in database `db` (an index when `key` is given), made from
+    /// `spare` (a closed cursor, whose buffers are kept) when there is one.
+    pub fn btree(spare: Option<VCursor>, root: PageNo, key: Option<KeyInfo>, db: Db) -> VCursor {
+        let mut c = spare.unwrap_or_else(|| VCursor::new(Kind::BTree(Cursor::new_table(root))));
+        match &mut c.kind {
+            Kind::BTree(b) => b.reopen(root, key.clone()),
+            other => {
+                let mut b = Cursor::new_table(root);
+                b.reopen(root, key.clone());
+                *other = Kind::BTree(b);
+            }
+        }
+        c.key_info = key;
+        c.null_row = false;
+        c.db = db;
+        c.defaults = None;
+        c.cached = false;
+        c
+    }
+
     /// Forget the cached record: the cursor moved.
     pub fn moved(&mut self) {
         self.cached = false;
@@ -104,18 +137,11 @@ impl VCursor {
             return Ok(true);
         }
         let on_entry = match &mut self.kind {
-            Kind::BTree(c) => {
-                if !c.is_valid() {
-                    false
-                } else if c.is_table() {
-                    c.payload(pager, &mut self.record)?;
-                    true
-                } else {
-                    self.record.clear();
-                    self.record.extend_from_slice(c.key());
-                    true
-                }
+            Kind::BTree(c) if c.is_table() && c.is_valid() => {
+                c.payload(pager, &mut self.record)?;
+                true
             }
+            Kind::BTree(c) => c.is_valid(),
             Kind::EphTable { rows, at } => match at.and_then(|r| rows.get(&r)) {
                 Some(bytes) => {
                     self.record.clone_from(bytes);
@@ -123,26 +149,19 @@ impl VCursor {
                 }
                 None => false,
             },
-            Kind::EphIndex { at, .. } => match at {
-                Some(r) => {
-                    self.record.clone_from(&r.bytes);
-                    true
-                }
-                None => false,
-            },
-            Kind::Sorter { rows, at, .. } => match rows.get(*at) {
-                Some(bytes) => {
-                    self.record.clone_from(bytes);
-                    true
-                }
-                None => false,
-            },
+            Kind::EphIndex { at, .. } => at.is_some(),
+            Kind::Sorter { rows, at, .. } => *at < rows.len(),
         };
         if on_entry {
-            self.header.parse(&self.record)?;
+            self.header.parse(record_bytes(&self.kind, &self.record))?;
             self.cached = true;
         }
         Ok(on_entry)
+    }
+
+    /// The current entry's record once `load` said there is one.
+    fn record(&self) -> &[u8] {
+        record_bytes(&self.kind, &self.record)
     }
 
     /// Column `i` of the current entry; `None` when the record is shorter (the caller supplies
@@ -151,8 +170,42 @@ impl VCursor {
         if self.null_row || !self.load(pager)? {
             return Ok(Some(Value::Null));
         }
-        let field = self.header.column(&self.record, i)?.map(ValueRef::to_value);
-        Ok(field.or_else(|| self.defaults.as_ref().and_then(|d| d.get(i).cloned())))
+        let field = self
+            .header
+            .column(self.record(), i)?
+            .map(ValueRef::to_value);
+        Ok(field.or_else(|| self.default_of(i).cloned()))
+    }
+
+    /// What field `i` reads as when the record is too short to hold it (`short_records.rs`).
+    fn default_of(&self, i: usize) -> Option<&Value> {
+        self.defaults.as_ref().and_then(|d| d.get(i))
+    }
+
+    /// `column` written into `dest` (reusing its buffer); `false`, leaving `dest` alone, when
+    /// the record is shorter. Nothing is written unless the read succeeds, so an `IoPending`
+    /// leaves `dest` as it was.
+    pub fn column_into(&mut self, pager: &mut Pager, i: usize, dest: &mut Value) -> Result<bool> {
+        if self.null_row || !self.load(pager)? {
+            *dest = Value::Null;
+            return Ok(true);
+        }
+        match self
+            .header
+            .column(record_bytes(&self.kind, &self.record), i)?
+        {
+            Some(v) => {
+                dest.set_from_ref(v);
+                Ok(true)
+            }
+            None => match self.default_of(i) {
+                Some(v) => {
+                    *dest = v.clone();
+                    Ok(true)
+                }
+                None => Ok(false),
+            },
+        }
     }
 
     /// The number of columns in the current record.

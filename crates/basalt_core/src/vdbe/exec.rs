@@ -10,7 +10,7 @@ use super::func::{CallContext, Random, Scalar};
 use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
 use super::value::{apply_storage_affinity, compare_with_affinity, real_affinity_on_read};
 use super::Program;
-use crate::btree::{create_tree, drop_tree, Cursor, SeekOp};
+use crate::btree::{create_tree, drop_tree, SeekOp};
 use crate::error::{extended, Error, ErrorCode, Result};
 use crate::functions::{AuxData, FunctionCall, FunctionKind};
 use crate::hooks::UpdateReport;
@@ -108,6 +108,8 @@ pub struct Vm {
     pc: usize,
     regs: Vec<Value>,
     cursors: Vec<Option<VCursor>>,
+    /// B-tree cursors of the previous run, reused by the next run's opens (`VCursor::btree`).
+    spare_cursors: Vec<VCursor>,
     /// Aggregate states, created by the first `AggStep` of a group.
     aggs: Vec<Option<Box<dyn Aggregate>>>,
     /// Application functions' aux data, by the address of the call (`sqlite3_set_auxdata`).
@@ -166,6 +168,7 @@ impl Vm {
             pc: 0,
             regs: Vec::new(),
             cursors: Vec::new(),
+            spare_cursors: Vec::new(),
             aggs: Vec::new(),
             aux: HashMap::new(),
             once: Vec::new(),
@@ -194,13 +197,23 @@ impl Vm {
 
     /// Back to the start; bindings are kept.
     pub fn reset(&mut self) {
+        // The tables are emptied and refilled rather than rebuilt: a prepared statement run
+        // once per lookup then allocates nothing here.
         let p = &self.program;
         self.pc = 0;
-        self.regs = vec![Value::Null; p.n_regs];
-        self.cursors = (0..p.n_cursors).map(|_| None).collect();
-        self.aggs = (0..p.n_aggs).map(|_| None).collect();
+        self.regs.clear();
+        self.regs.resize(p.n_regs, Value::Null);
+        for c in self.cursors.drain(..).flatten() {
+            if matches!(c.kind, Kind::BTree(_)) {
+                self.spare_cursors.push(c);
+            }
+        }
+        self.cursors.resize_with(p.n_cursors, || None);
+        self.aggs.clear();
+        self.aggs.resize_with(p.n_aggs, || None);
+        self.once.clear();
+        self.once.resize(p.insns.len(), false);
         self.aux.clear();
-        self.once = vec![false; p.insns.len()];
         self.row = (0, 0);
         self.halted = false;
         self.changes = 0;
@@ -248,10 +261,7 @@ impl Vm {
     }
 
     fn cursor(&mut self, id: usize) -> Result<&mut VCursor> {
-        self.cursors
-            .get_mut(id)
-            .and_then(Option::as_mut)
-            .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
+        open_cursor(&mut self.cursors, id)
     }
 
     /// A cursor and the pager of its database.
@@ -260,9 +270,7 @@ impl Vm {
         id: usize,
         env: &'e mut Env<'_>,
     ) -> Result<(&mut VCursor, &'e mut Pager)> {
-        let c = self.cursor(id)?;
-        let pager = env.db(c.db)?;
-        Ok((c, pager))
+        cursor_and_pager(&mut self.cursors, id, env)
     }
 
     /// Up to 100 random rowids in 1 ..= 2^62, as SQLite draws them; the first one not in the
@@ -379,13 +387,6 @@ impl Vm {
         self.regs[r].as_value_ref()
     }
 
-    fn key_values(&self, start: usize, count: usize) -> Vec<ValueRef<'_>> {
-        self.regs[start..start + count]
-            .iter()
-            .map(ValueRef::from)
-            .collect()
-    }
-
     fn exec(&mut self, insn: &Insn, env: &mut Env<'_>) -> Result<Flow> {
         use Flow::{Jump, Next};
         match insn {
@@ -459,13 +460,12 @@ impl Vm {
                 key,
             } => {
                 let page = self.root_page(*root)?;
-                let btree = match key {
-                    None => Cursor::new_table(page),
-                    Some(k) => Cursor::new_index(page, k.clone()),
+                // Re-opening a slot (a subquery run again) hands its old cursor over.
+                let spare = match self.cursors[*cursor].take() {
+                    Some(old) if matches!(old.kind, Kind::BTree(_)) => Some(old),
+                    _ => self.spare_cursors.pop(),
                 };
-                let mut c = VCursor::new(Kind::BTree(btree));
-                c.key_info = key.clone();
-                c.db = *db;
+                let mut c = VCursor::btree(spare, page, key.clone(), *db);
                 if key.is_none() {
                     c.defaults = self
                         .program
@@ -581,17 +581,15 @@ impl Vm {
                 count,
                 not_found,
             } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let (c, pager) = self.cursor_on(*cursor, env)?;
-                let found = match &mut c.kind {
-                    Kind::BTree(b) => b.seek_index(pager, &refs, *op)?,
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let found = with_refs(&self.regs[*key..*key + *count], |refs| match &mut c.kind {
+                    Kind::BTree(b) => b.seek_index(pager, refs, *op),
                     Kind::EphIndex { set, key: info, at } if *op == SeekOp::Ge => {
-                        *at = first_at_least(set, info, &refs)?.cloned();
-                        at.is_some()
+                        *at = first_at_least(set, info, refs)?.cloned();
+                        Ok(at.is_some())
                     }
-                    _ => return Err(Error::new(ErrorCode::Internal, "unsupported index seek")),
-                };
+                    _ => Err(Error::new(ErrorCode::Internal, "unsupported index seek")),
+                })?;
                 c.moved();
                 if !found {
                     return Ok(Jump(*not_found));
@@ -604,9 +602,10 @@ impl Vm {
                 count,
                 target,
             } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let ordering = self.cursor(*cursor)?.compare_entry(&refs)?;
+                let c = open_cursor(&mut self.cursors, *cursor)?;
+                let ordering = with_refs(&self.regs[*key..*key + *count], |refs| {
+                    c.compare_entry(refs)
+                })?;
                 if op.holds(ordering) {
                     return Ok(Jump(*target));
                 }
@@ -623,8 +622,10 @@ impl Vm {
                 count,
                 target,
             } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let found = self.probe(env, *cursor, &values)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let found = with_refs(&self.regs[*key..*key + *count], |refs| {
+                    probe(c, pager, refs)
+                })?;
                 if found == matches!(insn, Insn::Found { .. }) {
                     return Ok(Jump(*target));
                 }
@@ -635,12 +636,11 @@ impl Vm {
                 dest,
                 default,
             } => {
-                let (c, pager) = self.cursor_on(*cursor, env)?;
-                let v = c.column(pager, *column)?;
-                self.regs[*dest] = match v {
-                    Some(v) => v,
-                    None => default.clone().unwrap_or(Value::Null),
-                };
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let slot = &mut self.regs[*dest];
+                if !c.column_into(pager, *column, slot)? {
+                    *slot = default.clone().unwrap_or(Value::Null);
+                }
             }
             Insn::Rowid { cursor, dest } => {
                 let v = self.cursor(*cursor)?.rowid();
@@ -661,8 +661,21 @@ impl Vm {
                 c.null_row = true;
             }
             Insn::MakeRecord { start, count, dest } => {
-                let mut out = Vec::new();
-                encode_record(&self.key_values(*start, *count), &mut out);
+                // The register's previous record (copied away by the Insert or SorterInsert
+                // that consumed it) lends its buffer to the next one, unless the register is
+                // also an input.
+                let inputs = *start..*start + *count;
+                let mut out = match &mut self.regs[*dest] {
+                    Value::Blob(buf) | Value::Text(buf) if !inputs.contains(dest) => {
+                        let mut buf = std::mem::take(buf);
+                        buf.clear();
+                        buf
+                    }
+                    _ => Vec::new(),
+                };
+                with_refs(&self.regs[*start..*start + *count], |refs| {
+                    encode_record(refs, &mut out)
+                });
                 self.regs[*dest] = Value::Blob(out);
             }
             Insn::NewRowid {
@@ -718,18 +731,17 @@ impl Vm {
                 let Some(id) = reg_i64(&self.regs[*rowid]) else {
                     return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch"));
                 };
-                let bytes = match &self.regs[*record] {
-                    Value::Blob(b) => b.clone(),
-                    _ => return Err(Error::new(ErrorCode::Internal, "Insert of a non-record")),
+                let Value::Blob(bytes) = &self.regs[*record] else {
+                    return Err(Error::new(ErrorCode::Internal, "Insert of a non-record"));
                 };
-                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
-                        b.insert_row(pager, id, &bytes)?;
+                        b.insert_row(pager, id, bytes)?;
                         true
                     }
                     Kind::EphTable { rows, at } => {
-                        rows.insert(id, bytes);
+                        rows.insert(id, bytes.clone());
                         *at = Some(id);
                         false
                     }
@@ -788,25 +800,24 @@ impl Vm {
                 }
             }
             Insn::IdxInsert { cursor, record } => {
-                let bytes = match &self.regs[*record] {
-                    Value::Blob(b) => b.clone(),
-                    _ => return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record")),
+                let Value::Blob(bytes) = &self.regs[*record] else {
+                    return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record"));
                 };
-                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
-                        b.insert_index(pager, &bytes)?;
+                        b.insert_index(pager, bytes)?;
                         true
                     }
                     Kind::EphIndex { set, key, .. } => {
                         set.insert(OrderedRecord {
-                            bytes,
+                            bytes: bytes.clone(),
                             key: Rc::clone(key),
                         });
                         false
                     }
                     Kind::Sorter { rows, .. } => {
-                        rows.push(bytes);
+                        rows.push(bytes.clone());
                         false
                     }
                     Kind::EphTable { .. } => {
@@ -826,19 +837,18 @@ impl Vm {
                 }
             }
             Insn::IdxDelete { cursor, key, count } => {
-                let values: Vec<Value> = self.regs[*key..*key + *count].to_vec();
-                let refs: Vec<ValueRef<'_>> = values.iter().map(ValueRef::from).collect();
-                let (c, pager) = self.cursor_on(*cursor, env)?;
+                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let refs = &self.regs[*key..*key + *count];
                 match &mut c.kind {
                     Kind::BTree(b) => {
-                        if b.seek_index(pager, &refs, SeekOp::Eq)? {
+                        if with_refs(refs, |refs| b.seek_index(pager, refs, SeekOp::Eq))? {
                             b.delete(pager)?;
                             self.wrote = true;
                         }
                     }
                     Kind::EphIndex { set, key: info, at } => {
                         let mut bytes = Vec::new();
-                        encode_record(&refs, &mut bytes);
+                        with_refs(refs, |refs| encode_record(refs, &mut bytes));
                         set.remove(&OrderedRecord {
                             bytes,
                             key: Rc::clone(info),
@@ -949,10 +959,7 @@ impl Vm {
                 pure,
             } => {
                 let mut now_ms = self.now_ms;
-                let argv: Vec<ValueRef<'_>> = self.regs[*args..*args + *argc]
-                    .iter()
-                    .map(ValueRef::from)
-                    .collect();
+                let argv = &self.regs[*args..*args + *argc];
                 let v = match func {
                     Scalar::Builtin(f) => {
                         let mut ctx = CallContext {
@@ -961,7 +968,7 @@ impl Vm {
                             now_ms: &mut now_ms,
                             pure: *pure,
                         };
-                        (f.call)(&mut ctx, &argv)?
+                        with_refs(argv, |argv| (f.call)(&mut ctx, argv))?
                     }
                     Scalar::User(f) => {
                         let FunctionKind::Scalar(call) = &f.kind else {
@@ -971,7 +978,7 @@ impl Vm {
                             ));
                         };
                         let aux = self.aux.entry(self.pc).or_default();
-                        call(&mut FunctionCall::new(aux), &argv)?
+                        with_refs(argv, |argv| call(&mut FunctionCall::new(aux), argv))?
                     }
                 };
                 self.regs[*dest] = v;
@@ -984,12 +991,8 @@ impl Vm {
                 slot,
                 collation,
             } => {
-                let argv: Vec<ValueRef<'_>> = self.regs[*args..*args + *argc]
-                    .iter()
-                    .map(ValueRef::from)
-                    .collect();
                 let state = self.aggs[*slot].get_or_insert_with(|| func.new_state(*collation));
-                state.step(&argv)?;
+                with_refs(&self.regs[*args..*args + *argc], |argv| state.step(argv))?;
             }
             Insn::AggFinal { func, slot, dest } => {
                 self.regs[*dest] = match &mut self.aggs[*slot] {
@@ -1126,28 +1129,61 @@ impl Vm {
         }
         Ok(Next)
     }
+}
 
-    /// Whether an entry starts with `key` (prefix match) in an index or ephemeral set.
-    fn probe(&mut self, env: &mut Env<'_>, cursor: usize, key: &[Value]) -> Result<bool> {
-        let refs: Vec<ValueRef<'_>> = key.iter().map(ValueRef::from).collect();
-        let (c, pager) = self.cursor_on(cursor, env)?;
-        let found = match &mut c.kind {
-            Kind::BTree(b) => b.seek_index(pager, &refs, SeekOp::Eq)?,
-            Kind::EphIndex { set, key: info, .. } => {
-                let mut bytes = Vec::new();
-                encode_record(&refs, &mut bytes);
-                let probe = OrderedRecord {
-                    bytes,
-                    key: Rc::clone(info),
-                };
-                set.range(&probe..).next().is_some_and(|r| {
-                    compare_unpacked(&refs, &r.bytes, info).ok() == Some(Ordering::Equal)
-                })
-            }
-            _ => return Err(Error::new(ErrorCode::Internal, "probe of a table")),
-        };
-        c.moved();
-        Ok(found)
+/// Whether an entry starts with `key` (prefix match) in an index or ephemeral set.
+fn probe(c: &mut VCursor, pager: &mut Pager, refs: &[ValueRef<'_>]) -> Result<bool> {
+    let found = match &mut c.kind {
+        Kind::BTree(b) => b.seek_index(pager, refs, SeekOp::Eq)?,
+        Kind::EphIndex { set, key: info, .. } => {
+            let mut bytes = Vec::new();
+            encode_record(refs, &mut bytes);
+            let probe = OrderedRecord {
+                bytes,
+                key: Rc::clone(info),
+            };
+            set.range(&probe..).next().is_some_and(|r| {
+                compare_unpacked(refs, &r.bytes, info).ok() == Some(Ordering::Equal)
+            })
+        }
+        _ => return Err(Error::new(ErrorCode::Internal, "probe of a table")),
+    };
+    c.moved();
+    Ok(found)
+}
+
+/// Cursor `id`, borrowing only the cursor table so that registers stay readable beside it.
+fn open_cursor(cursors: &mut [Option<VCursor>], id: usize) -> Result<&mut VCursor> {
+    cursors
+        .get_mut(id)
+        .and_then(Option::as_mut)
+        .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
+}
+
+/// Cursor `id` and the pager of its database (`open_cursor`'s split borrow).
+fn cursor_and_pager<'c, 'e>(
+    cursors: &'c mut [Option<VCursor>],
+    id: usize,
+    env: &'e mut Env<'_>,
+) -> Result<(&'c mut VCursor, &'e mut Pager)> {
+    let c = open_cursor(cursors, id)?;
+    let pager = env.db(c.db)?;
+    Ok((c, pager))
+}
+
+/// Runs `f` on registers seen as value references. Keys, record columns and function
+/// arguments are usually few: those go in a stack buffer rather than a fresh `Vec` per row.
+fn with_refs<R>(regs: &[Value], f: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
+    const INLINE: usize = 8;
+    if regs.len() <= INLINE {
+        let mut buf = [ValueRef::Null; INLINE];
+        for (slot, v) in buf.iter_mut().zip(regs) {
+            *slot = v.as_value_ref();
+        }
+        f(&buf[..regs.len()])
+    } else {
+        let refs: Vec<ValueRef<'_>> = regs.iter().map(ValueRef::from).collect();
+        f(&refs)
     }
 }
 

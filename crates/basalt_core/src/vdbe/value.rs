@@ -53,7 +53,15 @@ pub fn compare_with_affinity(
     if matches!(a, Value::Null) || matches!(b, Value::Null) {
         return None;
     }
-    if affinity == Affinity::Blob {
+    // The affinity changes only text under a numeric affinity and numbers under TEXT; when
+    // neither operand is such (a number against a number, the usual WHERE on a numeric
+    // column), compare the registers as they are instead of converting copies of them.
+    let converts = |v: &Value| match v {
+        Value::Text(_) => affinity.is_numeric(),
+        Value::Integer(_) | Value::Real(_) => affinity == Affinity::Text,
+        Value::Null | Value::Blob(_) => false,
+    };
+    if affinity == Affinity::Blob || !(converts(a) || converts(b)) {
         return Some(compare_values(a.into(), b.into(), collation));
     }
     let x = affinity.apply_for_comparison(ValueRef::from(a));
