@@ -429,3 +429,30 @@ fn range_seeks_keep_integer_bounds_exact() {
         ],
     );
 }
+
+/// coalesce, ifnull and iif evaluate only the arguments they need, as SQLite does: an argument
+/// that would fail is never computed when an earlier one decides.
+#[test]
+fn lazy_functions_skip_unneeded_arguments() {
+    same_as_sqlite(
+        &[
+            "CREATE TABLE t(a, b)",
+            "INSERT INTO t VALUES (1, NULL), (NULL, 2), (NULL, NULL), (0, 'x')",
+        ],
+        &[
+            "SELECT coalesce(1, abs(-9223372036854775808))",
+            "SELECT ifnull(a, abs(-9223372036854775808)) FROM t WHERE a IS NOT NULL ORDER BY rowid",
+            "SELECT coalesce(a, b, abs(-9223372036854775808)) FROM t WHERE a IS NOT NULL OR b IS NOT NULL ORDER BY rowid",
+            "SELECT coalesce(a, b, 'none'), ifnull(b, a), typeof(coalesce(a, b)) FROM t ORDER BY rowid",
+            "SELECT iif(a, 'yes', abs(-9223372036854775808)) FROM t WHERE a = 1",
+            "SELECT iif(a, 'yes', 'no'), iif(b, 'b'), if(a IS NULL, 'n', b IS NULL, 'bn', 'else') FROM t ORDER BY rowid",
+        ],
+    );
+    // And when the failing argument is needed, both fail alike.
+    oracle::compare(&[
+        "CREATE TABLE t(a, b)",
+        "INSERT INTO t VALUES (1, NULL), (NULL, NULL)",
+        "SELECT coalesce(a, b, abs(-9223372036854775808)) FROM t ORDER BY rowid",
+        "SELECT iif(a = 1, abs(-9223372036854775808), 0) FROM t ORDER BY rowid",
+    ]);
+}

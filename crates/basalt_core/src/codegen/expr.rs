@@ -8,6 +8,7 @@
 //! - An uncorrelated subquery runs once per statement execution (`Once`); a correlated one runs
 //!   every time it is evaluated.
 
+use super::lazy_call::LazyCall;
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::{Dest, SelectOut};
 use super::{error, Ctx, Label};
@@ -662,6 +663,9 @@ impl Ctx<'_> {
             }
         };
         let func = self.allowed_here(scalar_function(&name.value, list.len())?)?;
+        if let Some(lazy) = func.builtin_name().and_then(LazyCall::of) {
+            return self.lazy_call(lazy, list, sc, target);
+        }
         let base = self.b.regs(list.len().max(1));
         let mut collation = None;
         for (i, a) in list.iter().enumerate() {

@@ -29,6 +29,7 @@ mod in_seek;
 mod index_range;
 mod integrity;
 mod join_order;
+mod lazy_call;
 mod order_walk;
 mod outer_join;
 mod pragma;
