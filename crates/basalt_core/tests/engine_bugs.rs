@@ -456,3 +456,36 @@ fn lazy_functions_skip_unneeded_arguments() {
         "SELECT iif(a = 1, abs(-9223372036854775808), 0) FROM t ORDER BY rowid",
     ]);
 }
+
+/// SQLite decides `x OR 1` and `x AND 0` without computing `x` (a 32-bit integer literal, TRUE
+/// or FALSE on either side); any other operand is computed, so an operand that fails fails in
+/// both engines alike. A column named `true` is a column.
+#[test]
+fn and_or_with_a_literal_truth() {
+    let x = "abs(-9223372036854775808)";
+    let queries: Vec<String> = [
+        "SELECT {x} OR 1, 2 OR {x}, TRUE OR {x}, {x} AND 0, FALSE AND {x}",
+        "SELECT 0 OR {x}",
+        "SELECT 1 AND {x}",
+        "SELECT 0.5 OR {x}",
+        "SELECT -1 OR {x}",
+        "SELECT NULL OR {x}",
+        "SELECT (1 + 0) OR {x}",
+        "SELECT a OR 1, a AND 0, a OR 0, a AND 1, NULL OR 1, NULL AND 0 FROM t",
+        "SELECT \"true\" OR {x} FROM u",
+        "SELECT true OR {x} FROM u",
+        "SELECT count(*) FROM t WHERE a = 5 OR 1",
+        "SELECT count(*) FROM t WHERE {x} AND 0",
+    ]
+    .iter()
+    .map(|q| q.replace("{x}", x))
+    .collect();
+    let mut script = vec![
+        "CREATE TABLE t(a)",
+        "INSERT INTO t VALUES (1), (0), (NULL)",
+        "CREATE TABLE u(\"true\")",
+        "INSERT INTO u VALUES (0)",
+    ];
+    script.extend(queries.iter().map(String::as_str));
+    oracle::compare(&script);
+}

@@ -758,6 +758,25 @@ impl Ctx<'_> {
         if matches!(l.kind, ExprKind::Vector(_)) || matches!(r.kind, ExprKind::Vector(_)) {
             return Err(error("row value misused"));
         }
+        // SQLite's simplification: `x OR 1` is 1 and `x AND 0` is 0 without computing `x`.
+        let decided = match op {
+            BinaryOp::Or => [l, r]
+                .iter()
+                .any(|e| literal_truth(e, sc) == Some(true))
+                .then_some(1),
+            BinaryOp::And => [l, r]
+                .iter()
+                .any(|e| literal_truth(e, sc) == Some(false))
+                .then_some(0),
+            _ => None,
+        };
+        if let Some(value) = decided {
+            self.b.emit(Insn::Integer {
+                value,
+                dest: target,
+            });
+            return Ok(Info::default());
+        }
         let (a, ai) = self.expr_new(l, sc)?;
         let (b, bi) = self.expr_new(r, sc)?;
         let compare = |op: CmpOp, nulls: NullMode| Insn::CompareStore {
@@ -1196,6 +1215,33 @@ fn select_star_from(table: &ast::QualifiedName) -> Result<ast::Select> {
             _,
         ))) => Ok(*select),
         _ => Err(error(format!("no such table: {}", table.name.value))),
+    }
+}
+
+/// The truth of an operand SQLite treats as always true or always false in AND/OR (a 32-bit
+/// integer literal, or TRUE or FALSE where no column or alias has that name — not a sign, a
+/// real or an expression); `None` otherwise.
+fn literal_truth(e: &ast::Expr, sc: &Scope<'_>) -> Option<bool> {
+    match &e.kind {
+        ExprKind::Literal(Literal::Integer(text)) => {
+            let value = super::short_records::small_integer(text)?;
+            Some(value != 0)
+        }
+        ExprKind::Id(name) if name.quote == ast::Quote::None => {
+            let named = matches!(sc.resolve(None, &name.value), Ok(Some(_)) | Err(_))
+                || sc
+                    .aliases
+                    .iter()
+                    .any(|(a, _)| a.eq_ignore_ascii_case(&name.value));
+            if named {
+                return None;
+            }
+            ["false", "true"]
+                .iter()
+                .position(|t| name.value.eq_ignore_ascii_case(t))
+                .map(|p| p == 1)
+        }
+        _ => None,
     }
 }
 

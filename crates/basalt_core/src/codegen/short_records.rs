@@ -141,7 +141,7 @@ fn is_hex(text: &str) -> bool {
 
 /// The value of an integer literal that fits in a signed 32-bit integer (decimal, or hex of at
 /// most 8 significant digits), as SQLite's parser keeps such literals; `None` for others.
-fn small_integer(text: &str) -> Option<i64> {
+pub(super) fn small_integer(text: &str) -> Option<i64> {
     let (digits, radix, max_digits) =
         match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
             Some(hex) => (hex, 16, 8),
