@@ -6,14 +6,15 @@
 //! DEFAULT (`short_records.rs`). That is only sound for a DEFAULT SQLite can evaluate without
 //! running code, hence SQLite's restrictions, enforced here with its messages.
 
-use super::ddl::is_schema_table_name;
+use super::ddl::{is_schema_table_name, RootValue};
 use super::short_records::constant_default;
 use super::{error, Ctx};
 use crate::catalog::Table;
 use crate::error::Result;
-use crate::schema::{Db, SCHEMA_ROOT};
+use crate::pager::PageNo;
+use crate::schema::Db;
 use crate::sql::affinity::Affinity;
-use crate::vdbe::{Insn, Root};
+use crate::vdbe::Insn;
 use basalt_parser::ast::{self, ColumnConstraint};
 use basalt_parser::keywords::Keyword;
 use basalt_parser::lexer::{tokenize, Tk};
@@ -127,31 +128,11 @@ impl Ctx<'_> {
         kind: &str,
         name: &str,
         table: &str,
-        root: u32,
+        root: PageNo,
         sql: &str,
     ) {
-        let cursor = self.b.cursor();
-        self.b.emit(Insn::OpenWrite {
-            cursor,
-            db,
-            root: Root::Page(SCHEMA_ROOT),
-            key: None,
-        });
-        let regs = self.b.regs(5);
-        for (i, text) in [kind, name, table].iter().enumerate() {
-            self.b.emit(Insn::Text {
-                value: text.as_bytes().to_vec(),
-                dest: regs + i,
-            });
-        }
-        self.b.emit(Insn::Integer {
-            value: i64::from(root),
-            dest: regs + 3,
-        });
-        self.b.emit(Insn::Text {
-            value: sql.as_bytes().to_vec(),
-            dest: regs + 4,
-        });
+        let root = RootValue::Page(root);
+        let (cursor, regs) = self.schema_row_values(db, kind, name, table, root, Some(sql));
         let record = self.b.reg();
         self.b.emit(Insn::MakeRecord {
             start: regs,

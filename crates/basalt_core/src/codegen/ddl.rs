@@ -19,6 +19,7 @@ use super::{error, Ctx};
 use crate::btree::TreeKind;
 use crate::catalog::{self, Index, Table};
 use crate::error::{ErrorCode, Result};
+use crate::pager::PageNo;
 use crate::schema::{Db, SCHEMA_ROOT};
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, OnError, Reg, Root};
@@ -27,6 +28,7 @@ use basalt_parser::ast;
 /// What goes in the rootpage column of a new schema row.
 pub(super) enum RootValue {
     Reg(Reg),
+    Page(PageNo),
     Zero,
 }
 
@@ -63,6 +65,21 @@ impl Ctx<'_> {
         root: RootValue,
         sql: Option<&str>,
     ) {
+        let (cursor, regs) = self.schema_row_values(db, kind, name, table, root, sql);
+        self.b.append_record(cursor, regs, 5);
+    }
+
+    /// Opens `db`'s schema table for writing and puts a row's five columns in registers;
+    /// returns the cursor and the first register.
+    pub(super) fn schema_row_values(
+        &mut self,
+        db: Db,
+        kind: &str,
+        name: &str,
+        table: &str,
+        root: RootValue,
+        sql: Option<&str>,
+    ) -> (CursorId, Reg) {
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,
@@ -85,6 +102,12 @@ impl Ctx<'_> {
                     count: 1,
                 });
             }
+            RootValue::Page(page) => {
+                self.b.emit(Insn::Integer {
+                    value: i64::from(page),
+                    dest: regs + 3,
+                });
+            }
             RootValue::Zero => {
                 self.b.emit(Insn::Integer {
                     value: 0,
@@ -102,7 +125,7 @@ impl Ctx<'_> {
                 count: 1,
             }),
         };
-        self.b.append_record(cursor, regs, 5);
+        (cursor, regs)
     }
 
     /// Refuses a name already used by another object (or reserved), unless IF NOT EXISTS made

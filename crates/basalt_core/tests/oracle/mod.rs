@@ -25,22 +25,7 @@ pub struct Seen {
 }
 
 pub fn ours(conn: &Connection, sql: &str) -> Seen {
-    let outcome = match conn.prepare(sql) {
-        Err(e) => Outcome::Error(e.message),
-        Ok(mut stmt) => {
-            let names = (0..stmt.column_count())
-                .map(|i| stmt.column_name(i).unwrap_or("").to_string())
-                .collect();
-            let mut rows = Vec::new();
-            loop {
-                match stmt.step_blocking() {
-                    Ok(true) => rows.push(stmt.row().to_vec()),
-                    Ok(false) => break Outcome::Rows(names, rows),
-                    Err(e) => break Outcome::Error(e.message),
-                }
-            }
-        }
-    };
+    let outcome = ours_bound(conn, sql, &[]);
     Seen {
         outcome,
         changes: conn.changes(),
