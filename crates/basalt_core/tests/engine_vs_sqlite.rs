@@ -113,3 +113,69 @@ fn errors_match() {
         "SELECT 1 UNION SELECT 1, 2",
     ]);
 }
+
+/// WHERE comparisons compiled as direct jumps and constants computed once in the prologue:
+/// NULLs, IS, BETWEEN bounds, affinities and collations must answer as before, every row.
+#[test]
+fn direct_jump_conditions_and_hoisted_constants() {
+    compare(&[
+        "CREATE TABLE t(a INTEGER, b REAL, c TEXT COLLATE NOCASE, d)",
+        "INSERT INTO t VALUES (1, 1.5, 'a', NULL), (2, NULL, 'B', '2'), (NULL, 3.0, NULL, 3), (5, 5.5, 'c', x'01')",
+        "INSERT INTO t VALUES (-9223372036854775808, 0.0, 'A', 2.0), (3, 2.5, 'b', 'x')",
+        "SELECT a FROM t WHERE a BETWEEN 1 AND 3 ORDER BY a",
+        "SELECT a FROM t WHERE a NOT BETWEEN 1 AND 3 ORDER BY a",
+        "SELECT a FROM t WHERE a BETWEEN NULL AND 3 OR a BETWEEN 2 AND NULL ORDER BY a",
+        "SELECT a FROM t WHERE b BETWEEN '1' AND '3' ORDER BY a",
+        "SELECT a FROM t WHERE a > '2' AND b < 10 ORDER BY a",
+        "SELECT a FROM t WHERE c = 'a' ORDER BY a",
+        "SELECT a FROM t WHERE c BETWEEN 'a' AND 'b' COLLATE BINARY ORDER BY a",
+        "SELECT a FROM t WHERE d = 2 ORDER BY a",
+        "SELECT a FROM t WHERE d IS NULL OR a IS 5 ORDER BY a",
+        "SELECT a FROM t WHERE d IS NOT NULL AND a IS NOT 5 ORDER BY a",
+        "SELECT a FROM t WHERE a <> 2 ORDER BY a",
+        "SELECT a FROM t WHERE NOT (a <= 2) ORDER BY a",
+        "SELECT a FROM t WHERE a = -(-9223372036854775808) OR a = -9223372036854775808",
+        "SELECT a FROM t WHERE a > 1 + 2 * 3 - 7 / 2 % 2 ORDER BY a",
+        "SELECT a FROM t WHERE a >= +'2' ORDER BY a",
+        "SELECT a, b > 2, a BETWEEN 1 AND 2, d IS 3, a + 1 > 2.5 FROM t ORDER BY a",
+        "SELECT count(*), sum(b), min(c) FROM t WHERE a BETWEEN -100 AND 100 AND b > 1.0",
+        "SELECT a FROM t WHERE 1 = 1 AND NULL ORDER BY a",
+        "SELECT a FROM t WHERE a = x'01' OR d = x'01' OR d = 'x'",
+        "SELECT t1.a, t2.a FROM t AS t1 JOIN t AS t2 ON t2.a = t1.a + 1 AND t2.b > 1.0 ORDER BY 1",
+        "SELECT c, count(*) FROM t GROUP BY c HAVING count(*) > 1 AND min(a) < 10 ORDER BY c",
+        "UPDATE t SET d = 'u' WHERE a BETWEEN 2 AND 3",
+        "DELETE FROM t WHERE b < 1.0 AND a IS NOT NULL",
+        "SELECT * FROM t ORDER BY a",
+    ]);
+}
+
+/// A parameter computed once per execution in the prologue takes each new binding of a reused
+/// statement.
+#[test]
+fn hoisted_parameters_follow_rebinding() {
+    use basalt_core::record::Value;
+    let (a, b) = oracle::memory_pair();
+    let setup = [
+        "CREATE TABLE t(a INTEGER, b REAL)",
+        "INSERT INTO t VALUES (1, 1.5), (2, 2.5), (3, NULL), (4, 4.5)",
+    ];
+    oracle::compare_on(&a, &b, &setup);
+    let sql = "SELECT a FROM t WHERE a BETWEEN ?1 AND ?2 AND b > ?1 - 1 ORDER BY a";
+    let mut ours = a.prepare(sql).expect("prepare");
+    let mut theirs = b.prepare(sql).expect("prepare");
+    for (lo, hi) in [(1, 4), (2, 2), (0, 10), (3, 1)] {
+        ours.reset();
+        ours.bind(1, Value::Integer(lo)).expect("bind");
+        ours.bind(2, Value::Integer(hi)).expect("bind");
+        let mut got = Vec::new();
+        while ours.step_blocking().expect("step") {
+            got.push(ours.row().to_vec());
+        }
+        let want: Vec<Vec<Value>> = theirs
+            .query_map([lo, hi], |r| Ok(vec![oracle::sqlite_value(r, 0)]))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        assert_eq!(got, want, "?1 = {lo}, ?2 = {hi}");
+    }
+}

@@ -45,12 +45,15 @@ struct BareGate {
     /// call index).
     extremes: Vec<(Reg, Reg, bool, usize)>,
     skip: Reg,
+    /// Whether the query has bare columns at all: without any, there is nothing to load and
+    /// no row to choose.
+    any: bool,
 }
 
 impl Ctx<'_> {
-    fn bare_gate(&mut self, calls: &[Call]) -> BareGate {
+    fn bare_gate(&mut self, calls: &[Call], any: bool) -> BareGate {
         let mut extremes = Vec::new();
-        for (i, c) in calls.iter().enumerate() {
+        for (i, c) in calls.iter().enumerate().filter(|_| any) {
             let name = c.func.builtin_name().unwrap_or_default();
             if (name == "min" || name == "max") && c.args.len() == 1 && c.distinct.is_none() {
                 extremes.push((c.arg_base, self.b.reg(), name == "max", i));
@@ -60,6 +63,7 @@ impl Ctx<'_> {
             loaded: self.b.reg(),
             extremes,
             skip: self.b.reg(),
+            any,
         }
     }
 
@@ -80,6 +84,9 @@ impl Ctx<'_> {
     /// After a row's aggregate steps (arguments still in their registers): runs `load` if this
     /// row is the one SQLite takes the bare columns from.
     fn bare_gate_load(&mut self, g: &BareGate, calls: &[Call], load: &mut dyn FnMut(&mut Self)) {
+        if !g.any {
+            return;
+        }
         let done = self.b.label();
         if g.extremes.is_empty() {
             self.b.emit(Insn::If {
@@ -352,7 +359,7 @@ impl Ctx<'_> {
             self.b.emit(Insn::AggReset { slot: c.slot });
         }
         let mut opened = Vec::new();
-        let gate = self.bare_gate(&calls);
+        let gate = self.bare_gate(&calls, !bare.is_empty());
         self.bare_gate_reset(&gate);
         if group_by.is_empty() {
             self.open_distinct_sets(&calls, &mut opened);

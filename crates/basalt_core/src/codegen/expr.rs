@@ -251,6 +251,19 @@ impl Ctx<'_> {
         Ok((r, info))
     }
 
+    /// Compiles `e` as an operand only read by the instruction that consumes it: a constant is
+    /// computed once per execution in the prologue and its register returned, so loops do not
+    /// reload it on every row.
+    fn operand(&mut self, e: &ast::Expr, sc: &Scope<'_>) -> Result<(Reg, Info)> {
+        if !hoistable(e) {
+            return self.expr_new(e, sc);
+        }
+        let start = self.b.addr();
+        let compiled = self.expr_new(e, sc)?;
+        self.b.hoist_from(start);
+        Ok(compiled)
+    }
+
     pub fn column_read(&mut self, r: &Resolved, sc: &Scope<'_>, target: Reg) {
         let Some(alt) = r.alt_column() else {
             return self.one_column_read(r, sc, target);
@@ -520,26 +533,14 @@ impl Ctx<'_> {
                 low,
                 high,
             } => {
-                let (x, xi) = self.expr_new(expr, sc)?;
-                let (lo, li) = self.expr_new(low, sc)?;
-                let (hi, hi_info) = self.expr_new(high, sc)?;
-                let ge = self.b.reg();
-                self.b.emit(Insn::CompareStore {
-                    spec: cmp_spec(CmpOp::Ge, xi, li, NullMode::Unknown),
-                    lhs: x,
-                    rhs: lo,
-                    dest: ge,
-                });
-                let le = self.b.reg();
-                self.b.emit(Insn::CompareStore {
-                    spec: cmp_spec(CmpOp::Le, xi, hi_info, NullMode::Unknown),
-                    lhs: x,
-                    rhs: hi,
-                    dest: le,
-                });
+                let [ge, le] = self.between_operands(expr, low, high, sc)?;
+                let ge_reg = self.b.reg();
+                self.b.emit(ge.store(ge_reg));
+                let le_reg = self.b.reg();
+                self.b.emit(le.store(le_reg));
                 self.b.emit(Insn::And {
-                    lhs: ge,
-                    rhs: le,
+                    lhs: ge_reg,
+                    rhs: le_reg,
                     dest: target,
                 });
                 if *not {
@@ -777,14 +778,8 @@ impl Ctx<'_> {
             });
             return Ok(Info::default());
         }
-        let (a, ai) = self.expr_new(l, sc)?;
-        let (b, bi) = self.expr_new(r, sc)?;
-        let compare = |op: CmpOp, nulls: NullMode| Insn::CompareStore {
-            spec: cmp_spec(op, ai, bi, nulls),
-            lhs: a,
-            rhs: b,
-            dest: target,
-        };
+        let (a, ai) = self.operand(l, sc)?;
+        let (b, bi) = self.operand(r, sc)?;
         let insn = match op {
             BinaryOp::Or => Insn::Or {
                 lhs: a,
@@ -796,14 +791,6 @@ impl Ctx<'_> {
                 rhs: b,
                 dest: target,
             },
-            BinaryOp::Eq => compare(CmpOp::Eq, NullMode::Unknown),
-            BinaryOp::Ne => compare(CmpOp::Ne, NullMode::Unknown),
-            BinaryOp::Lt => compare(CmpOp::Lt, NullMode::Unknown),
-            BinaryOp::Le => compare(CmpOp::Le, NullMode::Unknown),
-            BinaryOp::Gt => compare(CmpOp::Gt, NullMode::Unknown),
-            BinaryOp::Ge => compare(CmpOp::Ge, NullMode::Unknown),
-            BinaryOp::Is | BinaryOp::IsNotDistinctFrom => compare(CmpOp::Eq, NullMode::Is),
-            BinaryOp::IsNot | BinaryOp::IsDistinctFrom => compare(CmpOp::Ne, NullMode::Is),
             BinaryOp::BitAnd => Insn::Bit {
                 op: BitOp::And,
                 lhs: a,
@@ -840,6 +827,16 @@ impl Ctx<'_> {
             },
             BinaryOp::Arrow | BinaryOp::LongArrow => {
                 return Err(error("not supported yet: JSON operators"))
+            }
+            _ => {
+                let (cmp, nulls) = comparison_of(op)
+                    .ok_or_else(|| Error::new(ErrorCode::Internal, "unknown binary operator"))?;
+                Comparison {
+                    spec: cmp_spec(cmp, ai, bi, nulls),
+                    lhs: a,
+                    rhs: b,
+                }
+                .store(target)
             }
         };
         self.b.emit(insn);
@@ -1187,8 +1184,43 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Jumps to `label` unless `e` is true (WHERE, ON, HAVING, CHECK filters).
+    /// Jumps to `label` unless `e` is true (WHERE, ON, HAVING, CHECK filters). AND, BETWEEN
+    /// and comparisons jump directly on the negated comparison (NULL jumps too), without
+    /// computing a truth value into a register; the terms of an AND short-circuit, as
+    /// SQLite's do.
     pub fn filter(&mut self, e: &ast::Expr, sc: &Scope<'_>, label: super::Label) -> Result<()> {
+        match &e.kind {
+            ExprKind::Binary(l, BinaryOp::And, r) => {
+                self.filter(l, sc, label)?;
+                return self.filter(r, sc, label);
+            }
+            ExprKind::Binary(l, op, r) if !is_vector(l) && !is_vector(r) => {
+                if let Some((cmp, nulls)) = comparison_of(*op) {
+                    let (a, ai) = self.operand(l, sc)?;
+                    let (b, bi) = self.operand(r, sc)?;
+                    let fails = Comparison {
+                        spec: cmp_spec(cmp, ai, bi, nulls),
+                        lhs: a,
+                        rhs: b,
+                    }
+                    .negated();
+                    self.b.emit(fails.jump(self.b.to(label)));
+                    return Ok(());
+                }
+            }
+            ExprKind::Between {
+                expr,
+                not: false,
+                low,
+                high,
+            } => {
+                for test in self.between_operands(expr, low, high, sc)? {
+                    self.b.emit(test.negated().jump(self.b.to(label)));
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
         let (r, _) = self.expr_new(e, sc)?;
         self.b.emit(Insn::IfNot {
             reg: r,
@@ -1196,6 +1228,32 @@ impl Ctx<'_> {
             if_null: true,
         });
         Ok(())
+    }
+
+    /// `x >= low` and `x <= high` of `x BETWEEN low AND high`, all three operands evaluated
+    /// (`x` once) before either comparison runs.
+    fn between_operands(
+        &mut self,
+        x: &ast::Expr,
+        low: &ast::Expr,
+        high: &ast::Expr,
+        sc: &Scope<'_>,
+    ) -> Result<[Comparison; 2]> {
+        let (x, xi) = self.operand(x, sc)?;
+        let (lo, li) = self.operand(low, sc)?;
+        let (hi, hi_info) = self.operand(high, sc)?;
+        Ok([
+            Comparison {
+                spec: cmp_spec(CmpOp::Ge, xi, li, NullMode::Unknown),
+                lhs: x,
+                rhs: lo,
+            },
+            Comparison {
+                spec: cmp_spec(CmpOp::Le, xi, hi_info, NullMode::Unknown),
+                lhs: x,
+                rhs: hi,
+            },
+        ])
     }
 }
 
@@ -1242,6 +1300,103 @@ fn literal_truth(e: &ast::Expr, sc: &Scope<'_>) -> Option<bool> {
                 .map(|p| p == 1)
         }
         _ => None,
+    }
+}
+
+/// A comparison of two registers, before it becomes a stored result or a jump.
+#[derive(Clone, Copy)]
+struct Comparison {
+    spec: CmpSpec,
+    lhs: Reg,
+    rhs: Reg,
+}
+
+impl Comparison {
+    /// Holds exactly when `self` does not, NULL comparisons included: the opposite operator
+    /// under the same affinity and collation, and a NULL operand that jumps (or, for IS,
+    /// the opposite IS test).
+    fn negated(self) -> Comparison {
+        let op = match self.spec.op {
+            CmpOp::Eq => CmpOp::Ne,
+            CmpOp::Ne => CmpOp::Eq,
+            CmpOp::Lt => CmpOp::Ge,
+            CmpOp::Ge => CmpOp::Lt,
+            CmpOp::Le => CmpOp::Gt,
+            CmpOp::Gt => CmpOp::Le,
+        };
+        let nulls = match self.spec.nulls {
+            NullMode::Is => NullMode::Is,
+            NullMode::Unknown | NullMode::Jump => NullMode::Jump,
+        };
+        debug_assert!(self.spec.nulls != NullMode::Jump, "negating a jumping test");
+        Comparison {
+            spec: CmpSpec {
+                op,
+                nulls,
+                ..self.spec
+            },
+            ..self
+        }
+    }
+
+    fn jump(self, target: usize) -> Insn {
+        Insn::Compare {
+            spec: self.spec,
+            lhs: self.lhs,
+            rhs: self.rhs,
+            target,
+        }
+    }
+
+    fn store(self, dest: Reg) -> Insn {
+        Insn::CompareStore {
+            spec: self.spec,
+            lhs: self.lhs,
+            rhs: self.rhs,
+            dest,
+        }
+    }
+}
+
+/// The comparison a binary operator makes, and how it treats NULL.
+fn comparison_of(op: BinaryOp) -> Option<(CmpOp, NullMode)> {
+    Some(match op {
+        BinaryOp::Eq => (CmpOp::Eq, NullMode::Unknown),
+        BinaryOp::Ne => (CmpOp::Ne, NullMode::Unknown),
+        BinaryOp::Lt => (CmpOp::Lt, NullMode::Unknown),
+        BinaryOp::Le => (CmpOp::Le, NullMode::Unknown),
+        BinaryOp::Gt => (CmpOp::Gt, NullMode::Unknown),
+        BinaryOp::Ge => (CmpOp::Ge, NullMode::Unknown),
+        BinaryOp::Is | BinaryOp::IsNotDistinctFrom => (CmpOp::Eq, NullMode::Is),
+        BinaryOp::IsNot | BinaryOp::IsDistinctFrom => (CmpOp::Ne, NullMode::Is),
+        _ => return None,
+    })
+}
+
+fn is_vector(e: &ast::Expr) -> bool {
+    matches!(e.kind, ExprKind::Vector(_))
+}
+
+/// Whether `e` is a constant whose code cannot fail and needs no jump: a literal, a bound
+/// parameter, or signs and arithmetic over those. Function calls stay in place: whether
+/// SQLite raises their errors (abs() overflow) before reading any row depends on the clause
+/// (in WHERE it does, in a result column it does not), which this does not model.
+fn hoistable(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(lit) => !matches!(
+            lit,
+            Literal::CurrentDate | Literal::CurrentTime | Literal::CurrentTimestamp
+        ),
+        ExprKind::Variable(_) => true,
+        ExprKind::Unary(UnaryOp::Neg | UnaryOp::Plus, inner) => hoistable(inner),
+        ExprKind::Binary(l, op, r) => {
+            matches!(
+                op,
+                BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem
+            ) && hoistable(l)
+                && hoistable(r)
+        }
+        _ => false,
     }
 }
 

@@ -71,6 +71,8 @@ pub struct Builder {
     n_regs: usize,
     n_cursors: usize,
     n_aggs: usize,
+    /// Code of constant operands, run once per execution in the prologue (`hoist_from`).
+    constants: Vec<Insn>,
 }
 
 fn jump_target(insn: &mut Insn) -> Option<&mut Addr> {
@@ -111,6 +113,24 @@ impl Builder {
 
     pub fn addr(&self) -> Addr {
         self.insns.len()
+    }
+
+    /// Moves the code emitted since `start` to the prologue, which runs it once per execution
+    /// before any loop (SQLite's factoring of constant expressions). The caller guarantees the
+    /// code computes a constant without jumps, labels or possible errors, into registers that
+    /// nothing else writes.
+    pub fn hoist_from(&mut self, start: Addr) {
+        debug_assert!(self.insns[start..]
+            .iter_mut()
+            .all(|insn| jump_target(insn).is_none()));
+        let moved = self.insns.split_off(start);
+        self.constants.extend(moved);
+    }
+
+    /// Emits the hoisted constants' code (in the prologue).
+    fn emit_constants(&mut self) {
+        let constants = std::mem::take(&mut self.constants);
+        self.insns.extend(constants);
     }
 
     pub fn label(&mut self) -> Label {
@@ -493,7 +513,7 @@ fn compile_noting(
         }
     }
     ctx.b.emit(Insn::Halt);
-    // The one-time setup: the transaction, then back to the start.
+    // The one-time setup: the transaction, the constants, then back to the start.
     let setup = ctx.b.addr();
     ctx.b.replace(init, Insn::Init { target: setup });
     // Which databases the program touches, and which it changes, is read off its
@@ -508,6 +528,7 @@ fn compile_noting(
             });
         }
     }
+    ctx.b.emit_constants();
     ctx.b.emit(Insn::Goto { target: init + 1 });
     ctx.apply_covering();
     let writes = ctx.writes;
