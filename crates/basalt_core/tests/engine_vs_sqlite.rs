@@ -119,19 +119,21 @@ fn errors_match() {
 #[test]
 fn sorting_ties_mixed_types_and_collations() {
     let mut script = vec![
-        "CREATE TABLE s(id INTEGER PRIMARY KEY, k, t TEXT, u)".to_string(),
+        "CREATE TABLE s(id INTEGER PRIMARY KEY, k, t TEXT, u, w INTEGER)".to_string(),
         "CREATE TABLE n(x TEXT COLLATE NOCASE, y)".to_string(),
     ];
     let keys = [
         "NULL", "1", "1.0", "2", "-7", "2.5", "'a'", "'A'", "'b '", "'b'", "x'00'", "x''", "'10'",
     ];
+    let wide = [i64::MIN, -1, 0, 1, i64::MAX, -300, 70000, 1 << 40];
     let texts = ["'x'", "'X'", "'y'", "'Y '", "NULL", "'y'"];
     for i in 0..120 {
         script.push(format!(
-            "INSERT INTO s(k, t, u) VALUES ({}, {}, {})",
+            "INSERT INTO s(k, t, u, w) VALUES ({}, {}, {}, {})",
             keys[(i * 7) % keys.len()],
             texts[(i * 5) % texts.len()],
-            i % 4
+            i % 4,
+            wide[i % wide.len()]
         ));
         script.push(format!(
             "INSERT INTO n VALUES ({}, {i})",
@@ -153,6 +155,9 @@ fn sorting_ties_mixed_types_and_collations() {
             "SELECT x, count(*), group_concat(y) FROM n GROUP BY x",
             "SELECT u, k, count(*) FROM s GROUP BY u, k ORDER BY count(*), u",
             "SELECT id, k FROM s ORDER BY k LIMIT 10 OFFSET 20",
+            "SELECT id, w FROM s ORDER BY w",
+            "SELECT id, w FROM s ORDER BY w DESC",
+            "SELECT w, count(*), group_concat(id) FROM s GROUP BY w",
         ]
         .map(String::from),
     );

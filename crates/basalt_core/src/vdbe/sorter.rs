@@ -18,7 +18,7 @@
 //!   comparison stops (equal) at the first field either record lacks.
 
 use crate::error::Result;
-use crate::record::{KeyInfo, RecordIter, ValueRef};
+use crate::record::{KeyInfo, RecordIter, SortOrder, ValueRef};
 use std::cmp::Ordering;
 
 /// One decoded key field of a record in the arena.
@@ -123,6 +123,18 @@ impl Sorter {
 
     /// Sorts the records (see the module's invariants for the order).
     pub fn sort(&mut self) {
+        if self.key.len() == 1
+            && self
+                .entries
+                .iter()
+                .all(|e| matches!(e.first, Field::Integer(_)))
+        {
+            // The common GROUP BY or ORDER BY on one integer: plain numbers sort fastest.
+            let desc = self.key.columns[0].order == SortOrder::Desc;
+            self.entries
+                .sort_unstable_by_key(|e| (integer_rank(e.first, desc), e.seq));
+            return;
+        }
         let Sorter {
             key,
             arena,
@@ -143,6 +155,21 @@ impl Sorter {
             .get(self.at)
             .and_then(|e| self.arena.get(self.bounds[e.seq]..self.bounds[e.seq + 1]))
             .unwrap_or(&[])
+    }
+}
+
+/// An integer key field as an unsigned number in its column's order: the sign bit flipped, then
+/// every bit for DESC. Only called on integer fields.
+fn integer_rank(field: Field, desc: bool) -> u64 {
+    debug_assert!(matches!(field, Field::Integer(_)));
+    let Field::Integer(i) = field else {
+        return 0;
+    };
+    let rank = (i as u64) ^ (1 << 63);
+    if desc {
+        !rank
+    } else {
+        rank
     }
 }
 
@@ -210,7 +237,7 @@ fn compare_field(
         _ => crate::record::compare_values(x.get(arena)?, y.get(arena)?, column.collation),
     };
     Some(match column.order {
-        crate::record::SortOrder::Asc => ordering,
-        crate::record::SortOrder::Desc => ordering.reverse(),
+        SortOrder::Asc => ordering,
+        SortOrder::Desc => ordering.reverse(),
     })
 }
