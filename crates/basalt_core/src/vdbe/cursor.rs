@@ -9,6 +9,7 @@
 //!   rowid until its next move.
 //! - Ephemeral structures never do I/O, so their operations cannot be interrupted half-way.
 
+use super::sorter::Sorter;
 use crate::btree::Cursor;
 use crate::error::Result;
 use crate::pager::{PageNo, Pager};
@@ -58,11 +59,7 @@ pub enum Kind {
         key: Rc<KeyInfo>,
         at: Option<OrderedRecord>,
     },
-    Sorter {
-        rows: Vec<Vec<u8>>,
-        key: KeyInfo,
-        at: usize,
-    },
+    Sorter(Sorter),
 }
 
 /// Where the current entry's record is: a table row's payload and an ephemeral table's row are
@@ -72,7 +69,7 @@ fn record_bytes<'a>(kind: &'a Kind, copy: &'a [u8]) -> &'a [u8] {
     match kind {
         Kind::BTree(c) if !c.is_table() && c.is_valid() => c.key(),
         Kind::EphIndex { at: Some(r), .. } => &r.bytes,
-        Kind::Sorter { rows, at, .. } => rows.get(*at).map_or(&[], Vec::as_slice),
+        Kind::Sorter(sorter) => sorter.current(),
         _ => copy,
     }
 }
@@ -150,7 +147,7 @@ impl VCursor {
                 None => false,
             },
             Kind::EphIndex { at, .. } => at.is_some(),
-            Kind::Sorter { rows, at, .. } => *at < rows.len(),
+            Kind::Sorter(sorter) => sorter.at < sorter.len(),
         };
         if on_entry {
             self.header.parse(record_bytes(&self.kind, &self.record))?;
@@ -270,13 +267,13 @@ impl VCursor {
                 *at = edge.cloned();
                 at.is_some()
             }
-            Kind::Sorter { rows, at, .. } => {
-                *at = if last {
-                    rows.len().saturating_sub(1)
+            Kind::Sorter(sorter) => {
+                sorter.at = if last {
+                    sorter.len().saturating_sub(1)
                 } else {
                     0
                 };
-                !rows.is_empty()
+                !sorter.is_empty()
             }
         };
         self.moved();
@@ -315,15 +312,15 @@ impl VCursor {
                 };
                 at.is_some()
             }
-            Kind::Sorter { rows, at, .. } => {
+            Kind::Sorter(sorter) => {
                 if forward {
-                    *at += 1;
-                    *at < rows.len()
-                } else if *at == 0 {
-                    *at = rows.len();
+                    sorter.at += 1;
+                    sorter.at < sorter.len()
+                } else if sorter.at == 0 {
+                    sorter.at = sorter.len();
                     false
                 } else {
-                    *at -= 1;
+                    sorter.at -= 1;
                     true
                 }
             }

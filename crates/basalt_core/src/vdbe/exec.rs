@@ -8,6 +8,7 @@
 use super::cursor::{Kind, OrderedRecord, VCursor};
 use super::func::{CallContext, Random, Scalar};
 use super::insn::{CmpSpec, Insn, NullMode, OnError, Root};
+use super::sorter::Sorter;
 use super::value::{apply_storage_affinity, compare_with_affinity, real_affinity_on_read};
 use super::Program;
 use crate::btree::{create_tree, drop_tree, SeekOp};
@@ -491,11 +492,7 @@ impl Vm {
                 self.cursors[*cursor] = Some(VCursor::new(kind));
             }
             Insn::SorterOpen { cursor, key } => {
-                self.cursors[*cursor] = Some(VCursor::new(Kind::Sorter {
-                    rows: Vec::new(),
-                    key: key.clone(),
-                    at: 0,
-                }));
+                self.cursors[*cursor] = Some(VCursor::new(Kind::Sorter(Sorter::new(key.clone()))));
             }
             Insn::Close { cursor } => self.cursors[*cursor] = None,
             Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
@@ -514,17 +511,8 @@ impl Vm {
             }
             Insn::SorterSort { cursor, if_empty } => {
                 let (c, pager) = self.cursor_on(*cursor, env)?;
-                if let Kind::Sorter { rows, key, .. } = &mut c.kind {
-                    let mut failed = None;
-                    rows.sort_by(|a, b| {
-                        crate::record::compare_records(a, b, key).unwrap_or_else(|e| {
-                            failed = Some(e);
-                            Ordering::Equal
-                        })
-                    });
-                    if let Some(e) = failed {
-                        return Err(e);
-                    }
+                if let Kind::Sorter(sorter) = &mut c.kind {
+                    sorter.sort();
                 }
                 if !c.rewind(pager, false)? {
                     return Ok(Jump(*if_empty));
@@ -788,7 +776,7 @@ impl Vm {
                         }
                         false
                     }
-                    Kind::Sorter { .. } => false,
+                    Kind::Sorter(_) => false,
                 };
                 c.moved();
                 self.wrote |= is_btree;
@@ -816,8 +804,8 @@ impl Vm {
                         });
                         false
                     }
-                    Kind::Sorter { rows, .. } => {
-                        rows.push(bytes.clone());
+                    Kind::Sorter(sorter) => {
+                        sorter.push(bytes)?;
                         false
                     }
                     Kind::EphTable { .. } => {
@@ -828,12 +816,11 @@ impl Vm {
                 self.wrote |= is_btree;
             }
             Insn::SorterInsert { cursor, record } => {
-                let bytes = match &self.regs[*record] {
-                    Value::Blob(b) => b.clone(),
-                    _ => return Err(Error::new(ErrorCode::Internal, "sorting a non-record")),
+                let Value::Blob(bytes) = &self.regs[*record] else {
+                    return Err(Error::new(ErrorCode::Internal, "sorting a non-record"));
                 };
-                if let Kind::Sorter { rows, .. } = &mut self.cursor(*cursor)?.kind {
-                    rows.push(bytes);
+                if let Kind::Sorter(sorter) = &mut open_cursor(&mut self.cursors, *cursor)?.kind {
+                    sorter.push(bytes)?;
                 }
             }
             Insn::IdxDelete { cursor, key, count } => {

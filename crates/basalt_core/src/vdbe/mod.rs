@@ -33,6 +33,7 @@ pub mod func;
 mod insn;
 pub mod pragma;
 pub mod savepoint;
+mod sorter;
 pub mod value;
 
 pub use exec::{ConnState, Env, StepResult, Vm};
