@@ -227,3 +227,25 @@ fn affinity_of_excluded() {
         ],
     );
 }
+
+#[test]
+fn with_replace_constraints_and_partial_indexes() {
+    check(
+        "upsert-replace",
+        &[
+            "CREATE TABLE t(id INTEGER PRIMARY KEY ON CONFLICT REPLACE, k UNIQUE, \
+             r UNIQUE ON CONFLICT REPLACE, p)",
+            "CREATE UNIQUE INDEX tp ON t(p) WHERE p > 10",
+            "INSERT INTO t VALUES (1, 'a', 'r1', 11), (2, 'b', 'r2', 12)",
+            "INSERT INTO t VALUES (3, 'a', 'r2', 5) ON CONFLICT(k) DO UPDATE SET p = 99",
+            "INSERT INTO t VALUES (2, 'c', 'r3', 5) ON CONFLICT(k) DO UPDATE SET p = 98",
+            "INSERT INTO t VALUES (4, 'd', 'r4', 99) ON CONFLICT(p) WHERE p > 10 DO UPDATE SET \
+             p = 12",
+            "INSERT INTO t VALUES (4, 'd', 'r4', 98) ON CONFLICT(p) WHERE p > 10 DO UPDATE SET \
+             p = 5",
+            "INSERT INTO t VALUES (5, 'e', 'r5', 5) ON CONFLICT(p) WHERE p > 10 DO NOTHING",
+            "SELECT * FROM t ORDER BY id",
+            "SELECT changes(), total_changes(), last_insert_rowid()",
+        ],
+    );
+}
