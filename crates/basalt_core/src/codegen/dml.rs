@@ -3,8 +3,8 @@
 //!
 //! Invariants:
 //! - Constraints are checked in SQLite's order — NOT NULL, CHECK, rowid uniqueness, then each
-//!   UNIQUE index in creation order — before the row is written, so an ABORT leaves the row
-//!   unwritten and IGNORE skips it whole.
+//!   UNIQUE index in creation order (an UPSERT's targets first) — before the row is written,
+//!   so an ABORT leaves the row unwritten and IGNORE skips it whole.
 //! - UPDATE and DELETE first collect the rowids to change, then change them: a write never
 //!   disturbs the scan that chose the rows.
 //! - Every index entry of a row is removed before the row is, and added after it is, keyed by
@@ -16,6 +16,7 @@ use super::autoincrement::Counter;
 use super::returning::Returning;
 use super::scope::{AggBinding, ColRead, Resolved, Scope};
 use super::select::{table_source, Cond, Dest};
+use super::upsert::{Arms, Constraint};
 use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
 use crate::error::{extended, ErrorCode, Result};
@@ -31,6 +32,18 @@ pub(super) struct Target {
     pub table: Table,
     pub cursor: CursorId,
     pub indexes: Vec<(Index, CursorId)>,
+}
+
+/// What a uniqueness check of a new row needs: its rowid, the rowid an UPDATE replaces, the
+/// statement's OR action, where a passed check goes (`ok`), where IGNORE and DO NOTHING go
+/// (`skip`), and the row's UPSERT clauses.
+struct RowCheck<'a, 'u> {
+    rowid: Reg,
+    old_rowid: Option<Reg>,
+    or: Option<ConflictAction>,
+    ok: Label,
+    skip: Label,
+    upsert: Option<&'a Arms<'u>>,
 }
 
 /// A scope in which the table's columns read the registers of a row being written.
@@ -325,7 +338,8 @@ impl Ctx<'_> {
     /// writes it and its index entries. `old_rowid`: the row an UPDATE replaces; `kept`: the
     /// indexes (by position in `t.indexes`) whose entry for it stays as it is, because the UPDATE
     /// changes none of their key (as SQLite, which leaves such indexes alone). IGNORE jumps to
-    /// `skip`.
+    /// `skip`; `upsert`: an INSERT's ON CONFLICT clauses, which order the uniqueness checks and
+    /// take over the conflicts they cover (`upsert.rs`).
     #[allow(clippy::too_many_arguments)]
     fn write_row(
         &mut self,
@@ -337,6 +351,7 @@ impl Ctx<'_> {
         or: Option<ConflictAction>,
         skip: Label,
         last_rowid: bool,
+        upsert: Option<&Arms<'_>>,
     ) -> Result<()> {
         let table = &t.table;
         let sc = row_scope(table, t.cursor, regs, rowid);
@@ -419,93 +434,32 @@ impl Ctx<'_> {
             }
             self.b.place(ok);
         }
-        // Rowid uniqueness.
-        let rowid_action = or.or(table.pk_conflict).unwrap_or(ConflictAction::Abort);
-        {
+        // Uniqueness: the rowid and each UNIQUE index, in UPSERT's order if there is one.
+        let keys: Vec<Reg> = t
+            .indexes
+            .iter()
+            .map(|(index, _)| self.b.regs(index.columns.len() + 1))
+            .collect();
+        let order = match upsert {
+            Some(arms) => arms.order(t),
+            None => std::iter::once(Constraint::Rowid)
+                .chain((0..t.indexes.len()).map(Constraint::Index))
+                .collect(),
+        };
+        for check in order {
             let ok = self.b.label();
-            if let Some(old) = old_rowid {
-                let same = rowid_eq();
-                self.b.emit(Insn::Compare {
-                    spec: same,
-                    lhs: rowid,
-                    rhs: old,
-                    target: self.b.to(ok),
-                });
-            }
-            let probe = self.b.cursor();
-            self.b.emit(Insn::OpenRead {
-                cursor: probe,
-                db: table.db,
-                root: Root::Page(table.root),
-                key: None,
-            });
-            self.b.emit(Insn::SeekRowid {
-                cursor: probe,
+            let checked = RowCheck {
                 rowid,
-                not_found: self.b.to(ok),
-            });
-            // SQLite names a rowid conflict a PRIMARY KEY one when the rowid has an alias.
-            let extended_code = if table.rowid_alias.is_some() {
-                extended::CONSTRAINT_PRIMARYKEY
-            } else {
-                extended::CONSTRAINT_ROWID
+                old_rowid,
+                or,
+                ok,
+                skip,
+                upsert,
             };
-            self.on_conflict(t, rowid_action, rowid, ok, skip, extended_code, || {
-                let column = table
-                    .rowid_alias
-                    .map_or("rowid".to_string(), |c| table.columns[c].name.clone());
-                format!("UNIQUE constraint failed: {}.{column}", table.name)
-            })?;
-            self.b.place(ok);
-        }
-        // UNIQUE indexes.
-        let mut keys = Vec::new();
-        for (index, c) in &t.indexes {
-            let key = self.b.regs(index.columns.len() + 1);
-            keys.push(key);
-            // A row a partial index does not cover skips only that index's check here (and
-            // its entry below, where the filter is tested again).
-            let ok = self.b.label();
-            self.partial_filter(index, &sc, ok)?;
-            self.index_key(t, index, &sc, key, rowid)?;
-            if !index.unique {
-                self.b.place(ok);
-                continue;
+            match check {
+                Constraint::Rowid => self.rowid_check(t, &checked)?,
+                Constraint::Index(i) => self.index_check(t, i, &sc, keys[i], &checked)?,
             }
-            for i in 0..index.columns.len() {
-                self.b.emit(Insn::IsNull {
-                    reg: key + i,
-                    target: self.b.to(ok),
-                });
-            }
-            self.b.emit(Insn::NotFound {
-                cursor: *c,
-                key,
-                count: index.columns.len(),
-                target: self.b.to(ok),
-            });
-            let other = self.b.reg();
-            self.b.emit(Insn::IdxRowid {
-                cursor: *c,
-                dest: other,
-            });
-            if let Some(old) = old_rowid {
-                self.b.emit(Insn::Compare {
-                    spec: rowid_eq(),
-                    lhs: other,
-                    rhs: old,
-                    target: self.b.to(ok),
-                });
-            }
-            let action = or.or(index.conflict).unwrap_or(ConflictAction::Abort);
-            let extended_code = if index.primary_key {
-                extended::CONSTRAINT_PRIMARYKEY
-            } else {
-                extended::CONSTRAINT_UNIQUE
-            };
-            self.on_conflict(t, action, other, ok, skip, extended_code, || {
-                unique_message(table, index)
-            })?;
             self.b.place(ok);
         }
         // UPDATE: the old row's index entries go, and a changed rowid moves the row.
@@ -587,6 +541,106 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Checks that no other row has the new row's rowid; a conflict goes to the UPSERT clause
+    /// covering it, else to the rowid's conflict action.
+    fn rowid_check(&mut self, t: &Target, c: &RowCheck<'_, '_>) -> Result<()> {
+        let table = &t.table;
+        if let Some(old) = c.old_rowid {
+            self.b.emit(Insn::Compare {
+                spec: rowid_eq(),
+                lhs: c.rowid,
+                rhs: old,
+                target: self.b.to(c.ok),
+            });
+        }
+        let probe = self.b.cursor();
+        self.b.emit(Insn::OpenRead {
+            cursor: probe,
+            db: table.db,
+            root: Root::Page(table.root),
+            key: None,
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor: probe,
+            rowid: c.rowid,
+            not_found: self.b.to(c.ok),
+        });
+        if self.upsert_conflict(c.upsert, Constraint::Rowid, c.rowid, c.skip) {
+            return Ok(());
+        }
+        // SQLite names a rowid conflict a PRIMARY KEY one when the rowid has an alias.
+        let extended_code = if table.rowid_alias.is_some() {
+            extended::CONSTRAINT_PRIMARYKEY
+        } else {
+            extended::CONSTRAINT_ROWID
+        };
+        let action = c.or.or(table.pk_conflict).unwrap_or(ConflictAction::Abort);
+        self.on_conflict(t, action, c.rowid, c.ok, c.skip, extended_code, || {
+            let column = table
+                .rowid_alias
+                .map_or("rowid".to_string(), |c| table.columns[c].name.clone());
+            format!("UNIQUE constraint failed: {}.{column}", table.name)
+        })
+    }
+
+    /// The key of the new row (read in `sc`) for index `i` of `t` into `key`; for a UNIQUE
+    /// index, checks that no other row has it (a key with a NULL never conflicts), a conflict
+    /// going to the UPSERT clause covering it, else to the index's conflict action.
+    fn index_check(
+        &mut self,
+        t: &Target,
+        i: usize,
+        sc: &Scope<'_>,
+        key: Reg,
+        c: &RowCheck<'_, '_>,
+    ) -> Result<()> {
+        let (index, cursor) = &t.indexes[i];
+        // A row a partial index does not cover skips only that index's check here (and its
+        // entry, where the filter is tested again).
+        self.partial_filter(index, sc, c.ok)?;
+        self.index_key(t, index, sc, key, c.rowid)?;
+        if !index.unique {
+            return Ok(());
+        }
+        for i in 0..index.columns.len() {
+            self.b.emit(Insn::IsNull {
+                reg: key + i,
+                target: self.b.to(c.ok),
+            });
+        }
+        self.b.emit(Insn::NotFound {
+            cursor: *cursor,
+            key,
+            count: index.columns.len(),
+            target: self.b.to(c.ok),
+        });
+        let other = self.b.reg();
+        self.b.emit(Insn::IdxRowid {
+            cursor: *cursor,
+            dest: other,
+        });
+        if let Some(old) = c.old_rowid {
+            self.b.emit(Insn::Compare {
+                spec: rowid_eq(),
+                lhs: other,
+                rhs: old,
+                target: self.b.to(c.ok),
+            });
+        }
+        if self.upsert_conflict(c.upsert, Constraint::Index(i), other, c.skip) {
+            return Ok(());
+        }
+        let action = c.or.or(index.conflict).unwrap_or(ConflictAction::Abort);
+        let extended_code = if index.primary_key {
+            extended::CONSTRAINT_PRIMARYKEY
+        } else {
+            extended::CONSTRAINT_UNIQUE
+        };
+        self.on_conflict(t, action, other, c.ok, c.skip, extended_code, || {
+            unique_message(&t.table, index)
+        })
+    }
+
     /// A value for the rowid: NULL means "choose one"; anything else must be an integer. An
     /// AUTOINCREMENT table's `counter` takes part in the choice and is raised to the rowid.
     fn rowid_value(&mut self, t: &Target, rowid: Reg, counter: Option<&Counter>) {
@@ -614,11 +668,6 @@ impl Ctx<'_> {
 
     /// INSERT; returns the RETURNING clause's column names.
     pub fn insert(&mut self, insert: &ast::Insert) -> Result<Vec<String>> {
-        if !insert.upsert.is_empty() {
-            return Err(crate::error::Error::not_supported(
-                "UPSERT (ON CONFLICT DO ...)",
-            ));
-        }
         self.with_ctes(insert.with.as_ref(), |ctx| ctx.insert_body(insert))
     }
 
@@ -658,6 +707,7 @@ impl Ctx<'_> {
         let t = self.open_target(table.clone());
         let counter = self.counter_begin(&table)?;
         let returning = self.returning_begin(insert.returning.as_ref())?;
+        let upsert = self.upsert_begin(&t, &insert.upsert)?;
         let regs = self.b.regs(ncols.max(1));
         let rowid = self.b.reg();
         let empty = Scope::new(None);
@@ -694,9 +744,18 @@ impl Ctx<'_> {
             }
             ctx.rowid_value(&t, rowid, counter.as_ref());
             ctx.row_image(&table, regs, rowid);
-            ctx.write_row(&t, regs, rowid, None, &[], or, skip, true)?;
+            let arms = upsert.as_ref().map(|u| u.arms(ctx));
+            ctx.write_row(&t, regs, rowid, None, &[], or, skip, true, arms.as_ref())?;
             if let Some(r) = &returning {
                 ctx.returning_written(r, &table, t.cursor, regs, rowid)?;
+            }
+            // UPSERT: the DO UPDATE clauses' code, reached only from the checks above.
+            if let Some(arms) = &arms {
+                ctx.b.emit(Insn::Goto {
+                    target: ctx.b.to(skip),
+                });
+                let alias = insert.alias.as_ref();
+                ctx.upsert_updates(arms, &t, alias, regs, rowid, returning.as_ref(), skip)?;
             }
             ctx.b.place(skip);
             Ok(())
@@ -914,30 +973,12 @@ impl Ctx<'_> {
 
     fn update_body(&mut self, update: &ast::Update) -> Result<Vec<String>> {
         let table = self.writable_table(&update.table)?;
-        // Column index (None: the rowid) → new value.
-        let mut sets: Vec<(Option<usize>, &ast::Expr)> = Vec::new();
-        for a in &update.set {
-            if a.columns.len() != 1 {
-                return Err(error("not supported yet: row-value assignments"));
-            }
-            let n = &a.columns[0].value;
-            let c = match table.column_index(n) {
-                Some(c) if table.rowid_alias == Some(c) => None,
-                Some(c) => Some(c),
-                None if super::scope::is_rowid_name(n) => None,
-                None => return Err(error(format!("no such column: {n}"))),
-            };
-            sets.retain(|(x, _)| *x != c);
-            sets.push((c, &a.value));
-        }
+        let sets = assignments(&table, &update.set)?;
         let t = self.open_target(table.clone());
         let returning = self.returning_begin(update.returning.as_ref())?;
         let rowids = self.collect_rowids(&table, update.alias.as_ref(), update.where_.as_ref())?;
-        let ncols = table.columns.len();
         let next = self.b.label();
         let old = self.b.reg();
-        let rowid = self.b.reg();
-        let regs = self.b.regs(ncols.max(1));
         let rows = self.b.scan_start(rowids);
         self.b.emit(Insn::Rowid {
             cursor: rowids,
@@ -954,11 +995,35 @@ impl Ctx<'_> {
             .as_ref()
             .map_or(table.name.clone(), |a| a.value.clone());
         sc.sources.push(table_source(&table, name, t.cursor));
+        self.update_current_row(&t, &sc, &sets, old, update.or, next, returning.as_ref())?;
+        self.b.place(next);
+        self.b.scan_end(rows);
+        Ok(self.returning_end(returning))
+    }
+
+    /// Updates the row `t.cursor` is on (rowid in `old`) with `sets`, whose values are read in
+    /// `sc`, checking constraints under `or` as `write_row` does (IGNORE goes to `skip`); its
+    /// RETURNING values are collected.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn update_current_row(
+        &mut self,
+        t: &Target,
+        sc: &Scope<'_>,
+        sets: &[(Option<usize>, &ast::Expr)],
+        old: Reg,
+        or: Option<ConflictAction>,
+        skip: Label,
+        returning: Option<&Returning<'_>>,
+    ) -> Result<()> {
+        let table = &t.table;
+        let ncols = table.columns.len();
+        let rowid = self.b.reg();
+        let regs = self.b.regs(ncols.max(1));
         // New values, computed from the old row.
         for c in 0..ncols {
             match sets.iter().find(|(x, _)| *x == Some(c)) {
                 Some((_, e)) => {
-                    self.expr(e, &sc, regs + c)?;
+                    self.expr(e, sc, regs + c)?;
                 }
                 None => {
                     let r = Resolved {
@@ -973,13 +1038,13 @@ impl Ctx<'_> {
                         real: false,
                         alt: None,
                     };
-                    self.column_read(&r, &sc, regs + c);
+                    self.column_read(&r, sc, regs + c);
                 }
             }
         }
         match sets.iter().find(|(x, _)| x.is_none()) {
             Some((_, e)) => {
-                self.expr(e, &sc, rowid)?;
+                self.expr(e, sc, rowid)?;
                 self.b.emit(Insn::MustBeInt { reg: rowid });
             }
             None => {
@@ -990,16 +1055,38 @@ impl Ctx<'_> {
                 });
             }
         }
-        self.row_image(&table, regs, rowid);
-        let kept = unchanged_indexes(&t, &sets);
-        self.write_row(&t, regs, rowid, Some(old), &kept, update.or, next, false)?;
-        if let Some(r) = &returning {
-            self.returning_written(r, &table, t.cursor, regs, rowid)?;
+        self.row_image(table, regs, rowid);
+        let kept = unchanged_indexes(t, sets);
+        self.write_row(t, regs, rowid, Some(old), &kept, or, skip, false, None)?;
+        if let Some(r) = returning {
+            self.returning_written(r, table, t.cursor, regs, rowid)?;
         }
-        self.b.place(next);
-        self.b.scan_end(rows);
-        Ok(self.returning_end(returning))
+        Ok(())
     }
+}
+
+/// The columns a SET list assigns (`None`: the rowid) with their values; a column assigned
+/// twice keeps its last value.
+pub(super) fn assignments<'a>(
+    table: &Table,
+    set: &'a [ast::Assignment],
+) -> Result<Vec<(Option<usize>, &'a ast::Expr)>> {
+    let mut sets: Vec<(Option<usize>, &ast::Expr)> = Vec::new();
+    for a in set {
+        if a.columns.len() != 1 {
+            return Err(error("not supported yet: row-value assignments"));
+        }
+        let n = &a.columns[0].value;
+        let c = match table.column_index(n) {
+            Some(c) if table.rowid_alias == Some(c) => None,
+            Some(c) => Some(c),
+            None if super::scope::is_rowid_name(n) => None,
+            None => return Err(error(format!("no such column: {n}"))),
+        };
+        sets.retain(|(x, _)| *x != c);
+        sets.push((c, &a.value));
+    }
+    Ok(sets)
 }
 
 /// For each index of `t`, whether an UPDATE assigning `sets` (column, `None` for the rowid)

@@ -40,6 +40,7 @@ mod returning;
 mod scope;
 mod select;
 mod short_records;
+mod upsert;
 
 use crate::catalog::Databases;
 use crate::error::{Error, ErrorCode, Result};
