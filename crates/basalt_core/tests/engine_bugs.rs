@@ -476,6 +476,16 @@ fn and_or_with_a_literal_truth() {
         "SELECT true OR {x} FROM u",
         "SELECT count(*) FROM t WHERE a = 5 OR 1",
         "SELECT count(*) FROM t WHERE {x} AND 0",
+        // Conditions (WHERE, CASE WHEN) stop as soon as they are decided.
+        "SELECT a FROM t WHERE a = 1 OR abs(a - 9223372036854775807 - 2) ORDER BY a",
+        "SELECT a FROM t WHERE a = 7 AND abs(a - 9223372036854775807 - 2)",
+        "SELECT CASE WHEN a = 1 OR abs(a - 9223372036854775807 - 2) THEN 'y' END FROM t WHERE a = 1",
+        "SELECT a FROM t WHERE NULL OR a = 1",
+        "SELECT a FROM t WHERE (a = 1 AND NULL) OR a = 0 ORDER BY a",
+        "SELECT a FROM t WHERE a IS NULL OR a > 0 OR a < 0 ORDER BY a",
+        "SELECT a FROM t WHERE (a = 0 OR a = 1) AND (a IS NOT NULL OR 0) ORDER BY a",
+        "SELECT a, CASE WHEN a OR NULL THEN 'a' WHEN a = 0 AND 1 THEN 'z' ELSE 'n' END FROM t ORDER BY a",
+        "SELECT a, CASE WHEN a > 0 OR a IS NULL THEN 1 ELSE 0 END FROM t ORDER BY a",
     ]
     .iter()
     .map(|q| q.replace("{x}", x))

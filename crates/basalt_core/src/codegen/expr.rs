@@ -883,14 +883,17 @@ impl Ctx<'_> {
                     });
                 }
                 None => {
-                    self.expr(when, sc, cond)?;
+                    // A condition, computed as far as decides it (as WHERE's).
+                    self.filter(when, sc, next)?;
                 }
             }
-            self.b.emit(Insn::IfNot {
-                reg: cond,
-                target: self.b.to(next),
-                if_null: true,
-            });
+            if base.is_some() {
+                self.b.emit(Insn::IfNot {
+                    reg: cond,
+                    target: self.b.to(next),
+                    if_null: true,
+                });
+            }
             self.expr(then, sc, target)?;
             self.b.emit(Insn::Goto {
                 target: self.b.to(end),
@@ -1194,6 +1197,14 @@ impl Ctx<'_> {
                 self.filter(l, sc, label)?;
                 return self.filter(r, sc, label);
             }
+            ExprKind::Binary(l, BinaryOp::Or, r) => {
+                // As SQLite: a true left side decides, the right one is not computed.
+                let holds = self.b.label();
+                self.jump_if_true(l, sc, holds)?;
+                self.filter(r, sc, label)?;
+                self.b.place(holds);
+                return Ok(());
+            }
             ExprKind::Binary(l, op, r) if !is_vector(l) && !is_vector(r) => {
                 if let Some((cmp, nulls)) = comparison_of(*op) {
                     let (a, ai) = self.operand(l, sc)?;
@@ -1226,6 +1237,45 @@ impl Ctx<'_> {
             reg: r,
             target: self.b.to(label),
             if_null: true,
+        });
+        Ok(())
+    }
+
+    /// Jumps to `label` if `e` is true (not if false or NULL), computing only as much of an
+    /// AND/OR as decides it: the mirror of `filter`, for the left side of an OR.
+    fn jump_if_true(&mut self, e: &ast::Expr, sc: &Scope<'_>, label: super::Label) -> Result<()> {
+        match &e.kind {
+            ExprKind::Binary(l, BinaryOp::Or, r) => {
+                self.jump_if_true(l, sc, label)?;
+                return self.jump_if_true(r, sc, label);
+            }
+            ExprKind::Binary(l, BinaryOp::And, r) => {
+                let fails = self.b.label();
+                self.filter(l, sc, fails)?;
+                self.jump_if_true(r, sc, label)?;
+                self.b.place(fails);
+                return Ok(());
+            }
+            ExprKind::Binary(l, op, r) if !is_vector(l) && !is_vector(r) => {
+                if let Some((cmp, nulls)) = comparison_of(*op) {
+                    let (a, ai) = self.operand(l, sc)?;
+                    let (b, bi) = self.operand(r, sc)?;
+                    let holds = Comparison {
+                        spec: cmp_spec(cmp, ai, bi, nulls),
+                        lhs: a,
+                        rhs: b,
+                    };
+                    self.b.emit(holds.jump(self.b.to(label)));
+                    return Ok(());
+                }
+            }
+            _ => {}
+        }
+        let (r, _) = self.expr_new(e, sc)?;
+        self.b.emit(Insn::If {
+            reg: r,
+            target: self.b.to(label),
+            if_null: false,
         });
         Ok(())
     }
