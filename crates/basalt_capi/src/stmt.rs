@@ -66,21 +66,13 @@ impl StmtState {
     /// `sql` is the statement's text as `sqlite3_sql` reports it.
     fn new(stmt: Statement, sql: &str) -> StmtState {
         let c_string = |s: &str| CString::new(s).unwrap_or_default();
-        let column_names = (0..stmt.column_count())
-            .map(|i| c_string(stmt.column_name(i).unwrap_or("")))
-            .collect();
-        let column_types = (0..stmt.column_count())
-            .map(|i| {
-                let declared = stmt.program().column_types.get(i).cloned().flatten();
-                declared.map(|t| c_string(&t))
-            })
-            .collect();
         let mut param_names = vec![None; stmt.parameter_count()];
         for (name, index) in &stmt.program().param_names {
             if let Some(slot) = index.checked_sub(1).and_then(|i| param_names.get_mut(i)) {
                 *slot = Some(c_string(name));
             }
         }
+        let (column_names, column_types) = columns(&stmt);
         StmtState {
             sql: c_string(sql),
             stmt,
@@ -92,6 +84,17 @@ impl StmtState {
             utf16: crate::utf16::Stmt16::default(),
             values: Vec::new(),
             run: crate::trace::Run::default(),
+        }
+    }
+
+    /// Takes the result columns' names and types again after the engine recompiled the
+    /// statement for a new schema, as SQLite's re-prepare does; the pointers handed out stay
+    /// valid while nothing changed.
+    fn refresh_columns(&mut self) {
+        let (names, types) = columns(&self.stmt);
+        if names != self.column_names || types != self.column_types {
+            self.column_names = names;
+            self.column_types = types;
         }
     }
 
@@ -142,6 +145,21 @@ impl StmtState {
         }
         self.texts[index].as_deref()
     }
+}
+
+/// The names and declared types of `stmt`'s result columns, NUL-terminated.
+#[allow(clippy::type_complexity)]
+fn columns(stmt: &Statement) -> (Vec<CString>, Vec<Option<CString>>) {
+    let c_string = |s: &str| CString::new(s).unwrap_or_default();
+    (0..stmt.column_count())
+        .map(|i| {
+            let declared = stmt.program().column_types.get(i).cloned().flatten();
+            (
+                c_string(stmt.column_name(i).unwrap_or("")),
+                declared.map(|t| c_string(&t)),
+            )
+        })
+        .unzip()
 }
 
 /// Runs `f` with the statement's state and its connection's state, under the connection's
@@ -238,6 +256,10 @@ fn prepare(state: &mut DbState, text: &[u8]) -> (Option<Statement>, usize, c_int
     };
     match result {
         Ok((stmt, tail)) => {
+            let n_params = stmt.as_ref().map_or(0, Statement::parameter_count);
+            if let Some(rc) = crate::status::refuse_many_params(state, &sql[..tail], n_params) {
+                return (None, 0, rc);
+            }
             state.clear_error();
             let tail = if stmt.is_some() {
                 statement_end(sql, tail)
@@ -293,7 +315,12 @@ fn step(
     }
     let trace = db.trace;
     events[0] = st.run.start(&trace, p, st.sql.as_ptr());
-    let rc = match st.stmt.step_blocking() {
+    let result = st.stmt.step_blocking();
+    if !matches!(st.phase, Phase::Row) {
+        // The run's first step may have recompiled the statement for a new schema.
+        st.refresh_columns();
+    }
+    let rc = match result {
         Ok(true) => {
             st.phase = Phase::Row;
             db.set_step_code(SQLITE_ROW);

@@ -141,9 +141,13 @@ pub extern "C" fn sqlite3_trace_v2(
 
 #[no_mangle]
 pub extern "C" fn sqlite3_expanded_sql(p: *mut sqlite3_stmt) -> *mut c_char {
-    stmt::with(p, null_mut(), |_, st| {
+    stmt::with(p, null_mut(), |db, st| {
         let sql = st.sql_text();
         let text = expand(sql, |name| st.parameter_index(name), st.bound());
+        // SQLite gives up on a text longer than the longest string allowed.
+        if text.len() > crate::status::length_limit(db) {
+            return null_mut();
+        }
         crate::mem::strdup_bytes(text.as_bytes())
     })
 }

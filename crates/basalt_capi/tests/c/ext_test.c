@@ -556,6 +556,23 @@ static void traces(void) {
         sqlite3_step(stmt);
         sqlite3_finalize(stmt);
     }
+    sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, 2);
+    const char *params[] = {"SELECT ?, ?", "SELECT ?, ?, ?", "SELECT :a, ?2", "SELECT ?3"};
+    for (int k = 0; k < 4; k++) {
+        int rc = sqlite3_prepare_v2(db, params[k], -1, &stmt, 0);
+        printf("limited params %s: rc=%d %s\n", params[k], rc, rc ? sqlite3_errmsg(db) : "");
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 20);
+    sqlite3_prepare_v2(db, "SELECT ?", -1, &stmt, 0);
+    const char *texts[] = {"short", "a text longer than the limit"};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_bind_text(stmt, 1, texts[k], -1, SQLITE_STATIC);
+        expanded = sqlite3_expanded_sql(stmt);
+        printf("expanded under length limit [%s]\n", expanded ? expanded : "(NULL)");
+        sqlite3_free(expanded);
+    }
+    sqlite3_finalize(stmt);
     printf("trace close only %d\n", sqlite3_trace_v2(db, SQLITE_TRACE_CLOSE, trace_callback, "close"));
     query(db, "SELECT 2");
     sqlite3_close(db);
