@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "error: python3 is missing; CPython's sqlite3 tests cannot run" >&2
+    exit 1
+fi
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo build -q -p basalt_capi
 lib_dir="$(mktemp -d)"
