@@ -742,9 +742,10 @@ pub(crate) fn exec(
             return rc;
         }
         // SQLite's exec starts each statement past the white space after the last one, so
-        // that is the text `sqlite3_sql` and the trace report.
+        // that is the text `sqlite3_sql` and the trace report (white space: space and \t to
+        // \r, vertical tab included).
         // SAFETY: tail points into the NUL-terminated text, at or before its NUL.
-        while unsafe { (*tail as u8).is_ascii_whitespace() } {
+        while matches!(unsafe { *tail as u8 }, b' ' | b'\t'..=b'\r') {
             // SAFETY: a white-space byte is not the NUL, so the next byte is in the text.
             tail = unsafe { tail.add(1) };
         }

@@ -537,7 +537,7 @@ static void traces(void) {
         printf("decltype %d [%s]\n", i, t ? t : "(NULL)");
     }
     sqlite3_finalize(stmt);
-    printf("exec %d\n", sqlite3_exec(db, "SELECT 1;  \n SELECT 2", 0, 0, 0));
+    printf("exec %d\n", sqlite3_exec(db, "SELECT 1; \v\n SELECT 2", 0, 0, 0));
     sqlite3_prepare_v2(db, "SELECT 1", -1, &stmt, 0);
     printf("trace off %d\n", sqlite3_trace_v2(db, 0, 0, 0));
     sqlite3_step(stmt);
