@@ -41,6 +41,10 @@ done
 # A failure prints the command that reproduces it and the one that shrinks it.
 cargo run --release -q -p basalt-simulator -- --seeds 1..400 --twice | grep -v ': ok,'
 
+# CPython's own sqlite3 test suite against Basalt's libsqlite3.so.0, with the skip list of
+# COMPAT.md ("CPython's sqlite3 test suite"); a few seconds.
+scripts/cpython_sqlite3.sh
+
 # Doc-tests next: nextest does not run them, and its summary should be the last word.
 cargo test --workspace --doc
 if cargo nextest --version >/dev/null 2>&1; then

@@ -148,6 +148,14 @@ int sqlite3_clear_bindings(sqlite3_stmt *pStmt);
 sqlite3 *sqlite3_db_handle(sqlite3_stmt *pStmt);
 const char *sqlite3_sql(sqlite3_stmt *pStmt);
 int sqlite3_stmt_readonly(sqlite3_stmt *pStmt);
+char *sqlite3_expanded_sql(sqlite3_stmt *pStmt);
+const char *sqlite3_column_decltype(sqlite3_stmt *pStmt, int i);
+#define SQLITE_TRACE_STMT 0x01
+#define SQLITE_TRACE_PROFILE 0x02
+#define SQLITE_TRACE_ROW 0x04
+#define SQLITE_TRACE_CLOSE 0x08
+int sqlite3_trace_v2(sqlite3 *db, unsigned uMask,
+                     int (*xCallback)(unsigned, void *, void *, void *), void *pCtx);
 int sqlite3_data_count(sqlite3_stmt *pStmt);
 
 int sqlite3_bind_null(sqlite3_stmt *pStmt, int i);

@@ -45,6 +45,8 @@ pub(crate) struct DbState {
     pub extra: crate::status::DbExtra,
     /// The application pointers of the commit and rollback hooks (`hooks.rs`).
     pub(crate) hook_args: crate::hooks::HookArgs,
+    /// The `trace_v2` registration (`trace.rs`).
+    pub(crate) trace: crate::trace::Trace,
 }
 
 // SAFETY: the engine's `Connection` and `Statement`s share `Rc<RefCell<..>>` state, which is not
@@ -133,6 +135,15 @@ pub(crate) unsafe fn lock<'a>(db: *mut sqlite3) -> MutexGuard<'a, DbState> {
 /// # Safety
 /// `db` came from `sqlite3_open*`, is not locked, and nothing uses it afterwards.
 pub(crate) unsafe fn free(db: *mut sqlite3) {
+    // SAFETY: the handle is live until dropped below; the callback runs unlocked.
+    let trace = unsafe { lock(db) }.trace;
+    if let Some(event) = trace.event(
+        crate::trace::SQLITE_TRACE_CLOSE,
+        db.cast(),
+        std::ptr::null(),
+    ) {
+        event.fire();
+    }
     // SAFETY: the handle was created by Box::into_raw in `open` and is freed exactly once.
     drop(unsafe { Box::from_raw(db) });
 }
@@ -147,6 +158,7 @@ fn open(filename: &[u8], flags: c_int, vfs: Option<&[u8]>) -> (Box<sqlite3>, c_i
         extended_results: flags & SQLITE_OPEN_EXRESCODE != 0,
         extra: crate::status::DbExtra::default(),
         hook_args: Default::default(),
+        trace: Default::default(),
     };
     let (conn, error) = match open_connection(filename, flags, vfs) {
         Ok(conn) => (Some(conn), None),

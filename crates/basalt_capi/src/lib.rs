@@ -36,6 +36,7 @@ mod printf;
 mod serialize;
 mod status;
 mod stmt;
+mod trace;
 mod utf16;
 mod value;
 

@@ -73,11 +73,18 @@ pub fn strdup(s: *const c_char) -> *mut c_char {
         return null_mut();
     }
     // SAFETY: s is a NUL-terminated string (the library's own error messages).
-    let bytes = unsafe { CStr::from_ptr(s) }.to_bytes_with_nul();
-    let p = malloc(bytes.len() as u64).cast::<u8>();
+    strdup_bytes(unsafe { CStr::from_ptr(s) }.to_bytes())
+}
+
+/// `bytes` and a NUL in a block the caller frees with `sqlite3_free`.
+pub fn strdup_bytes(bytes: &[u8]) -> *mut c_char {
+    let p = malloc(bytes.len() as u64 + 1).cast::<u8>();
     if !p.is_null() {
-        // SAFETY: p has room for bytes.len() bytes and does not overlap s.
-        unsafe { p.copy_from_nonoverlapping(bytes.as_ptr(), bytes.len()) };
+        // SAFETY: p has room for bytes.len() + 1 bytes and does not overlap bytes.
+        unsafe {
+            p.copy_from_nonoverlapping(bytes.as_ptr(), bytes.len());
+            p.add(bytes.len()).write(0);
+        }
     }
     p.cast()
 }

@@ -8,8 +8,9 @@
 //!   pager's cache hits, misses and writes are reported where SQLite reports its own.
 //! - Pointers handed out (`db_filename`) live in the connection's `DbExtra` until it closes.
 //! - `limit` records and reports limits as SQLite does (capped at the built-in maximum).
-//!   SQLITE_LIMIT_SQL_LENGTH is enforced by `prepare`; the other lowered limits are not yet
-//!   enforced (the engine applies its built-in ones).
+//!   SQLITE_LIMIT_SQL_LENGTH and SQLITE_LIMIT_VARIABLE_NUMBER are enforced by `prepare` and
+//!   SQLITE_LIMIT_LENGTH by `expanded_sql`; the other lowered limits are not yet enforced
+//!   (the engine applies its built-in ones).
 
 use crate::codes::*;
 use crate::db::{self, sqlite3, DbState};
@@ -72,7 +73,56 @@ impl Default for DbExtra {
     }
 }
 
+const LIMIT_LENGTH: usize = 0;
 const LIMIT_SQL_LENGTH: usize = 1;
+const LIMIT_VARIABLE_NUMBER: usize = 9;
+
+/// SQLITE_LIMIT_LENGTH: the longest string or blob, in bytes.
+pub(crate) fn length_limit(state: &DbState) -> usize {
+    usize::try_from(state.extra.limits[LIMIT_LENGTH]).unwrap_or(0)
+}
+
+/// SQLITE_LIMIT_VARIABLE_NUMBER: the error refusing the statement `sql` (compiled, with
+/// `n` its largest parameter index) if its parameters go over the connection's limit.
+/// SQLite refuses at prepare, with the message of the first parameter over it, in text order.
+pub(crate) fn refuse_many_params(state: &mut DbState, sql: &str, n: usize) -> Option<c_int> {
+    let limit = usize::try_from(state.extra.limits[LIMIT_VARIABLE_NUMBER]).unwrap_or(0);
+    if n <= limit {
+        return None;
+    }
+    let message = first_param_over(sql, limit);
+    state.set_error(SQLITE_ERROR, Some(&message));
+    Some(state.returned(SQLITE_ERROR))
+}
+
+/// The message for the first parameter of `sql` past `limit`: a `?NNN` numbered past it, or
+/// a parameter that would take the next index past it.
+fn first_param_over(sql: &str, limit: usize) -> String {
+    let too_many = || "too many SQL variables".to_string();
+    let mut largest = 0;
+    let mut named: Vec<&str> = Vec::new();
+    for token in basalt_parser::lexer::tokenize(sql) {
+        if token.kind != basalt_parser::lexer::Tk::Variable {
+            continue;
+        }
+        let name = &sql[token.start..token.end];
+        if let Some(number) = name.strip_prefix('?').filter(|d| !d.is_empty()) {
+            match number.parse::<usize>() {
+                Ok(n) if n <= limit => largest = largest.max(n),
+                _ => return format!("variable number must be between ?1 and ?{limit}"),
+            }
+        } else if name == "?" || !named.contains(&name) {
+            if name != "?" {
+                named.push(name);
+            }
+            largest += 1;
+            if largest > limit {
+                return too_many();
+            }
+        }
+    }
+    too_many()
+}
 
 /// SQLITE_LIMIT_SQL_LENGTH: the result code refusing SQL text of `len` bytes, if it is longer
 /// than the connection's limit.

@@ -14,6 +14,7 @@
 use crate::codes::*;
 use crate::db::{self, sqlite3, DbState, ExecCallback};
 use crate::ffi::{c_bytes, guard, guard_rc, sized_bytes};
+use crate::trace::Event;
 use crate::value::{self, sqlite3_value};
 use basalt_core::connection::Statement;
 use basalt_core::record::Value;
@@ -44,6 +45,8 @@ pub(crate) struct StmtState {
     stmt: Statement,
     sql: CString,
     column_names: Vec<CString>,
+    /// Declared types of the result columns, by index (`sqlite3_column_decltype`).
+    column_types: Vec<Option<CString>>,
     /// Parameter names by index - 1; `None` for nameless `?`.
     param_names: Vec<Option<CString>>,
     phase: Phase,
@@ -55,30 +58,43 @@ pub(crate) struct StmtState {
     /// Boxed so that a pointer handed out stays put when the vector grows.
     #[allow(clippy::vec_box)]
     values: Vec<Box<sqlite3_value>>,
+    /// The current run, for the trace events (`trace.rs`).
+    run: crate::trace::Run,
 }
 
 impl StmtState {
     /// `sql` is the statement's text as `sqlite3_sql` reports it.
     fn new(stmt: Statement, sql: &str) -> StmtState {
         let c_string = |s: &str| CString::new(s).unwrap_or_default();
-        let column_names = (0..stmt.column_count())
-            .map(|i| c_string(stmt.column_name(i).unwrap_or("")))
-            .collect();
         let mut param_names = vec![None; stmt.parameter_count()];
         for (name, index) in &stmt.program().param_names {
             if let Some(slot) = index.checked_sub(1).and_then(|i| param_names.get_mut(i)) {
                 *slot = Some(c_string(name));
             }
         }
+        let (column_names, column_types) = columns(&stmt);
         StmtState {
             sql: c_string(sql),
             stmt,
             column_names,
+            column_types,
             param_names,
             phase: Phase::Ready,
             texts: Vec::new(),
             utf16: crate::utf16::Stmt16::default(),
             values: Vec::new(),
+            run: crate::trace::Run::default(),
+        }
+    }
+
+    /// Takes the result columns' names and types again after the engine recompiled the
+    /// statement for a new schema, as SQLite's re-prepare does; the pointers handed out stay
+    /// valid while nothing changed.
+    fn refresh_columns(&mut self) {
+        let (names, types) = columns(&self.stmt);
+        if names != self.column_names || types != self.column_types {
+            self.column_names = names;
+            self.column_types = types;
         }
     }
 
@@ -91,6 +107,20 @@ impl StmtState {
             Phase::Halted { rc, message } => (rc, message),
             _ => (SQLITE_OK, None),
         }
+    }
+
+    /// The statement's text, as `sqlite3_sql` reports it.
+    pub fn sql_text(&self) -> &str {
+        self.sql.to_str().unwrap_or_default()
+    }
+
+    pub fn parameter_index(&self, name: &str) -> Option<usize> {
+        self.stmt.parameter_index(name)
+    }
+
+    /// The values bound now, by parameter index - 1.
+    pub fn bound(&self) -> &[Value] {
+        self.stmt.bound()
     }
 
     /// The current row's column `i`, or `None` when there is no row or no such column.
@@ -115,6 +145,21 @@ impl StmtState {
         }
         self.texts[index].as_deref()
     }
+}
+
+/// The names and declared types of `stmt`'s result columns, NUL-terminated.
+#[allow(clippy::type_complexity)]
+fn columns(stmt: &Statement) -> (Vec<CString>, Vec<Option<CString>>) {
+    let c_string = |s: &str| CString::new(s).unwrap_or_default();
+    (0..stmt.column_count())
+        .map(|i| {
+            let declared = stmt.program().column_types.get(i).cloned().flatten();
+            (
+                c_string(stmt.column_name(i).unwrap_or("")),
+                declared.map(|t| c_string(&t)),
+            )
+        })
+        .unzip()
 }
 
 /// Runs `f` with the statement's state and its connection's state, under the connection's
@@ -211,6 +256,10 @@ fn prepare(state: &mut DbState, text: &[u8]) -> (Option<Statement>, usize, c_int
     };
     match result {
         Ok((stmt, tail)) => {
+            let n_params = stmt.as_ref().map_or(0, Statement::parameter_count);
+            if let Some(rc) = crate::status::refuse_many_params(state, &sql[..tail], n_params) {
+                return (None, 0, rc);
+            }
             state.clear_error();
             let tail = if stmt.is_some() {
                 statement_end(sql, tail)
@@ -239,50 +288,77 @@ fn statement_end(sql: &str, engine_tail: usize) -> usize {
 
 #[no_mangle]
 pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
-    with(p, SQLITE_MISUSE, |db, st| {
-        match st.phase {
-            Phase::Halted { .. } => {
-                st.reset();
-            }
-            Phase::Row => {
-                st.texts.clear();
-                st.values.clear();
-            }
-            Phase::Ready => {}
+    let mut events = [None; 2];
+    let rc = with(p, SQLITE_MISUSE, |db, st| step(p, db, st, &mut events));
+    // The callbacks run with the connection unlocked, as SQLite's may call back into it.
+    events.into_iter().flatten().for_each(Event::fire);
+    rc
+}
+
+/// One step; `events` gets the trace events it raised, in order: the run's start (STMT)
+/// before its result (ROW, or PROFILE when the run ends).
+fn step(
+    p: *mut sqlite3_stmt,
+    db: &mut DbState,
+    st: &mut StmtState,
+    events: &mut [Option<Event>; 2],
+) -> c_int {
+    match st.phase {
+        Phase::Halted { .. } => {
+            st.reset();
         }
-        match st.stmt.step_blocking() {
-            Ok(true) => {
-                st.phase = Phase::Row;
-                db.set_step_code(SQLITE_ROW);
-                SQLITE_ROW
-            }
-            Ok(false) => {
-                st.phase = Phase::Halted {
-                    rc: SQLITE_OK,
-                    message: None,
-                };
-                db.set_step_code(SQLITE_DONE);
-                SQLITE_DONE
-            }
-            Err(e) => {
-                let rc = db.engine_error(&e);
-                st.phase = Phase::Halted {
-                    rc: extended_code(&e),
-                    message: Some(e.message),
-                };
-                rc
-            }
+        Phase::Row => {
+            st.texts.clear();
+            st.values.clear();
         }
-    })
+        Phase::Ready => {}
+    }
+    let trace = db.trace;
+    events[0] = st.run.start(&trace, p, st.sql.as_ptr());
+    let result = st.stmt.step_blocking();
+    if !matches!(st.phase, Phase::Row) {
+        // The run's first step may have recompiled the statement for a new schema.
+        st.refresh_columns();
+    }
+    let rc = match result {
+        Ok(true) => {
+            st.phase = Phase::Row;
+            db.set_step_code(SQLITE_ROW);
+            events[1] = trace.event(crate::trace::SQLITE_TRACE_ROW, p.cast(), null());
+            return SQLITE_ROW;
+        }
+        Ok(false) => {
+            st.phase = Phase::Halted {
+                rc: SQLITE_OK,
+                message: None,
+            };
+            db.set_step_code(SQLITE_DONE);
+            SQLITE_DONE
+        }
+        Err(e) => {
+            let rc = db.engine_error(&e);
+            st.phase = Phase::Halted {
+                rc: extended_code(&e),
+                message: Some(e.message),
+            };
+            rc
+        }
+    };
+    events[1] = st.run.end(&trace, p);
+    rc
 }
 
 #[no_mangle]
 pub extern "C" fn sqlite3_reset(p: *mut sqlite3_stmt) -> c_int {
-    with(p, SQLITE_OK, |db, st| {
+    let mut profile = None;
+    let rc = with(p, SQLITE_OK, |db, st| {
+        profile = st.run.end(&db.trace, p);
         let (rc, message) = st.reset();
         db.set_error(rc, message.as_deref());
         db.returned(rc)
-    })
+    });
+    profile.into_iter().for_each(Event::fire);
+    rc
 }
 
 #[no_mangle]
@@ -291,6 +367,9 @@ pub extern "C" fn sqlite3_finalize(p: *mut sqlite3_stmt) -> c_int {
         if p.is_null() {
             return SQLITE_OK;
         }
+        // A run cut short reports its PROFILE event before the statement goes, as in SQLite.
+        let profile = with(p, None, |db, st| st.run.end(&db.trace, p));
+        profile.into_iter().for_each(Event::fire);
         // SAFETY: p is a live statement, per the API contract.
         let db = unsafe { (*p).db };
         let (rc, free_db) = {
@@ -496,6 +575,16 @@ pub extern "C" fn sqlite3_column_name(p: *mut sqlite3_stmt, i: c_int) -> *const 
     })
 }
 
+#[no_mangle]
+pub extern "C" fn sqlite3_column_decltype(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    with(p, null(), |_, st| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| st.column_types.get(i)?.as_ref())
+            .map_or(null(), |t| t.as_ptr())
+    })
+}
+
 /// Runs `f` on column `i` of the current row; a missing row or column reads as NULL and sets
 /// SQLITE_RANGE on the connection, as SQLite does.
 fn column<R: Copy>(
@@ -651,6 +740,14 @@ pub(crate) fn exec(
         let rc = exec_statement(db, stmt, callback, arg);
         if rc != SQLITE_OK {
             return rc;
+        }
+        // SQLite's exec starts each statement past the white space after the last one, so
+        // that is the text `sqlite3_sql` and the trace report (white space: space and \t to
+        // \r, vertical tab included).
+        // SAFETY: tail points into the NUL-terminated text, at or before its NUL.
+        while matches!(unsafe { *tail as u8 }, b' ' | b'\t'..=b'\r') {
+            // SAFETY: a white-space byte is not the NUL, so the next byte is in the text.
+            tail = unsafe { tail.add(1) };
         }
         rest = tail;
     }

@@ -933,6 +933,11 @@ impl Statement {
         self.vm.clear_bindings();
     }
 
+    /// The values now bound, by parameter index - 1 (NULL where nothing is bound).
+    pub fn bound(&self) -> &[Value] {
+        self.vm.params()
+    }
+
     /// Finishes with the statement (`sqlite3_finalize`).
     pub fn finalize(mut self) {
         self.reset();

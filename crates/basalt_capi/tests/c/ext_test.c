@@ -487,6 +487,97 @@ static void blobs(void) {
     sqlite3_close(db);
 }
 
+static int trace_callback(unsigned code, void *ctx, void *p, void *x) {
+    switch (code) {
+    case SQLITE_TRACE_STMT: {
+        char *expanded = sqlite3_expanded_sql((sqlite3_stmt *)p);
+        printf("%s STMT sql=[%s] expanded=[%s]\n", (const char *)ctx, (const char *)x,
+               expanded ? expanded : "(NULL)");
+        sqlite3_free(expanded);
+        break;
+    }
+    case SQLITE_TRACE_PROFILE:
+        printf("%s PROFILE sql=[%s] nanos>=0 %d\n", (const char *)ctx,
+               sqlite3_sql((sqlite3_stmt *)p), *(sqlite3_int64 *)x >= 0);
+        break;
+    case SQLITE_TRACE_ROW:
+        printf("%s ROW %s\n", (const char *)ctx, sqlite3_column_text((sqlite3_stmt *)p, 0));
+        break;
+    case SQLITE_TRACE_CLOSE:
+        printf("%s CLOSE same db %d\n", (const char *)ctx, p != 0);
+        break;
+    }
+    return 0;
+}
+
+/* trace_v2's events, expanded_sql's literals and decltype of an expression column. */
+static void traces(void) {
+    sqlite3 *db = open_memory();
+    printf("exec %d\n", sqlite3_exec(db, "CREATE TABLE t(a INTEGER, b TEXT); "
+                                         "INSERT INTO t VALUES (1, 'x'), (2, 'y')", 0, 0, 0));
+    printf("trace_v2 %d\n", sqlite3_trace_v2(db, SQLITE_TRACE_STMT | SQLITE_TRACE_PROFILE |
+                                                      SQLITE_TRACE_ROW | SQLITE_TRACE_CLOSE,
+                                              trace_callback, "all"));
+    sqlite3_stmt *stmt;
+    sqlite3_prepare_v2(db, "SELECT a, ?, :n, ?5, ?, ?, :n FROM t WHERE b <> ?", -1, &stmt, 0);
+    sqlite3_bind_double(stmt, 1, 0.1);
+    sqlite3_bind_text(stmt, 2, "it's", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt, 5, "\x01\xab", 2, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(stmt, 6, -9223372036854775807LL - 1);
+    sqlite3_bind_double(stmt, 7, 1e100);
+    char *expanded = sqlite3_expanded_sql(stmt);
+    printf("expanded before step [%s]\n", expanded);
+    sqlite3_free(expanded);
+    printf("step %d\n", sqlite3_step(stmt));
+    printf("reset mid-run %d\n", sqlite3_reset(stmt));
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    }
+    for (int i = 0; i < 2; i++) {
+        const char *t = sqlite3_column_decltype(stmt, i);
+        printf("decltype %d [%s]\n", i, t ? t : "(NULL)");
+    }
+    sqlite3_finalize(stmt);
+    printf("exec %d\n", sqlite3_exec(db, "SELECT 1; \v\n SELECT 2", 0, 0, 0));
+    sqlite3_prepare_v2(db, "SELECT 1", -1, &stmt, 0);
+    printf("trace off %d\n", sqlite3_trace_v2(db, 0, 0, 0));
+    sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    const char *decl[] = {"SELECT t.a, b, rowid, a + 1, *, t.* FROM t",
+                          "CREATE TABLE u(x, y int, id INTEGER PRIMARY KEY)",
+                          "SELECT x, y, id, rowid, u.* FROM u", "SELECT a FROM t UNION SELECT 1"};
+    for (int k = 0; k < 4; k++) {
+        sqlite3_prepare_v2(db, decl[k], -1, &stmt, 0);
+        printf("decltypes %s:", decl[k]);
+        for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+            const char *t = sqlite3_column_decltype(stmt, i);
+            printf(" [%s]", t ? t : "(NULL)");
+        }
+        printf("\n");
+        sqlite3_step(stmt);
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, 2);
+    const char *params[] = {"SELECT ?, ?", "SELECT ?, ?, ?", "SELECT :a, ?2", "SELECT ?3"};
+    for (int k = 0; k < 4; k++) {
+        int rc = sqlite3_prepare_v2(db, params[k], -1, &stmt, 0);
+        printf("limited params %s: rc=%d %s\n", params[k], rc, rc ? sqlite3_errmsg(db) : "");
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 20);
+    sqlite3_prepare_v2(db, "SELECT ?", -1, &stmt, 0);
+    const char *texts[] = {"short", "a text longer than the limit"};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_bind_text(stmt, 1, texts[k], -1, SQLITE_STATIC);
+        expanded = sqlite3_expanded_sql(stmt);
+        printf("expanded under length limit [%s]\n", expanded ? expanded : "(NULL)");
+        sqlite3_free(expanded);
+    }
+    sqlite3_finalize(stmt);
+    printf("trace close only %d\n", sqlite3_trace_v2(db, SQLITE_TRACE_CLOSE, trace_callback, "close"));
+    query(db, "SELECT 2");
+    sqlite3_close(db);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     config();
@@ -497,6 +588,7 @@ int main(int argc, char **argv) {
     backups(argv[1]);
     serialize();
     blobs();
+    traces();
     printf("sourceid: %s\n", sqlite3_sourceid());
     return 0;
 }

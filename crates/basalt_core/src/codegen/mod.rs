@@ -457,9 +457,10 @@ fn compile_noting(
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;
     let mut column_names = Vec::new();
+    let mut column_types = Vec::new();
     match &statement.stmt {
         ast::Stmt::Select(select) => {
-            column_names = ctx.select_statement(select)?;
+            (column_names, column_types) = ctx.select_statement(select)?;
         }
         ast::Stmt::Insert(insert) => column_names = ctx.insert(insert)?,
         ast::Stmt::Update(update) => column_names = ctx.update(update)?,
@@ -536,6 +537,7 @@ fn compile_noting(
     let params = std::mem::take(&mut ctx.params);
     let mut program = ctx.b.finish()?;
     program.column_names = column_names;
+    program.column_types = column_types;
     program.read_only = !writes;
     program.is_dml = matches!(
         statement.stmt,

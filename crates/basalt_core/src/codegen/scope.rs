@@ -138,6 +138,16 @@ pub struct Source {
     pub coroutine: Option<Reg>,
 }
 
+/// A declared type as SQLite keeps it: one of its standard type names in any case is
+/// spelled in capitals, any other type as written.
+fn canonical_type(declared: &str) -> String {
+    const STANDARD: [&str; 6] = ["ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT"];
+    match STANDARD.iter().find(|s| s.eq_ignore_ascii_case(declared)) {
+        Some(s) => (*s).to_string(),
+        None => declared.to_string(),
+    }
+}
+
 /// What a column reference resolved to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Resolved {
@@ -306,6 +316,27 @@ impl<'p> Scope<'p> {
             .iter()
             .find(|(c, read, _)| *c == r.cursor && *read == r.read)
             .map(|(_, _, reg)| *reg)
+    }
+
+    /// The declared type of the table column `r` reads, as `sqlite3_column_decltype` reports
+    /// it: "INTEGER" for a bare rowid, `None` for a column of a subquery, view or CTE (whose
+    /// origin Basalt does not track yet) and for a column declared without a type.
+    pub fn declared_type(&self, r: &Resolved) -> Option<String> {
+        let mut scope = Some(self);
+        while let Some(sc) = scope {
+            if let Some(source) = sc.sources.iter().find(|s| s.cursor == r.cursor) {
+                let table = source.table.as_ref()?;
+                let found = source.columns.iter().position(|c| c.read == r.read);
+                return match found.and_then(|i| table.columns.get(i)) {
+                    Some(c) => {
+                        (!c.declared_type.is_empty()).then(|| canonical_type(&c.declared_type))
+                    }
+                    None => (r.read == ColRead::Rowid).then(|| "INTEGER".to_string()),
+                };
+            }
+            scope = sc.parent;
+        }
+        None
     }
 }
 

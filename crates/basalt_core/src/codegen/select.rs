@@ -61,6 +61,8 @@ pub struct ColInfo {
     pub name: String,
     pub affinity: Option<Affinity>,
     pub collation: Option<(Collation, bool)>,
+    /// The declared type of the table column it is, if it is one (`sqlite3_column_decltype`).
+    pub declared_type: Option<String>,
 }
 
 impl ColInfo {
@@ -172,9 +174,17 @@ fn collate_result(term: &ast::Expr, result: &ast::Expr) -> ast::Expr {
 }
 
 impl Ctx<'_> {
-    pub fn select_statement(&mut self, select: &ast::Select) -> Result<Vec<String>> {
+    /// A top-level SELECT: its result columns' names and declared types.
+    pub fn select_statement(
+        &mut self,
+        select: &ast::Select,
+    ) -> Result<(Vec<String>, Vec<Option<String>>)> {
         let out = self.select(select, None, Dest::Output)?;
-        Ok(out.columns.into_iter().map(|c| c.name).collect())
+        Ok(out
+            .columns
+            .into_iter()
+            .map(|c| (c.name, c.declared_type))
+            .unzip())
     }
 
     pub fn select(
@@ -613,6 +623,7 @@ impl Ctx<'_> {
                     name: format!("column{}", i + 1),
                     affinity: info.affinity,
                     collation: info.collation,
+                    declared_type: None,
                 });
             }
             self.emit_row(&sink, base, n, None);
@@ -838,10 +849,19 @@ impl Ctx<'_> {
                         .unwrap_or_default()
                         .to_string(),
                 };
+                let declared_type = match &e.kind {
+                    ExprKind::Id(n) => sc.resolve(None, &n.value).ok().flatten(),
+                    ExprKind::Qualified { table, column, .. } => {
+                        sc.resolve(Some(&table.value), &column.value).ok().flatten()
+                    }
+                    _ => None,
+                }
+                .and_then(|r| sc.declared_type(&r));
                 Ok(ColInfo {
                     name,
                     affinity: info.affinity,
                     collation: info.collation,
+                    declared_type,
                 })
             }
             ResultExpr::Column(res, name) => {
@@ -850,6 +870,7 @@ impl Ctx<'_> {
                     name: name.clone(),
                     affinity: Some(res.affinity.unwrap_or(Affinity::Blob)),
                     collation: Some((res.collation, false)),
+                    declared_type: sc.declared_type(res),
                 })
             }
         }

@@ -48,6 +48,9 @@ pub struct Program {
     pub n_aggs: usize,
     /// Result column names, as `sqlite3_column_name` reports them.
     pub column_names: Vec<String>,
+    /// Result columns' declared types, as `sqlite3_column_decltype` reports them (a top-level
+    /// SELECT's columns that are table columns; empty for other statements).
+    pub column_types: Vec<Option<String>>,
     /// The number of parameters (the largest `?NNN`).
     pub n_params: usize,
     /// Named parameters (`:a`, `@a`, `$a`, `?NNN` as written) and their 1-based indices.
