@@ -11,10 +11,44 @@ use std::sync::Arc;
 
 const PAGE: usize = 1024;
 
+/// A database file in the temporary directory, removed (with its journal) when dropped — also
+/// when the test panics — so no `basalt-bad-*` file outlives a run.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new(name: &str) -> TempDb {
+        let path =
+            std::env::temp_dir().join(format!("basalt-bad-{}-{name}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        TempDb(path)
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        let mut journal = self.0.clone().into_os_string();
+        journal.push("-journal");
+        let _ = std::fs::remove_file(journal);
+    }
+}
+
+impl std::ops::Deref for TempDb {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDb {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
 /// A table whose rows spill into overflow chains, and a freelist, written by SQLite.
-fn sample(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("basalt-bad-{}-{name}.db", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+fn sample(name: &str) -> TempDb {
+    let path = TempDb::new(name);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(&format!(
         "PRAGMA page_size = {PAGE};
@@ -152,7 +186,7 @@ fn freelist_loop_is_malformed() {
 
 #[test]
 fn garbage_file_is_not_a_database() {
-    let path = std::env::temp_dir().join(format!("basalt-bad-{}-garbage.db", std::process::id()));
+    let path = TempDb::new("garbage");
     std::fs::write(&path, vec![0x42u8; 4096]).unwrap();
     assert_eq!(
         open(&path).err().expect("opening must fail").code,

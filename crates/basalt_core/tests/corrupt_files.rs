@@ -5,7 +5,12 @@
 //! index, freelist pages), damages it at random (bytes flipped, words overwritten with large or
 //! small page numbers, pages zeroed or duplicated, the file truncated), then opens it, loads the
 //! schema, walks every tree in both directions, seeks, runs the integrity check and finally
-//! writes to it. The seed is printed so a failure can be replayed with BASALT_SEED.
+//! writes to it.
+//!
+//! Seeds: `damaged_files_never_panic_or_hang` runs one random seed, printed so a failure can be
+//! replayed with `BASALT_SEED=<seed>`; `known_bad_seeds_stay_fixed` replays the seeds that once
+//! found panics. By hand, `BASALT_CORRUPT_SEEDS=<n>` runs n random seeds in a row (each printed),
+//! e.g. `BASALT_CORRUPT_SEEDS=500 cargo test --release -p basalt_core --test corrupt_files`.
 
 use basalt_core::btree::{Cursor, SeekOp};
 use basalt_core::integrity::{check_structure, DEFAULT_MAX_ERRORS};
@@ -16,17 +21,39 @@ use basalt_core::schema::Schema;
 use basalt_core::Result;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// More steps than any walk of the sample file can need: reaching it means a loop.
 const STEP_LIMIT: usize = 200_000;
 
+/// Seeds that made `btree::page::take_from_gap` assert on a header overstating its free space.
+const KNOWN_BAD_SEEDS: [u64; 4] = [
+    12836996348637066670,
+    9372886906135795562,
+    16400475227232605981,
+    15086603612233100689,
+];
+
+/// Removes the sample file even when the test panics, so no `basalt-*` file outlives a run.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 fn sample_file(page_size: usize) -> Vec<u8> {
+    // Tests run in parallel threads of one process: each sample gets its own name.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let path = std::env::temp_dir().join(format!(
-        "basalt-corrupt-{}-{page_size}.db",
-        std::process::id()
+        "basalt-corrupt-{}-{}-{page_size}.db",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     let _ = std::fs::remove_file(&path);
+    let guard = RemoveOnDrop(path.clone());
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(&format!(
         "PRAGMA page_size = {page_size};
@@ -53,7 +80,7 @@ fn sample_file(page_size: usize) -> Vec<u8> {
         .unwrap();
     drop(conn);
     let bytes = std::fs::read(&path).unwrap();
-    let _ = std::fs::remove_file(&path);
+    drop(guard);
     bytes
 }
 
@@ -186,20 +213,48 @@ fn exercise(bytes: Vec<u8>, rng: &mut SmallRng) {
     }
 }
 
-#[test]
-fn damaged_files_never_panic_or_hang() {
-    let seed: u64 = std::env::var("BASALT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(rand::random);
+/// Damages each sample 1000 times from `seed` and uses the results.
+fn run_seed(samples: &[(usize, Vec<u8>)], seed: u64) {
     println!("BASALT_SEED={seed}");
     let mut rng = SmallRng::seed_from_u64(seed);
-    for page_size in [512, 1024, 4096] {
-        let pristine = sample_file(page_size);
+    for (page_size, pristine) in samples {
         for _ in 0..1000 {
             let mut bytes = pristine.clone();
-            damage(&mut bytes, page_size, &mut rng);
+            damage(&mut bytes, *page_size, &mut rng);
             exercise(bytes, &mut rng);
         }
+    }
+}
+
+fn samples() -> Vec<(usize, Vec<u8>)> {
+    [512, 1024, 4096]
+        .into_iter()
+        .map(|page_size| (page_size, sample_file(page_size)))
+        .collect()
+}
+
+#[test]
+fn damaged_files_never_panic_or_hang() {
+    let samples = samples();
+    if let Some(seed) = std::env::var("BASALT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return run_seed(&samples, seed);
+    }
+    let rounds: usize = std::env::var("BASALT_CORRUPT_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    for _ in 0..rounds {
+        run_seed(&samples, rand::random());
+    }
+}
+
+#[test]
+fn known_bad_seeds_stay_fixed() {
+    let samples = samples();
+    for seed in KNOWN_BAD_SEEDS {
+        run_seed(&samples, seed);
     }
 }

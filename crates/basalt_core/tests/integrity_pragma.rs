@@ -17,18 +17,16 @@ const PRAGMAS: &[&str] = &[
     "PRAGMA integrity_check(0)",
 ];
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("basalt-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
+fn scratch(name: &str) -> fixtures_support::ScratchDir {
+    fixtures_support::ScratchDir::new(name)
 }
 
-/// Unpacks the shared fixtures and lists every database file in them.
-fn fixtures() -> Vec<PathBuf> {
+/// Unpacks the shared fixtures and lists every database file in them; the files live as long
+/// as the returned folder.
+fn fixtures() -> (fixtures_support::ScratchDir, Vec<PathBuf>) {
     let dir = fixtures_support::unpack("pragma");
     let mut files = Vec::new();
-    let mut dirs = vec![dir];
+    let mut dirs = vec![dir.to_path_buf()];
     while let Some(d) = dirs.pop() {
         for entry in std::fs::read_dir(&d).expect("read dir") {
             let path = entry.expect("dir entry").path();
@@ -41,7 +39,7 @@ fn fixtures() -> Vec<PathBuf> {
     }
     files.sort();
     assert!(!files.is_empty(), "no database in the shared fixtures");
-    files
+    (dir, files)
 }
 
 fn ours(path: &Path, sql: &str) -> Result<Vec<String>, String> {
@@ -76,7 +74,7 @@ fn copy_of(file: &Path, dir: &Path) -> PathBuf {
 
 #[test]
 fn fixtures_match_sqlite() {
-    let files = fixtures();
+    let (_fixtures, files) = fixtures();
     let (mine, oracle) = (scratch("ic-basalt"), scratch("ic-sqlite"));
     let mut compared = 0;
     let mut mismatches = Vec::new();
@@ -156,7 +154,7 @@ fn objects(path: &Path) -> Vec<String> {
 /// and its indexes, on every fixture, healthy or damaged.
 #[test]
 fn partial_checks_match_sqlite() {
-    let files = fixtures();
+    let (_fixtures, files) = fixtures();
     let (mine, oracle) = (scratch("icp-basalt"), scratch("icp-sqlite"));
     let mut compared = 0;
     let mut mismatches = Vec::new();

@@ -15,11 +15,8 @@ type Damage = Box<dyn Fn(&Path)>;
 
 const SQLITE_BANNER: &str = "*** in database main ***";
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("basalt-integrity-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> fixtures_support::ScratchDir {
+    fixtures_support::ScratchDir::new(&format!("integrity-{name}"))
 }
 
 /// What SQLite's SQL-level part of the check adds when counting rows runs into the damage.

@@ -693,8 +693,14 @@ fn take_from_gap(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Res
         defragment(data, hdr, usable)?;
         page = Page::parse(data, hdr, usable)?;
     }
+    // The caller trusted the header's free space (gap, freeblocks, fragmented-byte count); a
+    // damaged header can overstate it, which only the rebuilt page reveals.
     let gap = page.content_start - page.pointers_end();
-    assert!(gap >= size + 2, "free space accounting is wrong");
+    ensure_sound!(
+        gap >= size + 2,
+        "page header overstates its free space: {gap} bytes after defragmenting, {} needed",
+        size + 2
+    );
     let offset = page.content_start - size;
     set_content_start(data, hdr, offset)?;
     Ok(offset)
@@ -1006,6 +1012,21 @@ mod tests {
             .free_space()
             .unwrap_err()
             .is_corrupt());
+    }
+
+    #[test]
+    fn overstated_fragment_count_is_an_error_not_a_panic() {
+        // A full page whose header claims 60 fragmented bytes it does not have: the header's
+        // free space is enough for the cell, the page rebuilt from its cells is not.
+        let mut data = vec![0u8; USABLE];
+        init_page(&mut data, 0, PageKind::LeafTable, USABLE).unwrap();
+        let mut rowid = 0;
+        while insert_cell(&mut data, 0, USABLE, rowid as usize, &leaf_cell(rowid, 40)).unwrap() {
+            rowid += 1;
+        }
+        set_fragmented_bytes(&mut data, 0, 60).unwrap();
+        let err = insert_cell(&mut data, 0, USABLE, 0, &leaf_cell(99, 40)).unwrap_err();
+        assert!(err.is_corrupt(), "{err}");
     }
 
     proptest! {

@@ -13,13 +13,14 @@ use std::sync::Arc;
 
 pub type Rows = BTreeMap<i64, Vec<u8>>;
 
-/// A fresh path in the temporary directory, with no companion files.
+/// A fresh path in the temporary directory, with no companion files. The file sits directly in
+/// the temporary directory (a per-process folder would outlive the run: no test knows it is the
+/// last); callers remove it with `remove_db`.
 pub fn temp_path(name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("basalt-wal-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path: PathBuf = dir.join(format!("{name}-{n}.db"));
+    let path: PathBuf =
+        std::env::temp_dir().join(format!("basalt-wal-{}-{name}-{n}.db", std::process::id()));
     let path = path.to_str().unwrap().to_string();
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{path}{suffix}"));
