@@ -37,19 +37,7 @@ pub fn ours(conn: &Connection, sql: &str) -> Seen {
 pub fn theirs(conn: &rusqlite::Connection, sql: &str) -> Seen {
     let outcome = match conn.prepare(sql) {
         Err(e) => Outcome::Error(message(e, sql)),
-        Ok(mut stmt) => {
-            let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
-            let n = names.len();
-            let mut rows = Vec::new();
-            let mut q = stmt.raw_query();
-            loop {
-                match q.next() {
-                    Ok(Some(r)) => rows.push((0..n).map(|i| sqlite_value(r, i)).collect()),
-                    Ok(None) => break Outcome::Rows(names, rows),
-                    Err(e) => break Outcome::Error(message(e, sql)),
-                }
-            }
-        }
+        Ok(mut stmt) => sqlite_outcome(&mut stmt, sql),
     };
     Seen {
         outcome,
@@ -254,6 +242,11 @@ pub fn theirs_bound(conn: &rusqlite::Connection, sql: &str, params: &[Value]) ->
             return Outcome::Error(message(e, sql));
         }
     }
+    sqlite_outcome(&mut stmt, sql)
+}
+
+/// Runs a prepared (and bound) SQLite statement to its end: its rows, or its error.
+fn sqlite_outcome(stmt: &mut rusqlite::Statement<'_>, sql: &str) -> Outcome {
     let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
     let n = names.len();
     let mut rows = Vec::new();
