@@ -9,19 +9,18 @@
 //! this test binary started again with `BASALT_LOCK_CHILD` naming the child's part (see
 //! [`child_process_part`]); the SQLite side is rusqlite, the same SQLite the other tests use.
 
+mod child_support;
+
 use basalt_core::connection::Connection;
 use basalt_core::io::FileIo;
 use basalt_core::pager::PagerOptions;
 use basalt_core::record::Value;
 use basalt_core::ErrorCode;
-use std::io::{BufRead, BufReader, Read};
+use child_support::{Other, CHILD_DB, CHILD_PART};
+use std::io::Read;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const CHILD_PART: &str = "BASALT_LOCK_CHILD";
-const CHILD_DB: &str = "BASALT_LOCK_DB";
 
 fn temp_db(name: &str) -> String {
     let dir = std::env::temp_dir().join(format!("basalt-locks-{}", std::process::id()));
@@ -72,56 +71,6 @@ fn open_with(
             ..PagerOptions::default()
         },
     )
-}
-
-/// A child process playing `part` on the database at `path`.
-struct Other {
-    child: Child,
-    lines: BufReader<ChildStdout>,
-}
-
-impl Other {
-    fn start(part: &str, path: &str) -> Other {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "child_process_part",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_PART, part)
-            .env(CHILD_DB, path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap());
-        Other { child, lines }
-    }
-
-    /// The child's next report (`CHILD <report>` on a line).
-    fn next(&mut self) -> String {
-        loop {
-            let mut line = String::new();
-            assert_ne!(
-                self.lines.read_line(&mut line).unwrap(),
-                0,
-                "the child ended"
-            );
-            // libtest may print "test child_process_part ... " on the same line.
-            if let Some(at) = line.find("CHILD ") {
-                return line[at + "CHILD ".len()..].trim_end().to_string();
-            }
-        }
-    }
-
-    /// Let the child go (it waits for its stdin to close) and wait for it to end.
-    fn finish(mut self) {
-        drop(self.child.stdin.take());
-        let mut rest = String::new();
-        let _ = self.lines.read_to_string(&mut rest);
-        assert!(self.child.wait().unwrap().success(), "child failed: {rest}");
-    }
 }
 
 /// What SQLite in another process gets when it reads and writes the database: the two reports.

@@ -6,18 +6,18 @@
 //! this test binary started again with `BASALT_SHM_CHILD` naming the child's part (see
 //! [`child_process_part`]); the SQLite side is rusqlite, the same SQLite the other tests use.
 
+mod child_support;
+
 use basalt_core::connection::Connection;
 use basalt_core::io::FileIo;
 use basalt_core::pager::PagerOptions;
 use basalt_core::record::Value;
 use basalt_core::ErrorCode;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use child_support::{Other, CHILD_DB, CHILD_PART};
+use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const CHILD_PART: &str = "BASALT_SHM_CHILD";
-const CHILD_DB: &str = "BASALT_SHM_DB";
 const ACCOUNTS: i64 = 10;
 const TOTAL: i64 = ACCOUNTS * 1000;
 /// How long each side of the interleaved tests runs.
@@ -207,73 +207,6 @@ fn bank_workload(side: &dyn Side, who: &str, until: Instant, seed: u64) -> i64 {
     assert!(checked_snapshots > 0, "{who} never read a snapshot");
     eprintln!("{who}: {committed} transfers, {checked_snapshots} snapshots checked");
     committed
-}
-
-/// A child process playing `part` on the database at `path`.
-struct Other {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: BufReader<ChildStdout>,
-}
-
-impl Other {
-    fn start(part: &str, path: &str) -> Other {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "child_process_part",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_PART, part)
-            .env(CHILD_DB, path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap());
-        let stdin = child.stdin.take();
-        Other {
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    /// The child's next report (`CHILD <report>` on a line).
-    fn next(&mut self) -> String {
-        loop {
-            let mut line = String::new();
-            assert_ne!(
-                self.lines.read_line(&mut line).unwrap(),
-                0,
-                "the child ended"
-            );
-            if let Some(at) = line.find("CHILD ") {
-                return line[at + "CHILD ".len()..].trim_end().to_string();
-            }
-        }
-    }
-
-    /// Tell the child to go on to its next step.
-    fn go_on(&mut self) {
-        let stdin = self.stdin.as_mut().unwrap();
-        writeln!(stdin, "go").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// Let the child go (it ends when its stdin closes) and wait for it to end.
-    fn finish(mut self) {
-        drop(self.stdin.take());
-        let mut rest = String::new();
-        let _ = self.lines.read_to_string(&mut rest);
-        assert!(self.child.wait().unwrap().success(), "child failed: {rest}");
-    }
-
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
 }
 
 /// The end state every interleaved run must reach: the sum, each side's transfers all present,
