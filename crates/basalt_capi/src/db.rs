@@ -188,19 +188,25 @@ fn open_connection(
     vfs: Option<&[u8]>,
 ) -> Result<Connection, (c_int, String)> {
     let cantopen = |message: &str| (SQLITE_CANTOPEN, message.to_string());
-    if let Some(name) = vfs.filter(|name| *name != b"unix") {
+    let target = crate::uri::parse(filename, flags, vfs, crate::config::uri_by_default())?;
+    let flags = target.flags;
+    if let Some(name) = target.vfs.as_deref().filter(|name| *name != b"unix") {
         let name = String::from_utf8_lossy(name);
         return Err((
             SQLITE_ERROR,
             format!("not supported by Basalt yet: the VFS \"{name}\""),
         ));
     }
-    if flags & SQLITE_OPEN_URI != 0 && filename.starts_with(b"file:") {
-        return Err(cantopen("not supported by Basalt yet: URI filenames"));
-    }
-    let path = std::str::from_utf8(filename)
+    let path = std::str::from_utf8(&target.path)
         .map_err(|_| cantopen("not supported by Basalt yet: a filename that is not UTF-8"))?;
     let memory = path == ":memory:" || path.is_empty() || flags & SQLITE_OPEN_MEMORY != 0;
+    if memory && flags & SQLITE_OPEN_SHAREDCACHE != 0 {
+        // Such databases are shared by every connection of the process that names them.
+        return Err((
+            SQLITE_ERROR,
+            "not supported by Basalt yet: shared-cache in-memory databases".to_string(),
+        ));
+    }
     let read_only = flags & SQLITE_OPEN_READONLY != 0;
     if !memory && (read_only || flags & SQLITE_OPEN_CREATE == 0) {
         // Without CREATE a missing file is an error, not a new database.

@@ -37,6 +37,7 @@ mod serialize;
 mod status;
 mod stmt;
 mod trace;
+mod uri;
 mod utf16;
 mod value;
 
