@@ -19,6 +19,7 @@
 mod blob;
 mod image;
 mod meta;
+mod vacuum;
 
 pub use blob::Blob;
 pub use image::TxnState;
@@ -876,6 +877,7 @@ impl Statement {
             Control::Savepoint(name) => inner.open_savepoint(name)?,
             Control::Release(name) => inner.release_savepoint(name)?,
             Control::RollbackTo(name) => inner.rollback_to_savepoint(name)?,
+            &Control::Vacuum(db) => inner.vacuum(db)?,
             Control::None => {}
         }
         Ok(())
