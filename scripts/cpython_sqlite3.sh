@@ -38,8 +38,6 @@ skips=(
     "*Authorizer*Tests*|sqlite3_set_authorizer: not yet"
     "*test_bpo37347|sqlite3_set_authorizer: not yet"
     "*WindowFunctionTests*|sqlite3_create_window_function: not yet"
-    "*test_open_undecodable_uri|a filename that is not UTF-8: not yet"
-    "*test_open_with_undecodable_path|a filename that is not UTF-8: not yet"
     "*test_dump_virtual_tables|FTS (fts4 virtual table)"
     "*test_database_source_name|backup of the temp database: not yet"
     "*test_ctx_mgr_rollback_if_commit_failed|SQLite's locks on rollback-journal databases (a second process): not yet"

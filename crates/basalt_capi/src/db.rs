@@ -18,7 +18,9 @@ use crate::stmt;
 use basalt_core::connection::{Connection, InterruptHandle};
 use basalt_core::pager::PagerOptions;
 use basalt_core::Error;
-use std::ffi::{c_char, c_int, c_void, CString};
+use std::ffi::{c_char, c_int, c_void, CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// A database connection handle (`sqlite3 *`).
@@ -197,9 +199,11 @@ fn open_connection(
             format!("not supported by Basalt yet: the VFS \"{name}\""),
         ));
     }
-    let path = std::str::from_utf8(&target.path)
-        .map_err(|_| cantopen("not supported by Basalt yet: a filename that is not UTF-8"))?;
-    let memory = path == ":memory:" || path.is_empty() || flags & SQLITE_OPEN_MEMORY != 0;
+    // A file name is bytes, as on the file system: it need not be UTF-8.
+    let path = Path::new(OsStr::from_bytes(&target.path));
+    let memory = path == Path::new(":memory:")
+        || target.path.is_empty()
+        || flags & SQLITE_OPEN_MEMORY != 0;
     if memory && flags & SQLITE_OPEN_SHAREDCACHE != 0 {
         // Such databases are shared by every connection of the process that names them.
         return Err((
@@ -218,7 +222,7 @@ fn open_connection(
         read_only,
         ..PagerOptions::default()
     };
-    let path = if memory { ":memory:" } else { path };
+    let path = if memory { Path::new(":memory:") } else { path };
     Connection::open_with_options(path, &options).map_err(|e| (extended_code(&e), e.message))
 }
 

@@ -61,6 +61,9 @@ int main(int argc, char **argv) {
     try_open("file://localhost/dev/null/x.db", uri, NULL);
     try_open("file://elsewhere/x.db", uri, NULL);
     try_open("FILE:upper.db", uri, "FILE:upper.db");
+    /* A name is bytes: it need not be UTF-8, plain or escaped in a URI. */
+    try_open("bad\xff.db", rwc, "bad\xff.db");
+    try_open("file:esc%FF%fe.db", uri, "esc\xff\xfe.db");
     /* Access modes: never more than the flags allow. */
     try_open("file:missing.db?mode=ro", uri, "missing.db");
     try_open("file:a.db?mode=ro", uri, NULL);
