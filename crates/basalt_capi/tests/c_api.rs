@@ -39,10 +39,16 @@ fn compare_transcripts(name: &str) {
     let real = builds.against_sqlite(&source, name);
     let work = builds.work();
 
-    let (ours_text, ours_id) =
-        split_sourceid(&run(&ours, &[], &work.join(format!("scratch-{name}-basalt"))));
-    let (real_text, real_id) =
-        split_sourceid(&run(&real, &[], &work.join(format!("scratch-{name}-sqlite"))));
+    let (ours_text, ours_id) = split_sourceid(&run(
+        &ours,
+        &[],
+        &work.join(format!("scratch-{name}-basalt")),
+    ));
+    let (real_text, real_id) = split_sourceid(&run(
+        &real,
+        &[],
+        &work.join(format!("scratch-{name}-sqlite")),
+    ));
     assert!(ours_id.contains("Basalt"), "not our library: {ours_id}");
     assert!(!real_id.contains("Basalt"), "not real SQLite: {real_id}");
     std::fs::write(work.join(format!("{name}-basalt.txt")), &ours_text).expect("write");

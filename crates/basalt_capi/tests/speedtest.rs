@@ -17,9 +17,17 @@ const SIZE: &str = "10000";
 fn checksums(transcript: &str, basalt: bool) -> Vec<(String, String)> {
     let source_id = transcript.lines().next().unwrap_or_default();
     assert!(source_id.starts_with("sourceid: "), "{transcript}");
-    assert_eq!(source_id.contains("Basalt"), basalt, "wrong library: {source_id}");
+    assert_eq!(
+        source_id.contains("Basalt"),
+        basalt,
+        "wrong library: {source_id}"
+    );
     assert!(
-        transcript.lines().last().unwrap_or_default().starts_with("total "),
+        transcript
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("total "),
         "did not run to the end:\n{transcript}"
     );
     transcript
@@ -45,13 +53,23 @@ fn speedtest_checksums_match_real_sqlite() {
     let ours = builds.against_ours(&source, "speedtest");
     let real = builds.against_sqlite(&source, "speedtest");
     let args = ["--size", SIZE, "--dir"];
-    let ours_text = run(&ours, &args, &builds.work().join("scratch-speedtest-basalt"));
-    let real_text = run(&real, &args, &builds.work().join("scratch-speedtest-sqlite"));
+    let ours_text = run(
+        &ours,
+        &args,
+        &builds.work().join("scratch-speedtest-basalt"),
+    );
+    let real_text = run(
+        &real,
+        &args,
+        &builds.work().join("scratch-speedtest-sqlite"),
+    );
     println!("basalt:\n{ours_text}\nsqlite:\n{real_text}");
     let ours_sums = checksums(&ours_text, true);
     let real_sums = checksums(&real_text, false);
     assert!(
-        real_sums.last().is_some_and(|(name, _)| name == "integrity_check"),
+        real_sums
+            .last()
+            .is_some_and(|(name, _)| name == "integrity_check"),
         "the last phase is not integrity_check:\n{real_text}"
     );
     assert_eq!(ours_sums, real_sums, "per-phase checksums differ");
