@@ -49,6 +49,8 @@ pub(crate) struct DbState {
     pub(crate) hook_args: crate::hooks::HookArgs,
     /// The `trace_v2` registration (`trace.rs`).
     pub(crate) trace: crate::trace::Trace,
+    /// The `sqlite3_busy_handler` registration (`busy.rs`).
+    pub(crate) busy_handler: Option<crate::busy::BusyHandler>,
 }
 
 // SAFETY: the engine's `Connection` and `Statement`s share `Rc<RefCell<..>>` state, which is not
@@ -161,6 +163,7 @@ fn open(filename: &[u8], flags: c_int, vfs: Option<&[u8]>) -> (Box<sqlite3>, c_i
         extra: crate::status::DbExtra::default(),
         hook_args: Default::default(),
         trace: Default::default(),
+        busy_handler: None,
     };
     let (conn, error) = match open_connection(filename, flags, vfs) {
         Ok(conn) => (Some(conn), None),
@@ -431,6 +434,8 @@ pub extern "C" fn sqlite3_busy_timeout(db: *mut sqlite3, ms: c_int) -> c_int {
         }
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { lock(db) };
+        // A timeout replaces any busy handler, as in SQLite.
+        state.busy_handler = None;
         let sql = format!("PRAGMA busy_timeout = {}", ms.max(0));
         let result = match state.connection() {
             Ok(conn) => conn.execute_batch(&sql),
