@@ -918,6 +918,12 @@ impl Statement {
         self.vm.steps()
     }
 
+    /// Sorted runs this statement's sorters wrote to disk since it was prepared: how tests
+    /// see that a large sort ran in bounded memory.
+    pub fn sort_runs(&self) -> u64 {
+        self.vm.sort_runs()
+    }
+
     pub fn parameter_count(&self) -> usize {
         self.vm.program().n_params
     }

@@ -34,6 +34,7 @@ mod insn;
 pub mod pragma;
 pub mod savepoint;
 mod sorter;
+mod spill;
 pub mod value;
 
 pub use exec::{ConnState, Env, StepResult, Vm};
