@@ -154,6 +154,9 @@ int sqlite3_stmt_readonly(sqlite3_stmt *pStmt);
 int sqlite3_stmt_busy(sqlite3_stmt *pStmt);
 char *sqlite3_expanded_sql(sqlite3_stmt *pStmt);
 const char *sqlite3_column_decltype(sqlite3_stmt *pStmt, int i);
+const char *sqlite3_column_database_name(sqlite3_stmt *pStmt, int i);
+const char *sqlite3_column_table_name(sqlite3_stmt *pStmt, int i);
+const char *sqlite3_column_origin_name(sqlite3_stmt *pStmt, int i);
 #define SQLITE_TRACE_STMT 0x01
 #define SQLITE_TRACE_PROFILE 0x02
 #define SQLITE_TRACE_ROW 0x04

@@ -47,6 +47,9 @@ pub(crate) struct StmtState {
     column_names: Vec<CString>,
     /// Declared types of the result columns, by index (`sqlite3_column_decltype`).
     column_types: Vec<Option<CString>>,
+    /// Database, table and column each result column comes from, by index
+    /// (`sqlite3_column_database_name`, `_table_name`, `_origin_name`).
+    column_origins: Vec<Option<[CString; 3]>>,
     /// Parameter names by index - 1; `None` for nameless `?`.
     param_names: Vec<Option<CString>>,
     phase: Phase,
@@ -76,11 +79,13 @@ impl StmtState {
             }
         }
         let (column_names, column_types) = columns(&stmt);
+        let column_origins = origins(&stmt);
         StmtState {
             sql: c_string(sql),
             stmt,
             column_names,
             column_types,
+            column_origins,
             param_names,
             phase: Phase::Ready,
             texts: Vec::new(),
@@ -99,6 +104,10 @@ impl StmtState {
         if names != self.column_names || types != self.column_types {
             self.column_names = names;
             self.column_types = types;
+        }
+        let origins = origins(&self.stmt);
+        if origins != self.column_origins {
+            self.column_origins = origins;
         }
     }
 
@@ -164,6 +173,21 @@ fn columns(stmt: &Statement) -> (Vec<CString>, Vec<Option<CString>>) {
             )
         })
         .unzip()
+}
+
+fn origins(stmt: &Statement) -> Vec<Option<[CString; 3]>> {
+    let c_string = |s: &str| CString::new(s).unwrap_or_default();
+    let program = stmt.program();
+    (0..stmt.column_count())
+        .map(|i| {
+            let origin = program.column_origins.get(i)?.as_ref()?;
+            Some([
+                c_string(origin.database),
+                c_string(&origin.table),
+                c_string(&origin.column),
+            ])
+        })
+        .collect()
 }
 
 /// Runs `f` with the statement's state and its connection's state, under the connection's
@@ -679,6 +703,33 @@ pub extern "C" fn sqlite3_column_name(p: *mut sqlite3_stmt, i: c_int) -> *const 
             .and_then(|i| st.column_names.get(i))
             .map_or(null(), |n| n.as_ptr())
     })
+}
+
+/// Part `part` (0 database, 1 table, 2 column) of result column `i`'s origin, or NULL for a
+/// column that is not a table column.
+fn column_origin(p: *mut sqlite3_stmt, i: c_int, part: usize) -> *const c_char {
+    with(p, null(), |_, st| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| st.column_origins.get(i))
+            .and_then(Option::as_ref)
+            .map_or(null(), |origin| origin[part].as_ptr())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_column_database_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    column_origin(p, i, 0)
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_column_table_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    column_origin(p, i, 1)
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_column_origin_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    column_origin(p, i, 2)
 }
 
 #[no_mangle]

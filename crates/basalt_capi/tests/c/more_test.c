@@ -117,6 +117,32 @@ static void stmt_busy(sqlite3 *db) {
     sqlite3_finalize(stmt);
 }
 
+static void origins(sqlite3 *db) {
+    sqlite3_exec(db, "CREATE TABLE o(id INTEGER PRIMARY KEY, a TEXT, \"B c\" INT);"
+                     "CREATE TEMP TABLE tt(z); CREATE VIEW ov AS SELECT a FROM o", 0, 0, 0);
+    const char *queries[] = {
+        "SELECT rowid, id, a AS x, o.\"B c\", a || 'x', 1 FROM o",
+        "SELECT z, oid FROM tt",
+        "SELECT * FROM o, tt",
+        "SELECT a FROM o UNION SELECT z FROM tt",
+        "SELECT count(*), max(a) FROM o",
+        "SELECT A, ID FROM o WHERE a IN (SELECT a FROM o)",
+    };
+    for (unsigned q = 0; q < sizeof queries / sizeof *queries; q++) {
+        sqlite3_stmt *stmt = NULL;
+        int rc = sqlite3_prepare_v2(db, queries[q], -1, &stmt, NULL);
+        printf("origins of [%s] rc=%d\n", queries[q], rc);
+        for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+            const char *d = sqlite3_column_database_name(stmt, i);
+            const char *t = sqlite3_column_table_name(stmt, i);
+            const char *o = sqlite3_column_origin_name(stmt, i);
+            printf("  %d %s.%s.%s\n", i, d ? d : "NULL", t ? t : "NULL", o ? o : "NULL");
+        }
+        printf("  out of range %s\n", sqlite3_column_table_name(stmt, 99) ? "set" : "NULL");
+        sqlite3_finalize(stmt);
+    }
+}
+
 static sqlite3 *holder;
 static int handler_calls;
 
@@ -225,6 +251,7 @@ int main(int argc, char **argv) {
     legacy_prepare(db);
     binds(db);
     stmt_busy(db);
+    origins(db);
     sqlite3_close(db);
     busy(argv[1]);
     checkpoints(argv[1]);

@@ -167,9 +167,12 @@ fn install_ours(dir: &Path) {
     std::fs::rename(&new_link, &link).expect("install libsqlite3.so");
 }
 
-/// SQLite compiled once per amalgamation into an object file (the slow part).
+/// SQLite compiled once per amalgamation into an object file (the slow part), with the
+/// options of the programs' API that a default build leaves out (column metadata, as
+/// `libsqlite3-sys` builds it). The file's name changes whenever the options do, so an object
+/// built with other options is never reused.
 fn sqlite_object(amalgamation: &Path, dir: &Path) -> PathBuf {
-    let object = dir.join("sqlite3-real.o");
+    let object = dir.join("sqlite3-real-column-metadata.o");
     let source = amalgamation.join("sqlite3.c");
     let fresh = |o: &Path| -> Option<bool> {
         Some(o.metadata().ok()?.modified().ok()? >= source.metadata().ok()?.modified().ok()?)
@@ -180,6 +183,7 @@ fn sqlite_object(amalgamation: &Path, dir: &Path) -> PathBuf {
             "-c".into(),
             "-O1".into(),
             "-DSQLITE_THREADSAFE=1".into(),
+            "-DSQLITE_ENABLE_COLUMN_METADATA".into(),
             source.into(),
             "-o".into(),
             partial.clone().into(),

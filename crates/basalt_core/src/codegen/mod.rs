@@ -460,9 +460,14 @@ fn compile_noting(
     let mut control = Control::None;
     let mut column_names = Vec::new();
     let mut column_types = Vec::new();
+    let mut column_origins = Vec::new();
     match &statement.stmt {
         ast::Stmt::Select(select) => {
-            (column_names, column_types) = ctx.select_statement(select)?;
+            for column in ctx.select_statement(select)? {
+                column_names.push(column.name);
+                column_types.push(column.declared_type);
+                column_origins.push(column.origin);
+            }
         }
         ast::Stmt::Insert(insert) => column_names = ctx.insert(insert)?,
         ast::Stmt::Update(update) => column_names = ctx.update(update)?,
@@ -550,6 +555,7 @@ fn compile_noting(
     let mut program = ctx.b.finish()?;
     program.column_names = column_names;
     program.column_types = column_types;
+    program.column_origins = column_origins;
     program.read_only = !writes;
     program.is_dml = matches!(
         statement.stmt,

@@ -318,6 +318,31 @@ impl<'p> Scope<'p> {
             .map(|(_, _, reg)| *reg)
     }
 
+    /// The table column `r` reads, as `sqlite3_column_origin_name` and its two siblings report
+    /// it; `None` for a column of a subquery, view or CTE (whose origin Basalt does not track
+    /// yet), as for `declared_type`.
+    pub fn origin(&self, r: &Resolved) -> Option<crate::vdbe::ColumnOrigin> {
+        let mut scope = Some(self);
+        while let Some(sc) = scope {
+            if let Some(source) = sc.sources.iter().find(|s| s.cursor == r.cursor) {
+                let table = source.table.as_ref()?;
+                let found = source.columns.iter().position(|c| c.read == r.read);
+                let column = match found.and_then(|i| table.columns.get(i)) {
+                    Some(c) => c.name.clone(),
+                    None if r.read == ColRead::Rowid => "rowid".to_string(),
+                    None => return None,
+                };
+                return Some(crate::vdbe::ColumnOrigin {
+                    database: table.db.name(),
+                    table: table.name.clone(),
+                    column,
+                });
+            }
+            scope = sc.parent;
+        }
+        None
+    }
+
     /// The declared type of the table column `r` reads, as `sqlite3_column_decltype` reports
     /// it: "INTEGER" for a bare rowid, `None` for a column of a subquery, view or CTE (whose
     /// origin Basalt does not track yet) and for a column declared without a type.

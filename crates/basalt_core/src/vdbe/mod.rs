@@ -40,6 +40,16 @@ pub mod value;
 pub use exec::{ConnState, Env, StepResult, Vm};
 pub use insn::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
 
+/// The table column a result column reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnOrigin {
+    /// `main` or `temp`.
+    pub database: &'static str,
+    pub table: String,
+    /// The column's name as declared, or `rowid` for a bare rowid.
+    pub column: String,
+}
+
 /// A compiled statement.
 #[derive(Debug, Clone, Default)]
 pub struct Program {
@@ -52,6 +62,10 @@ pub struct Program {
     /// Result columns' declared types, as `sqlite3_column_decltype` reports them (a top-level
     /// SELECT's columns that are table columns; empty for other statements).
     pub column_types: Vec<Option<String>>,
+    /// The table column each result column is, as `sqlite3_column_database_name`,
+    /// `sqlite3_column_table_name` and `sqlite3_column_origin_name` report it (same scope as
+    /// `column_types`).
+    pub column_origins: Vec<Option<ColumnOrigin>>,
     /// The number of parameters (the largest `?NNN`).
     pub n_params: usize,
     /// Named parameters (`:a`, `@a`, `$a`, `?NNN` as written) and their 1-based indices.
