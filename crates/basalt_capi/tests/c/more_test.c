@@ -127,6 +127,12 @@ static void origins(sqlite3 *db) {
         "SELECT a FROM o UNION SELECT z FROM tt",
         "SELECT count(*), max(a) FROM o",
         "SELECT A, ID FROM o WHERE a IN (SELECT a FROM o)",
+        "SELECT * FROM ov",
+        "SELECT x.a, y FROM (SELECT a, id + 1 AS y FROM o) AS x",
+        "WITH c(p, q) AS (SELECT \"B c\", a FROM o) SELECT q, p, p * 2 FROM c",
+        "WITH RECURSIVE r(n) AS (SELECT id FROM o UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
+        "SELECT n FROM r",
+        "SELECT v.a FROM ov AS v JOIN o USING (a)",
     };
     for (unsigned q = 0; q < sizeof queries / sizeof *queries; q++) {
         sqlite3_stmt *stmt = NULL;
@@ -136,7 +142,9 @@ static void origins(sqlite3 *db) {
             const char *d = sqlite3_column_database_name(stmt, i);
             const char *t = sqlite3_column_table_name(stmt, i);
             const char *o = sqlite3_column_origin_name(stmt, i);
-            printf("  %d %s.%s.%s\n", i, d ? d : "NULL", t ? t : "NULL", o ? o : "NULL");
+            const char *type = sqlite3_column_decltype(stmt, i);
+            printf("  %d %s.%s.%s %s\n", i, d ? d : "NULL", t ? t : "NULL", o ? o : "NULL",
+                   type ? type : "NULL");
         }
         printf("  out of range %s\n", sqlite3_column_table_name(stmt, 99) ? "set" : "NULL");
         sqlite3_finalize(stmt);

@@ -1463,6 +1463,8 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
             },
             hidden: false,
             coalesce: None,
+            origin: None,
+            declared_type: None,
         })
         .collect();
     Source {
@@ -1491,6 +1493,8 @@ fn schema_source(name: String, cursor: CursorId, db: Db) -> Source {
             read: ColRead::Column(i),
             hidden: false,
             coalesce: None,
+            origin: None,
+            declared_type: None,
         })
         .collect();
     // A table with no indexes and no declared columns: only its rowid resolves through it.

@@ -844,6 +844,12 @@ impl Vm {
                 c.moved();
                 self.wrote |= is_btree;
             }
+            Insn::SorterData { cursor, dest } => {
+                let Kind::Sorter(sorter) = &open_cursor(&mut self.cursors, *cursor)?.kind else {
+                    return Err(Error::new(ErrorCode::Internal, "SorterData on a non-sorter"));
+                };
+                self.regs[*dest] = Value::Blob(sorter.current().to_vec());
+            }
             Insn::SorterInsert { cursor, record } => {
                 let Value::Blob(bytes) = &self.regs[*record] else {
                     return Err(Error::new(ErrorCode::Internal, "sorting a non-record"));

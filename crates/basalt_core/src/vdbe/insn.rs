@@ -396,6 +396,11 @@ pub enum Insn {
         cursor: CursorId,
         if_empty: Addr,
     },
+    /// The record the sorter is on, whole, into `dest` (a blob).
+    SorterData {
+        cursor: CursorId,
+        dest: Reg,
+    },
     Gosub {
         ret: Reg,
         target: Addr,
@@ -561,7 +566,8 @@ impl Insn {
             | Insn::IdxInsert { cursor, .. }
             | Insn::IdxDelete { cursor, .. }
             | Insn::SorterInsert { cursor, .. }
-            | Insn::SorterSort { cursor, .. } => Some(*cursor),
+            | Insn::SorterSort { cursor, .. }
+            | Insn::SorterData { cursor, .. } => Some(*cursor),
             Insn::Init { .. }
             | Insn::Goto { .. }
             | Insn::Halt
@@ -866,6 +872,7 @@ impl Insn {
                 ("AggFinal", n(*slot), n(*dest), 0, func.name().into())
             }
             Insn::AggReset { slot } => ("AggReset", n(*slot), 0, 0, none()),
+            Insn::SorterData { cursor, dest } => ("SorterData", n(*cursor), n(*dest), 0, none()),
             Insn::SorterInsert { cursor, record } => {
                 ("SorterInsert", n(*cursor), n(*record), 0, none())
             }
