@@ -25,6 +25,7 @@ mod compound;
 mod covering;
 mod ddl;
 mod dml;
+mod estimate;
 mod expr;
 mod in_seek;
 mod index_range;
