@@ -48,7 +48,9 @@ impl Stats {
             cursor.payload(pager, &mut payload)?;
             header.parse(&payload)?;
             let text = |i| match header.column(&payload, i) {
-                Ok(Some(ValueRef::Text(bytes))) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                Ok(Some(ValueRef::Text(bytes))) => {
+                    Some(String::from_utf8_lossy(bytes).into_owned())
+                }
                 _ => None,
             };
             if let (Some(tbl), Some(stat)) = (text(0), text(2)) {
@@ -94,12 +96,7 @@ impl Stats {
     /// The rows an index holds (`prefix` 0) or holds per value of its first `prefix` columns:
     /// from its statistics, else SQLite's defaults (the table's rows, then 10, 9, … rows, and
     /// one row for a unique index's every column). `table_rows` stands for the table's size.
-    pub fn index_rows(
-        &self,
-        index: &crate::catalog::Index,
-        prefix: usize,
-        table_rows: f64,
-    ) -> f64 {
+    pub fn index_rows(&self, index: &crate::catalog::Index, prefix: usize, table_rows: f64) -> f64 {
         if let Some(&v) = self
             .indexes
             .get(&index.name.to_ascii_lowercase())

@@ -103,6 +103,34 @@ fn analyze_one_table_index_or_schema() {
         STAT1,
         "ANALYZE",
         STAT1,
+        // Dropping an object forgets its rows.
+        "DROP INDEX t_c",
+        STAT1,
+        "DROP TABLE plain",
+        "DROP TABLE u",
+        "DROP VIEW v",
+        STAT1,
+    ]);
+    p.hand_over();
+}
+
+/// Whatever `sqlite_stat1` holds, answers stay right: rows naming nothing, words instead of
+/// numbers, numbers that are not text.
+#[test]
+fn odd_stat1_rows_change_no_answer() {
+    let p = pair("analyze-odd");
+    p.run(&[
+        "ANALYZE",
+        "INSERT INTO sqlite_stat1 VALUES ('nosuch', NULL, '5'), ('t', 'nosuch', '1 1')",
+        "UPDATE sqlite_stat1 SET stat = 'many 3' WHERE idx = 't_ab'",
+        "UPDATE sqlite_stat1 SET stat = 0 WHERE idx = 't_c'",
+        "UPDATE sqlite_stat1 SET stat = '1 1 1 1 1 1 1 unordered sz=3' WHERE idx = 't_u'",
+        "UPDATE sqlite_stat1 SET stat = NULL WHERE tbl = 'plain'",
+        "ANALYZE sqlite_schema",
+        "SELECT a, b, c, d FROM t WHERE a = 3 AND b = 'b3' AND c = 'x3' ORDER BY d",
+        "SELECT count(*) FROM t, u WHERE t.a = u.id AND t.c = 'X1'",
+        "SELECT count(*) FROM plain, only_partial WHERE plain.v = only_partial.v",
+        STAT1,
     ]);
     p.hand_over();
 }

@@ -277,7 +277,11 @@ fn plans_with_statistics_are_sqlites() {
     let before: Vec<Vec<String>> = STATS_CHANGE.iter().map(|q| theirs(&oracle, q)).collect();
     oracle.execute_batch("ANALYZE").unwrap();
     for (q, plan) in STATS_CHANGE.iter().zip(&before) {
-        assert_ne!(&theirs(&oracle, q), plan, "statistics no longer change SQLite's plan: {q}");
+        assert_ne!(
+            &theirs(&oracle, q),
+            plan,
+            "statistics no longer change SQLite's plan: {q}"
+        );
     }
     // A file analyzed by SQLite, read by Basalt.
     let read = Connection::open(by_sqlite.to_str().unwrap()).unwrap();
@@ -303,12 +307,19 @@ fn plans_with_statistics_are_sqlites() {
     assert!(!reads_selective(&prepared));
     analyzed.execute_batch("ANALYZE").unwrap();
     prepared.step_blocking().unwrap();
-    assert!(reads_selective(&prepared), "a statement prepared before ANALYZE");
+    assert!(
+        reads_selective(&prepared),
+        "a statement prepared before ANALYZE"
+    );
     drop(prepared);
     for q in STATS_CHANGE.iter().chain(&STATS_KEEP) {
         let want = theirs(&oracle, q);
         assert_eq!(ours(&read, q).unwrap(), want, "SQLite's statistics: {q}");
-        assert_eq!(ours(&analyzed, q).unwrap(), want, "Basalt's statistics: {q}");
+        assert_eq!(
+            ours(&analyzed, q).unwrap(),
+            want,
+            "Basalt's statistics: {q}"
+        );
     }
     drop((read, analyzed));
     std::fs::remove_dir_all(&dir).unwrap();

@@ -19,8 +19,8 @@
 //! - The program is marked to reload the catalog when it ends (`Program::reloads_catalog`),
 //!   so statements compiled afterwards plan with the new statistics.
 
+use super::ddl::{is_schema_table_name, RootValue};
 use super::dml::Target;
-use super::ddl::RootValue;
 use super::{error, no_such_table, Ctx, Label};
 use crate::btree::TreeKind;
 use crate::catalog::{Index, Table};
@@ -36,8 +36,8 @@ use basalt_parser::ast;
 pub(super) const STAT1: &str = "sqlite_stat1";
 const STAT1_SQL: &str = "CREATE TABLE sqlite_stat1(tbl,idx,stat)";
 
-/// Which rows of `sqlite_stat1` an ANALYZE replaces.
-enum Replaced {
+/// Which rows of `sqlite_stat1` an ANALYZE replaces (or a DROP deletes).
+pub(super) enum Replaced {
     All,
     Table(String),
     Index(String),
@@ -80,6 +80,16 @@ impl Ctx<'_> {
             let stat = self.open_stat_table(index.db, Replaced::Index(index.name.clone()))?;
             return self.analyze_table(&stat, &table, Some(&index));
         }
+        let schema_table = [Db::Temp, Db::Main]
+            .into_iter()
+            .filter(|db| schema.is_none_or(|s| s == *db))
+            .find(|&db| is_schema_table_name(db, n));
+        if let Some(db) = schema_table {
+            // Nothing to count, but SQLite still makes the table and reloads the statistics.
+            let name = db.schema_table_name().to_string();
+            self.open_stat_table(db, Replaced::Table(name))?;
+            return Ok(());
+        }
         if let Some(table) = self.catalog.table_in(schema, n).cloned() {
             check_readable(&table)?;
             let stat = self.open_stat_table(table.db, Replaced::Table(table.name.clone()))?;
@@ -108,26 +118,43 @@ impl Ctx<'_> {
     /// Opens `db`'s `sqlite_stat1` for writing, creating it if it does not exist, and deletes
     /// the rows being replaced.
     fn open_stat_table(&mut self, db: Db, replaced: Replaced) -> Result<StatTable> {
-        let Some(existing) = self.catalog.get(db).table(STAT1).cloned() else {
-            let root = self.b.reg();
-            self.b.emit(Insn::CreateBtree {
-                db,
-                kind: TreeKind::Table,
-                dest: root,
-            });
-            self.schema_row(db, "table", STAT1, STAT1, RootValue::Reg(root), Some(STAT1_SQL));
-            self.b.emit(Insn::SchemaChanged { db });
-            let cursor = self.b.cursor();
-            self.b.emit(Insn::OpenWrite {
-                cursor,
-                db,
-                root: Root::Reg(root),
-                key: None,
-            });
+        if let Some(cursor) = self.clear_stats(db, &replaced)? {
             return Ok(StatTable { cursor });
+        }
+        let root = self.b.reg();
+        self.b.emit(Insn::CreateBtree {
+            db,
+            kind: TreeKind::Table,
+            dest: root,
+        });
+        self.schema_row(
+            db,
+            "table",
+            STAT1,
+            STAT1,
+            RootValue::Reg(root),
+            Some(STAT1_SQL),
+        );
+        self.b.emit(Insn::SchemaChanged { db });
+        let cursor = self.b.cursor();
+        self.b.emit(Insn::OpenWrite {
+            cursor,
+            db,
+            root: Root::Reg(root),
+            key: None,
+        });
+        Ok(StatTable { cursor })
+    }
+
+    /// Deletes the `replaced` rows of `db`'s `sqlite_stat1` (DROP TABLE and DROP INDEX forget
+    /// their object's rows too, as SQLite's do); returns the table's write cursor, or `None`
+    /// if the database has no `sqlite_stat1`.
+    pub(super) fn clear_stats(&mut self, db: Db, replaced: &Replaced) -> Result<Option<CursorId>> {
+        let Some(existing) = self.catalog.get(db).table(STAT1).cloned() else {
+            return Ok(None);
         };
         let target: Target = self.open_target(existing.clone());
-        let (column, name) = match &replaced {
+        let (column, name) = match replaced {
             Replaced::All => (None, ""),
             Replaced::Table(name) => (Some(0), name.as_str()),
             Replaced::Index(name) => (Some(1), name.as_str()),
@@ -156,14 +183,17 @@ impl Ctx<'_> {
             Ok(())
         })?;
         self.delete_rows(&target, rowids, false, false, None)?;
-        Ok(StatTable {
-            cursor: target.cursor,
-        })
+        Ok(Some(target.cursor))
     }
 
     /// The rows of one table: each of its indexes (or just `only`), then the table's own row
     /// count if no full index gave it.
-    fn analyze_table(&mut self, stat: &StatTable, table: &Table, only: Option<&Index>) -> Result<()> {
+    fn analyze_table(
+        &mut self,
+        stat: &StatTable,
+        table: &Table,
+        only: Option<&Index>,
+    ) -> Result<()> {
         let internal = table.name.to_ascii_lowercase().starts_with("sqlite_");
         if internal || table.root == 0 {
             return Ok(());
@@ -211,7 +241,11 @@ impl Ctx<'_> {
         let top = self.b.label();
         let counted = self.b.label();
         // SQLite writes `"0 0 …"` for an empty partial index, nothing for an empty full one.
-        let if_empty = if index.partial.is_some() { counted } else { done };
+        let if_empty = if index.partial.is_some() {
+            counted
+        } else {
+            done
+        };
         self.b.emit(Insn::Rewind {
             cursor,
             if_empty: self.b.to(if_empty),

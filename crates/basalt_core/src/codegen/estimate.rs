@@ -37,7 +37,9 @@ impl Ctx<'_> {
 
     /// The rows a source is assumed to hold.
     pub(super) fn table_rows(&self, table: Option<&Table>) -> f64 {
-        table.and_then(|t| self.analyzed_rows(t)).unwrap_or(SOURCE_ROWS)
+        table
+            .and_then(|t| self.analyzed_rows(t))
+            .unwrap_or(SOURCE_ROWS)
     }
 
     /// The rows a seek on `index` with these equality terms and `bounds` range bounds finds.

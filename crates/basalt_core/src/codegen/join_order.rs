@@ -18,10 +18,10 @@
 
 use super::access::Access;
 use super::auto_index::LevelAccess;
+use super::estimate::{EQ_ROWS, FILTER_KEEPS};
 use super::outer_join::OuterJoin;
 use super::scope::Scope;
 use super::select::Cond;
-use super::estimate::{EQ_ROWS, FILTER_KEEPS};
 use super::Ctx;
 use crate::error::Result;
 
