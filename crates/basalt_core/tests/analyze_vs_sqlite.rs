@@ -144,6 +144,13 @@ fn analyze_errors_are_sqlites() {
         "ANALYZE temp.nosuch",
         "ANALYZE nodb.t",
         STAT1,
+        // `temp` before it exists: SQLite creates it, and its sqlite_stat1.
+        "ANALYZE temp",
+        "SELECT type, name, sql FROM temp.sqlite_schema WHERE name = 'sqlite_stat1'",
+        "SELECT * FROM temp.sqlite_stat1",
+        "ANALYZE sqlite_schema",
+        "ANALYZE main.sqlite_master",
+        STAT1,
     ]);
 }
 
