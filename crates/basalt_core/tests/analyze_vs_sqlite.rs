@@ -203,6 +203,18 @@ fn analyze_refuses_without_rowid_tables() {
     p.run(&["ANALYZE r", STAT1]);
 }
 
+/// A virtual table is skipped, as SQLite skips it; its shadow tables are ordinary tables.
+#[test]
+fn analyze_skips_virtual_tables() {
+    let p = Pair::written_by_sqlite(
+        "analyze-vtab",
+        "CREATE VIRTUAL TABLE rt USING rtree(id, x0, x1);
+         INSERT INTO rt VALUES (1, 0, 1), (2, 5, 6);
+         CREATE TABLE r(x); CREATE INDEX r_x ON r(x); INSERT INTO r VALUES (1), (1);",
+    );
+    p.run(&["ANALYZE", STAT1, "ANALYZE rt", STAT1]);
+}
+
 /// Stats Basalt wrote are read by SQLite: its plans on Basalt's analyzed file are the plans on
 /// its own analyzed file.
 #[test]
