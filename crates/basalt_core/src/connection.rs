@@ -789,7 +789,10 @@ impl Statement {
         }
         // A statement that created the temp database changes what PRAGMA database_list shows.
         let temp_created = inner.temp.is_some() != inner.catalog.temp_open;
-        let reload = self.vm.schema_changed || result.is_err() || temp_created;
+        let reload = self.vm.schema_changed
+            || self.vm.program().reloads_catalog
+            || result.is_err()
+            || temp_created;
         if reload {
             inner.reload_catalog()?;
         }

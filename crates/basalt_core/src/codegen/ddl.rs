@@ -13,6 +13,7 @@
 //!   indexes of temp tables); every b-tree and schema row of it is in that database's pager, and
 //!   name clashes are checked within that database only, as SQLite does.
 
+use super::analyze::Replaced;
 use super::scope::Scope;
 use super::select::{table_source, Dest};
 use super::{error, Ctx};
@@ -685,6 +686,16 @@ impl Ctx<'_> {
             }
         };
         self.writes = true;
+        let forgotten = match (&dropped_table, kind) {
+            (Some(table), _) => Some(Replaced::Table(table.name.clone())),
+            (None, ast::ObjectKind::Index) => {
+                catalog.index(n).map(|i| Replaced::Index(i.name.clone()))
+            }
+            _ => None,
+        };
+        if let Some(stats) = forgotten {
+            self.clear_stats(db, &stats)?;
+        }
         if let Some(table) = &dropped_table {
             // Before the b-trees go, as SQLite orders it.
             self.forget_counter(table)?;

@@ -18,12 +18,14 @@
 mod access;
 mod aggregate;
 mod alter;
+mod analyze;
 mod auto_index;
 mod autoincrement;
 mod compound;
 mod covering;
 mod ddl;
 mod dml;
+mod estimate;
 mod expr;
 mod in_seek;
 mod index_range;
@@ -513,7 +515,8 @@ fn compile_noting(
                 return Err(error("unable to identify the object to be reindexed"));
             }
         }
-        ast::Stmt::Reindex(None) | ast::Stmt::Analyze(_) => {}
+        ast::Stmt::Reindex(None) => {}
+        ast::Stmt::Analyze(target) => ctx.analyze(target.as_ref())?,
         ast::Stmt::Vacuum { schema, into } => {
             if into.is_some() {
                 return Err(Error::not_supported("VACUUM INTO"));
@@ -561,6 +564,9 @@ fn compile_noting(
         statement.stmt,
         ast::Stmt::Insert(_) | ast::Stmt::Update(_) | ast::Stmt::Delete(_)
     );
+    // SQLite loads the new statistics when ANALYZE ends: statements compiled from then on
+    // plan with them.
+    program.reloads_catalog = matches!(statement.stmt, ast::Stmt::Analyze(_));
     program.n_params = params.count;
     program.param_names = params.names;
     program.table_defaults = short_records::table_defaults(&program, catalog);

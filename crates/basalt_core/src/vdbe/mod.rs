@@ -74,6 +74,9 @@ pub struct Program {
     pub read_only: bool,
     /// INSERT, UPDATE or DELETE: the statements whose row count `changes()` reports.
     pub is_dml: bool,
+    /// The connection reads its catalog again when the program ends, though no schema
+    /// cookie moved (ANALYZE: new planner statistics).
+    pub reloads_catalog: bool,
     /// What a field missing from a short record reads as, for the tables opened by root page
     /// whose columns have such defaults (`codegen/short_records.rs`).
     pub table_defaults: Vec<TableDefaults>,
