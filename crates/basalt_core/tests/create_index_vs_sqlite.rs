@@ -21,6 +21,8 @@ const INDEXES_AND_CHECKS: &[&str] = &[
     "CREATE INDEX t_expr ON t(length(d), a DESC)",
     "CREATE UNIQUE INDEX t_bad ON t(b)",
     "CREATE UNIQUE INDEX t_nulls ON t(CASE WHEN b IS NULL THEN NULL ELSE a END)",
+    "CREATE UNIQUE INDEX t_expr_dup ON t(a % 10)",
+    "CREATE UNIQUE INDEX t_two_dup ON t(c, a % 3)",
     "SELECT a, b FROM t WHERE a BETWEEN 100 AND 140 ORDER BY a",
     "SELECT b, c, a FROM t WHERE b = 'KEY5' COLLATE NOCASE ORDER BY b COLLATE NOCASE DESC, c",
     "SELECT count(*), sum(c) FROM t WHERE c > 100",

@@ -482,16 +482,10 @@ impl Ctx<'_> {
             count: n,
             target: self.b.to(ok),
         });
-        let names: Vec<String> = index
-            .columns
-            .iter()
-            .filter_map(|c| c.column)
-            .map(|c| format!("{}.{}", table.name, table.columns[c].name))
-            .collect();
         self.b.emit(Insn::HaltError {
             code: ErrorCode::Constraint,
             extended_code: Some(crate::error::extended::CONSTRAINT_UNIQUE),
-            message: format!("UNIQUE constraint failed: {}", names.join(", ")),
+            message: super::dml::unique_message(table, index),
             on_error: OnError::Abort,
         });
         self.b.place(ok);

@@ -71,7 +71,8 @@ fn on_error(action: ConflictAction) -> OnError {
     }
 }
 
-fn unique_message(table: &Table, index: &Index) -> String {
+/// SQLite's message for a duplicate key in a unique index.
+pub(super) fn unique_message(table: &Table, index: &Index) -> String {
     if index.columns.iter().any(|c| c.column.is_none()) {
         return format!("UNIQUE constraint failed: index '{}'", index.name);
     }
