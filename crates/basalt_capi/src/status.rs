@@ -9,7 +9,8 @@
 //! - Pointers handed out (`db_filename`) live in the connection's `DbExtra` until it closes.
 //! - `limit` records and reports limits as SQLite does (capped at the built-in maximum).
 //!   SQLITE_LIMIT_SQL_LENGTH and SQLITE_LIMIT_VARIABLE_NUMBER are enforced by `prepare` and
-//!   SQLITE_LIMIT_LENGTH by `expanded_sql`; the other lowered limits are not yet enforced
+//!   SQLITE_LIMIT_LENGTH by `expanded_sql`, SQLITE_LIMIT_FUNCTION_ARG by the engine's code
+//!   generator (`Connection::set_max_function_args`); the other lowered limits are not yet enforced
 //!   (the engine applies its built-in ones).
 
 use crate::codes::*;
@@ -75,6 +76,7 @@ impl Default for DbExtra {
 
 const LIMIT_LENGTH: usize = 0;
 const LIMIT_SQL_LENGTH: usize = 1;
+const LIMIT_FUNCTION_ARG: usize = 6;
 const LIMIT_VARIABLE_NUMBER: usize = 9;
 
 /// SQLITE_LIMIT_LENGTH: the longest string or blob, in bytes.
@@ -229,6 +231,12 @@ pub extern "C" fn sqlite3_limit(db: *mut sqlite3, id: c_int, new: c_int) -> c_in
         let old = state.extra.limits[index];
         if new >= 0 {
             state.extra.limits[index] = new.min(LIMIT_MAX[index]);
+            if index == LIMIT_FUNCTION_ARG {
+                let n = usize::try_from(state.extra.limits[index]).unwrap_or(0);
+                if let Some(conn) = &state.conn {
+                    conn.set_max_function_args(n);
+                }
+            }
         }
         old
     })

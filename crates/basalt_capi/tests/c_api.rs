@@ -100,12 +100,13 @@ fn split_sourceid(transcript: &str) -> (String, String) {
 
 /// Each C program under `tests/c/` against our library and against real SQLite: the core
 /// API (`api_test.c`); printf, config, status, UTF-16, backup and serialize (`ext_test.c`);
-/// user functions, collations, values, results and hooks (`udf_test.c`). One test runs them in
+/// user functions, collations, values, results and hooks (`udf_test.c`); the authorizer,
+/// `PRAGMA count_changes` and SQLITE_LIMIT_FUNCTION_ARG (`authz_test.c`). One test runs them in
 /// turn: they share one work directory (our installed library, SQLite's object file), and test
 /// runners may put separate tests in separate processes.
 #[test]
 fn c_programs_match_real_sqlite() {
-    for program in ["api_test", "ext_test", "udf_test"] {
+    for program in ["api_test", "ext_test", "udf_test", "authz_test"] {
         compare_transcripts(program);
     }
 }

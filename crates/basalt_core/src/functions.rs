@@ -15,6 +15,9 @@
 //! - While a connection compiles a statement, its registry is the thread's active one
 //!   ([`activate`]): the code generator resolves names through [`lookup`], and collations
 //!   through `record::user_collations`, which the same guard activates.
+//! - The registry also holds the connection's other settings that change what a statement
+//!   compiles to ([`CompileSettings`]: the authorizer, `PRAGMA count_changes`, the function
+//!   argument limit), so that changing one recompiles prepared statements the same way.
 //! - Aux data (`sqlite3_set_auxdata`) lives per call site and argument for one execution of a
 //!   statement: dropped when it is reset or finalized.
 
@@ -101,6 +104,27 @@ impl std::fmt::Debug for UserFunction {
 pub struct UserRegistry {
     functions: Vec<Rc<UserFunction>>,
     collations: Rc<CollationSet>,
+    settings: CompileSettings,
+}
+
+/// Connection settings the code generator reads.
+#[derive(Clone)]
+pub struct CompileSettings {
+    pub authorizer: Option<Rc<crate::hooks::Authorizer>>,
+    /// `PRAGMA count_changes`: INSERT, UPDATE and DELETE return their count of changed rows.
+    pub count_changes: bool,
+    /// SQLITE_LIMIT_FUNCTION_ARG: the most arguments a function call may have.
+    pub max_function_args: usize,
+}
+
+impl Default for CompileSettings {
+    fn default() -> CompileSettings {
+        CompileSettings {
+            authorizer: None,
+            count_changes: false,
+            max_function_args: MAX_ARGS as usize,
+        }
+    }
 }
 
 /// The result of looking a call up among the application's functions.
@@ -156,6 +180,17 @@ impl UserRegistry {
             }
         }
         next
+    }
+
+    /// The same definitions with other compile settings.
+    pub fn with_settings(&self, change: impl FnOnce(&mut CompileSettings)) -> UserRegistry {
+        let mut next = self.clone();
+        change(&mut next.settings);
+        next
+    }
+
+    pub fn settings(&self) -> &CompileSettings {
+        &self.settings
     }
 
     pub fn has_collation(&self, name: &str) -> bool {
@@ -218,5 +253,13 @@ pub fn lookup(name: &str, argc: usize) -> Lookup {
     ACTIVE.with(|a| match a.borrow().as_ref() {
         Some(registry) => registry.lookup(name, argc),
         None => Lookup::NotFound,
+    })
+}
+
+/// The active registry's compile settings (none active: the defaults).
+pub fn settings() -> CompileSettings {
+    ACTIVE.with(|a| match a.borrow().as_ref() {
+        Some(registry) => registry.settings.clone(),
+        None => CompileSettings::default(),
     })
 }

@@ -1,0 +1,226 @@
+/*
+ * The authorizer (sqlite3_set_authorizer), PRAGMA count_changes and SQLITE_LIMIT_FUNCTION_ARG
+ * through the public C API, printing a transcript: every authorizer call with its arguments,
+ * and what each statement then does (rows, changes, errors) when the authorizer answers OK,
+ * DENY, IGNORE or nonsense. Linked against Basalt's libsqlite3 and against real SQLite, the
+ * transcripts must be equal (tests/c_api.rs). argv[1] is a scratch directory (unused).
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+static sqlite3 *db;
+/* The answer for `action` (and, if set, only when the second argument is `arg2`). */
+static int answer_action = -1, answer = SQLITE_OK;
+static const char *answer_arg2;
+
+static const char *s(const char *t) { return t ? t : "NULL"; }
+
+static int logger(void *arg, int action, const char *a, const char *b, const char *c,
+                  const char *d) {
+    printf("  auth %s %d %s %s %s %s\n", (const char *)arg, action, s(a), s(b), s(c), s(d));
+    if (action == answer_action && (!answer_arg2 || (b && strcmp(b, answer_arg2) == 0)))
+        return answer;
+    return SQLITE_OK;
+}
+
+static void answering(int action, const char *arg2, int result) {
+    answer_action = action;
+    answer_arg2 = arg2;
+    answer = result;
+    printf("answer %d to action %d (%s)\n", result, action, s(arg2));
+}
+
+static void print_row(sqlite3_stmt *stmt) {
+    printf("  row:");
+    for (int i = 0; i < sqlite3_data_count(stmt); i++) {
+        const unsigned char *t = sqlite3_column_text(stmt, i);
+        printf(" %s=%s", sqlite3_column_name(stmt, i), t ? (const char *)t : "NULL");
+    }
+    printf("\n");
+}
+
+static void query(const char *sql) {
+    sqlite3_stmt *stmt = 0;
+    printf("query %s\n", sql);
+    int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, 0);
+    if (rc != SQLITE_OK) {
+        printf("  prepare rc=%d errcode=%d errmsg=%s\n", rc, sqlite3_errcode(db), sqlite3_errmsg(db));
+        return;
+    }
+    printf("  columns=%d\n", sqlite3_column_count(stmt));
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) print_row(stmt);
+    printf("  end rc=%d changes=%d msg=%s\n", rc, sqlite3_changes(db),
+           rc == SQLITE_DONE ? "" : sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+}
+
+static void setup(void) {
+    sqlite3_set_authorizer(db, 0, 0);
+    sqlite3_exec(db,
+                 "drop table if exists t; drop table if exists u; drop table if exists z;"
+                 "drop view if exists vz; drop table if exists temp.tz; drop view if exists temp.tv;"
+                 "create table t(a INTEGER primary key, b, c);"
+                 "insert into t values(1, 2, 3), (4, 5, 6);"
+                 "create table u(x, y); insert into u values(1, 'one');"
+                 "create temp table tt(p, q); insert into tt values(7, 8);",
+                 0, 0, 0);
+    sqlite3_set_authorizer(db, logger, "log");
+}
+
+static const char *statements[] = {
+    "select * from t",
+    "select b from t where c > 1",
+    "select rowid, a, _rowid_ from t",
+    "select count(*) from t",
+    "select t.* from t, u",
+    "select u.y, t.b from t join u on u.x = t.a where t.c > 0 group by t.b having count(*) > 0 "
+    "order by u.y",
+    "select b as k from t where k > 0 order by k",
+    "select a from t order by b",
+    "select abs(-1), upper('x'), 1 + 2",
+    "select max(b), min(c) from main.t where a > 0 group by c order by 1 limit 5",
+    "select p, q from tt",
+    "select * from temp.tt",
+    "insert into u values(2, 'two')",
+    "insert into u(x) values(abs(-3))",
+    "insert into u select a, b from t",
+    "insert into u default values",
+    "update t set b = 1 where c = 2",
+    "update t set b = c, c = b",
+    "update t set rowid = rowid where a = 4",
+    "delete from u where x = 1",
+    "delete from u",
+    "pragma user_version = 3",
+    "pragma user_version",
+    "pragma table_info(t)",
+    "pragma main.table_info('u')",
+    "begin",
+    "savepoint s",
+    "release s",
+    "savepoint s2",
+    "rollback to s2",
+    "commit",
+    "begin immediate",
+    "rollback",
+    "create table z(q, r integer primary key)",
+    "create temp table tz(q)",
+    "create view vz as select b from t",
+    "create temp view tv as select 1",
+    "drop view vz",
+    "drop view tv",
+    "drop table z",
+    "drop table tz",
+    "drop table if exists nosuch",
+    0,
+};
+
+/* Each statement with the authorizer answering `result` to its own action kinds in turn. */
+static void all_with(int action, const char *arg2, int result) {
+    answering(action, arg2, result);
+    for (int i = 0; statements[i]; i++) {
+        setup();
+        query(statements[i]);
+    }
+    sqlite3_exec(db, "rollback", 0, 0, 0);
+}
+
+int main(int argc, char **argv) {
+    (void)argc;
+    (void)argv;
+    sqlite3_open(":memory:", &db);
+    printf("set_authorizer: %d\n", sqlite3_set_authorizer(db, logger, "log"));
+
+    all_with(-1, 0, SQLITE_OK);
+    const int actions[] = {SQLITE_SELECT,      SQLITE_READ,        SQLITE_INSERT,
+                           SQLITE_UPDATE,      SQLITE_DELETE,      SQLITE_PRAGMA,
+                           SQLITE_TRANSACTION, SQLITE_SAVEPOINT,   SQLITE_FUNCTION,
+                           SQLITE_CREATE_TABLE, SQLITE_CREATE_TEMP_TABLE, SQLITE_CREATE_VIEW,
+                           SQLITE_DROP_TABLE,  SQLITE_DROP_VIEW,   SQLITE_DROP_TEMP_TABLE};
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+        all_with(actions[i], 0, SQLITE_DENY);
+        all_with(actions[i], 0, 99);
+    }
+    /* IGNORE where it has a meaning Basalt mirrors. */
+    answering(SQLITE_READ, "b", SQLITE_IGNORE);
+    for (int i = 0; i < 12; i++) {
+        setup();
+        query(statements[i]);
+    }
+    answering(SQLITE_READ, "a", SQLITE_IGNORE);
+    setup();
+    query("select rowid, a, b from t");
+    answering(SQLITE_UPDATE, "b", SQLITE_IGNORE);
+    setup();
+    query("update t set b = 9, c = 8 where a = 1");
+    query("select * from t");
+    answering(SQLITE_DELETE, 0, SQLITE_IGNORE);
+    setup();
+    query("delete from u");
+    query("select count(*) from u");
+    const int nothing[] = {SQLITE_SELECT, SQLITE_INSERT, SQLITE_PRAGMA, SQLITE_TRANSACTION,
+                           SQLITE_SAVEPOINT, SQLITE_CREATE_TABLE, SQLITE_CREATE_VIEW,
+                           SQLITE_DROP_TABLE};
+    for (size_t i = 0; i < sizeof nothing / sizeof nothing[0]; i++) {
+        answering(nothing[i], 0, SQLITE_IGNORE);
+        setup();
+        query("select b from t");
+        query("insert into u values(9, 9)");
+        query("select count(*) from u");
+        query("pragma user_version = 5");
+        query("pragma user_version");
+        query("begin");
+        query("savepoint s");
+        query("create table z(q)");
+        query("create view vz as select 1");
+        query("select name from sqlite_master order by name");
+        query("drop table u");
+        query("select name from sqlite_master order by name");
+        sqlite3_exec(db, "rollback", 0, 0, 0);
+    }
+
+    /* A statement prepared before the authorizer changes compiles again, and asks it. */
+    answering(-1, 0, SQLITE_OK);
+    setup();
+    sqlite3_stmt *stmt = 0;
+    sqlite3_set_authorizer(db, 0, 0);
+    printf("prepare without authorizer: %d\n", sqlite3_prepare_v2(db, "select c from t", -1, &stmt, 0));
+    sqlite3_set_authorizer(db, logger, "late");
+    answering(SQLITE_READ, "c", SQLITE_DENY);
+    int rc = sqlite3_step(stmt);
+    printf("step after set_authorizer: %d %s\n", rc, sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    sqlite3_set_authorizer(db, 0, 0);
+    query("select c from t");
+
+    /* PRAGMA count_changes. */
+    answering(-1, 0, SQLITE_OK);
+    setup();
+    sqlite3_set_authorizer(db, 0, 0);
+    query("pragma count_changes");
+    query("pragma count_changes = 1");
+    query("pragma count_changes");
+    query("insert into u values(3, 'three'), (4, 'four')");
+    query("update u set y = 'x' where x > 2");
+    query("delete from u where x = 4");
+    query("delete from u");
+    query("insert into u values(5, 'five') returning x");
+    query("pragma count_changes = off");
+    query("insert into u values(6, 'six')");
+
+    /* SQLITE_LIMIT_FUNCTION_ARG. */
+    printf("limit: %d\n", sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 1));
+    printf("limit: %d\n", sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, -1));
+    query("select abs(-1)");
+    query("select max(1, 2)");
+    query("select MAX(1, 2) from nosuch");
+    query("select x from u where x in (select coalesce(x, 1) from u)");
+    query("select count(*), group_concat(y) from u");
+    printf("limit: %d\n", sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 2));
+    query("select max(1, 2)");
+    query("select max(1, 2, 3)");
+    sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 1000);
+    query("select max(1, 2, 3)");
+    sqlite3_close(db);
+    return 0;
+}

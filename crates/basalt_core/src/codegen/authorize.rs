@@ -1,0 +1,789 @@
+//! The authorizer (`sqlite3_set_authorizer`): before a statement compiles, its actions are
+//! reported to the application's callback in SQLite's order, with SQLite's arguments.
+//!
+//! SQLite calls its authorizer while it resolves names and generates code; Basalt's code
+//! generator resolves names in another order, so this pass walks the statement the way
+//! SQLite's resolver does: SELECT, then the reads of the result columns, HAVING, WHERE (ON
+//! clauses after it), ORDER BY, GROUP BY, then a read with an empty column name for each table
+//! none of whose columns was read. DDL reports the fixed sequence of actions SQLite's nested
+//! statements on the schema table make.
+//!
+//! Invariants:
+//! - A statement the pass cannot report exactly as SQLite does (subqueries, compounds, CTEs,
+//!   views, triggers, RETURNING, upserts, ALTER TABLE, ...) is refused while an authorizer is
+//!   set, never compiled with actions left unreported.
+//! - DENY fails the prepare with SQLITE_AUTH (or SQLITE_ERROR for a function, as SQLite);
+//!   IGNORE on a column read makes that column read as NULL (`ignored`), on INSERT, PRAGMA,
+//!   transactions and CREATE/DROP makes the statement do nothing, on UPDATE of a column drops
+//!   that assignment, on DELETE changes nothing; an IGNORE SQLite gives another meaning is
+//!   refused.
+
+use super::scope::{ColRead, Resolved, Scope};
+use super::Ctx;
+use crate::catalog::{Column, Table};
+use crate::error::{Error, ErrorCode, Result};
+use crate::hooks::{auth, Authorizer};
+use crate::schema::Db;
+use basalt_parser::ast::{self, ExprKind};
+use std::rc::Rc;
+
+/// What the authorizer decided for the whole statement.
+pub enum Outcome {
+    /// Compile it (possibly changed: UPDATE assignments the authorizer ignored removed).
+    Compile(Option<ast::Stmt>),
+    /// Compile it to nothing (an IGNORE SQLite answers by generating no code).
+    Nothing,
+}
+
+fn refuse(what: &str) -> Error {
+    Error::not_supported(format!("{what} while an authorizer is set"))
+}
+
+/// One FROM source while a SELECT's names are resolved.
+struct Src {
+    /// The alias, or the name as written.
+    name: String,
+    /// The name as written in FROM.
+    written: String,
+    qualifier: Option<String>,
+    table: Table,
+    used: bool,
+}
+
+/// The pass over one statement.
+struct Pass<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    authorizer: Rc<Authorizer>,
+    /// Walking a result alias's expression again (from WHERE, HAVING or GROUP BY).
+    rewalking: std::cell::Cell<bool>,
+}
+
+impl Pass<'_, '_> {
+    /// Asks about one action; `Ok(true)` for IGNORE.
+    fn ask(&self, action: i32, a: Option<&str>, b: Option<&str>, db: Option<&str>) -> Result<bool> {
+        match (self.authorizer)(action, a, b, db, None) {
+            auth::OK => Ok(false),
+            auth::IGNORE => Ok(true),
+            auth::DENY => Err(Error::new(ErrorCode::Auth, "not authorized")),
+            _ => Err(Error::new(ErrorCode::Error, "authorizer malfunction")),
+        }
+    }
+
+    /// An action whose IGNORE SQLite answers by generating no code.
+    fn ask_or_nothing(
+        &self,
+        action: i32,
+        a: Option<&str>,
+        b: Option<&str>,
+        db: Option<&str>,
+    ) -> Result<Option<Outcome>> {
+        Ok(self.ask(action, a, b, db)?.then_some(Outcome::Nothing))
+    }
+
+    /// An action SQLite's nested statements on the schema table make, whose IGNORE Basalt
+    /// cannot mirror.
+    fn ask_nested(&self, action: i32, a: &str, b: Option<&str>, db: Db) -> Result<()> {
+        let ignore = if action == auth::READ {
+            self.ask_read(db, a, b.unwrap_or_default())?
+        } else {
+            self.ask(action, Some(a), b, Some(db.name()))?
+        };
+        if ignore {
+            return Err(refuse("an IGNORE on the schema table"));
+        }
+        Ok(())
+    }
+
+    /// Asks about reading `table.column` of `db`; `Ok(true)` for IGNORE.
+    fn ask_read(&self, db: Db, table: &str, column: &str) -> Result<bool> {
+        match (self.authorizer)(auth::READ, Some(table), Some(column), Some(db.name()), None) {
+            auth::OK => Ok(false),
+            auth::IGNORE => Ok(true),
+            auth::DENY => Err(Error::new(
+                ErrorCode::Auth,
+                match db {
+                    Db::Main => format!("access to {table}.{column} is prohibited"),
+                    Db::Temp => format!("access to temp.{table}.{column} is prohibited"),
+                },
+            )),
+            _ => Err(Error::new(ErrorCode::Error, "authorizer malfunction")),
+        }
+    }
+
+    fn is_ignored(&self, table: &Table, column: &str) -> bool {
+        self.ctx.auth_ignored.borrow().iter().any(|(d, t, c)| {
+            *d == table.db && t.eq_ignore_ascii_case(&table.name) && c.eq_ignore_ascii_case(column)
+        })
+    }
+
+    /// A column read; one the authorizer ignores reads NULL (`Ctx::read_ignored`).
+    fn read(&self, table: &Table, column: &str) -> Result<()> {
+        if self.ask_read(table.db, &table.name, column)? {
+            self.ctx.auth_ignored.borrow_mut().push((
+                table.db,
+                table.name.to_ascii_lowercase(),
+                column.to_ascii_lowercase(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn statement(&self, stmt: &ast::Stmt) -> Result<Outcome> {
+        let compile = Ok(Outcome::Compile(None));
+        match stmt {
+            ast::Stmt::Select(s) => {
+                if self.ask(auth::SELECT, None, None, None)? {
+                    return Ok(Outcome::Nothing);
+                }
+                self.select(s)?;
+                compile
+            }
+            ast::Stmt::Insert(i) => self.insert(i),
+            ast::Stmt::Update(u) => self.update(u),
+            ast::Stmt::Delete(d) => {
+                let Some(table) = self.dml_target(&d.table, d.with.is_some(), &d.returning)? else {
+                    return compile;
+                };
+                self.ask(auth::DELETE, Some(&table.name), None, Some(table.db.name()))?;
+                let mut sources = vec![src(table, &d.table, d.alias.as_ref())];
+                self.opt_expr(d.where_.as_ref(), &mut sources, &[])?;
+                compile
+            }
+            ast::Stmt::Pragma(p) => {
+                let arg = match &p.value {
+                    Some(ast::PragmaValue::Assign(v)) | Some(ast::PragmaValue::Call(v)) => {
+                        Some(super::pragma::dequote(v))
+                    }
+                    None => None,
+                };
+                let db = p.name.schema.as_ref().and_then(|s| Db::from_name(&s.value));
+                let outcome = self.ask_or_nothing(
+                    auth::PRAGMA,
+                    Some(&p.name.name.value),
+                    arg.as_deref(),
+                    db.map(Db::name),
+                )?;
+                Ok(outcome.unwrap_or(Outcome::Compile(None)))
+            }
+            ast::Stmt::Begin { .. } => self.transaction("BEGIN"),
+            ast::Stmt::Commit => self.transaction("COMMIT"),
+            ast::Stmt::Rollback { savepoint: None } => self.transaction("ROLLBACK"),
+            ast::Stmt::Rollback { savepoint: Some(n) } => self.savepoint("ROLLBACK", &n.value),
+            ast::Stmt::Savepoint(n) => self.savepoint("BEGIN", &n.value),
+            ast::Stmt::Release(n) => self.savepoint("RELEASE", &n.value),
+            ast::Stmt::CreateTable(c) => self.create_table(c),
+            ast::Stmt::CreateView(v) => {
+                let db = if v.temporary {
+                    Db::Temp
+                } else {
+                    self.ctx.schema_of(&v.name)?.unwrap_or(Db::Main)
+                };
+                let code = if db == Db::Temp {
+                    auth::CREATE_TEMP_VIEW
+                } else {
+                    auth::CREATE_VIEW
+                };
+                self.create_object(code, &v.name.name.value, db)
+            }
+            ast::Stmt::Drop { kind, name, .. } => self.drop(*kind, name),
+            ast::Stmt::Reindex(None) => compile,
+            ast::Stmt::CreateIndex(_) => Err(refuse("CREATE INDEX")),
+            ast::Stmt::CreateTrigger(_) => Err(refuse("CREATE TRIGGER")),
+            ast::Stmt::AlterTable(_) => Err(refuse("ALTER TABLE")),
+            ast::Stmt::Analyze(_) => Err(refuse("ANALYZE")),
+            _ => Err(refuse("this statement")),
+        }
+    }
+
+    fn transaction(&self, what: &str) -> Result<Outcome> {
+        let outcome = self.ask_or_nothing(auth::TRANSACTION, Some(what), None, None)?;
+        Ok(outcome.unwrap_or(Outcome::Compile(None)))
+    }
+
+    fn savepoint(&self, what: &str, name: &str) -> Result<Outcome> {
+        let outcome = self.ask_or_nothing(auth::SAVEPOINT, Some(what), Some(name), None)?;
+        Ok(outcome.unwrap_or(Outcome::Compile(None)))
+    }
+
+    /// The table an INSERT, UPDATE or DELETE writes (`None`: unknown, the compile reports it),
+    /// refused where its triggers, CTEs or RETURNING would have actions to report.
+    fn dml_target(
+        &self,
+        name: &ast::QualifiedName,
+        with: bool,
+        returning: &Option<Vec<ast::ResultColumn>>,
+    ) -> Result<Option<&Table>> {
+        if with || returning.is_some() {
+            return Err(refuse("WITH or RETURNING"));
+        }
+        let schema = self.ctx.schema_of(name)?;
+        let Some(table) = self.ctx.catalog.table_in(schema, &name.name.value) else {
+            return Ok(None);
+        };
+        if self.ctx.catalog.has_triggers(table) {
+            return Err(refuse("a statement on a table with triggers"));
+        }
+        if !table.checks.is_empty() || table.has_generated_columns() {
+            return Err(refuse(
+                "a statement on a table with CHECK constraints or generated columns",
+            ));
+        }
+        Ok(Some(table))
+    }
+
+    fn insert(&self, i: &ast::Insert) -> Result<Outcome> {
+        let Some(table) = self.dml_target(&i.table, i.with.is_some(), &i.returning)? else {
+            return Ok(Outcome::Compile(None));
+        };
+        if !i.upsert.is_empty() {
+            return Err(refuse("an upsert"));
+        }
+        if self.ask(auth::INSERT, Some(&table.name), None, Some(table.db.name()))? {
+            return Ok(Outcome::Nothing);
+        }
+        match &i.source {
+            ast::InsertSource::DefaultValues => {}
+            ast::InsertSource::Select(s) => match (&s.first, s.compound.is_empty()) {
+                (ast::SelectCore::Values(rows), true) if s.with.is_none() => {
+                    for e in rows.iter().flatten() {
+                        self.expr(e, &mut [], &[])?;
+                    }
+                }
+                _ => {
+                    if self.ask(auth::SELECT, None, None, None)? {
+                        return Err(refuse("an IGNORE of a nested SELECT"));
+                    }
+                    self.select(s)?;
+                }
+            },
+        }
+        Ok(Outcome::Compile(None))
+    }
+
+    fn update(&self, u: &ast::Update) -> Result<Outcome> {
+        let Some(table) = self.dml_target(&u.table, u.with.is_some(), &u.returning)? else {
+            return Ok(Outcome::Compile(None));
+        };
+        if u.from.is_some() {
+            return Err(refuse("UPDATE FROM"));
+        }
+        let mut sources = vec![src(table, &u.table, u.alias.as_ref())];
+        let mut kept = Vec::new();
+        for a in &u.set {
+            let [column] = a.columns.as_slice() else {
+                return Err(refuse("an assignment of several columns"));
+            };
+            self.expr(&a.value, &mut sources, &[])?;
+            let name = match table.column_index(&column.value) {
+                Some(i) => table.columns[i].name.clone(),
+                None if super::scope::is_rowid_name(&column.value) => "ROWID".to_string(),
+                // Unknown: the compile reports it.
+                None => return Ok(Outcome::Compile(None)),
+            };
+            let ignore = self.ask(
+                auth::UPDATE,
+                Some(&table.name),
+                Some(&name),
+                Some(table.db.name()),
+            )?;
+            if !ignore {
+                kept.push(a.clone());
+            }
+        }
+        self.opt_expr(u.where_.as_ref(), &mut sources, &[])?;
+        if kept.len() == u.set.len() {
+            return Ok(Outcome::Compile(None));
+        }
+        if kept.is_empty() {
+            return Err(refuse("an UPDATE whose every assignment is ignored"));
+        }
+        let mut changed = u.clone();
+        changed.set = kept;
+        Ok(Outcome::Compile(Some(ast::Stmt::Update(Box::new(changed)))))
+    }
+
+    /// The names a SELECT reads, in SQLite's order (its SELECT action already reported).
+    fn select(&self, s: &ast::Select) -> Result<()> {
+        if s.with.is_some() || !s.compound.is_empty() {
+            return Err(refuse("a compound SELECT or WITH"));
+        }
+        let ast::SelectCore::Select(body) = &s.first else {
+            return Err(refuse("VALUES"));
+        };
+        if !body.windows.is_empty() {
+            return Err(refuse("window functions"));
+        }
+        let mut sources = Vec::new();
+        let mut on = Vec::new();
+        if let Some(from) = &body.from {
+            self.source(&from.first, &mut sources)?;
+            for join in &from.joins {
+                if matches!(join.op, ast::JoinOp::Join { natural: true, .. }) {
+                    return Err(refuse("NATURAL joins"));
+                }
+                self.source(&join.table, &mut sources)?;
+                match &join.constraint {
+                    Some(ast::JoinConstraint::On(e)) => on.push(e),
+                    Some(ast::JoinConstraint::Using(_)) => return Err(refuse("USING")),
+                    None => {}
+                }
+            }
+        }
+        let aliases: Vec<(&str, &ast::Expr)> = body
+            .columns
+            .iter()
+            .filter_map(|c| match c {
+                ast::ResultColumn::Expr {
+                    expr,
+                    alias: Some(a),
+                } => Some((a.value.as_str(), expr)),
+                _ => None,
+            })
+            .collect();
+        for c in &body.columns {
+            match c {
+                ast::ResultColumn::Expr { expr, .. } => self.expr(expr, &mut sources, &[])?,
+                ast::ResultColumn::Star => self.star(&mut sources, None)?,
+                ast::ResultColumn::TableStar(t) => self.star(&mut sources, Some(&t.value))?,
+            }
+        }
+        self.opt_expr(body.having.as_ref(), &mut sources, &aliases)?;
+        self.opt_expr(body.where_.as_ref(), &mut sources, &aliases)?;
+        for e in on {
+            self.expr(e, &mut sources, &aliases)?;
+        }
+        for term in &s.order_by {
+            let by_alias = matches!(&term.expr.kind, ExprKind::Id(n)
+                if aliases.iter().any(|(a, _)| a.eq_ignore_ascii_case(&n.value)));
+            let by_number = matches!(&term.expr.kind, ExprKind::Literal(ast::Literal::Integer(_)));
+            if !by_alias && !by_number {
+                self.expr(&term.expr, &mut sources, &[])?;
+            }
+        }
+        for e in &body.group_by {
+            if !matches!(&e.kind, ExprKind::Literal(ast::Literal::Integer(_))) {
+                self.expr(e, &mut sources, &aliases)?;
+            }
+        }
+        if let Some(limit) = &s.limit {
+            self.expr(&limit.limit, &mut [], &[])?;
+            self.opt_expr(limit.offset.as_ref(), &mut [], &[])?;
+        }
+        for s in sources.iter().filter(|s| !s.used) {
+            self.ask(
+                auth::READ,
+                Some(&s.written),
+                Some(""),
+                s.qualifier.as_deref(),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn source(&self, item: &ast::TableOrSubquery, sources: &mut Vec<Src>) -> Result<()> {
+        let ast::TableOrSubquery::Table { name, alias, .. } = item else {
+            return Err(refuse("a subquery or table-valued function in FROM"));
+        };
+        let schema = self.ctx.schema_of(name)?;
+        if let Some(table) = schema_table_named(&name.name.value, schema) {
+            sources.push(src(&table, name, alias.as_ref()));
+            return Ok(());
+        }
+        match self.ctx.catalog.table_in(schema, &name.name.value) {
+            Some(table) => sources.push(src(table, name, alias.as_ref())),
+            None if self.ctx.catalog.view_in(schema, &name.name.value).is_some() => {
+                return Err(refuse("a view"))
+            }
+            // Unknown: the compile reports it.
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn star(&self, sources: &mut [Src], only: Option<&str>) -> Result<()> {
+        for s in sources.iter_mut() {
+            if only.is_some_and(|t| !t.eq_ignore_ascii_case(&s.name)) {
+                continue;
+            }
+            for (i, c) in s.table.columns.iter().enumerate() {
+                self.read(&s.table, &c.name)?;
+                if s.table.rowid_alias != Some(i) {
+                    s.used = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn opt_expr(
+        &self,
+        e: Option<&ast::Expr>,
+        sources: &mut [Src],
+        aliases: &[(&str, &ast::Expr)],
+    ) -> Result<()> {
+        e.map_or(Ok(()), |e| self.expr(e, sources, aliases))
+    }
+
+    /// Functions and column reads of `e`, parents first.
+    fn expr(
+        &self,
+        e: &ast::Expr,
+        sources: &mut [Src],
+        aliases: &[(&str, &ast::Expr)],
+    ) -> Result<()> {
+        let mut result = Ok(());
+        super::expr::walk(e, &mut |x| {
+            if result.is_err() {
+                return false;
+            }
+            result = self.one(x, sources, aliases);
+            true
+        });
+        result
+    }
+
+    fn one(
+        &self,
+        x: &ast::Expr,
+        sources: &mut [Src],
+        aliases: &[(&str, &ast::Expr)],
+    ) -> Result<()> {
+        match &x.kind {
+            ExprKind::Subquery(_)
+            | ExprKind::Exists(_)
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. } => Err(refuse("subqueries")),
+            ExprKind::Function { over: Some(_), .. } => Err(refuse("window functions")),
+            ExprKind::Function { name, .. } => {
+                let shown = match crate::functions::lookup(&name.value, function_argc(x)) {
+                    crate::functions::Lookup::Found(f) => f.name.clone(),
+                    _ => name.value.to_ascii_lowercase(),
+                };
+                match (self.authorizer)(auth::FUNCTION, None, Some(&shown), None, None) {
+                    auth::OK => Ok(()),
+                    auth::IGNORE => Err(refuse("an IGNORE of a function")),
+                    // SQLite's message for a denial replaces that of a malfunction.
+                    _ => Err(Error::new(
+                        ErrorCode::Error,
+                        format!("not authorized to use function: {shown}"),
+                    )),
+                }
+            }
+            ExprKind::Id(n) => self.column(None, &n.value, sources, aliases),
+            ExprKind::Qualified { table, column, .. } => {
+                self.column(Some(&table.value), &column.value, sources, &[])
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Reports the read of `[table.]column` (an alias: the reads of its expression again, as
+    /// SQLite resolves it again; unknown: nothing, the compile reports it).
+    fn column(
+        &self,
+        table: Option<&str>,
+        column: &str,
+        sources: &mut [Src],
+        aliases: &[(&str, &ast::Expr)],
+    ) -> Result<()> {
+        let candidates = sources
+            .iter_mut()
+            .filter(|s| table.is_none_or(|t| t.eq_ignore_ascii_case(&s.name)));
+        let mut rowid_of = None;
+        for s in candidates {
+            if let Some(i) = s.table.column_index(column) {
+                if s.table.rowid_alias != Some(i) {
+                    s.used = true;
+                }
+                if self.rewalking.get() && self.is_ignored(&s.table, &s.table.columns[i].name) {
+                    // SQLite copies the alias's expression, where an ignored read is NULL.
+                    return Ok(());
+                }
+                return self.read(&s.table, &s.table.columns[i].name);
+            }
+            if rowid_of.is_none() && super::scope::is_rowid_name(column) {
+                rowid_of = Some(&s.table);
+            }
+        }
+        if let Some(t) = rowid_of {
+            let name = t
+                .rowid_alias
+                .map_or("ROWID", |i| t.columns[i].name.as_str());
+            if self.rewalking.get() && self.is_ignored(t, name) {
+                return Ok(());
+            }
+            return self.read(t, name);
+        }
+        let alias = aliases
+            .iter()
+            .find(|(a, _)| table.is_none() && a.eq_ignore_ascii_case(column));
+        let Some((_, e)) = alias else {
+            return Ok(());
+        };
+        self.rewalking.set(true);
+        let result = self.expr(e, sources, &[]);
+        self.rewalking.set(false);
+        result
+    }
+
+    fn create_table(&self, c: &ast::CreateTable) -> Result<Outcome> {
+        let ast::CreateTableBody::Columns {
+            columns,
+            constraints,
+            ..
+        } = &c.body
+        else {
+            return Err(refuse("CREATE TABLE AS"));
+        };
+        let indexed = !constraints.is_empty()
+            || columns.iter().any(|col| {
+                col.constraints.iter().any(|k| match k {
+                    ast::ColumnConstraint::PrimaryKey { autoincrement, .. } => {
+                        *autoincrement
+                            || !col
+                                .type_name
+                                .as_ref()
+                                .is_some_and(|t| t.name.eq_ignore_ascii_case("integer"))
+                    }
+                    ast::ColumnConstraint::Unique { .. }
+                    | ast::ColumnConstraint::Check(_)
+                    | ast::ColumnConstraint::References(_)
+                    | ast::ColumnConstraint::Generated { .. } => true,
+                    _ => false,
+                })
+            });
+        if indexed {
+            return Err(refuse("CREATE TABLE with table constraints, UNIQUE, CHECK, REFERENCES, generated columns or a PRIMARY KEY other than INTEGER"));
+        }
+        let db = if c.temporary {
+            Db::Temp
+        } else {
+            self.ctx.schema_of(&c.name)?.unwrap_or(Db::Main)
+        };
+        let code = if db == Db::Temp {
+            auth::CREATE_TEMP_TABLE
+        } else {
+            auth::CREATE_TABLE
+        };
+        self.create_object(code, &c.name.name.value, db)
+    }
+
+    /// CREATE TABLE or VIEW: the insert into the schema table, the creation, then the actions
+    /// of SQLite's nested UPDATE of the new schema row.
+    fn create_object(&self, code: i32, name: &str, db: Db) -> Result<Outcome> {
+        let master = schema_table(db);
+        if self.ask(auth::INSERT, Some(master), None, Some(db.name()))?
+            || self.ask(code, Some(name), None, Some(db.name()))?
+        {
+            return Ok(Outcome::Nothing);
+        }
+        let catalog = self.ctx.catalog.get(db);
+        let taken = catalog
+            .tables
+            .iter()
+            .any(|t| t.name.eq_ignore_ascii_case(name))
+            || catalog
+                .views
+                .iter()
+                .any(|v| v.name.eq_ignore_ascii_case(name))
+            || catalog
+                .indexes
+                .iter()
+                .any(|i| i.name.eq_ignore_ascii_case(name));
+        if taken {
+            // SQLite checks the name after these two questions; the compile reports it.
+            return Ok(Outcome::Compile(None));
+        }
+        for column in ["type", "name", "tbl_name", "rootpage", "sql"] {
+            self.ask_nested(auth::UPDATE, master, Some(column), db)?;
+        }
+        self.ask_nested(auth::READ, master, Some("ROWID"), db)?;
+        Ok(Outcome::Compile(None))
+    }
+
+    fn drop(&self, kind: ast::ObjectKind, name: &ast::QualifiedName) -> Result<Outcome> {
+        let schema = self.ctx.schema_of(name)?;
+        let n = &name.name.value;
+        let (code, temp_code, db, object) = match kind {
+            ast::ObjectKind::Table => {
+                let Some(t) = self.ctx.catalog.table_in(schema, n) else {
+                    return Ok(Outcome::Compile(None));
+                };
+                let catalog = self.ctx.catalog;
+                if catalog.has_triggers(t) || catalog.table_indexes(t).next().is_some() {
+                    return Err(refuse("DROP TABLE of a table with indexes or triggers"));
+                }
+                (
+                    auth::DROP_TABLE,
+                    auth::DROP_TEMP_TABLE,
+                    t.db,
+                    t.name.clone(),
+                )
+            }
+            ast::ObjectKind::View => {
+                let Some(v) = self.ctx.catalog.view_in(schema, n) else {
+                    return Ok(Outcome::Compile(None));
+                };
+                (auth::DROP_VIEW, auth::DROP_TEMP_VIEW, v.db, v.name.clone())
+            }
+            _ => return Err(refuse("DROP INDEX or DROP TRIGGER")),
+        };
+        let master = schema_table(db);
+        let code = if db == Db::Temp { temp_code } else { code };
+        if self.ask(auth::DELETE, Some(master), None, Some(db.name()))?
+            || self.ask(code, Some(&object), None, Some(db.name()))?
+            || self.ask(auth::DELETE, Some(&object), None, Some(db.name()))?
+        {
+            return Ok(Outcome::Nothing);
+        }
+        self.ask_nested(auth::DELETE, master, None, db)?;
+        self.ask_nested(auth::READ, master, Some("tbl_name"), db)?;
+        self.ask_nested(auth::READ, master, Some("type"), db)?;
+        if kind == ast::ObjectKind::Table {
+            self.ask_nested(auth::UPDATE, master, Some("rootpage"), db)?;
+            self.ask_nested(auth::READ, master, Some("rootpage"), db)?;
+        }
+        Ok(Outcome::Compile(None))
+    }
+}
+
+fn function_argc(e: &ast::Expr) -> usize {
+    match &e.kind {
+        ExprKind::Function {
+            args: ast::FunctionArgs::List { args, .. },
+            ..
+        } => args.len(),
+        _ => 0,
+    }
+}
+
+fn schema_table(db: Db) -> &'static str {
+    match db {
+        Db::Main => "sqlite_master",
+        Db::Temp => "sqlite_temp_master",
+    }
+}
+
+fn src(table: &Table, name: &ast::QualifiedName, alias: Option<&ast::Name>) -> Src {
+    Src {
+        name: alias.unwrap_or(&name.name).value.clone(),
+        written: name.name.value.clone(),
+        qualifier: name.schema.as_ref().map(|s| s.value.clone()),
+        table: table.clone(),
+        used: false,
+    }
+}
+
+/// `sqlite_schema` of `db` as SQLite's authorizer names it, with its five columns.
+fn schema_table_of(db: Db) -> Table {
+    let text = |name: &str| Column {
+        name: name.to_string(),
+        declared_type: "text".to_string(),
+        affinity: crate::sql::affinity::Affinity::Text,
+        collation: crate::record::Collation::Binary,
+        collation_name: None,
+        not_null: false,
+        not_null_conflict: None,
+        default: None,
+        default_text: None,
+        primary_key: false,
+        generated: None,
+    };
+    Table {
+        name: db.schema_table_name().to_string(),
+        db,
+        root: crate::schema::SCHEMA_ROOT,
+        columns: SCHEMA_COLUMNS.iter().map(|n| text(n)).collect(),
+        rowid_alias: None,
+        autoincrement: false,
+        checks: Vec::new(),
+        unsupported: None,
+        pk_conflict: None,
+    }
+}
+
+const SCHEMA_COLUMNS: [&str; 5] = ["type", "name", "tbl_name", "rootpage", "sql"];
+
+/// The schema table a FROM name designates in `schema` (`None`: any database).
+fn schema_table_named(name: &str, schema: Option<Db>) -> Option<Table> {
+    let db = match name.to_ascii_lowercase().as_str() {
+        "sqlite_master" | "sqlite_schema" => schema.unwrap_or(Db::Main),
+        "sqlite_temp_master" | "sqlite_temp_schema" => Db::Temp,
+        _ => return None,
+    };
+    Some(schema_table_of(db))
+}
+
+impl Ctx<'_> {
+    /// Reports `stmt`'s actions to the connection's authorizer, if one is set.
+    pub(super) fn authorize(&self, stmt: &ast::Stmt) -> Result<Outcome> {
+        let Some(authorizer) = self.authorizer.clone() else {
+            return Ok(Outcome::Compile(None));
+        };
+        Pass {
+            ctx: self,
+            authorizer,
+            rewalking: std::cell::Cell::new(false),
+        }
+        .statement(stmt)
+    }
+
+    /// Whether the authorizer answered IGNORE to the read `r` (which then reads NULL).
+    pub(super) fn read_ignored(&self, r: &Resolved, sc: &Scope<'_>) -> bool {
+        let ignored = self.auth_ignored.borrow();
+        if ignored.is_empty() {
+            return false;
+        }
+        let mut scope = Some(sc);
+        while let Some(here) = scope {
+            if let Some(source) = here.sources.iter().find(|s| s.cursor == r.cursor) {
+                let Some(table) = &source.table else {
+                    return false;
+                };
+                let column = match r.read {
+                    // The schema table's source declares no columns (`select::schema_source`).
+                    ColRead::Column(n) if table.root == crate::schema::SCHEMA_ROOT => {
+                        SCHEMA_COLUMNS.get(n).copied()
+                    }
+                    ColRead::Column(n) => table.columns.get(n).map(|c| c.name.as_str()),
+                    ColRead::Rowid => Some(
+                        table
+                            .rowid_alias
+                            .and_then(|i| table.columns.get(i))
+                            .map_or("ROWID", |c| c.name.as_str()),
+                    ),
+                };
+                return column.is_some_and(|column| {
+                    ignored.iter().any(|(d, t, c)| {
+                        *d == table.db
+                            && t.eq_ignore_ascii_case(&table.name)
+                            && c.eq_ignore_ascii_case(column)
+                    })
+                });
+            }
+            scope = here.parent;
+        }
+        false
+    }
+}
+
+impl Ctx<'_> {
+    /// Whether result column `e` is a column reference whose read the authorizer ignored:
+    /// SQLite then names it as written and gives it no declared type.
+    pub(super) fn result_read_ignored(&self, e: &ast::Expr, sc: &Scope<'_>) -> bool {
+        if self.auth_ignored.borrow().is_empty() {
+            return false;
+        }
+        let resolved = match &e.kind {
+            ExprKind::Id(n) => sc.resolve(None, &n.value),
+            ExprKind::Qualified { table, column, .. } => {
+                sc.resolve(Some(&table.value), &column.value)
+            }
+            _ => return false,
+        };
+        resolved
+            .ok()
+            .flatten()
+            .is_some_and(|r| self.read_ignored(&r, sc))
+    }
+}
