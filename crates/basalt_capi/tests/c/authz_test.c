@@ -128,6 +128,7 @@ static void all_with(int action, const char *arg2, int result) {
 int main(int argc, char **argv) {
     (void)argc;
     (void)argv;
+    printf("sourceid: %s\n", sqlite3_sourceid());
     sqlite3_open(":memory:", &db);
     printf("set_authorizer: %d\n", sqlite3_set_authorizer(db, logger, "log"));
 

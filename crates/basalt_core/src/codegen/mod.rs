@@ -543,6 +543,17 @@ fn compile_noting(
         Some(ast::Stmt::Insert(_) | ast::Stmt::Update(_) | ast::Stmt::Delete(_))
     );
     if is_dml && settings.count_changes && column_names.is_empty() {
+        if let Some(ast::Stmt::Insert(i)) = stmt {
+            // SQLite's count leaves out the rows an upsert updates; Basalt's counter has them.
+            if i.upsert
+                .iter()
+                .any(|u| matches!(u.action, ast::UpsertAction::Update { .. }))
+            {
+                return Err(Error::not_supported(
+                    "PRAGMA count_changes with an upsert's DO UPDATE",
+                ));
+            }
+        }
         column_names = vec![count_changes_column(&statement.stmt).to_string()];
         let dest = ctx.b.reg();
         ctx.b.emit(Insn::ChangeCount { dest });
