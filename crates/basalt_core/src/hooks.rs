@@ -104,6 +104,7 @@ pub mod auth {
     pub const SELECT: i32 = 21;
     pub const TRANSACTION: i32 = 22;
     pub const UPDATE: i32 = 23;
+    pub const REINDEX: i32 = 27;
     pub const FUNCTION: i32 = 31;
     pub const SAVEPOINT: i32 = 32;
 }

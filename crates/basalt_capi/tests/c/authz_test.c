@@ -57,14 +57,20 @@ static void query(const char *sql) {
 
 static void setup(void) {
     sqlite3_set_authorizer(db, 0, 0);
-    sqlite3_exec(db,
+    int rc = sqlite3_exec(db,
                  "drop table if exists t; drop table if exists u; drop table if exists z;"
-                 "drop view if exists vz; drop table if exists temp.tz; drop view if exists temp.tv;"
+                 "drop table if exists w; drop view if exists vz; drop table if exists temp.tz;"
+                 "drop view if exists temp.tv; drop table if exists temp.tt;"
                  "create table t(a INTEGER primary key, b, c);"
                  "insert into t values(1, 2, 3), (4, 5, 6);"
+                 "create index ti on t(c);"
                  "create table u(x, y); insert into u values(1, 'one');"
-                 "create temp table tt(p, q); insert into tt values(7, 8);",
+                 "create table w(k unique, l);"
+                 "create trigger trg after delete on w begin select 1; end;"
+                 "create temp table tt(p, q); insert into tt values(7, 8);"
+                 "create index temp.tti on tt(q);",
                  0, 0, 0);
+    if (rc != SQLITE_OK) printf("setup failed: %s\n", sqlite3_errmsg(db));
     sqlite3_set_authorizer(db, logger, "log");
 }
 
@@ -112,6 +118,20 @@ static const char *statements[] = {
     "drop table z",
     "drop table tz",
     "drop table if exists nosuch",
+    "create index i on t(b, c desc)",
+    "create unique index if not exists i2 on u(x collate nocase)",
+    "create index ti on t(b)",
+    "create index if not exists ti on t(b)",
+    "create index tti2 on tt(p)",
+    "drop index ti",
+    "drop index tti",
+    "drop index if exists nosuch",
+    "drop index sqlite_autoindex_w_1",
+    "drop table t",
+    "drop table w",
+    "create trigger tr2 after insert on u begin select 1; end",
+    "create trigger trg after insert on u begin select 1; end",
+    "drop trigger trg",
     0,
 };
 
@@ -133,11 +153,14 @@ int main(int argc, char **argv) {
     printf("set_authorizer: %d\n", sqlite3_set_authorizer(db, logger, "log"));
 
     all_with(-1, 0, SQLITE_OK);
-    const int actions[] = {SQLITE_SELECT,      SQLITE_READ,        SQLITE_INSERT,
-                           SQLITE_UPDATE,      SQLITE_DELETE,      SQLITE_PRAGMA,
-                           SQLITE_TRANSACTION, SQLITE_SAVEPOINT,   SQLITE_FUNCTION,
+    const int actions[] = {SQLITE_SELECT,       SQLITE_READ,              SQLITE_INSERT,
+                           SQLITE_UPDATE,       SQLITE_DELETE,            SQLITE_PRAGMA,
+                           SQLITE_TRANSACTION,  SQLITE_SAVEPOINT,         SQLITE_FUNCTION,
                            SQLITE_CREATE_TABLE, SQLITE_CREATE_TEMP_TABLE, SQLITE_CREATE_VIEW,
-                           SQLITE_DROP_TABLE,  SQLITE_DROP_VIEW,   SQLITE_DROP_TEMP_TABLE};
+                           SQLITE_DROP_TABLE,   SQLITE_DROP_VIEW,         SQLITE_DROP_TEMP_TABLE,
+                           SQLITE_CREATE_INDEX, SQLITE_CREATE_TEMP_INDEX, SQLITE_DROP_INDEX,
+                           SQLITE_DROP_TEMP_INDEX, SQLITE_REINDEX,        SQLITE_CREATE_TRIGGER,
+                           SQLITE_DROP_TRIGGER};
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
         all_with(actions[i], 0, SQLITE_DENY);
         all_with(actions[i], 0, 99);
@@ -159,9 +182,10 @@ int main(int argc, char **argv) {
     setup();
     query("delete from u");
     query("select count(*) from u");
-    const int nothing[] = {SQLITE_SELECT, SQLITE_INSERT, SQLITE_PRAGMA, SQLITE_TRANSACTION,
-                           SQLITE_SAVEPOINT, SQLITE_CREATE_TABLE, SQLITE_CREATE_VIEW,
-                           SQLITE_DROP_TABLE};
+    const int nothing[] = {SQLITE_SELECT,       SQLITE_INSERT,     SQLITE_PRAGMA,
+                           SQLITE_TRANSACTION,  SQLITE_SAVEPOINT,  SQLITE_CREATE_TABLE,
+                           SQLITE_CREATE_VIEW,  SQLITE_DROP_TABLE, SQLITE_CREATE_INDEX,
+                           SQLITE_DROP_INDEX,   SQLITE_CREATE_TRIGGER, SQLITE_DROP_TRIGGER};
     for (size_t i = 0; i < sizeof nothing / sizeof nothing[0]; i++) {
         answering(nothing[i], 0, SQLITE_IGNORE);
         setup();
@@ -176,6 +200,10 @@ int main(int argc, char **argv) {
         query("create view vz as select 1");
         query("select name from sqlite_master order by name");
         query("drop table u");
+        query("create index ib on t(b)");
+        query("drop index ti");
+        query("create trigger tr3 after insert on t begin select 1; end");
+        query("drop trigger trg");
         query("select name from sqlite_master order by name");
         sqlite3_exec(db, "rollback", 0, 0, 0);
     }

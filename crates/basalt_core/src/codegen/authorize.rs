@@ -30,7 +30,7 @@ use std::rc::Rc;
 /// What the authorizer decided for the whole statement.
 pub enum Outcome {
     /// Compile it (possibly changed: UPDATE assignments the authorizer ignored removed).
-    Compile(Option<ast::Stmt>),
+    Compile(Option<Box<ast::Stmt>>),
     /// Compile it to nothing (an IGNORE SQLite answers by generating no code).
     Nothing,
 }
@@ -187,8 +187,8 @@ impl Pass<'_, '_> {
             }
             ast::Stmt::Drop { kind, name, .. } => self.drop(*kind, name),
             ast::Stmt::Reindex(None) => compile,
-            ast::Stmt::CreateIndex(_) => Err(refuse("CREATE INDEX")),
-            ast::Stmt::CreateTrigger(_) => Err(refuse("CREATE TRIGGER")),
+            ast::Stmt::CreateIndex(c) => self.create_index(c),
+            ast::Stmt::CreateTrigger(c) => self.create_trigger(c),
             ast::Stmt::AlterTable(_) => Err(refuse("ALTER TABLE")),
             ast::Stmt::Analyze(_) => Err(refuse("ANALYZE")),
             _ => Err(refuse("this statement")),
@@ -299,7 +299,9 @@ impl Pass<'_, '_> {
         }
         let mut changed = u.clone();
         changed.set = kept;
-        Ok(Outcome::Compile(Some(ast::Stmt::Update(Box::new(changed)))))
+        Ok(Outcome::Compile(Some(Box::new(ast::Stmt::Update(
+            Box::new(changed),
+        )))))
     }
 
     /// The names a SELECT reads, in SQLite's order (its SELECT action already reported).
@@ -601,45 +603,218 @@ impl Pass<'_, '_> {
         Ok(Outcome::Compile(None))
     }
 
+    /// CREATE INDEX: SQLite checks the name first, then asks about the schema insert, the
+    /// index, each column it reads, the nested insert and the REINDEX of the new index.
+    fn create_index(&self, c: &ast::CreateIndex) -> Result<Outcome> {
+        if c.where_.is_some() {
+            return Err(refuse("a partial index"));
+        }
+        let schema = self.ctx.schema_of(&c.name)?;
+        let Some(table) = self.ctx.catalog.table_in(schema, &c.table.value) else {
+            return Ok(Outcome::Compile(None));
+        };
+        let db = table.db;
+        if self
+            .ctx
+            .catalog
+            .get(db)
+            .name_in_use(&c.name.name.value)
+            .is_some()
+        {
+            return Ok(Outcome::Compile(None));
+        }
+        let mut columns = Vec::new();
+        for term in &c.columns {
+            let e = match &term.expr.kind {
+                ExprKind::Collate { expr, .. } => expr,
+                _ => &term.expr,
+            };
+            let ExprKind::Id(n) = &e.kind else {
+                return Err(refuse("an index on expressions"));
+            };
+            let Some(i) = table.column_index(&n.value) else {
+                return Ok(Outcome::Compile(None));
+            };
+            columns.push(table.columns[i].name.as_str());
+        }
+        let code = match db {
+            Db::Main => auth::CREATE_INDEX,
+            Db::Temp => auth::CREATE_TEMP_INDEX,
+        };
+        let master = schema_table(db);
+        if self.ask(auth::INSERT, Some(master), None, Some(db.name()))?
+            || self.ask(
+                code,
+                Some(&c.name.name.value),
+                Some(&table.name),
+                Some(db.name()),
+            )?
+        {
+            return Ok(Outcome::Nothing);
+        }
+        for column in columns {
+            self.ask_nested(auth::READ, &table.name, Some(column), db)?;
+        }
+        self.ask_nested(auth::INSERT, master, None, db)?;
+        self.ask_nested(auth::REINDEX, &c.name.name.value, None, db)?;
+        Ok(Outcome::Compile(None))
+    }
+
+    /// CREATE TRIGGER (Basalt has `main` ones only; the others the compile refuses).
+    fn create_trigger(&self, c: &ast::CreateTrigger) -> Result<Outcome> {
+        let catalog = &self.ctx.catalog.main;
+        let name = &c.name.name.value;
+        let on = &c.table.name.value;
+        let target = catalog
+            .table(on)
+            .map(|t| t.name.clone())
+            .or_else(|| catalog.view(on).map(|v| v.name.clone()));
+        let on_temp =
+            self.ctx.catalog.temp.table(on).is_some() || self.ctx.catalog.temp.view(on).is_some();
+        let (Some(table), false, false, None) = (
+            target,
+            c.temporary || on_temp,
+            c.name.schema.is_some(),
+            catalog.name_in_use(name),
+        ) else {
+            return Ok(Outcome::Compile(None));
+        };
+        let master = schema_table(Db::Main);
+        if self.ask(auth::CREATE_TRIGGER, Some(name), Some(&table), Some("main"))?
+            || self.ask(auth::INSERT, Some(master), None, Some("main"))?
+        {
+            return Ok(Outcome::Nothing);
+        }
+        self.ask_nested(auth::INSERT, master, None, Db::Main)?;
+        Ok(Outcome::Compile(None))
+    }
+
     fn drop(&self, kind: ast::ObjectKind, name: &ast::QualifiedName) -> Result<Outcome> {
         let schema = self.ctx.schema_of(name)?;
         let n = &name.name.value;
-        let (code, temp_code, db, object) = match kind {
+        let catalog = self.ctx.catalog;
+        // (action, its temp form, database, object, its table (for a table: its trigger),
+        // b-trees freed)
+        let (code, temp_code, db, object, table, trees) = match kind {
             ast::ObjectKind::Table => {
-                let Some(t) = self.ctx.catalog.table_in(schema, n) else {
+                let Some(t) = catalog.table_in(schema, n) else {
                     return Ok(Outcome::Compile(None));
                 };
-                let catalog = self.ctx.catalog;
-                if catalog.has_triggers(t) || catalog.table_indexes(t).next().is_some() {
-                    return Err(refuse("DROP TABLE of a table with indexes or triggers"));
+                let triggers: Vec<&str> = catalog
+                    .get(t.db)
+                    .triggers
+                    .iter()
+                    .filter(|tr| tr.table.eq_ignore_ascii_case(&t.name))
+                    .map(|tr| tr.name.as_str())
+                    .collect();
+                // SQLite drops them in its own list's order, which Basalt does not keep.
+                if triggers.len() > 1 || (catalog.has_triggers(t) && triggers.is_empty()) {
+                    return Err(refuse("DROP TABLE of a table with several triggers"));
                 }
+                let trees = 1 + catalog.table_indexes(t).count();
+                let trigger = triggers.first().map(|tr| tr.to_string());
                 (
                     auth::DROP_TABLE,
                     auth::DROP_TEMP_TABLE,
                     t.db,
                     t.name.clone(),
+                    trigger,
+                    trees,
                 )
             }
             ast::ObjectKind::View => {
-                let Some(v) = self.ctx.catalog.view_in(schema, n) else {
+                let Some(v) = catalog.view_in(schema, n) else {
                     return Ok(Outcome::Compile(None));
                 };
-                (auth::DROP_VIEW, auth::DROP_TEMP_VIEW, v.db, v.name.clone())
+                (
+                    auth::DROP_VIEW,
+                    auth::DROP_TEMP_VIEW,
+                    v.db,
+                    v.name.clone(),
+                    None,
+                    0,
+                )
             }
-            _ => return Err(refuse("DROP INDEX or DROP TRIGGER")),
+            ast::ObjectKind::Index => {
+                let Some(i) = catalog.index_in(schema, n) else {
+                    return Ok(Outcome::Compile(None));
+                };
+                if i.name.to_ascii_lowercase().starts_with("sqlite_autoindex_") {
+                    // Refused before SQLite asks anything.
+                    return Ok(Outcome::Compile(None));
+                }
+                let t = Some(i.table.clone());
+                (
+                    auth::DROP_INDEX,
+                    auth::DROP_TEMP_INDEX,
+                    i.db,
+                    i.name.clone(),
+                    t,
+                    1,
+                )
+            }
+            ast::ObjectKind::Trigger => {
+                let found = catalog.search(schema).find_map(|c| {
+                    c.triggers
+                        .iter()
+                        .find(|t| t.name.eq_ignore_ascii_case(n))
+                        .map(|t| (c.db, t))
+                });
+                let Some((db, t)) = found else {
+                    return Ok(Outcome::Compile(None));
+                };
+                let tb = Some(t.table.clone());
+                (
+                    auth::DROP_TRIGGER,
+                    auth::DROP_TEMP_TRIGGER,
+                    db,
+                    t.name.clone(),
+                    tb,
+                    0,
+                )
+            }
         };
         let master = schema_table(db);
         let code = if db == Db::Temp { temp_code } else { code };
-        if self.ask(auth::DELETE, Some(master), None, Some(db.name()))?
-            || self.ask(code, Some(&object), None, Some(db.name()))?
-            || self.ask(auth::DELETE, Some(&object), None, Some(db.name()))?
-        {
+        let asked = match kind {
+            ast::ObjectKind::Table | ast::ObjectKind::View => {
+                self.ask(auth::DELETE, Some(master), None, Some(db.name()))?
+                    || self.ask(code, Some(&object), None, Some(db.name()))?
+                    || self.ask(auth::DELETE, Some(&object), None, Some(db.name()))?
+            }
+            ast::ObjectKind::Index => {
+                self.ask(auth::DELETE, Some(master), None, Some(db.name()))?
+                    || self.ask(code, Some(&object), table.as_deref(), Some(db.name()))?
+            }
+            ast::ObjectKind::Trigger => {
+                self.ask(code, Some(&object), table.as_deref(), Some(db.name()))?
+                    || self.ask(auth::DELETE, Some(master), None, Some(db.name()))?
+            }
+        };
+        if asked {
             return Ok(Outcome::Nothing);
         }
+        if let (ast::ObjectKind::Table, Some(trigger)) = (kind, &table) {
+            // The table's trigger goes first, with every action of its own DROP TRIGGER.
+            let code = if db == Db::Temp {
+                auth::DROP_TEMP_TRIGGER
+            } else {
+                auth::DROP_TRIGGER
+            };
+            self.ask_nested(code, trigger, Some(&object), db)?;
+            self.ask_nested(auth::DELETE, master, None, db)?;
+            self.ask_nested(auth::DELETE, master, None, db)?;
+            self.ask_nested(auth::READ, master, Some("name"), db)?;
+            self.ask_nested(auth::READ, master, Some("type"), db)?;
+        }
         self.ask_nested(auth::DELETE, master, None, db)?;
-        self.ask_nested(auth::READ, master, Some("tbl_name"), db)?;
+        let by = match kind {
+            ast::ObjectKind::Table | ast::ObjectKind::View => "tbl_name",
+            ast::ObjectKind::Index | ast::ObjectKind::Trigger => "name",
+        };
+        self.ask_nested(auth::READ, master, Some(by), db)?;
         self.ask_nested(auth::READ, master, Some("type"), db)?;
-        if kind == ast::ObjectKind::Table {
+        for _ in 0..trees {
             self.ask_nested(auth::UPDATE, master, Some("rootpage"), db)?;
             self.ask_nested(auth::READ, master, Some("rootpage"), db)?;
         }

@@ -473,7 +473,7 @@ fn compile_noting(
         authorize::Outcome::Compile(None) => Some(&statement.stmt),
         authorize::Outcome::Compile(Some(s)) => {
             changed = s;
-            Some(&changed)
+            Some(&*changed)
         }
         authorize::Outcome::Nothing => None,
     };

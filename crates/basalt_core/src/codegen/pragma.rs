@@ -249,7 +249,7 @@ pub(super) fn count_changes_setting(pragma: &ast::Pragma) -> Option<bool> {
         .unwrap_or(digits.len())];
     let on = match v.as_str() {
         "yes" | "on" | "true" | "full" | "extra" => true,
-        _ => digits.trim_start_matches('0') != "",
+        _ => !digits.trim_start_matches('0').is_empty(),
     };
     pragma
         .name
