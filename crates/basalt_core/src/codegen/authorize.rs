@@ -10,8 +10,8 @@
 //!
 //! Invariants:
 //! - A statement the pass cannot report exactly as SQLite does (subqueries, compounds, CTEs,
-//!   views, triggers, RETURNING, upserts, ALTER TABLE, ...) is refused while an authorizer is
-//!   set, never compiled with actions left unreported.
+//!   views, DML on tables with triggers, RETURNING, upserts, ALTER TABLE, ...) is refused while
+//!   an authorizer is set, never compiled with actions left unreported.
 //! - DENY fails the prepare with SQLITE_AUTH (or SQLITE_ERROR for a function, as SQLite);
 //!   IGNORE on a column read makes that column read as NULL (`ignored`), on INSERT, PRAGMA,
 //!   transactions and CREATE/DROP makes the statement do nothing, on UPDATE of a column drops
