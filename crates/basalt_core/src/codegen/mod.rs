@@ -396,6 +396,8 @@ pub enum Control {
     Release(String),
     /// `ROLLBACK [TRANSACTION] TO [SAVEPOINT] name`.
     RollbackTo(String),
+    /// `VACUUM [schema]`.
+    Vacuum(Db),
 }
 
 /// An index walked or written in an order the connection cannot compute (an application's
@@ -531,6 +533,16 @@ fn compile_noting(
             }
         }
         ast::Stmt::Reindex(None) | ast::Stmt::Analyze(_) => {}
+        ast::Stmt::Vacuum { schema, into } => {
+            if into.is_some() {
+                return Err(Error::not_supported("VACUUM INTO"));
+            }
+            control = Control::Vacuum(match schema {
+                None => Db::Main,
+                Some(s) => Db::from_name(&s.value)
+                    .ok_or_else(|| error(format!("unknown database {}", s.value)))?,
+            });
+        }
         other => {
             return Err(error(format!(
                 "not supported yet: {}",
@@ -630,7 +642,6 @@ fn statement_kind(stmt: &ast::Stmt) -> &'static str {
         ast::Stmt::AlterTable(_) => "ALTER TABLE",
         ast::Stmt::Savepoint(_) | ast::Stmt::Release(_) | ast::Stmt::Rollback { .. } => "SAVEPOINT",
         ast::Stmt::Attach { .. } | ast::Stmt::Detach(_) => "ATTACH",
-        ast::Stmt::Vacuum { .. } => "VACUUM",
         ast::Stmt::CreateVirtualTable(_) => "virtual tables",
         _ => "this statement",
     }
