@@ -53,7 +53,7 @@ fn a_prepared_statement_asks_the_new_authorizer() {
     let mut stmt = conn.prepare("SELECT b FROM t").expect("prepare");
     let log = Rc::new(RefCell::new(Vec::new()));
     conn.set_authorizer(Some(deny_b(auth::DENY, &log)));
-    let err = stmt.step_blocking().err().expect("denied at its next run");
+    let err = stmt.step_blocking().expect_err("denied at its next run");
     assert_eq!(err.code, ErrorCode::Auth);
     assert_eq!(err.message, "access to t.b is prohibited");
     assert!(!log.borrow().is_empty());
