@@ -259,7 +259,9 @@ pub extern "C" fn sqlite3_db_filename(db: *mut sqlite3, name: *const c_char) -> 
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
         let (db, file) = match (schema(name), &state.conn) {
-            (Some(Db::Main), Some(conn)) => (Db::Main, conn.main_file().into_os_string().into_vec()),
+            (Some(Db::Main), Some(conn)) => {
+                (Db::Main, conn.main_file().into_os_string().into_vec())
+            }
             (Some(Db::Temp), Some(conn)) if conn.is_open(Db::Temp) => (Db::Temp, Vec::new()),
             _ => return null(),
         };

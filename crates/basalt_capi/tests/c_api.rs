@@ -25,7 +25,14 @@ fn split_sourceid(transcript: &str) -> (String, String) {
 /// work directory (`c_support`), is compiled once before any of them needs it.
 #[test]
 fn c_programs_match_real_sqlite() {
-    for program in ["api_test", "ext_test", "udf_test", "uri_test", "more_test", "authz_test"] {
+    for program in [
+        "api_test",
+        "ext_test",
+        "udf_test",
+        "uri_test",
+        "more_test",
+        "authz_test",
+    ] {
         compare_transcripts(program);
     }
 }

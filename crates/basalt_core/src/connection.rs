@@ -484,6 +484,13 @@ impl Connection {
         self.change_settings(|s| s.authorizer = authorizer);
     }
 
+    /// Runs `f`, whose statements are the library's own, not the application's (the C API's
+    /// PRAGMAs standing in for SQLite's internal calls): they do not ask the authorizer.
+    pub fn as_library<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
+        let _guard = functions::LibraryGuard::enter();
+        f(self)
+    }
+
     /// SQLITE_LIMIT_FUNCTION_ARG: calls with more arguments fail to compile.
     pub fn set_max_function_args(&self, n: usize) {
         self.change_settings(|s| s.max_function_args = n);

@@ -26,7 +26,7 @@ use crate::record::user_collations::{self, CollationSet, CompareFn};
 use crate::record::{Value, ValueRef};
 use crate::sql::agg::Aggregate;
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -256,10 +256,39 @@ pub fn lookup(name: &str, argc: usize) -> Lookup {
     })
 }
 
-/// The active registry's compile settings (none active: the defaults).
+/// The active registry's compile settings (none active: the defaults); without the
+/// authorizer while a [`LibraryGuard`] lives.
 pub fn settings() -> CompileSettings {
-    ACTIVE.with(|a| match a.borrow().as_ref() {
+    let mut settings = ACTIVE.with(|a| match a.borrow().as_ref() {
         Some(registry) => registry.settings.clone(),
         None => CompileSettings::default(),
-    })
+    });
+    if LIBRARY_STATEMENTS.with(Cell::get) {
+        settings.authorizer = None;
+    }
+    settings
+}
+
+thread_local! {
+    static LIBRARY_STATEMENTS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// While it lives, statements compiled on this thread are the library's own (the C API runs
+/// PRAGMAs where SQLite calls its internals directly): they do not ask the authorizer.
+pub struct LibraryGuard {
+    previous: bool,
+}
+
+impl LibraryGuard {
+    pub fn enter() -> LibraryGuard {
+        LibraryGuard {
+            previous: LIBRARY_STATEMENTS.with(|l| l.replace(true)),
+        }
+    }
+}
+
+impl Drop for LibraryGuard {
+    fn drop(&mut self) {
+        LIBRARY_STATEMENTS.with(|l| l.set(self.previous));
+    }
 }

@@ -250,6 +250,21 @@ int main(int argc, char **argv) {
     query("select max(1, 2, 3)");
     sqlite3_limit(db, SQLITE_LIMIT_FUNCTION_ARG, 1000);
     query("select max(1, 2, 3)");
+
+    /* The library's own work asks nothing (Basalt runs PRAGMAs for some of it). */
+    sqlite3_set_authorizer(db, logger, "api");
+    answering(SQLITE_PRAGMA, 0, SQLITE_DENY);
+    printf("busy_timeout: %d\n", sqlite3_busy_timeout(db, 10));
+    printf("busy_handler: %d\n", sqlite3_busy_handler(db, 0, 0));
+    printf("wal_autocheckpoint: %d\n", sqlite3_wal_autocheckpoint(db, 100));
+    int frames = -2, done = -2;
+    printf("wal_checkpoint_v2: %d %d %d\n",
+           sqlite3_wal_checkpoint_v2(db, 0, SQLITE_CHECKPOINT_PASSIVE, &frames, &done), frames,
+           done);
+    int fk = -2;
+    printf("db_config fkey: %d %d\n", sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &fk),
+           fk);
+    query("pragma user_version");
     sqlite3_close(db);
     return 0;
 }
