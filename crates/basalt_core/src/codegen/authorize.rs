@@ -441,18 +441,24 @@ impl Pass<'_, '_> {
             if result.is_err() {
                 return false;
             }
-            result = self.one(x, sources, aliases);
-            true
+            match self.one(x, sources, aliases) {
+                Ok(descend) => descend,
+                Err(e) => {
+                    result = Err(e);
+                    false
+                }
+            }
         });
         result
     }
 
+    /// Reports what `x` itself does; `Ok(true)`: its sub-expressions are still to walk.
     fn one(
         &self,
         x: &ast::Expr,
         sources: &mut [Src],
         aliases: &[(&str, &ast::Expr)],
-    ) -> Result<()> {
+    ) -> Result<bool> {
         match &x.kind {
             ExprKind::Subquery(_)
             | ExprKind::Exists(_)
@@ -460,25 +466,68 @@ impl Pass<'_, '_> {
             | ExprKind::InTable { .. } => Err(refuse("subqueries")),
             ExprKind::Function { over: Some(_), .. } => Err(refuse("window functions")),
             ExprKind::Function { name, .. } => {
-                let shown = match crate::functions::lookup(&name.value, function_argc(x)) {
-                    crate::functions::Lookup::Found(f) => f.name.clone(),
-                    _ => name.value.to_ascii_lowercase(),
-                };
-                match (self.authorizer)(auth::FUNCTION, None, Some(&shown), None, None) {
-                    auth::OK => Ok(()),
-                    auth::IGNORE => Err(refuse("an IGNORE of a function")),
-                    // SQLite's message for a denial replaces that of a malfunction.
-                    _ => Err(Error::new(
-                        ErrorCode::Error,
-                        format!("not authorized to use function: {shown}"),
-                    )),
+                self.function(&name.value, function_argc(x), true)?;
+                Ok(true)
+            }
+            // SQLite compiles `x LIKE y ESCAPE z` as the call like(y, x, z): the pattern first.
+            ExprKind::Like {
+                expr,
+                op,
+                pattern,
+                escape,
+                ..
+            } => {
+                let argc = 2 + usize::from(escape.is_some());
+                match op {
+                    ast::LikeOp::Like => self.function("like", argc, true)?,
+                    ast::LikeOp::Glob => self.function("glob", argc, true)?,
+                    ast::LikeOp::Regexp => self.function("regexp", argc, false)?,
+                    ast::LikeOp::Match => self.function("match", argc, false)?,
                 }
+                self.expr(pattern, sources, aliases)?;
+                self.expr(expr, sources, aliases)?;
+                if let Some(escape) = escape {
+                    self.expr(escape, sources, aliases)?;
+                }
+                Ok(false)
             }
-            ExprKind::Id(n) => self.column(None, &n.value, sources, aliases),
+            ExprKind::Binary(_, ast::BinaryOp::Arrow, _) => {
+                self.function("->", 2, true)?;
+                Ok(true)
+            }
+            ExprKind::Binary(_, ast::BinaryOp::LongArrow, _) => {
+                self.function("->>", 2, true)?;
+                Ok(true)
+            }
+            ExprKind::Id(n) => {
+                self.column(None, &n.value, sources, aliases)?;
+                Ok(true)
+            }
             ExprKind::Qualified { table, column, .. } => {
-                self.column(Some(&table.value), &column.value, sources, &[])
+                self.column(Some(&table.value), &column.value, sources, &[])?;
+                Ok(true)
             }
-            _ => Ok(()),
+            _ => Ok(true),
+        }
+    }
+
+    /// Reports a call of `name` (as the application registered it, or a built-in's lowercase
+    /// name); `built_in`: SQLite has a function of that name, else only an application's is
+    /// reported (without one, the compile reports "no such function").
+    fn function(&self, name: &str, argc: usize, built_in: bool) -> Result<()> {
+        let shown = match crate::functions::lookup(name, argc) {
+            crate::functions::Lookup::Found(f) => f.name.clone(),
+            _ if built_in => name.to_ascii_lowercase(),
+            _ => return Ok(()),
+        };
+        match (self.authorizer)(auth::FUNCTION, None, Some(&shown), None, None) {
+            auth::OK => Ok(()),
+            auth::IGNORE => Err(refuse("an IGNORE of a function")),
+            // SQLite's message for a denial replaces that of a malfunction.
+            _ => Err(Error::new(
+                ErrorCode::Error,
+                format!("not authorized to use function: {shown}"),
+            )),
         }
     }
 
