@@ -88,16 +88,22 @@ static const char *statements[] = {
     "select max(b), min(c) from main.t where a > 0 group by c order by 1 limit 5",
     "select b as k, count(*) from t group by k having k > 0",
     "select b as k from t order by k collate nocase, 1, c",
+    "select b + c as k, upper(b) as l, c as m, t.a as n from t where k > 0 and l and m and n "
+    "group by k, l, m, n having m and n",
     "select \"b\", \"zz\", t2.c from t as t2 where t2.a = rowid",
     "select x.b, y.x from t x left join u y on y.x = x.a cross join t z",
     "select distinct b from t where b between c and a or b like 'x%' and c in (1, 2)",
     "select name from sqlite_schema where type = 'table'",
     "select * from temp.sqlite_master",
     "select cast(b as text), coalesce(c, 1), case a when 1 then b else c end from t",
+    "select current_date is not null, typeof(current_timestamp), current_time > '', iif(a, b, c), "
+    "ABS(-1), nullif(a, 2), a is distinct from b, -a, ~b, a is not b collate nocase, a is 1, "
+    "a is t.b, b isnull from t",
     "select b glob 'x', b not like 'y' escape 'z', upper(b) like lower(c) from t",
     "select p, q from tt",
     "select * from temp.tt",
     "insert into u values(2, 'two')",
+    "insert into u values (abs(1), 2), (3, upper('x')), (lower('a'), 4)",
     "insert into u(x) values(abs(-3))",
     "insert into u select a, b from t",
     "insert into u default values",
@@ -174,6 +180,30 @@ int main(int argc, char **argv) {
         all_with(actions[i], 0, SQLITE_DENY);
         all_with(actions[i], 0, 99);
     }
+    /* A denial in the middle of an expression: SQLite asks about the rest of it first. */
+    all_with(SQLITE_READ, "a", SQLITE_DENY);
+    all_with(SQLITE_READ, "b", 99);
+    answering(SQLITE_FUNCTION, "abs", SQLITE_DENY);
+    setup();
+    query("select abs(b) + upper(c), 1 from t where a > 0");
+    query("select upper(abs(b)) || abs(c) || lower(b), a from t where abs(a) + 1 and c");
+    query("select b from t where c > 0 and abs(b) and lower(abs(a)) or a");
+    query("select upper(c) || abs(b + c) || lower(b) from t");
+    answering(SQLITE_READ, "c", SQLITE_DENY);
+    setup();
+    query("select a + b * c + a, b from t");
+    query("select b from t where c > 0 and b > 0 or a = 1");
+    query("select u.y from t join u on u.x = t.a and t.c = 1 where t.b > 0 and t.b = t.c");
+    query("select b from t group by b, c, a order by c, b");
+    query("select b like c, c glob b, b from t");
+    query("select case a when 1 then c else b end, b from t");
+    query("select iif(a, c, b), nullif(c, 1) + a, b from t");
+    query("select b from t where a is c and b is not a or a is b");
+    query("select b from t where abs(c) + a > 0 and upper(c || b) like lower(a) and b");
+    query("select b from t where coalesce(a, c, b) and a in (b, c, a) and c between a and b");
+    query("update t set b = c + a, c = b where c = a");
+    query("insert into u values (1, 2), (abs(-1), 3)");
+
     /* IGNORE where it has a meaning Basalt mirrors. */
     answering(SQLITE_READ, "b", SQLITE_IGNORE);
     for (int i = 0; i < 12; i++) {

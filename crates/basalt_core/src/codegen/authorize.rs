@@ -54,8 +54,9 @@ struct Src {
 struct Pass<'c, 'a> {
     ctx: &'c Ctx<'a>,
     authorizer: Rc<Authorizer>,
-    /// Walking a result alias's expression again (from WHERE, HAVING or GROUP BY).
-    rewalking: std::cell::Cell<bool>,
+    /// A denial while an expression is resolved: SQLite goes on to the end of that expression
+    /// (asking about the rest of it), then fails with the last denial's error.
+    denied: std::cell::RefCell<Option<Error>>,
 }
 
 impl Pass<'_, '_> {
@@ -117,15 +118,24 @@ impl Pass<'_, '_> {
     }
 
     /// A column read; one the authorizer ignores reads NULL (`Ctx::read_ignored`).
-    fn read(&self, table: &Table, column: &str) -> Result<()> {
-        if self.ask_read(table.db, &table.name, column)? {
-            self.ctx.auth_ignored.borrow_mut().push((
+    fn read(&self, table: &Table, column: &str) {
+        match self.ask_read(table.db, &table.name, column) {
+            Ok(false) => {}
+            Ok(true) => self.ctx.auth_ignored.borrow_mut().push((
                 table.db,
                 table.name.to_ascii_lowercase(),
                 column.to_ascii_lowercase(),
-            ));
+            )),
+            Err(e) => *self.denied.borrow_mut() = Some(e),
         }
-        Ok(())
+    }
+
+    /// The end of an expression: fails with the last denial made while it was resolved.
+    fn end_of_expr(&self) -> Result<()> {
+        match self.denied.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn statement(&self, stmt: &ast::Stmt) -> Result<Outcome> {
@@ -241,24 +251,52 @@ impl Pass<'_, '_> {
         if !i.upsert.is_empty() {
             return Err(refuse("an upsert"));
         }
-        if self.ask(auth::INSERT, Some(&table.name), None, Some(table.db.name()))? {
-            return Ok(Outcome::Nothing);
-        }
-        match &i.source {
-            ast::InsertSource::DefaultValues => {}
-            ast::InsertSource::Select(s) => match (&s.first, s.compound.is_empty()) {
-                (ast::SelectCore::Values(rows), true) if s.with.is_none() => {
-                    for e in rows.iter().flatten() {
-                        self.expr(e, &mut [], &[])?;
-                    }
+        let insert = || self.ask(auth::INSERT, Some(&table.name), None, Some(table.db.name()));
+        let values = match &i.source {
+            ast::InsertSource::Select(s) if s.with.is_none() && s.compound.is_empty() => {
+                match &s.first {
+                    ast::SelectCore::Values(rows) => Some(rows),
+                    ast::SelectCore::Select(_) => None,
                 }
-                _ => {
-                    if self.ask(auth::SELECT, None, None, None)? {
-                        return Err(refuse("an IGNORE of a nested SELECT"));
-                    }
-                    self.select(s)?;
+            }
+            _ => None,
+        };
+        match (&i.source, values) {
+            (ast::InsertSource::DefaultValues, _) => {
+                if insert()? {
+                    return Ok(Outcome::Nothing);
                 }
-            },
+            }
+            // Several rows: SQLite's parser makes a SELECT of the first row and resolves it
+            // before the INSERT is asked about; the other rows are never asked about.
+            (_, Some(rows)) if rows.len() > 1 => {
+                if self.ask(auth::SELECT, None, None, None)? {
+                    return Err(refuse("an IGNORE of a nested SELECT"));
+                }
+                for e in rows.first().into_iter().flatten() {
+                    self.expr(e, &mut [], &[])?;
+                }
+                if insert()? {
+                    return Ok(Outcome::Nothing);
+                }
+            }
+            (_, Some(rows)) => {
+                if insert()? {
+                    return Ok(Outcome::Nothing);
+                }
+                for e in rows.iter().flatten() {
+                    self.expr(e, &mut [], &[])?;
+                }
+            }
+            (ast::InsertSource::Select(s), None) => {
+                if insert()? {
+                    return Ok(Outcome::Nothing);
+                }
+                if self.ask(auth::SELECT, None, None, None)? {
+                    return Err(refuse("an IGNORE of a nested SELECT"));
+                }
+                self.select(s)?;
+            }
         }
         Ok(Outcome::Compile(None))
     }
@@ -353,10 +391,13 @@ impl Pass<'_, '_> {
             }
         }
         self.opt_expr(body.having.as_ref(), &mut sources, &aliases)?;
-        self.opt_expr(body.where_.as_ref(), &mut sources, &aliases)?;
-        for e in on {
-            self.expr(e, &mut sources, &aliases)?;
+        // SQLite adds the ON clauses to WHERE: one expression.
+        for e in body.where_.iter().chain(on) {
+            if self.walk_expr(e, &mut sources, &aliases)? == Flow::Abort {
+                break;
+            }
         }
+        self.end_of_expr()?;
         for term in &s.order_by {
             let by_alias = matches!(&term.expr.kind, ExprKind::Id(n)
                 if aliases.iter().any(|(a, _)| a.eq_ignore_ascii_case(&n.value)));
@@ -411,7 +452,8 @@ impl Pass<'_, '_> {
                 continue;
             }
             for (i, c) in s.table.columns.iter().enumerate() {
-                self.read(&s.table, &c.name)?;
+                self.read(&s.table, &c.name);
+                self.end_of_expr()?;
                 if s.table.rowid_alias != Some(i) {
                     s.used = true;
                 }
@@ -429,45 +471,52 @@ impl Pass<'_, '_> {
         e.map_or(Ok(()), |e| self.expr(e, sources, aliases))
     }
 
-    /// Functions and column reads of `e`, parents first.
+    /// One expression SQLite resolves on its own: its functions and column reads, then the
+    /// denial, if any.
     fn expr(
         &self,
         e: &ast::Expr,
         sources: &mut [Src],
         aliases: &[(&str, &ast::Expr)],
     ) -> Result<()> {
-        let mut result = Ok(());
-        super::expr::walk(e, &mut |x| {
-            if result.is_err() {
-                return false;
-            }
-            match self.one(x, sources, aliases) {
-                Ok(descend) => descend,
-                Err(e) => {
-                    result = Err(e);
-                    false
-                }
-            }
-        });
-        result
+        self.walk_expr(e, sources, aliases)?;
+        self.end_of_expr()
     }
 
-    /// Reports what `x` itself does; `Ok(true)`: its sub-expressions are still to walk.
-    fn one(
+    /// Functions and column reads of `e`, in the order of SQLite's resolver, which visits a
+    /// node before its children. After a denial, names and calls are still resolved (and
+    /// asked about), but any other node ends the walk ([`Flow::Abort`]) — up to the call whose
+    /// arguments it is in, if any.
+    fn walk_expr(
         &self,
-        x: &ast::Expr,
+        e: &ast::Expr,
         sources: &mut [Src],
         aliases: &[(&str, &ast::Expr)],
-    ) -> Result<bool> {
-        match &x.kind {
+    ) -> Result<Flow> {
+        let mut walk = |x: &ast::Expr| self.walk_expr(x, sources, aliases);
+        match &e.kind {
             ExprKind::Subquery(_)
             | ExprKind::Exists(_)
             | ExprKind::InSelect { .. }
             | ExprKind::InTable { .. } => Err(refuse("subqueries")),
             ExprKind::Function { over: Some(_), .. } => Err(refuse("window functions")),
-            ExprKind::Function { name, .. } => {
-                self.function(&name.value, function_argc(x), true)?;
-                Ok(true)
+            ExprKind::Id(n) => {
+                self.column(None, &n.value, sources, aliases);
+                Ok(Flow::Continue)
+            }
+            ExprKind::Qualified { table, column, .. } => {
+                self.column(Some(&table.value), &column.value, sources, &[]);
+                Ok(Flow::Continue)
+            }
+            ExprKind::Function {
+                name, args, filter, ..
+            } => {
+                let mut arguments: Vec<&ast::Expr> = match args {
+                    ast::FunctionArgs::List { args, .. } => args.iter().collect(),
+                    ast::FunctionArgs::Star => Vec::new(),
+                };
+                arguments.extend(filter.as_deref());
+                self.call(&name.value, function_argc(e), true, &arguments, &mut walk)
             }
             // SQLite compiles `x LIKE y ESCAPE z` as the call like(y, x, z): the pattern first.
             ExprKind::Like {
@@ -477,107 +526,131 @@ impl Pass<'_, '_> {
                 escape,
                 ..
             } => {
-                let argc = 2 + usize::from(escape.is_some());
-                match op {
-                    ast::LikeOp::Like => self.function("like", argc, true)?,
-                    ast::LikeOp::Glob => self.function("glob", argc, true)?,
-                    ast::LikeOp::Regexp => self.function("regexp", argc, false)?,
-                    ast::LikeOp::Match => self.function("match", argc, false)?,
+                let mut arguments = vec![&**pattern, &**expr];
+                arguments.extend(escape.as_deref());
+                let (name, built_in) = match op {
+                    ast::LikeOp::Like => ("like", true),
+                    ast::LikeOp::Glob => ("glob", true),
+                    ast::LikeOp::Regexp => ("regexp", false),
+                    ast::LikeOp::Match => ("match", false),
+                };
+                self.call(name, arguments.len(), built_in, &arguments, &mut walk)
+            }
+            ExprKind::Literal(ast::Literal::CurrentDate) => {
+                self.call("current_date", 0, true, &[], &mut walk)
+            }
+            ExprKind::Literal(ast::Literal::CurrentTime) => {
+                self.call("current_time", 0, true, &[], &mut walk)
+            }
+            ExprKind::Literal(ast::Literal::CurrentTimestamp) => {
+                self.call("current_timestamp", 0, true, &[], &mut walk)
+            }
+            ExprKind::Binary(l, ast::BinaryOp::Arrow, r) => {
+                self.call("->", 2, true, &[&**l, &**r], &mut walk)
+            }
+            ExprKind::Binary(l, ast::BinaryOp::LongArrow, r) => {
+                self.call("->>", 2, true, &[&**l, &**r], &mut walk)
+            }
+            // A bare name right of IS is resolved first (it could be TRUE or FALSE); the
+            // operator's own visit then ends the walk if that was denied.
+            ExprKind::Binary(left, op, right) if is_operator(*op) && bare_name(right) => {
+                walk(right)?;
+                if self.denied.borrow().is_some() || walk(left)? == Flow::Abort {
+                    return Ok(Flow::Abort);
                 }
-                self.expr(pattern, sources, aliases)?;
-                self.expr(expr, sources, aliases)?;
-                if let Some(escape) = escape {
-                    self.expr(escape, sources, aliases)?;
+                Ok(if self.denied.borrow().is_some() {
+                    Flow::Abort
+                } else {
+                    Flow::Continue
+                })
+            }
+            _ => {
+                if self.denied.borrow().is_some() {
+                    return Ok(Flow::Abort);
                 }
-                Ok(false)
+                for child in children(e) {
+                    if walk(child)? == Flow::Abort {
+                        return Ok(Flow::Abort);
+                    }
+                }
+                Ok(Flow::Continue)
             }
-            ExprKind::Binary(_, ast::BinaryOp::Arrow, _) => {
-                self.function("->", 2, true)?;
-                Ok(true)
-            }
-            ExprKind::Binary(_, ast::BinaryOp::LongArrow, _) => {
-                self.function("->>", 2, true)?;
-                Ok(true)
-            }
-            ExprKind::Id(n) => {
-                self.column(None, &n.value, sources, aliases)?;
-                Ok(true)
-            }
-            ExprKind::Qualified { table, column, .. } => {
-                self.column(Some(&table.value), &column.value, sources, &[])?;
-                Ok(true)
-            }
-            _ => Ok(true),
         }
     }
 
-    /// Reports a call of `name` (as the application registered it, or a built-in's lowercase
-    /// name); `built_in`: SQLite has a function of that name, else only an application's is
-    /// reported (without one, the compile reports "no such function").
-    fn function(&self, name: &str, argc: usize, built_in: bool) -> Result<()> {
+    /// A call: asked about (even after a denial), then its arguments, unless it was denied. An
+    /// abort in its arguments ends only them, as SQLite resolves a call's arguments itself.
+    fn call(
+        &self,
+        name: &str,
+        argc: usize,
+        built_in: bool,
+        arguments: &[&ast::Expr],
+        walk: &mut dyn FnMut(&ast::Expr) -> Result<Flow>,
+    ) -> Result<Flow> {
+        if self.function(name, argc, built_in)? {
+            for a in arguments {
+                if walk(a)? == Flow::Abort {
+                    break;
+                }
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Asks about a call of `name` (as the application registered it, or a built-in's
+    /// lowercase name); `built_in`: SQLite has a function of that name, else only an
+    /// application's is asked about (without one, the compile reports "no such function").
+    /// `Ok(false)`: denied.
+    fn function(&self, name: &str, argc: usize, built_in: bool) -> Result<bool> {
         let shown = match crate::functions::lookup(name, argc) {
             crate::functions::Lookup::Found(f) => f.name.clone(),
             _ if built_in => name.to_ascii_lowercase(),
-            _ => return Ok(()),
+            _ => return Ok(true),
         };
         match (self.authorizer)(auth::FUNCTION, None, Some(&shown), None, None) {
-            auth::OK => Ok(()),
+            auth::OK => Ok(true),
             auth::IGNORE => Err(refuse("an IGNORE of a function")),
             // SQLite's message for a denial replaces that of a malfunction.
-            _ => Err(Error::new(
-                ErrorCode::Error,
-                format!("not authorized to use function: {shown}"),
-            )),
+            _ => {
+                *self.denied.borrow_mut() = Some(Error::new(
+                    ErrorCode::Error,
+                    format!("not authorized to use function: {shown}"),
+                ));
+                Ok(false)
+            }
         }
     }
 
-    /// Reports the read of `[table.]column` (an alias: the reads of its expression again, as
-    /// SQLite resolves it again; unknown: nothing, the compile reports it).
+    /// Reports the read of `[table.]column`. A result alias stands for its expression, which
+    /// SQLite has resolved already: only a bare column there is read again (unless that read
+    /// was ignored: the expression is NULL now). Unknown: nothing, the compile reports it.
     fn column(
         &self,
         table: Option<&str>,
         column: &str,
         sources: &mut [Src],
         aliases: &[(&str, &ast::Expr)],
-    ) -> Result<()> {
-        let candidates = sources
-            .iter_mut()
-            .filter(|s| table.is_none_or(|t| t.eq_ignore_ascii_case(&s.name)));
-        let mut rowid_of = None;
-        for s in candidates {
-            if let Some(i) = s.table.column_index(column) {
-                if s.table.rowid_alias != Some(i) {
-                    s.used = true;
-                }
-                if self.rewalking.get() && self.is_ignored(&s.table, &s.table.columns[i].name) {
-                    // SQLite copies the alias's expression, where an ignored read is NULL.
-                    return Ok(());
-                }
-                return self.read(&s.table, &s.table.columns[i].name);
-            }
-            if rowid_of.is_none() && super::scope::is_rowid_name(column) {
-                rowid_of = Some(&s.table);
-            }
-        }
-        if let Some(t) = rowid_of {
-            let name = t
-                .rowid_alias
-                .map_or("ROWID", |i| t.columns[i].name.as_str());
-            if self.rewalking.get() && self.is_ignored(t, name) {
-                return Ok(());
-            }
-            return self.read(t, name);
+    ) {
+        if let Some((s, name)) = resolve(sources, table, column) {
+            self.read(&s.table, &name);
+            return;
         }
         let alias = aliases
             .iter()
             .find(|(a, _)| table.is_none() && a.eq_ignore_ascii_case(column));
-        let Some((_, e)) = alias else {
-            return Ok(());
+        let target = match alias.map(|(_, e)| &e.kind) {
+            Some(ExprKind::Id(n)) => resolve(sources, None, &n.value),
+            Some(ExprKind::Qualified { table, column, .. }) => {
+                resolve(sources, Some(&table.value), &column.value)
+            }
+            _ => None,
         };
-        self.rewalking.set(true);
-        let result = self.expr(e, sources, &[]);
-        self.rewalking.set(false);
-        result
+        if let Some((s, name)) = target {
+            if !self.is_ignored(&s.table, &name) {
+                self.read(&s.table, &name);
+            }
+        }
     }
 
     fn create_table(&self, c: &ast::CreateTable) -> Result<Outcome> {
@@ -874,6 +947,89 @@ impl Pass<'_, '_> {
     }
 }
 
+/// Whether the walk of an expression goes on (SQLite's WRC_Continue / WRC_Abort).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Abort,
+}
+
+/// The source and column name `[table.]column` reads (the rowid as its INTEGER PRIMARY KEY's
+/// name, or `ROWID`), marking the source used unless it is the rowid.
+fn resolve<'s>(
+    sources: &'s mut [Src],
+    table: Option<&str>,
+    column: &str,
+) -> Option<(&'s Src, String)> {
+    let matching = |s: &Src| table.is_none_or(|t| t.eq_ignore_ascii_case(&s.name));
+    if let Some(at) = sources
+        .iter()
+        .position(|s| matching(s) && s.table.column_index(column).is_some())
+    {
+        let s = &mut sources[at];
+        let i = s.table.column_index(column)?;
+        if s.table.rowid_alias != Some(i) {
+            s.used = true;
+        }
+        let name = s.table.columns[i].name.clone();
+        return Some((&sources[at], name));
+    }
+    if !super::scope::is_rowid_name(column) {
+        return None;
+    }
+    let s = sources.iter().find(|s| matching(s))?;
+    let name = s
+        .table
+        .rowid_alias
+        .map_or("ROWID".to_string(), |i| s.table.columns[i].name.clone());
+    Some((s, name))
+}
+
+/// The sub-expressions SQLite's walker visits under `e`, in its order (left operand, then
+/// right operand or list).
+fn children(e: &ast::Expr) -> Vec<&ast::Expr> {
+    match &e.kind {
+        ExprKind::Unary(_, a)
+        | ExprKind::Cast { expr: a, .. }
+        | ExprKind::Collate { expr: a, .. }
+        | ExprKind::NullTest { expr: a, .. } => vec![a],
+        ExprKind::Binary(a, _, b) => vec![a, b],
+        ExprKind::Between {
+            expr, low, high, ..
+        } => vec![expr, low, high],
+        ExprKind::InList { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => operand
+            .as_deref()
+            .into_iter()
+            .chain(whens.iter().flat_map(|(w, t)| [w, t]))
+            .chain(else_.as_deref())
+            .collect(),
+        ExprKind::Vector(items) => items.iter().collect(),
+        ExprKind::Raise {
+            message: Some(m), ..
+        } => vec![m],
+        _ => Vec::new(),
+    }
+}
+
+fn is_operator(op: ast::BinaryOp) -> bool {
+    use ast::BinaryOp::*;
+    matches!(op, Is | IsNot | IsDistinctFrom | IsNotDistinctFrom)
+}
+
+/// `e`, past any COLLATE, is a bare name.
+fn bare_name(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ExprKind::Collate { expr, .. } => bare_name(expr),
+        ExprKind::Id(_) => true,
+        _ => false,
+    }
+}
+
 fn function_argc(e: &ast::Expr) -> usize {
     match &e.kind {
         ExprKind::Function {
@@ -950,7 +1106,7 @@ impl Ctx<'_> {
         Pass {
             ctx: self,
             authorizer,
-            rewalking: std::cell::Cell::new(false),
+            denied: std::cell::RefCell::new(None),
         }
         .statement(stmt)
     }
