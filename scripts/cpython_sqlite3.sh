@@ -35,15 +35,11 @@ PY
 
 # test-name pattern | reason (COMPAT.md: "CPython's sqlite3 test suite")
 skips=(
-    "*Authorizer*Tests*|sqlite3_set_authorizer: not yet"
-    "*test_bpo37347|sqlite3_set_authorizer: not yet"
     "*WindowFunctionTests*|sqlite3_create_window_function: not yet"
     "*test_dump_virtual_tables|FTS (fts4 virtual table)"
     "*test_database_source_name|backup of the temp database: not yet"
     "*test_ctx_mgr_rollback_if_commit_failed|SQLite's locks on rollback-journal databases (a second process): not yet"
     "*test_table_lock_cursor_non_readonly_select|a query on a connection from inside one of its functions: not yet"
-    "*SpecialCommandTests.test_pragma|PRAGMA count_changes: not yet"
-    "*test_func_too_many_args|SQLITE_LIMIT_FUNCTION_ARG enforcement: not yet"
 )
 ignore=()
 echo "skipped tests:"

@@ -33,6 +33,7 @@ pub enum ErrorCode {
     Mismatch,
     Misuse,
     NoLfs,
+    Auth,
     Range,
     NotADb,
 }
@@ -62,6 +63,7 @@ impl ErrorCode {
             ErrorCode::Mismatch => 20,
             ErrorCode::Misuse => 21,
             ErrorCode::NoLfs => 22,
+            ErrorCode::Auth => 23,
             ErrorCode::Range => 25,
             ErrorCode::NotADb => 26,
         }
@@ -93,6 +95,7 @@ impl ErrorCode {
             C::Mismatch => ErrorCode::Mismatch,
             C::Misuse => ErrorCode::Misuse,
             C::NoLfs => ErrorCode::NoLfs,
+            C::Auth => ErrorCode::Auth,
             C::Range => ErrorCode::Range,
             C::NotADb => ErrorCode::NotADb,
         }

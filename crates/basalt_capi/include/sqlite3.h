@@ -456,6 +456,40 @@ void sqlite3_progress_handler(sqlite3 *db, int nOps, int (*xProgress)(void *), v
 int sqlite3_set_authorizer(sqlite3 *db,
     int (*xAuth)(void *, int, const char *, const char *, const char *, const char *),
     void *pUserData);
+/* Authorizer answers and action codes (the values of SQLite's sqlite3.h). */
+#define SQLITE_DENY   1
+#define SQLITE_IGNORE 2
+#define SQLITE_CREATE_INDEX          1
+#define SQLITE_CREATE_TABLE          2
+#define SQLITE_CREATE_TEMP_INDEX     3
+#define SQLITE_CREATE_TEMP_TABLE     4
+#define SQLITE_CREATE_TEMP_TRIGGER   5
+#define SQLITE_CREATE_TEMP_VIEW      6
+#define SQLITE_CREATE_TRIGGER        7
+#define SQLITE_CREATE_VIEW           8
+#define SQLITE_DROP_INDEX           10
+#define SQLITE_DROP_TABLE           11
+#define SQLITE_DROP_TEMP_INDEX      12
+#define SQLITE_DROP_TEMP_TABLE      13
+#define SQLITE_DROP_TEMP_TRIGGER    14
+#define SQLITE_DROP_TEMP_VIEW       15
+#define SQLITE_DROP_TRIGGER         16
+#define SQLITE_DROP_VIEW            17
+#define SQLITE_PRAGMA               19
+#define SQLITE_READ                 20
+#define SQLITE_SELECT               21
+#define SQLITE_TRANSACTION          22
+#define SQLITE_ATTACH               24
+#define SQLITE_DETACH               25
+#define SQLITE_ALTER_TABLE          26
+#define SQLITE_REINDEX              27
+#define SQLITE_ANALYZE              28
+#define SQLITE_CREATE_VTABLE        29
+#define SQLITE_DROP_VTABLE          30
+#define SQLITE_FUNCTION             31
+#define SQLITE_SAVEPOINT            32
+#define SQLITE_COPY                  0
+#define SQLITE_RECURSIVE            33
 /* ---- end of application-defined functions section ---- */
 
 /* Write-ahead log checkpoints. */

@@ -48,7 +48,7 @@ pub extern "C" fn sqlite3_busy_handler(
         let mut state = unsafe { db::lock(db) };
         // The handler decides alone how long to wait: the engine must not wait as well.
         let result = match state.connection() {
-            Ok(conn) => conn.execute_batch("PRAGMA busy_timeout = 0"),
+            Ok(conn) => conn.as_library(|c| c.execute_batch("PRAGMA busy_timeout = 0")),
             Err(rc) => return rc,
         };
         if let Err(e) = result {

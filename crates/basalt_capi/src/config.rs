@@ -156,6 +156,7 @@ fn fixed_flag(op: c_int) -> Option<bool> {
 
 /// PRAGMA foreign_keys, read (`set` None) or written.
 fn foreign_keys(conn: &Connection, set: Option<bool>) -> basalt_core::Result<bool> {
+    let _library = basalt_core::functions::LibraryGuard::enter();
     if let Some(on) = set {
         conn.execute_batch(&format!("PRAGMA foreign_keys = {}", i32::from(on)))?;
     }

@@ -204,9 +204,8 @@ fn open_connection(
     }
     // A file name is bytes, as on the file system: it need not be UTF-8.
     let path = Path::new(OsStr::from_bytes(&target.path));
-    let memory = path == Path::new(":memory:")
-        || target.path.is_empty()
-        || flags & SQLITE_OPEN_MEMORY != 0;
+    let memory =
+        path == Path::new(":memory:") || target.path.is_empty() || flags & SQLITE_OPEN_MEMORY != 0;
     if memory && flags & SQLITE_OPEN_SHAREDCACHE != 0 {
         // Such databases are shared by every connection of the process that names them.
         return Err((
@@ -438,7 +437,7 @@ pub extern "C" fn sqlite3_busy_timeout(db: *mut sqlite3, ms: c_int) -> c_int {
         state.busy_handler = None;
         let sql = format!("PRAGMA busy_timeout = {}", ms.max(0));
         let result = match state.connection() {
-            Ok(conn) => conn.execute_batch(&sql),
+            Ok(conn) => conn.as_library(|c| c.execute_batch(&sql)),
             Err(rc) => return rc,
         };
         match result {

@@ -123,7 +123,7 @@ fn engine_code(code: c_int) -> ErrorCode {
     use ErrorCode::*;
     [
         Internal, Perm, Abort, Busy, Locked, NoMem, ReadOnly, Interrupt, IoErr, Corrupt, NotFound,
-        Full, CantOpen, Protocol, Schema, TooBig, Constraint, Mismatch, Misuse, NoLfs, Range,
+        Full, CantOpen, Protocol, Schema, TooBig, Constraint, Mismatch, Misuse, NoLfs, Auth, Range,
         NotADb,
     ]
     .into_iter()

@@ -1,5 +1,5 @@
 //! Connection hooks: `sqlite3_commit_hook`, `sqlite3_rollback_hook`, `sqlite3_update_hook`,
-//! `sqlite3_progress_handler`, and `sqlite3_set_authorizer`, which Basalt does not support yet.
+//! `sqlite3_progress_handler`, `sqlite3_set_authorizer`.
 //!
 //! Invariants:
 //! - Each hook is the engine's closure around the application's callback and pointer; the
@@ -13,9 +13,9 @@ use crate::db::{self, sqlite3, DbState};
 use crate::ffi::guard;
 use crate::function::CallbackScope;
 use basalt_core::hooks::{Hooks, Progress, UpdateHook, UpdateOp};
-use basalt_core::Error;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr::null_mut;
+use std::rc::Rc;
 
 /// The application pointers of the hooks now set, returned when they are replaced.
 #[derive(Default)]
@@ -174,13 +174,13 @@ type Authorizer = Option<
     ) -> c_int,
 >;
 
-/// Not supported yet: an authorizer is refused with SQLITE_ERROR (clearing one, NULL, is
-/// accepted, since none is ever set).
+/// Sets or clears the authorizer; the engine calls it while statements compile, and statements
+/// prepared before compile again (`Connection::set_authorizer`).
 #[no_mangle]
 pub extern "C" fn sqlite3_set_authorizer(
     db: *mut sqlite3,
     callback: Authorizer,
-    _arg: *mut c_void,
+    arg: *mut c_void,
 ) -> c_int {
     guard(SQLITE_INTERNAL, || {
         if db.is_null() {
@@ -188,10 +188,28 @@ pub extern "C" fn sqlite3_set_authorizer(
         }
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
-        if callback.is_none() {
-            state.clear_error();
-            return SQLITE_OK;
-        }
-        state.engine_error(&Error::not_supported("sqlite3_set_authorizer"))
+        let Some(conn) = state.conn.as_ref() else {
+            return SQLITE_MISUSE;
+        };
+        conn.set_authorizer(callback.map(|cb| {
+            let (arg, db) = (arg as usize, db as usize);
+            Rc::new(
+                move |action: c_int,
+                      a: Option<&str>,
+                      b: Option<&str>,
+                      db_name: Option<&str>,
+                      inner: Option<&str>| {
+                    let _scope = CallbackScope::enter(db as *mut sqlite3);
+                    let texts =
+                        [a, b, db_name, inner].map(|t| t.and_then(|t| CString::new(t).ok()));
+                    let ptr = |i: usize| texts[i].as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
+                    // SAFETY: the application's callback with its own pointer and strings valid
+                    // for the call.
+                    unsafe { cb(arg as *mut c_void, action, ptr(0), ptr(1), ptr(2), ptr(3)) }
+                },
+            ) as Rc<basalt_core::hooks::Authorizer>
+        }));
+        state.clear_error();
+        SQLITE_OK
     })
 }

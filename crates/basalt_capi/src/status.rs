@@ -9,7 +9,8 @@
 //! - Pointers handed out (`db_filename`) live in the connection's `DbExtra` until it closes.
 //! - `limit` records and reports limits as SQLite does (capped at the built-in maximum).
 //!   SQLITE_LIMIT_SQL_LENGTH and SQLITE_LIMIT_VARIABLE_NUMBER are enforced by `prepare` and
-//!   SQLITE_LIMIT_LENGTH by `expanded_sql`; the other lowered limits are not yet enforced
+//!   SQLITE_LIMIT_LENGTH by `expanded_sql`, SQLITE_LIMIT_FUNCTION_ARG by the engine's code
+//!   generator (`Connection::set_max_function_args`); the other lowered limits are not yet enforced
 //!   (the engine applies its built-in ones).
 
 use crate::codes::*;
@@ -76,6 +77,7 @@ impl Default for DbExtra {
 
 const LIMIT_LENGTH: usize = 0;
 const LIMIT_SQL_LENGTH: usize = 1;
+const LIMIT_FUNCTION_ARG: usize = 6;
 const LIMIT_VARIABLE_NUMBER: usize = 9;
 
 /// SQLITE_LIMIT_LENGTH: the longest string or blob, in bytes.
@@ -230,6 +232,12 @@ pub extern "C" fn sqlite3_limit(db: *mut sqlite3, id: c_int, new: c_int) -> c_in
         let old = state.extra.limits[index];
         if new >= 0 {
             state.extra.limits[index] = new.min(LIMIT_MAX[index]);
+            if index == LIMIT_FUNCTION_ARG {
+                let n = usize::try_from(state.extra.limits[index]).unwrap_or(0);
+                if let Some(conn) = &state.conn {
+                    conn.set_max_function_args(n);
+                }
+            }
         }
         old
     })
@@ -251,7 +259,9 @@ pub extern "C" fn sqlite3_db_filename(db: *mut sqlite3, name: *const c_char) -> 
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
         let (db, file) = match (schema(name), &state.conn) {
-            (Some(Db::Main), Some(conn)) => (Db::Main, conn.main_file().into_os_string().into_vec()),
+            (Some(Db::Main), Some(conn)) => {
+                (Db::Main, conn.main_file().into_os_string().into_vec())
+            }
             (Some(Db::Temp), Some(conn)) if conn.is_open(Db::Temp) => (Db::Temp, Vec::new()),
             _ => return null(),
         };

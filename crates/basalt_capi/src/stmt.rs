@@ -619,7 +619,14 @@ pub extern "C" fn sqlite3_bind_text64(
     // SAFETY: text holds n bytes of UTF-16 in `encoding`'s byte order, per the API contract.
     let utf8 = unsafe { crate::utf16::decode(text.cast(), n as usize & !1, encoding) };
     // SQLITE_TRANSIENT: the converted copy is ours; the caller's destructor runs below.
-    let rc = bind_bytes(p, i, utf8.as_ptr().cast(), utf8.len() as i64, -1, Value::Text);
+    let rc = bind_bytes(
+        p,
+        i,
+        utf8.as_ptr().cast(),
+        utf8.len() as i64,
+        -1,
+        Value::Text,
+    );
     release(text.cast(), destructor);
     rc
 }

@@ -110,7 +110,9 @@ fn apply_parameter(target: &mut Target, key: &[u8], value: Vec<u8>) -> Result<()
     match key {
         b"vfs" => target.vfs = Some(value),
         b"mode" => {
-            let mask = SQLITE_OPEN_READONLY | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+            let mask = SQLITE_OPEN_READONLY
+                | SQLITE_OPEN_READWRITE
+                | SQLITE_OPEN_CREATE
                 | SQLITE_OPEN_MEMORY;
             let mode = match value.as_slice() {
                 b"ro" => SQLITE_OPEN_READONLY,
@@ -152,7 +154,9 @@ mod tests {
     const RWC: c_int = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI;
 
     fn path_of(name: &str) -> Vec<u8> {
-        parse(name.as_bytes(), RWC, None, false).expect("valid").path
+        parse(name.as_bytes(), RWC, None, false)
+            .expect("valid")
+            .path
     }
 
     #[test]
@@ -182,11 +186,17 @@ mod tests {
     fn modes_never_grant_more_than_the_flags() {
         let ro = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
         let err = parse(b"file:x?mode=rw", ro, None, false).expect_err("more access");
-        assert_eq!(err, (SQLITE_PERM, "access mode not allowed: rw".to_string()));
+        assert_eq!(
+            err,
+            (SQLITE_PERM, "access mode not allowed: rw".to_string())
+        );
         let err = parse(b"file:x?mode=bad", RWC, None, false).expect_err("unknown mode");
         assert_eq!(err, (SQLITE_ERROR, "no such access mode: bad".to_string()));
         let err = parse(b"file://host/x", RWC, None, false).expect_err("authority");
-        assert_eq!(err, (SQLITE_ERROR, "invalid uri authority: host".to_string()));
+        assert_eq!(
+            err,
+            (SQLITE_ERROR, "invalid uri authority: host".to_string())
+        );
         let target = parse(b"file:x?mode=memory&vfs=unix", RWC, None, false).expect("memory");
         assert_ne!(target.flags & SQLITE_OPEN_MEMORY, 0);
         assert_eq!(target.vfs.as_deref(), Some(&b"unix"[..]));

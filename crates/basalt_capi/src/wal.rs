@@ -83,6 +83,7 @@ fn checkpoint_row(
     conn: &basalt_core::connection::Connection,
     mode: &str,
 ) -> basalt_core::Result<[c_int; 3]> {
+    let _library = basalt_core::functions::LibraryGuard::enter();
     let mut stmt = conn.prepare(&format!("PRAGMA main.wal_checkpoint({mode})"))?;
     let mut row = [0, -1, -1];
     if stmt.step_blocking()? {
@@ -110,7 +111,7 @@ pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, frames: c_int) ->
         let mut state = unsafe { db::lock(db) };
         let sql = format!("PRAGMA wal_autocheckpoint = {}", frames.max(0));
         let result = match state.connection() {
-            Ok(conn) => conn.execute_batch(&sql),
+            Ok(conn) => conn.as_library(|c| c.execute_batch(&sql)),
             Err(rc) => return rc,
         };
         match result {

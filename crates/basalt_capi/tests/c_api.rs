@@ -19,11 +19,20 @@ fn split_sourceid(transcript: &str) -> (String, String) {
 /// Each C program under `tests/c/` against our library and against real SQLite: the core
 /// API (`api_test.c`); printf, config, status, UTF-16, backup and serialize (`ext_test.c`);
 /// user functions, collations, values, results and hooks (`udf_test.c`); URI filenames
-/// (`uri_test.c`); legacy prepare, 64-bit binds, busy handlers, WAL checkpoints (`more_test.c`). One test runs them in turn, so SQLite's object file, shared through the
+/// (`uri_test.c`); legacy prepare, 64-bit binds, busy handlers, WAL checkpoints (`more_test.c`);
+/// the authorizer, `PRAGMA count_changes` and SQLITE_LIMIT_FUNCTION_ARG (`authz_test.c`). One
+/// test runs them in turn, so SQLite's object file, shared through the
 /// work directory (`c_support`), is compiled once before any of them needs it.
 #[test]
 fn c_programs_match_real_sqlite() {
-    for program in ["api_test", "ext_test", "udf_test", "uri_test", "more_test"] {
+    for program in [
+        "api_test",
+        "ext_test",
+        "udf_test",
+        "uri_test",
+        "more_test",
+        "authz_test",
+    ] {
         compare_transcripts(program);
     }
 }

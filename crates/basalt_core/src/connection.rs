@@ -477,6 +477,30 @@ impl Connection {
         f(&mut self.inner.borrow_mut().state.hooks)
     }
 
+    /// Sets (or with `None` clears) the authorizer (`sqlite3_set_authorizer`), called while
+    /// statements compile. Statements prepared before compile again before their next run, as
+    /// SQLite expires them, so that they are authorized anew.
+    pub fn set_authorizer(&self, authorizer: Option<Rc<hooks::Authorizer>>) {
+        self.change_settings(|s| s.authorizer = authorizer);
+    }
+
+    /// Runs `f`, whose statements are the library's own, not the application's (the C API's
+    /// PRAGMAs standing in for SQLite's internal calls): they do not ask the authorizer.
+    pub fn as_library<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
+        let _guard = functions::LibraryGuard::enter();
+        f(self)
+    }
+
+    /// SQLITE_LIMIT_FUNCTION_ARG: calls with more arguments fail to compile.
+    pub fn set_max_function_args(&self, n: usize) {
+        self.change_settings(|s| s.max_function_args = n);
+    }
+
+    fn change_settings(&self, change: impl FnOnce(&mut functions::CompileSettings)) {
+        let mut inner = self.inner.borrow_mut();
+        inner.functions = Rc::new(inner.functions.with_settings(change));
+    }
+
     /// Whether the application defined collation `name`.
     pub fn has_collation(&self, name: &str) -> bool {
         self.inner.borrow().functions.has_collation(name)
@@ -888,6 +912,9 @@ impl Statement {
                 inner.rollback_all();
                 inner.state.autocommit = true;
                 inner.reload_catalog()?;
+            }
+            &Control::CountChanges(on) => {
+                inner.functions = Rc::new(inner.functions.with_settings(|s| s.count_changes = on));
             }
             Control::Savepoint(name) => inner.open_savepoint(name)?,
             Control::Release(name) => inner.release_savepoint(name)?,

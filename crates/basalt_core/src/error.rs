@@ -35,6 +35,7 @@ pub enum ErrorCode {
     Mismatch = 20,
     Misuse = 21,
     NoLfs = 22,
+    Auth = 23,
     Range = 25,
     NotADb = 26,
     /// Not an SQLite code: an operation submitted I/O that has not completed; retry it later.
@@ -66,6 +67,7 @@ impl ErrorCode {
             ErrorCode::Mismatch => "datatype mismatch",
             ErrorCode::Misuse => "bad parameter or other API misuse",
             ErrorCode::NoLfs => "large file support is disabled",
+            ErrorCode::Auth => "authorization denied",
             ErrorCode::Range => "column index out of range",
             ErrorCode::NotADb => "file is not a database",
             ErrorCode::IoPending => "I/O pending",

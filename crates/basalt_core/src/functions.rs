@@ -15,6 +15,9 @@
 //! - While a connection compiles a statement, its registry is the thread's active one
 //!   ([`activate`]): the code generator resolves names through [`lookup`], and collations
 //!   through `record::user_collations`, which the same guard activates.
+//! - The registry also holds the connection's other settings that change what a statement
+//!   compiles to ([`CompileSettings`]: the authorizer, `PRAGMA count_changes`, the function
+//!   argument limit), so that changing one recompiles prepared statements the same way.
 //! - Aux data (`sqlite3_set_auxdata`) lives per call site and argument for one execution of a
 //!   statement: dropped when it is reset or finalized.
 
@@ -23,7 +26,7 @@ use crate::record::user_collations::{self, CollationSet, CompareFn};
 use crate::record::{Value, ValueRef};
 use crate::sql::agg::Aggregate;
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -101,6 +104,27 @@ impl std::fmt::Debug for UserFunction {
 pub struct UserRegistry {
     functions: Vec<Rc<UserFunction>>,
     collations: Rc<CollationSet>,
+    settings: CompileSettings,
+}
+
+/// Connection settings the code generator reads.
+#[derive(Clone)]
+pub struct CompileSettings {
+    pub authorizer: Option<Rc<crate::hooks::Authorizer>>,
+    /// `PRAGMA count_changes`: INSERT, UPDATE and DELETE return their count of changed rows.
+    pub count_changes: bool,
+    /// SQLITE_LIMIT_FUNCTION_ARG: the most arguments a function call may have.
+    pub max_function_args: usize,
+}
+
+impl Default for CompileSettings {
+    fn default() -> CompileSettings {
+        CompileSettings {
+            authorizer: None,
+            count_changes: false,
+            max_function_args: MAX_ARGS as usize,
+        }
+    }
 }
 
 /// The result of looking a call up among the application's functions.
@@ -156,6 +180,17 @@ impl UserRegistry {
             }
         }
         next
+    }
+
+    /// The same definitions with other compile settings.
+    pub fn with_settings(&self, change: impl FnOnce(&mut CompileSettings)) -> UserRegistry {
+        let mut next = self.clone();
+        change(&mut next.settings);
+        next
+    }
+
+    pub fn settings(&self) -> &CompileSettings {
+        &self.settings
     }
 
     pub fn has_collation(&self, name: &str) -> bool {
@@ -219,4 +254,41 @@ pub fn lookup(name: &str, argc: usize) -> Lookup {
         Some(registry) => registry.lookup(name, argc),
         None => Lookup::NotFound,
     })
+}
+
+/// The active registry's compile settings (none active: the defaults); without the
+/// authorizer while a [`LibraryGuard`] lives.
+pub fn settings() -> CompileSettings {
+    let mut settings = ACTIVE.with(|a| match a.borrow().as_ref() {
+        Some(registry) => registry.settings.clone(),
+        None => CompileSettings::default(),
+    });
+    if LIBRARY_STATEMENTS.with(Cell::get) {
+        settings.authorizer = None;
+    }
+    settings
+}
+
+thread_local! {
+    static LIBRARY_STATEMENTS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// While it lives, statements compiled on this thread are the library's own (the C API runs
+/// PRAGMAs where SQLite calls its internals directly): they do not ask the authorizer.
+pub struct LibraryGuard {
+    previous: bool,
+}
+
+impl LibraryGuard {
+    pub fn enter() -> LibraryGuard {
+        LibraryGuard {
+            previous: LIBRARY_STATEMENTS.with(|l| l.replace(true)),
+        }
+    }
+}
+
+impl Drop for LibraryGuard {
+    fn drop(&mut self) {
+        LIBRARY_STATEMENTS.with(|l| l.set(self.previous));
+    }
 }

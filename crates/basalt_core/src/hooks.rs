@@ -12,6 +12,9 @@
 //!   returning `true` interrupts the statement ("interrupted").
 //! - The update hook runs after each row written to a rowid table by INSERT, UPDATE or DELETE
 //!   (not for the cases SQLite leaves out, see [`UpdateReport`]).
+//! - The authorizer runs while a statement compiles (`codegen/authorize.rs`), never while it
+//!   runs; it is kept with the connection's compile settings (`functions::UserRegistry`), so
+//!   that changing it makes prepared statements compile again, as SQLite expires them.
 //! - Hooks run inside engine calls: they must not use the connection they are set on.
 
 /// The hooks of one connection.
@@ -67,3 +70,41 @@ impl std::fmt::Debug for Hooks {
 
 /// SQLITE_CONSTRAINT_COMMITHOOK.
 pub const CONSTRAINT_COMMITHOOK: i32 = 19 | (2 << 8);
+
+/// An authorizer (`sqlite3_set_authorizer`): called with an action code ([`auth`]), its two
+/// arguments, the database name and the innermost trigger or view; answers `auth::OK`,
+/// `auth::DENY` or `auth::IGNORE` (anything else is "authorizer malfunction").
+pub type Authorizer = dyn Fn(i32, Option<&str>, Option<&str>, Option<&str>, Option<&str>) -> i32;
+
+/// SQLite's authorizer action codes and answers.
+pub mod auth {
+    pub const OK: i32 = 0;
+    pub const DENY: i32 = 1;
+    pub const IGNORE: i32 = 2;
+    pub const CREATE_INDEX: i32 = 1;
+    pub const CREATE_TABLE: i32 = 2;
+    pub const CREATE_TEMP_INDEX: i32 = 3;
+    pub const CREATE_TEMP_TABLE: i32 = 4;
+    pub const CREATE_TEMP_TRIGGER: i32 = 5;
+    pub const CREATE_TEMP_VIEW: i32 = 6;
+    pub const CREATE_TRIGGER: i32 = 7;
+    pub const CREATE_VIEW: i32 = 8;
+    pub const DELETE: i32 = 9;
+    pub const DROP_INDEX: i32 = 10;
+    pub const DROP_TABLE: i32 = 11;
+    pub const DROP_TEMP_INDEX: i32 = 12;
+    pub const DROP_TEMP_TABLE: i32 = 13;
+    pub const DROP_TEMP_TRIGGER: i32 = 14;
+    pub const DROP_TEMP_VIEW: i32 = 15;
+    pub const DROP_TRIGGER: i32 = 16;
+    pub const DROP_VIEW: i32 = 17;
+    pub const INSERT: i32 = 18;
+    pub const PRAGMA: i32 = 19;
+    pub const READ: i32 = 20;
+    pub const SELECT: i32 = 21;
+    pub const TRANSACTION: i32 = 22;
+    pub const UPDATE: i32 = 23;
+    pub const REINDEX: i32 = 27;
+    pub const FUNCTION: i32 = 31;
+    pub const SAVEPOINT: i32 = 32;
+}

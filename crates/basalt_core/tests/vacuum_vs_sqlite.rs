@@ -56,7 +56,10 @@ fn vacuum_rebuilds_as_sqlite_does() {
     pair.run(SETUP);
     let free_before = count(&pair.ours, "PRAGMA freelist_count");
     let pages_before = count(&pair.ours, "PRAGMA page_count");
-    assert!(free_before > 50, "the setup leaves free pages: {free_before}");
+    assert!(
+        free_before > 50,
+        "the setup leaves free pages: {free_before}"
+    );
     pair.run(&["VACUUM"]);
     pair.run(CHECKS);
     let pages_after = count(&pair.ours, "PRAGMA page_count");
@@ -90,7 +93,8 @@ fn vacuum_rebuilds_as_sqlite_does() {
     drop(on_ours);
     // The WAL's checkpoint gives the space back to the file system.
     let ours = Connection::open(dir.join("b.db").to_str().expect("utf-8")).expect("reopen");
-    ours.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").expect("checkpoint");
+    ours.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
     let pages = count(&ours, "PRAGMA page_count");
     let size = std::fs::metadata(dir.join("b.db")).expect("stat").len();
     assert_eq!(size, pages as u64 * 4096, "the file is cut to its pages");
@@ -147,7 +151,10 @@ fn a_vacuum_is_seen_by_another_connection() {
     assert!(before.step_blocking().expect("step after VACUUM"));
     assert_eq!(before.row().to_vec(), expected);
     let schema = "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema";
-    assert_eq!(ours(&other, schema).outcome, ours(&pair.ours, schema).outcome);
+    assert_eq!(
+        ours(&other, schema).outcome,
+        ours(&pair.ours, schema).outcome
+    );
 }
 
 #[test]

@@ -524,6 +524,8 @@ impl Ctx<'_> {
                 plan: None,
                 covering: Vec::new(),
                 order_index: std::cell::Cell::new(None),
+                authorizer: None,
+                auth_ignored: std::cell::RefCell::new(Vec::new()),
             };
             let out = probe.select(&create.select, None, Dest::Output)?;
             if let Some(cols) = &create.columns {

@@ -283,6 +283,13 @@ impl Ctx<'_> {
     }
 
     fn one_column_read(&mut self, r: &Resolved, sc: &Scope<'_>, target: Reg) {
+        if self.read_ignored(r, sc) {
+            self.b.emit(Insn::Null {
+                dest: target,
+                count: 1,
+            });
+            return;
+        }
         if let Some(reg) = sc.agg_column(r) {
             self.b.emit(Insn::Copy {
                 src: reg,

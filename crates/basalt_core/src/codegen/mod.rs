@@ -19,12 +19,14 @@ mod access;
 mod aggregate;
 mod alter;
 mod analyze;
+mod authorize;
 mod auto_index;
 mod autoincrement;
 mod compound;
 mod covering;
 mod ddl;
 mod dml;
+mod each_expr;
 mod estimate;
 mod expr;
 mod in_seek;
@@ -336,6 +338,10 @@ pub struct Ctx<'a> {
     /// The index the loop over a source cursor walks whole for its ORDER BY
     /// (`order_walk.rs`), taken by that loop's `choose_access`.
     order_index: std::cell::Cell<Option<(CursorId, String)>>,
+    /// The connection's authorizer, if one is set (`authorize.rs`).
+    authorizer: Option<std::rc::Rc<crate::hooks::Authorizer>>,
+    /// (database, table, column) whose reads the authorizer answered IGNORE: they read NULL.
+    auth_ignored: std::cell::RefCell<Vec<(Db, String, String)>>,
 }
 
 impl Ctx<'_> {
@@ -386,6 +392,8 @@ pub enum Control {
     Rollback,
     /// `SAVEPOINT name`.
     Savepoint(String),
+    /// `PRAGMA count_changes = on`: a compile setting, like the authorizer (`functions.rs`).
+    CountChanges(bool),
     /// `RELEASE [SAVEPOINT] name`.
     Release(String),
     /// `ROLLBACK [TRANSACTION] TO [SAVEPOINT] name`.
@@ -439,6 +447,10 @@ fn compile_noting(
     sql: &str,
     plan: Option<query_plan::PlanNotes>,
 ) -> Result<(Program, Control, Option<query_plan::PlanNotes>)> {
+    let settings = crate::functions::settings();
+    check_function_args(&statement.stmt, settings.max_function_args)?;
+    // EXPLAIN QUERY PLAN compiles a second time: the first compile asked already.
+    let authorizer = settings.authorizer.filter(|_| plan.is_none());
     let mut ctx = Ctx {
         catalog,
         sql,
@@ -457,13 +469,24 @@ fn compile_noting(
         plan,
         covering: Vec::new(),
         order_index: std::cell::Cell::new(None),
+        authorizer,
+        auth_ignored: std::cell::RefCell::new(Vec::new()),
+    };
+    let changed;
+    let stmt = match ctx.authorize(&statement.stmt)? {
+        authorize::Outcome::Compile(None) => Some(&statement.stmt),
+        authorize::Outcome::Compile(Some(s)) => {
+            changed = s;
+            Some(&*changed)
+        }
+        authorize::Outcome::Nothing => None,
     };
     let init = ctx.b.emit(Insn::Init { target: 0 });
     let mut control = Control::None;
     let mut column_names = Vec::new();
     let mut column_types = Vec::new();
     let mut column_origins = Vec::new();
-    match &statement.stmt {
+    match stmt.unwrap_or(&ast::Stmt::Reindex(None)) {
         ast::Stmt::Select(select) => {
             for column in ctx.select_statement(select)? {
                 column_names.push(column.name);
@@ -484,9 +507,10 @@ fn compile_noting(
             if_exists,
             name,
         } => ctx.drop(*kind, *if_exists, name)?,
-        ast::Stmt::Pragma(pragma) => {
-            column_names = ctx.pragma(pragma)?;
-        }
+        ast::Stmt::Pragma(pragma) => match pragma::count_changes_setting(pragma) {
+            Some(on) => control = Control::CountChanges(on),
+            None => column_names = ctx.pragma(pragma)?,
+        },
         ast::Stmt::Begin { mode, .. } => {
             use crate::pager::TransactionKind;
             control = Control::Begin(match mode {
@@ -534,6 +558,30 @@ fn compile_noting(
             )))
         }
     }
+    let is_dml = matches!(
+        stmt,
+        Some(ast::Stmt::Insert(_) | ast::Stmt::Update(_) | ast::Stmt::Delete(_))
+    );
+    if is_dml && settings.count_changes && column_names.is_empty() {
+        if let Some(ast::Stmt::Insert(i)) = stmt {
+            // SQLite's count leaves out the rows an upsert updates; Basalt's counter has them.
+            if i.upsert
+                .iter()
+                .any(|u| matches!(u.action, ast::UpsertAction::Update { .. }))
+            {
+                return Err(Error::not_supported(
+                    "PRAGMA count_changes with an upsert's DO UPDATE",
+                ));
+            }
+        }
+        column_names = vec![count_changes_column(&statement.stmt).to_string()];
+        let dest = ctx.b.reg();
+        ctx.b.emit(Insn::ChangeCount { dest });
+        ctx.b.emit(Insn::ResultRow {
+            start: dest,
+            count: 1,
+        });
+    }
     ctx.b.emit(Insn::Halt);
     // The one-time setup: the transaction, the constants, then back to the start.
     let setup = ctx.b.addr();
@@ -560,18 +608,45 @@ fn compile_noting(
     program.column_types = column_types;
     program.column_origins = column_origins;
     program.read_only = !writes;
-    program.is_dml = matches!(
-        statement.stmt,
-        ast::Stmt::Insert(_) | ast::Stmt::Update(_) | ast::Stmt::Delete(_)
-    );
+    program.is_dml = is_dml;
     // SQLite loads the new statistics when ANALYZE ends: statements compiled from then on
     // plan with them.
-    program.reloads_catalog = matches!(statement.stmt, ast::Stmt::Analyze(_));
+    program.reloads_catalog = matches!(stmt, Some(ast::Stmt::Analyze(_)));
     program.n_params = params.count;
     program.param_names = params.names;
     program.table_defaults = short_records::table_defaults(&program, catalog);
     check_index_collations(&program)?;
     Ok((program, control, ctx.plan))
+}
+
+/// SQLITE_LIMIT_FUNCTION_ARG, checked as SQLite's parser does: before any name is resolved.
+fn check_function_args(stmt: &ast::Stmt, max: usize) -> Result<()> {
+    let mut too_many = None;
+    each_expr::each_expr(stmt, &mut |e| {
+        if let ast::ExprKind::Function {
+            name,
+            args: ast::FunctionArgs::List { args, .. },
+            ..
+        } = &e.kind
+        {
+            if args.len() > max && too_many.is_none() {
+                too_many = Some(name.value.clone());
+            }
+        }
+    });
+    match too_many {
+        Some(name) => Err(error(format!("too many arguments on function {name}"))),
+        None => Ok(()),
+    }
+}
+
+/// The column of the row `PRAGMA count_changes` makes a DML statement return.
+fn count_changes_column(stmt: &ast::Stmt) -> &'static str {
+    match stmt {
+        ast::Stmt::Insert(_) => "rows inserted",
+        ast::Stmt::Update(_) => "rows updated",
+        _ => "rows deleted",
+    }
 }
 
 fn statement_kind(stmt: &ast::Stmt) -> &'static str {

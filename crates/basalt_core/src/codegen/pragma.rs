@@ -67,6 +67,10 @@ impl Ctx<'_> {
             "foreign_keys" if arg.is_none() => Ok(self.constant_rows("foreign_keys", &[Int(0)])),
             "encoding" if arg.is_none() => Ok(self.constant_rows("encoding", &[Str("UTF-8")])),
             "compile_options" => Ok(self.constant_rows("compile_options", COMPILE_OPTIONS)),
+            "count_changes" => {
+                let on = crate::functions::settings().count_changes;
+                Ok(self.constant_rows("count_changes", &[Int(i64::from(on))]))
+            }
             "foreign_keys" if arg.as_deref().is_some_and(setting_is_off) => Ok(Vec::new()),
             // A pragma SQLite knows but Basalt does not do yet must not look done.
             _ if SQLITE_PRAGMAS.contains(&name.as_str()) => {
@@ -229,6 +233,32 @@ fn locking_mode_value(arg: &str) -> i64 {
 }
 
 /// `PRAGMA x = v` values that turn a boolean setting off.
+/// `PRAGMA count_changes = v` (unqualified): the new setting, which the connection applies
+/// (`Control::CountChanges`).
+pub(super) fn count_changes_setting(pragma: &ast::Pragma) -> Option<bool> {
+    let (Some(ast::PragmaValue::Assign(v) | ast::PragmaValue::Call(v)), None) =
+        (&pragma.value, &pragma.name.schema)
+    else {
+        return None;
+    };
+    let v = dequote(v).to_ascii_lowercase();
+    // SQLite's boolean: a number is its integer prefix; a word it does not know is off.
+    let digits = v.trim_start_matches(['-', '+']);
+    let digits = &digits[..digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len())];
+    let on = match v.as_str() {
+        "yes" | "on" | "true" | "full" | "extra" => true,
+        _ => !digits.trim_start_matches('0').is_empty(),
+    };
+    pragma
+        .name
+        .name
+        .value
+        .eq_ignore_ascii_case("count_changes")
+        .then_some(on)
+}
+
 fn setting_is_off(value: &str) -> bool {
     matches!(
         value.to_ascii_lowercase().as_str(),

@@ -826,8 +826,14 @@ impl Ctx<'_> {
         match r {
             ResultExpr::Ast(e, alias) => {
                 let info = self.expr(e, sc, target)?;
+                let ignored = self.result_read_ignored(e, sc);
                 let name = match (alias, &e.kind) {
                     (Some(a), _) => a.clone(),
+                    _ if ignored => self
+                        .sql
+                        .get(e.span.start..e.span.end)
+                        .unwrap_or_default()
+                        .to_string(),
                     // A double-quoted name that is no column is a string, named as written.
                     (None, ExprKind::Id(n))
                         if n.quote != ast::Quote::Double
@@ -845,6 +851,7 @@ impl Ctx<'_> {
                         .to_string(),
                 };
                 let column = match &e.kind {
+                    _ if ignored => None,
                     ExprKind::Id(n) => sc.resolve(None, &n.value).ok().flatten(),
                     ExprKind::Qualified { table, column, .. } => {
                         sc.resolve(Some(&table.value), &column.value).ok().flatten()

@@ -266,7 +266,9 @@ fn carry_header(source: &mut Pager, packed: &mut Pager, io: &Arc<dyn Io>) -> Res
     for (offset, len) in CARRIED_FIELDS {
         new[offset..offset + len].copy_from_slice(&old[offset..offset + len]);
     }
-    let cookie = DatabaseHeader::parse(&old[..100])?.schema_cookie.wrapping_add(1);
+    let cookie = DatabaseHeader::parse(&old[..100])?
+        .schema_cookie
+        .wrapping_add(1);
     new[SCHEMA_COOKIE..SCHEMA_COOKIE + 4].copy_from_slice(&cookie.to_be_bytes());
     Ok(())
 }

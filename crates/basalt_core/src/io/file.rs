@@ -10,8 +10,8 @@ use super::shm::FileShm;
 use super::{Buffer, Completion, File, Io, IoDone, OpenFlags, Shm};
 use crate::error::{Error, ErrorCode, Result};
 use std::os::unix::fs::{FileExt, MetadataExt};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 #[derive(Debug, Default)]
@@ -80,7 +80,9 @@ impl Io for FileIo {
     }
 
     fn open_shm(&self, db_path: &Path) -> Result<Option<Arc<dyn Shm>>> {
-        Ok(Some(Arc::new(FileShm::open(&super::sibling(db_path, "-shm"))?)))
+        Ok(Some(Arc::new(FileShm::open(&super::sibling(
+            db_path, "-shm",
+        ))?)))
     }
 }
 
@@ -281,9 +283,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("basalt-gathered-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("f");
-        let file = FileIo
-            .open(&path, OpenFlags::default())
-            .unwrap();
+        let file = FileIo.open(&path, OpenFlags::default()).unwrap();
         let owned: Vec<Vec<u8>> = (0..2500u32)
             .map(|i| vec![(i % 251) as u8; 1 + (i as usize * 7) % 300])
             .collect();

@@ -19,8 +19,8 @@
 use super::lock::{set_lock, Kind};
 use crate::error::{Error, ErrorCode, Result};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::sync::atomic::AtomicU32;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU32;
 use std::sync::Mutex;
 
 /// Bytes in one region of the WAL index.

@@ -198,7 +198,9 @@ impl Pager {
     /// (VACUUM). Pages past the end are forgotten; a rollback brings them back.
     pub fn truncate(&mut self, pages: PageNo) -> Result<()> {
         if !self.in_write {
-            return Err(Error::misuse("database truncated outside a write transaction"));
+            return Err(Error::misuse(
+                "database truncated outside a write transaction",
+            ));
         }
         assert!(
             (1..=self.page_count).contains(&pages),

@@ -416,6 +416,7 @@ impl Vm {
         match insn {
             Insn::Init { target } | Insn::Goto { target } => return Ok(Jump(*target)),
             Insn::Halt => return Ok(Flow::Halt),
+            Insn::ChangeCount { dest } => self.regs[*dest] = Value::Integer(self.changes),
             Insn::HaltError {
                 code,
                 extended_code,

@@ -107,6 +107,10 @@ pub enum Insn {
     },
     /// Ends the program successfully.
     Halt,
+    /// The rows this execution has changed so far into `dest` (`PRAGMA count_changes`).
+    ChangeCount {
+        dest: Reg,
+    },
     /// Ends the program with an error (constraint failures, RAISE).
     HaltError {
         code: ErrorCode,
@@ -622,6 +626,7 @@ impl Insn {
             | Insn::CreateBtree { .. }
             | Insn::DropBtree { .. }
             | Insn::SchemaChanged { .. }
+            | Insn::ChangeCount { .. }
             | Insn::Noop => None,
         }
     }
@@ -633,6 +638,7 @@ impl Insn {
             Insn::Init { target } => ("Init", 0, n(*target), 0, none()),
             Insn::Goto { target } => ("Goto", 0, n(*target), 0, none()),
             Insn::Halt => ("Halt", 0, 0, 0, none()),
+            Insn::ChangeCount { dest } => ("ChangeCount", 0, n(*dest), 0, none()),
             Insn::HaltError { code, message, .. } => ("Halt", *code as i64, 0, 0, message.clone()),
             Insn::HaltIfNull { reg, message, .. } => ("HaltIfNull", 0, 0, n(*reg), message.clone()),
             Insn::Transaction {
