@@ -35,6 +35,7 @@ pub mod pragma;
 pub mod savepoint;
 mod sorter;
 pub mod value;
+pub mod window;
 
 pub use exec::{ConnState, Env, StepResult, Vm};
 pub use insn::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
