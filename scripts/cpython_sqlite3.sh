@@ -37,7 +37,6 @@ PY
 skips=(
     "*Authorizer*Tests*|sqlite3_set_authorizer: not yet"
     "*test_bpo37347|sqlite3_set_authorizer: not yet"
-    "*WindowFunctionTests*|sqlite3_create_window_function: not yet"
     "*test_open_uri*|URI filenames: not yet"
     "*test_open_unquoted_uri|URI filenames: not yet"
     "*test_open_undecodable_uri|URI filenames: not yet"

@@ -204,7 +204,15 @@ fn window_function(name: &str, args: &ast::FunctionArgs, filter: bool) -> Result
                 _ => Err(not_window()),
             }
         }
-        Lookup::WrongCount | Lookup::Hidden { .. } => return Err(sqlfunc::wrong_arguments(name)),
+        Lookup::WrongCount => return Err(sqlfunc::wrong_arguments(name)),
+        // A removed definition hides the built-ins, as for scalar calls.
+        Lookup::Hidden { others } => {
+            return Err(if others || sqlfunc::is_builtin(name) {
+                sqlfunc::wrong_arguments(name)
+            } else {
+                error(format!("no such function: {name}"))
+            })
+        }
         Lookup::NotFound => {}
     }
     let lower = name.to_ascii_lowercase();
