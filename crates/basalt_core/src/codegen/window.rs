@@ -34,7 +34,6 @@ use crate::vdbe::window::{
 };
 use crate::vdbe::{Addr, CursorId, Insn, Reg};
 use basalt_parser::ast::{self, ExprKind};
-use std::cell::Cell;
 use std::rc::Rc;
 
 /// The outer phase's view of a row: expressions (compared by identity of position, as their
@@ -809,7 +808,6 @@ fn outer_scope<'p>(
     *agg.columns.borrow_mut() = columns;
     let mut scope = Scope::new(sc.parent);
     scope.sources = sc.sources.clone();
-    scope.correlated = Cell::new(false);
     scope.agg = Some(agg);
     scope.aliases = sc.aliases.clone();
     scope.window = Some(WindowBinding { exprs: bound });
