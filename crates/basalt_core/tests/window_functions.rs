@@ -158,6 +158,22 @@ fn windows_in_queries() {
         "SELECT count(*) OVER (), x FROM t GROUP BY x ORDER BY x",
         "SELECT row_number() OVER ()",
         "SELECT min(x) OVER (PARTITION BY g), max(x) OVER (ORDER BY id ROWS 3 PRECEDING) FROM t ORDER BY id",
+        // In subqueries, compounds, views and CTEs.
+        "SELECT * FROM (SELECT id, row_number() OVER (ORDER BY x, id) AS rn FROM t) WHERE rn < 4 ORDER BY id",
+        "SELECT id, rank() OVER (ORDER BY x) FROM t UNION ALL SELECT 0, count(*) OVER () FROM t ORDER BY 1, 2",
+        "WITH c AS (SELECT g, x, dense_rank() OVER (PARTITION BY g ORDER BY x) d FROM t) SELECT * FROM c WHERE d = 1 ORDER BY g, x",
+        "SELECT id, (SELECT sum(u.x) OVER () FROM t u WHERE u.g = t.g LIMIT 1) FROM t ORDER BY id",
+        "SELECT id, x IN (SELECT max(x) OVER (PARTITION BY g) FROM t) FROM t ORDER BY id",
+        "SELECT id, row_number() OVER (ORDER BY id DESC) AS rn FROM t ORDER BY rn",
+        "SELECT id, x, rank() OVER (ORDER BY x DESC NULLS FIRST), rank() OVER (ORDER BY x NULLS LAST) FROM t ORDER BY id",
+        "SELECT s, count(*) OVER (PARTITION BY s COLLATE NOCASE) FROM t ORDER BY id",
+        "SELECT x, row_number() OVER win FROM t WINDOW win AS () ORDER BY id",
+        "SELECT count(*) OVER () FROM t LIMIT 0",
+        "SELECT id, sum(id) OVER (ORDER BY id ROWS BETWEEN 9223372036854775807 PRECEDING AND 9223372036854775807 FOLLOWING) FROM t ORDER BY id",
+        "SELECT id, sum(x) OVER (ORDER BY x RANGE BETWEEN 9223372036854775807 PRECEDING AND 1e300 FOLLOWING) FROM t ORDER BY id",
+        "SELECT id, count(*) OVER (ORDER BY y RANGE BETWEEN 0.5 PRECEDING AND 0.5 FOLLOWING EXCLUDE TIES) FROM t ORDER BY id",
+        "SELECT g, x, lead(x) OVER (PARTITION BY g ORDER BY x, id), lag(x, 1, x) OVER (PARTITION BY g ORDER BY x, id) FROM t ORDER BY id",
+        "SELECT typeof(avg(x) OVER ()), typeof(sum(y) OVER ()), typeof(cume_dist() OVER ()) FROM t LIMIT 1",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -203,6 +219,10 @@ fn errors_match_sqlite() {
         "SELECT sum(x) OVER (ROWS BETWEEN CURRENT ROW AND 1 PRECEDING) FROM t",
         "SELECT sum(x) OVER (ORDER BY no_such_column) FROM t",
         "SELECT sum(9223372036854775807) OVER (ORDER BY id ROWS 1 PRECEDING) FROM t",
+        "SELECT group_concat(s ORDER BY id) OVER () FROM t",
+        "SELECT row_number() OVER (ORDER BY x) FROM t WINDOW w AS (ORDER BY nope)",
+        "UPDATE t SET x = row_number() OVER ()",
+        "SELECT id FROM t ORDER BY sum(row_number() OVER ())",
     ]
     .iter()
     .map(|s| s.to_string())

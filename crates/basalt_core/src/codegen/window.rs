@@ -390,9 +390,10 @@ impl Ctx<'_> {
         let kind = window_function(&name.value, args, filter.is_some())?;
         if let ast::FunctionArgs::List { order_by, .. } = args {
             if !order_by.is_empty() {
-                return Err(error(
-                    "not supported by Basalt yet: ORDER BY in the arguments of a window function",
-                ));
+                return Err(error(format!(
+                    "ORDER BY may not be used with non-aggregate {}()",
+                    name.value
+                )));
             }
         }
         let arg_items = match args {
