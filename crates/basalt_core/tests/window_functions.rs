@@ -262,17 +262,30 @@ fn random_bound(rng: &mut Rng) -> String {
 
 #[test]
 fn randomized_frames() {
+    for seed in [
+        0x9e37_79b9_7f4a_7c15,
+        0x2545_f491_4f6c_dd1d,
+        0x1234_5678_9abc_def1,
+        77,
+    ] {
+        randomized_frames_with(seed);
+    }
+}
+
+/// A random table (ties, NULLs, integers, reals of every magnitude, text) and random windows.
+fn randomized_frames_with(seed: u64) {
     let mut setup: Vec<String> =
         vec!["CREATE TABLE r(id INTEGER PRIMARY KEY, p INTEGER, k INTEGER, v)".into()];
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng(seed);
     for id in 1..=60 {
         let k = match rng.below(6) {
             0 => "NULL".to_string(),
             _ => rng.below(12).to_string(),
         };
-        let v = match rng.below(5) {
+        let v = match rng.below(6) {
             0 => "NULL".to_string(),
             1 => format!("{}.25", rng.below(50)),
+            5 => format!("{}.{}e{}", rng.below(1000), rng.below(1000), rng.below(40)),
             2 => format!("'t{}'", rng.below(9)),
             _ => rng.below(100).to_string(),
         };

@@ -568,23 +568,31 @@ impl<'a> Partition<'a> {
         let from_first = matches!(f.frame.start, Bound::UnboundedPreceding);
         if exclude == Exclude::NoOthers && (from_first || agg.has_inverse()) {
             // [added_from, added_to): the rows stepped into `state` and not yet removed.
-            let mut state = agg.new_state(collation);
-            let (mut added_from, mut added_to) = (0, 0);
+            // SQLite removes the rows leaving a frame before it adds the ones entering it,
+            // except for RANGE frames starting FOLLOWING or between two PRECEDING bounds;
+            // with reals the order changes the rounding, so it is kept.
+            let remove_first = !(f.frame.units == Units::Range
+                && match (f.frame.start, f.frame.end) {
+                    (Bound::Following(_), _) => true,
+                    (Bound::Preceding(_), Bound::Preceding(_)) => true,
+                    _ => false,
+                });
+            let mut window = Sliding {
+                state: agg.new_state(collation),
+                from: 0,
+                to: 0,
+            };
             for &(s, e) in frames {
-                while added_to < e {
-                    if counts(added_to) {
-                        state.step(&args(added_to))?;
-                    }
-                    added_to += 1;
+                // Rows are stepped in order and undone in order, never skipped: a frame
+                // starting beyond the rows stepped so far first steps its own.
+                if remove_first && s <= window.to {
+                    window.remove_until(s, &counts, &args)?;
+                    window.add_until(e, &counts, &args)?;
+                } else {
+                    window.add_until(e, &counts, &args)?;
+                    window.remove_until(s, &counts, &args)?;
                 }
-                while added_from < s {
-                    if added_from < added_to && counts(added_from) {
-                        state.inverse(&args(added_from))?;
-                    }
-                    added_from += 1;
-                }
-                added_to = added_to.max(added_from);
-                out.push(state.value()?);
+                out.push(window.state.value()?);
             }
             return Ok(out);
         }
@@ -598,6 +606,49 @@ impl<'a> Partition<'a> {
             out.push(state.value()?);
         }
         Ok(out)
+    }
+}
+
+/// An aggregate over the sliding range `[from, to)` of a partition's rows.
+struct Sliding {
+    state: Box<dyn crate::sql::agg::Aggregate>,
+    from: usize,
+    to: usize,
+}
+
+impl Sliding {
+    /// Steps the rows up to `end` (those the FILTER keeps) into the state; rows already
+    /// passed by the start (an empty frame, start beyond end) are not stepped.
+    fn add_until<'r>(
+        &mut self,
+        end: usize,
+        counts: &impl Fn(usize) -> bool,
+        args: &impl Fn(usize) -> Vec<ValueRef<'r>>,
+    ) -> Result<()> {
+        self.to = self.to.max(self.from);
+        while self.to < end {
+            if counts(self.to) {
+                self.state.step(&args(self.to))?;
+            }
+            self.to += 1;
+        }
+        Ok(())
+    }
+
+    /// Undoes the rows before `start` that were stepped.
+    fn remove_until<'r>(
+        &mut self,
+        start: usize,
+        counts: &impl Fn(usize) -> bool,
+        args: &impl Fn(usize) -> Vec<ValueRef<'r>>,
+    ) -> Result<()> {
+        while self.from < start {
+            if self.from < self.to && counts(self.from) {
+                self.state.inverse(&args(self.from))?;
+            }
+            self.from += 1;
+        }
+        Ok(())
     }
 }
 
