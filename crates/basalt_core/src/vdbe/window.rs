@@ -572,11 +572,10 @@ impl<'a> Partition<'a> {
             // except for RANGE frames starting FOLLOWING or between two PRECEDING bounds;
             // with reals the order changes the rounding, so it is kept.
             let remove_first = !(f.frame.units == Units::Range
-                && match (f.frame.start, f.frame.end) {
-                    (Bound::Following(_), _) => true,
-                    (Bound::Preceding(_), Bound::Preceding(_)) => true,
-                    _ => false,
-                });
+                && matches!(
+                    (f.frame.start, f.frame.end),
+                    (Bound::Following(_), _) | (Bound::Preceding(_), Bound::Preceding(_))
+                ));
             let mut window = Sliding {
                 state: agg.new_state(collation),
                 from: 0,
