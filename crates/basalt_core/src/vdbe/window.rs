@@ -407,6 +407,50 @@ impl<'a> Partition<'a> {
         })
     }
 
+    /// min/max over sliding frames (starts and ends never move back): a queue of the rows
+    /// that can still be the extreme, best first, so each row enters and leaves it once. On
+    /// ties the earliest row wins, as when the frame is stepped in order.
+    fn sliding_extreme(
+        &self,
+        f: &WindowFunc,
+        want: Ordering,
+        collation: Collation,
+        frames: &[(usize, usize)],
+    ) -> Vec<Value> {
+        let value = |j: usize| {
+            f.args
+                .first()
+                .map_or(ValueRef::Null, |&c| self.rows[j][c].as_value_ref())
+        };
+        let counts = |j: usize| {
+            !value(j).is_null()
+                && f.filter
+                    .is_none_or(|c| truth(self.rows[j][c].as_value_ref()).unwrap_or(false))
+        };
+        let mut queue: VecDeque<usize> = VecDeque::new();
+        let mut next = 0;
+        let mut out = Vec::with_capacity(frames.len());
+        for &(s, e) in frames {
+            while next < e {
+                if counts(next) {
+                    while queue
+                        .back()
+                        .is_some_and(|&b| compare_values(value(next), value(b), collation) == want)
+                    {
+                        queue.pop_back();
+                    }
+                    queue.push_back(next);
+                }
+                next += 1;
+            }
+            while queue.front().is_some_and(|&j| j < s) {
+                queue.pop_front();
+            }
+            out.push(queue.front().map_or(Value::Null, |&j| value(j).to_value()));
+        }
+        out
+    }
+
     /// Whether row `j` is left out of row `i`'s frame by EXCLUDE.
     fn excluded(&self, exclude: Exclude, i: usize, j: usize) -> bool {
         match exclude {
@@ -566,8 +610,20 @@ impl<'a> Partition<'a> {
         let mut out = Vec::with_capacity(frames.len());
         let exclude = f.frame.exclude;
         let from_first = matches!(f.frame.start, Bound::UnboundedPreceding);
+        let monotonic = frames
+            .windows(2)
+            .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1);
+        let extreme = match agg.builtin_name() {
+            Some("max") => Some(Ordering::Greater),
+            Some("min") => Some(Ordering::Less),
+            _ => None,
+        };
+        if let (Some(want), Exclude::NoOthers, false, true) =
+            (extreme, exclude, from_first, monotonic)
+        {
+            return Ok(self.sliding_extreme(f, want, collation, frames));
+        }
         if exclude == Exclude::NoOthers && (from_first || agg.has_inverse()) {
-            // [added_from, added_to): the rows stepped into `state` and not yet removed.
             // SQLite removes the rows leaving a frame before it adds the ones entering it,
             // except for RANGE frames starting FOLLOWING or between two PRECEDING bounds;
             // with reals the order changes the rounding, so it is kept.
