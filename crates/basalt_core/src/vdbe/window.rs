@@ -13,8 +13,8 @@
 //! - Frames are computed per row as `[start, end)` over the partition, then EXCLUDE removes
 //!   rows from them. Aggregates never do quadratic work on the common frames: frames that start
 //!   at UNBOUNDED PRECEDING accumulate, sliding frames step new rows and `inverse` leaving ones
-//!   when the function can undo a step; only the others (min/max over a sliding frame, EXCLUDE)
-//!   recompute each row's frame.
+//!   when the function can undo a step (in SQLite's order, so reals round alike), min/max
+//!   keep a queue of candidates; only EXCLUDE frames recompute each row's frame.
 //! - Offsets are read once when the window opens and checked (SQLite's messages) when the first
 //!   partition is computed, so an empty input never fails on them.
 
