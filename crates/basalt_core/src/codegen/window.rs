@@ -136,6 +136,29 @@ fn split(e: &ast::Expr, calls: &mut Vec<ast::Expr>, pieces: &mut Vec<ast::Expr>)
     }
 }
 
+/// Whether SQLite keeps a frame offset as written (`sqlite3ExprIsConstant` at parse time).
+fn constant_offset(e: &ast::Expr) -> bool {
+    let mut constant = true;
+    walk(e, &mut |x| {
+        constant &= match &x.kind {
+            ExprKind::Id(n) => {
+                n.value.eq_ignore_ascii_case("true") || n.value.eq_ignore_ascii_case("false")
+            }
+            ExprKind::Qualified { .. }
+            | ExprKind::Function { .. }
+            | ExprKind::Like { .. }
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. }
+            | ExprKind::Subquery(_)
+            | ExprKind::Exists(_)
+            | ExprKind::Raise { .. } => false,
+            _ => true,
+        };
+        constant
+    });
+    constant
+}
+
 /// The window a call's OVER names, with a base window's clauses merged in.
 fn resolve_window(over: &ast::Over, defs: &[ast::WindowDef], depth: usize) -> Result<ast::Window> {
     let named = |name: &ast::Name| -> Result<&ast::Window> {
@@ -500,14 +523,28 @@ impl Ctx<'_> {
     }
 
     fn bound(&mut self, b: &ast::FrameBound) -> Result<Bound> {
-        let empty = Scope::new(None);
         Ok(match b {
             ast::FrameBound::UnboundedPreceding => Bound::UnboundedPreceding,
             ast::FrameBound::CurrentRow => Bound::CurrentRow,
             ast::FrameBound::UnboundedFollowing => Bound::UnboundedFollowing,
-            ast::FrameBound::Preceding(e) => Bound::Preceding(self.expr_new(e, &empty)?.0),
-            ast::FrameBound::Following(e) => Bound::Following(self.expr_new(e, &empty)?.0),
+            ast::FrameBound::Preceding(e) => Bound::Preceding(self.offset(e)?),
+            ast::FrameBound::Following(e) => Bound::Following(self.offset(e)?),
         })
+    }
+
+    /// A frame offset's register, computed once before the loops. As SQLite does, an offset
+    /// that is not built of literals, parameters and operators only (a column, a function
+    /// call, a subquery) is NULL, which fails the offset check when the window runs.
+    fn offset(&mut self, e: &ast::Expr) -> Result<Reg> {
+        if constant_offset(e) {
+            return Ok(self.expr_new(e, &Scope::new(None))?.0);
+        }
+        let reg = self.b.reg();
+        self.b.emit(Insn::Null {
+            dest: reg,
+            count: 1,
+        });
+        Ok(reg)
     }
 
     /// The inner phase's work for one row: its values, into the first pass's sorter.

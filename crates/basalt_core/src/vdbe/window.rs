@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::record::{compare_values, Collation, Value, ValueRef};
 use crate::sql::arith::{add, subtract};
 use crate::sql::compare::truth;
-use crate::sql::convert::{text_as_number, to_i64, Numeric};
+use crate::sql::convert::{text_as_number, to_i64, to_numeric, Numeric};
 use std::cmp::Ordering;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -361,9 +361,10 @@ impl<'a> Partition<'a> {
                 (0..n)
                     .map(|i| {
                         let off = if f.args.len() > 1 {
-                            match arg(i, 1) {
-                                ValueRef::Integer(k) => Some(k),
-                                ValueRef::Real(r) if r.fract() == 0.0 && r.abs() < 9.2e18 => {
+                            // As arithmetic reads it: text by its numeric prefix.
+                            match to_numeric(arg(i, 1)) {
+                                Some(Numeric::Integer(k)) => Some(k),
+                                Some(Numeric::Real(r)) if r.fract() == 0.0 && r.abs() < 9.2e18 => {
                                     Some(r as i64)
                                 }
                                 _ => None,
