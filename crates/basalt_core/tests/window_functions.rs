@@ -242,6 +242,80 @@ fn errors_match_sqlite() {
     compare_all(SETUP, &queries);
 }
 
+/// An application's window function (a plain integer sum that can undo rows) gives what
+/// SQLite's built-in `sum` gives over the same windows; an application's plain aggregate
+/// cannot be used with OVER.
+#[test]
+fn application_window_functions() {
+    use basalt_core::functions::FunctionFlags;
+    use basalt_core::record::{Value, ValueRef};
+    use basalt_core::sql::agg::Aggregate;
+
+    struct IntSum(Option<i64>, i64);
+    impl Aggregate for IntSum {
+        fn step(&mut self, args: &[ValueRef<'_>]) -> basalt_core::Result<()> {
+            if let ValueRef::Integer(i) = args[0] {
+                self.0 = Some(self.0.unwrap_or(0) + i);
+                self.1 += 1;
+            }
+            Ok(())
+        }
+        fn inverse(&mut self, args: &[ValueRef<'_>]) -> basalt_core::Result<()> {
+            if let ValueRef::Integer(i) = args[0] {
+                self.0 = Some(self.0.unwrap_or(0) - i);
+                self.1 -= 1;
+            }
+            Ok(())
+        }
+        fn value(&self) -> basalt_core::Result<Value> {
+            Ok(match self.0 {
+                Some(s) if self.1 > 0 => Value::Integer(s),
+                _ => Value::Null,
+            })
+        }
+    }
+    let (ours, theirs) = oracle::memory_pair();
+    oracle::compare_on(&ours, &theirs, SETUP);
+    let flags = FunctionFlags::default();
+    ours.create_window_function("isum", 1, flags, || Box::new(IntSum(None, 0)))
+        .expect("define isum");
+    ours.create_aggregate_function("plain", 1, flags, || Box::new(IntSum(None, 0)))
+        .expect("define plain");
+    for window in [
+        "ORDER BY id ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING",
+        "PARTITION BY g ORDER BY x RANGE BETWEEN 1 PRECEDING AND CURRENT ROW",
+        "ORDER BY x GROUPS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING",
+        "ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW",
+        "",
+    ] {
+        let rows = |sql: String, on_ours: bool| -> Vec<Vec<Value>> {
+            let outcome = if on_ours {
+                oracle::ours(&ours, &sql).outcome
+            } else {
+                oracle::theirs(&theirs, &sql).outcome
+            };
+            match outcome {
+                oracle::Outcome::Rows(_, rows) => rows,
+                oracle::Outcome::Error(e) => panic!("{sql}: {e}"),
+            }
+        };
+        let ask = |f: &str| format!("SELECT id, {f}(x) OVER ({window}) FROM t ORDER BY id");
+        assert_eq!(rows(ask("isum"), true), rows(ask("sum"), false), "{window}");
+    }
+    assert_eq!(
+        oracle::ours(&ours, "SELECT plain(x) OVER () FROM t").outcome,
+        oracle::Outcome::Error("plain() may not be used as a window function".into())
+    );
+    assert_eq!(
+        oracle::ours(&ours, "SELECT isum(x), plain(x) FROM t").outcome,
+        oracle::theirs(
+            &theirs,
+            "SELECT sum(x) AS \"isum(x)\", sum(x) AS \"plain(x)\" FROM t"
+        )
+        .outcome
+    );
+}
+
 /// A small deterministic generator (xorshift), so failures replay.
 struct Rng(u64);
 
