@@ -179,6 +179,11 @@ fn windows_in_queries() {
         "SELECT id, sum(x) OVER (ORDER BY x RANGE BETWEEN 9223372036854775807 PRECEDING AND 1e300 FOLLOWING) FROM t ORDER BY id",
         "SELECT id, count(*) OVER (ORDER BY y RANGE BETWEEN 0.5 PRECEDING AND 0.5 FOLLOWING EXCLUDE TIES) FROM t ORDER BY id",
         "SELECT g, x, lead(x) OVER (PARTITION BY g ORDER BY x, id), lag(x, 1, x) OVER (PARTITION BY g ORDER BY x, id) FROM t ORDER BY id",
+        "SELECT x AS y, rank() OVER (ORDER BY y) FROM t ORDER BY id",
+        "SELECT rank() OVER (ORDER BY x) AS r FROM t ORDER BY r, id",
+        "SELECT rank() OVER (ORDER BY x) AS r FROM t WHERE r > 1",
+        "SELECT id, rank() OVER (ORDER BY x) AS r FROM t ORDER BY r + 1, id",
+        "SELECT id, rank() OVER (PARTITION BY g ORDER BY x) AS r FROM t ORDER BY -r, id",
         "SELECT typeof(avg(x) OVER ()), typeof(sum(y) OVER ()), typeof(cume_dist() OVER ()) FROM t LIMIT 1",
     ]
     .iter()

@@ -418,6 +418,12 @@ impl Ctx<'_> {
                     .find(|(a, _)| a.eq_ignore_ascii_case(&name.value))
                 {
                     let alias_expr = alias_expr.clone();
+                    if sc.window.is_none() && super::window::contains_window(&alias_expr) {
+                        return Err(error(format!(
+                            "misuse of aliased window function {}",
+                            name.value
+                        )));
+                    }
                     if self.alias_depth > 16 {
                         return Err(error(format!("no such column: {}", name.value)));
                     }

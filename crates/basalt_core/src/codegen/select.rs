@@ -499,7 +499,7 @@ impl Ctx<'_> {
                 OrderKey::Result(..) => None,
             })
             .collect();
-        let windows = self.plan_windows(&body.windows, &results, &order_exprs)?;
+        let windows = self.plan_windows(&body.windows, &results, &order_exprs, &sc)?;
         let has_aggs = !body.group_by.is_empty()
             || body.having.is_some()
             || match &windows {

@@ -95,11 +95,26 @@ pub(super) fn contains_window(e: &ast::Expr) -> bool {
 }
 
 /// The window calls of `e` and its largest window-free pieces, outermost first. A window call
-/// inside an aggregate's arguments is a misuse.
-fn split(e: &ast::Expr, calls: &mut Vec<ast::Expr>, pieces: &mut Vec<ast::Expr>) -> Result<()> {
+/// inside an aggregate's arguments is a misuse. `window_alias` tells a name that stands for a
+/// result column with window calls (ORDER BY `r + 1`): it is left to the outer phase, which
+/// resolves it to that column's bound pieces.
+fn split(
+    e: &ast::Expr,
+    window_alias: &dyn Fn(&ast::Expr) -> bool,
+    calls: &mut Vec<ast::Expr>,
+    pieces: &mut Vec<ast::Expr>,
+) -> Result<()> {
+    let has_window = |x: &ast::Expr| {
+        let mut found = false;
+        walk(x, &mut |y| {
+            found |= is_window_call(y) || window_alias(y);
+            !found
+        });
+        found
+    };
     let mut misuse = None;
     walk(e, &mut |x| {
-        if misuse.is_some() {
+        if misuse.is_some() || window_alias(x) {
             false
         } else if aggregate_of(x).is_some() {
             walk(x, &mut |y| {
@@ -123,7 +138,7 @@ fn split(e: &ast::Expr, calls: &mut Vec<ast::Expr>, pieces: &mut Vec<ast::Expr>)
         } else if is_window_call(x) {
             calls.push(x.clone());
             false
-        } else if !contains_window(x) {
+        } else if !has_window(x) {
             pieces.push(x.clone());
             false
         } else {
@@ -350,6 +365,7 @@ impl Ctx<'_> {
         defs: &[ast::WindowDef],
         results: &[ResultExpr<'_>],
         order_by: &[&ast::Expr],
+        sc: &Scope<'_>,
     ) -> Result<Option<WindowQuery>> {
         let with_windows = |e: &ast::Expr| contains_window(e);
         let any = results
@@ -359,6 +375,16 @@ impl Ctx<'_> {
         if !any {
             return Ok(None);
         }
+        let window_alias = |x: &ast::Expr| match &x.kind {
+            ExprKind::Id(n) => {
+                matches!(sc.resolve(None, &n.value), Ok(None))
+                    && sc
+                        .aliases
+                        .iter()
+                        .any(|(a, e)| a.eq_ignore_ascii_case(&n.value) && contains_window(e))
+            }
+            _ => false,
+        };
         let mut q = WindowQuery {
             items: Vec::new(),
             infos: Vec::new(),
@@ -370,7 +396,9 @@ impl Ctx<'_> {
         let mut pieces = Vec::new();
         for (i, r) in results.iter().enumerate() {
             match r {
-                ResultExpr::Ast(e, _) if with_windows(e) => split(e, &mut calls, &mut pieces)?,
+                ResultExpr::Ast(e, _) if with_windows(e) => {
+                    split(e, &window_alias, &mut calls, &mut pieces)?
+                }
                 _ => {
                     q.items.push(Item::Result(i));
                     q.infos.push(Info::default());
@@ -378,7 +406,7 @@ impl Ctx<'_> {
             }
         }
         for e in order_by {
-            split(e, &mut calls, &mut pieces)?;
+            split(e, &window_alias, &mut calls, &mut pieces)?;
         }
         for p in &pieces {
             q.item(p);
