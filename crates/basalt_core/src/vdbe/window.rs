@@ -267,19 +267,25 @@ fn offset_error(start: bool, what: &str) -> Error {
     ))
 }
 
-/// A ROWS/GROUPS offset: a non-negative integer (an integral real or numeric text will do).
-fn int_offset(v: &Value, start: bool) -> Result<i64> {
+/// The integer a value is, as an integer affinity reads it: an integer, an integral real, or
+/// text that is one of those.
+fn integral(v: ValueRef<'_>) -> Option<i64> {
     let n = match v {
-        Value::Integer(i) => Some(*i),
-        Value::Real(r) if r.fract() == 0.0 && r.abs() < 9.2e18 => Some(*r as i64),
-        Value::Text(t) => match text_as_number(t) {
-            Some(Numeric::Integer(i)) => Some(i),
-            Some(Numeric::Real(r)) if r.fract() == 0.0 && r.abs() < 9.2e18 => Some(r as i64),
-            _ => None,
-        },
-        _ => None,
+        ValueRef::Integer(i) => Numeric::Integer(i),
+        ValueRef::Real(r) => Numeric::Real(r),
+        ValueRef::Text(t) => text_as_number(t)?,
+        _ => return None,
     };
     match n {
+        Numeric::Integer(i) => Some(i),
+        Numeric::Real(r) if r.fract() == 0.0 && r.abs() < 9.2e18 => Some(r as i64),
+        Numeric::Real(_) => None,
+    }
+}
+
+/// A ROWS/GROUPS offset: a non-negative integer (an integral real or numeric text will do).
+fn int_offset(v: &Value, start: bool) -> Result<i64> {
+    match integral(v.as_value_ref()) {
         Some(n) if n >= 0 => Ok(n),
         _ => Err(offset_error(start, "integer")),
     }
@@ -726,17 +732,7 @@ enum Offset {
 
 /// `nth_value`'s N: a positive integer (numeric text and integral reals will do).
 fn nth_arg(v: ValueRef<'_>) -> Result<usize> {
-    let n = match v {
-        ValueRef::Integer(i) => Some(i),
-        ValueRef::Real(r) if r.fract() == 0.0 && r.abs() < 9.2e18 => Some(r as i64),
-        ValueRef::Text(t) => match text_as_number(t) {
-            Some(Numeric::Integer(i)) => Some(i),
-            Some(Numeric::Real(r)) if r.fract() == 0.0 && r.abs() < 9.2e18 => Some(r as i64),
-            _ => None,
-        },
-        _ => None,
-    };
-    match n.and_then(|n| usize::try_from(n).ok()) {
+    match integral(v).and_then(|n| usize::try_from(n).ok()) {
         Some(n) if n > 0 => Ok(n),
         _ => Err(sql_error(
             "second argument to nth_value must be a positive integer",
