@@ -15,7 +15,10 @@
 //! Invariants:
 //! - The outer phase compiles only bound pieces: [`split`] walks exactly the sub-expressions
 //!   `expr::walk` does and binds every window-free one, so no column is read from a cursor
-//!   after the loops.
+//!   after the loops (a name for a result column with window calls is resolved there to that
+//!   column's bound pieces).
+//! - Each window's sorter is opened before the loops, by a `SorterOpen` patched in once the
+//!   inner row's collations are known.
 //! - A window call anywhere else (WHERE, GROUP BY, HAVING, the arguments of another call) is
 //!   SQLite's "misuse of window function f()".
 
@@ -414,10 +417,6 @@ impl Ctx<'_> {
         for c in &calls {
             self.plan_call(&mut q, c, defs)?;
         }
-        for g in &mut q.groups {
-            g.sorter = self.b.cursor();
-            g.open_at = self.b.emit(Insn::Noop);
-        }
         Ok(Some(q))
     }
 
@@ -476,12 +475,14 @@ impl Ctx<'_> {
                     .iter()
                     .map(|t| (q.item(&t.expr), t.clone()))
                     .collect();
+                let sorter = self.b.cursor();
+                let open_at = self.b.emit(Insn::Noop);
                 q.groups.push(Group {
                     key,
                     partition,
                     order,
-                    sorter: 0,
-                    open_at: 0,
+                    sorter,
+                    open_at,
                 });
                 q.groups.len() - 1
             }
