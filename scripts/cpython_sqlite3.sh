@@ -37,12 +37,7 @@ PY
 skips=(
     "*Authorizer*Tests*|sqlite3_set_authorizer: not yet"
     "*test_bpo37347|sqlite3_set_authorizer: not yet"
-    "*test_open_uri*|URI filenames: not yet"
-    "*test_open_unquoted_uri|URI filenames: not yet"
-    "*test_open_undecodable_uri|URI filenames: not yet"
-    "*test_open_with_undecodable_path|a filename that is not UTF-8: not yet"
     "*test_dump_virtual_tables|FTS (fts4 virtual table)"
-    "*test_rowcount_vaccuum|VACUUM: not yet"
     "*test_database_source_name|backup of the temp database: not yet"
     "*test_ctx_mgr_rollback_if_commit_failed|SQLite's locks on rollback-journal databases (a second process): not yet"
     "*test_table_lock_cursor_non_readonly_select|a query on a connection from inside one of its functions: not yet"

@@ -133,12 +133,15 @@ sqlite3_int64 sqlite3_last_insert_rowid(sqlite3 *db);
 int sqlite3_get_autocommit(sqlite3 *db);
 void sqlite3_interrupt(sqlite3 *db);
 int sqlite3_busy_timeout(sqlite3 *db, int ms);
+int sqlite3_busy_handler(sqlite3 *db, int (*xBusy)(void *, int), void *pArg);
 int sqlite3_exec(sqlite3 *db, const char *sql, int (*callback)(void *, int, char **, char **),
                  void *arg, char **errmsg);
 
 /* Prepared statements. */
 int sqlite3_prepare_v2(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **ppStmt,
                        const char **pzTail);
+int sqlite3_prepare(sqlite3 *db, const char *zSql, int nByte, sqlite3_stmt **ppStmt,
+                    const char **pzTail);
 int sqlite3_prepare_v3(sqlite3 *db, const char *zSql, int nByte, unsigned int prepFlags,
                        sqlite3_stmt **ppStmt, const char **pzTail);
 int sqlite3_step(sqlite3_stmt *pStmt);
@@ -148,8 +151,12 @@ int sqlite3_clear_bindings(sqlite3_stmt *pStmt);
 sqlite3 *sqlite3_db_handle(sqlite3_stmt *pStmt);
 const char *sqlite3_sql(sqlite3_stmt *pStmt);
 int sqlite3_stmt_readonly(sqlite3_stmt *pStmt);
+int sqlite3_stmt_busy(sqlite3_stmt *pStmt);
 char *sqlite3_expanded_sql(sqlite3_stmt *pStmt);
 const char *sqlite3_column_decltype(sqlite3_stmt *pStmt, int i);
+const char *sqlite3_column_database_name(sqlite3_stmt *pStmt, int i);
+const char *sqlite3_column_table_name(sqlite3_stmt *pStmt, int i);
+const char *sqlite3_column_origin_name(sqlite3_stmt *pStmt, int i);
 #define SQLITE_TRACE_STMT 0x01
 #define SQLITE_TRACE_PROFILE 0x02
 #define SQLITE_TRACE_ROW 0x04
@@ -164,6 +171,12 @@ int sqlite3_bind_int64(sqlite3_stmt *pStmt, int i, sqlite3_int64 value);
 int sqlite3_bind_double(sqlite3_stmt *pStmt, int i, double value);
 int sqlite3_bind_text(sqlite3_stmt *pStmt, int i, const char *text, int n, void (*destructor)(void *));
 int sqlite3_bind_blob(sqlite3_stmt *pStmt, int i, const void *blob, int n, void (*destructor)(void *));
+int sqlite3_bind_blob64(sqlite3_stmt *pStmt, int i, const void *blob, sqlite3_uint64 n,
+                        void (*destructor)(void *));
+int sqlite3_bind_text64(sqlite3_stmt *pStmt, int i, const char *text, sqlite3_uint64 n,
+                        void (*destructor)(void *), unsigned char encoding);
+int sqlite3_bind_zeroblob(sqlite3_stmt *pStmt, int i, int n);
+int sqlite3_bind_zeroblob64(sqlite3_stmt *pStmt, int i, sqlite3_uint64 n);
 int sqlite3_bind_parameter_count(sqlite3_stmt *pStmt);
 int sqlite3_bind_parameter_index(sqlite3_stmt *pStmt, const char *zName);
 const char *sqlite3_bind_parameter_name(sqlite3_stmt *pStmt, int i);
@@ -319,6 +332,8 @@ int sqlite3_strnicmp(const char *, const char *, int);
 int sqlite3_open16(const void *filename, sqlite3 **ppDb);
 int sqlite3_prepare16_v2(sqlite3 *db, const void *zSql, int nByte, sqlite3_stmt **ppStmt,
                          const void **pzTail);
+int sqlite3_prepare16(sqlite3 *db, const void *zSql, int nByte, sqlite3_stmt **ppStmt,
+                      const void **pzTail);
 int sqlite3_prepare16_v3(sqlite3 *db, const void *zSql, int nByte, unsigned int prepFlags,
                          sqlite3_stmt **ppStmt, const void **pzTail);
 int sqlite3_bind_text16(sqlite3_stmt *pStmt, int i, const void *text, int n, void (*destructor)(void *));
@@ -442,6 +457,15 @@ int sqlite3_set_authorizer(sqlite3 *db,
     int (*xAuth)(void *, int, const char *, const char *, const char *, const char *),
     void *pUserData);
 /* ---- end of application-defined functions section ---- */
+
+/* Write-ahead log checkpoints. */
+#define SQLITE_CHECKPOINT_PASSIVE 0
+#define SQLITE_CHECKPOINT_FULL 1
+#define SQLITE_CHECKPOINT_RESTART 2
+#define SQLITE_CHECKPOINT_TRUNCATE 3
+int sqlite3_wal_checkpoint_v2(sqlite3 *db, const char *zDb, int eMode, int *pnLog, int *pnCkpt);
+int sqlite3_wal_checkpoint(sqlite3 *db, const char *zDb);
+int sqlite3_wal_autocheckpoint(sqlite3 *db, int N);
 
 #ifdef __cplusplus
 }

@@ -130,7 +130,7 @@ fn read_pages(conn: &Connection, progress: &mut Progress, n: c_int) -> Result<()
 
 /// Makes the gathered image the destination's main database.
 fn write_dest(conn: &Connection, image: Vec<u8>) -> Result<(), Error> {
-    if conn.main_file().is_empty() {
+    if conn.main_file().as_os_str().is_empty() {
         conn.load_image(image, false)
     } else {
         conn.write_image(&image)

@@ -21,6 +21,14 @@ use std::sync::Mutex;
 
 static INITIALIZED: AtomicBool = AtomicBool::new(false);
 
+/// `SQLITE_CONFIG_URI`: every open reads `file:` names as URIs, as if `SQLITE_OPEN_URI` were set.
+static URI_BY_DEFAULT: AtomicBool = AtomicBool::new(false);
+
+/// Whether `sqlite3_config(SQLITE_CONFIG_URI, 1)` made URI filenames the default.
+pub(crate) fn uri_by_default() -> bool {
+    URI_BY_DEFAULT.load(Ordering::SeqCst)
+}
+
 /// The `SQLITE_CONFIG_LOG` callback and its argument (a C pointer kept as an address).
 type LogFn = unsafe extern "C" fn(*mut c_void, c_int, *const c_char);
 static LOGGER: Mutex<Option<(LogFn, usize)>> = Mutex::new(None);
@@ -77,7 +85,7 @@ const CONFIG_MEMDB_MAXSIZE: c_int = 29;
 #[no_mangle]
 pub extern "C" fn basalt_config(
     op: c_int,
-    _a: i64,
+    a: i64,
     _b: i64,
     p: *mut c_void,
     q: *mut c_void,
@@ -93,7 +101,6 @@ pub extern "C" fn basalt_config(
             CONFIG_PAGECACHE
             | CONFIG_MEMSTATUS
             | CONFIG_LOOKASIDE
-            | CONFIG_URI
             | CONFIG_COVERING_INDEX_SCAN
             | CONFIG_MMAP_SIZE
             | CONFIG_PMASZ
@@ -101,6 +108,10 @@ pub extern "C" fn basalt_config(
             | CONFIG_SMALL_MALLOC
             | CONFIG_SORTERREF_SIZE
             | CONFIG_MEMDB_MAXSIZE => SQLITE_OK,
+            CONFIG_URI => {
+                URI_BY_DEFAULT.store(a != 0, Ordering::SeqCst);
+                SQLITE_OK
+            }
             CONFIG_LOG => {
                 // SAFETY: a non-NULL p is the program's `void (*)(void *, int, const char *)`.
                 let f: Option<LogFn> = unsafe { std::mem::transmute(p) };

@@ -18,7 +18,9 @@ use crate::stmt;
 use basalt_core::connection::{Connection, InterruptHandle};
 use basalt_core::pager::PagerOptions;
 use basalt_core::Error;
-use std::ffi::{c_char, c_int, c_void, CString};
+use std::ffi::{c_char, c_int, c_void, CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// A database connection handle (`sqlite3 *`).
@@ -47,6 +49,8 @@ pub(crate) struct DbState {
     pub(crate) hook_args: crate::hooks::HookArgs,
     /// The `trace_v2` registration (`trace.rs`).
     pub(crate) trace: crate::trace::Trace,
+    /// The `sqlite3_busy_handler` registration (`busy.rs`).
+    pub(crate) busy_handler: Option<crate::busy::BusyHandler>,
 }
 
 // SAFETY: the engine's `Connection` and `Statement`s share `Rc<RefCell<..>>` state, which is not
@@ -159,6 +163,7 @@ fn open(filename: &[u8], flags: c_int, vfs: Option<&[u8]>) -> (Box<sqlite3>, c_i
         extra: crate::status::DbExtra::default(),
         hook_args: Default::default(),
         trace: Default::default(),
+        busy_handler: None,
     };
     let (conn, error) = match open_connection(filename, flags, vfs) {
         Ok(conn) => (Some(conn), None),
@@ -188,19 +193,27 @@ fn open_connection(
     vfs: Option<&[u8]>,
 ) -> Result<Connection, (c_int, String)> {
     let cantopen = |message: &str| (SQLITE_CANTOPEN, message.to_string());
-    if let Some(name) = vfs.filter(|name| *name != b"unix") {
+    let target = crate::uri::parse(filename, flags, vfs, crate::config::uri_by_default())?;
+    let flags = target.flags;
+    if let Some(name) = target.vfs.as_deref().filter(|name| *name != b"unix") {
         let name = String::from_utf8_lossy(name);
         return Err((
             SQLITE_ERROR,
             format!("not supported by Basalt yet: the VFS \"{name}\""),
         ));
     }
-    if flags & SQLITE_OPEN_URI != 0 && filename.starts_with(b"file:") {
-        return Err(cantopen("not supported by Basalt yet: URI filenames"));
+    // A file name is bytes, as on the file system: it need not be UTF-8.
+    let path = Path::new(OsStr::from_bytes(&target.path));
+    let memory = path == Path::new(":memory:")
+        || target.path.is_empty()
+        || flags & SQLITE_OPEN_MEMORY != 0;
+    if memory && flags & SQLITE_OPEN_SHAREDCACHE != 0 {
+        // Such databases are shared by every connection of the process that names them.
+        return Err((
+            SQLITE_ERROR,
+            "not supported by Basalt yet: shared-cache in-memory databases".to_string(),
+        ));
     }
-    let path = std::str::from_utf8(filename)
-        .map_err(|_| cantopen("not supported by Basalt yet: a filename that is not UTF-8"))?;
-    let memory = path == ":memory:" || path.is_empty() || flags & SQLITE_OPEN_MEMORY != 0;
     let read_only = flags & SQLITE_OPEN_READONLY != 0;
     if !memory && (read_only || flags & SQLITE_OPEN_CREATE == 0) {
         // Without CREATE a missing file is an error, not a new database.
@@ -212,7 +225,7 @@ fn open_connection(
         read_only,
         ..PagerOptions::default()
     };
-    let path = if memory { ":memory:" } else { path };
+    let path = if memory { Path::new(":memory:") } else { path };
     Connection::open_with_options(path, &options).map_err(|e| (extended_code(&e), e.message))
 }
 
@@ -421,6 +434,8 @@ pub extern "C" fn sqlite3_busy_timeout(db: *mut sqlite3, ms: c_int) -> c_int {
         }
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { lock(db) };
+        // A timeout replaces any busy handler, as in SQLite.
+        state.busy_handler = None;
         let sql = format!("PRAGMA busy_timeout = {}", ms.max(0));
         let result = match state.connection() {
             Ok(conn) => conn.execute_batch(&sql),

@@ -24,6 +24,7 @@
 
 mod backup;
 mod blob;
+mod busy;
 mod codes;
 mod config;
 mod db;
@@ -37,8 +38,10 @@ mod serialize;
 mod status;
 mod stmt;
 mod trace;
+mod uri;
 mod utf16;
 mod value;
+mod wal;
 
 pub use backup::*;
 pub use blob::*;

@@ -21,6 +21,7 @@ use basalt_core::schema::Db;
 use basalt_core::sql::pattern;
 use std::collections::HashSet;
 use std::ffi::{c_char, c_int, c_void, CString};
+use std::os::unix::ffi::OsStringExt;
 use std::ptr::null;
 
 /// The built-in maximum of each `SQLITE_LIMIT_*`, by id (SQLite 3.54's defaults).
@@ -250,8 +251,8 @@ pub extern "C" fn sqlite3_db_filename(db: *mut sqlite3, name: *const c_char) -> 
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
         let (db, file) = match (schema(name), &state.conn) {
-            (Some(Db::Main), Some(conn)) => (Db::Main, conn.main_file()),
-            (Some(Db::Temp), Some(conn)) if conn.is_open(Db::Temp) => (Db::Temp, String::new()),
+            (Some(Db::Main), Some(conn)) => (Db::Main, conn.main_file().into_os_string().into_vec()),
+            (Some(Db::Temp), Some(conn)) if conn.is_open(Db::Temp) => (Db::Temp, Vec::new()),
             _ => return null(),
         };
         let file = CString::new(file).unwrap_or_default();

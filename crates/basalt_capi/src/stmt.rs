@@ -47,6 +47,9 @@ pub(crate) struct StmtState {
     column_names: Vec<CString>,
     /// Declared types of the result columns, by index (`sqlite3_column_decltype`).
     column_types: Vec<Option<CString>>,
+    /// Database, table and column each result column comes from, by index
+    /// (`sqlite3_column_database_name`, `_table_name`, `_origin_name`).
+    column_origins: Vec<Option<[CString; 3]>>,
     /// Parameter names by index - 1; `None` for nameless `?`.
     param_names: Vec<Option<CString>>,
     phase: Phase,
@@ -60,11 +63,14 @@ pub(crate) struct StmtState {
     values: Vec<Box<sqlite3_value>>,
     /// The current run, for the trace events (`trace.rs`).
     run: crate::trace::Run,
+    /// Prepared by the legacy `sqlite3_prepare`/`prepare16`: a failing step returns plain
+    /// SQLITE_ERROR, and `reset` tells the specific code.
+    legacy: bool,
 }
 
 impl StmtState {
     /// `sql` is the statement's text as `sqlite3_sql` reports it.
-    fn new(stmt: Statement, sql: &str) -> StmtState {
+    fn new(stmt: Statement, sql: &str, legacy: bool) -> StmtState {
         let c_string = |s: &str| CString::new(s).unwrap_or_default();
         let mut param_names = vec![None; stmt.parameter_count()];
         for (name, index) in &stmt.program().param_names {
@@ -73,17 +79,20 @@ impl StmtState {
             }
         }
         let (column_names, column_types) = columns(&stmt);
+        let column_origins = origins(&stmt);
         StmtState {
             sql: c_string(sql),
             stmt,
             column_names,
             column_types,
+            column_origins,
             param_names,
             phase: Phase::Ready,
             texts: Vec::new(),
             utf16: crate::utf16::Stmt16::default(),
             values: Vec::new(),
             run: crate::trace::Run::default(),
+            legacy,
         }
     }
 
@@ -95,6 +104,10 @@ impl StmtState {
         if names != self.column_names || types != self.column_types {
             self.column_names = names;
             self.column_types = types;
+        }
+        let origins = origins(&self.stmt);
+        if origins != self.column_origins {
+            self.column_origins = origins;
         }
     }
 
@@ -162,6 +175,21 @@ fn columns(stmt: &Statement) -> (Vec<CString>, Vec<Option<CString>>) {
         .unzip()
 }
 
+fn origins(stmt: &Statement) -> Vec<Option<[CString; 3]>> {
+    let c_string = |s: &str| CString::new(s).unwrap_or_default();
+    let program = stmt.program();
+    (0..stmt.column_count())
+        .map(|i| {
+            let origin = program.column_origins.get(i)?.as_ref()?;
+            Some([
+                c_string(origin.database),
+                c_string(&origin.table),
+                c_string(&origin.column),
+            ])
+        })
+        .collect()
+}
+
 /// Runs `f` with the statement's state and its connection's state, under the connection's
 /// mutex; `fallback` for a NULL statement.
 pub(crate) fn with<R: Copy>(
@@ -206,6 +234,32 @@ pub extern "C" fn sqlite3_prepare_v3(
     pp_stmt: *mut *mut sqlite3_stmt,
     pz_tail: *mut *const c_char,
 ) -> c_int {
+    prepare_utf8(db, sql, n_byte, false, pp_stmt, pz_tail)
+}
+
+/// The legacy interface: as `prepare_v2`, except that a failing step returns SQLITE_ERROR.
+/// Unlike SQLite's, a statement whose schema changed is compiled again rather than failing
+/// with SQLITE_SCHEMA.
+#[no_mangle]
+pub extern "C" fn sqlite3_prepare(
+    db: *mut sqlite3,
+    sql: *const c_char,
+    n_byte: c_int,
+    pp_stmt: *mut *mut sqlite3_stmt,
+    pz_tail: *mut *const c_char,
+) -> c_int {
+    prepare_utf8(db, sql, n_byte, true, pp_stmt, pz_tail)
+}
+
+/// Every UTF-8 prepare entry point; `legacy` for `sqlite3_prepare`'s step results.
+pub(crate) fn prepare_utf8(
+    db: *mut sqlite3,
+    sql: *const c_char,
+    n_byte: c_int,
+    legacy: bool,
+    pp_stmt: *mut *mut sqlite3_stmt,
+    pz_tail: *mut *const c_char,
+) -> c_int {
     guard_rc(|| {
         if pp_stmt.is_null() {
             return SQLITE_MISUSE;
@@ -233,7 +287,7 @@ pub extern "C" fn sqlite3_prepare_v3(
             let text = std::str::from_utf8(&text[..tail]).unwrap_or_default();
             let handle = Box::new(sqlite3_stmt {
                 db,
-                state: UnsafeCell::new(StmtState::new(stmt, text)),
+                state: UnsafeCell::new(StmtState::new(stmt, text, legacy)),
             });
             // SAFETY: pp_stmt is writable (above); C owns the handle until finalize.
             unsafe { *pp_stmt = Box::into_raw(handle) };
@@ -315,7 +369,16 @@ fn step(
     }
     let trace = db.trace;
     events[0] = st.run.start(&trace, p, st.sql.as_ptr());
-    let result = st.stmt.step_blocking();
+    let fresh = !matches!(st.phase, Phase::Row);
+    let mut result = st.stmt.step_blocking();
+    if fresh {
+        // SAFETY: p is a live statement; its connection outlives it.
+        let handle = unsafe { (*p).db };
+        result = crate::busy::retry(handle, db, result, || {
+            st.stmt.reset();
+            st.stmt.step_blocking()
+        });
+    }
     if !matches!(st.phase, Phase::Row) {
         // The run's first step may have recompiled the statement for a new schema.
         st.refresh_columns();
@@ -336,7 +399,10 @@ fn step(
             SQLITE_DONE
         }
         Err(e) => {
-            let rc = db.engine_error(&e);
+            let mut rc = db.engine_error(&e);
+            if st.legacy && !matches!(rc & 0xff, SQLITE_BUSY | SQLITE_MISUSE) {
+                rc = db.error(SQLITE_ERROR);
+            }
             st.phase = Phase::Halted {
                 rc: extended_code(&e),
                 message: Some(e.message),
@@ -514,6 +580,70 @@ pub extern "C" fn sqlite3_bind_blob(
     bind_bytes(p, i, blob, i64::from(n), destructor, Value::Blob)
 }
 
+/// The largest text or blob a 64-bit bind takes, as SQLite's (`SQLITE_MAX_LENGTH`'s bound).
+const MAX_BIND_BYTES: u64 = 0x7fff_ffff;
+
+#[no_mangle]
+pub extern "C" fn sqlite3_bind_blob64(
+    p: *mut sqlite3_stmt,
+    i: c_int,
+    blob: *const c_void,
+    n: u64,
+    destructor: Destructor,
+) -> c_int {
+    if n > MAX_BIND_BYTES {
+        release(blob, destructor);
+        return with(p, SQLITE_MISUSE, |db, _| db.error(SQLITE_TOOBIG));
+    }
+    bind_bytes(p, i, blob, n as i64, destructor, Value::Blob)
+}
+
+/// `encoding` SQLITE_UTF8, or a UTF-16 one (converted; an odd last byte is dropped).
+#[no_mangle]
+pub extern "C" fn sqlite3_bind_text64(
+    p: *mut sqlite3_stmt,
+    i: c_int,
+    text: *const c_char,
+    n: u64,
+    destructor: Destructor,
+    encoding: u8,
+) -> c_int {
+    if n > MAX_BIND_BYTES {
+        release(text.cast(), destructor);
+        return with(p, SQLITE_MISUSE, |db, _| db.error(SQLITE_TOOBIG));
+    }
+    let encoding = c_int::from(encoding);
+    if encoding == crate::function::SQLITE_UTF8 || text.is_null() {
+        return bind_bytes(p, i, text.cast(), n as i64, destructor, Value::Text);
+    }
+    // SAFETY: text holds n bytes of UTF-16 in `encoding`'s byte order, per the API contract.
+    let utf8 = unsafe { crate::utf16::decode(text.cast(), n as usize & !1, encoding) };
+    // SQLITE_TRANSIENT: the converted copy is ours; the caller's destructor runs below.
+    let rc = bind_bytes(p, i, utf8.as_ptr().cast(), utf8.len() as i64, -1, Value::Text);
+    release(text.cast(), destructor);
+    rc
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_bind_zeroblob(p: *mut sqlite3_stmt, i: c_int, n: c_int) -> c_int {
+    let len = usize::try_from(n).unwrap_or(0);
+    bind(p, i, || Value::Blob(vec![0; len]))
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_bind_zeroblob64(p: *mut sqlite3_stmt, i: c_int, n: u64) -> c_int {
+    if n > MAX_BIND_BYTES {
+        return with(p, SQLITE_MISUSE, |db, _| db.error(SQLITE_TOOBIG));
+    }
+    sqlite3_bind_zeroblob(p, i, n as c_int)
+}
+
+/// Whether the statement has stepped to a row and not yet run to its end or been reset.
+#[no_mangle]
+pub extern "C" fn sqlite3_stmt_busy(p: *mut sqlite3_stmt) -> c_int {
+    with(p, 0, |_, st| c_int::from(matches!(st.phase, Phase::Row)))
+}
+
 #[no_mangle]
 pub extern "C" fn sqlite3_bind_parameter_count(p: *mut sqlite3_stmt) -> c_int {
     with(p, 0, |_, st| {
@@ -573,6 +703,33 @@ pub extern "C" fn sqlite3_column_name(p: *mut sqlite3_stmt, i: c_int) -> *const 
             .and_then(|i| st.column_names.get(i))
             .map_or(null(), |n| n.as_ptr())
     })
+}
+
+/// Part `part` (0 database, 1 table, 2 column) of result column `i`'s origin, or NULL for a
+/// column that is not a table column.
+fn column_origin(p: *mut sqlite3_stmt, i: c_int, part: usize) -> *const c_char {
+    with(p, null(), |_, st| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| st.column_origins.get(i))
+            .and_then(Option::as_ref)
+            .map_or(null(), |origin| origin[part].as_ptr())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_column_database_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    column_origin(p, i, 0)
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_column_table_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    column_origin(p, i, 1)
+}
+
+#[no_mangle]
+pub extern "C" fn sqlite3_column_origin_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    column_origin(p, i, 2)
 }
 
 #[no_mangle]

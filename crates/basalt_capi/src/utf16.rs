@@ -1,4 +1,4 @@
-//! The UTF-16 entry points (`open16`, `prepare16_v2/v3`, `bind_text16`, `column_text16`,
+//! The UTF-16 entry points (`open16`, `prepare16`, `prepare16_v2/v3`, `bind_text16`, `column_text16`,
 //! `column_bytes16`, `column_name16`, `errmsg16`, `complete16`): each converts at the boundary
 //! and calls its UTF-8 twin, so there is one implementation of every behaviour.
 //!
@@ -62,6 +62,26 @@ fn to_utf8(units: &[u16]) -> String {
     String::from_utf16_lossy(units)
 }
 
+/// `n_bytes` (even) bytes of UTF-16 at `p` in `encoding`'s byte order (LE, BE, or the
+/// machine's for SQLITE_UTF16), as UTF-8; `p` need not be aligned.
+///
+/// # Safety
+/// `p` is non-NULL and holds `n_bytes` readable bytes.
+pub(crate) unsafe fn decode(p: *const u8, n_bytes: usize, encoding: c_int) -> String {
+    use crate::function::{SQLITE_UTF16BE, SQLITE_UTF16LE};
+    // SAFETY: n_bytes bytes at p are readable, per the caller.
+    let bytes = unsafe { std::slice::from_raw_parts(p, n_bytes) };
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|pair| match encoding {
+            SQLITE_UTF16LE => u16::from_le_bytes([pair[0], pair[1]]),
+            SQLITE_UTF16BE => u16::from_be_bytes([pair[0], pair[1]]),
+            _ => u16::from_ne_bytes([pair[0], pair[1]]),
+        })
+        .collect();
+    to_utf8(&units)
+}
+
 #[no_mangle]
 pub extern "C" fn sqlite3_open16(filename: *const c_void, pp_db: *mut *mut sqlite3) -> c_int {
     guard(SQLITE_INTERNAL, || {
@@ -97,23 +117,46 @@ pub extern "C" fn sqlite3_prepare16_v3(
     db: *mut sqlite3,
     sql: *const c_void,
     n_byte: c_int,
-    flags: u32,
+    _flags: u32,
+    pp_stmt: *mut *mut sqlite3_stmt,
+    pz_tail: *mut *const c_void,
+) -> c_int {
+    prepare16(db, sql, n_byte, false, pp_stmt, pz_tail)
+}
+
+/// The legacy UTF-16 interface (see `sqlite3_prepare`).
+#[no_mangle]
+pub extern "C" fn sqlite3_prepare16(
+    db: *mut sqlite3,
+    sql: *const c_void,
+    n_byte: c_int,
+    pp_stmt: *mut *mut sqlite3_stmt,
+    pz_tail: *mut *const c_void,
+) -> c_int {
+    prepare16(db, sql, n_byte, true, pp_stmt, pz_tail)
+}
+
+fn prepare16(
+    db: *mut sqlite3,
+    sql: *const c_void,
+    n_byte: c_int,
+    legacy: bool,
     pp_stmt: *mut *mut sqlite3_stmt,
     pz_tail: *mut *const c_void,
 ) -> c_int {
     guard(SQLITE_INTERNAL, || {
         if sql.is_null() {
-            return stmt::sqlite3_prepare_v3(db, null(), 0, flags, pp_stmt, null_mut());
+            return stmt::prepare_utf8(db, null(), 0, legacy, pp_stmt, null_mut());
         }
         // SAFETY: sql holds n_byte bytes of UTF-16, or is NUL-terminated when n_byte < 0.
         let text = unsafe { units(sql.cast(), i64::from(n_byte)) };
         let utf8 = to_utf8(text);
         let mut tail8: *const c_char = null();
-        let rc = stmt::sqlite3_prepare_v3(
+        let rc = stmt::prepare_utf8(
             db,
             utf8.as_ptr().cast(),
             c_int::try_from(utf8.len()).unwrap_or(c_int::MAX),
-            flags,
+            legacy,
             pp_stmt,
             &mut tail8,
         );

@@ -9,6 +9,8 @@
 //!   without SQL) are matched to their constraints by `unique_constraints`, the same function
 //!   that decides which automatic indexes CREATE TABLE makes, in the same order SQLite numbers
 //!   them.
+//! - Planner statistics (`sqlite_stat1`) are read with the schema, so they are as fresh as it
+//!   (ANALYZE reloads the catalog when it ends).
 //! - Names compare ASCII case-insensitively, as SQLite's identifiers do.
 //! - A CREATE text this engine cannot use (a WITHOUT ROWID table, a virtual table) leaves the
 //!   object in the catalog marked unsupported, so using it is a clear error, never a wrong result.
@@ -155,6 +157,8 @@ pub struct Catalog {
     pub cookie: u32,
     /// The database this catalog describes; every object in it carries the same.
     pub db: Db,
+    /// What `sqlite_stat1` says, for the planner.
+    pub stats: crate::stats::Stats,
 }
 
 /// The catalogs of a connection's databases, and name lookup in SQLite's order: an unqualified
@@ -310,6 +314,7 @@ impl Catalog {
             let index = catalog.autoindex(&entry.name, &entry.table_name, entry.root_page)?;
             catalog.indexes.push(index);
         }
+        catalog.stats = crate::stats::Stats::load(pager, &catalog)?;
         Ok(catalog)
     }
 

@@ -19,6 +19,7 @@
 mod blob;
 mod image;
 mod meta;
+mod vacuum;
 
 pub use blob::Blob;
 pub use image::TxnState;
@@ -39,6 +40,7 @@ use crate::sql::agg::Aggregate;
 use crate::vdbe::savepoint::Release;
 use crate::vdbe::{ConnState, Env, OnError, Program, StepResult, Vm};
 use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -53,7 +55,7 @@ struct Inner {
     /// Statements between their first step and their end or reset.
     active_statements: usize,
     /// The main database's full path ("" in memory), for `PRAGMA database_list`.
-    main_file: String,
+    main_file: PathBuf,
     /// Transactions rolled back so far: a blob handle open across one expires (`blob.rs`).
     rollbacks: u64,
     /// The application's functions and collations; replaced as a whole when one changes.
@@ -94,7 +96,7 @@ impl Inner {
             main: Rc::new(main),
             temp: Rc::new(temp),
             temp_open: self.temp.is_some(),
-            main_file: self.main_file.clone(),
+            main_file: self.main_file.to_string_lossy().into_owned(),
         });
         Ok(())
     }
@@ -262,13 +264,14 @@ impl InterruptHandle {
 
 impl Connection {
     /// Opens a database file, or a private in-memory database for `:memory:` (or "").
-    pub fn open(path: &str) -> Result<Connection> {
+    pub fn open(path: impl AsRef<Path>) -> Result<Connection> {
         Connection::open_with_options(path, &PagerOptions::default())
     }
 
     /// `open` with pager options (read-only, cache size, …).
-    pub fn open_with_options(path: &str, options: &PagerOptions) -> Result<Connection> {
-        if path == ":memory:" || path.is_empty() {
+    pub fn open_with_options(path: impl AsRef<Path>, options: &PagerOptions) -> Result<Connection> {
+        let path = path.as_ref();
+        if is_memory(path) {
             Connection::open_with(Arc::new(MemoryIo::new()), ":memory:", options)
         } else {
             Connection::open_with(Arc::new(FileIo), path, options)
@@ -276,7 +279,7 @@ impl Connection {
     }
 
     /// Opens `path` through a given I/O backend.
-    pub fn open_with_io(io: Arc<dyn Io>, path: &str) -> Result<Connection> {
+    pub fn open_with_io(io: Arc<dyn Io>, path: impl AsRef<Path>) -> Result<Connection> {
         Connection::open_with(io, path, &PagerOptions::default())
     }
 
@@ -285,7 +288,12 @@ impl Connection {
     /// missing file is SQLITE_CANTOPEN), the page size of a new database, cache size, busy
     /// timeout (the open itself waits that long, sleeping, for another process to let go of
     /// the file before it fails with "database is locked"), synchronous.
-    pub fn open_with(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Connection> {
+    pub fn open_with(
+        io: Arc<dyn Io>,
+        path: impl AsRef<Path>,
+        options: &PagerOptions,
+    ) -> Result<Connection> {
+        let path = path.as_ref();
         let pager = Pager::open(io, path, options)?;
         let interrupt = Arc::new(AtomicBool::new(false));
         let mut inner = Inner {
@@ -499,13 +507,18 @@ impl Connection {
 
 /// A database's file name as SQLite reports it: absolute, symbolic links resolved where the
 /// file exists; "" for an in-memory database.
-fn full_path(path: &str) -> String {
-    if path == ":memory:" || path.is_empty() {
-        return String::new();
+fn full_path(path: &Path) -> PathBuf {
+    if is_memory(path) {
+        return PathBuf::new();
     }
     std::fs::canonicalize(path)
         .or_else(|_| std::path::absolute(path))
-        .map_or_else(|_| path.to_string(), |p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `:memory:` or "": a private in-memory database.
+fn is_memory(path: &Path) -> bool {
+    path == Path::new(":memory:") || path.as_os_str().is_empty()
 }
 
 fn no_such_savepoint(name: &str) -> Error {
@@ -793,7 +806,10 @@ impl Statement {
         }
         // A statement that created the temp database changes what PRAGMA database_list shows.
         let temp_created = inner.temp.is_some() != inner.catalog.temp_open;
-        let reload = self.vm.schema_changed || result.is_err() || temp_created;
+        let reload = self.vm.schema_changed
+            || self.vm.program().reloads_catalog
+            || result.is_err()
+            || temp_created;
         if reload {
             inner.reload_catalog()?;
         }
@@ -893,6 +909,7 @@ impl Statement {
             Control::Savepoint(name) => inner.open_savepoint(name)?,
             Control::Release(name) => inner.release_savepoint(name)?,
             Control::RollbackTo(name) => inner.rollback_to_savepoint(name)?,
+            &Control::Vacuum(db) => inner.vacuum(db)?,
             Control::None => {}
         }
         Ok(())
@@ -919,6 +936,12 @@ impl Statement {
     /// work that tests can bound without timing anything.
     pub fn vm_steps(&self) -> u64 {
         self.vm.steps()
+    }
+
+    /// Sorted runs this statement's sorters wrote to disk since it was prepared: how tests
+    /// see that a large sort ran in bounded memory.
+    pub fn sort_runs(&self) -> u64 {
+        self.vm.sort_runs()
     }
 
     pub fn parameter_count(&self) -> usize {

@@ -18,6 +18,7 @@ pub mod pager;
 pub mod record;
 pub mod schema;
 pub mod sql;
+pub mod stats;
 pub mod vdbe;
 pub mod wal;
 

@@ -188,7 +188,7 @@ fn write_some(pager: &mut Pager, root: u32, rng: &mut SmallRng) -> Result<()> {
 
 fn exercise(bytes: Vec<u8>, rng: &mut SmallRng) {
     let io = Arc::new(MemoryIo::new());
-    let file = io.open("damaged.db", OpenFlags::default()).unwrap();
+    let file = io.open("damaged.db".as_ref(), OpenFlags::default()).unwrap();
     basalt_core::io::run_to_completion(
         io.as_ref(),
         file.write(0, bytes.into_boxed_slice()).unwrap(),

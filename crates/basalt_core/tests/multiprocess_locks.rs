@@ -221,7 +221,7 @@ fn locking_mode_pragma_matches_sqlite_in_exclusive_mode() {
         .unwrap();
     let basalt = Connection::open_with(
         Arc::new(FileIo),
-        &format!("{path}2"),
+        format!("{path}2"),
         &PagerOptions::default(),
     )
     .unwrap();

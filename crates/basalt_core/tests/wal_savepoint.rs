@@ -70,7 +70,7 @@ fn a_hot_rollback_journal_is_refused_not_ignored() {
     let mut pager = Pager::open(dyn_io.clone(), "hot.db", &PagerOptions::default()).unwrap();
     create_table(&mut pager).unwrap();
     drop(pager);
-    let journal = dyn_io.open("hot.db-journal", OpenFlags::default()).unwrap();
+    let journal = dyn_io.open("hot.db-journal".as_ref(), OpenFlags::default()).unwrap();
     let magic = vec![0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7, 0, 0, 0, 0];
     basalt_core::io::run_to_completion(io.as_ref(), journal.write(0, magic.into()).unwrap())
         .unwrap();

@@ -17,6 +17,7 @@
 //!   of an outer loop or outer query) can be a key.
 
 use super::auto_index::AutoIndex;
+use super::estimate::log_scale;
 use super::expr::{cmp_spec, comparison_affinity, Info};
 use super::in_seek::InLoop;
 use super::index_range::{index_range, range_terms, IndexRange, IndexSeek, RangeTerm};
@@ -154,7 +155,18 @@ impl<'a> Ctx<'a> {
             .collect();
         // SQLite's preference without statistics: a unique index with every column pinned by
         // an equality (one row), then more equality columns, then a range with more bounds;
-        // the first index found wins a tie.
+        // the first index found wins a tie. With statistics, fewer estimated rows come before
+        // the equality columns (`estimate.rs`).
+        let analyzed = self.analyzed_rows(table).is_some();
+        let rank = |index: &Index, prefix: &[EqTerm<'_>], range: &IndexRange<'_>| {
+            let (one_row, eqs, bounds) = seek_score(index, prefix, range);
+            let rows = if analyzed {
+                log_scale(self.seek_rows(table, index, prefix, range.bounds()))
+            } else {
+                0
+            };
+            (one_row, -rows, eqs, bounds)
+        };
         let mut best: Option<(&Index, Vec<EqTerm<'e>>, IndexRange<'e>)> = None;
         for index in self.catalog.table_indexes(table) {
             if index.partial.is_some() {
@@ -162,11 +174,16 @@ impl<'a> Ctx<'a> {
             }
             let prefix = usable_prefix(index, &terms);
             let range = index_range(index, prefix.len(), &ranges);
-            let score = seek_score(index, &prefix, &range);
-            let best_score = best
-                .as_ref()
-                .map_or((false, 0, 0), |(i, p, r)| seek_score(i, p, r));
-            if score > best_score {
+            if seek_score(index, &prefix, &range) == (false, 0, 0) {
+                continue;
+            }
+            // Without statistics the first index wins a tie (Basalt's rule so far); with them,
+            // the last created, as SQLite's index list puts it first.
+            let better = best.as_ref().is_none_or(|(i, p, r)| {
+                let (new, old) = (rank(index, &prefix, &range), rank(i, p, r));
+                new > old || (analyzed && new == old)
+            });
+            if better {
                 best = Some((index, prefix, range));
             }
         }

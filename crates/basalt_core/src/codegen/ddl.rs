@@ -13,6 +13,7 @@
 //!   indexes of temp tables); every b-tree and schema row of it is in that database's pager, and
 //!   name clashes are checked within that database only, as SQLite does.
 
+use super::analyze::Replaced;
 use super::scope::Scope;
 use super::select::{table_source, Dest};
 use super::{error, Ctx};
@@ -374,7 +375,9 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Every row of the table into the new index (rooted at the page in `root`).
+    /// Every row of the table into the new index (rooted at the page in `root`): the keys are
+    /// sorted first and inserted in index order, as SQLite builds an index, so each insert
+    /// lands next to the one before instead of at a random place in the tree.
     fn fill_index(&mut self, table: &Table, index: &Index, root: Reg) -> Result<()> {
         let scan: CursorId = self.b.cursor();
         self.b.emit(Insn::OpenRead {
@@ -390,12 +393,18 @@ impl Ctx<'_> {
             root: Root::Reg(root),
             key: Some(index.key_info()),
         });
+        let sorter = self.b.cursor();
+        self.b.emit(Insn::SorterOpen {
+            cursor: sorter,
+            key: index.key_info(),
+        });
         let mut sc = Scope::new(None);
         sc.sources
             .push(table_source(table, table.name.clone(), scan));
         let next = self.b.label();
         let n = index.columns.len();
         let key = self.b.regs(n + 1);
+        let record = self.b.reg();
         let rows = self.b.scan_start(scan);
         self.partial_filter(index, &sc, next)?;
         self.index_key_columns(table, scan, index, &sc, key)?;
@@ -403,37 +412,89 @@ impl Ctx<'_> {
             cursor: scan,
             dest: key + n,
         });
-        if index.unique {
-            let ok = self.b.label();
-            for i in 0..n {
-                self.b.emit(Insn::IsNull {
-                    reg: key + i,
-                    target: self.b.to(ok),
-                });
-            }
-            self.b.emit(Insn::NotFound {
-                cursor: idx,
-                key,
-                count: n,
-                target: self.b.to(ok),
-            });
-            let names: Vec<String> = index
-                .columns
-                .iter()
-                .filter_map(|c| c.column)
-                .map(|c| format!("{}.{}", table.name, table.columns[c].name))
-                .collect();
-            self.b.emit(Insn::HaltError {
-                code: ErrorCode::Constraint,
-                extended_code: Some(crate::error::extended::CONSTRAINT_UNIQUE),
-                message: format!("UNIQUE constraint failed: {}", names.join(", ")),
-                on_error: OnError::Abort,
-            });
-            self.b.place(ok);
-        }
-        self.b.idx_insert_record(idx, key, n + 1);
+        self.b.emit(Insn::MakeRecord {
+            start: key,
+            count: n + 1,
+            dest: record,
+        });
+        self.b.emit(Insn::SorterInsert {
+            cursor: sorter,
+            record,
+        });
         self.b.place(next);
         self.b.scan_end(rows);
+
+        let done = self.b.label();
+        let top = self.b.label();
+        self.b.emit(Insn::SorterSort {
+            cursor: sorter,
+            if_empty: self.b.to(done),
+        });
+        self.b.place(top);
+        if index.unique {
+            for i in 0..n {
+                self.b.emit(Insn::Column {
+                    cursor: sorter,
+                    column: i,
+                    dest: key + i,
+                    default: None,
+                });
+            }
+            self.refuse_duplicate_key(table, index, idx, key)?;
+        }
+        self.b.emit(Insn::SorterData {
+            cursor: sorter,
+            dest: record,
+        });
+        self.b.emit(Insn::IdxInsert {
+            cursor: idx,
+            record,
+        });
+        let top_addr = self.b.to(top);
+        self.b.emit(Insn::Next {
+            cursor: sorter,
+            target: top_addr,
+        });
+        self.b.place(done);
+        Ok(())
+    }
+
+    /// Fails the statement if the key in `key..key + n` (no NULL in it) is already in the
+    /// unique index being built.
+    fn refuse_duplicate_key(
+        &mut self,
+        table: &Table,
+        index: &Index,
+        idx: CursorId,
+        key: Reg,
+    ) -> Result<()> {
+        let n = index.columns.len();
+        let ok = self.b.label();
+        for i in 0..n {
+            self.b.emit(Insn::IsNull {
+                reg: key + i,
+                target: self.b.to(ok),
+            });
+        }
+        self.b.emit(Insn::NotFound {
+            cursor: idx,
+            key,
+            count: n,
+            target: self.b.to(ok),
+        });
+        let names: Vec<String> = index
+            .columns
+            .iter()
+            .filter_map(|c| c.column)
+            .map(|c| format!("{}.{}", table.name, table.columns[c].name))
+            .collect();
+        self.b.emit(Insn::HaltError {
+            code: ErrorCode::Constraint,
+            extended_code: Some(crate::error::extended::CONSTRAINT_UNIQUE),
+            message: format!("UNIQUE constraint failed: {}", names.join(", ")),
+            on_error: OnError::Abort,
+        });
+        self.b.place(ok);
         Ok(())
     }
 
@@ -625,6 +686,16 @@ impl Ctx<'_> {
             }
         };
         self.writes = true;
+        let forgotten = match (&dropped_table, kind) {
+            (Some(table), _) => Some(Replaced::Table(table.name.clone())),
+            (None, ast::ObjectKind::Index) => {
+                catalog.index(n).map(|i| Replaced::Index(i.name.clone()))
+            }
+            _ => None,
+        };
+        if let Some(stats) = forgotten {
+            self.clear_stats(db, &stats)?;
+        }
         if let Some(table) = &dropped_table {
             // Before the b-trees go, as SQLite orders it.
             self.forget_counter(table)?;

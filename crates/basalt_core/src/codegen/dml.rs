@@ -99,10 +99,10 @@ impl Ctx<'_> {
                 if self.catalog.has_triggers(t) {
                     return Err(error("not supported yet: writing to a table with triggers"));
                 }
+                // SQLite lets applications write its counters and statistics.
+                let writable = [super::autoincrement::SEQUENCE_TABLE, super::analyze::STAT1];
                 if tname.to_ascii_lowercase().starts_with("sqlite_")
-                    && !t
-                        .name
-                        .eq_ignore_ascii_case(super::autoincrement::SEQUENCE_TABLE)
+                    && !writable.iter().any(|w| t.name.eq_ignore_ascii_case(w))
                 {
                     return Err(error(format!("table {tname} may not be modified")));
                 }

@@ -18,6 +18,7 @@
 
 use super::access::Access;
 use super::auto_index::LevelAccess;
+use super::estimate::{EQ_ROWS, FILTER_KEEPS};
 use super::outer_join::OuterJoin;
 use super::scope::Scope;
 use super::select::Cond;
@@ -26,15 +27,6 @@ use crate::error::Result;
 
 /// Sources beyond which FROM order is kept (the search tries every order).
 const MAX_PERMUTED: usize = 5;
-
-/// Rows assumed in every source, as SQLite assumes without `ANALYZE` statistics.
-const SOURCE_ROWS: f64 = 1_048_576.0;
-
-/// Rows an equality seek on a non-unique index is assumed to find (SQLite's default).
-const EQ_ROWS: f64 = 10.0;
-
-/// The fraction of rows a condition not used by the access path is assumed to keep.
-const FILTER_KEEPS: f64 = 0.25;
 
 impl Ctx<'_> {
     /// The nested loops over the scope's sources (`outer_join.rs`), in the order of least
@@ -104,31 +96,26 @@ impl Ctx<'_> {
             let level = self.cond_level(cond, &nested)?;
             at_level[level.min(n)].push(cond);
         }
-        let log_rows = SOURCE_ROWS.log2();
         let (mut reaching, mut cost) = (1.0_f64, 0.0_f64);
         for (level, here) in at_level.iter().take(n).enumerate() {
+            let table = nested.sources[level].table.as_ref();
+            // The source's size: its statistics' row count, else SQLite's guess.
+            let rows = self.table_rows(table);
+            let log_rows = rows.log2();
             let LevelAccess { access, .. } = self.level_access(&nested, level, here, None);
-            let (per_entry, found, build) = match &access {
-                Access::Rowid(_) => (log_rows, 1.0, 0.0),
-                Access::Index(seek) => {
-                    let bounds = i32::try_from(seek.range.bounds()).unwrap_or(0);
-                    let found = if seek.index.unique && seek.terms.len() == seek.index.columns.len()
-                    {
-                        1.0
-                    } else if seek.terms.is_empty() {
-                        SOURCE_ROWS * FILTER_KEEPS.powi(bounds)
-                    } else {
-                        EQ_ROWS * FILTER_KEEPS.powi(bounds)
-                    };
+            let (per_entry, found, build) = match (&access, table) {
+                (Access::Rowid(_), _) => (log_rows, 1.0, 0.0),
+                (Access::Index(seek), Some(table)) => {
+                    let found = self.index_seek_rows(table, seek);
                     (log_rows + found, found, 0.0)
                 }
-                Access::RowidRange { lower, upper } => {
+                (Access::RowidRange { lower, upper }, _) => {
                     let bounds = i32::from(lower.is_some()) + i32::from(upper.is_some());
-                    let found = SOURCE_ROWS * FILTER_KEEPS.powi(bounds);
+                    let found = rows * FILTER_KEEPS.powi(bounds);
                     (log_rows + found, found, 0.0)
                 }
-                Access::Auto(_) => (log_rows + EQ_ROWS, EQ_ROWS, SOURCE_ROWS * log_rows),
-                _ => (SOURCE_ROWS, SOURCE_ROWS, 0.0),
+                (Access::Auto(_), _) => (log_rows + EQ_ROWS, EQ_ROWS, rows * log_rows),
+                _ => (rows, rows, 0.0),
             };
             let used = match &access {
                 Access::Auto(auto) => auto.key_count(),

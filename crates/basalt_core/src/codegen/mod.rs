@@ -18,12 +18,14 @@
 mod access;
 mod aggregate;
 mod alter;
+mod analyze;
 mod auto_index;
 mod autoincrement;
 mod compound;
 mod covering;
 mod ddl;
 mod dml;
+mod estimate;
 mod expr;
 mod in_seek;
 mod index_range;
@@ -390,6 +392,8 @@ pub enum Control {
     Release(String),
     /// `ROLLBACK [TRANSACTION] TO [SAVEPOINT] name`.
     RollbackTo(String),
+    /// `VACUUM [schema]`.
+    Vacuum(Db),
 }
 
 /// An index walked or written in an order the connection cannot compute (an application's
@@ -460,9 +464,14 @@ fn compile_noting(
     let mut control = Control::None;
     let mut column_names = Vec::new();
     let mut column_types = Vec::new();
+    let mut column_origins = Vec::new();
     match &statement.stmt {
         ast::Stmt::Select(select) => {
-            (column_names, column_types) = ctx.select_statement(select)?;
+            for column in ctx.select_statement(select)? {
+                column_names.push(column.name);
+                column_types.push(column.declared_type);
+                column_origins.push(column.origin);
+            }
         }
         ast::Stmt::Insert(insert) => column_names = ctx.insert(insert)?,
         ast::Stmt::Update(update) => column_names = ctx.update(update)?,
@@ -508,7 +517,18 @@ fn compile_noting(
                 return Err(error("unable to identify the object to be reindexed"));
             }
         }
-        ast::Stmt::Reindex(None) | ast::Stmt::Analyze(_) => {}
+        ast::Stmt::Reindex(None) => {}
+        ast::Stmt::Analyze(target) => ctx.analyze(target.as_ref())?,
+        ast::Stmt::Vacuum { schema, into } => {
+            if into.is_some() {
+                return Err(Error::not_supported("VACUUM INTO"));
+            }
+            control = Control::Vacuum(match schema {
+                None => Db::Main,
+                Some(s) => Db::from_name(&s.value)
+                    .ok_or_else(|| error(format!("unknown database {}", s.value)))?,
+            });
+        }
         other => {
             return Err(error(format!(
                 "not supported yet: {}",
@@ -540,11 +560,15 @@ fn compile_noting(
     let mut program = ctx.b.finish()?;
     program.column_names = column_names;
     program.column_types = column_types;
+    program.column_origins = column_origins;
     program.read_only = !writes;
     program.is_dml = matches!(
         statement.stmt,
         ast::Stmt::Insert(_) | ast::Stmt::Update(_) | ast::Stmt::Delete(_)
     );
+    // SQLite loads the new statistics when ANALYZE ends: statements compiled from then on
+    // plan with them.
+    program.reloads_catalog = matches!(statement.stmt, ast::Stmt::Analyze(_));
     program.n_params = params.count;
     program.param_names = params.names;
     program.table_defaults = short_records::table_defaults(&program, catalog);
@@ -557,7 +581,6 @@ fn statement_kind(stmt: &ast::Stmt) -> &'static str {
         ast::Stmt::AlterTable(_) => "ALTER TABLE",
         ast::Stmt::Savepoint(_) | ast::Stmt::Release(_) | ast::Stmt::Rollback { .. } => "SAVEPOINT",
         ast::Stmt::Attach { .. } | ast::Stmt::Detach(_) => "ATTACH",
-        ast::Stmt::Vacuum { .. } => "VACUUM",
         ast::Stmt::CreateVirtualTable(_) => "virtual tables",
         _ => "this statement",
     }

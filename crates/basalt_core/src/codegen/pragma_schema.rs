@@ -144,6 +144,8 @@ impl Ctx<'_> {
                 read: ColRead::Column(i),
                 hidden: false,
                 coalesce: None,
+                origin: None,
+                declared_type: None,
             })
             .collect();
         sc.sources.push(Source {

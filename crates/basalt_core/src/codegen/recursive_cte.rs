@@ -316,7 +316,12 @@ impl Ctx<'_> {
             .columns
             .as_ref()
             .map(|cs| cs.iter().map(|c| c.value.clone()).collect());
-        let columns = cte_columns(&first.columns, names.as_deref(), &name)?;
+        let mut columns = cte_columns(&first.columns, names.as_deref(), &name)?;
+        // Rows of a recursive CTE come from several SELECTs: SQLite names no origin for them.
+        for column in &mut columns {
+            column.origin = None;
+            column.declared_type = None;
+        }
         let order = queue_order(&cte.select.order_by, &first.columns)?;
         let push = QueuePush {
             queue,
@@ -523,6 +528,8 @@ pub(super) fn cte_columns(
             read: ColRead::Column(i),
             hidden: false,
             coalesce: None,
+            origin: c.origin.clone(),
+            declared_type: c.declared_type.clone(),
         })
         .collect())
 }

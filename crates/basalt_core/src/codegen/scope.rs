@@ -110,6 +110,10 @@ pub struct SrcColumn {
     /// The right-hand copy of a RIGHT/FULL JOIN's USING column: unqualified, the name reads
     /// `coalesce(this, that)`, as SQLite does.
     pub coalesce: Option<Alt>,
+    /// For a column of a subquery, view or CTE: the table column it is in its own SELECT,
+    /// and that column's declared type (a table's columns take both from the table).
+    pub origin: Option<crate::vdbe::ColumnOrigin>,
+    pub declared_type: Option<String>,
 }
 
 /// The column an unqualified USING column of a RIGHT/FULL JOIN falls back to when its left-hand
@@ -136,6 +140,14 @@ pub struct Source {
     /// Each `Yield` leaves one row in `cursor`, a one-row table; the loop over the source
     /// yields instead of stepping the cursor, and cannot restart.
     pub coroutine: Option<Reg>,
+}
+
+impl Source {
+    /// The column `r` reads from this source.
+    fn column_read(&self, r: &Resolved) -> Option<&SrcColumn> {
+        debug_assert_eq!(r.cursor, self.cursor);
+        self.columns.iter().find(|c| c.read == r.read)
+    }
 }
 
 /// A declared type as SQLite keeps it: one of its standard type names in any case is
@@ -321,14 +333,42 @@ impl<'p> Scope<'p> {
             .map(|(_, _, reg)| *reg)
     }
 
+    /// The table column `r` reads, as `sqlite3_column_origin_name` and its two siblings report
+    /// it: through a subquery, view or CTE, the table column its SELECT reads there.
+    pub fn origin(&self, r: &Resolved) -> Option<crate::vdbe::ColumnOrigin> {
+        let mut scope = Some(self);
+        while let Some(sc) = scope {
+            if let Some(source) = sc.sources.iter().find(|s| s.cursor == r.cursor) {
+                let Some(table) = source.table.as_ref() else {
+                    return source.column_read(r)?.origin.clone();
+                };
+                let found = source.columns.iter().position(|c| c.read == r.read);
+                let column = match found.and_then(|i| table.columns.get(i)) {
+                    Some(c) => c.name.clone(),
+                    None if r.read == ColRead::Rowid => "rowid".to_string(),
+                    None => return None,
+                };
+                return Some(crate::vdbe::ColumnOrigin {
+                    database: table.db.name(),
+                    table: table.name.clone(),
+                    column,
+                });
+            }
+            scope = sc.parent;
+        }
+        None
+    }
+
     /// The declared type of the table column `r` reads, as `sqlite3_column_decltype` reports
-    /// it: "INTEGER" for a bare rowid, `None` for a column of a subquery, view or CTE (whose
-    /// origin Basalt does not track yet) and for a column declared without a type.
+    /// it: "INTEGER" for a bare rowid, through a subquery, view or CTE the type of the table
+    /// column its SELECT reads there, `None` for a column declared without a type.
     pub fn declared_type(&self, r: &Resolved) -> Option<String> {
         let mut scope = Some(self);
         while let Some(sc) = scope {
             if let Some(source) = sc.sources.iter().find(|s| s.cursor == r.cursor) {
-                let table = source.table.as_ref()?;
+                let Some(table) = source.table.as_ref() else {
+                    return source.column_read(r)?.declared_type.clone();
+                };
                 let found = source.columns.iter().position(|c| c.read == r.read);
                 return match found.and_then(|i| table.columns.get(i)) {
                     Some(c) => {

@@ -63,6 +63,8 @@ pub struct ColInfo {
     pub collation: Option<(Collation, bool)>,
     /// The declared type of the table column it is, if it is one (`sqlite3_column_decltype`).
     pub declared_type: Option<String>,
+    /// The table column it is, if it is one (`sqlite3_column_origin_name` and friends).
+    pub origin: Option<crate::vdbe::ColumnOrigin>,
 }
 
 impl ColInfo {
@@ -174,17 +176,9 @@ fn collate_result(term: &ast::Expr, result: &ast::Expr) -> ast::Expr {
 }
 
 impl Ctx<'_> {
-    /// A top-level SELECT: its result columns' names and declared types.
-    pub fn select_statement(
-        &mut self,
-        select: &ast::Select,
-    ) -> Result<(Vec<String>, Vec<Option<String>>)> {
-        let out = self.select(select, None, Dest::Output)?;
-        Ok(out
-            .columns
-            .into_iter()
-            .map(|c| (c.name, c.declared_type))
-            .unzip())
+    /// A top-level SELECT: its result columns.
+    pub fn select_statement(&mut self, select: &ast::Select) -> Result<Vec<ColInfo>> {
+        Ok(self.select(select, None, Dest::Output)?.columns)
     }
 
     pub fn select(
@@ -658,6 +652,7 @@ impl Ctx<'_> {
                     affinity: info.affinity,
                     collation: info.collation,
                     declared_type: None,
+                    origin: None,
                 });
             }
             self.emit_row(&sink, base, n, None);
@@ -883,19 +878,19 @@ impl Ctx<'_> {
                         .unwrap_or_default()
                         .to_string(),
                 };
-                let declared_type = match &e.kind {
+                let column = match &e.kind {
                     ExprKind::Id(n) => sc.resolve(None, &n.value).ok().flatten(),
                     ExprKind::Qualified { table, column, .. } => {
                         sc.resolve(Some(&table.value), &column.value).ok().flatten()
                     }
                     _ => None,
-                }
-                .and_then(|r| sc.declared_type(&r));
+                };
                 Ok(ColInfo {
                     name,
                     affinity: info.affinity,
                     collation: info.collation,
-                    declared_type,
+                    declared_type: column.as_ref().and_then(|r| sc.declared_type(r)),
+                    origin: column.as_ref().and_then(|r| sc.origin(r)),
                 })
             }
             ResultExpr::Column(res, name) => {
@@ -905,6 +900,7 @@ impl Ctx<'_> {
                     affinity: Some(res.affinity.unwrap_or(Affinity::Blob)),
                     collation: Some((res.collation, false)),
                     declared_type: sc.declared_type(res),
+                    origin: sc.origin(res),
                 })
             }
         }
@@ -1501,6 +1497,8 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
             },
             hidden: false,
             coalesce: None,
+            origin: None,
+            declared_type: None,
         })
         .collect();
     Source {
@@ -1529,6 +1527,8 @@ fn schema_source(name: String, cursor: CursorId, db: Db) -> Source {
             read: ColRead::Column(i),
             hidden: false,
             coalesce: None,
+            origin: None,
+            declared_type: None,
         })
         .collect();
     // A table with no indexes and no declared columns: only its rowid resolves through it.

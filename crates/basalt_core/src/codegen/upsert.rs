@@ -106,6 +106,8 @@ fn excluded_source(source: &mut Source) {
             read: ColRead::Rowid,
             hidden: true,
             coalesce: None,
+            origin: None,
+            declared_type: None,
         });
     }
 }

@@ -32,7 +32,7 @@ const IMAGE_FILE: &str = "basalt-image.db";
 
 impl Connection {
     /// The main database's full path, "" for an in-memory one (`sqlite3_db_filename`).
-    pub fn main_file(&self) -> String {
+    pub fn main_file(&self) -> std::path::PathBuf {
         self.inner.borrow().main_file.clone()
     }
 
@@ -122,7 +122,7 @@ impl Connection {
         let old = std::mem::replace(&mut inner.pager, pager);
         // The old database is gone for good; a failure to close it cleanly changes nothing.
         let _ = old.close();
-        inner.main_file = String::new();
+        inner.main_file = std::path::PathBuf::new();
         inner.reload_catalog()
     }
 

@@ -11,6 +11,7 @@ use super::{Buffer, Completion, File, Io, IoDone, OpenFlags, Shm};
 use crate::error::{Error, ErrorCode, Result};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(Debug, Default)]
@@ -22,19 +23,19 @@ struct PlainFile {
     inode: Arc<Inode>,
     /// Distinguishes this handle from the inode's other handles (the lock holder).
     id: u64,
-    path: String,
+    path: PathBuf,
     writable: bool,
 }
 
-fn cant_open(path: &str, e: std::io::Error) -> Error {
+fn cant_open(path: &Path, e: std::io::Error) -> Error {
     Error {
-        detail: Some(format!("{path}: {e}")),
+        detail: Some(format!("{}: {e}", path.display())),
         ..Error::code(ErrorCode::CantOpen)
     }
 }
 
 impl Io for FileIo {
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Arc<dyn File>> {
+    fn open(&self, path: &Path, flags: OpenFlags) -> Result<Arc<dyn File>> {
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(!flags.read_only)
@@ -46,16 +47,16 @@ impl Io for FileIo {
             inode: Inode::of(&file).map_err(|e| cant_open(path, e))?,
             file: Some(file),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            path: path.to_string(),
+            path: path.to_path_buf(),
             writable: !flags.read_only,
         }))
     }
 
-    fn exists(&self, path: &str) -> Result<bool> {
+    fn exists(&self, path: &Path) -> Result<bool> {
         Ok(std::fs::metadata(path).is_ok())
     }
 
-    fn delete(&self, path: &str) -> Result<()> {
+    fn delete(&self, path: &Path) -> Result<()> {
         match std::fs::remove_file(path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -73,13 +74,13 @@ impl Io for FileIo {
 
     /// The device and inode number, so that every name of one file (symbolic and hard links
     /// included) shares one WAL index and one lock; the file must exist.
-    fn shared_key(&self, path: &str) -> Result<String> {
+    fn shared_key(&self, path: &Path) -> Result<String> {
         let meta = std::fs::metadata(path).map_err(|e| cant_open(path, e))?;
         Ok(format!("file:{}:{}", meta.dev(), meta.ino()))
     }
 
-    fn open_shm(&self, db_path: &str) -> Result<Option<Arc<dyn Shm>>> {
-        Ok(Some(Arc::new(FileShm::open(&format!("{db_path}-shm"))?)))
+    fn open_shm(&self, db_path: &Path) -> Result<Option<Arc<dyn Shm>>> {
+        Ok(Some(Arc::new(FileShm::open(&super::sibling(db_path, "-shm"))?)))
     }
 }
 
@@ -190,7 +191,7 @@ impl File for PlainFile {
                 .map_err(|e| {
                     Error::not_supported(format!(
                         "holding {} exclusively without write access to it ({e})",
-                        self.path
+                        self.path.display()
                     ))
                 })
         };
@@ -281,7 +282,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("f");
         let file = FileIo
-            .open(path.to_str().unwrap(), OpenFlags::default())
+            .open(&path, OpenFlags::default())
             .unwrap();
         let owned: Vec<Vec<u8>> = (0..2500u32)
             .map(|i| vec![(i % 251) as u8; 1 + (i as usize * 7) % 300])

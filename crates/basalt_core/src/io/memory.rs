@@ -20,6 +20,7 @@
 use super::{lock, Buffer, Completion, File, Io, IoDone, OpenFlags};
 use crate::error::{Error, ErrorCode, Result};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -104,7 +105,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 pub struct MemoryIo {
     id: u64,
-    files: Mutex<HashMap<String, FileData>>,
+    files: Mutex<HashMap<PathBuf, FileData>>,
     deferred: bool,
     queue: Queue,
     faults: Arc<Mutex<FaultState>>,
@@ -136,16 +137,16 @@ impl MemoryIo {
     }
 
     /// A copy of a file's bytes, for tests that inspect or hand the file to SQLite.
-    pub fn file_bytes(&self, path: &str) -> Option<Vec<u8>> {
+    pub fn file_bytes(&self, path: impl AsRef<Path>) -> Option<Vec<u8>> {
         lock(&self.files)
-            .get(path)
+            .get(path.as_ref())
             .map(|data| lock(data).data.clone())
     }
 
     /// Replace a file's bytes (written and durable), creating it if needed; for tests.
-    pub fn set_file_bytes(&self, path: &str, bytes: Vec<u8>) {
+    pub fn set_file_bytes(&self, path: impl AsRef<Path>, bytes: Vec<u8>) {
         let file = lock(&self.files)
-            .entry(path.to_string())
+            .entry(path.as_ref().to_path_buf())
             .or_default()
             .clone();
         let mut file = lock(&file);
@@ -204,7 +205,7 @@ impl MemFile {
 }
 
 impl Io for MemoryIo {
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Arc<dyn File>> {
+    fn open(&self, path: &Path, flags: OpenFlags) -> Result<Arc<dyn File>> {
         if self.has_crashed() {
             return Err(injected());
         }
@@ -212,7 +213,7 @@ impl Io for MemoryIo {
         let data = match files.get(path) {
             Some(data) => data.clone(),
             None if flags.create && !flags.read_only => {
-                files.entry(path.to_string()).or_default().clone()
+                files.entry(path.to_path_buf()).or_default().clone()
             }
             None => return Err(Error::code(ErrorCode::CantOpen)),
         };
@@ -224,11 +225,11 @@ impl Io for MemoryIo {
         }))
     }
 
-    fn exists(&self, path: &str) -> Result<bool> {
+    fn exists(&self, path: &Path) -> Result<bool> {
         Ok(lock(&self.files).contains_key(path))
     }
 
-    fn delete(&self, path: &str) -> Result<()> {
+    fn delete(&self, path: &Path) -> Result<()> {
         if self.has_crashed() {
             return Err(injected());
         }
@@ -248,8 +249,8 @@ impl Io for MemoryIo {
         Ok(())
     }
 
-    fn shared_key(&self, path: &str) -> Result<String> {
-        Ok(format!("memory#{}:{path}", self.id))
+    fn shared_key(&self, path: &Path) -> Result<String> {
+        Ok(format!("memory#{}:{}", self.id, path.display()))
     }
 }
 
@@ -360,7 +361,7 @@ mod tests {
     #[test]
     fn a_crash_keeps_only_what_was_synced() {
         let io = MemoryIo::new();
-        let file = io.open("f", OpenFlags::default()).unwrap();
+        let file = io.open(Path::new("f"), OpenFlags::default()).unwrap();
         io.inject(Some(Fault {
             at: FaultPoint::Write(3),
             kind: FaultKind::CrashDropUnsynced,
@@ -378,7 +379,7 @@ mod tests {
     #[test]
     fn a_torn_write_lands_half() {
         let io = MemoryIo::new();
-        let file = io.open("f", OpenFlags::default()).unwrap();
+        let file = io.open(Path::new("f"), OpenFlags::default()).unwrap();
         io.inject(Some(Fault {
             at: FaultPoint::Write(2),
             kind: FaultKind::CrashTearLast,
@@ -392,7 +393,7 @@ mod tests {
     #[test]
     fn a_failed_operation_changes_nothing() {
         let io = MemoryIo::new();
-        let file = io.open("f", OpenFlags::default()).unwrap();
+        let file = io.open(Path::new("f"), OpenFlags::default()).unwrap();
         io.inject(Some(Fault {
             at: FaultPoint::Sync(1),
             kind: FaultKind::Fail,

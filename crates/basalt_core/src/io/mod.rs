@@ -25,6 +25,7 @@ pub use shm::{HeapShm, Shm, ShmLock, SHM_REGION_WORDS};
 pub use sim::{SimConfig, SimIo, SimRng, SimStats};
 
 use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// An owned I/O buffer. Page buffers are recycled through the pager's pool.
@@ -167,9 +168,9 @@ pub trait File: Send + Sync {
 
 /// An I/O backend: opens files and drives their pending operations.
 pub trait Io: Send + Sync {
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Arc<dyn File>>;
-    fn exists(&self, path: &str) -> Result<bool>;
-    fn delete(&self, path: &str) -> Result<()>;
+    fn open(&self, path: &Path, flags: OpenFlags) -> Result<Arc<dyn File>>;
+    fn exists(&self, path: &Path) -> Result<bool>;
+    fn delete(&self, path: &Path) -> Result<()>;
     /// Finish whatever operations are ready, without blocking.
     fn poll(&self) -> Result<()>;
     /// Block until at least one pending operation finishes (returns at once if none is pending).
@@ -177,17 +178,25 @@ pub trait Io: Send + Sync {
     /// A name that is the same for every path naming the same file of this backend (and differs
     /// between backends that do not share files). Connections whose databases have the same key
     /// share one WAL index and writer lock (`wal::Shared`). The default is the path itself.
-    fn shared_key(&self, path: &str) -> Result<String> {
-        Ok(format!("path:{path}"))
+    fn shared_key(&self, path: &Path) -> Result<String> {
+        Ok(format!("path:{}", path.display()))
     }
     /// The WAL index memory other processes share for the database at `db_path` (its `-shm`
     /// file, mapped), or `None` when no other process can open this backend's files: the index
     /// then lives in heap memory and the database is held exclusively, as SQLite's
     /// `locking_mode=EXCLUSIVE`. `Busy`: another process is resetting the shared memory.
-    fn open_shm(&self, db_path: &str) -> Result<Option<Arc<dyn Shm>>> {
+    fn open_shm(&self, db_path: &Path) -> Result<Option<Arc<dyn Shm>>> {
         let _ = db_path;
         Ok(None)
     }
+}
+
+/// The file next to `path` whose name is `path`'s with `suffix` appended (`-wal`, `-shm`,
+/// `-journal`): byte for byte, so a name that is not UTF-8 keeps its bytes.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Submit and wait: for the few places (opening a database) that cannot be restarted.

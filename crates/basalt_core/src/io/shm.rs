@@ -20,6 +20,7 @@ use super::lock::{set_lock, Kind};
 use crate::error::{Error, ErrorCode, Result};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::sync::atomic::AtomicU32;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Bytes in one region of the WAL index.
@@ -58,7 +59,7 @@ pub trait Shm: Send + Sync {
 /// The `-shm` file of a database on disk.
 pub(super) struct FileShm {
     file: std::fs::File,
-    path: String,
+    path: PathBuf,
     /// Base addresses of the regions mapped so far, in order.
     regions: Mutex<Vec<usize>>,
 }
@@ -66,7 +67,7 @@ pub(super) struct FileShm {
 impl FileShm {
     /// Open (creating) `path` and take the dead-man switch. `Busy`: another process is between
     /// opening the file and holding its read lock on the switch (it is resetting the file).
-    pub fn open(path: &str) -> Result<FileShm> {
+    pub fn open(path: &Path) -> Result<FileShm> {
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -76,7 +77,7 @@ impl FileShm {
             .mode(0o644)
             .open(path)
             .map_err(|e| Error {
-                detail: Some(format!("{path}: {e}")),
+                detail: Some(format!("{}: {e}", path.display())),
                 ..Error::code(ErrorCode::CantOpen)
             })?;
         if set_lock(&file, Kind::Write, SHM_DMS, 1)? {
@@ -93,7 +94,7 @@ impl FileShm {
         }
         Ok(FileShm {
             file,
-            path: path.to_string(),
+            path: path.to_path_buf(),
             regions: Mutex::default(),
         })
     }
@@ -128,7 +129,7 @@ impl FileShm {
         if ptr == libc::MAP_FAILED {
             return Err(Error::io(format!(
                 "cannot map {}: {}",
-                self.path,
+                self.path.display(),
                 std::io::Error::last_os_error()
             )));
         }

@@ -32,6 +32,7 @@
 use super::{lock, Buffer, Completion, File, Io, IoDone, OpenFlags};
 use crate::error::{Error, ErrorCode, Result};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -154,7 +155,7 @@ struct Op {
 struct State {
     config: SimConfig,
     rng: SimRng,
-    names: BTreeMap<String, u64>,
+    names: BTreeMap<PathBuf, u64>,
     inodes: BTreeMap<u64, Inode>,
     next_inode: u64,
     queue: Vec<Op>,
@@ -416,9 +417,9 @@ impl SimIo {
     }
 
     /// A file's current bytes (what a process reading it now would see).
-    pub fn file_bytes(&self, path: &str) -> Option<Vec<u8>> {
+    pub fn file_bytes(&self, path: impl AsRef<Path>) -> Option<Vec<u8>> {
         let state = lock(&self.state);
-        let inode = state.names.get(path)?;
+        let inode = state.names.get(path.as_ref())?;
         Some(
             state
                 .inodes
@@ -455,7 +456,7 @@ struct SimFile {
 }
 
 impl Io for SimIo {
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Arc<dyn File>> {
+    fn open(&self, path: &Path, flags: OpenFlags) -> Result<Arc<dyn File>> {
         let mut state = lock(&self.state);
         if state.crashed {
             return Err(crashed_error());
@@ -465,7 +466,7 @@ impl Io for SimIo {
             None if flags.create && !flags.read_only => {
                 let inode = state.next_inode;
                 state.next_inode += 1;
-                state.names.insert(path.to_string(), inode);
+                state.names.insert(path.to_path_buf(), inode);
                 state.inodes.insert(inode, Inode::default());
                 inode
             }
@@ -478,11 +479,11 @@ impl Io for SimIo {
         Ok(Arc::new(SimFile { io, inode }))
     }
 
-    fn exists(&self, path: &str) -> Result<bool> {
+    fn exists(&self, path: &Path) -> Result<bool> {
         Ok(lock(&self.state).names.contains_key(path))
     }
 
-    fn delete(&self, path: &str) -> Result<()> {
+    fn delete(&self, path: &Path) -> Result<()> {
         let mut state = lock(&self.state);
         if state.crashed {
             return Err(crashed_error());
@@ -512,9 +513,9 @@ impl Io for SimIo {
         Ok(())
     }
 
-    fn shared_key(&self, path: &str) -> Result<String> {
+    fn shared_key(&self, path: &Path) -> Result<String> {
         let generation = lock(&self.state).generation;
-        Ok(format!("sim#{}.{generation}:{path}", self.id))
+        Ok(format!("sim#{}.{generation}:{}", self.id, path.display()))
     }
 }
 
@@ -556,7 +557,7 @@ mod tests {
     #[test]
     fn a_crash_keeps_what_was_synced_and_nothing_else() {
         let io = SimIo::new(7, SimConfig::default());
-        let file = io.open("f", OpenFlags::default()).unwrap();
+        let file = io.open(Path::new("f"), OpenFlags::default()).unwrap();
         run_to_completion(&io, file.write(0, bytes(b"aaaa")).unwrap()).unwrap();
         run_to_completion(&io, file.sync().unwrap()).unwrap();
         run_to_completion(&io, file.write(4, bytes(b"bbbb")).unwrap()).unwrap();
@@ -577,7 +578,7 @@ mod tests {
             };
             let io = SimIo::new(seed, config);
             io.set_faults(true);
-            let file = io.open("f", OpenFlags::default()).unwrap();
+            let file = io.open(Path::new("f"), OpenFlags::default()).unwrap();
             let pending: Vec<Completion> = (0..20u8)
                 .map(|i| file.write(u64::from(i) * 600, bytes(&[i; 600])).unwrap())
                 .collect();
@@ -601,7 +602,7 @@ mod tests {
                 ..SimConfig::default()
             },
         );
-        let file = io.open("f", OpenFlags::default()).unwrap();
+        let file = io.open(Path::new("f"), OpenFlags::default()).unwrap();
         let completions: Vec<Completion> = (0..8u8)
             .map(|i| file.write(u64::from(i), bytes(&[i])).unwrap())
             .collect();

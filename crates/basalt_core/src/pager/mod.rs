@@ -89,6 +89,7 @@ use crate::format::{self, DatabaseHeader, TextEncoding, HEADER_SIZE};
 use crate::io::{self, Buffer, Completion, File, Io, MemoryIo, OpenFlags};
 use crate::wal::{self, AttachOptions, DbFacts, Shared, Snapshot, Synchronous};
 use cache::PageCache;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -214,7 +215,8 @@ pub struct Pager {
 impl Pager {
     /// Open (or create) a database file through `io`, recovering its WAL if this is the first
     /// connection of the process to it.
-    pub fn open(io: Arc<dyn Io>, path: &str, options: &PagerOptions) -> Result<Pager> {
+    pub fn open(io: Arc<dyn Io>, path: impl AsRef<Path>, options: &PagerOptions) -> Result<Pager> {
+        let path = path.as_ref();
         // A `:memory:` database is a new private file: created even for a read-only
         // connection, which then refuses writes in the pager, as SQLite's does.
         let flags = if is_memory_path(path) {
@@ -241,7 +243,7 @@ impl Pager {
     fn with_file(
         io: Arc<dyn Io>,
         file: Arc<dyn File>,
-        path: &str,
+        path: &Path,
         options: &PagerOptions,
     ) -> Result<Pager> {
         if !format::is_valid_page_size(options.page_size) {
@@ -630,8 +632,8 @@ impl Pager {
 }
 
 /// `:memory:` (or ""): a private database with no WAL.
-fn is_memory_path(path: &str) -> bool {
-    path == ":memory:" || path.is_empty()
+fn is_memory_path(path: &Path) -> bool {
+    path == Path::new(":memory:") || path.as_os_str().is_empty()
 }
 
 /// The database header's facts (`page_size` for an empty file). Runs once this process holds
@@ -673,11 +675,11 @@ fn read_facts(io: &dyn Io, file: &Arc<dyn File>, page_size: usize) -> Result<DbF
 /// A hot rollback journal left by a crashed SQLite process must be rolled back before the
 /// database is read; Basalt cannot do that yet, so it refuses to open rather than show a
 /// half-written state.
-fn refuse_hot_journal(io: &dyn Io, path: &str) -> Result<()> {
+fn refuse_hot_journal(io: &dyn Io, path: &Path) -> Result<()> {
     if is_memory_path(path) {
         return Ok(());
     }
-    let journal = format!("{path}-journal");
+    let journal = io::sibling(path, "-journal");
     if io.exists(&journal)? {
         let file = io.open(
             &journal,

@@ -194,6 +194,28 @@ impl Pager {
         Ok(page)
     }
 
+    /// Shortens the database to its first `pages` pages when the write transaction commits
+    /// (VACUUM). Pages past the end are forgotten; a rollback brings them back.
+    pub fn truncate(&mut self, pages: PageNo) -> Result<()> {
+        if !self.in_write {
+            return Err(Error::misuse("database truncated outside a write transaction"));
+        }
+        assert!(
+            (1..=self.page_count).contains(&pages),
+            "truncating {} pages to {pages}",
+            self.page_count
+        );
+        debug_assert!(self.savepoints.is_empty(), "VACUUM runs outside savepoints");
+        for pgno in pages + 1..=self.page_count {
+            if let Some(page) = self.cache.remove(pgno) {
+                page.set_dirty(false);
+                self.cache.recycle(page);
+            }
+        }
+        self.page_count = pages;
+        Ok(())
+    }
+
     /// Open a savepoint inside the write transaction; returns its level (0 = outermost).
     pub fn savepoint(&mut self) -> Result<usize> {
         if !self.in_write {
@@ -364,6 +386,10 @@ impl Pager {
             first_frame = Some(first);
         } else {
             self.write_pages(&dirty)?;
+            if self.page_count < self.committed_page_count {
+                let size = self.page_count as u64 * self.page_size as u64;
+                io::run_to_completion(self.io.as_ref(), self.file.truncate(size)?)?;
+            }
             if self.synchronous != Synchronous::Off {
                 let sync = self.file.sync()?;
                 io::run_to_completion(self.io.as_ref(), sync)?;

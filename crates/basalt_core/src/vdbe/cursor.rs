@@ -147,7 +147,7 @@ impl VCursor {
                 None => false,
             },
             Kind::EphIndex { at, .. } => at.is_some(),
-            Kind::Sorter(sorter) => sorter.at < sorter.len(),
+            Kind::Sorter(sorter) => sorter.is_on_record(),
         };
         if on_entry {
             self.header.parse(record_bytes(&self.kind, &self.record))?;
@@ -267,14 +267,7 @@ impl VCursor {
                 *at = edge.cloned();
                 at.is_some()
             }
-            Kind::Sorter(sorter) => {
-                sorter.at = if last {
-                    sorter.len().saturating_sub(1)
-                } else {
-                    0
-                };
-                !sorter.is_empty()
-            }
+            Kind::Sorter(sorter) => sorter.rewind(last)?,
         };
         self.moved();
         Ok(on)
@@ -312,18 +305,7 @@ impl VCursor {
                 };
                 at.is_some()
             }
-            Kind::Sorter(sorter) => {
-                if forward {
-                    sorter.at += 1;
-                    sorter.at < sorter.len()
-                } else if sorter.at == 0 {
-                    sorter.at = sorter.len();
-                    false
-                } else {
-                    sorter.at -= 1;
-                    true
-                }
-            }
+            Kind::Sorter(sorter) => sorter.advance(forward)?,
         };
         self.moved();
         Ok(on)

@@ -141,6 +141,23 @@ pub struct Vm {
     steps: u64,
     /// Instructions since the progress handler last ran (kept across steps, as SQLite's).
     ops_since_progress: u32,
+    /// Sorted runs its sorters wrote to disk since the statement was prepared.
+    sort_runs: u64,
+}
+
+/// What a sorter may hold in memory before it spills a run: 64 times the page cache's size
+/// (`PRAGMA cache_size`: pages when positive, KiB when negative; 128 MiB by default), at least
+/// 64 KiB.
+fn sorter_budget(pager: &Pager) -> usize {
+    let cache = pager.cache_size();
+    let bytes = if cache >= 0 {
+        cache.unsigned_abs().saturating_mul(pager.page_size() as u64)
+    } else {
+        cache.unsigned_abs().saturating_mul(1024)
+    };
+    usize::try_from(bytes.saturating_mul(64))
+        .unwrap_or(usize::MAX)
+        .max(64 * 1024)
 }
 
 fn reg_i64(v: &Value) -> Option<i64> {
@@ -188,6 +205,7 @@ impl Vm {
             ops_since_check: 0,
             now_ms: None,
             steps: 0,
+            sort_runs: 0,
             ops_since_progress: 0,
             program,
         };
@@ -235,6 +253,11 @@ impl Vm {
     /// depend on the machine (SQLite's `sqlite3_stmt_status(.., SQLITE_STMTSTATUS_VM_STEP)`).
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Sorted runs its sorters spilled to disk since the statement was prepared.
+    pub fn sort_runs(&self) -> u64 {
+        self.sort_runs
     }
 
     pub fn is_running(&self) -> bool {
@@ -496,7 +519,9 @@ impl Vm {
                 self.cursors[*cursor] = Some(VCursor::new(kind));
             }
             Insn::SorterOpen { cursor, key } => {
-                self.cursors[*cursor] = Some(VCursor::new(Kind::Sorter(Sorter::new(key.clone()))));
+                let budget = sorter_budget(env.pager);
+                let sorter = Sorter::new(key.clone(), budget);
+                self.cursors[*cursor] = Some(VCursor::new(Kind::Sorter(sorter)));
             }
             Insn::Close { cursor } => self.cursors[*cursor] = None,
             Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
@@ -515,10 +540,14 @@ impl Vm {
             }
             Insn::SorterSort { cursor, if_empty } => {
                 let (c, pager) = self.cursor_on(*cursor, env)?;
+                let mut runs = 0;
                 if let Kind::Sorter(sorter) = &mut c.kind {
-                    sorter.sort();
+                    sorter.sort()?;
+                    runs = sorter.runs_written() as u64;
                 }
-                if !c.rewind(pager, false)? {
+                let on_record = c.rewind(pager, false)?;
+                self.sort_runs += runs;
+                if !on_record {
                     return Ok(Jump(*if_empty));
                 }
             }
@@ -840,6 +869,12 @@ impl Vm {
                 for (i, v) in row.into_iter().enumerate() {
                     self.regs[*dest + i] = v;
                 }
+            }
+            Insn::SorterData { cursor, dest } => {
+                let Kind::Sorter(sorter) = &open_cursor(&mut self.cursors, *cursor)?.kind else {
+                    return Err(Error::new(ErrorCode::Internal, "SorterData on a non-sorter"));
+                };
+                self.regs[*dest] = Value::Blob(sorter.current().to_vec());
             }
             Insn::SorterInsert { cursor, record } => {
                 let Value::Blob(bytes) = &self.regs[*record] else {

@@ -419,6 +419,11 @@ pub enum Insn {
         dest: Reg,
         if_none: Addr,
     },
+    /// The record the sorter is on, whole, into `dest` (a blob).
+    SorterData {
+        cursor: CursorId,
+        dest: Reg,
+    },
     Gosub {
         ret: Reg,
         target: Addr,
@@ -584,7 +589,8 @@ impl Insn {
             | Insn::IdxInsert { cursor, .. }
             | Insn::IdxDelete { cursor, .. }
             | Insn::SorterInsert { cursor, .. }
-            | Insn::SorterSort { cursor, .. } => Some(*cursor),
+            | Insn::SorterSort { cursor, .. }
+            | Insn::SorterData { cursor, .. } => Some(*cursor),
             Insn::Init { .. }
             | Insn::Goto { .. }
             | Insn::Halt
@@ -893,6 +899,7 @@ impl Insn {
                 ("AggFinal", n(*slot), n(*dest), 0, func.name().into())
             }
             Insn::AggReset { slot } => ("AggReset", n(*slot), 0, 0, none()),
+            Insn::SorterData { cursor, dest } => ("SorterData", n(*cursor), n(*dest), 0, none()),
             Insn::SorterInsert { cursor, record } => {
                 ("SorterInsert", n(*cursor), n(*record), 0, none())
             }

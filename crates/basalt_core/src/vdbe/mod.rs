@@ -34,11 +34,22 @@ mod insn;
 pub mod pragma;
 pub mod savepoint;
 mod sorter;
+mod spill;
 pub mod value;
 pub mod window;
 
 pub use exec::{ConnState, Env, StepResult, Vm};
 pub use insn::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
+
+/// The table column a result column reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnOrigin {
+    /// `main` or `temp`.
+    pub database: &'static str,
+    pub table: String,
+    /// The column's name as declared, or `rowid` for a bare rowid.
+    pub column: String,
+}
 
 /// A compiled statement.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +63,10 @@ pub struct Program {
     /// Result columns' declared types, as `sqlite3_column_decltype` reports them (a top-level
     /// SELECT's columns that are table columns; empty for other statements).
     pub column_types: Vec<Option<String>>,
+    /// The table column each result column is, as `sqlite3_column_database_name`,
+    /// `sqlite3_column_table_name` and `sqlite3_column_origin_name` report it (same scope as
+    /// `column_types`).
+    pub column_origins: Vec<Option<ColumnOrigin>>,
     /// The number of parameters (the largest `?NNN`).
     pub n_params: usize,
     /// Named parameters (`:a`, `@a`, `$a`, `?NNN` as written) and their 1-based indices.
@@ -60,6 +75,9 @@ pub struct Program {
     pub read_only: bool,
     /// INSERT, UPDATE or DELETE: the statements whose row count `changes()` reports.
     pub is_dml: bool,
+    /// The connection reads its catalog again when the program ends, though no schema
+    /// cookie moved (ANALYZE: new planner statistics).
+    pub reloads_catalog: bool,
     /// What a field missing from a short record reads as, for the tables opened by root page
     /// whose columns have such defaults (`codegen/short_records.rs`).
     pub table_defaults: Vec<TableDefaults>,

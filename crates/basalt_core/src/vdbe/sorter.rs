@@ -5,6 +5,10 @@
 //! decoded values instead of re-reading two record headers at every comparison; the records
 //! themselves live in one byte arena rather than one allocation each.
 //!
+//! Memory is bounded: once the records held outgrow the sorter's budget, they are sorted and
+//! written out as a run (`spill.rs`), and `sort` merges the runs; the merged stream is read
+//! forward only, which is all the code generator asks of a sorter.
+//!
 //! Invariants:
 //! - `entries[i]` describes one record: `seq` is its insertion number, its bytes are
 //!   `arena[bounds[seq]..bounds[seq + 1]]`, its first key field is `first` and its other key
@@ -17,7 +21,8 @@
 //! - A record shorter than the key ends its key with `Missing`; like `compare_records`, a
 //!   comparison stops (equal) at the first field either record lacks.
 
-use crate::error::Result;
+use super::spill::{Merger, Run, RunWriter};
+use crate::error::{Error, Result};
 use crate::record::{KeyInfo, RecordIter, SortOrder, ValueRef};
 use std::cmp::Ordering;
 
@@ -69,11 +74,20 @@ pub struct Sorter {
     entries: Vec<Entry>,
     rest: Vec<Field>,
     /// The entry the cursor is on; `entries.len()` when past the end.
-    pub at: usize,
+    at: usize,
+    /// Bytes of records (and their decoded keys) held in memory before they are spilled.
+    budget: usize,
+    /// Runs written so far, oldest first.
+    spilled: Vec<Run>,
+    /// How many runs were written in all (`spilled` is emptied by `sort`).
+    runs_written: usize,
+    /// After `sort`, when records were spilled: the merged stream the cursor reads.
+    merger: Option<Merger>,
 }
 
 impl Sorter {
-    pub fn new(key: KeyInfo) -> Sorter {
+    /// A sorter that keeps about `budget` bytes in memory before spilling a run to disk.
+    pub fn new(key: KeyInfo, budget: usize) -> Sorter {
         Sorter {
             key,
             arena: Vec::new(),
@@ -81,15 +95,40 @@ impl Sorter {
             entries: Vec::new(),
             rest: Vec::new(),
             at: 0,
+            budget,
+            spilled: Vec::new(),
+            runs_written: 0,
+            merger: None,
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
+    /// Runs written to disk so far.
+    pub fn runs_written(&self) -> usize {
+        self.runs_written
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+    /// What the records in memory take, roughly.
+    fn memory(&self) -> usize {
+        self.arena.len()
+            + self.entries.len() * std::mem::size_of::<Entry>()
+            + self.rest.len() * std::mem::size_of::<Field>()
+            + self.bounds.len() * std::mem::size_of::<usize>()
+    }
+
+    /// Sorts the records in memory and writes them out as a run.
+    fn spill(&mut self) -> Result<()> {
+        self.sort_in_memory();
+        let mut run = RunWriter::new()?;
+        for entry in &self.entries {
+            run.push(&self.arena[self.bounds[entry.seq]..self.bounds[entry.seq + 1]])?;
+        }
+        self.spilled.push(run.finish()?);
+        self.runs_written += 1;
+        self.arena.clear();
+        self.bounds.truncate(1);
+        self.entries.clear();
+        self.rest.clear();
+        Ok(())
     }
 
     /// Adds a record, decoding its key columns; a corrupt record is an error and adds nothing.
@@ -118,11 +157,74 @@ impl Sorter {
             first,
             seq: self.entries.len(),
         });
+        if self.memory() > self.budget {
+            self.spill()?;
+        }
         Ok(())
     }
 
-    /// Sorts the records (see the module's invariants for the order).
-    pub fn sort(&mut self) {
+    /// Sorts the records (see the module's invariants for the order), merging the runs
+    /// spilled to disk if there are any.
+    pub fn sort(&mut self) -> Result<()> {
+        self.at = 0;
+        if self.spilled.is_empty() {
+            self.sort_in_memory();
+            return Ok(());
+        }
+        if !self.entries.is_empty() {
+            self.spill()?;
+        }
+        let runs = std::mem::take(&mut self.spilled);
+        self.merger = Some(Merger::new(runs, &self.key)?);
+        Ok(())
+    }
+
+    /// Moves to the first (or last) record; whether there is one.
+    pub fn rewind(&mut self, last: bool) -> Result<bool> {
+        if let Some(merger) = &self.merger {
+            if last || self.at > 0 {
+                return Err(walk_refused());
+            }
+            return Ok(merger.is_on_record());
+        }
+        self.at = if last {
+            self.entries.len().saturating_sub(1)
+        } else {
+            0
+        };
+        Ok(!self.entries.is_empty())
+    }
+
+    /// Moves forward (or back); whether the sorter is still on a record.
+    pub fn advance(&mut self, forward: bool) -> Result<bool> {
+        if let Some(merger) = &mut self.merger {
+            if !forward {
+                return Err(walk_refused());
+            }
+            self.at = 1;
+            return merger.advance();
+        }
+        Ok(if forward {
+            self.at += 1;
+            self.at < self.entries.len()
+        } else if self.at == 0 {
+            self.at = self.entries.len();
+            false
+        } else {
+            self.at -= 1;
+            true
+        })
+    }
+
+    /// Whether the sorter is on a record.
+    pub fn is_on_record(&self) -> bool {
+        match &self.merger {
+            Some(merger) => merger.is_on_record(),
+            None => self.at < self.entries.len(),
+        }
+    }
+
+    fn sort_in_memory(&mut self) {
         if self.key.len() == 1
             && self
                 .entries
@@ -151,11 +253,19 @@ impl Sorter {
 
     /// The record of the entry the cursor is on (empty past the end).
     pub fn current(&self) -> &[u8] {
+        if let Some(merger) = &self.merger {
+            return merger.current();
+        }
         self.entries
             .get(self.at)
             .and_then(|e| self.arena.get(self.bounds[e.seq]..self.bounds[e.seq + 1]))
             .unwrap_or(&[])
     }
+}
+
+/// A merged stream of spilled runs is read once, forward: the code generator never asks more.
+fn walk_refused() -> Error {
+    Error::not_supported("walking a sorter that spilled to disk backwards or twice")
 }
 
 /// An integer key field as an unsigned number in its column's order: the sign bit flipped, then

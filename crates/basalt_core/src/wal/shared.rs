@@ -25,6 +25,7 @@ use crate::io::{self, lock, Buffer, File, Io, OpenFlags, Shm};
 use crate::pager::{PageNo, PageRef, PagerStats, PgnoMap, WalTag};
 use cross::Cross;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -181,7 +182,7 @@ pub struct Shared {
     /// connection's open to the last one's close (other handles of the file may come and go:
     /// the I/O layer keeps their descriptors from dropping the lock).
     lock_file: Arc<dyn File>,
-    wal_path: String,
+    wal_path: PathBuf,
     page_size: usize,
     read_only: bool,
     state: Mutex<State>,
@@ -216,7 +217,7 @@ pub struct AttachOptions {
 #[derive(Clone, Copy)]
 struct FirstOpen<'a> {
     io: &'a Arc<dyn Io>,
-    path: &'a str,
+    path: &'a Path,
     key: &'a str,
     db_file: &'a Arc<dyn File>,
     options: AttachOptions,
@@ -293,7 +294,7 @@ impl Shared {
     /// and the header's facts.
     pub fn attach(
         io: &Arc<dyn Io>,
-        path: &str,
+        path: &Path,
         db_file: &Arc<dyn File>,
         options: AttachOptions,
         read_header: impl Fn() -> Result<DbFacts>,
@@ -354,7 +355,7 @@ impl Shared {
             options,
         } = *first;
         let read_only = options.read_only;
-        let wal_path = format!("{path}-wal");
+        let wal_path = io::sibling(path, "-wal");
         let mut wal_file = None;
         if io.exists(&wal_path)? {
             let flags = OpenFlags {

@@ -155,7 +155,7 @@ pub fn export(io: &MemoryIo, name: &str, to: &str) {
     if let Some(bytes) = io.file_bytes(name) {
         std::fs::write(to, bytes).unwrap();
     }
-    if let Some(bytes) = io.file_bytes(&format!("{name}-wal")) {
+    if let Some(bytes) = io.file_bytes(format!("{name}-wal")) {
         std::fs::write(format!("{to}-wal"), bytes).unwrap();
     }
 }
