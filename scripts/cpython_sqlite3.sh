@@ -35,9 +35,8 @@ PY
 
 # test-name pattern | reason (COMPAT.md: "CPython's sqlite3 test suite")
 skips=(
-    "*WindowFunctionTests*|sqlite3_create_window_function: not yet"
     "*test_dump_virtual_tables|FTS (fts4 virtual table)"
-    "*test_database_source_name|backup of the temp database: not yet"
+    "*test_database_source_name|ATTACH and backup of the temp database: not yet"
     "*test_ctx_mgr_rollback_if_commit_failed|SQLite's locks on rollback-journal databases (a second process): not yet"
     "*test_table_lock_cursor_non_readonly_select|a query on a connection from inside one of its functions: not yet"
 )

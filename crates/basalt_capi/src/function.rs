@@ -57,6 +57,9 @@ struct FuncDef {
     x_func: Option<XFunc>,
     x_step: Option<XFunc>,
     x_final: Option<XFinal>,
+    /// `xValue` and `xInverse` of an aggregate window function.
+    x_value: Option<XFinal>,
+    x_inverse: Option<XFunc>,
     x_destroy: Option<XDestroy>,
 }
 
@@ -180,7 +183,9 @@ fn call_c(
 /// An application aggregate's state for one group.
 struct CAggregate {
     def: Rc<FuncDef>,
-    memory: AggMemory,
+    /// `aggregate_context`'s memory; a cell because `xValue` (called through `&self`) may
+    /// change it too. No reference into it lives across a callback.
+    memory: std::cell::UnsafeCell<AggMemory>,
     finished: bool,
 }
 
@@ -190,7 +195,7 @@ impl CAggregate {
         let Some(x_final) = self.def.x_final else {
             return Ok(Value::Null);
         };
-        let memory: *mut AggMemory = &mut self.memory;
+        let memory = self.memory.get();
         call_c(
             &self.def,
             &[],
@@ -199,34 +204,47 @@ impl CAggregate {
             |ctx, _, _| unsafe { x_final(ctx) },
         )
     }
-}
 
-impl Aggregate for CAggregate {
-    fn step(&mut self, args: &[ValueRef<'_>]) -> Result<()> {
-        let Some(x_step) = self.def.x_step else {
+    /// Calls `xStep` or `xInverse` on one row's arguments.
+    fn row_call(&mut self, f: Option<XFunc>, args: &[ValueRef<'_>]) -> Result<()> {
+        let Some(f) = f else {
             return Ok(());
         };
-        let memory: *mut AggMemory = &mut self.memory;
+        let memory = self.memory.get();
         call_c(
             &self.def,
             args,
             |ctx| ctx.agg = memory,
-            // SAFETY: the application's xStep with a context and arguments valid for the call.
-            |ctx, argc, argv| unsafe { x_step(ctx, argc, argv) },
+            // SAFETY: the application's callback with a context and arguments valid for the
+            // call.
+            |ctx, argc, argv| unsafe { f(ctx, argc, argv) },
         )
         .map(drop)
     }
+}
 
-    fn inverse(&mut self, _: &[ValueRef<'_>]) -> Result<()> {
-        Err(Error::not_supported(
-            "window functions defined by the application",
-        ))
+impl Aggregate for CAggregate {
+    fn step(&mut self, args: &[ValueRef<'_>]) -> Result<()> {
+        self.row_call(self.def.x_step, args)
+    }
+
+    fn inverse(&mut self, args: &[ValueRef<'_>]) -> Result<()> {
+        // Only window functions (which have xInverse) are asked to undo a step.
+        self.row_call(self.def.x_inverse, args)
     }
 
     fn value(&self) -> Result<Value> {
-        Err(Error::not_supported(
-            "window functions defined by the application",
-        ))
+        let Some(x_value) = self.def.x_value else {
+            return Ok(Value::Null);
+        };
+        let memory = self.memory.get();
+        call_c(
+            &self.def,
+            &[],
+            |ctx| ctx.agg = memory,
+            // SAFETY: the application's xValue with a context valid for the call.
+            |ctx, _, _| unsafe { x_value(ctx) },
+        )
     }
 
     fn finish(&mut self) -> Result<Value> {
@@ -267,6 +285,11 @@ fn valid_text_rep(text_rep: c_int) -> bool {
 /// invalid combination.
 fn kind_of(def: FuncDef) -> std::result::Result<Option<FunctionKind>, ()> {
     let def = Rc::new(def);
+    let window = match (def.x_value, def.x_inverse) {
+        (None, None) => false,
+        (Some(_), Some(_)) if def.x_func.is_none() => true,
+        _ => return Err(()),
+    };
     match (def.x_func, def.x_step, def.x_final) {
         (Some(_), None, None) => {
             let call = move |call: &mut FunctionCall<'_>, args: &[ValueRef<'_>]| {
@@ -278,13 +301,17 @@ fn kind_of(def: FuncDef) -> std::result::Result<Option<FunctionKind>, ()> {
             let new = move || -> Box<dyn Aggregate> {
                 Box::new(CAggregate {
                     def: Rc::clone(&def),
-                    memory: None,
+                    memory: std::cell::UnsafeCell::new(None),
                     finished: false,
                 })
             };
-            Ok(Some(FunctionKind::Aggregate(Rc::new(new))))
+            Ok(Some(if window {
+                FunctionKind::Window(Rc::new(new))
+            } else {
+                FunctionKind::Aggregate(Rc::new(new))
+            }))
         }
-        (None, None, None) => Ok(None),
+        (None, None, None) if !window => Ok(None),
         _ => Err(()),
     }
 }
@@ -314,6 +341,7 @@ fn create_function(
     x_func: Option<XFunc>,
     x_step: Option<XFunc>,
     x_final: Option<XFinal>,
+    window: (Option<XFinal>, Option<XFunc>),
     x_destroy: Option<XDestroy>,
 ) -> c_int {
     // Owns user_data from here: dropping it on any refusal runs xDestroy, as SQLite does.
@@ -323,6 +351,8 @@ fn create_function(
         x_func,
         x_step,
         x_final,
+        x_value: window.0,
+        x_inverse: window.1,
         x_destroy,
     };
     if db.is_null() {
@@ -380,39 +410,50 @@ pub extern "C" fn sqlite3_create_function_v2(
 ) -> c_int {
     guard_rc(|| {
         create_function(
-            db, name, n_arg, text_rep, user_data, x_func, x_step, x_final, x_destroy,
+            db,
+            name,
+            n_arg,
+            text_rep,
+            user_data,
+            x_func,
+            x_step,
+            x_final,
+            (None, None),
+            x_destroy,
         )
     })
 }
 
-/// Window functions are not supported by Basalt's engine yet: refused with SQLITE_ERROR and
-/// a message saying so (the destructor runs, as for any refused definition).
+/// An aggregate window function: `xStep`, `xFinal`, `xValue` and `xInverse` all given (or all
+/// NULL, which removes the definition); with `xValue` and `xInverse` NULL it is a plain
+/// aggregate, as in SQLite.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn sqlite3_create_window_function(
     db: *mut sqlite3,
-    _name: *const c_char,
-    _n_arg: c_int,
-    _text_rep: c_int,
+    name: *const c_char,
+    n_arg: c_int,
+    text_rep: c_int,
     user_data: *mut c_void,
-    _x_step: Option<XFunc>,
-    _x_final: Option<XFinal>,
-    _x_value: Option<XFinal>,
-    _x_inverse: Option<XFunc>,
+    x_step: Option<XFunc>,
+    x_final: Option<XFinal>,
+    x_value: Option<XFinal>,
+    x_inverse: Option<XFunc>,
     x_destroy: Option<XDestroy>,
 ) -> c_int {
     guard_rc(|| {
-        if let Some(destroy) = x_destroy {
-            // SAFETY: the application's destructor on its own pointer, once (refused).
-            unsafe { destroy(user_data) };
-        }
-        if db.is_null() {
-            return SQLITE_MISUSE;
-        }
-        // SAFETY: db is a live handle, per the API contract.
-        let mut state = unsafe { db::lock(db) };
-        let e = Error::not_supported("window functions (sqlite3_create_window_function)");
-        state.engine_error(&e)
+        create_function(
+            db,
+            name,
+            n_arg,
+            text_rep,
+            user_data,
+            None,
+            x_step,
+            x_final,
+            (x_value, x_inverse),
+            x_destroy,
+        )
     })
 }
 

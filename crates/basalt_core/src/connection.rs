@@ -423,6 +423,23 @@ impl Connection {
         self.define_function(name, n_args, flags, Some(kind))
     }
 
+    /// Defines the aggregate window function `name` (`sqlite3_create_window_function`): `new`
+    /// makes the state of each group or window partition, whose `value` and `inverse` window
+    /// frames use; also callable as a plain aggregate.
+    pub fn create_window_function<F>(
+        &self,
+        name: &str,
+        n_args: i32,
+        flags: FunctionFlags,
+        new: F,
+    ) -> Result<()>
+    where
+        F: Fn() -> Box<dyn Aggregate> + 'static,
+    {
+        let kind = FunctionKind::Window(Rc::new(new));
+        self.define_function(name, n_args, flags, Some(kind))
+    }
+
     /// Defines, or with `None` removes, the function `name` for `n_args` arguments. As in
     /// SQLite, refused with SQLITE_BUSY while statements run, and statements prepared before
     /// compile again before their next run.

@@ -78,6 +78,9 @@ pub type AggregateFactory = dyn Fn() -> Box<dyn Aggregate>;
 pub enum FunctionKind {
     Scalar(Rc<ScalarFn>),
     Aggregate(Rc<AggregateFactory>),
+    /// An aggregate window function (`sqlite3_create_window_function`): its states implement
+    /// `value` and `inverse`, so it may also be used with OVER.
+    Window(Rc<AggregateFactory>),
     /// A removed definition. As in SQLite, it still hides a built-in of its name and count
     /// (such calls are "wrong number of arguments"); lookups never return it.
     Removed,

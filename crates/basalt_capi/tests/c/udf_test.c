@@ -171,6 +171,30 @@ static void acc_final(sqlite3_context *ctx) {
     sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
 }
 
+/* An aggregate window function: a running integer sum that can undo a row. */
+static void win_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    struct acc *a = sqlite3_aggregate_context(ctx, sizeof *a);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+    a->sum += sqlite3_value_int64(argv[0]);
+    a->n++;
+}
+
+static void win_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+    (void)argc;
+    struct acc *a = sqlite3_aggregate_context(ctx, sizeof *a);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+    a->sum -= sqlite3_value_int64(argv[0]);
+    a->n--;
+    if (a->sum < -100) sqlite3_result_error(ctx, "inverse went too far", -1);
+}
+
+static void win_value(sqlite3_context *ctx) {
+    struct acc *a = sqlite3_aggregate_context(ctx, 0);
+    if (!a || a->n == 0) { sqlite3_result_null(ctx); return; }
+    sqlite3_result_int64(ctx, a->sum);
+}
+
 static int reverse_cmp(void *arg, int n1, const void *p1, int n2, const void *p2) {
     (void)arg;
     int n = n1 < n2 ? n1 : n2;
@@ -364,6 +388,22 @@ int main(int argc, char **argv) {
     sqlite3_finalize(src);
     printf("step: %d %s %s\n", sqlite3_step(stmt), sqlite3_column_text(stmt, 0), sqlite3_column_text(stmt, 1));
     sqlite3_finalize(stmt);
+
+    /* Window functions: the application's, and aggregates used with OVER. */
+    out("create winsum", sqlite3_create_window_function(db, "winsum", 1, SQLITE_UTF8, 0, win_step, win_value, win_value, win_inverse, count_destroy));
+    query("SELECT a, winsum(a) OVER (ORDER BY a ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t ORDER BY a");
+    query("SELECT a, winsum(a) OVER (ORDER BY a), winsum(a) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) FROM t ORDER BY a");
+    query("SELECT a, winsum(a) OVER (ORDER BY a DESC ROWS 2 PRECEDING) FROM t ORDER BY a");
+    query("SELECT winsum(a), winsum(a) FILTER (WHERE a > 1) OVER () FROM t");
+    query("SELECT acc(a) OVER () FROM t");
+    query("SELECT twice(a) OVER () FROM t");
+    out("window without inverse", sqlite3_create_window_function(db, "half", 1, SQLITE_UTF8, 0, win_step, win_value, win_value, 0, 0));
+    out("window as aggregate", sqlite3_create_window_function(db, "plain", 1, SQLITE_UTF8, 0, win_step, win_value, 0, 0, 0));
+    query("SELECT plain(a) FROM t");
+    query("SELECT plain(a) OVER () FROM t");
+    out("remove winsum", sqlite3_create_window_function(db, "winsum", 1, SQLITE_UTF8, 0, 0, 0, 0, 0, 0));
+    query("SELECT winsum(a) OVER () FROM t");
+    printf("destroyed: %d\n", destroyed);
 
     printf("close: rc=%d\n", sqlite3_close(db));
     printf("destroyed after close: %d\n", destroyed);

@@ -344,6 +344,7 @@ impl Ctx<'_> {
             agg: Some(binding),
             aliases: sc.aliases.clone(),
             keep_order: sc.keep_order,
+            window: None,
         };
         let finals = |ctx: &mut Self| {
             for c in &calls {

@@ -49,7 +49,14 @@ pub fn binary_collation(l: Info, r: Info) -> Collation {
 /// arguments is still an aggregate call: the aggregate code reports the count. An
 /// application's function of the call's name and count decides first.
 pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
-    let ExprKind::Function { name, args, .. } = &e.kind else {
+    let ExprKind::Function {
+        name,
+        args,
+        over: None,
+        ..
+    } = &e.kind
+    else {
+        // A call with OVER is a window function, computed by `window.rs`.
         return None;
     };
     let argc = match args {
@@ -59,7 +66,7 @@ pub fn aggregate_of(e: &ast::Expr) -> Option<Aggregate> {
     match functions::lookup(&name.value, argc) {
         Lookup::Found(f) => {
             return match &f.kind {
-                FunctionKind::Aggregate(_) => Some(Aggregate::User(f)),
+                FunctionKind::Aggregate(_) | FunctionKind::Window(_) => Some(Aggregate::User(f)),
                 FunctionKind::Scalar(_) | FunctionKind::Removed => None,
             }
         }
@@ -86,7 +93,7 @@ fn scalar_function(name: &str, argc: usize) -> Result<Scalar> {
         Lookup::Found(f) => match &f.kind {
             FunctionKind::Scalar(_) => return Ok(Scalar::User(f)),
             // Aggregates were taken out before (`aggregate_of`).
-            FunctionKind::Aggregate(_) | FunctionKind::Removed => {
+            FunctionKind::Aggregate(_) | FunctionKind::Window(_) | FunctionKind::Removed => {
                 return Err(sqlfunc::wrong_arguments(name))
             }
         },
@@ -255,7 +262,8 @@ impl Ctx<'_> {
     /// computed once per execution in the prologue and its register returned, so loops do not
     /// reload it on every row.
     fn operand(&mut self, e: &ast::Expr, sc: &Scope<'_>) -> Result<(Reg, Info)> {
-        if !hoistable(e) {
+        // A window query's outer phase binds even constants to the row's registers.
+        if !hoistable(e) || sc.window.is_some() {
             return self.expr_new(e, sc);
         }
         let start = self.b.addr();
@@ -338,6 +346,16 @@ impl Ctx<'_> {
 
     pub fn expr(&mut self, e: &ast::Expr, sc: &Scope<'_>, target: Reg) -> Result<Info> {
         let none = Info::default();
+        if let Some(w) = &sc.window {
+            if let Some((_, reg, info)) = w.exprs.iter().find(|(x, _, _)| x == e) {
+                self.b.emit(Insn::Copy {
+                    src: *reg,
+                    dest: target,
+                    count: 1,
+                });
+                return Ok(*info);
+            }
+        }
         match &e.kind {
             ExprKind::Literal(lit) => {
                 match lit {
@@ -407,6 +425,12 @@ impl Ctx<'_> {
                     .find(|(a, _)| a.eq_ignore_ascii_case(&name.value))
                 {
                     let alias_expr = alias_expr.clone();
+                    if sc.window.is_none() && super::window::contains_window(&alias_expr) {
+                        return Err(error(format!(
+                            "misuse of aliased window function {}",
+                            name.value
+                        )));
+                    }
                     if self.alias_depth > 16 {
                         return Err(error(format!("no such column: {}", name.value)));
                     }
@@ -624,7 +648,8 @@ impl Ctx<'_> {
                 over,
             } => {
                 if over.is_some() {
-                    return Err(error("not supported yet: window functions"));
+                    // Bound above when it is a result column's or ORDER BY term's (`window.rs`).
+                    return Err(error(format!("misuse of window function {}()", name.value)));
                 }
                 if aggregate_of(e).is_some() {
                     if let Some(agg) = &sc.agg {

@@ -45,6 +45,7 @@ mod scope;
 mod select;
 mod short_records;
 mod upsert;
+mod window;
 
 use crate::catalog::Databases;
 use crate::error::{Error, ErrorCode, Result};
@@ -105,6 +106,7 @@ fn jump_target(insn: &mut Insn) -> Option<&mut Addr> {
         | Insn::SorterSort { if_empty, .. }
         | Insn::SeekRowidFrom { if_empty, .. } => Some(if_empty),
         Insn::Yield { done, .. } => Some(done),
+        Insn::WindowNext { if_none, .. } => Some(if_none),
         Insn::SeekRowid { not_found, .. } | Insn::SeekIndex { not_found, .. } => Some(not_found),
         _ => None,
     }

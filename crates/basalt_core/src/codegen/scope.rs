@@ -210,6 +210,8 @@ pub struct Scope<'p> {
     pub aliases: Vec<(String, basalt_parser::ast::Expr)>,
     /// The loops must visit the sources in FROM order (a CROSS JOIN; `join_order.rs`).
     pub keep_order: bool,
+    /// The outer phase of a query with window functions: pieces computed in registers.
+    pub window: Option<super::window::WindowBinding>,
 }
 
 impl<'p> Scope<'p> {
@@ -233,6 +235,7 @@ impl<'p> Scope<'p> {
             agg: None,
             aliases: Vec::new(),
             keep_order: false,
+            window: None,
         }
     }
 

@@ -98,7 +98,7 @@ pub(super) struct Sink {
 }
 
 /// One result column before compilation.
-enum ResultExpr<'e> {
+pub(super) enum ResultExpr<'e> {
     Ast(&'e ast::Expr, Option<String>),
     Column(Resolved, String),
 }
@@ -465,9 +465,6 @@ impl Ctx<'_> {
             }
             ast::SelectCore::Select(body) => body,
         };
-        if !body.windows.is_empty() {
-            return Err(error("not supported yet: window functions"));
-        }
         let mut sc = Scope::new(outer);
         let mut conds: Vec<(Cond<'_>, Option<usize>)> = Vec::new();
         let mut joins: Vec<OuterJoin<'_>> = Vec::new();
@@ -488,18 +485,30 @@ impl Ctx<'_> {
                 _ => None,
             })
             .collect();
+        let mut order = self.order_keys(order_by, &results, &sc)?;
+        let order_exprs: Vec<&ast::Expr> = order
+            .iter()
+            .filter_map(|(k, _)| match k {
+                OrderKey::Expr(e) => Some(*e),
+                OrderKey::Result(..) => None,
+            })
+            .collect();
+        let windows = self.plan_windows(&body.windows, &results, &order_exprs, &sc)?;
         let has_aggs = !body.group_by.is_empty()
             || body.having.is_some()
-            || results.iter().any(|r| match r {
-                ResultExpr::Ast(e, _) => contains_aggregate(e),
-                _ => false,
-            })
-            || (order_by.iter().any(|t| contains_aggregate(&t.expr)));
+            || match &windows {
+                Some(w) => w.inner_exprs(&results).0.iter().any(contains_aggregate),
+                None => {
+                    results.iter().any(|r| match r {
+                        ResultExpr::Ast(e, _) => contains_aggregate(e),
+                        _ => false,
+                    }) || (order_by.iter().any(|t| contains_aggregate(&t.expr)))
+                }
+            };
         let distinct = body.distinct == Some(ast::Distinctness::Distinct);
         let mut sink = self.new_sink(dest, distinct);
         let distinct_at = self.b.emit(Insn::Noop);
-        let mut order = self.order_keys(order_by, &results, &sc)?;
-        if !order.is_empty() && !has_aggs && !distinct {
+        if !order.is_empty() && !has_aggs && !distinct && windows.is_none() {
             let keys: Vec<_> = order
                 .iter()
                 .map(|(key, term)| order_column(key, term, &results, &sc))
@@ -524,9 +533,15 @@ impl Ctx<'_> {
         let n = results.len();
         let mut columns = Vec::new();
         let mut sorter_key_info = Vec::new();
+        // A window query's inner phase evaluates these (`window.rs`).
+        let window_inner = windows.as_ref().map(|w| w.inner_exprs(&results));
+        let windows = RefCell::new(windows);
         {
-            let mut emit = |ctx: &mut Self, sc: &Scope<'_>| -> Result<()> {
-                let (cols, keys) = ctx.project(&results, &order, sc)?;
+            let mut project = |ctx: &mut Self, sc: &Scope<'_>| -> Result<()> {
+                let (mut cols, keys) = ctx.project(&results, &order, sc)?;
+                if let Some(w) = windows.borrow().as_ref() {
+                    w.fix_infos(&mut cols.infos);
+                }
                 ctx.emit_row(&sink, cols.base, n, keys.as_ref().map(|k| k.0));
                 columns = cols.infos;
                 sorter_key_info = keys.map(|k| k.1).unwrap_or_default();
@@ -535,34 +550,53 @@ impl Ctx<'_> {
             if body.from.is_none() {
                 self.plan_note(|| "SCAN CONSTANT ROW".into());
             }
-            if has_aggs {
-                let mut outputs: Vec<&ast::Expr> = Vec::new();
-                let mut bare_extra = Vec::new();
-                for r in &results {
-                    match r {
-                        ResultExpr::Ast(e, _) => outputs.push(e),
-                        ResultExpr::Column(res, _) => bare_extra.push(*res),
+            {
+                let mut emit = |ctx: &mut Self, sc: &Scope<'_>| -> Result<()> {
+                    if let Some(w) = windows.borrow_mut().as_mut() {
+                        return ctx.window_inner_row(w, &results, sc);
                     }
-                }
-                for (key, _) in &order {
-                    if let OrderKey::Expr(e) = key {
-                        outputs.push(e);
+                    project(ctx, sc)
+                };
+                if has_aggs {
+                    let mut outputs: Vec<&ast::Expr> = Vec::new();
+                    let mut bare_extra = Vec::new();
+                    match &window_inner {
+                        Some((exprs, columns)) => {
+                            outputs.extend(exprs);
+                            bare_extra.extend(columns.iter().copied());
+                        }
+                        None => {
+                            for r in &results {
+                                match r {
+                                    ResultExpr::Ast(e, _) => outputs.push(e),
+                                    ResultExpr::Column(res, _) => bare_extra.push(*res),
+                                }
+                            }
+                            for (key, _) in &order {
+                                if let OrderKey::Expr(e) = key {
+                                    outputs.push(e);
+                                }
+                            }
+                        }
                     }
+                    let group_by = self.group_terms(&body.group_by, &results)?;
+                    let group_by: Vec<&ast::Expr> = group_by.iter().map(|g| g.as_ref()).collect();
+                    self.aggregate_query(
+                        body.having.as_ref(),
+                        &outputs,
+                        &group_by,
+                        &mut sc,
+                        &bare_extra,
+                        &conds,
+                        &joins,
+                        &mut emit,
+                    )?;
+                } else {
+                    self.loops(&sc, &conds, &joins, &mut emit)?;
                 }
-                let group_by = self.group_terms(&body.group_by, &results)?;
-                let group_by: Vec<&ast::Expr> = group_by.iter().map(|g| g.as_ref()).collect();
-                self.aggregate_query(
-                    body.having.as_ref(),
-                    &outputs,
-                    &group_by,
-                    &mut sc,
-                    &bare_extra,
-                    &conds,
-                    &joins,
-                    &mut emit,
-                )?;
-            } else {
-                self.loops(&sc, &conds, &joins, &mut emit)?;
+            }
+            if let Some(w) = windows.borrow().as_ref() {
+                self.window_passes(w, &results, &sc, &mut project)?;
             }
         }
         if sink.distinct.is_some() {
@@ -817,7 +851,7 @@ impl Ctx<'_> {
         Ok((base, names))
     }
 
-    fn result_column(
+    pub(super) fn result_column(
         &mut self,
         r: &ResultExpr<'_>,
         sc: &Scope<'_>,
@@ -1335,7 +1369,7 @@ fn order_column(
     })
 }
 
-fn nulls_flag(term: &ast::OrderingTerm) -> bool {
+pub(super) fn nulls_flag(term: &ast::OrderingTerm) -> bool {
     let desc = term.order == Some(ast::SortOrder::Desc);
     match term.nulls {
         Some(ast::NullsOrder::First) => desc,

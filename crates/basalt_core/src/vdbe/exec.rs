@@ -111,6 +111,8 @@ pub struct Vm {
     cursors: Vec<Option<VCursor>>,
     /// B-tree cursors of the previous run, reused by the next run's opens (`VCursor::btree`).
     spare_cursors: Vec<VCursor>,
+    /// Window partition buffers, by the slot their `WindowOpen` names.
+    windows: HashMap<usize, super::window::WindowBuffer>,
     /// Aggregate states, created by the first `AggStep` of a group.
     aggs: Vec<Option<Box<dyn Aggregate>>>,
     /// Application functions' aux data, by the address of the call (`sqlite3_set_auxdata`).
@@ -188,6 +190,7 @@ impl Vm {
             cursors: Vec::new(),
             spare_cursors: Vec::new(),
             aggs: Vec::new(),
+            windows: HashMap::new(),
             aux: HashMap::new(),
             once: Vec::new(),
             params: vec![Value::Null; n_params],
@@ -230,6 +233,7 @@ impl Vm {
         self.cursors.resize_with(p.n_cursors, || None);
         self.aggs.clear();
         self.aggs.resize_with(p.n_aggs, || None);
+        self.windows.clear();
         self.once.clear();
         self.once.resize(p.insns.len(), false);
         self.aux.clear();
@@ -845,6 +849,28 @@ impl Vm {
                 c.moved();
                 self.wrote |= is_btree;
             }
+            Insn::WindowOpen { cursor, spec } => {
+                let buffer = super::window::WindowBuffer::new(Rc::clone(spec), &self.regs);
+                self.windows.insert(*cursor, buffer);
+            }
+            Insn::WindowAdd { cursor, start } => {
+                let w = window_buffer(&mut self.windows, *cursor)?;
+                let row = self.regs[*start..*start + w.width()].to_vec();
+                w.add(row)?;
+            }
+            Insn::WindowFlush { cursor } => window_buffer(&mut self.windows, *cursor)?.flush()?,
+            Insn::WindowNext {
+                cursor,
+                dest,
+                if_none,
+            } => {
+                let Some(row) = window_buffer(&mut self.windows, *cursor)?.next_row() else {
+                    return Ok(Jump(*if_none));
+                };
+                for (i, v) in row.into_iter().enumerate() {
+                    self.regs[*dest + i] = v;
+                }
+            }
             Insn::SorterData { cursor, dest } => {
                 let Kind::Sorter(sorter) = &open_cursor(&mut self.cursors, *cursor)?.kind else {
                     return Err(Error::new(ErrorCode::Internal, "SorterData on a non-sorter"));
@@ -1277,4 +1303,13 @@ fn rowid_range_start(bound: &Value, strict: bool) -> Option<i64> {
         }
         Value::Null | Value::Text(_) | Value::Blob(_) => None,
     }
+}
+
+fn window_buffer(
+    windows: &mut HashMap<usize, super::window::WindowBuffer>,
+    slot: usize,
+) -> Result<&mut super::window::WindowBuffer> {
+    windows
+        .get_mut(&slot)
+        .ok_or_else(|| Error::new(ErrorCode::Internal, "window buffer not open"))
 }

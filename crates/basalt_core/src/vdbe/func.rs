@@ -97,12 +97,29 @@ impl Aggregate {
         }
     }
 
+    /// Whether its states can undo a step (`inverse`), so a sliding window frame need not be
+    /// recomputed for every row.
+    pub fn has_inverse(&self) -> bool {
+        match self {
+            Aggregate::Builtin(f) => !matches!(f.name, "min" | "max"),
+            Aggregate::User(f) => matches!(f.kind, FunctionKind::Window(_)),
+        }
+    }
+
+    /// Whether it may be called with OVER (an application's plain aggregate has no `xValue`).
+    pub fn is_window_capable(&self) -> bool {
+        match self {
+            Aggregate::Builtin(_) => true,
+            Aggregate::User(f) => matches!(f.kind, FunctionKind::Window(_)),
+        }
+    }
+
     /// A fresh state for one group; `collation` is the argument's (min/max use it).
     pub fn new_state(&self, collation: Collation) -> Box<dyn crate::sql::agg::Aggregate> {
         match self {
             Aggregate::Builtin(f) => (f.new)(collation),
             Aggregate::User(f) => match &f.kind {
-                FunctionKind::Aggregate(new) => new(),
+                FunctionKind::Aggregate(new) | FunctionKind::Window(new) => new(),
                 // The code generator makes `Aggregate::User` of aggregates only.
                 FunctionKind::Scalar(_) | FunctionKind::Removed => Box::new(NotAggregate),
             },

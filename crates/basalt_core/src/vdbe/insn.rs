@@ -400,6 +400,29 @@ pub enum Insn {
         cursor: CursorId,
         if_empty: Addr,
     },
+    /// A window's partition buffer (`vdbe/window.rs`) in slot `cursor`; frame offsets are
+    /// read from the registers the spec names.
+    WindowOpen {
+        cursor: CursorId,
+        spec: std::rc::Rc<super::window::WindowSpec>,
+    },
+    /// Adds the row of `spec.width` registers at `start` (a new partition first computes the
+    /// buffered one).
+    WindowAdd {
+        cursor: CursorId,
+        start: Reg,
+    },
+    /// Computes the buffered partition (after the last row).
+    WindowFlush {
+        cursor: CursorId,
+    },
+    /// The next computed row (the input row, then each function's value) into `dest`; jumps
+    /// to `if_none` when no row is ready.
+    WindowNext {
+        cursor: CursorId,
+        dest: Reg,
+        if_none: Addr,
+    },
     /// The record the sorter is on, whole, into `dest` (a blob).
     SorterData {
         cursor: CursorId,
@@ -599,6 +622,10 @@ impl Insn {
             | Insn::AggStep { .. }
             | Insn::AggFinal { .. }
             | Insn::AggReset { .. }
+            | Insn::WindowOpen { .. }
+            | Insn::WindowAdd { .. }
+            | Insn::WindowFlush { .. }
+            | Insn::WindowNext { .. }
             | Insn::Gosub { .. }
             | Insn::Return { .. }
             | Insn::InitCoroutine { .. }
@@ -885,6 +912,20 @@ impl Insn {
             Insn::SorterSort { cursor, if_empty } => {
                 ("SorterSort", n(*cursor), n(*if_empty), 0, none())
             }
+            Insn::WindowOpen { cursor, spec } => (
+                "WindowOpen",
+                n(*cursor),
+                n(spec.width),
+                n(spec.funcs.len()),
+                none(),
+            ),
+            Insn::WindowAdd { cursor, start } => ("WindowAdd", n(*cursor), n(*start), 0, none()),
+            Insn::WindowFlush { cursor } => ("WindowFlush", n(*cursor), 0, 0, none()),
+            Insn::WindowNext {
+                cursor,
+                dest,
+                if_none,
+            } => ("WindowNext", n(*cursor), n(*if_none), n(*dest), none()),
             Insn::Gosub { ret, target } => ("Gosub", n(*ret), n(*target), 0, none()),
             Insn::Return { ret } => ("Return", n(*ret), 0, 0, none()),
             Insn::InitCoroutine { reg, target } => {

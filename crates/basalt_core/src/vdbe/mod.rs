@@ -36,6 +36,7 @@ pub mod savepoint;
 mod sorter;
 mod spill;
 pub mod value;
+pub mod window;
 
 pub use exec::{ConnState, Env, StepResult, Vm};
 pub use insn::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
