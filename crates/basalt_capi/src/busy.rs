@@ -47,12 +47,9 @@ pub extern "C" fn sqlite3_busy_handler(
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
         // The handler decides alone how long to wait: the engine must not wait as well.
-        let result = match state.connection() {
-            Ok(conn) => conn.as_library(|c| c.execute_batch("PRAGMA busy_timeout = 0")),
-            Err(rc) => return rc,
-        };
-        if let Err(e) = result {
-            return state.engine_error(&e);
+        let rc = state.run_own_sql("PRAGMA busy_timeout = 0");
+        if rc != SQLITE_OK {
+            return rc;
         }
         state.busy_handler = f.map(|f| BusyHandler {
             f,

@@ -103,6 +103,20 @@ impl DbState {
         }
     }
 
+    /// Runs the library's own `sql` (a PRAGMA carrying out an API call, which the application's
+    /// authorizer does not see) on the connection; the result code, an error recorded as the
+    /// connection's.
+    pub fn run_own_sql(&mut self, sql: &str) -> c_int {
+        let result = match self.connection() {
+            Ok(conn) => conn.as_library(|c| c.execute_batch(sql)),
+            Err(rc) => return rc,
+        };
+        match result {
+            Ok(()) => SQLITE_OK,
+            Err(e) => self.engine_error(&e),
+        }
+    }
+
     /// The open connection, or SQLITE_MISUSE for a handle whose open failed.
     pub fn connection(&mut self) -> Result<&Connection, c_int> {
         if self.conn.is_none() {
@@ -435,15 +449,7 @@ pub extern "C" fn sqlite3_busy_timeout(db: *mut sqlite3, ms: c_int) -> c_int {
         let mut state = unsafe { lock(db) };
         // A timeout replaces any busy handler, as in SQLite.
         state.busy_handler = None;
-        let sql = format!("PRAGMA busy_timeout = {}", ms.max(0));
-        let result = match state.connection() {
-            Ok(conn) => conn.as_library(|c| c.execute_batch(&sql)),
-            Err(rc) => return rc,
-        };
-        match result {
-            Ok(()) => SQLITE_OK,
-            Err(e) => state.engine_error(&e),
-        }
+        state.run_own_sql(&format!("PRAGMA busy_timeout = {}", ms.max(0)))
     })
 }
 

@@ -109,14 +109,6 @@ pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, frames: c_int) ->
         }
         // SAFETY: db is a live handle, per the API contract.
         let mut state = unsafe { db::lock(db) };
-        let sql = format!("PRAGMA wal_autocheckpoint = {}", frames.max(0));
-        let result = match state.connection() {
-            Ok(conn) => conn.as_library(|c| c.execute_batch(&sql)),
-            Err(rc) => return rc,
-        };
-        match result {
-            Ok(()) => SQLITE_OK,
-            Err(e) => state.engine_error(&e),
-        }
+        state.run_own_sql(&format!("PRAGMA wal_autocheckpoint = {}", frames.max(0)))
     })
 }

@@ -37,8 +37,14 @@ fn indexes_built_on_filled_tables_match_sqlite() {
     pair.run(FILL);
     pair.run(INDEXES_AND_CHECKS);
     let (on_ours, on_theirs, dir) = pair.hand_over();
-    for sql in INDEXES_AND_CHECKS.iter().filter(|s| s.starts_with("SELECT")) {
-        let (x, y) = (oracle::theirs(&on_ours, sql), oracle::theirs(&on_theirs, sql));
+    for sql in INDEXES_AND_CHECKS
+        .iter()
+        .filter(|s| s.starts_with("SELECT"))
+    {
+        let (x, y) = (
+            oracle::theirs(&on_ours, sql),
+            oracle::theirs(&on_theirs, sql),
+        );
         assert_eq!(x.outcome, y.outcome, "{sql}");
     }
     drop((on_ours, on_theirs));

@@ -74,7 +74,8 @@ fn a_large_sort_spills_runs_and_merges_in_passes() {
     assert!(stmt.sort_runs() > 16, "runs spilled: {}", stmt.sort_runs());
 
     // With the default cache the same sort stays in memory.
-    ours.execute_batch("PRAGMA cache_size = -2000").expect("cache_size");
+    ours.execute_batch("PRAGMA cache_size = -2000")
+        .expect("cache_size");
     let mut in_memory = ours
         .prepare("SELECT id, name, pad FROM t ORDER BY name DESC, id")
         .expect("prepare");

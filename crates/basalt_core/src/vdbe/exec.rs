@@ -151,7 +151,9 @@ pub struct Vm {
 fn sorter_budget(pager: &Pager) -> usize {
     let cache = pager.cache_size();
     let bytes = if cache >= 0 {
-        cache.unsigned_abs().saturating_mul(pager.page_size() as u64)
+        cache
+            .unsigned_abs()
+            .saturating_mul(pager.page_size() as u64)
     } else {
         cache.unsigned_abs().saturating_mul(1024)
     };
@@ -873,7 +875,10 @@ impl Vm {
             }
             Insn::SorterData { cursor, dest } => {
                 let Kind::Sorter(sorter) = &open_cursor(&mut self.cursors, *cursor)?.kind else {
-                    return Err(Error::new(ErrorCode::Internal, "SorterData on a non-sorter"));
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        "SorterData on a non-sorter",
+                    ));
                 };
                 self.regs[*dest] = Value::Blob(sorter.current().to_vec());
             }

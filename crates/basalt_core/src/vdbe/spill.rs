@@ -55,7 +55,10 @@ impl RunWriter {
     }
 
     pub fn finish(self) -> Result<Run> {
-        let mut file = self.out.into_inner().map_err(|e| Error::from(e.into_error()))?;
+        let mut file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::from(e.into_error()))?;
         file.seek(SeekFrom::Start(0))?;
         Ok(Run { file })
     }
