@@ -16,7 +16,7 @@ use super::balance::{append_quick, balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, slice, CellInfo, Page,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Page,
     PageKind,
 };
 use crate::ensure_sound;
@@ -127,15 +127,17 @@ impl Tree<'_> {
         if let Target::Rowid(rowid) = target {
             return Ok(view.rowid(index)?.cmp(rowid));
         }
-        let info = view.cell(index)?;
         let key_info = self
             .key_info
             .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
-        let record = if info.has_overflow() {
-            overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
-            &scratch[..]
-        } else {
-            slice(view.data(), info.local.clone())?
+        // A key held wholly on the page (nearly all) is compared in place, without a `CellInfo`.
+        let record = match view.local_payload(index)? {
+            Some(local) => local,
+            None => {
+                let info = view.cell(index)?;
+                overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
+                &scratch[..]
+            }
         };
         match target {
             Target::Unpacked(key) | Target::Record(key) => {

@@ -131,6 +131,11 @@ pub struct Vm {
     pub on_error: OnError,
     /// The pager savepoints (by database) that make this statement atomic inside a transaction.
     pub savepoints: [Option<usize>; 2],
+    /// Whether the program needs those savepoints (`journal.rs`): decided once per program.
+    statement_journal: bool,
+    /// Whether a b-tree write began without a savepoint to undo it (the statement's failure
+    /// must then roll back the whole transaction).
+    pub unjournaled_write: bool,
     ops_since_check: u32,
     /// `'now'` for this execution: read from the clock at its first use, kept until reset.
     now_ms: Option<i64>,
@@ -182,6 +187,8 @@ impl Vm {
             schema_changed: false,
             on_error: OnError::Abort,
             savepoints: [None; 2],
+            statement_journal: super::journal::needs_statement_journal(&program.insns),
+            unjournaled_write: false,
             ops_since_check: 0,
             now_ms: None,
             steps: 0,
@@ -223,6 +230,7 @@ impl Vm {
         self.schema_changed = false;
         self.on_error = OnError::Abort;
         self.savepoints = [None; 2];
+        self.unjournaled_write = false;
         self.now_ms = None;
         self.ops_since_progress = 0;
     }
@@ -443,7 +451,7 @@ impl Vm {
                         env.conn.savepoints.set_base(*db, base);
                     }
                     let savepoint = &mut self.savepoints[db.index()];
-                    if !autocommit && savepoint.is_none() {
+                    if !autocommit && savepoint.is_none() && self.statement_journal {
                         *savepoint = Some(env.db(*db)?.savepoint()?);
                     }
                 }
@@ -725,6 +733,7 @@ impl Vm {
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
+                        self.unjournaled_write |= !self.statement_journal;
                         b.insert_row(pager, id, bytes)?;
                         true
                     }
@@ -794,6 +803,7 @@ impl Vm {
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
+                        self.unjournaled_write |= !self.statement_journal;
                         b.insert_index(pager, bytes)?;
                         true
                     }
