@@ -197,10 +197,14 @@ impl Tree<'_> {
         }
     }
 
-    /// Where `rowid` goes when it belongs on the leaf of `path`, just after the entry the path is
-    /// on (SQLite's BTREE_APPEND hint): the path to it is then the cursor's own, one cell on, and
-    /// an insert needs no descent. Sequential inserts land here every time. Fills `out` and
-    /// returns whether the entry there equals `rowid`; None when a descent is needed.
+    /// Where `rowid` goes when it belongs on the leaf `path` ends at (SQLite's BTREE_APPEND hint,
+    /// generalised): the leaf's own keys, or the dividers above it, bound `rowid` on both sides.
+    /// The path to it is then `path` with another last index, and no descent is needed:
+    /// sequential inserts, and the existence check before each of them, land here every time.
+    /// `path` may be stale (a write since moved cells or freed its pages): it is followed from the
+    /// root down, each page read only once its parent is seen to lead to it, as a descent would
+    /// read them. Fills `out` and returns whether the entry there equals `rowid`; None when a
+    /// descent is needed.
     fn seek_near(
         &self,
         pager: &mut Pager,
@@ -208,54 +212,56 @@ impl Tree<'_> {
         rowid: i64,
         out: &mut Vec<Level>,
     ) -> Result<Option<bool>> {
-        let Some((&Level { pgno, index }, ancestors)) = path.split_last() else {
+        let Some((&Level { pgno: leaf, .. }, ancestors)) = path.split_last() else {
             return Ok(None);
         };
-        let page = pager.get(pgno)?;
-        let data = page.data();
-        let view = self.view(&data, pgno)?;
-        let next = index + 1;
-        if view.kind() != PageKind::LeafTable
-            || next > view.cell_count()
-            || view.rowid(index)? >= rowid
-        {
-            return Ok(None);
-        }
-        let exact = next < view.cell_count() && {
-            let key = view.rowid(next)?;
-            if key < rowid {
+        // The divider bounding the leaf from above (B2): that of the deepest ancestor not
+        // followed through its right-most child; on the tree's right edge there is none.
+        let mut bounded = true;
+        let mut expected = self.root;
+        for level in ancestors {
+            if level.pgno != expected {
                 return Ok(None);
             }
-            key == rowid
-        };
-        // Past the leaf's last entry the rowid still belongs here if it is not above the divider
-        // bounding the leaf (B2): that of the deepest ancestor not followed through its right-most
-        // child (on the tree's right edge there is none). The walk up also checks that each
-        // ancestor still leads to the level below, as a descent would.
-        let mut bounded = next < view.cell_count();
-        let mut below = pgno;
-        for level in ancestors.iter().rev() {
             let page = pager.get(level.pgno)?;
             let data = page.data();
             let view = self.view(&data, level.pgno)?;
-            if view.kind().is_leaf()
-                || level.index > view.cell_count()
-                || view.child(level.index)? != below
-            {
+            if view.kind().is_leaf() || level.index > view.cell_count() {
                 return Ok(None);
             }
-            if !bounded && level.index < view.cell_count() {
-                if view.rowid(level.index)? < rowid {
-                    return Ok(None);
-                }
-                bounded = true;
+            if level.index < view.cell_count() {
+                bounded = view.rowid(level.index)? >= rowid;
             }
-            below = level.pgno;
+            expected = view.child(level.index)?;
         }
+        if leaf != expected {
+            return Ok(None);
+        }
+        let page = pager.get(leaf)?;
+        let data = page.data();
+        let view = self.view(&data, leaf)?;
+        let count = view.cell_count();
+        if view.kind() != PageKind::LeafTable || count == 0 || view.rowid(0)? > rowid {
+            return Ok(None);
+        }
+        let (mut low, mut high) = (0, count);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if view.rowid(mid)? < rowid {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        // The lower bound is the leaf's first key; past its last, the divider above decides.
+        if low == count && !bounded {
+            return Ok(None);
+        }
+        let exact = low < count && view.rowid(low)? == rowid;
         out.clear();
         out.extend_from_slice(path);
         if let Some(last) = out.last_mut() {
-            last.index = next;
+            last.index = low;
         }
         Ok(Some(exact))
     }
@@ -493,11 +499,14 @@ impl Cursor {
 
     /// Makes this a new cursor on tree `root` (an index when `key_info` is given), unpositioned,
     /// keeping its buffers: a statement run once per row re-opens its cursors without
-    /// allocating their paths, keys and cells again.
+    /// allocating their paths, keys and cells again. On the same tree the old path stays as a
+    /// hint for the next rowid seek or insert (`Tree::seek_near` checks it before any use).
     pub fn reopen(&mut self, root: PageNo, key_info: Option<KeyInfo>) {
+        if self.root != root || key_info.is_some() {
+            self.path.clear();
+        }
         self.root = root;
         self.key_info = key_info;
-        self.path.clear();
         self.spare.clear();
         self.state = State::Invalid;
         self.epoch = 0;
@@ -729,6 +738,16 @@ impl Cursor {
             return self.settle(pager, false);
         }
         let tree = tree_of(self.root, &self.key_info, pager);
+        if let (SeekOp::Eq, Target::Rowid(rowid)) = (op, target) {
+            pager.current_epoch()?;
+            let exact = match tree.seek_near(pager, &self.path, *rowid, &mut self.spare)? {
+                Some(exact) => exact,
+                // Table entries are on leaves only: the descent ends on the entry, if any, and
+                // its leaf is the hint for the next seek.
+                None => tree.descend(pager, target, false, &mut self.spare, &mut self.scratch)?,
+            };
+            return self.settle_hinted(pager, exact);
+        }
         let upper = matches!(op, SeekOp::Gt | SeekOp::Le);
         tree.descend(pager, target, upper, &mut self.spare, &mut self.scratch)?;
         let on = match op {
@@ -740,7 +759,16 @@ impl Cursor {
             SeekOp::Ge | SeekOp::Gt => tree.settle_forward(pager, &mut self.spare)?,
             SeekOp::Le | SeekOp::Lt => tree.step(pager, &mut self.spare, false)?,
         };
-        self.settle(pager, on)
+        self.settle_hinted(pager, on)
+    }
+
+    /// `settle`, keeping the path of a seek that found nothing as the hint for the next one
+    /// (the existence check before each of a run of appends misses the same leaf).
+    fn settle_hinted(&mut self, pager: &mut Pager, on_entry: bool) -> Result<bool> {
+        if !on_entry {
+            std::mem::swap(&mut self.path, &mut self.spare);
+        }
+        self.settle(pager, on_entry)
     }
 
     /// The payload of the entry the cursor is on (for index cursors, the record).
@@ -854,12 +882,12 @@ impl Cursor {
         }
         let usable = pager.usable_size();
         // Prefetch phase: find the spot, read everything the write may touch.
-        let fresh = self.is_fresh(pager)?;
+        // Starts the read transaction `get` would start (which may bump the epoch); the path,
+        // fresh or not, is only a hint that `seek_near` checks.
+        pager.current_epoch()?;
         let tree = tree_of(self.root, &self.key_info, pager);
         let near = match target {
-            Target::Rowid(rowid) if fresh => {
-                tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?
-            }
+            Target::Rowid(rowid) => tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?,
             _ => None,
         };
         let exact = match near {

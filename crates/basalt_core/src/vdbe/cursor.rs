@@ -123,6 +123,11 @@ impl VCursor {
         c
     }
 
+    /// Whether this is a b-tree cursor on tree `root` of `db`.
+    pub fn is_on(&self, root: PageNo, db: Db) -> bool {
+        matches!(&self.kind, Kind::BTree(b) if b.root() == root && self.db == db)
+    }
+
     /// Forget the cached record: the cursor moved.
     pub fn moved(&mut self) {
         self.cached = false;

@@ -472,7 +472,11 @@ impl Vm {
                 // Re-opening a slot (a subquery run again) hands its old cursor over.
                 let spare = match self.cursors[*cursor].take() {
                     Some(old) if matches!(old.kind, Kind::BTree(_)) => Some(old),
-                    _ => self.spare_cursors.pop(),
+                    // The previous run's cursor on the same tree, whose path is a seek hint.
+                    _ => match self.spare_cursors.iter().position(|c| c.is_on(page, *db)) {
+                        Some(i) => Some(self.spare_cursors.swap_remove(i)),
+                        None => self.spare_cursors.pop(),
+                    },
                 };
                 let mut c = VCursor::btree(spare, page, key.clone(), *db);
                 if key.is_none() {
