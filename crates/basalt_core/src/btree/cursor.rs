@@ -471,6 +471,11 @@ pub struct Cursor {
     scratch: Vec<u8>,
     /// The cell an insert builds, kept to save an allocation per insert.
     cell: Vec<u8>,
+    /// The payload of the entry a step along a leaf reached, copied while the page was in hand
+    /// so that `payload` need not look the page up again; good for the (epoch, page, cell) it
+    /// was read at, as a page's bytes change only with the epoch.
+    row: Vec<u8>,
+    row_at: Option<(u64, PageNo, usize)>,
 }
 
 impl Cursor {
@@ -494,6 +499,8 @@ impl Cursor {
             key: Vec::new(),
             scratch: Vec::new(),
             cell: Vec::new(),
+            row: Vec::new(),
+            row_at: None,
         }
     }
 
@@ -514,6 +521,7 @@ impl Cursor {
         self.key.clear();
         self.scratch.clear();
         self.cell.clear();
+        self.row_at = None;
     }
 
     pub fn root(&self) -> PageNo {
@@ -676,16 +684,24 @@ impl Cursor {
             index.wrapping_sub(1)
         };
         let tree = tree_of(self.root, &self.key_info, pager);
-        let (rowid, key) = (&mut self.rowid, &mut self.key);
+        let (rowid, key, row) = (&mut self.rowid, &mut self.key, &mut self.row);
+        let mut row_read = false;
         // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
         // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
+        // A table row's local payload is copied too: a scan nearly always reads it next.
         let stepped = pager.with_page(pgno, |data| {
             let view = tree.view(data, pgno)?;
             if !view.kind().is_leaf() || next >= view.cell_count() {
                 return Ok(None);
             }
             if tree.is_table() {
-                *rowid = view.rowid(next)?;
+                let (next_rowid, local) = view.table_leaf_entry(next)?;
+                *rowid = next_rowid;
+                if let Some(local) = local {
+                    row.clear();
+                    row.extend_from_slice(local);
+                    row_read = true;
+                }
                 return Ok(Some(true));
             }
             let Some(local) = view.local_payload(next)? else {
@@ -709,6 +725,7 @@ impl Cursor {
         if let Some(last) = self.path.last_mut() {
             last.index = next;
         }
+        self.row_at = row_read.then_some((self.epoch, pgno, next));
         Ok(true)
     }
 
@@ -774,6 +791,11 @@ impl Cursor {
     /// The payload of the entry the cursor is on (for index cursors, the record).
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
         let Level { pgno, index } = self.current(pager)?;
+        if self.row_at.take() == Some((pager.epoch(), pgno, index)) {
+            // Read by the step that reached this entry; the buffers trade places.
+            std::mem::swap(out, &mut self.row);
+            return Ok(());
+        }
         let tree = tree_of(self.root, &self.key_info, pager);
         // A local payload is copied in place, without a page handle.
         let local = pager.with_page(pgno, |data| {

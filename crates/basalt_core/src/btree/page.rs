@@ -486,6 +486,29 @@ impl<'a> Page<'a> {
         Ok(varint_at(area, at)?.0 as i64)
     }
 
+    /// The rowid of cell `index` on a table leaf and its payload when that lies wholly on the
+    /// page (None when it spills), from one read of the cell's two varints: what a scan's step
+    /// to the next row reads.
+    #[inline(always)]
+    pub fn table_leaf_entry(&self, index: usize) -> Result<(i64, Option<&'a [u8]>)> {
+        debug_assert_eq!(self.kind, PageKind::LeafTable);
+        let offset = self.cell_offset(index)?;
+        let area = slice(self.data, offset..self.usable)?;
+        let (size, size_len) = varint_at(area, 0)?;
+        let (rowid, rowid_len) = varint_at(area, size_len)?;
+        if size > max_local(PageKind::LeafTable, self.usable) as u64 {
+            return Ok((rowid as i64, None));
+        }
+        let at = size_len + rowid_len;
+        let end = at + size as usize;
+        check!(
+            end <= area.len(),
+            "cell at {offset} of {end} bytes runs past {}",
+            self.usable
+        );
+        Ok((rowid as i64, Some(&area[at..end])))
+    }
+
     /// The payload of cell `index` when it lies wholly on the page, read without a `CellInfo`:
     /// what a scan copies out of every row. None when it spills to overflow pages.
     #[inline]

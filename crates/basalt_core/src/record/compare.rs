@@ -261,7 +261,7 @@ fn compare_unpacked_small(
         if raw >= 0x80 {
             return None;
         }
-        let serial_type = SerialType::from_raw(u64::from(raw)).ok()?;
+        let serial_type = SerialType::from_byte(raw)?;
         // A one-byte serial type's content is under 64 bytes: no overflow here.
         let end = body + serial_type.content_len() as usize;
         let v = serial_type.decode(record.get(body..end)?);

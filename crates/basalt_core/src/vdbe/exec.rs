@@ -377,8 +377,21 @@ impl Vm {
         }
     }
 
+    #[inline]
     fn compare(&self, spec: &CmpSpec, lhs: usize, rhs: usize) -> Option<bool> {
         let (a, b) = (&self.regs[lhs], &self.regs[rhs]);
+        // Two integers, or two (non-NaN) reals, under any affinity but TEXT compare as they
+        // are: the usual WHERE on a numeric column, decided without the general path.
+        if spec.affinity != crate::sql::affinity::Affinity::Text {
+            let ordering = match (a, b) {
+                (Value::Integer(x), Value::Integer(y)) => Some(x.cmp(y)),
+                (Value::Real(x), Value::Real(y)) => x.partial_cmp(y),
+                _ => None,
+            };
+            if let Some(ordering) = ordering {
+                return Some(spec.op.holds(ordering));
+            }
+        }
         if spec.nulls == NullMode::Is {
             let (an, bn) = (matches!(a, Value::Null), matches!(b, Value::Null));
             if an || bn {
