@@ -160,7 +160,7 @@ pub(crate) fn slice(data: &[u8], range: Range<usize>) -> Result<&[u8]> {
 
 /// The varint at `at` and its length. Every cell read decodes one or two varints, nearly always
 /// of one to three bytes (payload sizes, rowids below 2^21), so those stay inline.
-#[inline]
+#[inline(always)]
 pub(crate) fn varint_at(data: &[u8], at: usize) -> Result<(u64, usize)> {
     let bytes = data.get(at..).unwrap_or_default();
     match *bytes {
@@ -170,8 +170,14 @@ pub(crate) fn varint_at(data: &[u8], at: usize) -> Result<(u64, usize)> {
             u64::from(b0 & 0x7f) << 14 | u64::from(b1 & 0x7f) << 7 | u64::from(b2),
             3,
         )),
-        _ => get_varint(bytes),
+        _ => long_varint(bytes),
     }
+}
+
+/// The rest of `varint_at`, kept out of line so that the short cases inline everywhere.
+#[inline(never)]
+fn long_varint(bytes: &[u8]) -> Result<(u64, usize)> {
+    get_varint(bytes)
 }
 
 /// The largest payload kept entirely on a page of this kind (SQLite's X).

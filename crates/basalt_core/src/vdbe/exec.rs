@@ -108,9 +108,10 @@ pub struct Vm {
     program: Arc<Program>,
     pc: usize,
     regs: Vec<Value>,
-    cursors: Vec<Option<VCursor>>,
+    /// Boxed: a statement run once per row moves its cursors between these tables on every run.
+    cursors: Vec<Option<Box<VCursor>>>,
     /// B-tree cursors of the previous run, reused by the next run's opens (`VCursor::btree`).
-    spare_cursors: Vec<VCursor>,
+    spare_cursors: Vec<Box<VCursor>>,
     /// Aggregate states, created by the first `AggStep` of a group.
     aggs: Vec<Option<Box<dyn Aggregate>>>,
     /// Application functions' aux data, by the address of the call (`sqlite3_set_auxdata`).
@@ -514,10 +515,11 @@ impl Vm {
                         at: None,
                     },
                 };
-                self.cursors[*cursor] = Some(VCursor::new(kind));
+                self.cursors[*cursor] = Some(Box::new(VCursor::new(kind)));
             }
             Insn::SorterOpen { cursor, key } => {
-                self.cursors[*cursor] = Some(VCursor::new(Kind::Sorter(Sorter::new(key.clone()))));
+                self.cursors[*cursor] =
+                    Some(Box::new(VCursor::new(Kind::Sorter(Sorter::new(key.clone())))));
             }
             Insn::Close { cursor } => self.cursors[*cursor] = None,
             Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
@@ -1167,16 +1169,16 @@ fn probe(c: &mut VCursor, pager: &mut Pager, refs: &[ValueRef<'_>]) -> Result<bo
 }
 
 /// Cursor `id`, borrowing only the cursor table so that registers stay readable beside it.
-fn open_cursor(cursors: &mut [Option<VCursor>], id: usize) -> Result<&mut VCursor> {
+fn open_cursor(cursors: &mut [Option<Box<VCursor>>], id: usize) -> Result<&mut VCursor> {
     cursors
         .get_mut(id)
-        .and_then(Option::as_mut)
+        .and_then(Option::as_deref_mut)
         .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
 }
 
 /// Cursor `id` and the pager of its database (`open_cursor`'s split borrow).
 fn cursor_and_pager<'c, 'e>(
-    cursors: &'c mut [Option<VCursor>],
+    cursors: &'c mut [Option<Box<VCursor>>],
     id: usize,
     env: &'e mut Env<'_>,
 ) -> Result<(&'c mut VCursor, &'e mut Pager)> {
