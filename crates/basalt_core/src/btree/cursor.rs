@@ -219,45 +219,58 @@ impl Tree<'_> {
         // followed through its right-most child; on the tree's right edge there is none.
         let mut bounded = true;
         let mut expected = self.root;
+        // Pages are read through `with_page`, without a page handle, as a step along a leaf is.
         for level in ancestors {
             if level.pgno != expected {
                 return Ok(None);
             }
-            let page = pager.get(level.pgno)?;
-            let data = page.data();
-            let view = self.view(&data, level.pgno)?;
-            if view.kind().is_leaf() || level.index > view.cell_count() {
-                return Ok(None);
+            let child = pager.with_page(level.pgno, |data| {
+                let view = self.view(data, level.pgno)?;
+                if view.kind().is_leaf() || level.index > view.cell_count() {
+                    return Ok(None);
+                }
+                if level.index < view.cell_count() {
+                    bounded = view.rowid(level.index)? >= rowid;
+                }
+                view.child(level.index).map(Some)
+            })?;
+            match child {
+                Some(child) => expected = child,
+                None => return Ok(None),
             }
-            if level.index < view.cell_count() {
-                bounded = view.rowid(level.index)? >= rowid;
-            }
-            expected = view.child(level.index)?;
         }
         if leaf != expected {
             return Ok(None);
         }
-        let page = pager.get(leaf)?;
-        let data = page.data();
-        let view = self.view(&data, leaf)?;
-        let count = view.cell_count();
-        if view.kind() != PageKind::LeafTable || count == 0 || view.rowid(0)? > rowid {
-            return Ok(None);
-        }
-        let (mut low, mut high) = (0, count);
-        while low < high {
-            let mid = low + (high - low) / 2;
-            if view.rowid(mid)? < rowid {
-                low = mid + 1;
-            } else {
-                high = mid;
+        let found = pager.with_page(leaf, |data| {
+            let view = self.view(data, leaf)?;
+            let count = view.cell_count();
+            if view.kind() != PageKind::LeafTable || count == 0 || view.rowid(0)? > rowid {
+                return Ok(None);
             }
-        }
-        // The lower bound is the leaf's first key; past its last, the divider above decides.
-        if low == count && !bounded {
+            // Appends, the common case, are past the last key: no search.
+            let (mut low, mut high) = if view.rowid(count - 1)? < rowid {
+                (count, count)
+            } else {
+                (0, count)
+            };
+            while low < high {
+                let mid = low + (high - low) / 2;
+                if view.rowid(mid)? < rowid {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            // The lower bound is the leaf's first key; past its last, the divider above decides.
+            if low == count && !bounded {
+                return Ok(None);
+            }
+            Ok(Some((low, low < count && view.rowid(low)? == rowid)))
+        })?;
+        let Some((low, exact)) = found else {
             return Ok(None);
-        }
-        let exact = low < count && view.rowid(low)? == rowid;
+        };
         out.clear();
         out.extend_from_slice(path);
         if let Some(last) = out.last_mut() {
