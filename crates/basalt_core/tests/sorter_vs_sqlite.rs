@@ -7,15 +7,31 @@ mod oracle;
 
 #[test]
 fn numeric_sort_keys_order_as_in_sqlite() {
-    let mut script = vec![
-        "CREATE TABLE t(id INTEGER PRIMARY KEY, r REAL, i INTEGER, m, n)".to_string(),
-    ];
+    let mut script =
+        vec!["CREATE TABLE t(id INTEGER PRIMARY KEY, r REAL, i INTEGER, m, n)".to_string()];
     let reals = [
-        "0.0", "-0.0", "1.5", "-1.5", "1e300", "-1e300", "2.5e-310", "-2.5e-310", "1.5",
-        "0.0", "-7.25", "3.0",
+        "0.0",
+        "-0.0",
+        "1.5",
+        "-1.5",
+        "1e300",
+        "-1e300",
+        "2.5e-310",
+        "-2.5e-310",
+        "1.5",
+        "0.0",
+        "-7.25",
+        "3.0",
     ];
     let ints = [
-        "0", "-1", "9223372036854775807", "-9223372036854775808", "42", "-42", "42", "7",
+        "0",
+        "-1",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "42",
+        "-42",
+        "42",
+        "7",
     ];
     for id in 1..=60usize {
         let r = reals[(id * 7) % reals.len()];
@@ -30,8 +46,18 @@ fn numeric_sort_keys_order_as_in_sqlite() {
         script.push(format!("INSERT INTO t VALUES({id}, {r}, {i}, {m}, {n})"));
     }
     for order in [
-        "r", "r DESC", "i", "i DESC", "r, i", "r DESC, i", "i, r DESC", "r DESC, id",
-        "m, i", "n, r", "r, n", "i DESC, m",
+        "r",
+        "r DESC",
+        "i",
+        "i DESC",
+        "r, i",
+        "r DESC, i",
+        "i, r DESC",
+        "r DESC, id",
+        "m, i",
+        "n, r",
+        "r, n",
+        "i DESC, m",
     ] {
         script.push(format!("SELECT id, r, i, m, n FROM t ORDER BY {order}"));
     }

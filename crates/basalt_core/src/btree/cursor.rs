@@ -16,8 +16,7 @@ use super::balance::{append_quick, balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Page,
-    PageKind,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Page, PageKind,
 };
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};

@@ -111,6 +111,8 @@ pub struct Vm {
     /// Boxed: a statement run once per row moves its cursors between these tables on every run.
     cursors: Vec<Option<Box<VCursor>>>,
     /// B-tree cursors of the previous run, reused by the next run's opens (`VCursor::btree`).
+    /// Boxed like `cursors`, so that a cursor moves between the two as a pointer.
+    #[allow(clippy::vec_box)]
     spare_cursors: Vec<Box<VCursor>>,
     /// Aggregate states, created by the first `AggStep` of a group.
     aggs: Vec<Option<Box<dyn Aggregate>>>,
@@ -518,8 +520,9 @@ impl Vm {
                 self.cursors[*cursor] = Some(Box::new(VCursor::new(kind)));
             }
             Insn::SorterOpen { cursor, key } => {
-                self.cursors[*cursor] =
-                    Some(Box::new(VCursor::new(Kind::Sorter(Sorter::new(key.clone())))));
+                self.cursors[*cursor] = Some(Box::new(VCursor::new(Kind::Sorter(Sorter::new(
+                    key.clone(),
+                )))));
             }
             Insn::Close { cursor } => self.cursors[*cursor] = None,
             Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
