@@ -214,9 +214,8 @@ impl Tree<'_> {
         let Some((&Level { pgno: leaf, .. }, ancestors)) = path.split_last() else {
             return Ok(None);
         };
-        // The divider bounding the leaf from above (B2): that of the deepest ancestor not
-        // followed through its right-most child; on the tree's right edge there is none.
-        let mut bounded = true;
+        // Each level's dividers around the path must bracket the rowid (B2: K[i-1] < rowids
+        // under child i <= K[i]), which a probe elsewhere in the tree fails at the root already.
         let mut expected = self.root;
         // Pages are read through `with_page`, without a page handle, as a step along a leaf is.
         for level in ancestors {
@@ -228,8 +227,10 @@ impl Tree<'_> {
                 if view.kind().is_leaf() || level.index > view.cell_count() {
                     return Ok(None);
                 }
-                if level.index < view.cell_count() {
-                    bounded = view.rowid(level.index)? >= rowid;
+                if (level.index < view.cell_count() && view.rowid(level.index)? < rowid)
+                    || (level.index > 0 && view.rowid(level.index - 1)? >= rowid)
+                {
+                    return Ok(None);
                 }
                 view.child(level.index).map(Some)
             })?;
@@ -260,10 +261,6 @@ impl Tree<'_> {
                 } else {
                     high = mid;
                 }
-            }
-            // The lower bound is the leaf's first key; past its last, the divider above decides.
-            if low == count && !bounded {
-                return Ok(None);
             }
             Ok(Some((low, low < count && view.rowid(low)? == rowid)))
         })?;
