@@ -866,7 +866,9 @@ impl Statement {
                 }
             }
             inner.pagers().for_each(Pager::end_read);
-        } else if on_error == OnError::Rollback {
+        } else if on_error == OnError::Rollback || self.vm.unjournaled_write {
+            // A write begun without a statement savepoint (`vdbe/journal.rs`: only I/O errors,
+            // corruption or an interrupt can fail it) cannot be undone alone, as in SQLite.
             inner.rollback_all();
             inner.state.autocommit = true;
         } else {

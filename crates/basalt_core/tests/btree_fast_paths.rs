@@ -121,6 +121,43 @@ fn writes_through_another_cursor_end_the_hint() {
     pager.commit().unwrap();
 }
 
+/// Rowid seeks start from the leaf of the previous seek (found or not) when it still bounds the
+/// rowid; writes through another cursor that split, merge or free that leaf must send them down
+/// from the root instead, with the answers a fresh cursor gives.
+#[test]
+fn rowid_seeks_from_a_stale_leaf_match_a_fresh_cursor() {
+    let mut pager = Pager::open_memory(512).unwrap();
+    pager.begin_write().unwrap();
+    let root = create_tree(&mut pager, TreeKind::Table).unwrap();
+    let mut rng = SmallRng::seed_from_u64(9);
+    let mut model = BTreeMap::new();
+    let mut seeker = Cursor::new_table(root);
+    let mut writer = Cursor::new_table(root);
+    for step in 0..6000i64 {
+        let rowid = step / 2 + rng.gen_range(-40..40);
+        let found = seeker.seek_rowid(&mut pager, rowid, SeekOp::Eq).unwrap();
+        assert_eq!(found, model.contains_key(&rowid), "seek of {rowid}");
+        if found {
+            assert_eq!(seeker.rowid(), rowid);
+        }
+        match rng.gen_range(0..4) {
+            0 => {
+                if writer.seek_rowid(&mut pager, rowid, SeekOp::Eq).unwrap() {
+                    writer.delete(&mut pager).unwrap();
+                    model.remove(&rowid);
+                }
+            }
+            _ => {
+                let data = payload(&mut rng, rowid);
+                writer.insert_row(&mut pager, rowid, &data).unwrap();
+                model.insert(rowid, data);
+            }
+        }
+    }
+    check(&mut pager, root, &model);
+    pager.commit().unwrap();
+}
+
 /// Appends and near inserts on a cold cache whose reads complete late: every path is retried
 /// after `IoPending` and none touches a page its prefetch left out.
 #[test]

@@ -16,8 +16,7 @@ use super::balance::{append_quick, balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, slice, CellInfo, Page,
-    PageKind,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Page, PageKind,
 };
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
@@ -127,15 +126,17 @@ impl Tree<'_> {
         if let Target::Rowid(rowid) = target {
             return Ok(view.rowid(index)?.cmp(rowid));
         }
-        let info = view.cell(index)?;
         let key_info = self
             .key_info
             .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
-        let record = if info.has_overflow() {
-            overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
-            &scratch[..]
-        } else {
-            slice(view.data(), info.local.clone())?
+        // A key held wholly on the page (nearly all) is compared in place, without a `CellInfo`.
+        let record = match view.local_payload(index)? {
+            Some(local) => local,
+            None => {
+                let info = view.cell(index)?;
+                overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
+                &scratch[..]
+            }
         };
         match target {
             Target::Unpacked(key) | Target::Record(key) => {
@@ -195,10 +196,14 @@ impl Tree<'_> {
         }
     }
 
-    /// Where `rowid` goes when it belongs on the leaf of `path`, just after the entry the path is
-    /// on (SQLite's BTREE_APPEND hint): the path to it is then the cursor's own, one cell on, and
-    /// an insert needs no descent. Sequential inserts land here every time. Fills `out` and
-    /// returns whether the entry there equals `rowid`; None when a descent is needed.
+    /// Where `rowid` goes when it belongs on the leaf `path` ends at (SQLite's BTREE_APPEND hint,
+    /// generalised): the leaf's own keys, or the dividers above it, bound `rowid` on both sides.
+    /// The path to it is then `path` with another last index, and no descent is needed:
+    /// sequential inserts, and the existence check before each of them, land here every time.
+    /// `path` may be stale (a write since moved cells or freed its pages): it is followed from the
+    /// root down, each page read only once its parent is seen to lead to it, as a descent would
+    /// read them. Fills `out` and returns whether the entry there equals `rowid`; None when a
+    /// descent is needed.
     fn seek_near(
         &self,
         pager: &mut Pager,
@@ -206,54 +211,66 @@ impl Tree<'_> {
         rowid: i64,
         out: &mut Vec<Level>,
     ) -> Result<Option<bool>> {
-        let Some((&Level { pgno, index }, ancestors)) = path.split_last() else {
+        let Some((&Level { pgno: leaf, .. }, ancestors)) = path.split_last() else {
             return Ok(None);
         };
-        let page = pager.get(pgno)?;
-        let data = page.data();
-        let view = self.view(&data, pgno)?;
-        let next = index + 1;
-        if view.kind() != PageKind::LeafTable
-            || next > view.cell_count()
-            || view.rowid(index)? >= rowid
-        {
-            return Ok(None);
-        }
-        let exact = next < view.cell_count() && {
-            let key = view.rowid(next)?;
-            if key < rowid {
+        // Each level's dividers around the path must bracket the rowid (B2: K[i-1] < rowids
+        // under child i <= K[i]), which a probe elsewhere in the tree fails at the root already.
+        let mut expected = self.root;
+        // Pages are read through `with_page`, without a page handle, as a step along a leaf is.
+        for level in ancestors {
+            if level.pgno != expected {
                 return Ok(None);
             }
-            key == rowid
-        };
-        // Past the leaf's last entry the rowid still belongs here if it is not above the divider
-        // bounding the leaf (B2): that of the deepest ancestor not followed through its right-most
-        // child (on the tree's right edge there is none). The walk up also checks that each
-        // ancestor still leads to the level below, as a descent would.
-        let mut bounded = next < view.cell_count();
-        let mut below = pgno;
-        for level in ancestors.iter().rev() {
-            let page = pager.get(level.pgno)?;
-            let data = page.data();
-            let view = self.view(&data, level.pgno)?;
-            if view.kind().is_leaf()
-                || level.index > view.cell_count()
-                || view.child(level.index)? != below
-            {
-                return Ok(None);
-            }
-            if !bounded && level.index < view.cell_count() {
-                if view.rowid(level.index)? < rowid {
+            let child = pager.with_page(level.pgno, |data| {
+                let view = self.view(data, level.pgno)?;
+                if view.kind().is_leaf() || level.index > view.cell_count() {
                     return Ok(None);
                 }
-                bounded = true;
+                if (level.index < view.cell_count() && view.rowid(level.index)? < rowid)
+                    || (level.index > 0 && view.rowid(level.index - 1)? >= rowid)
+                {
+                    return Ok(None);
+                }
+                view.child(level.index).map(Some)
+            })?;
+            match child {
+                Some(child) => expected = child,
+                None => return Ok(None),
             }
-            below = level.pgno;
         }
+        if leaf != expected {
+            return Ok(None);
+        }
+        let found = pager.with_page(leaf, |data| {
+            let view = self.view(data, leaf)?;
+            let count = view.cell_count();
+            if view.kind() != PageKind::LeafTable || count == 0 || view.rowid(0)? > rowid {
+                return Ok(None);
+            }
+            // Appends, the common case, are past the last key: no search.
+            let (mut low, mut high) = if view.rowid(count - 1)? < rowid {
+                (count, count)
+            } else {
+                (0, count)
+            };
+            while low < high {
+                let mid = low + (high - low) / 2;
+                if view.rowid(mid)? < rowid {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            Ok(Some((low, low < count && view.rowid(low)? == rowid)))
+        })?;
+        let Some((low, exact)) = found else {
+            return Ok(None);
+        };
         out.clear();
         out.extend_from_slice(path);
         if let Some(last) = out.last_mut() {
-            last.index = next;
+            last.index = low;
         }
         Ok(Some(exact))
     }
@@ -463,6 +480,11 @@ pub struct Cursor {
     scratch: Vec<u8>,
     /// The cell an insert builds, kept to save an allocation per insert.
     cell: Vec<u8>,
+    /// The payload of the entry a step along a leaf reached, copied while the page was in hand
+    /// so that `payload` need not look the page up again; good for the (epoch, page, cell) it
+    /// was read at, as a page's bytes change only with the epoch.
+    row: Vec<u8>,
+    row_at: Option<(u64, PageNo, usize)>,
 }
 
 impl Cursor {
@@ -486,16 +508,21 @@ impl Cursor {
             key: Vec::new(),
             scratch: Vec::new(),
             cell: Vec::new(),
+            row: Vec::new(),
+            row_at: None,
         }
     }
 
     /// Makes this a new cursor on tree `root` (an index when `key_info` is given), unpositioned,
     /// keeping its buffers: a statement run once per row re-opens its cursors without
-    /// allocating their paths, keys and cells again.
+    /// allocating their paths, keys and cells again. On the same tree the old path stays as a
+    /// hint for the next rowid seek or insert (`Tree::seek_near` checks it before any use).
     pub fn reopen(&mut self, root: PageNo, key_info: Option<KeyInfo>) {
+        if self.root != root || key_info.is_some() {
+            self.path.clear();
+        }
         self.root = root;
         self.key_info = key_info;
-        self.path.clear();
         self.spare.clear();
         self.state = State::Invalid;
         self.epoch = 0;
@@ -503,6 +530,7 @@ impl Cursor {
         self.key.clear();
         self.scratch.clear();
         self.cell.clear();
+        self.row_at = None;
     }
 
     pub fn root(&self) -> PageNo {
@@ -665,16 +693,24 @@ impl Cursor {
             index.wrapping_sub(1)
         };
         let tree = tree_of(self.root, &self.key_info, pager);
-        let (rowid, key) = (&mut self.rowid, &mut self.key);
+        let (rowid, key, row) = (&mut self.rowid, &mut self.key, &mut self.row);
+        let mut row_read = false;
         // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
         // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
+        // A table row's local payload is copied too: a scan nearly always reads it next.
         let stepped = pager.with_page(pgno, |data| {
             let view = tree.view(data, pgno)?;
             if !view.kind().is_leaf() || next >= view.cell_count() {
                 return Ok(None);
             }
             if tree.is_table() {
-                *rowid = view.rowid(next)?;
+                let (next_rowid, local) = view.table_leaf_entry(next)?;
+                *rowid = next_rowid;
+                if let Some(local) = local {
+                    row.clear();
+                    row.extend_from_slice(local);
+                    row_read = true;
+                }
                 return Ok(Some(true));
             }
             let Some(local) = view.local_payload(next)? else {
@@ -698,6 +734,7 @@ impl Cursor {
         if let Some(last) = self.path.last_mut() {
             last.index = next;
         }
+        self.row_at = row_read.then_some((self.epoch, pgno, next));
         Ok(true)
     }
 
@@ -727,6 +764,16 @@ impl Cursor {
             return self.settle(pager, false);
         }
         let tree = tree_of(self.root, &self.key_info, pager);
+        if let (SeekOp::Eq, Target::Rowid(rowid)) = (op, target) {
+            pager.current_epoch()?;
+            let exact = match tree.seek_near(pager, &self.path, *rowid, &mut self.spare)? {
+                Some(exact) => exact,
+                // Table entries are on leaves only: the descent ends on the entry, if any, and
+                // its leaf is the hint for the next seek.
+                None => tree.descend(pager, target, false, &mut self.spare, &mut self.scratch)?,
+            };
+            return self.settle_hinted(pager, exact);
+        }
         let upper = matches!(op, SeekOp::Gt | SeekOp::Le);
         tree.descend(pager, target, upper, &mut self.spare, &mut self.scratch)?;
         let on = match op {
@@ -738,12 +785,26 @@ impl Cursor {
             SeekOp::Ge | SeekOp::Gt => tree.settle_forward(pager, &mut self.spare)?,
             SeekOp::Le | SeekOp::Lt => tree.step(pager, &mut self.spare, false)?,
         };
-        self.settle(pager, on)
+        self.settle_hinted(pager, on)
+    }
+
+    /// `settle`, keeping the path of a seek that found nothing as the hint for the next one
+    /// (the existence check before each of a run of appends misses the same leaf).
+    fn settle_hinted(&mut self, pager: &mut Pager, on_entry: bool) -> Result<bool> {
+        if !on_entry {
+            std::mem::swap(&mut self.path, &mut self.spare);
+        }
+        self.settle(pager, on_entry)
     }
 
     /// The payload of the entry the cursor is on (for index cursors, the record).
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
         let Level { pgno, index } = self.current(pager)?;
+        if self.row_at.take() == Some((pager.epoch(), pgno, index)) {
+            // Read by the step that reached this entry; the buffers trade places.
+            std::mem::swap(out, &mut self.row);
+            return Ok(());
+        }
         let tree = tree_of(self.root, &self.key_info, pager);
         // A local payload is copied in place, without a page handle.
         let local = pager.with_page(pgno, |data| {
@@ -852,12 +913,12 @@ impl Cursor {
         }
         let usable = pager.usable_size();
         // Prefetch phase: find the spot, read everything the write may touch.
-        let fresh = self.is_fresh(pager)?;
+        // Starts the read transaction `get` would start (which may bump the epoch); the path,
+        // fresh or not, is only a hint that `seek_near` checks.
+        pager.current_epoch()?;
         let tree = tree_of(self.root, &self.key_info, pager);
         let near = match target {
-            Target::Rowid(rowid) if fresh => {
-                tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?
-            }
+            Target::Rowid(rowid) => tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?,
             _ => None,
         };
         let exact = match near {

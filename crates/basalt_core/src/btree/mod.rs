@@ -34,11 +34,14 @@
 //! The hot paths avoid the general machinery while the path is fresh: `next`/`prev` within one
 //! leaf change only the last index (no path copy, the rowid read alone); `payload` copies a local
 //! payload without building a `CellInfo`; searches compare rowid varints read straight from the
-//! cell. An insert that moved no cell between pages leaves the cursor on the new entry with its
-//! path, so the next insert of a rowid just after it (an append, SQLite's BTREE_APPEND hint) is
-//! placed from that path without a descent, after checking the leaf's bound and that every
-//! ancestor still leads to it. An insert whose cell fits its page changes only that page, which it
-//! holds already, so it skips the prefetch phase.
+//! cell. A table cursor's path, even a stale one (after writes elsewhere, a failed seek, or a
+//! re-open on the same tree), is a hint for its next rowid insert or equality seek: when the
+//! path, followed from the root down, still leads to a leaf whose keys and bounding divider
+//! bracket the rowid (appends and the existence check before them, SQLite's BTREE_APPEND), the
+//! entry is placed or found there without a descent. A step along a leaf copies the row's local
+//! payload while the page is in hand, for the `payload` call a scan makes next. An insert whose
+//! cell fits its page changes only that page, which it holds already, so it skips the prefetch
+//! phase.
 //!
 //! # Restartable operations (ARCHITECTURE.md, "Waiting for I/O")
 //! Reads (seeks, moves, payloads, counts) compute the new position in scratch space and commit it

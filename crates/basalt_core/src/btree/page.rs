@@ -160,7 +160,7 @@ pub(crate) fn slice(data: &[u8], range: Range<usize>) -> Result<&[u8]> {
 
 /// The varint at `at` and its length. Every cell read decodes one or two varints, nearly always
 /// of one to three bytes (payload sizes, rowids below 2^21), so those stay inline.
-#[inline]
+#[inline(always)]
 pub(crate) fn varint_at(data: &[u8], at: usize) -> Result<(u64, usize)> {
     let bytes = data.get(at..).unwrap_or_default();
     match *bytes {
@@ -170,8 +170,14 @@ pub(crate) fn varint_at(data: &[u8], at: usize) -> Result<(u64, usize)> {
             u64::from(b0 & 0x7f) << 14 | u64::from(b1 & 0x7f) << 7 | u64::from(b2),
             3,
         )),
-        _ => get_varint(bytes),
+        _ => long_varint(bytes),
     }
+}
+
+/// The rest of `varint_at`, kept out of line so that the short cases inline everywhere.
+#[inline(never)]
+fn long_varint(bytes: &[u8]) -> Result<(u64, usize)> {
+    get_varint(bytes)
 }
 
 /// The largest payload kept entirely on a page of this kind (SQLite's X).
@@ -484,6 +490,29 @@ impl<'a> Page<'a> {
             4
         };
         Ok(varint_at(area, at)?.0 as i64)
+    }
+
+    /// The rowid of cell `index` on a table leaf and its payload when that lies wholly on the
+    /// page (None when it spills), from one read of the cell's two varints: what a scan's step
+    /// to the next row reads.
+    #[inline(always)]
+    pub fn table_leaf_entry(&self, index: usize) -> Result<(i64, Option<&'a [u8]>)> {
+        debug_assert_eq!(self.kind, PageKind::LeafTable);
+        let offset = self.cell_offset(index)?;
+        let area = slice(self.data, offset..self.usable)?;
+        let (size, size_len) = varint_at(area, 0)?;
+        let (rowid, rowid_len) = varint_at(area, size_len)?;
+        if size > max_local(PageKind::LeafTable, self.usable) as u64 {
+            return Ok((rowid as i64, None));
+        }
+        let at = size_len + rowid_len;
+        let end = at + size as usize;
+        check!(
+            end <= area.len(),
+            "cell at {offset} of {end} bytes runs past {}",
+            self.usable
+        );
+        Ok((rowid as i64, Some(&area[at..end])))
     }
 
     /// The payload of cell `index` when it lies wholly on the page, read without a `CellInfo`:

@@ -178,7 +178,7 @@ impl RecordHeader {
             if raw >= 0x80 {
                 return false;
             }
-            let Ok(serial_type) = SerialType::from_raw(u64::from(raw)) else {
+            let Some(serial_type) = SerialType::from_byte(raw) else {
                 return false;
             };
             // A one-byte serial type's content is under 64 bytes: no overflow here.

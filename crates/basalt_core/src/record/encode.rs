@@ -6,22 +6,32 @@ use super::varint::{push_varint, varint_len};
 
 /// Appends the record of `values` to `out`, byte for byte as SQLite writes it (schema format 4).
 pub fn encode_record(values: &[ValueRef<'_>], out: &mut Vec<u8>) {
-    let types_len: usize = values
-        .iter()
-        .map(|&v| varint_len(SerialType::for_value(v).raw()))
-        .sum();
-    let body_len: u64 = values
-        .iter()
-        .map(|&v| SerialType::for_value(v).content_len())
-        .sum();
+    // Each value's serial type is worked out once; the usual few go in a stack buffer.
+    const INLINE: usize = 16;
+    if values.len() <= INLINE {
+        let mut types = [SerialType::NULL; INLINE];
+        for (slot, &v) in types.iter_mut().zip(values) {
+            *slot = SerialType::for_value(v);
+        }
+        encode_with_types(values, &types[..values.len()], out);
+    } else {
+        let types: Vec<SerialType> = values.iter().map(|&v| SerialType::for_value(v)).collect();
+        encode_with_types(values, &types, out);
+    }
+}
+
+fn encode_with_types(values: &[ValueRef<'_>], types: &[SerialType], out: &mut Vec<u8>) {
+    debug_assert_eq!(values.len(), types.len());
+    let types_len: usize = types.iter().map(|t| varint_len(t.raw())).sum();
+    let body_len: u64 = types.iter().map(|t| t.content_len()).sum();
     let header_len = header_size_for(types_len);
     out.reserve(header_len + body_len as usize);
     push_varint(out, header_len as u64);
-    for &v in values {
-        push_varint(out, SerialType::for_value(v).raw());
+    for t in types {
+        push_varint(out, t.raw());
     }
-    for &v in values {
-        SerialType::for_value(v).encode(v, out);
+    for (t, &v) in types.iter().zip(values) {
+        t.encode(v, out);
     }
 }
 

@@ -30,6 +30,13 @@ impl SerialType {
         Ok(SerialType(raw))
     }
 
+    /// A one-byte serial type read from a header, without building an error for the reserved
+    /// ones (None): for the fast paths that hand anything unusual to the general walk.
+    #[inline(always)]
+    pub(super) fn from_byte(raw: u8) -> Option<SerialType> {
+        (raw != 10 && raw != 11).then_some(SerialType(u64::from(raw)))
+    }
+
     #[inline]
     pub fn raw(self) -> u64 {
         self.0

@@ -105,8 +105,14 @@ impl VCursor {
 
     /// A b-tree cursor on `root` in database `db` (an index when `key` is given), made from
     /// `spare` (a closed cursor, whose buffers are kept) when there is one.
-    pub fn btree(spare: Option<VCursor>, root: PageNo, key: Option<KeyInfo>, db: Db) -> VCursor {
-        let mut c = spare.unwrap_or_else(|| VCursor::new(Kind::BTree(Cursor::new_table(root))));
+    pub fn btree(
+        spare: Option<Box<VCursor>>,
+        root: PageNo,
+        key: Option<KeyInfo>,
+        db: Db,
+    ) -> Box<VCursor> {
+        let mut c =
+            spare.unwrap_or_else(|| Box::new(VCursor::new(Kind::BTree(Cursor::new_table(root)))));
         match &mut c.kind {
             Kind::BTree(b) => b.reopen(root, key.clone()),
             other => {
@@ -121,6 +127,11 @@ impl VCursor {
         c.defaults = None;
         c.cached = false;
         c
+    }
+
+    /// Whether this is a b-tree cursor on tree `root` of `db`.
+    pub fn is_on(&self, root: PageNo, db: Db) -> bool {
+        matches!(&self.kind, Kind::BTree(b) if b.root() == root && self.db == db)
     }
 
     /// Forget the cached record: the cursor moved.

@@ -108,9 +108,12 @@ pub struct Vm {
     program: Arc<Program>,
     pc: usize,
     regs: Vec<Value>,
-    cursors: Vec<Option<VCursor>>,
+    /// Boxed: a statement run once per row moves its cursors between these tables on every run.
+    cursors: Vec<Option<Box<VCursor>>>,
     /// B-tree cursors of the previous run, reused by the next run's opens (`VCursor::btree`).
-    spare_cursors: Vec<VCursor>,
+    /// Boxed like `cursors`, so that a cursor moves between the two as a pointer.
+    #[allow(clippy::vec_box)]
+    spare_cursors: Vec<Box<VCursor>>,
     /// Window partition buffers, by the slot their `WindowOpen` names.
     windows: HashMap<usize, super::window::WindowBuffer>,
     /// Aggregate states, created by the first `AggStep` of a group.
@@ -133,6 +136,11 @@ pub struct Vm {
     pub on_error: OnError,
     /// The pager savepoints (by database) that make this statement atomic inside a transaction.
     pub savepoints: [Option<usize>; 2],
+    /// Whether the program needs those savepoints (`journal.rs`): decided once per program.
+    statement_journal: bool,
+    /// Whether a b-tree write began without a savepoint to undo it (the statement's failure
+    /// must then roll back the whole transaction).
+    pub unjournaled_write: bool,
     ops_since_check: u32,
     /// `'now'` for this execution: read from the clock at its first use, kept until reset.
     now_ms: Option<i64>,
@@ -204,6 +212,8 @@ impl Vm {
             schema_changed: false,
             on_error: OnError::Abort,
             savepoints: [None; 2],
+            statement_journal: super::journal::needs_statement_journal(&program.insns),
+            unjournaled_write: false,
             ops_since_check: 0,
             now_ms: None,
             steps: 0,
@@ -247,6 +257,7 @@ impl Vm {
         self.schema_changed = false;
         self.on_error = OnError::Abort;
         self.savepoints = [None; 2];
+        self.unjournaled_write = false;
         self.now_ms = None;
         self.ops_since_progress = 0;
     }
@@ -398,8 +409,21 @@ impl Vm {
         }
     }
 
+    #[inline]
     fn compare(&self, spec: &CmpSpec, lhs: usize, rhs: usize) -> Option<bool> {
         let (a, b) = (&self.regs[lhs], &self.regs[rhs]);
+        // Two integers, or two (non-NaN) reals, under any affinity but TEXT compare as they
+        // are: the usual WHERE on a numeric column, decided without the general path.
+        if spec.affinity != crate::sql::affinity::Affinity::Text {
+            let ordering = match (a, b) {
+                (Value::Integer(x), Value::Integer(y)) => Some(x.cmp(y)),
+                (Value::Real(x), Value::Real(y)) => x.partial_cmp(y),
+                _ => None,
+            };
+            if let Some(ordering) = ordering {
+                return Some(spec.op.holds(ordering));
+            }
+        }
         if spec.nulls == NullMode::Is {
             let (an, bn) = (matches!(a, Value::Null), matches!(b, Value::Null));
             if an || bn {
@@ -473,7 +497,7 @@ impl Vm {
                         env.conn.savepoints.set_base(*db, base);
                     }
                     let savepoint = &mut self.savepoints[db.index()];
-                    if !autocommit && savepoint.is_none() {
+                    if !autocommit && savepoint.is_none() && self.statement_journal {
                         *savepoint = Some(env.db(*db)?.savepoint()?);
                     }
                 }
@@ -494,7 +518,11 @@ impl Vm {
                 // Re-opening a slot (a subquery run again) hands its old cursor over.
                 let spare = match self.cursors[*cursor].take() {
                     Some(old) if matches!(old.kind, Kind::BTree(_)) => Some(old),
-                    _ => self.spare_cursors.pop(),
+                    // The previous run's cursor on the same tree, whose path is a seek hint.
+                    _ => match self.spare_cursors.iter().position(|c| c.is_on(page, *db)) {
+                        Some(i) => Some(self.spare_cursors.swap_remove(i)),
+                        None => self.spare_cursors.pop(),
+                    },
                 };
                 let mut c = VCursor::btree(spare, page, key.clone(), *db);
                 if key.is_none() {
@@ -519,12 +547,12 @@ impl Vm {
                         at: None,
                     },
                 };
-                self.cursors[*cursor] = Some(VCursor::new(kind));
+                self.cursors[*cursor] = Some(Box::new(VCursor::new(kind)));
             }
             Insn::SorterOpen { cursor, key } => {
                 let budget = sorter_budget(env.pager);
                 let sorter = Sorter::new(key.clone(), budget);
-                self.cursors[*cursor] = Some(VCursor::new(Kind::Sorter(sorter)));
+                self.cursors[*cursor] = Some(Box::new(VCursor::new(Kind::Sorter(sorter))));
             }
             Insn::Close { cursor } => self.cursors[*cursor] = None,
             Insn::Rewind { cursor, if_empty } | Insn::Last { cursor, if_empty } => {
@@ -761,6 +789,7 @@ impl Vm {
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
+                        self.unjournaled_write |= !self.statement_journal;
                         b.insert_row(pager, id, bytes)?;
                         true
                     }
@@ -830,6 +859,7 @@ impl Vm {
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
                     Kind::BTree(b) => {
+                        self.unjournaled_write |= !self.statement_journal;
                         b.insert_index(pager, bytes)?;
                         true
                     }
@@ -1207,16 +1237,16 @@ fn probe(c: &mut VCursor, pager: &mut Pager, refs: &[ValueRef<'_>]) -> Result<bo
 }
 
 /// Cursor `id`, borrowing only the cursor table so that registers stay readable beside it.
-fn open_cursor(cursors: &mut [Option<VCursor>], id: usize) -> Result<&mut VCursor> {
+fn open_cursor(cursors: &mut [Option<Box<VCursor>>], id: usize) -> Result<&mut VCursor> {
     cursors
         .get_mut(id)
-        .and_then(Option::as_mut)
+        .and_then(Option::as_deref_mut)
         .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
 }
 
 /// Cursor `id` and the pager of its database (`open_cursor`'s split borrow).
 fn cursor_and_pager<'c, 'e>(
-    cursors: &'c mut [Option<VCursor>],
+    cursors: &'c mut [Option<Box<VCursor>>],
     id: usize,
     env: &'e mut Env<'_>,
 ) -> Result<(&'c mut VCursor, &'e mut Pager)> {

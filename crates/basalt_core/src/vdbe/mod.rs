@@ -31,6 +31,7 @@ mod cursor;
 mod exec;
 pub mod func;
 mod insn;
+mod journal;
 pub mod pragma;
 pub mod savepoint;
 mod sorter;

@@ -225,16 +225,7 @@ impl Sorter {
     }
 
     fn sort_in_memory(&mut self) {
-        if self.key.len() == 1
-            && self
-                .entries
-                .iter()
-                .all(|e| matches!(e.first, Field::Integer(_)))
-        {
-            // The common GROUP BY or ORDER BY on one integer: plain numbers sort fastest.
-            let desc = self.key.columns[0].order == SortOrder::Desc;
-            self.entries
-                .sort_unstable_by_key(|e| (integer_rank(e.first, desc), e.seq));
+        if self.sort_by_ranks() {
             return;
         }
         let Sorter {
@@ -249,6 +240,46 @@ impl Sorter {
             let ordering = compare_fields(a, b, key, arena, rest, width);
             ordering.then(a.seq.cmp(&b.seq))
         });
+    }
+
+    /// The common ORDER BY or GROUP BY on one or two numeric columns (each all integers or all
+    /// reals: no NULL, no mix): every key becomes plain unsigned numbers in the key's order,
+    /// which sort fastest. False, having changed nothing, for any other key.
+    fn sort_by_ranks(&mut self) -> bool {
+        let width = self.key.len().saturating_sub(1);
+        if !(1..=2).contains(&self.key.len()) {
+            return false;
+        }
+        let field = |entry: &Entry, column: usize| match column {
+            0 => entry.first,
+            _ => self.rest[entry.seq * width + column - 1],
+        };
+        let mut kinds = [None; 2];
+        for (column, kind) in kinds.iter_mut().enumerate().take(self.key.len()) {
+            *kind = column_kind(self.entries.iter().map(|e| field(e, column)));
+            if kind.is_none() {
+                return false;
+            }
+        }
+        let rank = |entry: &Entry, column: usize| {
+            let desc = self.key.columns[column].order == SortOrder::Desc;
+            numeric_rank(field(entry, column), desc)
+        };
+        let mut keys: Vec<(u64, u64, usize)> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let second = if width == 1 { rank(e, 1) } else { 0 };
+                (rank(e, 0), second, e.seq)
+            })
+            .collect();
+        // The sequence number makes every key distinct: an unstable sort gives the stable order.
+        keys.sort_unstable();
+        // Entries are still in insertion order here, so `seq` indexes them.
+        debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
+        let sorted = keys.iter().map(|&(_, _, seq)| self.entries[seq]).collect();
+        self.entries = sorted;
+        true
     }
 
     /// The record of the entry the cursor is on (empty past the end).
@@ -268,14 +299,43 @@ fn walk_refused() -> Error {
     Error::not_supported("walking a sorter that spilled to disk backwards or twice")
 }
 
-/// An integer key field as an unsigned number in its column's order: the sign bit flipped, then
-/// every bit for DESC. Only called on integer fields.
-fn integer_rank(field: Field, desc: bool) -> u64 {
-    debug_assert!(matches!(field, Field::Integer(_)));
-    let Field::Integer(i) = field else {
-        return 0;
+/// Whether a column's fields are all integers or all reals (which `numeric_rank` orders), and
+/// which; None for any other column.
+fn column_kind(mut fields: impl Iterator<Item = Field>) -> Option<bool> {
+    let integers = match fields.next() {
+        Some(Field::Integer(_)) | None => true,
+        Some(Field::Real(_)) => false,
+        Some(_) => return None,
     };
-    let rank = (i as u64) ^ (1 << 63);
+    fields
+        .all(|f| match f {
+            Field::Integer(_) => integers,
+            Field::Real(_) => !integers,
+            _ => false,
+        })
+        .then_some(integers)
+}
+
+/// A numeric key field as an unsigned number in its column's order (every bit flipped for
+/// DESC): integers with the sign bit flipped; reals by the bits of the IEEE order (negative
+/// ones all flipped, others with the sign bit set), -0.0 taken as 0.0 since they compare
+/// equal. Records hold no NaN. Within one column all fields are integers or all are reals.
+fn numeric_rank(field: Field, desc: bool) -> u64 {
+    let rank = match field {
+        Field::Integer(i) => (i as u64) ^ (1 << 63),
+        Field::Real(r) => {
+            let bits = if r == 0.0 { 0 } else { r.to_bits() };
+            if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | (1 << 63)
+            }
+        }
+        _ => {
+            debug_assert!(false, "numeric_rank of a non-numeric field");
+            0
+        }
+    };
     if desc {
         !rank
     } else {
