@@ -65,6 +65,26 @@ pub struct Table {
     pub pk_conflict: Option<ast::ConflictAction>,
 }
 
+impl Column {
+    /// A column with a name and a declared type (`None`: declared without one), and nothing
+    /// else: no constraint, default or collation.
+    pub fn plain(name: String, declared_type: Option<String>) -> Column {
+        Column {
+            name,
+            affinity: Affinity::of_column(declared_type.as_deref()),
+            declared_type: declared_type.unwrap_or_default(),
+            collation: Collation::Binary,
+            collation_name: None,
+            not_null: false,
+            not_null_conflict: None,
+            default: None,
+            default_text: None,
+            primary_key: false,
+            generated: None,
+        }
+    }
+}
+
 impl Table {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns
@@ -591,20 +611,8 @@ pub fn unique_constraints(table: &Table, create: &ast::CreateTable) -> Vec<Uniqu
 
 /// The column's affinity-bearing type and other attributes from its definition.
 fn column_from_ast(def: &ast::ColumnDef, sql: &str) -> Column {
-    let declared_type = def.type_name.as_ref().map(type_text).unwrap_or_default();
-    let mut column = Column {
-        name: def.name.value.clone(),
-        affinity: Affinity::of_column(def.type_name.as_ref().map(|_| declared_type.as_str())),
-        declared_type,
-        collation: Collation::Binary,
-        collation_name: None,
-        not_null: false,
-        not_null_conflict: None,
-        default: None,
-        default_text: None,
-        primary_key: false,
-        generated: None,
-    };
+    let declared_type = def.type_name.as_ref().map(type_text);
+    let mut column = Column::plain(def.name.value.clone(), declared_type);
     for constraint in &def.constraints {
         match constraint {
             ast::ColumnConstraint::NotNull { conflict } => {

@@ -1059,19 +1059,7 @@ fn src(table: &Table, name: &ast::QualifiedName, alias: Option<&ast::Name>) -> S
 
 /// `sqlite_schema` of `db` as SQLite's authorizer names it, with its five columns.
 fn schema_table_of(db: Db) -> Table {
-    let text = |name: &str| Column {
-        name: name.to_string(),
-        declared_type: "text".to_string(),
-        affinity: crate::sql::affinity::Affinity::Text,
-        collation: crate::record::Collation::Binary,
-        collation_name: None,
-        not_null: false,
-        not_null_conflict: None,
-        default: None,
-        default_text: None,
-        primary_key: false,
-        generated: None,
-    };
+    let text = |name: &str| Column::plain(name.to_string(), Some("text".to_string()));
     Table {
         name: db.schema_table_name().to_string(),
         db,
