@@ -67,12 +67,18 @@ pub struct Table {
 
 impl Column {
     /// A column with a name and a declared type (`None`: declared without one), and nothing
-    /// else: no constraint, default or collation.
+    /// else: no constraint, default or collation. The type is kept as SQLite keeps it: one of
+    /// its standard type names, in any case, in capitals; any other type as written.
     pub fn plain(name: String, declared_type: Option<String>) -> Column {
+        const STANDARD: [&str; 6] = ["ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT"];
+        let canonical = |t: String| match STANDARD.iter().find(|s| s.eq_ignore_ascii_case(&t)) {
+            Some(s) => (*s).to_string(),
+            None => t,
+        };
         Column {
             name,
             affinity: Affinity::of_column(declared_type.as_deref()),
-            declared_type: declared_type.unwrap_or_default(),
+            declared_type: declared_type.map(canonical).unwrap_or_default(),
             collation: Collation::Binary,
             collation_name: None,
             not_null: false,

@@ -19,10 +19,14 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX ri ON r(id, v)",
     "CREATE TABLE [odd \"name](\"col\"\"1\" INT, [col 2] DOUBLE PRECISION PRIMARY KEY)",
     "CREATE VIEW v AS SELECT 1",
+    "CREATE TABLE lower_types(a integer primary key, b int, c Text, d varchar(10), e real, \
+     f blob, g any, h Integer(5), i)",
 ];
 
 const PRAGMAS: &[&str] = &[
     "PRAGMA table_info(t)",
+    "PRAGMA table_info(lower_types)",
+    "PRAGMA table_xinfo(lower_types)",
     "PRAGMA table_xinfo(t)",
     "PRAGMA table_info('T')",
     "PRAGMA table_info(\"p\")",

@@ -150,16 +150,6 @@ impl Source {
     }
 }
 
-/// A declared type as SQLite keeps it: one of its standard type names in any case is
-/// spelled in capitals, any other type as written.
-fn canonical_type(declared: &str) -> String {
-    const STANDARD: [&str; 6] = ["ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT"];
-    match STANDARD.iter().find(|s| s.eq_ignore_ascii_case(declared)) {
-        Some(s) => (*s).to_string(),
-        None => declared.to_string(),
-    }
-}
-
 /// What a column reference resolved to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Resolved {
@@ -372,7 +362,7 @@ impl<'p> Scope<'p> {
                 let found = source.columns.iter().position(|c| c.read == r.read);
                 return match found.and_then(|i| table.columns.get(i)) {
                     Some(c) => {
-                        (!c.declared_type.is_empty()).then(|| canonical_type(&c.declared_type))
+                        (!c.declared_type.is_empty()).then(|| c.declared_type.clone())
                     }
                     None => (r.read == ColRead::Rowid).then(|| "INTEGER".to_string()),
                 };
