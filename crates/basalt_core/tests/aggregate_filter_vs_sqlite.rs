@@ -35,12 +35,17 @@ fn aggregate_filters_match_sqlite() {
 #[test]
 fn bare_columns_beside_a_filtered_extreme_are_refused() {
     let conn = basalt_core::connection::Connection::open(":memory:").expect("open");
-    conn.execute_batch("CREATE TABLE t(g, x, y)").expect("create");
+    conn.execute_batch("CREATE TABLE t(g, x, y)")
+        .expect("create");
     for sql in [
         "SELECT max(x) FILTER (WHERE g < 3), y FROM t",
         "SELECT g, min(x) FILTER (WHERE y IS NOT NULL), y FROM t GROUP BY g",
     ] {
         let err = conn.prepare(sql).err().expect("refused");
-        assert!(err.message.contains("not supported"), "{sql}: {}", err.message);
+        assert!(
+            err.message.contains("not supported"),
+            "{sql}: {}",
+            err.message
+        );
     }
 }

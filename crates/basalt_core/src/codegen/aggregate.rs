@@ -309,7 +309,9 @@ impl Ctx<'_> {
                 func: func.clone(),
                 slot: self.b.agg_slot(),
                 result: self.b.reg(),
-                arg_base: self.b.regs((args.len() + usize::from(filter.is_some())).max(1)),
+                arg_base: self
+                    .b
+                    .regs((args.len() + usize::from(filter.is_some())).max(1)),
                 args,
                 filter,
                 distinct: if distinct {
@@ -385,9 +387,9 @@ impl Ctx<'_> {
             self.b.emit(Insn::AggReset { slot: c.slot });
         }
         let mut opened = Vec::new();
-        let filtered_extreme = calls.iter().any(|c| {
-            c.filter.is_some() && matches!(c.func.builtin_name(), Some("min" | "max"))
-        });
+        let filtered_extreme = calls
+            .iter()
+            .any(|c| c.filter.is_some() && matches!(c.func.builtin_name(), Some("min" | "max")));
         if filtered_extreme && !bare.is_empty() {
             // Which row SQLite takes such columns from is not modelled yet.
             return Err(Error::not_supported(

@@ -361,9 +361,7 @@ impl<'p> Scope<'p> {
                 };
                 let found = source.columns.iter().position(|c| c.read == r.read);
                 return match found.and_then(|i| table.columns.get(i)) {
-                    Some(c) => {
-                        (!c.declared_type.is_empty()).then(|| c.declared_type.clone())
-                    }
+                    Some(c) => (!c.declared_type.is_empty()).then(|| c.declared_type.clone()),
                     None => (r.read == ColRead::Rowid).then(|| "INTEGER".to_string()),
                 };
             }
