@@ -68,6 +68,8 @@ impl EqTerm<'_> {
 
 pub(super) enum Access<'e> {
     Scan,
+    /// A full scan in descending rowid order, for an ORDER BY (`order_walk.rs`).
+    ScanBack,
     /// The rows of a lazy source: each comes from its co-routine (register: its resume
     /// address) into the source's one-row table.
     Coroutine(Reg),
@@ -98,9 +100,11 @@ impl Access<'_> {
     /// The positions of the conditions the access path tests itself.
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
-            Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } | Access::Auto(_) => {
-                Vec::new()
-            }
+            Access::Scan
+            | Access::ScanBack
+            | Access::Coroutine(_)
+            | Access::RowidRange { .. }
+            | Access::Auto(_) => Vec::new(),
             Access::Rowid(t) => t.list.is_none().then_some(t.cond).into_iter().collect(),
             Access::Index(seek) => seek
                 .terms
@@ -116,12 +120,19 @@ impl Access<'_> {
 pub(super) enum Advance {
     /// `Next` on this cursor, back to the loop's top.
     Next(CursorId),
+    /// `Prev` on this cursor, back to the loop's top (a backward walk).
+    Prev(CursorId),
     /// Back to the loop's top, which resumes the co-routine for its next row.
     Resume,
     /// A lookup visits at most one row: nothing to advance.
     Once,
-    /// `Next` on an index cursor, ending covering-index candidate `cover`'s loop.
-    IndexNext { cursor: CursorId, cover: usize },
+    /// `Next` (`Prev` when `backward`) on an index cursor, ending covering-index candidate
+    /// `cover`'s loop.
+    IndexNext {
+        cursor: CursorId,
+        cover: usize,
+        backward: bool,
+    },
     /// The seek for one value of an IN list (`inner`), then the next value.
     In { inner: Box<Advance>, list: InLoop },
 }
@@ -202,6 +213,7 @@ impl<'a> Ctx<'a> {
                     index: index.clone(),
                     terms,
                     range,
+                    backward: false,
                 }))
             }
             None => {}
@@ -235,6 +247,14 @@ impl<'a> Ctx<'a> {
                 });
                 self.b.place(top);
                 Ok((top, Advance::Next(cursor)))
+            }
+            Access::ScanBack => {
+                self.b.emit(Insn::Last {
+                    cursor,
+                    if_empty: self.b.to(exit),
+                });
+                self.b.place(top);
+                Ok((top, Advance::Prev(cursor)))
             }
             Access::Coroutine(reg) => {
                 // The next row, or the end of the loop once the co-routine ends.
@@ -323,7 +343,12 @@ impl<'a> Ctx<'a> {
                 let (exit, list) = self.open_in_loop(&seek.terms, exit, sc)?;
                 let (top, idx, cover) =
                     self.open_index_seek(seek, list.as_ref(), cursor, sc, exit, next)?;
-                Ok((top, Advance::IndexNext { cursor: idx, cover }.around(list)))
+                let advance = Advance::IndexNext {
+                    cursor: idx,
+                    cover,
+                    backward: seek.backward,
+                };
+                Ok((top, advance.around(list)))
             }
         }
     }

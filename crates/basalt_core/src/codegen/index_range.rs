@@ -43,6 +43,9 @@ pub(super) struct IndexSeek<'e> {
     pub index: Index,
     pub terms: Vec<EqTerm<'e>>,
     pub range: IndexRange<'e>,
+    /// From the last entry to the first; only for a walk over the whole index
+    /// (`order_walk.rs`).
+    pub backward: bool,
 }
 
 /// The bounds of a range on the index column after the equality prefix.
@@ -180,7 +183,12 @@ impl Ctx<'_> {
             index,
             terms,
             range,
+            backward,
         } = seek;
+        debug_assert!(
+            !backward || (terms.is_empty() && range.bounds() == 0),
+            "only a whole index is walked backwards"
+        );
         let start = self.b.addr();
         let idx = self.b.cursor();
         self.b.emit(Insn::OpenRead {
@@ -214,6 +222,11 @@ impl Ctx<'_> {
                 key,
                 count,
                 not_found: self.b.to(exit),
+            });
+        } else if *backward {
+            self.b.emit(Insn::Last {
+                cursor: idx,
+                if_empty: self.b.to(exit),
             });
         } else {
             self.b.emit(Insn::Rewind {
