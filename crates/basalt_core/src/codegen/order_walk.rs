@@ -2,7 +2,7 @@
 //! order asked for — ascending rowid for a scan or rowid range, index order for an index walk
 //! — emits its rows as it finds them, so a LIMIT stops the walk early. Where every key is
 //! descending, a loop that would scan walks the table or a whole index backwards instead
-//! (`Last`/`Prev`), as SQLite does.
+//! (`Last`/`Prev`), and a rowid range is walked from its upper bound down, as SQLite does.
 //!
 //! Invariants:
 //! - The loop's access path is the one `nest` will choose: the same conditions at the same
@@ -10,10 +10,11 @@
 //! - Only keys without NULLS FIRST/LAST are matched, all ascending or all descending, each a
 //!   plain column of the table (or its rowid) compared under the index column's collation and
 //!   walked in an ascending index column. Descending keys are matched only by a backward walk
-//!   of the whole table or a whole index (no equality prefix, no range): backwards, NULLs
-//!   (lowest in index order) come last, as ORDER BY … DESC puts them. A key on a column pinned by an equality term of the walk under the key's
-//!   collation is constant there and skipped; an IN term's column is walked in ascending order
-//!   of its distinct values.
+//!   of the whole table, a rowid range or a whole index (no equality prefix, no range):
+//!   backwards, NULLs (lowest in index order) come last, as ORDER BY … DESC puts them.
+//! - A key on a column pinned by an equality term of the walk under the key's collation is
+//!   constant there and skipped; an IN term's column is walked in ascending order of its
+//!   distinct values.
 //! - Equal keys are not reordered by a stable sort any more; they come in the walk's order
 //!   (later index columns, then rowid; both descending in a backward walk), as in SQLite when
 //!   it makes the same choice.
@@ -38,8 +39,8 @@ pub(super) struct OrderColumn {
     pub desc: bool,
 }
 
-/// The walk `order_by_walk` chose for the loop over `cursor` in place of a scan: the table
-/// backwards (`index` `None`), or a whole index in either direction.
+/// The walk `order_by_walk` chose for the loop over `cursor`: its table scan or rowid range
+/// backwards (`index` `None`), or a whole index in either direction in place of a scan.
 pub(super) struct OrderWalk {
     cursor: CursorId,
     index: Option<String>,
@@ -92,7 +93,12 @@ impl Ctx<'_> {
         if !backward && walk_satisfies(&access, &keys_here) {
             return Ok(true);
         }
-        if !matches!(access, Access::Scan) {
+        let reversible = match &access {
+            Access::Scan => true,
+            Access::RowidRange { .. } => backward,
+            _ => false,
+        };
+        if !reversible {
             return Ok(false);
         }
         let walk = |index: Option<String>| {
@@ -105,6 +111,9 @@ impl Ctx<'_> {
         };
         if backward && walk_satisfies(&access, &keys_here) {
             return walk(None);
+        }
+        if !matches!(access, Access::Scan) {
+            return Ok(false);
         }
         // A walk over a whole index in the order asked for, as SQLite prefers to sorting.
         for index in self.catalog.table_indexes(table) {
@@ -176,14 +185,27 @@ fn walk_satisfies(access: &Access<'_>, keys: &[&OrderColumn]) -> bool {
 }
 
 impl Ctx<'_> {
-    /// The walk `order_by_walk` chose for the loop over `cursor` in place of its scan, if any;
-    /// taken, so only that loop gets it.
-    pub(super) fn order_walk_for<'e>(&self, cursor: CursorId, table: &Table) -> Option<Access<'e>> {
+    /// The walk `order_by_walk` chose for the loop over `cursor`, if any; taken, so only that
+    /// loop gets it.
+    fn take_order_walk(&self, cursor: CursorId) -> Option<OrderWalk> {
         let walk = self.order_walk.take()?;
         if walk.cursor != cursor {
             self.order_walk.set(Some(walk));
             return None;
         }
+        Some(walk)
+    }
+
+    /// Whether the rowid range of the loop over `cursor` is walked backwards.
+    pub(super) fn order_walk_backward(&self, cursor: CursorId) -> bool {
+        let walk = self.take_order_walk(cursor);
+        debug_assert!(walk.as_ref().is_none_or(|w| w.index.is_none()));
+        walk.is_some_and(|w| w.backward)
+    }
+
+    /// The walk `order_by_walk` chose for the loop over `cursor` in place of its scan, if any.
+    pub(super) fn order_walk_for<'e>(&self, cursor: CursorId, table: &Table) -> Option<Access<'e>> {
+        let walk = self.take_order_walk(cursor)?;
         let Some(name) = walk.index else {
             debug_assert!(walk.backward, "a forward table walk is the plain scan");
             return Some(Access::ScanBack);

@@ -75,7 +75,7 @@ impl Access<'_> {
             Access::Coroutine(_) => return None,
             Access::Auto(auto) => auto.eqp(),
             Access::Rowid(_) => format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)"),
-            Access::RowidRange { lower, upper } => {
+            Access::RowidRange { lower, upper, .. } => {
                 // SQLite writes `>` and `<` for inclusive bounds too.
                 let mut parts = Vec::new();
                 if lower.is_some() {
