@@ -1,4 +1,5 @@
-//! ORDER BY … DESC served by walking the table or a whole index backwards (`order_walk.rs`)
+//! ORDER BY … DESC served by walking the table, a rowid range, a whole index or an index seek
+//! backwards (`order_walk.rs`)
 //! returns exactly SQLite's rows in SQLite's order — including ties, which a backward walk
 //! yields in reverse index order (later columns, then rowid, descending) as SQLite's does —
 //! and a LIMIT stops the walk early: bounded work (`Statement::vm_steps`) on 100,000 rows.
@@ -78,6 +79,40 @@ fn backward_walks_return_sqlites_rows_in_order() {
         "SELECT b, c, id FROM t ORDER BY b DESC, c DESC, id DESC",
         "SELECT x, y FROM r ORDER BY y DESC",
         "SELECT * FROM t WHERE d < 5 ORDER BY a DESC LIMIT 3",
+        // Index seeks from the upper end down: equality prefixes and ranges, NULL entries.
+        "SELECT id FROM t WHERE a = 3 ORDER BY id DESC",
+        "SELECT id FROM t WHERE a = 3 ORDER BY a DESC",
+        "SELECT id FROM t WHERE a = 3 ORDER BY a",
+        "SELECT id FROM t WHERE a = 3 ORDER BY a DESC, id DESC LIMIT 2",
+        "SELECT id, a FROM t WHERE a > 1 ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a >= 2 ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a < 3 ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a <= 2 ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a > 1 AND a < 3 ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a BETWEEN 1 AND 2 ORDER BY a DESC LIMIT 3",
+        "SELECT id, a FROM t WHERE a < 2.5 ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a < '3' ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a < NULL ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a > NULL ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a > 5 ORDER BY a DESC",
+        "SELECT id, a FROM t WHERE a < 0 ORDER BY a DESC",
+        "SELECT id, b, c FROM t WHERE b = 'B' ORDER BY c DESC",
+        "SELECT id, b, c FROM t WHERE b = 'b' ORDER BY b DESC, c DESC",
+        "SELECT id, b, c FROM t WHERE b = 'a' AND c > 1 ORDER BY c DESC",
+        "SELECT id, b, c FROM t WHERE b = 'b' AND c <= 1 ORDER BY c DESC",
+        "SELECT id, b, c FROM t WHERE b = 'b' AND c < 5 ORDER BY c DESC, id DESC",
+        "SELECT id, b, c FROM t WHERE b > 'a' ORDER BY b DESC",
+        "SELECT id, b, c FROM t WHERE b < 'C' ORDER BY b DESC",
+        "SELECT id, b, c FROM t WHERE b < 'c' COLLATE BINARY ORDER BY b DESC, id",
+        "SELECT id, b FROM t WHERE b = 'c' ORDER BY id DESC",
+        "SELECT id FROM t WHERE a IN (1, 3) ORDER BY a DESC, id DESC",
+        "SELECT x, y FROM r WHERE y = 2 ORDER BY rowid DESC",
+        "SELECT x, y FROM r WHERE y < 2 ORDER BY y DESC",
+        "SELECT x, y FROM r WHERE y > 1 ORDER BY y DESC",
+        "SELECT x, y FROM r WHERE y <= 'y' ORDER BY y DESC",
+        "SELECT o.id, (SELECT i.id FROM t AS i WHERE i.a = o.a ORDER BY i.id DESC LIMIT 1), \
+         (SELECT i.c FROM t AS i WHERE i.b = o.b AND i.c < o.c ORDER BY i.c DESC LIMIT 1) \
+         FROM t AS o ORDER BY o.id",
         // Orders no backward walk gives: sorted, with total orders.
         "SELECT * FROM t ORDER BY b COLLATE BINARY DESC, id",
         "SELECT * FROM t ORDER BY d DESC",
@@ -86,8 +121,6 @@ fn backward_walks_return_sqlites_rows_in_order() {
         "SELECT * FROM t ORDER BY a DESC NULLS FIRST, id DESC",
         "SELECT * FROM t ORDER BY id DESC NULLS LAST",
         "SELECT * FROM t ORDER BY a, id DESC",
-        "SELECT * FROM t WHERE a = 3 ORDER BY id DESC",
-        "SELECT * FROM t WHERE a > 1 ORDER BY a DESC, id DESC",
         "SELECT * FROM t WHERE id IN (2, 5, 7) ORDER BY id DESC",
         "SELECT * FROM t WHERE id = 5 ORDER BY id DESC",
         "SELECT DISTINCT a FROM t ORDER BY a DESC",
@@ -132,6 +165,10 @@ fn a_limit_stops_the_backward_walk() {
         "SELECT * FROM big WHERE id < 50000 ORDER BY id DESC LIMIT 10",
         "SELECT * FROM big WHERE id <= 50000.5 AND id > 10 ORDER BY id DESC LIMIT 10",
         "SELECT * FROM big WHERE id > 99990 ORDER BY id DESC",
+        "SELECT * FROM big WHERE a = 500 ORDER BY id DESC LIMIT 10",
+        "SELECT a FROM big WHERE a < 500 ORDER BY a DESC LIMIT 10",
+        "SELECT * FROM big WHERE a > 10 AND a <= 998.5 ORDER BY a DESC LIMIT 10",
+        "SELECT * FROM big WHERE a >= 999 ORDER BY a DESC LIMIT 10",
     ] {
         let (rows, steps) = steps(&conn, sql);
         assert_eq!(rows, 10, "{sql}");

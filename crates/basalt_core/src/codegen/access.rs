@@ -212,12 +212,13 @@ impl<'a> Ctx<'a> {
             // A rowid range reads the table alone: it beats an index range without equality.
             Some((_, terms, _)) if terms.is_empty() && (lower.is_some() || upper.is_some()) => {}
             Some((index, terms, range)) => {
+                let backward = self.order_walk_backward(source.cursor);
                 return Access::Index(Box::new(IndexSeek {
                     index: index.clone(),
                     terms,
                     range,
-                    backward: false,
-                }))
+                    backward,
+                }));
             }
             None => {}
         }

@@ -2,7 +2,8 @@
 //! order asked for — ascending rowid for a scan or rowid range, index order for an index walk
 //! — emits its rows as it finds them, so a LIMIT stops the walk early. Where every key is
 //! descending, a loop that would scan walks the table or a whole index backwards instead
-//! (`Last`/`Prev`), and a rowid range is walked from its upper bound down, as SQLite does.
+//! (`Last`/`Prev`), and a rowid range or index seek is walked from its upper end down, as
+//! SQLite does.
 //!
 //! Invariants:
 //! - The loop's access path is the one `nest` will choose: the same conditions at the same
@@ -10,8 +11,9 @@
 //! - Only keys without NULLS FIRST/LAST are matched, all ascending or all descending, each a
 //!   plain column of the table (or its rowid) compared under the index column's collation and
 //!   walked in an ascending index column. Descending keys are matched only by a backward walk
-//!   of the whole table, a rowid range or a whole index (no equality prefix, no range):
-//!   backwards, NULLs (lowest in index order) come last, as ORDER BY … DESC puts them.
+//!   (of the table, a rowid range, a whole index or an index seek without an IN list, whose
+//!   values come in ascending order only): backwards, NULLs (lowest in index order) come
+//!   last, as ORDER BY … DESC puts them.
 //! - A key on a column pinned by an equality term of the walk under the key's collation is
 //!   constant there and skipped; an IN term's column is walked in ascending order of its
 //!   distinct values.
@@ -39,8 +41,9 @@ pub(super) struct OrderColumn {
     pub desc: bool,
 }
 
-/// The walk `order_by_walk` chose for the loop over `cursor`: its table scan or rowid range
-/// backwards (`index` `None`), or a whole index in either direction in place of a scan.
+/// The walk `order_by_walk` chose for the loop over `cursor`: its table scan, rowid range or
+/// index seek backwards (`index` `None`), or a whole index in either direction in place of a
+/// scan.
 pub(super) struct OrderWalk {
     cursor: CursorId,
     index: Option<String>,
@@ -90,12 +93,16 @@ impl Ctx<'_> {
         if keys_here.iter().any(|k| k.desc != backward) {
             return Ok(false);
         }
-        if !backward && walk_satisfies(&access, &keys_here) {
+        let order = walk_order(&access, &keys_here);
+        // Every key pinned by an equality: any direction will do, and SQLite walks forward.
+        if order == Some(false) || (!backward && order.is_some()) {
             return Ok(true);
         }
         let reversible = match &access {
             Access::Scan => true,
             Access::RowidRange { .. } => backward,
+            // An IN list's values come in ascending order only.
+            Access::Index(seek) => backward && seek.terms.iter().all(|t| t.list.is_none()),
             _ => false,
         };
         if !reversible {
@@ -109,7 +116,7 @@ impl Ctx<'_> {
             }));
             Ok(true)
         };
-        if backward && walk_satisfies(&access, &keys_here) {
+        if backward && order.is_some() {
             return walk(None);
         }
         if !matches!(access, Access::Scan) {
@@ -117,7 +124,9 @@ impl Ctx<'_> {
         }
         // A walk over a whole index in the order asked for, as SQLite prefers to sorting.
         for index in self.catalog.table_indexes(table) {
-            if index.partial.is_none() && walk_satisfies(&whole_index(index, false), &keys_here) {
+            if index.partial.is_none()
+                && walk_order(&whole_index(index, false), &keys_here).is_some()
+            {
                 return walk(Some(index.name.clone()));
             }
         }
@@ -136,15 +145,16 @@ fn whole_index<'e>(index: &Index, backward: bool) -> Access<'e> {
 }
 
 /// Whether `access` visits rows in the order of `keys`, taken as ascending (a backward walk
-/// reverses both).
-fn walk_satisfies(access: &Access<'_>, keys: &[&OrderColumn]) -> bool {
+/// reverses both): `None` if not, else whether any key is left once those an equality pins
+/// are dropped (whether the walk's direction matters).
+fn walk_order(access: &Access<'_>, keys: &[&OrderColumn]) -> Option<bool> {
     let mut keys = keys.to_vec();
     // The columns the walk is ordered by, in turn.
     let walked: Vec<(ColRead, Option<Collation>)> = match access {
         Access::Scan | Access::ScanBack | Access::Rowid(_) | Access::RowidRange { .. } => {
             vec![(ColRead::Rowid, None)]
         }
-        Access::Coroutine(_) | Access::Auto(_) => return false,
+        Access::Coroutine(_) | Access::Auto(_) => return None,
         Access::Index(seek) => {
             let mut walked = Vec::new();
             let mut complete = true;
@@ -178,10 +188,11 @@ fn walk_satisfies(access: &Access<'_>, keys: &[&OrderColumn]) -> bool {
             walked
         }
     };
-    keys.len() <= walked.len()
+    let ordered = keys.len() <= walked.len()
         && keys.iter().zip(&walked).all(|(k, (read, collation))| {
             k.column.read == *read && collation.is_none_or(|c| c == k.collation)
-        })
+        });
+    ordered.then_some(!keys.is_empty())
 }
 
 impl Ctx<'_> {
@@ -196,7 +207,7 @@ impl Ctx<'_> {
         Some(walk)
     }
 
-    /// Whether the rowid range of the loop over `cursor` is walked backwards.
+    /// Whether the rowid range or index seek of the loop over `cursor` is walked backwards.
     pub(super) fn order_walk_backward(&self, cursor: CursorId) -> bool {
         let walk = self.take_order_walk(cursor);
         debug_assert!(walk.as_ref().is_none_or(|w| w.index.is_none()));
