@@ -68,6 +68,8 @@ impl EqTerm<'_> {
 
 pub(super) enum Access<'e> {
     Scan,
+    /// A full scan in descending rowid order, for an ORDER BY (`order_walk.rs`).
+    ScanBack,
     /// The rows of a lazy source: each comes from its co-routine (register: its resume
     /// address) into the source's one-row table.
     Coroutine(Reg),
@@ -75,11 +77,14 @@ pub(super) enum Access<'e> {
     /// Entries of an index: an equality prefix, then maybe a range on the next column
     /// (`index_range.rs`); the range's conditions stay in the level's list.
     Index(Box<IndexSeek<'e>>),
-    /// A walk over rowids from a lower bound (or the first row) while an upper bound holds. Its
-    /// conditions stay in the level's list and are tested on every row.
+    /// A walk over rowids from a lower bound (or the first row) while an upper bound holds,
+    /// or (`backward`, for an ORDER BY: `order_walk.rs`) from the upper bound (or the last row)
+    /// down while the lower one holds. Its conditions stay in the level's list and are tested
+    /// on every row.
     RowidRange {
         lower: Option<Bound<'e>>,
         upper: Option<Bound<'e>>,
+        backward: bool,
     },
     /// A transient index over the source's rows, built on first use (`auto_index.rs`).
     Auto(AutoIndex<'e>),
@@ -98,9 +103,11 @@ impl Access<'_> {
     /// The positions of the conditions the access path tests itself.
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
-            Access::Scan | Access::Coroutine(_) | Access::RowidRange { .. } | Access::Auto(_) => {
-                Vec::new()
-            }
+            Access::Scan
+            | Access::ScanBack
+            | Access::Coroutine(_)
+            | Access::RowidRange { .. }
+            | Access::Auto(_) => Vec::new(),
             Access::Rowid(t) => t.list.is_none().then_some(t.cond).into_iter().collect(),
             Access::Index(seek) => seek
                 .terms
@@ -116,12 +123,19 @@ impl Access<'_> {
 pub(super) enum Advance {
     /// `Next` on this cursor, back to the loop's top.
     Next(CursorId),
+    /// `Prev` on this cursor, back to the loop's top (a backward walk).
+    Prev(CursorId),
     /// Back to the loop's top, which resumes the co-routine for its next row.
     Resume,
     /// A lookup visits at most one row: nothing to advance.
     Once,
-    /// `Next` on an index cursor, ending covering-index candidate `cover`'s loop.
-    IndexNext { cursor: CursorId, cover: usize },
+    /// `Next` (`Prev` when `backward`) on an index cursor, ending covering-index candidate
+    /// `cover`'s loop.
+    IndexNext {
+        cursor: CursorId,
+        cover: usize,
+        backward: bool,
+    },
     /// The seek for one value of an IN list (`inner`), then the next value.
     In { inner: Box<Advance>, list: InLoop },
 }
@@ -198,16 +212,23 @@ impl<'a> Ctx<'a> {
             // A rowid range reads the table alone: it beats an index range without equality.
             Some((_, terms, _)) if terms.is_empty() && (lower.is_some() || upper.is_some()) => {}
             Some((index, terms, range)) => {
+                let backward = self.order_walk_backward(source.cursor);
                 return Access::Index(Box::new(IndexSeek {
                     index: index.clone(),
                     terms,
                     range,
-                }))
+                    backward,
+                }));
             }
             None => {}
         }
         if lower.is_some() || upper.is_some() {
-            return Access::RowidRange { lower, upper };
+            let backward = self.order_walk_backward(source.cursor);
+            return Access::RowidRange {
+                lower,
+                upper,
+                backward,
+            };
         }
         if let Some(walk) = self.order_walk_for(source.cursor, table) {
             return walk;
@@ -236,6 +257,14 @@ impl<'a> Ctx<'a> {
                 self.b.place(top);
                 Ok((top, Advance::Next(cursor)))
             }
+            Access::ScanBack => {
+                self.b.emit(Insn::Last {
+                    cursor,
+                    if_empty: self.b.to(exit),
+                });
+                self.b.place(top);
+                Ok((top, Advance::Prev(cursor)))
+            }
             Access::Coroutine(reg) => {
                 // The next row, or the end of the loop once the co-routine ends.
                 self.b.place(top);
@@ -249,51 +278,11 @@ impl<'a> Ctx<'a> {
                 });
                 Ok((top, Advance::Resume))
             }
-            Access::RowidRange { lower, upper } => {
-                let limit = match upper {
-                    Some(b) => Some((self.eval_value(b.value, sc)?, b)),
-                    None => None,
-                };
-                match lower {
-                    Some(b) => {
-                        let key = self.eval_value(b.value, sc)?;
-                        // The comparison with an INTEGER rowid converts the bound to a number.
-                        self.b.emit(Insn::Affinity {
-                            start: key,
-                            affinities: vec![Affinity::Numeric],
-                        });
-                        self.b.emit(Insn::SeekRowidFrom {
-                            cursor,
-                            key,
-                            strict: b.strict,
-                            if_empty: self.b.to(exit),
-                        });
-                    }
-                    None => {
-                        self.b.emit(Insn::Rewind {
-                            cursor,
-                            if_empty: self.b.to(exit),
-                        });
-                    }
-                }
-                self.b.place(top);
-                if let Some((value, b)) = limit {
-                    // Rowids only grow: the first past the bound (or a NULL bound) ends the walk.
-                    let rowid = self.b.reg();
-                    self.b.emit(Insn::Rowid {
-                        cursor,
-                        dest: rowid,
-                    });
-                    let past = if b.strict { CmpOp::Ge } else { CmpOp::Gt };
-                    self.b.emit(Insn::Compare {
-                        spec: cmp_spec(past, rowid_info(), b.value_info, NullMode::Jump),
-                        lhs: rowid,
-                        rhs: value,
-                        target: self.b.to(exit),
-                    });
-                }
-                Ok((top, Advance::Next(cursor)))
-            }
+            Access::RowidRange {
+                lower,
+                upper,
+                backward,
+            } => self.open_rowid_range(*lower, *upper, *backward, cursor, sc, exit),
             Access::Auto(auto) => self.open_auto_index(auto, cursor, sc, exit, next),
             Access::Rowid(term) => {
                 let terms = std::slice::from_ref(term);
@@ -323,9 +312,94 @@ impl<'a> Ctx<'a> {
                 let (exit, list) = self.open_in_loop(&seek.terms, exit, sc)?;
                 let (top, idx, cover) =
                     self.open_index_seek(seek, list.as_ref(), cursor, sc, exit, next)?;
-                Ok((top, Advance::IndexNext { cursor: idx, cover }.around(list)))
+                let advance = Advance::IndexNext {
+                    cursor: idx,
+                    cover,
+                    backward: seek.backward,
+                };
+                Ok((top, advance.around(list)))
             }
         }
+    }
+
+    /// A walk over a rowid range: from the lower bound up to the upper one, or (`backward`)
+    /// from the upper bound down to the lower one.
+    fn open_rowid_range(
+        &mut self,
+        lower: Option<Bound<'_>>,
+        upper: Option<Bound<'_>>,
+        backward: bool,
+        cursor: CursorId,
+        sc: &Scope<'_>,
+        exit: Label,
+    ) -> Result<(Label, Advance)> {
+        let top = self.b.label();
+        let (from, to) = if backward {
+            (upper, lower)
+        } else {
+            (lower, upper)
+        };
+        let limit = match to {
+            Some(b) => Some((self.eval_value(b.value, sc)?, b)),
+            None => None,
+        };
+        match from {
+            Some(b) => {
+                let key = self.eval_value(b.value, sc)?;
+                // The comparison with an INTEGER rowid converts the bound to a number.
+                self.b.emit(Insn::Affinity {
+                    start: key,
+                    affinities: vec![Affinity::Numeric],
+                });
+                self.b.emit(Insn::SeekRowidFrom {
+                    cursor,
+                    key,
+                    strict: b.strict,
+                    backward,
+                    if_empty: self.b.to(exit),
+                });
+            }
+            None if backward => {
+                self.b.emit(Insn::Last {
+                    cursor,
+                    if_empty: self.b.to(exit),
+                });
+            }
+            None => {
+                self.b.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: self.b.to(exit),
+                });
+            }
+        }
+        self.b.place(top);
+        if let Some((value, b)) = limit {
+            // Rowids only move one way: the first past the bound (or a NULL bound) ends the
+            // walk.
+            let rowid = self.b.reg();
+            self.b.emit(Insn::Rowid {
+                cursor,
+                dest: rowid,
+            });
+            let past = match (backward, b.strict) {
+                (false, true) => CmpOp::Ge,
+                (false, false) => CmpOp::Gt,
+                (true, true) => CmpOp::Le,
+                (true, false) => CmpOp::Lt,
+            };
+            self.b.emit(Insn::Compare {
+                spec: cmp_spec(past, rowid_info(), b.value_info, NullMode::Jump),
+                lhs: rowid,
+                rhs: value,
+                target: self.b.to(exit),
+            });
+        }
+        let advance = if backward {
+            Advance::Prev(cursor)
+        } else {
+            Advance::Next(cursor)
+        };
+        Ok((top, advance))
     }
 
     /// A bound's value into a register of its own.

@@ -523,7 +523,7 @@ impl Ctx<'_> {
                 pure_use: None,
                 plan: None,
                 covering: Vec::new(),
-                order_index: std::cell::Cell::new(None),
+                order_walk: std::cell::Cell::new(None),
                 authorizer: None,
                 auth_ignored: std::cell::RefCell::new(Vec::new()),
             };

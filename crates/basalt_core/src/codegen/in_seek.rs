@@ -116,12 +116,23 @@ impl Ctx<'_> {
             Advance::Next(cursor) => {
                 self.b.emit(Insn::Next { cursor, target });
             }
+            Advance::Prev(cursor) => {
+                self.b.emit(Insn::Prev { cursor, target });
+            }
             Advance::Resume => {
                 self.b.emit(Insn::Goto { target });
             }
             Advance::Once => {}
-            Advance::IndexNext { cursor, cover } => {
-                self.b.emit(Insn::Next { cursor, target });
+            Advance::IndexNext {
+                cursor,
+                cover,
+                backward,
+            } => {
+                if backward {
+                    self.b.emit(Insn::Prev { cursor, target });
+                } else {
+                    self.b.emit(Insn::Next { cursor, target });
+                }
                 self.cover_end(cover);
             }
             Advance::In { inner, list } => {

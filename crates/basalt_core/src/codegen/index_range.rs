@@ -43,6 +43,8 @@ pub(super) struct IndexSeek<'e> {
     pub index: Index,
     pub terms: Vec<EqTerm<'e>>,
     pub range: IndexRange<'e>,
+    /// From the last entry to the first, for an ORDER BY (`order_walk.rs`).
+    pub backward: bool,
 }
 
 /// The bounds of a range on the index column after the equality prefix.
@@ -162,6 +164,22 @@ pub(super) fn index_range<'e>(
     range
 }
 
+/// The seek that starts a walk over the index entries of `range` after an equality prefix of
+/// `n` columns, and how many key columns it compares (none: the walk starts at an end).
+fn seek_start(range: &IndexRange<'_>, backward: bool, n: usize) -> (SeekOp, usize) {
+    match (backward, &range.lower, &range.upper) {
+        (false, Some(b), _) if b.strict => (SeekOp::Gt, n + 1),
+        (false, Some(_), _) => (SeekOp::Ge, n + 1),
+        // Past the NULL entries (the slot holds NULL) when only an upper bound exists.
+        (false, None, Some(_)) => (SeekOp::Gt, n + 1),
+        (false, None, None) => (SeekOp::Ge, n),
+        (true, _, Some(b)) if b.strict => (SeekOp::Lt, n + 1),
+        (true, _, Some(_)) => (SeekOp::Le, n + 1),
+        // The last entry of the equality prefix.
+        (true, _, None) => (SeekOp::Le, n),
+    }
+}
+
 impl Ctx<'_> {
     /// Opens the seek's index and walks the entries its equality terms and range select, each
     /// followed by its table row on `cursor`. Returns the loop's top, the index cursor to
@@ -180,7 +198,12 @@ impl Ctx<'_> {
             index,
             terms,
             range,
+            backward,
         } = seek;
+        debug_assert!(
+            !backward || terms.iter().all(|t| t.list.is_none()),
+            "an IN list's values are not walked backwards"
+        );
         let start = self.b.addr();
         let idx = self.b.cursor();
         self.b.emit(Insn::OpenRead {
@@ -191,22 +214,23 @@ impl Ctx<'_> {
         });
         let n = terms.len();
         let values = self.eval_values(terms, sc, list)?;
-        // The equality key, with one more slot for a bound.
-        let key = self.key_with_bound(values, terms, range.lower.as_ref(), sc, exit)?;
-        let upper = match &range.upper {
-            Some(b) => Some((
-                self.key_with_bound(key, terms, Some(b), sc, exit)?,
-                b.strict,
-            )),
-            None => None,
+        // The walk starts at one end of the range and stops past the other: forward from the
+        // lower bound, backward from the upper one.
+        let (from, to) = if *backward {
+            (range.upper.as_ref(), range.lower.as_ref())
+        } else {
+            (range.lower.as_ref(), range.upper.as_ref())
         };
-        let (op, count) = match &range.lower {
-            Some(b) if b.strict => (SeekOp::Gt, n + 1),
-            Some(_) => (SeekOp::Ge, n + 1),
-            // Past the NULL entries (the slot holds NULL) when only an upper bound exists.
-            None if range.upper.is_some() => (SeekOp::Gt, n + 1),
-            None => (SeekOp::Ge, n),
+        // The equality key, with one more slot for the starting bound (NULL without one).
+        let key = self.key_with_bound(values, terms, from, sc, exit)?;
+        // Backwards without a lower bound, the stop key's NULL slot ends the walk before the
+        // NULL entries of the range column.
+        let to_key = if to.is_some() || (*backward && from.is_some()) {
+            Some(self.key_with_bound(key, terms, to, sc, exit)?)
+        } else {
+            None
         };
+        let (op, count) = seek_start(range, *backward, n);
         if count > 0 {
             self.b.emit(Insn::SeekIndex {
                 cursor: idx,
@@ -214,6 +238,11 @@ impl Ctx<'_> {
                 key,
                 count,
                 not_found: self.b.to(exit),
+            });
+        } else if *backward {
+            self.b.emit(Insn::Last {
+                cursor: idx,
+                if_empty: self.b.to(exit),
             });
         } else {
             self.b.emit(Insn::Rewind {
@@ -223,26 +252,29 @@ impl Ctx<'_> {
         }
         let top = self.b.label();
         self.b.place(top);
-        match upper {
-            Some((hi, strict)) => {
-                self.b.emit(Insn::IdxCompare {
-                    cursor: idx,
-                    op: if strict { CmpOp::Ge } else { CmpOp::Gt },
-                    key: hi,
-                    count: n + 1,
-                    target: self.b.to(exit),
-                });
-            }
-            None if n > 0 => {
-                self.b.emit(Insn::IdxCompare {
-                    cursor: idx,
-                    op: CmpOp::Gt,
-                    key,
-                    count: n,
-                    target: self.b.to(exit),
-                });
-            }
-            None => {}
+        // (key, columns compared, whether an entry equal to the key is past the end too).
+        let stop = match (to_key, to) {
+            (Some(k), Some(b)) => Some((k, n + 1, b.strict)),
+            // The NULL slot: NULL entries are past the end.
+            (Some(k), None) => Some((k, n + 1, true)),
+            (None, _) if n > 0 => Some((key, n, false)),
+            (None, _) => None,
+        };
+        if let Some((stop_key, count, strict)) = stop {
+            // Past the stop key (at it, for a strict bound) the walk is over.
+            let op = match (*backward, strict) {
+                (false, true) => CmpOp::Ge,
+                (false, false) => CmpOp::Gt,
+                (true, true) => CmpOp::Le,
+                (true, false) => CmpOp::Lt,
+            };
+            self.b.emit(Insn::IdxCompare {
+                cursor: idx,
+                op,
+                key: stop_key,
+                count,
+                target: self.b.to(exit),
+            });
         }
         let rowid = self.b.reg();
         self.b.emit(Insn::IdxRowid {

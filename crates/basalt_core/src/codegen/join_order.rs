@@ -109,7 +109,7 @@ impl Ctx<'_> {
                     let found = self.index_seek_rows(table, seek);
                     (log_rows + found, found, 0.0)
                 }
-                (Access::RowidRange { lower, upper }, _) => {
+                (Access::RowidRange { lower, upper, .. }, _) => {
                     let bounds = i32::from(lower.is_some()) + i32::from(upper.is_some());
                     let found = rows * FILTER_KEEPS.powi(bounds);
                     (log_rows + found, found, 0.0)

@@ -337,9 +337,9 @@ pub struct Ctx<'a> {
     plan: Option<query_plan::PlanNotes>,
     /// Index loops that may read their table from the index alone (`covering.rs`).
     covering: Vec<covering::CoverCandidate>,
-    /// The index the loop over a source cursor walks whole for its ORDER BY
-    /// (`order_walk.rs`), taken by that loop's `choose_access`.
-    order_index: std::cell::Cell<Option<(CursorId, String)>>,
+    /// The walk (backwards over the table, or over a whole index) the loop over a source
+    /// cursor makes for its ORDER BY (`order_walk.rs`), taken by that loop's `choose_access`.
+    order_walk: std::cell::Cell<Option<order_walk::OrderWalk>>,
     /// The connection's authorizer, if one is set (`authorize.rs`).
     authorizer: Option<std::rc::Rc<crate::hooks::Authorizer>>,
     /// (database, table, column) whose reads the authorizer answered IGNORE: they read NULL.
@@ -470,7 +470,7 @@ fn compile_noting(
         pure_use: None,
         plan,
         covering: Vec::new(),
-        order_index: std::cell::Cell::new(None),
+        order_walk: std::cell::Cell::new(None),
         authorizer,
         auth_ignored: std::cell::RefCell::new(Vec::new()),
     };

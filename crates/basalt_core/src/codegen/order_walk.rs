@@ -1,17 +1,25 @@
 //! ORDER BY without a sorter: a query over one table whose loop already visits rows in the
 //! order asked for — ascending rowid for a scan or rowid range, index order for an index walk
-//! — emits its rows as it finds them, so a LIMIT stops the walk early.
+//! — emits its rows as it finds them, so a LIMIT stops the walk early. Where every key is
+//! descending, a loop that would scan walks the table or a whole index backwards instead
+//! (`Last`/`Prev`), and a rowid range or index seek is walked from its upper end down, as
+//! SQLite does.
 //!
 //! Invariants:
 //! - The loop's access path is the one `nest` will choose: the same conditions at the same
 //!   level go through the same `choose_access`.
-//! - Only ascending keys without NULLS FIRST/LAST are matched, each a plain column of the table
-//!   (or its rowid) compared under the index column's collation and walked in an ascending
-//!   index column. A key on a column pinned by an equality term of the walk under the key's
-//!   collation is constant there and skipped; an IN term's column is walked in ascending order
-//!   of its distinct values.
+//! - Only keys without NULLS FIRST/LAST are matched, all ascending or all descending, each a
+//!   plain column of the table (or its rowid) compared under the index column's collation and
+//!   walked in an ascending index column. Descending keys are matched only by a backward walk
+//!   (of the table, a rowid range, a whole index or an index seek without an IN list, whose
+//!   values come in ascending order only): backwards, NULLs (lowest in index order) come
+//!   last, as ORDER BY … DESC puts them.
+//! - A key on a column pinned by an equality term of the walk under the key's collation is
+//!   constant there and skipped; an IN term's column is walked in ascending order of its
+//!   distinct values.
 //! - Equal keys are not reordered by a stable sort any more; they come in the walk's order
-//!   (later index columns, then rowid), as in SQLite when it makes the same choice.
+//!   (later index columns, then rowid; both descending in a backward walk), as in SQLite when
+//!   it makes the same choice.
 //! - A loop that would scan the table walks a whole index instead when the index's order is
 //!   the ORDER BY's (SQLite's choice without statistics); every row has one entry in a
 //!   non-partial index, so the walk visits each row once.
@@ -21,22 +29,33 @@ use super::index_range::{IndexRange, IndexSeek};
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::Cond;
 use super::Ctx;
-use crate::catalog::Table;
+use crate::catalog::{Index, Table};
 use crate::error::Result;
 use crate::record::{Collation, SortOrder};
 use crate::vdbe::CursorId;
 
-/// One ORDER BY key as a table column and the collation it sorts by.
+/// One ORDER BY key as a table column, the collation it sorts by and its direction.
 pub(super) struct OrderColumn {
     pub column: Resolved,
     pub collation: Collation,
+    pub desc: bool,
+}
+
+/// The walk `order_by_walk` chose for the loop over `cursor`: its table scan, rowid range or
+/// index seek backwards (`index` `None`), or a whole index in either direction in place of a
+/// scan.
+pub(super) struct OrderWalk {
+    cursor: CursorId,
+    index: Option<String>,
+    backward: bool,
 }
 
 impl Ctx<'_> {
     /// Whether the single table loop over `sc` with `conds` visits rows in the order of `keys`
-    /// (`None` for a key that is not an ascending plain column). Where the loop would scan the
-    /// table and an index's order is the one asked for, the loop is told to walk that index
-    /// instead (`Ctx::order_index`, read by `choose_access`) and this says yes.
+    /// (`None` for a key that is not a plain column). Where the loop would scan the table and
+    /// the table's order backwards or an index's order (either way) is the one asked for, the
+    /// loop is told to walk that instead (`Ctx::order_walk`, read by `choose_access`) and this
+    /// says yes.
     pub(super) fn order_by_walk(
         &self,
         keys: &[Option<OrderColumn>],
@@ -69,38 +88,73 @@ impl Ctx<'_> {
                 return Ok(true);
             }
         }
-        if walk_satisfies(&access, &keys_here) {
+        // Every key descending asks for a backward walk; a mixture for neither.
+        let backward = keys_here.first().is_some_and(|k| k.desc);
+        if keys_here.iter().any(|k| k.desc != backward) {
+            return Ok(false);
+        }
+        let order = walk_order(&access, &keys_here);
+        // Every key pinned by an equality: any direction will do, and SQLite walks forward.
+        if order == Some(false) || (!backward && order.is_some()) {
             return Ok(true);
+        }
+        let reversible = match &access {
+            Access::Scan => true,
+            Access::RowidRange { .. } => backward,
+            // An IN list's values come in ascending order only.
+            Access::Index(seek) => backward && seek.terms.iter().all(|t| t.list.is_none()),
+            _ => false,
+        };
+        if !reversible {
+            return Ok(false);
+        }
+        let walk = |index: Option<String>| {
+            self.order_walk.set(Some(OrderWalk {
+                cursor: source.cursor,
+                index,
+                backward,
+            }));
+            Ok(true)
+        };
+        if backward && order.is_some() {
+            return walk(None);
         }
         if !matches!(access, Access::Scan) {
             return Ok(false);
         }
         // A walk over a whole index in the order asked for, as SQLite prefers to sorting.
         for index in self.catalog.table_indexes(table) {
-            let walk = Access::Index(Box::new(IndexSeek {
-                index: index.clone(),
-                terms: Vec::new(),
-                range: IndexRange::default(),
-            }));
-            if index.partial.is_none() && walk_satisfies(&walk, &keys_here) {
-                self.order_index
-                    .set(Some((source.cursor, index.name.clone())));
-                return Ok(true);
+            if index.partial.is_none()
+                && walk_order(&whole_index(index, false), &keys_here).is_some()
+            {
+                return walk(Some(index.name.clone()));
             }
         }
         Ok(false)
     }
 }
 
-/// Whether `access` visits rows in the order of `keys`.
-fn walk_satisfies(access: &Access<'_>, keys: &[&OrderColumn]) -> bool {
+/// A walk over every entry of `index`.
+fn whole_index<'e>(index: &Index, backward: bool) -> Access<'e> {
+    Access::Index(Box::new(IndexSeek {
+        index: index.clone(),
+        terms: Vec::new(),
+        range: IndexRange::default(),
+        backward,
+    }))
+}
+
+/// Whether `access` visits rows in the order of `keys`, taken as ascending (a backward walk
+/// reverses both): `None` if not, else whether any key is left once those an equality pins
+/// are dropped (whether the walk's direction matters).
+fn walk_order(access: &Access<'_>, keys: &[&OrderColumn]) -> Option<bool> {
     let mut keys = keys.to_vec();
     // The columns the walk is ordered by, in turn.
     let walked: Vec<(ColRead, Option<Collation>)> = match access {
-        Access::Scan | Access::Rowid(_) | Access::RowidRange { .. } => {
+        Access::Scan | Access::ScanBack | Access::Rowid(_) | Access::RowidRange { .. } => {
             vec![(ColRead::Rowid, None)]
         }
-        Access::Coroutine(_) | Access::Auto(_) => return false,
+        Access::Coroutine(_) | Access::Auto(_) => return None,
         Access::Index(seek) => {
             let mut walked = Vec::new();
             let mut complete = true;
@@ -134,26 +188,40 @@ fn walk_satisfies(access: &Access<'_>, keys: &[&OrderColumn]) -> bool {
             walked
         }
     };
-    keys.len() <= walked.len()
+    let ordered = keys.len() <= walked.len()
         && keys.iter().zip(&walked).all(|(k, (read, collation))| {
             k.column.read == *read && collation.is_none_or(|c| c == k.collation)
-        })
+        });
+    ordered.then_some(!keys.is_empty())
 }
 
 impl Ctx<'_> {
-    /// The whole-index walk `order_by_walk` chose for the loop over `cursor`, if any; taken, so
-    /// only that loop gets it.
-    pub(super) fn order_walk_for<'e>(&self, cursor: CursorId, table: &Table) -> Option<Access<'e>> {
-        let (for_cursor, name) = self.order_index.take()?;
-        if for_cursor != cursor {
-            self.order_index.set(Some((for_cursor, name)));
+    /// The walk `order_by_walk` chose for the loop over `cursor`, if any; taken, so only that
+    /// loop gets it.
+    fn take_order_walk(&self, cursor: CursorId) -> Option<OrderWalk> {
+        let walk = self.order_walk.take()?;
+        if walk.cursor != cursor {
+            self.order_walk.set(Some(walk));
             return None;
         }
+        Some(walk)
+    }
+
+    /// Whether the rowid range or index seek of the loop over `cursor` is walked backwards.
+    pub(super) fn order_walk_backward(&self, cursor: CursorId) -> bool {
+        let walk = self.take_order_walk(cursor);
+        debug_assert!(walk.as_ref().is_none_or(|w| w.index.is_none()));
+        walk.is_some_and(|w| w.backward)
+    }
+
+    /// The walk `order_by_walk` chose for the loop over `cursor` in place of its scan, if any.
+    pub(super) fn order_walk_for<'e>(&self, cursor: CursorId, table: &Table) -> Option<Access<'e>> {
+        let walk = self.take_order_walk(cursor)?;
+        let Some(name) = walk.index else {
+            debug_assert!(walk.backward, "a forward table walk is the plain scan");
+            return Some(Access::ScanBack);
+        };
         let index = self.catalog.table_indexes(table).find(|i| i.name == name)?;
-        Some(Access::Index(Box::new(IndexSeek {
-            index: index.clone(),
-            terms: Vec::new(),
-            range: IndexRange::default(),
-        })))
+        Some(whole_index(index, walk.backward))
     }
 }

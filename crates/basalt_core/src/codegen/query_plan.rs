@@ -71,11 +71,11 @@ impl Access<'_> {
         source.table.as_ref()?;
         let name = &source.name;
         Some(match self {
-            Access::Scan => format!("SCAN {name}"),
+            Access::Scan | Access::ScanBack => format!("SCAN {name}"),
             Access::Coroutine(_) => return None,
             Access::Auto(auto) => auto.eqp(),
             Access::Rowid(_) => format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)"),
-            Access::RowidRange { lower, upper } => {
+            Access::RowidRange { lower, upper, .. } => {
                 // SQLite writes `>` and `<` for inclusive bounds too.
                 let mut parts = Vec::new();
                 if lower.is_some() {
@@ -94,6 +94,7 @@ impl Access<'_> {
                     index,
                     terms,
                     range,
+                    ..
                 } = &**seek;
                 let column_name = |i: usize| -> Option<String> {
                     let n = index.columns.get(i)?.column?;

@@ -1332,15 +1332,15 @@ struct Projected {
     infos: Vec<ColInfo>,
 }
 
-/// An ORDER BY key as a plain ascending column of a source and the collation it sorts by, if
-/// it is one (for `order_walk.rs`).
+/// An ORDER BY key as a plain column of a source, the collation it sorts by and its
+/// direction, if it is one without NULLS FIRST/LAST (for `order_walk.rs`).
 fn order_column(
     key: &OrderKey<'_>,
     term: &ast::OrderingTerm,
     results: &[ResultExpr<'_>],
     sc: &Scope<'_>,
 ) -> Option<OrderColumn> {
-    if term.order == Some(ast::SortOrder::Desc) || term.nulls.is_some() {
+    if term.nulls.is_some() {
         return None;
     }
     let (column, explicit) = match key {
@@ -1366,6 +1366,7 @@ fn order_column(
     Some(OrderColumn {
         collation: explicit.unwrap_or(column.collation),
         column,
+        desc: term.order == Some(ast::SortOrder::Desc),
     })
 }
 

@@ -608,9 +608,15 @@ impl Vm {
                 cursor,
                 key,
                 strict,
+                backward,
                 if_empty,
             } => {
-                let Some(start) = rowid_range_start(&self.regs[*key], *strict) else {
+                let (start, op) = if *backward {
+                    (rowid_range_end(&self.regs[*key], *strict), SeekOp::Le)
+                } else {
+                    (rowid_range_start(&self.regs[*key], *strict), SeekOp::Ge)
+                };
+                let Some(start) = start else {
                     return Ok(Jump(*if_empty));
                 };
                 let (c, pager) = self.cursor_on(*cursor, env)?;
@@ -620,7 +626,7 @@ impl Vm {
                         "rowid range on an ephemeral",
                     ));
                 };
-                let found = b.seek_rowid(pager, start, SeekOp::Ge)?;
+                let found = b.seek_rowid(pager, start, op)?;
                 c.moved();
                 if !found {
                     return Ok(Jump(*if_empty));
@@ -1337,6 +1343,36 @@ fn rowid_range_start(bound: &Value, strict: bool) -> Option<i64> {
             }
         }
         Value::Null | Value::Text(_) | Value::Blob(_) => None,
+    }
+}
+
+/// The last rowid at most (`strict`: below) an upper bound converted to a number, `None`
+/// when no rowid is: a NULL or NaN bound, or one below every integer. Text and blobs are
+/// above every integer.
+fn rowid_range_end(bound: &Value, strict: bool) -> Option<i64> {
+    match bound {
+        Value::Integer(i) => {
+            if strict {
+                i.checked_sub(1)
+            } else {
+                Some(*i)
+            }
+        }
+        Value::Real(r) if r.is_nan() => None,
+        Value::Real(r) => {
+            // The last integer below the bound is its ceiling minus one, the last at most it
+            // its floor. Past either end of i64 the answer is clear.
+            let last = if strict { r.ceil() - 1.0 } else { r.floor() };
+            if last >= i64::MAX as f64 {
+                Some(i64::MAX)
+            } else if last < i64::MIN as f64 {
+                None
+            } else {
+                Some(last as i64)
+            }
+        }
+        Value::Null => None,
+        Value::Text(_) | Value::Blob(_) => Some(i64::MAX),
     }
 }
 

@@ -185,10 +185,14 @@ pub enum Insn {
     /// than) the number in `key` — the lower bound of a rowid range, compared as SQLite
     /// compares an integer with any value: a real bound rounds up, NULL and text or blobs
     /// (greater than every integer) leave no row; jumps to `if_empty` when there is none.
+    /// `backward`: on the last row whose rowid is at most (`strict`: less than) the bound —
+    /// the upper bound of a range walked backwards: a real bound rounds down, NULL leaves no
+    /// row and text or blobs leave every row.
     SeekRowidFrom {
         cursor: CursorId,
         key: Reg,
         strict: bool,
+        backward: bool,
         if_empty: Addr,
     },
     /// Positions an index cursor by the `count`-column key in `key..`, or jumps when no entry
@@ -723,9 +727,15 @@ impl Insn {
                 cursor,
                 key,
                 strict,
+                backward,
                 if_empty,
             } => (
-                if *strict { "SeekGT" } else { "SeekGE" },
+                match (backward, strict) {
+                    (false, true) => "SeekGT",
+                    (false, false) => "SeekGE",
+                    (true, true) => "SeekLT",
+                    (true, false) => "SeekLE",
+                },
                 n(*cursor),
                 n(*if_empty),
                 n(*key),
