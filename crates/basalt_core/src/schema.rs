@@ -118,7 +118,12 @@ fn malformed(detail: impl Into<String>) -> Error {
 
 fn text(value: Option<ValueRef<'_>>) -> Option<String> {
     match value {
-        Some(ValueRef::Text(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        // Valid UTF-8 (the usual case) is copied once, without the lossy decoder's chunking.
+        Some(ValueRef::Text(bytes)) => Some(
+            std::str::from_utf8(bytes)
+                .map(str::to_string)
+                .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned()),
+        ),
         _ => None,
     }
 }
