@@ -118,7 +118,12 @@ fn malformed(detail: impl Into<String>) -> Error {
 
 fn text(value: Option<ValueRef<'_>>) -> Option<String> {
     match value {
-        Some(ValueRef::Text(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        // Valid UTF-8 (the usual case) is copied once, without the lossy decoder's chunking.
+        Some(ValueRef::Text(bytes)) => Some(
+            std::str::from_utf8(bytes)
+                .map(str::to_string)
+                .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned()),
+        ),
         _ => None,
     }
 }
@@ -155,9 +160,15 @@ impl Schema {
         page_count: PageNo,
     ) -> Result<SchemaEntry> {
         let column = |i| header.column(payload, i);
-        let kind_text = text(column(0)?).unwrap_or_default();
-        let kind = ObjectKind::parse(kind_text.as_bytes())
-            .ok_or_else(|| malformed(format!("object type {kind_text:?}")))?;
+        let kind_value = column(0)?;
+        let kind = match kind_value {
+            Some(ValueRef::Text(bytes)) => ObjectKind::parse(bytes),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            let kind_text = text(kind_value).unwrap_or_default();
+            malformed(format!("object type {kind_text:?}"))
+        })?;
         let name = text(column(1)?).ok_or_else(|| malformed("object without a name"))?;
         let table_name = text(column(2)?).unwrap_or_default();
         let root_page = match column(3)? {

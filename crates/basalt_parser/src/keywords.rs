@@ -31,6 +31,9 @@ macro_rules! keywords {
             /// Every keyword, in alphabetical order.
             pub const ALL: &'static [Keyword] = &[$(Keyword::$variant,)*];
         }
+
+        /// The spelling of each keyword of `Keyword::ALL`, at the same index.
+        const TEXTS: &[&str] = &[$($text,)*];
     };
 }
 
@@ -99,9 +102,29 @@ impl Keyword {
     }
 }
 
-/// The keyword spelled by `word` (ASCII case-insensitive), if any.
+/// `BUCKETS[l]..BUCKETS[l + 1]` is the range of `Keyword::ALL` whose spellings start with
+/// letter `l` (0 = `A`): the table is sorted, so each letter's keywords are contiguous.
+const BUCKETS: [u8; 27] = buckets();
+
+const fn buckets() -> [u8; 27] {
+    let mut out = [0u8; 27];
+    let mut letter = 0;
+    while letter < 27 {
+        let mut i = 0;
+        while i < TEXTS.len() && ((TEXTS[i].as_bytes()[0] - b'A') as usize) < letter {
+            i += 1;
+        }
+        out[letter] = i as u8;
+        letter += 1;
+    }
+    out
+}
+
+/// The keyword spelled by `word` (ASCII case-insensitive), if any. Every identifier of every
+/// statement comes through here (a schema load tokenizes each CREATE text), so it looks only at
+/// the keywords of the word's first letter, and compares lengths before bytes.
 pub fn lookup(word: &[u8]) -> Option<Keyword> {
-    if word.len() < 2 || word.len() > 17 {
+    if word.len() < 2 || word.len() > 17 || !word[0].is_ascii_alphabetic() {
         return None;
     }
     let mut buf = [0u8; 17];
@@ -109,10 +132,12 @@ pub fn lookup(word: &[u8]) -> Option<Keyword> {
         *dst = src.to_ascii_uppercase();
     }
     let upper = &buf[..word.len()];
-    Keyword::ALL
-        .binary_search_by(|k| k.as_str().as_bytes().cmp(upper))
-        .ok()
-        .map(|i| Keyword::ALL[i])
+    let letter = usize::from(upper[0] - b'A');
+    let range = usize::from(BUCKETS[letter])..usize::from(BUCKETS[letter + 1]);
+    TEXTS[range.clone()]
+        .iter()
+        .position(|text| text.as_bytes() == upper)
+        .map(|i| Keyword::ALL[range.start + i])
 }
 
 #[cfg(test)]
@@ -122,6 +147,8 @@ mod tests {
     #[test]
     fn table_is_sorted_and_complete() {
         assert_eq!(Keyword::ALL.len(), 147);
+        assert_eq!(TEXTS.len(), Keyword::ALL.len());
+        assert_eq!(usize::from(BUCKETS[26]), Keyword::ALL.len());
         for pair in Keyword::ALL.windows(2) {
             assert!(pair[0].as_str() < pair[1].as_str(), "{:?}", pair);
         }
@@ -130,5 +157,8 @@ mod tests {
         }
         assert_eq!(lookup(b"rowid"), None);
         assert_eq!(lookup(b"concurrent"), None);
+        assert_eq!(lookup(b"_abort"), None);
+        assert_eq!(lookup(b"zz"), None);
+        assert_eq!(lookup(b"Without"), Some(Keyword::Without));
     }
 }

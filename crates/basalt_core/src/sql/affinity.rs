@@ -28,8 +28,13 @@ impl Affinity {
     /// `REAL`, `FLOA`, `DOUB` → REAL; anything else, the empty name included, → NUMERIC.
     /// Matching is on substrings, case-insensitively.
     pub fn from_type_name(declared: &str) -> Affinity {
-        let upper = declared.to_ascii_uppercase();
-        let has = |needle: &str| upper.contains(needle);
+        // Compared in place: every column of every table comes through here on a schema load.
+        let bytes = declared.as_bytes();
+        let has = |needle: &str| {
+            bytes
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+        };
         if has("INT") {
             Affinity::Integer
         } else if has("CHAR") || has("CLOB") || has("TEXT") {

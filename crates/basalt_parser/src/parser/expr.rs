@@ -569,12 +569,17 @@ impl Parser<'_> {
 
     /// `typetoken`: zero or more name words plus optional `(n [, m])`.
     pub(crate) fn type_name(&mut self) -> R<Option<TypeName>> {
-        let mut words: Vec<&str> = Vec::new();
+        // The words joined by single spaces, built in place: every column of every table
+        // read from a schema comes through here.
+        let mut name = String::new();
         while self.is_ids(self.cur().kind) {
             let t = self.bump();
-            words.push(self.text(t));
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(self.text(t));
         }
-        if words.is_empty() {
+        if name.is_empty() {
             return Ok(None);
         }
         let mut args = Vec::new();
@@ -586,7 +591,7 @@ impl Parser<'_> {
             self.expect(Tk::RParen)?;
         }
         Ok(Some(TypeName {
-            name: words.join(" "),
+            name,
             args,
         }))
     }
