@@ -590,10 +590,7 @@ impl Parser<'_> {
             }
             self.expect(Tk::RParen)?;
         }
-        Ok(Some(TypeName {
-            name,
-            args,
-        }))
+        Ok(Some(TypeName { name, args }))
     }
 
     /// `[+|-] INTEGER|FLOAT`, returned as written without spaces.
