@@ -192,7 +192,13 @@ struct CAggregate {
 impl CAggregate {
     fn final_value(&mut self) -> Result<Value> {
         self.finished = true;
-        let Some(x_final) = self.def.x_final else {
+        self.result_call(self.def.x_final)
+    }
+
+    /// Calls `xFinal` or `xValue`, which report the aggregate's result so far; NULL without
+    /// one.
+    fn result_call(&self, f: Option<XFinal>) -> Result<Value> {
+        let Some(f) = f else {
             return Ok(Value::Null);
         };
         let memory = self.memory.get();
@@ -200,8 +206,8 @@ impl CAggregate {
             &self.def,
             &[],
             |ctx| ctx.agg = memory,
-            // SAFETY: the application's xFinal with a context valid for the call.
-            |ctx, _, _| unsafe { x_final(ctx) },
+            // SAFETY: the application's xFinal or xValue with a context valid for the call.
+            |ctx, _, _| unsafe { f(ctx) },
         )
     }
 
@@ -234,17 +240,7 @@ impl Aggregate for CAggregate {
     }
 
     fn value(&self) -> Result<Value> {
-        let Some(x_value) = self.def.x_value else {
-            return Ok(Value::Null);
-        };
-        let memory = self.memory.get();
-        call_c(
-            &self.def,
-            &[],
-            |ctx| ctx.agg = memory,
-            // SAFETY: the application's xValue with a context valid for the call.
-            |ctx, _, _| unsafe { x_value(ctx) },
-        )
+        self.result_call(self.def.x_value)
     }
 
     fn finish(&mut self) -> Result<Value> {
