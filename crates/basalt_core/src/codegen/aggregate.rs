@@ -544,14 +544,7 @@ impl Ctx<'_> {
             self.agg_steps(&calls);
             let n_bare = bare.len();
             self.bare_gate_load(&gate, &calls, &mut |ctx| {
-                for i in 0..n_bare {
-                    ctx.b.emit(Insn::Column {
-                        cursor: sorter,
-                        column: k + n_args + i,
-                        dest: bare_regs + i,
-                        default: None,
-                    });
-                }
+                ctx.b.columns_from(sorter, k + n_args, n_bare, bare_regs);
             });
             let top_addr = self.b.to(top);
             self.b.emit(Insn::Next {

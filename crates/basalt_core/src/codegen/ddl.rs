@@ -432,14 +432,7 @@ impl Ctx<'_> {
         });
         self.b.place(top);
         if index.unique {
-            for i in 0..n {
-                self.b.emit(Insn::Column {
-                    cursor: sorter,
-                    column: i,
-                    dest: key + i,
-                    default: None,
-                });
-            }
+            self.b.columns(sorter, n, key);
             self.refuse_duplicate_key(table, index, idx, key)?;
         }
         self.b.emit(Insn::SorterData {

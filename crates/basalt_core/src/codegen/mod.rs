@@ -208,10 +208,15 @@ impl Builder {
 
     /// Columns `0..n` of the current row of `cursor` into `dest..`.
     pub fn columns(&mut self, cursor: CursorId, n: usize, dest: Reg) {
+        self.columns_from(cursor, 0, n, dest);
+    }
+
+    /// Columns `first..first + n` of `cursor`'s current record into `dest..dest + n`.
+    pub fn columns_from(&mut self, cursor: CursorId, first: usize, n: usize, dest: Reg) {
         for i in 0..n {
             self.emit(Insn::Column {
                 cursor,
-                column: i,
+                column: first + i,
                 dest: dest + i,
                 default: None,
             });

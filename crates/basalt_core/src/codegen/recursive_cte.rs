@@ -364,14 +364,7 @@ impl Ctx<'_> {
         });
         let row = self.b.regs(n);
         let at = if order.is_empty() { 0 } else { order.len() + 1 };
-        for i in 0..n {
-            self.b.emit(Insn::Column {
-                cursor: queue,
-                column: at + i,
-                dest: row + i,
-                default: None,
-            });
-        }
+        self.b.columns_from(queue, at, n, row);
         self.b.emit(Insn::Delete {
             cursor: queue,
             count_change: false,

@@ -391,14 +391,7 @@ impl Ctx<'_> {
                 if_empty: self.b.to(sink.end),
             });
             self.b.place(top);
-            for i in 0..n {
-                self.b.emit(Insn::Column {
-                    cursor: s.cursor,
-                    column: s.n_keys + i,
-                    dest: base + i,
-                    default: None,
-                });
-            }
+            self.b.columns_from(s.cursor, s.n_keys, n, base);
             self.output_row(sink, base, n);
             let top_addr = self.b.to(top);
             self.b.emit(Insn::Next {

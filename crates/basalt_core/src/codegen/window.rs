@@ -803,14 +803,7 @@ impl Ctx<'_> {
             spec: Rc::new(spec),
         });
         self.b.place(top);
-        for c in 0..width {
-            self.b.emit(Insn::Column {
-                cursor: sorter,
-                column: n_keys + c,
-                dest: row + c,
-                default: None,
-            });
-        }
+        self.b.columns_from(sorter, n_keys, width, row);
         self.b.emit(Insn::WindowAdd {
             cursor: buffer,
             start: row,
