@@ -9,6 +9,7 @@
 //!   every time it is evaluated.
 
 use super::lazy_call::LazyCall;
+use super::query_plan::SubqueryKind;
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::{Dest, SelectOut};
 use super::{error, Ctx, Label};
@@ -21,7 +22,7 @@ use crate::sql::arith::{ArithOp, BitOp};
 use crate::sql::func::{self as sqlfunc, Function};
 use crate::vdbe::func::{Aggregate, Scalar};
 use crate::vdbe::{CmpOp, CmpSpec, Insn, NullMode, Reg};
-use basalt_parser::ast::{self, BinaryOp, ExprKind, Literal, UnaryOp};
+use basalt_parser::ast::{self, BinaryOp, ExprKind, Literal, Span, UnaryOp};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -587,7 +588,7 @@ impl Ctx<'_> {
                 Ok(none)
             }
             ExprKind::InSelect { expr, not, select } => {
-                self.in_select(expr, *not, select, sc, target)?;
+                self.in_select(expr, *not, select, e.span, sc, target)?;
                 Ok(none)
             }
             ExprKind::InTable {
@@ -600,12 +601,12 @@ impl Ctx<'_> {
                     return Err(error("not supported yet: table-valued functions"));
                 }
                 let select = select_star_from(table)?;
-                self.in_select(expr, *not, &select, sc, target)?;
+                self.in_select(expr, *not, &select, e.span, sc, target)?;
                 Ok(none)
             }
-            ExprKind::Subquery(select) => self.scalar_subquery(select, sc, target),
+            ExprKind::Subquery(select) => self.scalar_subquery(select, e.span, sc, target),
             ExprKind::Exists(select) => {
-                self.exists(select, sc, target)?;
+                self.exists(select, e.span, sc, target)?;
                 Ok(none)
             }
             ExprKind::Case {
@@ -1058,6 +1059,7 @@ impl Ctx<'_> {
         expr: &ast::Expr,
         not: bool,
         select: &ast::Select,
+        span: Span,
         sc: &Scope<'_>,
         target: Reg,
     ) -> Result<()> {
@@ -1068,19 +1070,21 @@ impl Ctx<'_> {
         let cursor = self.b.cursor();
         let patches = Rc::new(RefCell::new(Vec::new()));
         let key_addr = self.b.addr();
-        let out = self.once(|ctx| {
-            ctx.b.emit(Insn::OpenEphemeral {
-                cursor,
-                key: Some(KeyInfo::binary(1)),
-            });
-            ctx.select(
-                select,
-                Some(sc),
-                Dest::Set {
+        let out = self.plan_subquery(SubqueryKind::List, span, |ctx| {
+            ctx.once(|ctx| {
+                ctx.b.emit(Insn::OpenEphemeral {
                     cursor,
-                    affinity_patches: Rc::clone(&patches),
-                },
-            )
+                    key: Some(KeyInfo::binary(1)),
+                });
+                ctx.select(
+                    select,
+                    Some(sc),
+                    Dest::Set {
+                        cursor,
+                        affinity_patches: Rc::clone(&patches),
+                    },
+                )
+            })
         })?;
         if out.columns.len() != 1 {
             return Err(error(format!(
@@ -1171,19 +1175,22 @@ impl Ctx<'_> {
     fn scalar_subquery(
         &mut self,
         select: &ast::Select,
+        span: Span,
         sc: &Scope<'_>,
         target: Reg,
     ) -> Result<Info> {
         let result = self.b.reg();
         let done = self.b.label();
-        let out = self.once(|ctx| {
-            ctx.b.emit(Insn::Null {
-                dest: result,
-                count: 1,
-            });
-            let out = ctx.select(select, Some(sc), Dest::Scalar { reg: result, done })?;
-            ctx.b.place(done);
-            Ok(out)
+        let out = self.plan_subquery(SubqueryKind::Scalar, span, |ctx| {
+            ctx.once(|ctx| {
+                ctx.b.emit(Insn::Null {
+                    dest: result,
+                    count: 1,
+                });
+                let out = ctx.select(select, Some(sc), Dest::Scalar { reg: result, done })?;
+                ctx.b.place(done);
+                Ok(out)
+            })
         })?;
         if out.columns.len() != 1 {
             return Err(error(format!(
@@ -1199,17 +1206,25 @@ impl Ctx<'_> {
         Ok(out.columns[0].info())
     }
 
-    fn exists(&mut self, select: &ast::Select, sc: &Scope<'_>, target: Reg) -> Result<()> {
+    fn exists(
+        &mut self,
+        select: &ast::Select,
+        span: Span,
+        sc: &Scope<'_>,
+        target: Reg,
+    ) -> Result<()> {
         let result = self.b.reg();
         let done = self.b.label();
-        self.once(|ctx| {
-            ctx.b.emit(Insn::Integer {
-                value: 0,
-                dest: result,
-            });
-            let out = ctx.select(select, Some(sc), Dest::Exists { reg: result, done })?;
-            ctx.b.place(done);
-            Ok(out)
+        self.plan_subquery(SubqueryKind::Scalar, span, |ctx| {
+            ctx.once(|ctx| {
+                ctx.b.emit(Insn::Integer {
+                    value: 0,
+                    dest: result,
+                });
+                let out = ctx.select(select, Some(sc), Dest::Exists { reg: result, done })?;
+                ctx.b.place(done);
+                Ok(out)
+            })
         })?;
         self.b.emit(Insn::Copy {
             src: result,

@@ -440,10 +440,7 @@ pub fn query_plan(
     statement: &ast::Statement,
     sql: &str,
 ) -> Result<Vec<Vec<crate::record::Value>>> {
-    let mut notes = query_plan::PlanNotes::default();
-    if !matches!(statement.stmt, ast::Stmt::Select(_)) {
-        notes.refuse("statements other than SELECT");
-    }
+    let notes = query_plan::PlanNotes::for_statement(&statement.stmt);
     let (_, _, notes) = compile_noting(catalog, statement, sql, Some(notes))?;
     notes.unwrap_or_default().into_rows()
 }

@@ -6,26 +6,86 @@
 //! - Every row describes code that was generated: the access path a loop got
 //!   ([`Access::describe`]), a sorter or set that was opened. Nothing is described from the
 //!   SQL text alone.
-//! - A shape whose plan Basalt cannot describe truthfully yet (subqueries, views, CTEs,
-//!   compounds, co-routines, RIGHT and FULL joins, DISTINCT aggregates, statements other than
-//!   SELECT) refuses the whole EXPLAIN QUERY PLAN with `not_supported`: a partial tree would
-//!   be a wrong one.
+//! - A shape whose plan Basalt cannot describe truthfully yet (subqueries in FROM, views,
+//!   CTEs, compounds, co-routines, RIGHT and FULL joins, DISTINCT aggregates, statements other
+//!   than SELECT, and the expression subqueries SQLite rewrites: see [`sqlite_rewrites`])
+//!   refuses the whole EXPLAIN QUERY PLAN with `not_supported`: a partial tree would be a
+//!   wrong one.
+//! - An expression subquery (scalar, EXISTS, IN) gets a row `[CORRELATED] SCALAR|LIST
+//!   SUBQUERY n`, and the rows of its own plan are its children. `n` is SQLite's number for
+//!   that SELECT: SELECTs are numbered as the parser finishes them, so inner before outer and
+//!   left before right, which is the order of their closing parentheses. The numbering is
+//!   right only because every statement holding another kind of SELECT (a compound, a FROM
+//!   subquery, a view or CTE, VALUES) is refused.
 
 use super::access::Access;
+use super::each_expr::each_expr;
 use super::index_range::IndexSeek;
 use super::scope::Source;
+use super::select::SelectOut;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::record::Value;
+use basalt_parser::ast::{self, BinaryOp, ExprKind, Span};
 
 /// The plan's rows so far, or why it cannot be described.
 #[derive(Default)]
 pub(super) struct PlanNotes {
     rows: Vec<(i64, i64, String)>,
     refused: Option<&'static str>,
+    /// The ids of the open subquery rows, innermost last: the parent of the next row.
+    parents: Vec<i64>,
+    /// Where each expression subquery of the statement ends in its text, ascending: SQLite's
+    /// number for a subquery is its place in this list, plus one.
+    subquery_ends: Vec<usize>,
+    /// Set while an expression subquery is being opened: the next nested SELECT is that
+    /// subquery's own, which the plan can describe (any other nested SELECT cannot).
+    expecting_subquery: bool,
+}
+
+/// Which kind of expression subquery a plan row names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum SubqueryKind {
+    /// A scalar subquery or EXISTS.
+    Scalar,
+    /// The right-hand side of IN.
+    List,
 }
 
 impl PlanNotes {
+    /// Notes for `stmt`, refusing up front the subqueries SQLite turns into something else.
+    pub(super) fn for_statement(stmt: &ast::Stmt) -> PlanNotes {
+        let mut notes = PlanNotes::default();
+        let ast::Stmt::Select(select) = stmt else {
+            notes.refuse("statements other than SELECT");
+            return notes;
+        };
+        if let Some(what) = sqlite_rewrites(select) {
+            notes.refuse(what);
+        }
+        each_expr(stmt, &mut |e| {
+            if matches!(e.kind, ExprKind::InTable { .. }) {
+                // SQLite reads that table's index, or adds a Bloom filter.
+                notes.refuse("IN over a table name");
+            }
+            if let Some(inner) = subquery_of(e) {
+                if let Some(what) = sqlite_rewrites(inner) {
+                    notes.refuse(what);
+                }
+                notes.subquery_ends.push(e.span.end);
+            }
+        });
+        notes.subquery_ends.sort_unstable();
+        notes.subquery_ends.dedup();
+        notes
+    }
+
+    /// Whether a nested SELECT starting now is an expression subquery's own (and takes the
+    /// permission: the SELECTs nested in it must ask again).
+    pub(super) fn take_subquery_permission(&mut self) -> bool {
+        std::mem::take(&mut self.expecting_subquery)
+    }
+
     /// The position of the last row noted so far.
     pub(super) fn last_row(&self) -> Option<usize> {
         self.rows.len().checked_sub(1)
@@ -135,9 +195,54 @@ impl Ctx<'_> {
         if let Some(notes) = &mut self.plan {
             if notes.refused.is_none() {
                 let id = i64::try_from(notes.rows.len()).unwrap_or(i64::MAX) + 1;
-                notes.rows.push((id, 0, detail()));
+                let parent = notes.parents.last().copied().unwrap_or(0);
+                notes.rows.push((id, parent, detail()));
             }
         }
+    }
+
+    /// Compiles the expression subquery `expr` (its SELECT compiled by `body`) and, when a
+    /// plan is being recorded, notes its row with the rows of its plan below it. Whether it is
+    /// correlated is known only once `body` ran, so the row's words are written then.
+    pub(super) fn plan_subquery(
+        &mut self,
+        kind: SubqueryKind,
+        span: Span,
+        body: impl FnOnce(&mut Self) -> Result<SelectOut>,
+    ) -> Result<SelectOut> {
+        let Some(notes) = self.plan.as_mut().filter(|n| n.refused.is_none()) else {
+            return body(self);
+        };
+        let row = notes.rows.len();
+        let id = i64::try_from(row).unwrap_or(i64::MAX) + 1;
+        let parent = notes.parents.last().copied().unwrap_or(0);
+        notes.rows.push((id, parent, String::new()));
+        notes.parents.push(id);
+        notes.expecting_subquery = true;
+        let number = notes.subquery_ends.iter().position(|&end| end == span.end);
+        let out = body(self);
+        let Some(notes) = &mut self.plan else {
+            return out;
+        };
+        notes.parents.pop();
+        notes.expecting_subquery = false;
+        let (Ok(done), Some(number)) = (&out, number) else {
+            notes.refuse("this subquery");
+            return out;
+        };
+        if kind == SubqueryKind::List && !done.correlated {
+            // SQLite probes an existing index for such an IN, or adds a Bloom filter.
+            notes.refuse("IN with a subquery that is not correlated");
+        }
+        let words = match kind {
+            SubqueryKind::Scalar => "SCALAR",
+            SubqueryKind::List => "LIST",
+        };
+        let correlated = if done.correlated { "CORRELATED " } else { "" };
+        if let Some(slot) = notes.rows.get_mut(row) {
+            slot.2 = format!("{correlated}{words} SUBQUERY {}", number + 1);
+        }
+        out
     }
 
     /// Notes that the statement's plan cannot be described (when one is being recorded).
@@ -157,5 +262,50 @@ impl Ctx<'_> {
             Some(detail) => self.plan_note(|| detail),
             None => self.plan_refuse("a query reading a subquery, view or CTE"),
         }
+    }
+}
+
+/// The SELECT of an expression subquery.
+fn subquery_of(e: &ast::Expr) -> Option<&ast::Select> {
+    match &e.kind {
+        ExprKind::Subquery(s) | ExprKind::Exists(s) | ExprKind::InSelect { select: s, .. } => {
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+/// Why SQLite's plan for `select` would not show the subquery Basalt runs: an EXISTS or an
+/// IN with a subquery as a term of WHERE (or of an ON clause) becomes a join in SQLite.
+fn sqlite_rewrites(select: &ast::Select) -> Option<&'static str> {
+    let ast::SelectCore::Select(body) = &select.first else {
+        return None;
+    };
+    let mut terms = Vec::new();
+    if let Some(w) = &body.where_ {
+        and_terms(w, &mut terms);
+    }
+    if let Some(from) = &body.from {
+        for join in &from.joins {
+            if let Some(ast::JoinConstraint::On(on)) = &join.constraint {
+                and_terms(on, &mut terms);
+            }
+        }
+    }
+    terms.into_iter().find_map(|term| match &term.kind {
+        ExprKind::Exists(_) => Some("EXISTS as a term of WHERE"),
+        ExprKind::InSelect { .. } => Some("IN (SELECT ...) as a term of WHERE"),
+        _ => None,
+    })
+}
+
+/// The terms of `e` joined by AND.
+fn and_terms<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+    match &e.kind {
+        ExprKind::Binary(l, BinaryOp::And, r) => {
+            and_terms(l, out);
+            and_terms(r, out);
+        }
+        _ => out.push(e),
     }
 }

@@ -188,8 +188,12 @@ impl Ctx<'_> {
         dest: Dest,
     ) -> Result<SelectOut> {
         self.with_ctes(select.with.as_ref(), |ctx| {
-            if ctx.depth > 0 {
-                ctx.plan_refuse("subqueries, views and CTEs");
+            let expression_subquery = ctx
+                .plan
+                .as_mut()
+                .is_some_and(|notes| notes.take_subquery_permission());
+            if ctx.depth > 0 && !expression_subquery {
+                ctx.plan_refuse("subqueries in FROM, views and CTEs");
             }
             if !select.compound.is_empty() {
                 ctx.plan_refuse("compound queries");
