@@ -209,6 +209,30 @@ impl Ctx<'_> {
     }
 
     /// AggStep for every call, arguments already in their registers.
+    /// SQLite's min/max optimisation for the query whose one aggregate is `call` = min(x) or
+    /// max(x) (`desc`), without GROUP BY or HAVING: when its single table's loop can visit
+    /// rows in the order of `x` (ascending for min, descending for max: `order_walk.rs`), only
+    /// the first row that passes WHERE with a non-NULL `x` is needed; `x`'s register and
+    /// `desc`, if so. NULLs come first in an ascending walk and last in a descending one, and
+    /// min() and max() skip them: min()'s answer is the walk's first non-NULL value, max()'s
+    /// the first row's (NULL only when every value is). For ties, the walk's first row gives
+    /// the other columns, as in SQLite. min() steps over the NULLs one by one where SQLite
+    /// seeks past them.
+    fn min_max_walk(
+        &mut self,
+        call: &Call,
+        desc: bool,
+        sc: &Scope<'_>,
+        conds: &[(Cond<'_>, Option<usize>)],
+    ) -> Result<Option<(Reg, bool)>> {
+        let Some(key) = super::select::expr_order_column(&call.args[0], desc, sc) else {
+            return Ok(None);
+        };
+        Ok(self
+            .order_by_walk(&[Some(key)], conds, sc)?
+            .then_some((call.arg_base, desc)))
+    }
+
     fn agg_steps(&mut self, calls: &[Call]) {
         for c in calls {
             let skip = self.b.label();
@@ -400,16 +424,71 @@ impl Ctx<'_> {
         self.bare_gate_reset(&gate);
         if group_by.is_empty() {
             self.open_distinct_sets(&calls, &mut opened);
+            let min_max = min_max_call(&calls).filter(|_| having.is_none());
+            self.plan_min_max(min_max.is_some());
+            let extreme_first = match min_max {
+                Some((call, desc)) => self.min_max_walk(call, desc, sc, conds)?,
+                None => None,
+            };
+            let found = self.b.label();
+            // min()'s walk: whether a row came yet. While every value is NULL, SQLite takes
+            // the other columns from the first row.
+            let seen = self.b.reg();
+            if let Some((_, false)) = extreme_first {
+                self.b.emit(Insn::Integer {
+                    value: 0,
+                    dest: seen,
+                });
+            }
             self.loops(sc, conds, joins, &mut |ctx, sc| {
                 ctx.agg_args(&calls, sc, |i| calls[i].arg_base)?;
+                let next_row = ctx.b.label();
+                if let Some((arg, false)) = extreme_first {
+                    let step = ctx.b.label();
+                    ctx.b.emit(Insn::NotNull {
+                        reg: arg,
+                        target: ctx.b.to(step),
+                    });
+                    ctx.b.emit(Insn::If {
+                        reg: seen,
+                        target: ctx.b.to(next_row),
+                        if_null: false,
+                    });
+                    ctx.b.place(step);
+                    ctx.b.emit(Insn::Integer {
+                        value: 1,
+                        dest: seen,
+                    });
+                }
                 ctx.agg_steps(&calls);
                 ctx.bare_gate_load(&gate, &calls, &mut |ctx| {
                     for (i, r) in bare.iter().enumerate() {
                         ctx.column_read(r, &Scope::new(None), bare_regs + i);
                     }
                 });
+                match extreme_first {
+                    // Backwards, NULLs come last: the first row's value is the answer.
+                    Some((_, true)) => {
+                        ctx.b.emit(Insn::Goto {
+                            target: ctx.b.to(found),
+                        });
+                    }
+                    // Forwards, they come first: the first non-NULL value is.
+                    Some((arg, false)) => {
+                        ctx.b.emit(Insn::NotNull {
+                            reg: arg,
+                            target: ctx.b.to(found),
+                        });
+                    }
+                    None => {}
+                }
+                ctx.b.place(next_row);
                 Ok(())
             })?;
+            self.b.place(found);
+            if min_max.is_some() {
+                self.plan_min_max(false);
+            }
             finals(self);
             let skip = self.b.label();
             if let Some(h) = having {
@@ -576,4 +655,19 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+}
+
+/// The one call of a query under SQLite's min/max optimisation, and whether it is max(): a
+/// lone min() or max() of one argument, without FILTER or DISTINCT.
+fn min_max_call(calls: &[Call]) -> Option<(&Call, bool)> {
+    let [call] = calls else {
+        return None;
+    };
+    let desc = match call.func.builtin_name() {
+        Some("min") => false,
+        Some("max") => true,
+        _ => return None,
+    };
+    (call.args.len() == 1 && call.filter.is_none() && call.distinct.is_none())
+        .then_some((call, desc))
 }

@@ -41,6 +41,9 @@ pub(super) struct PlanNotes {
     /// Set while an expression subquery is being opened: the next nested SELECT is that
     /// subquery's own, which the plan can describe (any other nested SELECT cannot).
     expecting_subquery: bool,
+    /// The depths of the SELECTs being compiled under SQLite's min/max optimisation, whose
+    /// loops SQLite calls SEARCH even where they scan.
+    min_max_depths: Vec<usize>,
 }
 
 /// Which kind of expression subquery a plan row names.
@@ -245,6 +248,18 @@ impl Ctx<'_> {
         out
     }
 
+    /// Marks the loops of the SELECT being compiled as run under the min/max optimisation
+    /// (`false`: the mark ends), as EXPLAIN QUERY PLAN words them.
+    pub(super) fn plan_min_max(&mut self, on: bool) {
+        if let Some(notes) = &mut self.plan {
+            if on {
+                notes.min_max_depths.push(self.depth);
+            } else {
+                notes.min_max_depths.pop();
+            }
+        }
+    }
+
     /// Notes that the statement's plan cannot be described (when one is being recorded).
     pub(super) fn plan_refuse(&mut self, what: &'static str) {
         if let Some(notes) = &mut self.plan {
@@ -254,10 +269,17 @@ impl Ctx<'_> {
 
     /// Notes the access path of a loop over `source`; `left`: a LEFT JOIN's inner loop.
     pub(super) fn plan_loop(&mut self, access: &Access<'_>, source: &Source, left: bool) {
-        if self.plan.is_none() {
+        let Some(notes) = &self.plan else {
             return;
-        }
-        match access.describe(source) {
+        };
+        let min_max = notes.min_max_depths.last() == Some(&self.depth);
+        let described = access
+            .describe(source)
+            .map(|d| match d.strip_prefix("SCAN ") {
+                Some(rest) if min_max => format!("SEARCH {rest}"),
+                _ => d,
+            });
+        match described {
             Some(detail) if left => self.plan_note(|| format!("{detail} LEFT-JOIN")),
             Some(detail) => self.plan_note(|| detail),
             None => self.plan_refuse("a query reading a subquery, view or CTE"),

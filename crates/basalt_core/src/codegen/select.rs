@@ -1349,12 +1349,7 @@ fn order_column(
             (column, *collation)
         }
         OrderKey::Expr(e) => {
-            let (inner, name) = strip_collate(e);
-            let collation = match name {
-                Some(n) => Some(Collation::from_name(&n.value)?),
-                None => None,
-            };
-            (super::access::own_column(inner, sc)?, collation)
+            return expr_order_column(e, term.order == Some(ast::SortOrder::Desc), sc);
         }
     };
     if column.alt.is_some() {
@@ -1364,6 +1359,25 @@ fn order_column(
         collation: explicit.unwrap_or(column.collation),
         column,
         desc: term.order == Some(ast::SortOrder::Desc),
+    })
+}
+
+/// Ordering by `e` (a column of this query's sources, perhaps with COLLATE) as a table column
+/// and the collation it compares under; `None` for anything else.
+pub(super) fn expr_order_column(e: &ast::Expr, desc: bool, sc: &Scope<'_>) -> Option<OrderColumn> {
+    let (inner, name) = strip_collate(e);
+    let explicit = match name {
+        Some(n) => Some(Collation::from_name(&n.value)?),
+        None => None,
+    };
+    let column = super::access::own_column(inner, sc)?;
+    if column.alt.is_some() {
+        return None;
+    }
+    Some(OrderColumn {
+        collation: explicit.unwrap_or(column.collation),
+        column,
+        desc,
     })
 }
 
