@@ -182,7 +182,8 @@ impl<'a> Ctx<'a> {
             (one_row, -rows, eqs, bounds)
         };
         let mut best: Option<(&Index, Vec<EqTerm<'e>>, IndexRange<'e>)> = None;
-        for index in self.catalog.table_indexes(table) {
+        let indexes = self.usable_indexes(source.cursor, table);
+        for index in indexes {
             if index.partial.is_some() {
                 continue;
             }
@@ -236,6 +237,19 @@ impl<'a> Ctx<'a> {
         Access::Scan
     }
 
+    /// The indexes a loop over `table` on `cursor` may use: none where the table is named
+    /// `NOT INDEXED`.
+    pub(super) fn usable_indexes<'t>(
+        &'t self,
+        cursor: CursorId,
+        table: &'t crate::catalog::Table,
+    ) -> Vec<&'t Index> {
+        if self.not_indexed.contains(&cursor) {
+            return Vec::new();
+        }
+        self.catalog.table_indexes(table).collect()
+    }
+
     /// Positions the level's cursor on its first candidate row, jumping to `exit` if there is
     /// none, and places the loop's top. Rows that fail the access path's own conditions jump
     /// to `next`.
@@ -250,6 +264,7 @@ impl<'a> Ctx<'a> {
         let top = self.b.label();
         match access {
             Access::Scan => {
+                self.cover_scan_candidate(cursor, sc);
                 self.b.emit(Insn::Rewind {
                     cursor,
                     if_empty: self.b.to(exit),

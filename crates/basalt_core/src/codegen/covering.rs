@@ -2,19 +2,28 @@
 //! columns the index holds (and the rowid), the table lookup is dropped and those reads are
 //! served from the index entry — as SQLite's `sqlite3WhereEnd` rewrites `OP_Column`.
 //!
+//! Covering-index scans: a full scan of a table that reads only columns some index holds
+//! walks that index instead, whose entries are narrower, choosing the index as SQLite does
+//! (`ScanCandidate`).
+//!
 //! Invariants:
 //! - The decision is made on the finished program, so no reader can be missed: every
 //!   instruction naming the table cursor ([`Insn::cursor`], an exhaustive match) inside the
 //!   loop must be a read of an indexed column, a rowid read, or the loop's own lookup; outside
-//!   the loop only its `OpenRead` may name it. Anything else keeps the table lookup.
+//!   the loop only its `OpenRead` and a LEFT JOIN's `NullRow` (moved to the index cursor) may
+//!   name it. Anything else keeps the table lookup. A scan turned into an index walk obeys
+//!   the same rule, and keeps the table's order wherever an ORDER BY (or min/max) relies on
+//!   it (`Ctx::order_kept`).
 //! - A rewritten read returns what the table read would: index entries hold the row's stored
 //!   values (the same record encoding, so `RealAffinity` after a REAL column still applies),
 //!   and the last field of an entry is the rowid.
 
+use super::estimate::log_est;
 use super::query_plan::PlanNotes;
+use super::scope::Scope;
 use super::Ctx;
-use crate::catalog::Index;
-use crate::vdbe::{Addr, CursorId, Insn};
+use crate::catalog::{Column, Index, Table};
+use crate::vdbe::{Addr, CursorId, Insn, Root};
 
 /// A loop over `index` entries that looks up each row of its table.
 pub(super) struct CoverCandidate {
@@ -82,6 +91,9 @@ impl Ctx<'_> {
                 notes.mark_covering(row);
             }
         }
+        for c in std::mem::take(&mut self.covering_scans) {
+            self.apply_covering_scan(c);
+        }
     }
 
     /// The instructions to replace for candidate `c`, or `None` if the table is read for
@@ -97,6 +109,8 @@ impl Ctx<'_> {
             let inside = (c.start..end).contains(&addr);
             let new = match insn {
                 Insn::OpenRead { .. } if !inside => continue,
+                // A LEFT JOIN's row without a match: the reads, now from the index, read NULL.
+                Insn::NullRow { .. } => Insn::NullRow { cursor: c.index },
                 _ if !inside => return None,
                 Insn::SeekRowid { .. } if addr == c.lookup => Insn::Noop,
                 Insn::Rowid { dest, .. } => Insn::IdxRowid {
@@ -123,4 +137,207 @@ impl Ctx<'_> {
         }
         Some(rewrites)
     }
+}
+
+/// A full forward scan of `table` over `cursor`, which may walk an index instead.
+pub(super) struct ScanCandidate {
+    cursor: CursorId,
+    table: Table,
+    /// The plan row describing the loop, if a plan is being noted.
+    plan_row: Option<usize>,
+}
+
+impl Ctx<'_> {
+    /// Registers the full scan about to be emitted over `cursor`, if it is a table's.
+    pub(super) fn cover_scan_candidate(&mut self, cursor: CursorId, sc: &Scope<'_>) {
+        if self.order_kept.borrow().contains(&cursor) || self.not_indexed.contains(&cursor) {
+            return;
+        }
+        let Some(source) = sc.sources.iter().find(|s| s.cursor == cursor) else {
+            return;
+        };
+        let Some(table) = source.table.as_ref().filter(|_| source.coroutine.is_none()) else {
+            return;
+        };
+        let plan_row = self.plan.as_ref().and_then(PlanNotes::last_row);
+        self.covering_scans.push(ScanCandidate {
+            cursor,
+            table: table.clone(),
+            plan_row,
+        });
+    }
+
+    /// Turns scan `c` into a walk over the index SQLite would scan, if one covers its reads.
+    fn apply_covering_scan(&mut self, c: ScanCandidate) {
+        let Some(reads) = self.scan_reads(c.cursor) else {
+            return;
+        };
+        let Some((index, positions)) =
+            covering_scan_index(self.catalog.index_list(&c.table), &c.table, &reads.columns)
+        else {
+            return;
+        };
+        let (name, root, key) = (index.name.clone(), index.root, index.key_info());
+        for addr in reads.at {
+            let new = match self.b.insn(addr) {
+                Some(Insn::OpenRead { cursor, db, .. }) => Insn::OpenRead {
+                    cursor: *cursor,
+                    db: *db,
+                    root: Root::Page(root),
+                    key: Some(key.clone()),
+                },
+                Some(Insn::Column {
+                    cursor,
+                    column,
+                    dest,
+                    default,
+                }) => {
+                    let Some(&(_, pos)) = positions.iter().find(|(n, _)| n == column) else {
+                        debug_assert!(false, "a read the index was chosen without");
+                        return;
+                    };
+                    Insn::Column {
+                        cursor: *cursor,
+                        column: pos,
+                        dest: *dest,
+                        default: default.clone(),
+                    }
+                }
+                Some(Insn::Rowid { cursor, dest }) => Insn::IdxRowid {
+                    cursor: *cursor,
+                    dest: *dest,
+                },
+                _ => continue,
+            };
+            self.b.replace(addr, new);
+        }
+        if let (Some(notes), Some(row)) = (&mut self.plan, c.plan_row) {
+            notes.mark_covering_scan(row, &name);
+        }
+    }
+
+    /// The table columns the program reads through `cursor`, and the instructions to rewrite
+    /// for an index walk; `None` if the cursor is used for anything but opening, a forward
+    /// walk, column and rowid reads, or a NULL row.
+    fn scan_reads(&self, cursor: CursorId) -> Option<ScanReads> {
+        let mut reads = ScanReads::default();
+        let mut opened = 0;
+        for addr in 0..self.b.addr() {
+            let insn = self.b.insn(addr)?;
+            if insn.cursor() != Some(cursor) {
+                continue;
+            }
+            match insn {
+                Insn::OpenRead { key: None, .. } => opened += 1,
+                Insn::Column { column, .. } => {
+                    if !reads.columns.contains(column) {
+                        reads.columns.push(*column);
+                    }
+                }
+                Insn::Rowid { .. } => {}
+                Insn::Rewind { .. } | Insn::Next { .. } | Insn::NullRow { .. } => continue,
+                _ => return None,
+            }
+            reads.at.push(addr);
+        }
+        (opened == 1).then_some(reads)
+    }
+}
+
+/// What a scan reads of its table.
+#[derive(Default)]
+struct ScanReads {
+    /// Table columns read (by position in the table).
+    columns: Vec<usize>,
+    /// The cursor's `OpenRead` and its reads.
+    at: Vec<Addr>,
+}
+
+/// The index SQLite scans in place of `table` when the index holds every column read:
+/// among the covering, non-partial indexes whose estimated entry is narrower than the
+/// table's row, the cheapest by SQLite's cost (which grows with the ratio of the two
+/// widths); the first in SQLite's list order among equals. With the (table column, entry
+/// position) of each column read.
+fn covering_scan_index<'c>(
+    indexes: Vec<&'c Index>,
+    table: &Table,
+    columns: &[usize],
+) -> Option<(&'c Index, Vec<(usize, usize)>)> {
+    let table_width = table.columns.iter().map(width_estimate).sum::<u64>()
+        + u64::from(table.rowid_alias.is_none());
+    let table_size = log_est(table_width * 4);
+    let mut best: Option<Choice<'c>> = None;
+    for index in indexes {
+        if index.partial.is_some() {
+            continue;
+        }
+        let positions: Option<Vec<(usize, usize)>> = columns
+            .iter()
+            .map(|&column| {
+                let pos = index
+                    .columns
+                    .iter()
+                    .position(|c| c.column == Some(column))?;
+                Some((column, pos))
+            })
+            .collect();
+        let Some(positions) = positions else {
+            continue;
+        };
+        let width: u64 = index
+            .columns
+            .iter()
+            .map(|c| match c.column.and_then(|n| table.columns.get(n)) {
+                Some(column) => width_estimate(column),
+                None => 1,
+            })
+            .sum::<u64>()
+            + 1;
+        let size = log_est(width * 4);
+        if size >= table_size {
+            continue;
+        }
+        let cost = 15 * size / table_size.max(1);
+        if best.as_ref().is_none_or(|(b, _, _)| cost < *b) {
+            best = Some((cost, index, positions));
+        }
+    }
+    best.map(|(_, index, positions)| (index, positions))
+}
+
+/// A covering index, its cost, and the entry position of each column read.
+type Choice<'c> = (i64, &'c Index, Vec<(usize, usize)>);
+
+/// SQLite's estimate of a column's stored size, in units of about four bytes: one for a
+/// column without a type or of a numeric type; for a text or blob type, its declared size
+/// `(k)` as `k / 4 + 1` where the type names CHAR or BLOB with a size, otherwise 5.
+fn width_estimate(column: &Column) -> u64 {
+    let declared = column.declared_type.to_ascii_lowercase();
+    if declared.trim().is_empty() {
+        return 1;
+    }
+    let affinity = crate::sql::affinity::Affinity::from_type_name(&declared);
+    use crate::sql::affinity::Affinity;
+    if !matches!(affinity, Affinity::Text | Affinity::Blob) {
+        return 1;
+    }
+    // Where SQLite looks for a size: after the last "char", or right after "blob(".
+    let sized_from = declared
+        .rfind("char")
+        .map(|at| at + 4)
+        .or_else(|| declared.find("blob(").map(|at| at + 4));
+    let size = match sized_from {
+        Some(from) => declared[from..]
+            .find(|c: char| c.is_ascii_digit())
+            .map(|start| {
+                let digits: String = declared[from + start..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse::<i32>().unwrap_or(0)
+            })
+            .unwrap_or(0),
+        None => 16,
+    };
+    (size.max(0) as u64 / 4 + 1).min(255)
 }

@@ -516,7 +516,10 @@ impl Ctx<'_> {
                 pure_use: None,
                 plan: None,
                 covering: Vec::new(),
+                covering_scans: Vec::new(),
                 order_walk: std::cell::Cell::new(None),
+                order_kept: std::cell::RefCell::new(Vec::new()),
+                not_indexed: Vec::new(),
                 authorizer: None,
                 auth_ignored: std::cell::RefCell::new(Vec::new()),
             };

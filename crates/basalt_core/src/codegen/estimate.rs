@@ -83,6 +83,32 @@ impl Ctx<'_> {
     }
 }
 
+/// `x` on SQLite's logarithmic scale as SQLite computes it for sizes (`LogEst`): ten steps
+/// per doubling, the fraction taken from the top three bits below the leading one, truncated.
+pub(super) fn log_est(mut x: u64) -> i64 {
+    const FRACTION: [i64; 8] = [0, 2, 3, 5, 6, 7, 8, 9];
+    let mut y = 40;
+    if x < 8 {
+        if x < 2 {
+            return 0;
+        }
+        while x < 8 {
+            y -= 10;
+            x <<= 1;
+        }
+    } else {
+        while x > 255 {
+            y += 40;
+            x >>= 4;
+        }
+        while x > 15 {
+            y += 10;
+            x >>= 1;
+        }
+    }
+    FRACTION[(x & 7) as usize] + y - 10
+}
+
 /// An estimate on SQLite's logarithmic scale (ten steps per doubling), where estimates that
 /// round alike are equal, so that near-equal choices fall to the same tie-break as SQLite's.
 pub(super) fn log_scale(rows: f64) -> i64 {

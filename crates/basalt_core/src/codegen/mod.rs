@@ -342,9 +342,17 @@ pub struct Ctx<'a> {
     plan: Option<query_plan::PlanNotes>,
     /// Index loops that may read their table from the index alone (`covering.rs`).
     covering: Vec<covering::CoverCandidate>,
+    /// Full table scans that an index may serve alone (`covering.rs`).
+    covering_scans: Vec<covering::ScanCandidate>,
     /// The walk (backwards over the table, or over a whole index) the loop over a source
     /// cursor makes for its ORDER BY (`order_walk.rs`), taken by that loop's `choose_access`.
     order_walk: std::cell::Cell<Option<order_walk::OrderWalk>>,
+    /// Source cursors whose loop's order serves an ORDER BY (or min/max): their table scans
+    /// keep the table's order and are not turned into index walks (`covering.rs`).
+    order_kept: std::cell::RefCell<Vec<CursorId>>,
+    /// Source cursors of tables named `NOT INDEXED`: their loops use no index, real or
+    /// automatic (only the rowid).
+    not_indexed: Vec<CursorId>,
     /// The connection's authorizer, if one is set (`authorize.rs`).
     authorizer: Option<std::rc::Rc<crate::hooks::Authorizer>>,
     /// (database, table, column) whose reads the authorizer answered IGNORE: they read NULL.
@@ -472,7 +480,10 @@ fn compile_noting(
         pure_use: None,
         plan,
         covering: Vec::new(),
+        covering_scans: Vec::new(),
         order_walk: std::cell::Cell::new(None),
+        order_kept: std::cell::RefCell::new(Vec::new()),
+        not_indexed: Vec::new(),
         authorizer,
         auth_ignored: std::cell::RefCell::new(Vec::new()),
     };

@@ -62,6 +62,21 @@ impl Ctx<'_> {
         conds: &[(Cond<'_>, Option<usize>)],
         sc: &Scope<'_>,
     ) -> Result<bool> {
+        let walks = self.order_by_walk_here(keys, conds, sc)?;
+        if walks {
+            if let [source] = sc.sources.as_slice() {
+                self.order_kept.borrow_mut().push(source.cursor);
+            }
+        }
+        Ok(walks)
+    }
+
+    fn order_by_walk_here(
+        &self,
+        keys: &[Option<OrderColumn>],
+        conds: &[(Cond<'_>, Option<usize>)],
+        sc: &Scope<'_>,
+    ) -> Result<bool> {
         let [source] = sc.sources.as_slice() else {
             return Ok(false);
         };
@@ -123,7 +138,7 @@ impl Ctx<'_> {
             return Ok(false);
         }
         // A walk over a whole index in the order asked for, as SQLite prefers to sorting.
-        for index in self.catalog.table_indexes(table) {
+        for index in self.usable_indexes(source.cursor, table) {
             if index.partial.is_none()
                 && walk_order(&whole_index(index, false), &keys_here).is_some()
             {

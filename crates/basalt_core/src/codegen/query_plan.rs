@@ -101,6 +101,17 @@ impl PlanNotes {
         }
     }
 
+    /// Row `row` describes a table scan that turned out to walk `index` alone.
+    pub(super) fn mark_covering_scan(&mut self, row: usize, index: &str) {
+        if let Some((_, _, detail)) = self.rows.get_mut(row) {
+            let (scan, left) = match detail.strip_suffix(" LEFT-JOIN") {
+                Some(scan) => (scan, " LEFT-JOIN"),
+                None => (detail.as_str(), ""),
+            };
+            *detail = format!("{scan} USING COVERING INDEX {index}{left}");
+        }
+    }
+
     pub(super) fn refuse(&mut self, what: &'static str) {
         self.refused.get_or_insert(what);
     }

@@ -1024,7 +1024,12 @@ impl Ctx<'_> {
 
     fn add_source(&mut self, t: &ast::TableOrSubquery, sc: &mut Scope<'_>) -> Result<()> {
         match t {
-            ast::TableOrSubquery::Table { name, alias, .. } => {
+            ast::TableOrSubquery::Table {
+                name,
+                alias,
+                indexed,
+                ..
+            } => {
                 let tname = &name.name.value;
                 let alias_name = alias.as_ref().map_or(tname.clone(), |a| a.value.clone());
                 if name.schema.is_none() {
@@ -1056,6 +1061,9 @@ impl Ctx<'_> {
                         root: Root::Page(table.root),
                         key: None,
                     });
+                    if matches!(indexed, Some(ast::Indexed::NotIndexed)) {
+                        self.not_indexed.push(cursor);
+                    }
                     sc.sources.push(table_source(&table, alias_name, cursor));
                     return Ok(());
                 }
