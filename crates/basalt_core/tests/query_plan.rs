@@ -255,6 +255,9 @@ fn subquery_plans_are_sqlites() {
         "SELECT * FROM t LEFT JOIN u ON u.id = t.a AND u.z = (SELECT count(*) FROM w)",
         "SELECT d, count(*) FROM t GROUP BY d HAVING count(*) > (SELECT count(*) FROM w)",
         "SELECT d, (SELECT max(x) FROM u) FROM t",
+        "SELECT a FROM t WHERE d IN (SELECT x FROM u) OR d = 5",
+        "SELECT a FROM t WHERE d IN (SELECT id FROM u) OR d = 5",
+        "SELECT a, d NOT IN (SELECT y FROM u) FROM t",
         "SELECT d FROM t WHERE d BETWEEN (SELECT min(p) FROM w) AND (SELECT max(q) FROM w)",
         "SELECT d, (SELECT max(z) FROM u WHERE u.x = t.c) FROM t",
     ]

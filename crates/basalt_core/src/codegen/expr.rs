@@ -1067,6 +1067,11 @@ impl Ctx<'_> {
             return Err(error("not supported yet: row values"));
         }
         let (x, xi) = self.expr_new(expr, sc)?;
+        if let Some(source) = self.existing_in(select, xi) {
+            let cursor = self.open_existing_in(&source);
+            self.in_probe(x, source.affinity, cursor, source.by_rowid(), not, target);
+            return Ok(());
+        }
         let cursor = self.b.cursor();
         let patches = Rc::new(RefCell::new(Vec::new()));
         let key_addr = self.b.addr();
@@ -1119,6 +1124,23 @@ impl Ctx<'_> {
                 )])),
             },
         );
+        self.in_probe(x, affinity, cursor, false, not, target);
+        Ok(())
+    }
+
+    /// `x IN set` into `target`, the set's b-tree open on `cursor` (an index or ephemeral set
+    /// of one-field keys, or a table probed by rowid): the probe is `x` converted by
+    /// `affinity`. NULL when `x` is NULL and the set is not empty, or when `x` is not found
+    /// and the set holds a NULL (a table's rowids never are).
+    fn in_probe(
+        &mut self,
+        x: Reg,
+        affinity: Affinity,
+        cursor: crate::vdbe::CursorId,
+        by_rowid: bool,
+        not: bool,
+        target: Reg,
+    ) {
         let probe = self.b.reg();
         self.b.emit(Insn::Copy {
             src: x,
@@ -1137,23 +1159,27 @@ impl Ctx<'_> {
             reg: x,
             target: self.b.to(x_null),
         });
-        self.b.emit(Insn::Found {
-            cursor,
-            key: probe,
-            count: 1,
-            target: self.b.to(found),
-        });
-        let null_key = self.b.reg();
-        self.b.emit(Insn::Null {
-            dest: null_key,
-            count: 1,
-        });
-        self.b.emit(Insn::Found {
-            cursor,
-            key: null_key,
-            count: 1,
-            target: self.b.to(null),
-        });
+        if by_rowid {
+            self.probe_rowid(cursor, probe, found);
+        } else {
+            self.b.emit(Insn::Found {
+                cursor,
+                key: probe,
+                count: 1,
+                target: self.b.to(found),
+            });
+            let null_key = self.b.reg();
+            self.b.emit(Insn::Null {
+                dest: null_key,
+                count: 1,
+            });
+            self.b.emit(Insn::Found {
+                cursor,
+                key: null_key,
+                count: 1,
+                target: self.b.to(null),
+            });
+        }
         let empty = self.b.label();
         self.b.place(empty);
         self.in_outcomes(not, target, found, end);
@@ -1169,7 +1195,6 @@ impl Ctx<'_> {
             count: 1,
         });
         self.b.place(end);
-        Ok(())
     }
 
     fn scalar_subquery(

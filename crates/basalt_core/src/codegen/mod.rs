@@ -29,6 +29,7 @@ mod dml;
 mod each_expr;
 mod estimate;
 mod expr;
+mod in_existing;
 mod in_seek;
 mod index_range;
 mod integrity;
