@@ -92,6 +92,21 @@ fn with_unpacked<R>(record: &[u8], f: impl FnOnce(&[ValueRef<'_>]) -> Result<R>)
     f(&all)
 }
 
+/// `compare_unpacked` against the key of cell `index`, whose payload spills: read whole first.
+#[inline(never)]
+fn compare_spilled(
+    pager: &mut Pager,
+    view: &Page<'_>,
+    index: usize,
+    key: &[ValueRef<'_>],
+    key_info: &KeyInfo,
+    scratch: &mut Vec<u8>,
+) -> Result<Ordering> {
+    let info = view.cell(index)?;
+    overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
+    compare_unpacked(key, scratch, key_info)
+}
+
 /// The read-only navigation of one tree; borrows nothing from the cursor's buffers, so it can be
 /// used while they are being filled.
 struct Tree<'a> {
@@ -114,7 +129,9 @@ impl Tree<'_> {
         Ok(view)
     }
 
-    /// How the entry in cell `index` of `view` orders against `target`.
+    /// How the entry in cell `index` of `view` orders against `target`. Inlined into the
+    /// descent's binary search, which calls it for every cell it looks at.
+    #[inline(always)]
     fn order(
         &self,
         pager: &mut Pager,
@@ -123,27 +140,19 @@ impl Tree<'_> {
         target: &Target<'_>,
         scratch: &mut Vec<u8>,
     ) -> Result<Ordering> {
-        if let Target::Rowid(rowid) = target {
-            return Ok(view.rowid(index)?.cmp(rowid));
-        }
+        let key = match target {
+            Target::Rowid(rowid) => return Ok(view.rowid(index)?.cmp(rowid)),
+            Target::Unpacked(key) | Target::Record(key) => key,
+        };
         let key_info = self
             .key_info
             .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
         // A key held wholly on the page (nearly all) is compared in place, without a `CellInfo`.
-        let record = match view.local_payload(index)? {
-            Some(local) => local,
-            None => {
-                let info = view.cell(index)?;
-                overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
-                &scratch[..]
-            }
+        let ordering = match view.local_payload(index)? {
+            Some(record) => compare_unpacked(key, record, key_info)?,
+            None => compare_spilled(pager, view, index, key, key_info, scratch)?,
         };
-        match target {
-            Target::Unpacked(key) | Target::Record(key) => {
-                Ok(compare_unpacked(key, record, key_info)?.reverse())
-            }
-            Target::Rowid(_) => unreachable!(),
-        }
+        Ok(ordering.reverse())
     }
 
     /// Descends to the boundary between the entries ordered before `target` and the rest: with
@@ -173,11 +182,8 @@ impl Tree<'_> {
             let (mut low, mut high) = (0, view.cell_count());
             while low < high {
                 let mid = low + (high - low) / 2;
-                // Rowids compare inline: this loop is most of every table descent.
-                let order = match target {
-                    Target::Rowid(rowid) => view.rowid(mid)?.cmp(rowid),
-                    _ => self.order(pager, &view, mid, target, scratch)?,
-                };
+                // Rowids and keys compare inline: this loop is most of every descent.
+                let order = self.order(pager, &view, mid, target, scratch)?;
                 if order == Ordering::Less || (upper && order == Ordering::Equal) {
                     low = mid + 1;
                 } else {

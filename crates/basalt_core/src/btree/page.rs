@@ -516,8 +516,9 @@ impl<'a> Page<'a> {
     }
 
     /// The payload of cell `index` when it lies wholly on the page, read without a `CellInfo`:
-    /// what a scan copies out of every row. None when it spills to overflow pages.
-    #[inline]
+    /// what a scan copies out of every row, and what every step of an index descent compares.
+    /// None when it spills to overflow pages.
+    #[inline(always)]
     pub fn local_payload(&self, index: usize) -> Result<Option<&'a [u8]>> {
         if !self.kind.has_payload() {
             return Ok(None);
