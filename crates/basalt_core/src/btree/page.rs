@@ -635,20 +635,20 @@ pub fn set_right_child(data: &mut [u8], hdr: usize, child: PageNo) -> Result<()>
     write_u32(data, hdr + 8, child)
 }
 
-/// Rewrites the page from scratch holding `cells` in order, packed at the end of the page.
-/// The caller has checked that they fit (`fits`).
-pub fn write_cells<'c>(
+/// Rewrites the page from scratch holding the cells `bytes[span]` of `spans` in order, packed
+/// at the end of the page, the first at the top. The caller has checked that they fit (`fits`).
+/// Cells that lie back to back in `bytes` as they will on the page (each one's bytes ending
+/// where the previous one's start: a page this function wrote, copied whole) move as one copy,
+/// so rewriting a page mostly made of cells from one earlier rewrite copies a few long runs.
+pub fn write_cells(
     data: &mut [u8],
     hdr: usize,
     kind: PageKind,
     usable: usize,
-    cells: impl Iterator<Item = &'c [u8]> + Clone,
+    bytes: &[u8],
+    spans: impl Iterator<Item = Range<usize>>,
     right_child: PageNo,
 ) -> Result<()> {
-    assert!(
-        fits(hdr, kind, usable, cells.clone().map(<[u8]>::len)),
-        "cells overflow the page"
-    );
     init_page(data, hdr, kind, usable)?;
     if !kind.is_leaf() {
         set_right_child(data, hdr, right_child)?;
@@ -656,12 +656,22 @@ pub fn write_cells<'c>(
     let mut top = usable;
     let pointers = hdr + kind.header_len();
     let mut pointers_end = pointers;
-    for cell in cells {
-        top -= cell.len();
-        data[top..top + cell.len()].copy_from_slice(cell);
+    // The pending run: source bytes not yet copied, which end at `run_top` on the page.
+    let (mut run, mut run_top) = (0..0, usable);
+    for span in spans {
+        let len = span.len();
+        assert!(top >= pointers_end + 2 + len, "cells overflow the page");
+        top -= len;
         data[pointers_end..pointers_end + 2].copy_from_slice(&(top as u16).to_be_bytes());
         pointers_end += 2;
+        if span.end == run.start && !run.is_empty() {
+            run.start = span.start;
+        } else {
+            data[run_top - run.len()..run_top].copy_from_slice(&bytes[run.clone()]);
+            (run, run_top) = (span, top + len);
+        }
     }
+    data[run_top - run.len()..run_top].copy_from_slice(&bytes[run]);
     data[pointers_end..top].fill(0);
     set_cell_count(data, hdr, (pointers_end - pointers) / 2)?;
     set_content_start(data, hdr, top)
@@ -670,10 +680,6 @@ pub fn write_cells<'c>(
 /// Bytes a page's content area needs for cells of the given sizes (pointers included).
 pub fn space_needed(sizes: impl Iterator<Item = usize>) -> usize {
     sizes.map(|s| s + 2).sum()
-}
-
-pub fn fits(hdr: usize, kind: PageKind, usable: usize, sizes: impl Iterator<Item = usize>) -> bool {
-    space_needed(sizes) <= usable - hdr - kind.header_len()
 }
 
 /// Inserts `cell` as cell number `index`. Returns false, changing nothing, when it does not fit.
@@ -792,7 +798,15 @@ pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Re
         } else {
             page.right_child()?
         };
-        return write_cells(data, hdr, kind, usable, std::iter::empty(), right_child);
+        return write_cells(
+            data,
+            hdr,
+            kind,
+            usable,
+            &[],
+            std::iter::empty(),
+            right_child,
+        );
     }
     free_region(data, hdr, usable, offset, size)?;
     let at = hdr + kind.header_len() + 2 * index;
