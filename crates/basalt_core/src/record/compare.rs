@@ -227,8 +227,9 @@ pub fn compare_records(a: &[u8], b: &[u8], key: &KeyInfo) -> Result<Ordering> {
 
 /// Compares an unpacked search key with a packed record, over the columns both have, up to
 /// `key_info.len()`. A key that matches a prefix of the record (or the record a prefix of the
-/// key) is `Equal`: a b-tree seek decides how such ties break. Allocates nothing.
-#[inline]
+/// key) is `Equal`: a b-tree seek decides how such ties break. Allocates nothing. The integer
+/// fast path inlines into the caller (every step of an index descent); the rest does not.
+#[inline(always)]
 pub fn compare_unpacked(
     key: &[ValueRef<'_>],
     record: &[u8],
@@ -242,6 +243,16 @@ pub fn compare_unpacked(
             });
         }
     }
+    compare_unpacked_general(key, record, key_info)
+}
+
+/// `compare_unpacked` past the integer fast path.
+#[inline(never)]
+fn compare_unpacked_general(
+    key: &[ValueRef<'_>],
+    record: &[u8],
+    key_info: &KeyInfo,
+) -> Result<Ordering> {
     match compare_unpacked_small(key, record, key_info) {
         Some(ordering) => Ok(ordering),
         None => compare_unpacked_walk(key, record, key_info),
