@@ -68,7 +68,7 @@ impl Cells {
     }
 
     /// Where cells `range` lie in the buffer, for `write_cells`.
-    fn spans(&self, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+    fn spans(&self, range: Range<usize>) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
         self.spans[range]
             .iter()
             .map(|&(start, end)| start as usize..end as usize)
@@ -223,7 +223,7 @@ fn write_page(
     pgno: PageNo,
     kind: PageKind,
     bytes: &[u8],
-    spans: impl Iterator<Item = Range<usize>>,
+    spans: impl ExactSizeIterator<Item = Range<usize>>,
     right_child: PageNo,
 ) -> Result<()> {
     let page = pager.get_now(pgno)?;

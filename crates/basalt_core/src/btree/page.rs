@@ -678,35 +678,37 @@ pub fn write_cells(
     kind: PageKind,
     usable: usize,
     bytes: &[u8],
-    spans: impl Iterator<Item = Range<usize>>,
+    spans: impl ExactSizeIterator<Item = Range<usize>>,
     right_child: PageNo,
 ) -> Result<()> {
     init_page(data, hdr, kind, usable)?;
     if !kind.is_leaf() {
         set_right_child(data, hdr, right_child)?;
     }
-    let mut top = usable;
+    let count = spans.len();
     let pointers = hdr + kind.header_len();
-    let mut pointers_end = pointers;
-    // The pending run: source bytes not yet copied, which end at `run_top` on the page.
-    let (mut run, mut run_top) = (0..0, usable);
-    for span in spans {
+    let pointers_end = pointers + 2 * count;
+    assert!(pointers_end <= usable, "cells overflow the page");
+    // The pointer array and the content area, split so that the loop writes both unchecked.
+    let (head, content) = data[..usable].split_at_mut(pointers_end);
+    let mut top = content.len();
+    // The pending run: source bytes not yet copied, which end at `run_top` in `content`.
+    let (mut run, mut run_top) = (0..0, top);
+    for (span, pointer) in spans.zip(head[pointers..].chunks_exact_mut(2)) {
         let len = span.len();
-        assert!(top >= pointers_end + 2 + len, "cells overflow the page");
-        top -= len;
-        data[pointers_end..pointers_end + 2].copy_from_slice(&(top as u16).to_be_bytes());
-        pointers_end += 2;
+        top = top.checked_sub(len).expect("cells overflow the page");
+        pointer.copy_from_slice(&((pointers_end + top) as u16).to_be_bytes());
         if span.end == run.start && !run.is_empty() {
             run.start = span.start;
         } else {
-            data[run_top - run.len()..run_top].copy_from_slice(&bytes[run.clone()]);
+            content[run_top - run.len()..run_top].copy_from_slice(&bytes[run.clone()]);
             (run, run_top) = (span, top + len);
         }
     }
-    data[run_top - run.len()..run_top].copy_from_slice(&bytes[run]);
-    data[pointers_end..top].fill(0);
-    set_cell_count(data, hdr, (pointers_end - pointers) / 2)?;
-    set_content_start(data, hdr, top)
+    content[run_top - run.len()..run_top].copy_from_slice(&bytes[run]);
+    content[..top].fill(0);
+    set_cell_count(data, hdr, count)?;
+    set_content_start(data, hdr, pointers_end + top)
 }
 
 /// Bytes a page's content area needs for cells of the given sizes (pointers included).
