@@ -180,10 +180,24 @@ impl Tree<'_> {
             let data = page.data();
             let view = self.view(&data, pgno)?;
             let (mut low, mut high) = (0, view.cell_count());
+            // Index keys held whole on the page, nearly all, are read through `keys`.
+            let keys = match (target, self.key_info) {
+                (Target::Unpacked(key) | Target::Record(key), Some(key_info)) => {
+                    Some((view.index_keys(), *key, key_info))
+                }
+                _ => None,
+            };
             while low < high {
                 let mid = low + (high - low) / 2;
                 // Rowids and keys compare inline: this loop is most of every descent.
-                let order = self.order(pager, &view, mid, target, scratch)?;
+                let order = match keys.and_then(|(keys, key, key_info)| {
+                    keys.record(mid).map(|record| (record, key, key_info))
+                }) {
+                    Some((record, key, key_info)) => {
+                        compare_unpacked(key, record, key_info)?.reverse()
+                    }
+                    None => self.order(pager, &view, mid, target, scratch)?,
+                };
                 if order == Ordering::Less || (upper && order == Ordering::Equal) {
                     low = mid + 1;
                 } else {
