@@ -187,6 +187,9 @@ impl Tree<'_> {
                 }
                 _ => None,
             };
+            // Whether the probe that last lowered `high` found an equal entry: the search ends
+            // on that entry, so no second comparison is needed to tell an exact match.
+            let mut high_equal = false;
             while low < high {
                 let mid = low + (high - low) / 2;
                 // Rowids and keys compare inline: this loop is most of every descent.
@@ -202,12 +205,19 @@ impl Tree<'_> {
                     low = mid + 1;
                 } else {
                     high = mid;
+                    high_equal = order == Ordering::Equal;
                 }
             }
-            let exact = !upper
-                && low < view.cell_count()
-                && view.kind() != PageKind::InteriorTable
-                && self.order(pager, &view, low, target, scratch)? == Ordering::Equal;
+            let exact = !upper && high_equal && view.kind() != PageKind::InteriorTable;
+            debug_assert!(
+                upper
+                    || view.kind() == PageKind::InteriorTable
+                    || low == view.cell_count()
+                    || exact
+                        == (self.order(pager, &view, low, target, scratch).ok()
+                            == Some(Ordering::Equal)),
+                "the search's last equal probe is the entry it ends on"
+            );
             path.push(Level { pgno, index: low });
             if view.kind().is_leaf() || (exact && !matches!(target, Target::Unpacked(_))) {
                 return Ok(exact);
