@@ -129,6 +129,15 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// Makes `slot` a copy of `source`, reusing the column list `slot` holds already: a prepared
+    /// statement re-opens its index cursors on every run, with the same key each time.
+    pub fn copy_into(source: Option<&KeyInfo>, slot: &mut Option<KeyInfo>) {
+        match (slot, source) {
+            (Some(mine), Some(source)) => mine.columns.clone_from(&source.columns),
+            (slot, source) => *slot = source.cloned(),
+        }
+    }
+
     pub fn new(columns: Vec<KeyColumn>) -> KeyInfo {
         KeyInfo { columns }
     }
