@@ -514,7 +514,11 @@ fn balance_nonroot(pager: &mut Pager, parent: &mut Node, index: usize, node: Nod
     let siblings = gather(pager, parent, first, count, index, node)?;
     let (cells, last_right) = combine(parent, first, &siblings, usable)?;
     let consumes = kind != PageKind::LeafTable;
-    let sizes: Vec<usize> = cells.spans(0..cells.len()).map(|c| c.len() + 2).collect();
+    let sizes: Vec<usize> = cells
+        .spans
+        .iter()
+        .map(|&(start, end)| (end - start) as usize + 2)
+        .collect();
     let pages = distribute(&sizes, usable - kind.header_len(), consumes)?;
 
     let mut pgnos: Vec<PageNo> = siblings.iter().map(|s| s.pgno).collect();
