@@ -515,7 +515,7 @@ impl<'a> Page<'a> {
                 Some(&payload) if small_max.is_some_and(|max| usize::from(payload) <= max) => {
                     (child_len + 1 + usize::from(payload)).max(CELL_SIZE_MIN)
                 }
-                _ => self.cell_size(offset)?,
+                _ => self.cell_size_out_of_line(offset)?,
             };
             if offset + size > self.usable {
                 return Err(self.cell_past_end(offset, size));
@@ -523,6 +523,13 @@ impl<'a> Page<'a> {
             visit(offset..offset + size);
         }
         Ok(())
+    }
+
+    /// `cell_size` kept out of the measuring loop, so that the loop's common case stays in
+    /// registers.
+    #[inline(never)]
+    fn cell_size_out_of_line(&self, offset: usize) -> Result<usize> {
+        self.cell_size(offset)
     }
 
     #[cold]
