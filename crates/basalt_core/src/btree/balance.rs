@@ -67,12 +67,11 @@ impl Cells {
         self.bytes_of(self.spans[index])
     }
 
-    fn range(&self, range: Range<usize>) -> impl Iterator<Item = &[u8]> + Clone {
-        self.spans[range].iter().map(|&span| self.bytes_of(span))
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &[u8]> + Clone {
-        self.range(0..self.len())
+    /// Where cells `range` lie in the buffer, for `write_cells`.
+    fn spans(&self, range: Range<usize>) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
+        self.spans[range]
+            .iter()
+            .map(|&(start, end)| start as usize..end as usize)
     }
 
     /// Bytes the cells need on a page, pointers included.
@@ -190,7 +189,8 @@ impl Node {
             pager,
             self.pgno,
             self.kind,
-            self.cells.iter(),
+            &self.cells.bytes,
+            self.cells.spans(0..self.cells.len()),
             self.right_child,
         )
     }
@@ -217,11 +217,13 @@ impl Node {
     }
 }
 
-fn write_page<'c>(
+/// Rewrites page `pgno` to hold the cells `bytes[span]` of `spans`.
+fn write_page(
     pager: &mut Pager,
     pgno: PageNo,
     kind: PageKind,
-    cells: impl Iterator<Item = &'c [u8]> + Clone,
+    bytes: &[u8],
+    spans: impl ExactSizeIterator<Item = Range<usize>>,
     right_child: PageNo,
 ) -> Result<()> {
     let page = pager.get_now(pgno)?;
@@ -233,7 +235,8 @@ fn write_page<'c>(
         header_offset(pgno),
         kind,
         usable,
-        cells,
+        bytes,
+        spans,
         right_child,
     )
 }
@@ -400,7 +403,8 @@ fn balance_quick(pager: &mut Pager, parent: &mut Node, mut node: Node) -> Result
         pager,
         new_pgno,
         PageKind::LeafTable,
-        node.cells.range(count - 1..count),
+        &node.cells.bytes,
+        node.cells.spans(count - 1..count),
         0,
     )?;
     node.cells.truncate(count - 1);
@@ -483,7 +487,8 @@ pub(super) fn append_quick(pager: &mut Pager, path: &[Level], cell: &[u8]) -> Re
         pager,
         new_pgno,
         PageKind::LeafTable,
-        std::iter::once(cell),
+        cell,
+        std::iter::once(0..cell.len()),
         0,
     )?;
     pager.make_writable(&parent)?;
@@ -509,7 +514,11 @@ fn balance_nonroot(pager: &mut Pager, parent: &mut Node, index: usize, node: Nod
     let siblings = gather(pager, parent, first, count, index, node)?;
     let (cells, last_right) = combine(parent, first, &siblings, usable)?;
     let consumes = kind != PageKind::LeafTable;
-    let sizes: Vec<usize> = cells.iter().map(|c| c.len() + 2).collect();
+    let sizes: Vec<usize> = cells
+        .spans
+        .iter()
+        .map(|&(start, end)| (end - start) as usize + 2)
+        .collect();
     let pages = distribute(&sizes, usable - kind.header_len(), consumes)?;
 
     let mut pgnos: Vec<PageNo> = siblings.iter().map(|s| s.pgno).collect();
@@ -527,7 +536,14 @@ fn balance_nonroot(pager: &mut Pager, parent: &mut Node, index: usize, node: Nod
             (false, true) => last_right,
             (false, false) => read_u32(cells.cell(end), 0)?,
         };
-        write_page(pager, pgnos[j], kind, cells.range(start..end), right_child)?;
+        write_page(
+            pager,
+            pgnos[j],
+            kind,
+            &cells.bytes,
+            cells.spans(start..end),
+            right_child,
+        )?;
         if !is_last {
             parent.cells.insert_with(first + j, |out| {
                 divider_for(&cells, start, end, kind, pgnos[j], usable, out)

@@ -92,6 +92,21 @@ fn with_unpacked<R>(record: &[u8], f: impl FnOnce(&[ValueRef<'_>]) -> Result<R>)
     f(&all)
 }
 
+/// `compare_unpacked` against the key of cell `index`, whose payload spills: read whole first.
+#[inline(never)]
+fn compare_spilled(
+    pager: &mut Pager,
+    view: &Page<'_>,
+    index: usize,
+    key: &[ValueRef<'_>],
+    key_info: &KeyInfo,
+    scratch: &mut Vec<u8>,
+) -> Result<Ordering> {
+    let info = view.cell(index)?;
+    overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
+    compare_unpacked(key, scratch, key_info)
+}
+
 /// The read-only navigation of one tree; borrows nothing from the cursor's buffers, so it can be
 /// used while they are being filled.
 struct Tree<'a> {
@@ -114,7 +129,9 @@ impl Tree<'_> {
         Ok(view)
     }
 
-    /// How the entry in cell `index` of `view` orders against `target`.
+    /// How the entry in cell `index` of `view` orders against `target`. Inlined into the
+    /// descent's binary search, which calls it for every cell it looks at.
+    #[inline(always)]
     fn order(
         &self,
         pager: &mut Pager,
@@ -123,27 +140,19 @@ impl Tree<'_> {
         target: &Target<'_>,
         scratch: &mut Vec<u8>,
     ) -> Result<Ordering> {
-        if let Target::Rowid(rowid) = target {
-            return Ok(view.rowid(index)?.cmp(rowid));
-        }
+        let key = match target {
+            Target::Rowid(rowid) => return Ok(view.rowid(index)?.cmp(rowid)),
+            Target::Unpacked(key) | Target::Record(key) => key,
+        };
         let key_info = self
             .key_info
             .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
         // A key held wholly on the page (nearly all) is compared in place, without a `CellInfo`.
-        let record = match view.local_payload(index)? {
-            Some(local) => local,
-            None => {
-                let info = view.cell(index)?;
-                overflow::read_payload(pager, view.data(), &info, usize::MAX, scratch)?;
-                &scratch[..]
-            }
+        let ordering = match view.local_payload(index)? {
+            Some(record) => compare_unpacked(key, record, key_info)?,
+            None => compare_spilled(pager, view, index, key, key_info, scratch)?,
         };
-        match target {
-            Target::Unpacked(key) | Target::Record(key) => {
-                Ok(compare_unpacked(key, record, key_info)?.reverse())
-            }
-            Target::Rowid(_) => unreachable!(),
-        }
+        Ok(ordering.reverse())
     }
 
     /// Descends to the boundary between the entries ordered before `target` and the rest: with
@@ -171,23 +180,44 @@ impl Tree<'_> {
             let data = page.data();
             let view = self.view(&data, pgno)?;
             let (mut low, mut high) = (0, view.cell_count());
+            // Index keys held whole on the page, nearly all, are read through `keys`.
+            let keys = match (target, self.key_info) {
+                (Target::Unpacked(key) | Target::Record(key), Some(key_info)) => {
+                    Some((view.index_keys(), *key, key_info))
+                }
+                _ => None,
+            };
+            // Whether the probe that last lowered `high` found an equal entry: the search ends
+            // on that entry, so no second comparison is needed to tell an exact match.
+            let mut high_equal = false;
             while low < high {
                 let mid = low + (high - low) / 2;
-                // Rowids compare inline: this loop is most of every table descent.
-                let order = match target {
-                    Target::Rowid(rowid) => view.rowid(mid)?.cmp(rowid),
-                    _ => self.order(pager, &view, mid, target, scratch)?,
+                // Rowids and keys compare inline: this loop is most of every descent.
+                let order = match keys.and_then(|(keys, key, key_info)| {
+                    keys.record(mid).map(|record| (record, key, key_info))
+                }) {
+                    Some((record, key, key_info)) => {
+                        compare_unpacked(key, record, key_info)?.reverse()
+                    }
+                    None => self.order(pager, &view, mid, target, scratch)?,
                 };
                 if order == Ordering::Less || (upper && order == Ordering::Equal) {
                     low = mid + 1;
                 } else {
                     high = mid;
+                    high_equal = order == Ordering::Equal;
                 }
             }
-            let exact = !upper
-                && low < view.cell_count()
-                && view.kind() != PageKind::InteriorTable
-                && self.order(pager, &view, low, target, scratch)? == Ordering::Equal;
+            let exact = !upper && high_equal && view.kind() != PageKind::InteriorTable;
+            debug_assert!(
+                upper
+                    || view.kind() == PageKind::InteriorTable
+                    || low == view.cell_count()
+                    || exact
+                        == (self.order(pager, &view, low, target, scratch).ok()
+                            == Some(Ordering::Equal)),
+                "the search's last equal probe is the entry it ends on"
+            );
             path.push(Level { pgno, index: low });
             if view.kind().is_leaf() || (exact && !matches!(target, Target::Unpacked(_))) {
                 return Ok(exact);
@@ -517,12 +547,12 @@ impl Cursor {
     /// keeping its buffers: a statement run once per row re-opens its cursors without
     /// allocating their paths, keys and cells again. On the same tree the old path stays as a
     /// hint for the next rowid seek or insert (`Tree::seek_near` checks it before any use).
-    pub fn reopen(&mut self, root: PageNo, key_info: Option<KeyInfo>) {
+    pub fn reopen(&mut self, root: PageNo, key_info: Option<&KeyInfo>) {
         if self.root != root || key_info.is_some() {
             self.path.clear();
         }
         self.root = root;
-        self.key_info = key_info;
+        KeyInfo::copy_into(key_info, &mut self.key_info);
         self.spare.clear();
         self.state = State::Invalid;
         self.epoch = 0;

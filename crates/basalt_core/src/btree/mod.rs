@@ -34,7 +34,8 @@
 //! The hot paths avoid the general machinery while the path is fresh: `next`/`prev` within one
 //! leaf change only the last index (no path copy, the rowid read alone); `payload` copies a local
 //! payload without building a `CellInfo`; searches compare rowid varints read straight from the
-//! cell. A table cursor's path, even a stale one (after writes elsewhere, a failed seek, or a
+//! cell, and index keys read through `page::IndexKeys` (an integer first column decides from
+//! its bytes, as SQLite's vdbeRecordCompareInt). A table cursor's path, even a stale one (after writes elsewhere, a failed seek, or a
 //! re-open on the same tree), is a hint for its next rowid insert or equality seek: when the
 //! path, followed from the root down, still leads to a leaf whose keys and bounding divider
 //! bracket the rowid (appends and the existence check before them, SQLite's BTREE_APPEND), the

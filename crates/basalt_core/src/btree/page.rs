@@ -327,6 +327,43 @@ pub fn build_cell(
     }
 }
 
+/// The keys (records) of an index page's cells, for a binary search: `Page::local_payload` for
+/// the common key, one whose payload size is a single varint byte within the local limit, with
+/// the page's constant parts worked out once rather than at every probe. `record` answers None
+/// for anything else (a larger or spilling key, a bad pointer), and the caller then reads the
+/// cell the general way, which reports any corruption.
+#[derive(Clone, Copy)]
+pub struct IndexKeys<'a> {
+    /// The page up to its usable size: every slice taken from it ends inside the page.
+    data: &'a [u8],
+    pointers: usize,
+    content_start: usize,
+    /// The child pointer before the payload size on interior pages.
+    skip: usize,
+    small_max: usize,
+}
+
+impl<'a> IndexKeys<'a> {
+    /// The record of cell `index` (below the cell count), or None as above.
+    #[inline(always)]
+    pub fn record(&self, index: usize) -> Option<&'a [u8]> {
+        let pointer = self.pointers + 2 * index;
+        let &[b0, b1] = self.data.get(pointer..pointer + 2)? else {
+            return None;
+        };
+        let offset = usize::from(u16::from_be_bytes([b0, b1]));
+        if offset < self.content_start {
+            return None;
+        }
+        let at = offset + self.skip;
+        let size = usize::from(*self.data.get(at)?);
+        if size > self.small_max {
+            return None;
+        }
+        self.data.get(at + 1..at + 1 + size)
+    }
+}
+
 /// A validated read-only view of a b-tree page.
 #[derive(Clone, Copy)]
 pub struct Page<'a> {
@@ -454,23 +491,63 @@ impl<'a> Page<'a> {
         Ok(parse_cell(self.data, offset, self.kind, self.usable)?.size)
     }
 
-    /// Visits every cell's range in order, in one loop with no call per cell.
+    /// Visits every cell's range in order, in one loop with no call per cell. Index cells whose
+    /// payload size is a one-byte varint within the local limit (all but the largest keys) are
+    /// measured from that byte alone: a balance measures every cell of three pages.
     pub fn for_each_cell_range(&self, mut visit: impl FnMut(Range<usize>)) -> Result<()> {
         let pointers = slice(
             self.data,
             self.hdr + self.kind.header_len()..self.pointers_end(),
         )?;
+        let child_len = if self.kind.is_leaf() { 0 } else { 4 };
+        // Table cells carry a rowid as well: measured the general way.
+        let small_max = if self.kind.is_table() {
+            None
+        } else {
+            Some(max_local(self.kind, self.usable).min(0x7f))
+        };
         for pointer in pointers.chunks_exact(2) {
             let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
-            check!(
-                offset >= self.content_start && offset < self.usable,
-                "cell pointer {offset} outside the content area {}..{}",
-                self.content_start,
-                self.usable
-            );
-            visit(offset..offset + self.cell_size(offset)?);
+            if offset < self.content_start || offset >= self.usable {
+                return Err(self.bad_pointer(offset));
+            }
+            let size = match self.data.get(offset + child_len) {
+                Some(&payload) if small_max.is_some_and(|max| usize::from(payload) <= max) => {
+                    (child_len + 1 + usize::from(payload)).max(CELL_SIZE_MIN)
+                }
+                _ => self.cell_size_out_of_line(offset)?,
+            };
+            if offset + size > self.usable {
+                return Err(self.cell_past_end(offset, size));
+            }
+            visit(offset..offset + size);
         }
         Ok(())
+    }
+
+    /// `cell_size` kept out of the measuring loop, so that the loop's common case stays in
+    /// registers.
+    #[inline(never)]
+    fn cell_size_out_of_line(&self, offset: usize) -> Result<usize> {
+        self.cell_size(offset)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_pointer(&self, offset: usize) -> Error {
+        malformed(format_args!(
+            "cell pointer {offset} outside the content area {}..{}",
+            self.content_start, self.usable
+        ))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn cell_past_end(&self, offset: usize, size: usize) -> Error {
+        malformed(format_args!(
+            "cell at {offset} of {size} bytes runs past {}",
+            self.usable
+        ))
     }
 
     pub fn cell_bytes(&self, index: usize) -> Result<&'a [u8]> {
@@ -516,8 +593,9 @@ impl<'a> Page<'a> {
     }
 
     /// The payload of cell `index` when it lies wholly on the page, read without a `CellInfo`:
-    /// what a scan copies out of every row. None when it spills to overflow pages.
-    #[inline]
+    /// what a scan copies out of every row, and what every step of an index descent compares.
+    /// None when it spills to overflow pages.
+    #[inline(always)]
     pub fn local_payload(&self, index: usize) -> Result<Option<&'a [u8]>> {
         if !self.kind.has_payload() {
             return Ok(None);
@@ -540,6 +618,18 @@ impl<'a> Page<'a> {
             self.usable
         );
         Ok(Some(&area[at..end]))
+    }
+
+    /// The reader an index descent's binary search takes each cell's key through.
+    pub fn index_keys(&self) -> IndexKeys<'a> {
+        debug_assert!(!self.kind.is_table());
+        IndexKeys {
+            data: &self.data[..self.usable],
+            pointers: self.hdr + self.kind.header_len(),
+            content_start: self.content_start,
+            skip: if self.kind.is_leaf() { 0 } else { 4 },
+            small_max: max_local(self.kind, self.usable).min(0x7f),
+        }
     }
 
     /// The child page left of cell `index`, or the right-most child for `index == cell_count`.
@@ -634,45 +724,53 @@ pub fn set_right_child(data: &mut [u8], hdr: usize, child: PageNo) -> Result<()>
     write_u32(data, hdr + 8, child)
 }
 
-/// Rewrites the page from scratch holding `cells` in order, packed at the end of the page.
-/// The caller has checked that they fit (`fits`).
-pub fn write_cells<'c>(
+/// Rewrites the page from scratch holding the cells `bytes[span]` of `spans` in order, packed
+/// at the end of the page, the first at the top. The caller has checked that they fit (`fits`).
+/// Cells that lie back to back in `bytes` as they will on the page (each one's bytes ending
+/// where the previous one's start: a page this function wrote, copied whole) move as one copy,
+/// so rewriting a page mostly made of cells from one earlier rewrite copies a few long runs.
+pub fn write_cells(
     data: &mut [u8],
     hdr: usize,
     kind: PageKind,
     usable: usize,
-    cells: impl Iterator<Item = &'c [u8]> + Clone,
+    bytes: &[u8],
+    spans: impl ExactSizeIterator<Item = Range<usize>>,
     right_child: PageNo,
 ) -> Result<()> {
-    assert!(
-        fits(hdr, kind, usable, cells.clone().map(<[u8]>::len)),
-        "cells overflow the page"
-    );
     init_page(data, hdr, kind, usable)?;
     if !kind.is_leaf() {
         set_right_child(data, hdr, right_child)?;
     }
-    let mut top = usable;
+    let count = spans.len();
     let pointers = hdr + kind.header_len();
-    let mut pointers_end = pointers;
-    for cell in cells {
-        top -= cell.len();
-        data[top..top + cell.len()].copy_from_slice(cell);
-        data[pointers_end..pointers_end + 2].copy_from_slice(&(top as u16).to_be_bytes());
-        pointers_end += 2;
+    let pointers_end = pointers + 2 * count;
+    assert!(pointers_end <= usable, "cells overflow the page");
+    // The pointer array and the content area, split so that the loop writes both unchecked.
+    let (head, content) = data[..usable].split_at_mut(pointers_end);
+    let mut top = content.len();
+    // The pending run: source bytes not yet copied, which end at `run_top` in `content`.
+    let (mut run, mut run_top) = (0..0, top);
+    for (span, pointer) in spans.zip(head[pointers..].chunks_exact_mut(2)) {
+        let len = span.len();
+        top = top.checked_sub(len).expect("cells overflow the page");
+        pointer.copy_from_slice(&((pointers_end + top) as u16).to_be_bytes());
+        if span.end == run.start && !run.is_empty() {
+            run.start = span.start;
+        } else {
+            content[run_top - run.len()..run_top].copy_from_slice(&bytes[run.clone()]);
+            (run, run_top) = (span, top + len);
+        }
     }
-    data[pointers_end..top].fill(0);
-    set_cell_count(data, hdr, (pointers_end - pointers) / 2)?;
-    set_content_start(data, hdr, top)
+    content[run_top - run.len()..run_top].copy_from_slice(&bytes[run]);
+    content[..top].fill(0);
+    set_cell_count(data, hdr, count)?;
+    set_content_start(data, hdr, pointers_end + top)
 }
 
 /// Bytes a page's content area needs for cells of the given sizes (pointers included).
 pub fn space_needed(sizes: impl Iterator<Item = usize>) -> usize {
     sizes.map(|s| s + 2).sum()
-}
-
-pub fn fits(hdr: usize, kind: PageKind, usable: usize, sizes: impl Iterator<Item = usize>) -> bool {
-    space_needed(sizes) <= usable - hdr - kind.header_len()
 }
 
 /// Inserts `cell` as cell number `index`. Returns false, changing nothing, when it does not fit.
@@ -791,7 +889,15 @@ pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Re
         } else {
             page.right_child()?
         };
-        return write_cells(data, hdr, kind, usable, std::iter::empty(), right_child);
+        return write_cells(
+            data,
+            hdr,
+            kind,
+            usable,
+            &[],
+            std::iter::empty(),
+            right_child,
+        );
     }
     free_region(data, hdr, usable, offset, size)?;
     let at = hdr + kind.header_len() + 2 * index;
@@ -976,6 +1082,48 @@ mod tests {
             let page = Page::parse(&data, 0, USABLE).unwrap();
             assert_eq!(page.free_space().unwrap(), USABLE - 8 - used(&model));
             assert!(page.fragmented_bytes() <= FRAGMENTED_BYTES_MAX);
+        }
+    }
+
+    #[test]
+    fn fast_cell_reads_agree_with_the_general_ones() {
+        for kind in [
+            PageKind::LeafIndex,
+            PageKind::InteriorIndex,
+            PageKind::LeafTable,
+            PageKind::InteriorTable,
+        ] {
+            let mut data = vec![0u8; USABLE];
+            init_page(&mut data, 0, kind, USABLE).unwrap();
+            for (i, len) in [0usize, 1, 3, 40, 101, 102, 103, 127, 128, 200]
+                .into_iter()
+                .enumerate()
+            {
+                let payload = vec![i as u8; len];
+                let mut cell = Vec::new();
+                let local = local_payload_len(kind, len as u64, USABLE);
+                let overflow = if local < len { 77 } else { 0 };
+                build_cell(&mut cell, kind, 9, i as i64, &payload, overflow, USABLE);
+                if !insert_cell(&mut data, 0, USABLE, i, &cell).unwrap() {
+                    break;
+                }
+            }
+            let page = Page::parse(&data, 0, USABLE).unwrap();
+            let mut ranges = Vec::new();
+            page.for_each_cell_range(|range| ranges.push(range))
+                .unwrap();
+            let expected: Vec<_> = (0..page.cell_count())
+                .map(|i| page.cell_range(i).unwrap())
+                .collect();
+            assert_eq!(ranges, expected, "{kind:?}");
+            if !kind.is_table() {
+                let keys = page.index_keys();
+                for i in 0..page.cell_count() {
+                    if let Some(record) = keys.record(i) {
+                        assert_eq!(Some(record), page.local_payload(i).unwrap(), "{kind:?}");
+                    }
+                }
+            }
         }
     }
 

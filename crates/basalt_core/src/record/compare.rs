@@ -129,6 +129,15 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// Makes `slot` a copy of `source`, reusing the column list `slot` holds already: a prepared
+    /// statement re-opens its index cursors on every run, with the same key each time.
+    pub fn copy_into(source: Option<&KeyInfo>, slot: &mut Option<KeyInfo>) {
+        match (slot, source) {
+            (Some(mine), Some(source)) => mine.columns.clone_from(&source.columns),
+            (slot, source) => *slot = source.cloned(),
+        }
+    }
+
     pub fn new(columns: Vec<KeyColumn>) -> KeyInfo {
         KeyInfo { columns }
     }
@@ -227,9 +236,28 @@ pub fn compare_records(a: &[u8], b: &[u8], key: &KeyInfo) -> Result<Ordering> {
 
 /// Compares an unpacked search key with a packed record, over the columns both have, up to
 /// `key_info.len()`. A key that matches a prefix of the record (or the record a prefix of the
-/// key) is `Equal`: a b-tree seek decides how such ties break. Allocates nothing.
-#[inline]
+/// key) is `Equal`: a b-tree seek decides how such ties break. Allocates nothing. The integer
+/// fast path inlines into the caller (every step of an index descent); the rest does not.
+#[inline(always)]
 pub fn compare_unpacked(
+    key: &[ValueRef<'_>],
+    record: &[u8],
+    key_info: &KeyInfo,
+) -> Result<Ordering> {
+    if let (Some(&ValueRef::Integer(k)), Some(column)) = (key.first(), key_info.columns.first()) {
+        if let Some(ordering) = compare_first_integer(k, record) {
+            return Ok(match column.order {
+                SortOrder::Asc => ordering,
+                SortOrder::Desc => ordering.reverse(),
+            });
+        }
+    }
+    compare_unpacked_general(key, record, key_info)
+}
+
+/// `compare_unpacked` past the integer fast path.
+#[inline(never)]
+fn compare_unpacked_general(
     key: &[ValueRef<'_>],
     record: &[u8],
     key_info: &KeyInfo,
@@ -272,6 +300,40 @@ fn compare_unpacked_small(
         }
     }
     Some(Ordering::Equal)
+}
+
+/// An integer key against the first column of `record` when that decides the order (SQLite's
+/// vdbeRecordCompareInt): the column is NULL or an integer other than `key`, under a one-byte
+/// header size and serial type, its content inside the record. `None` otherwise (a tie, a real,
+/// text, anything unusual), for the general compare, which then reads the column again: both
+/// read the same bytes, so they agree whenever this answers. No collation applies to numbers.
+#[inline(always)]
+fn compare_first_integer(key: i64, record: &[u8]) -> Option<Ordering> {
+    let (&header_end, rest) = record.split_first()?;
+    let header_end = usize::from(header_end);
+    let serial_type = *rest.first()?;
+    if !(2..0x80).contains(&header_end) || header_end > record.len() {
+        return None;
+    }
+    let body = record.get(header_end..).unwrap_or_default();
+    // Big-endian two's complement of 1, 2, 3, 4, 6 or 8 bytes, read as fixed-size words.
+    let value = match (serial_type, body) {
+        (0, _) => return Some(Ordering::Greater),
+        (1, &[b0, ..]) => i64::from(b0 as i8),
+        (2, &[b0, b1, ..]) => i64::from(i16::from_be_bytes([b0, b1])),
+        (3, &[b0, b1, b2, ..]) => i64::from(i32::from_be_bytes([b0, b1, b2, 0]) >> 8),
+        (4, &[b0, b1, b2, b3, ..]) => i64::from(i32::from_be_bytes([b0, b1, b2, b3])),
+        (5, &[b0, b1, b2, b3, b4, b5, ..]) => {
+            i64::from_be_bytes([b0, b1, b2, b3, b4, b5, 0, 0]) >> 16
+        }
+        (6, &[b0, b1, b2, b3, b4, b5, b6, b7, ..]) => {
+            i64::from_be_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
+        }
+        (8, _) => 0,
+        (9, _) => 1,
+        _ => return None,
+    };
+    Some(key.cmp(&value)).filter(|o| o.is_ne())
 }
 
 fn compare_unpacked_walk(
@@ -424,6 +486,45 @@ mod tests {
             column.compare(ValueRef::Null, ValueRef::Integer(1)),
             Greater
         );
+    }
+
+    #[test]
+    fn integer_keys_order_as_values_do() {
+        let ints = [
+            i64::MIN,
+            -(1 << 40),
+            -(1 << 23),
+            -129,
+            -1,
+            0,
+            1,
+            2,
+            127,
+            128,
+            1 << 20,
+            1 << 30,
+            1 << 31,
+            i64::MAX,
+        ];
+        let mut stored: Vec<ValueRef<'_>> = ints.iter().map(|&i| ValueRef::Integer(i)).collect();
+        stored.extend([ValueRef::Null, ValueRef::Real(1.5), ValueRef::Text(b"x")]);
+        for order in [SortOrder::Asc, SortOrder::Desc] {
+            let key_info = KeyInfo::new(vec![KeyColumn::new(Collation::NoCase, order); 2]);
+            for &k in &ints {
+                for &v in &stored {
+                    for tie in [0, 7] {
+                        let rec = record(&[v, ValueRef::Integer(tie)]);
+                        let key = [ValueRef::Integer(k), ValueRef::Integer(3)];
+                        let expected = match key_info.columns[0].compare(key[0], v) {
+                            Equal => key_info.columns[1].compare(key[1], ValueRef::Integer(tie)),
+                            unequal => unequal,
+                        };
+                        let got = compare_unpacked(&key, &rec, &key_info).unwrap();
+                        assert_eq!(got, expected, "{k} vs {v:?}, {order:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

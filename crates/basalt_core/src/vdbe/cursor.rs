@@ -108,20 +108,20 @@ impl VCursor {
     pub fn btree(
         spare: Option<Box<VCursor>>,
         root: PageNo,
-        key: Option<KeyInfo>,
+        key: Option<&KeyInfo>,
         db: Db,
     ) -> Box<VCursor> {
         let mut c =
             spare.unwrap_or_else(|| Box::new(VCursor::new(Kind::BTree(Cursor::new_table(root)))));
         match &mut c.kind {
-            Kind::BTree(b) => b.reopen(root, key.clone()),
+            Kind::BTree(b) => b.reopen(root, key),
             other => {
                 let mut b = Cursor::new_table(root);
-                b.reopen(root, key.clone());
+                b.reopen(root, key);
                 *other = Kind::BTree(b);
             }
         }
-        c.key_info = key;
+        KeyInfo::copy_into(key, &mut c.key_info);
         c.null_row = false;
         c.db = db;
         c.defaults = None;

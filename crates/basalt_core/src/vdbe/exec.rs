@@ -524,7 +524,7 @@ impl Vm {
                         None => self.spare_cursors.pop(),
                     },
                 };
-                let mut c = VCursor::btree(spare, page, key.clone(), *db);
+                let mut c = VCursor::btree(spare, page, key.as_ref(), *db);
                 if key.is_none() {
                     c.defaults = self
                         .program
