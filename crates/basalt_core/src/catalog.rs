@@ -639,8 +639,15 @@ fn into_type_text(t: ast::TypeName) -> String {
 /// The table a CREATE TABLE statement describes, its AST consumed: names, types and expressions
 /// move into the `Table` instead of being copied (a schema load builds one per table).
 pub fn table_from_ast(name: &str, root: PageNo, create: ast::CreateTable, sql: &str) -> Table {
+    // The statement's own spelling of the name is usually the very string wanted.
+    let parsed_name = create.name.name.value;
+    let name = if parsed_name == name {
+        parsed_name
+    } else {
+        name.to_string()
+    };
     let mut table = Table {
-        name: name.to_string(),
+        name,
         db: Db::Main,
         root,
         columns: Vec::new(),

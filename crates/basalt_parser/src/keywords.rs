@@ -151,11 +151,22 @@ pub fn lookup(word: &[u8]) -> Option<Keyword> {
             return None;
         }
         let text = TEXTS[entry - 1].as_bytes();
-        if text.len() == word.len() && text.eq_ignore_ascii_case(word) {
+        if text.len() == word.len() && same_letters(text, word) {
             return Some(Keyword::ALL[entry - 1]);
         }
         slot = (slot + 1) & ((1 << SLOT_BITS) - 1);
     }
+}
+
+/// Whether `word` spells `keyword` (upper-case letters and `_`) in any case. Clearing bit 5
+/// upper-cases a letter; the only other byte it maps onto a keyword's byte is DEL onto `_`,
+/// excluded explicitly (callers may pass any name, not only tokens).
+fn same_letters(keyword: &[u8], word: &[u8]) -> bool {
+    debug_assert!(keyword.iter().all(|&k| k.is_ascii_uppercase() || k == b'_'));
+    keyword
+        .iter()
+        .zip(word)
+        .all(|(&k, &w)| w & !0x20 == k && w != 0x7F)
 }
 
 #[cfg(test)]
@@ -180,5 +191,7 @@ mod tests {
         assert_eq!(lookup(b"Without"), Some(Keyword::Without));
         assert_eq!(lookup("é\u{301}".as_bytes()), None);
         assert_eq!(lookup(b"ab\xC3\xA9"), None);
+        assert_eq!(lookup(b"current\x7Fdate"), None);
+        assert_eq!(lookup(b"Current_Date"), Some(Keyword::CurrentDate));
     }
 }

@@ -323,10 +323,18 @@ fn scan_named_variable(z: &[u8]) -> (Raw, usize) {
 /// Tokenizes `sql` up to its first NUL byte or first illegal token. The
 /// result always ends with an `Eof` token (or an `Illegal` one).
 pub fn tokenize(sql: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    tokenize_into(sql, &mut out);
+    out
+}
+
+/// `tokenize` into `out` (cleared first), so that a caller can reuse its allocation.
+pub fn tokenize_into(sql: &str, out: &mut Vec<Token>) {
     let z = sql.as_bytes();
-    // Enough for typical statements (a token every three bytes) so that the vector is
-    // allocated once.
-    let mut out = Vec::with_capacity(z.len() / 3 + 2);
+    out.clear();
+    // Enough for typical statements (a token every three bytes) so that the vector grows at
+    // most once.
+    out.reserve(z.len() / 3 + 2);
     let mut pos = 0;
     // No token contains a NUL byte (every scanning loop stops at one), so the first NUL is met
     // here, at the start of a token: the end of the input.
@@ -334,9 +342,12 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
         let (raw, mut len) = scan(&z[pos..]);
         // Multi-byte UTF-8 sequences are never split: only ASCII bytes end
         // a token, except that an illegal token may stop on any byte.
-        while pos + len < z.len() && !sql.is_char_boundary(pos + len) {
-            len += 1;
+        if let Raw::Tok(Tk::Illegal) = raw {
+            while pos + len < z.len() && !sql.is_char_boundary(pos + len) {
+                len += 1;
+            }
         }
+        debug_assert!(sql.is_char_boundary(pos + len));
         if let Raw::Tok(kind) = raw {
             out.push(Token {
                 kind,
@@ -344,8 +355,8 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
                 end: pos + len,
             });
             if kind == Tk::Illegal {
-                promote_window_keywords(&mut out);
-                return out;
+                promote_window_keywords(out);
+                return;
             }
         }
         pos += len;
@@ -355,8 +366,7 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
         start: pos,
         end: pos,
     });
-    promote_window_keywords(&mut out);
-    out
+    promote_window_keywords(out);
 }
 
 /// Whether SQLite's window-keyword lookahead counts `t` as an identifier.
