@@ -33,12 +33,14 @@ pub struct Column {
     pub collation_name: Option<String>,
     pub not_null: bool,
     pub not_null_conflict: Option<ast::ConflictAction>,
-    pub default: Option<ast::Expr>,
+    /// Boxed, like `generated`: most columns have neither, and a schema load moves every
+    /// `Column` a few times, so the struct is kept small.
+    pub default: Option<Box<ast::Expr>>,
     /// The DEFAULT's source text (inside its parentheses), as `PRAGMA table_info` shows it.
     pub default_text: Option<String>,
     pub primary_key: bool,
     /// `GENERATED ALWAYS AS (expr)`: computed from the other columns.
-    pub generated: Option<Generated>,
+    pub generated: Option<Box<Generated>>,
 }
 
 #[derive(Debug, Clone)]
@@ -746,7 +748,7 @@ fn add_column(table: &mut Table, def: ast::ColumnDef, sql: &str) {
                 parenthesized,
             } => {
                 column.default_text = sql.get(expr.span.start..expr.span.end).map(str::to_string);
-                column.default = Some(default_value(expr, parenthesized));
+                column.default = Some(Box::new(default_value(expr, parenthesized)));
             }
             ast::ColumnConstraint::Collate(name) => {
                 column.collation = Collation::declared(&name.value);
@@ -767,10 +769,10 @@ fn add_column(table: &mut Table, def: ast::ColumnDef, sql: &str) {
                 }
             }
             ast::ColumnConstraint::Generated { expr, storage } => {
-                column.generated = Some(Generated {
+                column.generated = Some(Box::new(Generated {
                     expr,
                     stored: storage == Some(ast::GeneratedStorage::Stored),
-                })
+                }))
             }
             ast::ColumnConstraint::Check(expr) => {
                 table.checks.push(check_of(expr, named.clone(), sql));
