@@ -291,6 +291,13 @@ impl Catalog {
             db,
             ..Catalog::default()
         };
+        // Sized once: a large schema would otherwise regrow (and copy) the vector many times.
+        let n_tables = schema
+            .entries
+            .iter()
+            .filter(|e| e.kind == ObjectKind::Table)
+            .count();
+        catalog.tables.reserve_exact(n_tables);
         let mut autoindexes = Vec::new();
         for entry in schema.entries.iter() {
             let Some(sql) = &entry.sql else {

@@ -841,7 +841,7 @@ impl Parser<'_> {
         self.expect_kw(Keyword::As)?;
         let schema = self.expr()?;
         let key = self.expr_after(Keyword::Key)?;
-        Ok(Stmt::Attach { expr, schema, key })
+        Ok(Stmt::Attach(Box::new(Attach { expr, schema, key })))
     }
 
     pub(crate) fn vacuum(&mut self) -> R<Stmt> {
