@@ -517,12 +517,12 @@ impl Cursor {
     /// keeping its buffers: a statement run once per row re-opens its cursors without
     /// allocating their paths, keys and cells again. On the same tree the old path stays as a
     /// hint for the next rowid seek or insert (`Tree::seek_near` checks it before any use).
-    pub fn reopen(&mut self, root: PageNo, key_info: Option<KeyInfo>) {
+    pub fn reopen(&mut self, root: PageNo, key_info: Option<&KeyInfo>) {
         if self.root != root || key_info.is_some() {
             self.path.clear();
         }
         self.root = root;
-        self.key_info = key_info;
+        KeyInfo::assign(&mut self.key_info, key_info);
         self.spare.clear();
         self.state = State::Invalid;
         self.epoch = 0;

@@ -108,20 +108,22 @@ impl VCursor {
     pub fn btree(
         spare: Option<Box<VCursor>>,
         root: PageNo,
-        key: Option<KeyInfo>,
+        key: Option<&KeyInfo>,
         db: Db,
     ) -> Box<VCursor> {
         let mut c =
             spare.unwrap_or_else(|| Box::new(VCursor::new(Kind::BTree(Cursor::new_table(root)))));
         match &mut c.kind {
-            Kind::BTree(b) => b.reopen(root, key.clone()),
+            Kind::BTree(b) => b.reopen(root, key),
             other => {
                 let mut b = Cursor::new_table(root);
-                b.reopen(root, key.clone());
+                b.reopen(root, key);
                 *other = Kind::BTree(b);
             }
         }
-        c.key_info = key;
+        // A statement run again reopens its cursors with the same key: the spare's copy is
+        // overwritten in place, without allocating.
+        KeyInfo::assign(&mut c.key_info, key);
         c.null_row = false;
         c.db = db;
         c.defaults = None;
