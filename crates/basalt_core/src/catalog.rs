@@ -33,12 +33,14 @@ pub struct Column {
     pub collation_name: Option<String>,
     pub not_null: bool,
     pub not_null_conflict: Option<ast::ConflictAction>,
-    pub default: Option<ast::Expr>,
+    /// Boxed, like `generated`: most columns have neither, and a schema load moves every
+    /// `Column` a few times, so the struct is kept small.
+    pub default: Option<Box<ast::Expr>>,
     /// The DEFAULT's source text (inside its parentheses), as `PRAGMA table_info` shows it.
     pub default_text: Option<String>,
     pub primary_key: bool,
     /// `GENERATED ALWAYS AS (expr)`: computed from the other columns.
-    pub generated: Option<Generated>,
+    pub generated: Option<Box<Generated>>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,9 +73,12 @@ impl Column {
     /// its standard type names, in any case, in capitals; any other type as written.
     pub fn plain(name: String, declared_type: Option<String>) -> Column {
         const STANDARD: [&str; 6] = ["ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT"];
-        let canonical = |t: String| match STANDARD.iter().find(|s| s.eq_ignore_ascii_case(&t)) {
-            Some(s) => (*s).to_string(),
-            None => t,
+        // A standard name in capitals is the same bytes upper-cased: done in place.
+        let canonical = |mut t: String| {
+            if STANDARD.iter().any(|s| s.eq_ignore_ascii_case(&t)) {
+                t.make_ascii_uppercase();
+            }
+            t
         };
         Column {
             name,
@@ -286,6 +291,13 @@ impl Catalog {
             db,
             ..Catalog::default()
         };
+        // Sized once: a large schema would otherwise regrow (and copy) the vector many times.
+        let n_tables = schema
+            .entries
+            .iter()
+            .filter(|e| e.kind == ObjectKind::Table)
+            .count();
+        catalog.tables.reserve_exact(n_tables);
         let mut autoindexes = Vec::new();
         for entry in schema.entries.iter() {
             let Some(sql) = &entry.sql else {
@@ -300,7 +312,7 @@ impl Catalog {
             };
             match statement.stmt {
                 ast::Stmt::CreateTable(create) => {
-                    let mut table = table_from_ast(&entry.name, entry.root_page, &create, sql);
+                    let mut table = table_from_ast(&entry.name, entry.root_page, *create, sql);
                     table.db = db;
                     catalog.tables.push(table);
                 }
@@ -615,53 +627,6 @@ pub fn unique_constraints(table: &Table, create: &ast::CreateTable) -> Vec<Uniqu
     out
 }
 
-/// The column's affinity-bearing type and other attributes from its definition.
-fn column_from_ast(def: &ast::ColumnDef, sql: &str) -> Column {
-    let declared_type = def.type_name.as_ref().map(type_text);
-    let mut column = Column::plain(def.name.value.clone(), declared_type);
-    for constraint in &def.constraints {
-        match constraint {
-            ast::ColumnConstraint::NotNull { conflict } => {
-                column.not_null = true;
-                column.not_null_conflict = *conflict;
-            }
-            ast::ColumnConstraint::Default {
-                expr,
-                parenthesized,
-            } => {
-                // `DEFAULT word` (no parentheses) is the text of the word, as in SQLite;
-                // a bare TRUE or FALSE stays the number it names.
-                let mut default = expr.clone();
-                if let ast::ExprKind::Id(name) = &expr.kind {
-                    let truth = name.quote == ast::Quote::None
-                        && ["true", "false"]
-                            .iter()
-                            .any(|t| name.value.eq_ignore_ascii_case(t));
-                    if !parenthesized && !truth {
-                        default.kind =
-                            ast::ExprKind::Literal(ast::Literal::String(name.value.clone()));
-                    }
-                }
-                column.default = Some(default);
-                column.default_text = sql.get(expr.span.start..expr.span.end).map(str::to_string);
-            }
-            ast::ColumnConstraint::Collate(name) => {
-                column.collation = Collation::declared(&name.value);
-                column.collation_name = Some(name.value.clone());
-            }
-            ast::ColumnConstraint::PrimaryKey { .. } => column.primary_key = true,
-            ast::ColumnConstraint::Generated { expr, storage } => {
-                column.generated = Some(Generated {
-                    expr: expr.clone(),
-                    stored: *storage == Some(ast::GeneratedStorage::Stored),
-                })
-            }
-            _ => {}
-        }
-    }
-    column
-}
-
 /// A declared type as SQLite reports it (`PRAGMA table_info`): words and arguments as written.
 pub fn type_text(t: &ast::TypeName) -> String {
     if t.args.is_empty() {
@@ -671,17 +636,27 @@ pub fn type_text(t: &ast::TypeName) -> String {
     }
 }
 
-pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: &str) -> Table {
-    let check = |e: &ast::Expr, named: &Option<String>| {
-        let text = named.clone().unwrap_or_else(|| {
-            sql.get(e.span.start..e.span.end)
-                .unwrap_or_default()
-                .to_string()
-        });
-        (e.clone(), text)
+/// `type_text` of a type name the caller no longer needs: its words are reused, not copied.
+fn into_type_text(t: ast::TypeName) -> String {
+    if t.args.is_empty() {
+        t.name
+    } else {
+        type_text(&t)
+    }
+}
+
+/// The table a CREATE TABLE statement describes, its AST consumed: names, types and expressions
+/// move into the `Table` instead of being copied (a schema load builds one per table).
+pub fn table_from_ast(name: &str, root: PageNo, create: ast::CreateTable, sql: &str) -> Table {
+    // The statement's own spelling of the name is usually the very string wanted.
+    let parsed_name = create.name.name.value;
+    let name = if parsed_name == name {
+        parsed_name
+    } else {
+        name.to_string()
     };
     let mut table = Table {
-        name: name.to_string(),
+        name,
         db: Db::Main,
         root,
         columns: Vec::new(),
@@ -695,7 +670,7 @@ pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: 
         columns,
         constraints,
         options,
-    } = &create.body
+    } = create.body
     else {
         table.unsupported = Some("CREATE TABLE AS in a stored schema".into());
         return table;
@@ -703,37 +678,15 @@ pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: 
     if options.contains(&ast::TableOption::WithoutRowid) {
         table.unsupported = Some("WITHOUT ROWID tables".into());
     }
-    table.columns = columns.iter().map(|c| column_from_ast(c, sql)).collect();
-    for (i, def) in columns.iter().enumerate() {
-        let mut named = None;
-        for constraint in &def.constraints {
-            match constraint {
-                ast::ColumnConstraint::Name(n) => named = Some(n.value.clone()),
-                ast::ColumnConstraint::PrimaryKey {
-                    order,
-                    autoincrement,
-                    conflict,
-                } => {
-                    table.pk_conflict = *conflict;
-                    if table.columns[i]
-                        .declared_type
-                        .eq_ignore_ascii_case("INTEGER")
-                        && *order != Some(ast::SortOrder::Desc)
-                    {
-                        table.rowid_alias = Some(i);
-                        table.autoincrement = *autoincrement;
-                    }
-                }
-                ast::ColumnConstraint::Check(expr) => table.checks.push(check(expr, &named)),
-                _ => {}
-            }
-        }
+    table.columns.reserve_exact(columns.len());
+    for def in columns {
+        add_column(&mut table, def, sql);
     }
     let mut named = None;
     for constraint in constraints {
         match constraint {
             ast::TableConstraint::Name(n) => {
-                named = Some(n.value.clone());
+                named = Some(n.value);
                 continue;
             }
             ast::TableConstraint::PrimaryKey {
@@ -741,8 +694,8 @@ pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: 
                 autoincrement,
                 conflict,
             } => {
-                table.pk_conflict = *conflict;
-                for term in terms {
+                table.pk_conflict = conflict;
+                for term in &terms {
                     if let Some(c) = index_column(&table, term).column {
                         table.columns[c].primary_key = true;
                     }
@@ -755,15 +708,100 @@ pub fn table_from_ast(name: &str, root: PageNo, create: &ast::CreateTable, sql: 
                                 .eq_ignore_ascii_case("INTEGER")
                             {
                                 table.rowid_alias = Some(c);
-                                table.autoincrement = *autoincrement;
+                                table.autoincrement = autoincrement;
                             }
                         }
                     }
                 }
             }
-            ast::TableConstraint::Check { expr, .. } => table.checks.push(check(expr, &named)),
+            ast::TableConstraint::Check { expr, .. } => {
+                let check = check_of(expr, named.clone(), sql);
+                table.checks.push(check);
+            }
             _ => {}
         }
     }
     table
+}
+
+/// A CHECK constraint and the text SQLite names it by in errors: its CONSTRAINT name, else its
+/// source text.
+fn check_of(expr: ast::Expr, named: Option<String>, sql: &str) -> (ast::Expr, String) {
+    let text = named.unwrap_or_else(|| {
+        sql.get(expr.span.start..expr.span.end)
+            .unwrap_or_default()
+            .to_string()
+    });
+    (expr, text)
+}
+
+/// Appends the column a definition declares, with its attributes; its PRIMARY KEY and CHECK
+/// constraints go to the table.
+fn add_column(table: &mut Table, def: ast::ColumnDef, sql: &str) {
+    let i = table.columns.len();
+    let declared_type = def.type_name.map(into_type_text);
+    let mut column = Column::plain(def.name.value, declared_type);
+    // A CONSTRAINT name applies to the constraints after it, up to the next name.
+    let mut named = None;
+    for constraint in def.constraints {
+        match constraint {
+            ast::ColumnConstraint::Name(n) => named = Some(n.value),
+            ast::ColumnConstraint::NotNull { conflict } => {
+                column.not_null = true;
+                column.not_null_conflict = conflict;
+            }
+            ast::ColumnConstraint::Default {
+                expr,
+                parenthesized,
+            } => {
+                column.default_text = sql.get(expr.span.start..expr.span.end).map(str::to_string);
+                column.default = Some(Box::new(default_value(expr, parenthesized)));
+            }
+            ast::ColumnConstraint::Collate(name) => {
+                column.collation = Collation::declared(&name.value);
+                column.collation_name = Some(name.value);
+            }
+            ast::ColumnConstraint::PrimaryKey {
+                order,
+                autoincrement,
+                conflict,
+            } => {
+                column.primary_key = true;
+                table.pk_conflict = conflict;
+                if column.declared_type.eq_ignore_ascii_case("INTEGER")
+                    && order != Some(ast::SortOrder::Desc)
+                {
+                    table.rowid_alias = Some(i);
+                    table.autoincrement = autoincrement;
+                }
+            }
+            ast::ColumnConstraint::Generated { expr, storage } => {
+                column.generated = Some(Box::new(Generated {
+                    expr,
+                    stored: storage == Some(ast::GeneratedStorage::Stored),
+                }))
+            }
+            ast::ColumnConstraint::Check(expr) => {
+                table.checks.push(check_of(expr, named.clone(), sql));
+            }
+            _ => {}
+        }
+    }
+    table.columns.push(column);
+}
+
+/// A column's DEFAULT as the engine evaluates it: `DEFAULT word` (no parentheses) is the text
+/// of the word, as in SQLite; a bare TRUE or FALSE stays the number it names.
+fn default_value(mut expr: ast::Expr, parenthesized: bool) -> ast::Expr {
+    if let ast::ExprKind::Id(name) = &mut expr.kind {
+        let truth = name.quote == ast::Quote::None
+            && ["true", "false"]
+                .iter()
+                .any(|t| name.value.eq_ignore_ascii_case(t));
+        if !parenthesized && !truth {
+            let word = std::mem::take(&mut name.value);
+            expr.kind = ast::ExprKind::Literal(ast::Literal::String(word));
+        }
+    }
+    expr
 }

@@ -100,11 +100,8 @@ pub enum Stmt {
     Savepoint(Name),
     Release(Name),
     Pragma(Box<Pragma>),
-    Attach {
-        expr: Expr,
-        schema: Expr,
-        key: Option<Expr>,
-    },
+    /// Boxed: three expressions would make every `Stmt` as large as this rare one.
+    Attach(Box<Attach>),
     Detach(Expr),
     Analyze(Option<QualifiedName>),
     Vacuum {
@@ -112,6 +109,14 @@ pub enum Stmt {
         into: Option<Expr>,
     },
     Reindex(Option<QualifiedName>),
+}
+
+/// `ATTACH [DATABASE] expr AS schema [KEY key]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attach {
+    pub expr: Expr,
+    pub schema: Expr,
+    pub key: Option<Expr>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

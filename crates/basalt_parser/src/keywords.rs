@@ -102,42 +102,71 @@ impl Keyword {
     }
 }
 
-/// `BUCKETS[l]..BUCKETS[l + 1]` is the range of `Keyword::ALL` whose spellings start with
-/// letter `l` (0 = `A`): the table is sorted, so each letter's keywords are contiguous.
-const BUCKETS: [u8; 27] = buckets();
+/// Slots of the keyword hash table: a power of two, about 3.5 times the keyword count, so that
+/// most identifiers that are not keywords land on an empty slot at once.
+const SLOT_BITS: u32 = 9;
 
-const fn buckets() -> [u8; 27] {
-    let mut out = [0u8; 27];
-    let mut letter = 0;
-    while letter < 27 {
-        let mut i = 0;
-        while i < TEXTS.len() && ((TEXTS[i].as_bytes()[0] - b'A') as usize) < letter {
-            i += 1;
+/// Open-addressing hash table of the keywords (linear probing): each slot holds an index into
+/// `Keyword::ALL` plus one, or 0 when empty. Built at compile time; never full, so every probe
+/// sequence ends at an empty slot.
+const SLOTS: [u8; 1 << SLOT_BITS] = slots();
+
+/// The hash of a word of at least two bytes from its length and its first, second and last
+/// bytes, upper-cased (keywords are case-insensitive). Multiplicative hashing spreads the 147
+/// keywords with at most 5 probes each.
+const fn slot_of(first: u8, second: u8, last: u8, len: usize) -> usize {
+    let key = (first.to_ascii_uppercase() as u32)
+        | ((last.to_ascii_uppercase() as u32) << 8)
+        | ((len as u32) << 16)
+        | ((second.to_ascii_uppercase() as u32) << 24);
+    (key.wrapping_mul(0x27D4_EB2F) >> (32 - SLOT_BITS)) as usize
+}
+
+const fn slots() -> [u8; 1 << SLOT_BITS] {
+    let mut out = [0u8; 1 << SLOT_BITS];
+    let mut i = 0;
+    while i < TEXTS.len() {
+        let t = TEXTS[i].as_bytes();
+        let mut slot = slot_of(t[0], t[1], t[t.len() - 1], t.len());
+        while out[slot] != 0 {
+            slot = (slot + 1) & ((1 << SLOT_BITS) - 1);
         }
-        out[letter] = i as u8;
-        letter += 1;
+        out[slot] = (i + 1) as u8;
+        i += 1;
     }
     out
 }
 
 /// The keyword spelled by `word` (ASCII case-insensitive), if any. Every identifier of every
-/// statement comes through here (a schema load tokenizes each CREATE text), so it looks only at
-/// the keywords of the word's first letter, and compares lengths before bytes.
+/// statement comes through here (a schema load tokenizes each CREATE text), so it hashes the
+/// word once and compares bytes only with the keywords in its probe sequence.
 pub fn lookup(word: &[u8]) -> Option<Keyword> {
-    if word.len() < 2 || word.len() > 17 || !word[0].is_ascii_alphabetic() {
+    if word.len() < 2 || word.len() > 17 {
         return None;
     }
-    let mut buf = [0u8; 17];
-    for (dst, src) in buf.iter_mut().zip(word) {
-        *dst = src.to_ascii_uppercase();
+    let mut slot = slot_of(word[0], word[1], word[word.len() - 1], word.len());
+    loop {
+        let entry = usize::from(SLOTS[slot]);
+        if entry == 0 {
+            return None;
+        }
+        let text = TEXTS[entry - 1].as_bytes();
+        if text.len() == word.len() && same_letters(text, word) {
+            return Some(Keyword::ALL[entry - 1]);
+        }
+        slot = (slot + 1) & ((1 << SLOT_BITS) - 1);
     }
-    let upper = &buf[..word.len()];
-    let letter = usize::from(upper[0] - b'A');
-    let range = usize::from(BUCKETS[letter])..usize::from(BUCKETS[letter + 1]);
-    TEXTS[range.clone()]
+}
+
+/// Whether `word` spells `keyword` (upper-case letters and `_`) in any case. Clearing bit 5
+/// upper-cases a letter; the only other byte it maps onto a keyword's byte is DEL onto `_`,
+/// excluded explicitly (callers may pass any name, not only tokens).
+fn same_letters(keyword: &[u8], word: &[u8]) -> bool {
+    debug_assert!(keyword.iter().all(|&k| k.is_ascii_uppercase() || k == b'_'));
+    keyword
         .iter()
-        .position(|text| text.as_bytes() == upper)
-        .map(|i| Keyword::ALL[range.start + i])
+        .zip(word)
+        .all(|(&k, &w)| w & !0x20 == k && w != 0x7F)
 }
 
 #[cfg(test)]
@@ -148,7 +177,7 @@ mod tests {
     fn table_is_sorted_and_complete() {
         assert_eq!(Keyword::ALL.len(), 147);
         assert_eq!(TEXTS.len(), Keyword::ALL.len());
-        assert_eq!(usize::from(BUCKETS[26]), Keyword::ALL.len());
+        assert!(Keyword::ALL.len() < usize::from(u8::MAX));
         for pair in Keyword::ALL.windows(2) {
             assert!(pair[0].as_str() < pair[1].as_str(), "{:?}", pair);
         }
@@ -160,5 +189,9 @@ mod tests {
         assert_eq!(lookup(b"_abort"), None);
         assert_eq!(lookup(b"zz"), None);
         assert_eq!(lookup(b"Without"), Some(Keyword::Without));
+        assert_eq!(lookup("é\u{301}".as_bytes()), None);
+        assert_eq!(lookup(b"ab\xC3\xA9"), None);
+        assert_eq!(lookup(b"current\x7Fdate"), None);
+        assert_eq!(lookup(b"Current_Date"), Some(Keyword::CurrentDate));
     }
 }

@@ -63,8 +63,29 @@ pub struct Token {
     pub end: usize,
 }
 
+/// `ID_CHAR[c]`: whether byte `c` continues an identifier (letters, digits, `_`, `$`, and every
+/// byte of a multi-byte UTF-8 character). A table, because the identifier loop is the
+/// tokenizer's hottest (every name and keyword of every statement).
+const ID_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+        c += 1;
+    }
+    t
+};
+
 fn is_id_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+    ID_CHAR[usize::from(c)]
+}
+
+/// The length of the run of bytes of `z` from index `from` on that satisfy `pred` (up to the
+/// end of `z`), plus `from`: where the run ends.
+fn run_end(z: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> usize {
+    let rest = z.get(from..).unwrap_or_default();
+    from + rest.iter().position(|&c| !pred(c)).unwrap_or(rest.len())
 }
 
 /// SQLite's `sqlite3Isspace`: includes vertical tab, unlike token starts.
@@ -85,13 +106,7 @@ fn scan(z: &[u8]) -> (Raw, usize) {
     let c = z[0];
     let tok = |t| Raw::Tok(t);
     match c {
-        b' ' | b'\t' | b'\n' | b'\x0c' | b'\r' => {
-            let mut i = 1;
-            while is_space(at(i)) {
-                i += 1;
-            }
-            (Raw::Space, i)
-        }
+        b' ' | b'\t' | b'\n' | b'\x0c' | b'\r' => (Raw::Space, run_end(z, 1, is_space)),
         b'-' => {
             if at(1) == b'-' {
                 let mut i = 2;
@@ -212,10 +227,7 @@ fn scan(z: &[u8]) -> (Raw, usize) {
         }
         0xEF if at(1) == 0xBB && at(2) == 0xBF => (Raw::Space, 3),
         c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
-            let mut i = 1;
-            while is_id_char(at(i)) {
-                i += 1;
-            }
+            let i = run_end(z, 1, is_id_char);
             let kind = match lookup(&z[..i]) {
                 Some(k) => Tk::Kw(k),
                 None => Tk::Id,
@@ -311,18 +323,31 @@ fn scan_named_variable(z: &[u8]) -> (Raw, usize) {
 /// Tokenizes `sql` up to its first NUL byte or first illegal token. The
 /// result always ends with an `Eof` token (or an `Illegal` one).
 pub fn tokenize(sql: &str) -> Vec<Token> {
-    let bytes = sql.as_bytes();
-    let limit = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    let z = &bytes[..limit];
-    let mut out = Vec::with_capacity(z.len() / 4 + 2);
+    let mut out = Vec::new();
+    tokenize_into(sql, &mut out);
+    out
+}
+
+/// `tokenize` into `out` (cleared first), so that a caller can reuse its allocation.
+pub fn tokenize_into(sql: &str, out: &mut Vec<Token>) {
+    let z = sql.as_bytes();
+    out.clear();
+    // Enough for typical statements (a token every three bytes) so that the vector grows at
+    // most once.
+    out.reserve(z.len() / 3 + 2);
     let mut pos = 0;
-    while pos < z.len() {
+    // No token contains a NUL byte (every scanning loop stops at one), so the first NUL is met
+    // here, at the start of a token: the end of the input.
+    while pos < z.len() && z[pos] != 0 {
         let (raw, mut len) = scan(&z[pos..]);
         // Multi-byte UTF-8 sequences are never split: only ASCII bytes end
         // a token, except that an illegal token may stop on any byte.
-        while pos + len < z.len() && !sql.is_char_boundary(pos + len) {
-            len += 1;
+        if let Raw::Tok(Tk::Illegal) = raw {
+            while pos + len < z.len() && !sql.is_char_boundary(pos + len) {
+                len += 1;
+            }
         }
+        debug_assert!(sql.is_char_boundary(pos + len));
         if let Raw::Tok(kind) = raw {
             out.push(Token {
                 kind,
@@ -330,19 +355,18 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
                 end: pos + len,
             });
             if kind == Tk::Illegal {
-                promote_window_keywords(&mut out);
-                return out;
+                promote_window_keywords(out);
+                return;
             }
         }
         pos += len;
     }
     out.push(Token {
         kind: Tk::Eof,
-        start: limit,
-        end: limit,
+        start: pos,
+        end: pos,
     });
-    promote_window_keywords(&mut out);
-    out
+    promote_window_keywords(out);
 }
 
 /// Whether SQLite's window-keyword lookahead counts `t` as an identifier.

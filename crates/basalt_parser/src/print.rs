@@ -204,9 +204,9 @@ impl Display for Stmt {
                     None => Ok(()),
                 }
             }
-            Stmt::Attach { expr, schema, key } => {
-                write!(f, "ATTACH DATABASE {expr} AS {schema}")?;
-                if let Some(k) = key {
+            Stmt::Attach(a) => {
+                write!(f, "ATTACH DATABASE {} AS {}", a.expr, a.schema)?;
+                if let Some(k) = &a.key {
                     write!(f, " KEY {k}")?;
                 }
                 Ok(())

@@ -202,7 +202,7 @@ impl Pass<'_, '_> {
             ast::Stmt::AlterTable(_) => Err(refuse("ALTER TABLE")),
             ast::Stmt::Analyze(_) => Err(refuse("ANALYZE")),
             ast::Stmt::Vacuum { .. } => Err(refuse("VACUUM")),
-            ast::Stmt::Attach { .. } | ast::Stmt::Detach(_) => Err(refuse("ATTACH or DETACH")),
+            ast::Stmt::Attach(_) | ast::Stmt::Detach(_) => Err(refuse("ATTACH or DETACH")),
             ast::Stmt::Reindex(Some(_)) => Err(refuse("REINDEX of a name")),
             ast::Stmt::CreateVirtualTable(_) => Err(refuse("CREATE VIRTUAL TABLE")),
         }

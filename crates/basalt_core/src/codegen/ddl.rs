@@ -170,7 +170,7 @@ impl Ctx<'_> {
                 check_defaults_are_constant(columns)?;
                 check_no_parameters_in_checks(columns, constraints)?;
                 let sql = self.stored_sql("TABLE", &create.name.name, statement);
-                let mut table = catalog::table_from_ast(name, 0, create, &sql);
+                let mut table = catalog::table_from_ast(name, 0, create.clone(), &sql);
                 table.db = db;
                 for (i, c) in columns.iter().enumerate() {
                     if columns[..i]

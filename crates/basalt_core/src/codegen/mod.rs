@@ -669,7 +669,7 @@ fn statement_kind(stmt: &ast::Stmt) -> &'static str {
     match stmt {
         ast::Stmt::AlterTable(_) => "ALTER TABLE",
         ast::Stmt::Savepoint(_) | ast::Stmt::Release(_) | ast::Stmt::Rollback { .. } => "SAVEPOINT",
-        ast::Stmt::Attach { .. } | ast::Stmt::Detach(_) => "ATTACH",
+        ast::Stmt::Attach(_) | ast::Stmt::Detach(_) => "ATTACH",
         ast::Stmt::CreateVirtualTable(_) => "virtual tables",
         _ => "this statement",
     }

@@ -480,6 +480,40 @@ mod tests {
     }
 
     #[test]
+    fn integer_probes_agree_with_the_record_walk() {
+        let firsts = [
+            ValueRef::Integer(0),
+            ValueRef::Integer(1),
+            ValueRef::Integer(-7),
+            ValueRef::Integer(300),
+            ValueRef::Integer(1 << 40),
+            ValueRef::Integer(i64::MIN),
+            ValueRef::Real(2.5),
+            ValueRef::Null,
+            "x".into(),
+        ];
+        let probes = [i64::MIN, -7, 0, 1, 2, 300, 1 << 40, i64::MAX];
+        for order in [SortOrder::Asc, SortOrder::Desc] {
+            let key = KeyInfo::new(vec![
+                KeyColumn::new(Collation::Binary, order),
+                KeyColumn::default(),
+            ]);
+            for first in firsts {
+                let rec = record(&[first, ValueRef::Integer(5)]);
+                for p in probes {
+                    for probe in [vec![ValueRef::Integer(p)], vec![p.into(), 4.into()]] {
+                        assert_eq!(
+                            compare_unpacked(&probe, &rec, &key).unwrap(),
+                            compare_unpacked_walk(&probe, &rec, &key).unwrap(),
+                            "{probe:?} against {first:?}, {order:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn desc_puts_nulls_last() {
         let column = KeyColumn::new(Collation::Binary, SortOrder::Desc);
         assert_eq!(

@@ -233,18 +233,30 @@ impl Vm {
     pub fn reset(&mut self) {
         // The tables are emptied and refilled rather than rebuilt: a prepared statement run
         // once per lookup then allocates nothing here.
+        // Each table keeps its length (the program's) from one run to the next; only the
+        // entries a run set need clearing.
         let p = &self.program;
         self.pc = 0;
-        self.regs.clear();
-        self.regs.resize(p.n_regs, Value::Null);
-        for c in self.cursors.drain(..).flatten() {
-            if matches!(c.kind, Kind::BTree(_)) {
-                self.spare_cursors.push(c);
+        self.regs.truncate(p.n_regs);
+        for r in &mut self.regs {
+            if !matches!(r, Value::Null) {
+                *r = Value::Null;
             }
         }
+        self.regs.resize(p.n_regs, Value::Null);
+        for slot in &mut self.cursors {
+            if let Some(c) = slot.take() {
+                if matches!(c.kind, Kind::BTree(_)) {
+                    self.spare_cursors.push(c);
+                }
+            }
+        }
+        self.cursors.truncate(p.n_cursors);
         self.cursors.resize_with(p.n_cursors, || None);
-        self.aggs.clear();
-        self.aggs.resize_with(p.n_aggs, || None);
+        if !self.aggs.is_empty() || p.n_aggs > 0 {
+            self.aggs.clear();
+            self.aggs.resize_with(p.n_aggs, || None);
+        }
         self.windows.clear();
         self.once.clear();
         self.once.resize(p.insns.len(), false);

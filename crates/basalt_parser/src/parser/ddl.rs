@@ -51,7 +51,9 @@ impl Parser<'_> {
             CreateTableBody::AsSelect(Box::new(self.select()?))
         } else {
             self.expect(Tk::LParen)?;
-            let mut columns = vec![self.column_def()?];
+            // Room for most tables' columns at once (schema loads parse every table).
+            let mut columns = Vec::with_capacity(8);
+            columns.push(self.column_def()?);
             let mut constraints = Vec::new();
             while self.eat(Tk::Comma) {
                 if self.at_table_constraint() {
@@ -839,7 +841,7 @@ impl Parser<'_> {
         self.expect_kw(Keyword::As)?;
         let schema = self.expr()?;
         let key = self.expr_after(Keyword::Key)?;
-        Ok(Stmt::Attach { expr, schema, key })
+        Ok(Stmt::Attach(Box::new(Attach { expr, schema, key })))
     }
 
     pub(crate) fn vacuum(&mut self) -> R<Stmt> {

@@ -570,17 +570,17 @@ impl Parser<'_> {
     /// `typetoken`: zero or more name words plus optional `(n [, m])`.
     pub(crate) fn type_name(&mut self) -> R<Option<TypeName>> {
         // The words joined by single spaces, built in place: every column of every table
-        // read from a schema comes through here.
-        let mut name = String::new();
+        // read from a schema comes through here, and most types are one word, copied with one
+        // exact allocation.
+        if !self.is_ids(self.cur().kind) {
+            return Ok(None);
+        }
+        let first = self.bump();
+        let mut name = self.text(first).to_string();
         while self.is_ids(self.cur().kind) {
             let t = self.bump();
-            if !name.is_empty() {
-                name.push(' ');
-            }
+            name.push(' ');
             name.push_str(self.text(t));
-        }
-        if name.is_empty() {
-            return Ok(None);
         }
         let mut args = Vec::new();
         if self.eat(Tk::LParen) {

@@ -24,7 +24,8 @@ mod select;
 use crate::ast::*;
 use crate::error::Error;
 use crate::keywords::Keyword;
-use crate::lexer::{tokenize, Tk, Token};
+use crate::lexer::{tokenize_into, Tk, Token};
+use std::cell::Cell;
 
 pub(crate) type R<T> = Result<T, Box<Error>>;
 
@@ -58,9 +59,33 @@ pub struct Parser<'a> {
     eof: Token,
 }
 
+thread_local! {
+    /// A token vector a finished parser left behind, for the next one on this thread: a schema
+    /// load parses one CREATE text after another, and reusing the vector saves an allocation
+    /// per statement.
+    static SPARE_TOKENS: Cell<Vec<Token>> = const { Cell::new(Vec::new()) };
+}
+
+/// Parsers return their token vector for reuse only up to this capacity, so one huge statement
+/// does not keep its tokens' memory for the life of the thread.
+const SPARE_TOKENS_MAX: usize = 4096;
+
+impl Drop for Parser<'_> {
+    fn drop(&mut self) {
+        if self.toks.capacity() <= SPARE_TOKENS_MAX {
+            let toks = std::mem::take(&mut self.toks);
+            // Fails only while the thread is being torn down; the vector is then just freed.
+            let _ = SPARE_TOKENS.try_with(|spare| spare.set(toks));
+        }
+    }
+}
+
 impl<'a> Parser<'a> {
     pub fn new(sql: &'a str) -> Parser<'a> {
-        let toks = tokenize(sql);
+        let mut toks = SPARE_TOKENS
+            .try_with(|spare| spare.take())
+            .unwrap_or_default();
+        tokenize_into(sql, &mut toks);
         let end = sql.len();
         Parser {
             sql,
