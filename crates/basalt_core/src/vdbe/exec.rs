@@ -1080,9 +1080,17 @@ impl Vm {
                 argc,
                 slot,
                 collation,
+                skip_load,
             } => {
                 let state = self.aggs[*slot].get_or_insert_with(|| func.new_state(*collation));
-                with_refs(&self.regs[*args..*args + *argc], |argv| state.step(argv))?;
+                let argv = &self.regs[*args..*args + *argc];
+                match skip_load {
+                    None => with_refs(argv, |argv| state.step(argv))?,
+                    Some(flag) => {
+                        let skip = with_refs(argv, |argv| state.step_or_skip(argv))?;
+                        self.regs[*flag] = Value::Integer(i64::from(skip));
+                    }
+                }
             }
             Insn::AggFinal { func, slot, dest } => {
                 self.regs[*dest] = match &mut self.aggs[*slot] {

@@ -386,6 +386,10 @@ pub enum Insn {
         argc: usize,
         slot: usize,
         collation: Collation,
+        /// Set for a min()/max() that bare columns follow: the step writes there 1 when the row
+        /// left the aggregate's value alone (no bare column load), else 0, as SQLite's CollSeq
+        /// flag.
+        skip_load: Option<Reg>,
     },
     AggFinal {
         func: Aggregate,
