@@ -414,15 +414,10 @@ impl Ctx<'_> {
                         ctx.column_read(r, &Scope::new(None), block + field);
                     }
                 }
-                let rec = ctx.b.reg();
-                ctx.b.emit(Insn::MakeRecord {
-                    start: block,
-                    count: width,
-                    dest: rec,
-                });
                 ctx.b.emit(Insn::SorterInsert {
                     cursor: sorter,
-                    record: rec,
+                    start: block,
+                    count: width,
                 });
                 Ok(())
             })?;

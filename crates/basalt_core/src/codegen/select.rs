@@ -98,9 +98,8 @@ impl SorterSink {
         let Some(from_key) = &self.from_key else {
             return self.n_keys + i;
         };
-        from_key[i].unwrap_or_else(|| {
-            self.n_keys + from_key[..i].iter().filter(|f| f.is_none()).count()
-        })
+        from_key[i]
+            .unwrap_or_else(|| self.n_keys + from_key[..i].iter().filter(|f| f.is_none()).count())
     }
 
     /// The fields of each record: the keys and the result columns stored after them.
@@ -296,15 +295,10 @@ impl Ctx<'_> {
             Some(s) if s.from_key.is_some() => {
                 // `project` computed the record's fields in place, from the key registers on.
                 debug_assert!(keys.is_some(), "a laid-out sorter row without its keys");
-                let rec = self.b.reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: keys.unwrap_or(base),
-                    count: s.width(n),
-                    dest: rec,
-                });
                 self.b.emit(Insn::SorterInsert {
                     cursor: s.cursor,
-                    record: rec,
+                    start: keys.unwrap_or(base),
+                    count: s.width(n),
                 });
             }
             Some(s) => {
@@ -321,15 +315,10 @@ impl Ctx<'_> {
                     dest: block + s.n_keys,
                     count: n,
                 });
-                let rec = self.b.reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: block,
-                    count: s.n_keys + n,
-                    dest: rec,
-                });
                 self.b.emit(Insn::SorterInsert {
                     cursor: s.cursor,
-                    record: rec,
+                    start: block,
+                    count: s.n_keys + n,
                 });
             }
             None => self.output_row(sink, base, n),
@@ -1418,7 +1407,10 @@ struct Projected {
 
 /// For each of `n` result columns, the sorter key field that holds its value when a key is
 /// that result column (the first such key; its value field, after a NULLS flag if it has one).
-fn key_fields_of_results(order: &[(OrderKey<'_>, &ast::OrderingTerm)], n: usize) -> Vec<Option<usize>> {
+fn key_fields_of_results(
+    order: &[(OrderKey<'_>, &ast::OrderingTerm)],
+    n: usize,
+) -> Vec<Option<usize>> {
     let mut from_key = vec![None; n];
     let mut field = 0;
     for (key, term) in order {

@@ -918,13 +918,21 @@ impl Vm {
                 };
                 self.regs[*dest] = Value::Blob(sorter.current().to_vec());
             }
-            Insn::SorterInsert { cursor, record } => {
-                let Value::Blob(bytes) = &self.regs[*record] else {
-                    return Err(Error::new(ErrorCode::Internal, "sorting a non-record"));
+            Insn::SorterInsert {
+                cursor,
+                start,
+                count,
+            } => {
+                let Kind::Sorter(sorter) = &mut open_cursor(&mut self.cursors, *cursor)?.kind
+                else {
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        "SorterInsert on a non-sorter",
+                    ));
                 };
-                if let Kind::Sorter(sorter) = &mut open_cursor(&mut self.cursors, *cursor)?.kind {
-                    sorter.push(bytes)?;
-                }
+                with_refs(&self.regs[*start..*start + *count], |values| {
+                    sorter.push_values(values)
+                })?;
             }
             Insn::IdxDelete { cursor, key, count } => {
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;

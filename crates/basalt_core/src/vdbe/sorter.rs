@@ -23,7 +23,7 @@
 
 use super::spill::{Merger, Run, RunWriter};
 use crate::error::{Error, Result};
-use crate::record::{KeyInfo, RecordIter, SortOrder, ValueRef};
+use crate::record::{encode_record, KeyInfo, RecordIter, SortOrder, ValueRef};
 use std::cmp::Ordering;
 
 /// One decoded key field of a record in the arena.
@@ -134,24 +134,47 @@ impl Sorter {
     /// Adds a record, decoding its key columns; a corrupt record is an error and adds nothing.
     pub fn push(&mut self, record: &[u8]) -> Result<()> {
         let base = self.arena.len();
-        let rest_len = self.rest.len();
-        let mut columns = RecordIter::new(record)?;
-        let mut first = Field::Missing;
-        for i in 0..self.key.len() {
-            let field = match next_field(&mut columns, base) {
-                Ok(field) => field,
-                Err(e) => {
-                    self.rest.truncate(rest_len);
-                    return Err(e);
-                }
-            };
-            if i == 0 {
-                first = field;
-            } else {
-                self.rest.push(field);
-            }
-        }
         self.arena.extend_from_slice(record);
+        self.add_entry(base, None)
+    }
+
+    /// Adds the record of `values` (what `MakeRecord` would make of them), encoded straight
+    /// into the arena.
+    pub fn push_values(&mut self, values: &[ValueRef<'_>]) -> Result<()> {
+        let base = self.arena.len();
+        encode_record(values, &mut self.arena);
+        self.add_entry(base, Some(values))
+    }
+
+    /// Adds the entry of the record just written at `arena[base..]`. Its key fields are taken
+    /// from `values`, the values it encodes, when those are numbers or NULLs (which read back
+    /// as they are), else decoded from the record. A corrupt record is taken back out and is
+    /// an error.
+    fn add_entry(&mut self, base: usize, values: Option<&[ValueRef<'_>]>) -> Result<()> {
+        let rest_len = self.rest.len();
+        let width = self.key.len();
+        let numbers = values.filter(|v| v.iter().take(width).all(|v| numeric_field(*v).is_some()));
+        let first = match numbers {
+            Some(values) => {
+                let field = |i: usize| {
+                    values
+                        .get(i)
+                        .and_then(|v| numeric_field(*v))
+                        .unwrap_or(Field::Missing)
+                };
+                self.rest.extend((1..width).map(field));
+                Ok(field(0))
+            }
+            None => decode_key(&self.arena[base..], base, width, &mut self.rest),
+        };
+        let first = match first {
+            Ok(first) => first,
+            Err(e) => {
+                self.rest.truncate(rest_len);
+                self.arena.truncate(base);
+                return Err(e);
+            }
+        };
         self.bounds.push(self.arena.len());
         self.entries.push(Entry {
             first,
@@ -343,7 +366,35 @@ fn numeric_rank(field: Field, desc: bool) -> u64 {
     }
 }
 
-/// Reads the next column of a record that will be copied to `base` in the arena.
+/// A key field that is a number or NULL, as its record reads it back (a NaN is stored as
+/// NULL); `None` for text and blobs, whose fields are places in the arena.
+fn numeric_field(v: ValueRef<'_>) -> Option<Field> {
+    match v {
+        ValueRef::Null => Some(Field::Null),
+        ValueRef::Integer(i) => Some(Field::Integer(i)),
+        ValueRef::Real(r) if r.is_nan() => Some(Field::Null),
+        ValueRef::Real(r) => Some(Field::Real(r)),
+        ValueRef::Text(_) | ValueRef::Blob(_) => None,
+    }
+}
+
+/// Decodes the `width` key fields of `record`, which is at `base` in the arena: the first is
+/// returned, the others pushed on `rest`.
+fn decode_key(record: &[u8], base: usize, width: usize, rest: &mut Vec<Field>) -> Result<Field> {
+    let mut columns = RecordIter::new(record)?;
+    let mut first = Field::Missing;
+    for i in 0..width {
+        let field = next_field(&mut columns, base)?;
+        if i == 0 {
+            first = field;
+        } else {
+            rest.push(field);
+        }
+    }
+    Ok(first)
+}
+
+/// Reads the next column of a record that is at `base` in the arena.
 #[inline]
 fn next_field(columns: &mut RecordIter<'_>, base: usize) -> Result<Field> {
     let start = columns.body_pos();
