@@ -2,7 +2,7 @@
 
 use super::serial::SerialType;
 use super::value::ValueRef;
-use super::varint::{push_varint, varint_len};
+use super::varint::{put_varint, varint_len};
 
 /// Appends the record of `values` to `out`, byte for byte as SQLite writes it (schema format 4).
 pub fn encode_record(values: &[ValueRef<'_>], out: &mut Vec<u8>) {
@@ -25,14 +25,19 @@ fn encode_with_types(values: &[ValueRef<'_>], types: &[SerialType], out: &mut Ve
     let types_len: usize = types.iter().map(|t| varint_len(t.raw())).sum();
     let body_len: u64 = types.iter().map(|t| t.content_len()).sum();
     let header_len = header_size_for(types_len);
-    out.reserve(header_len + body_len as usize);
-    push_varint(out, header_len as u64);
+    // Sized once, then filled in place: no capacity check or small copy per field.
+    let start = out.len();
+    out.resize(start + header_len + body_len as usize, 0);
+    let record = &mut out[start..];
+    let mut at = put_varint(record, header_len as u64);
     for t in types {
-        push_varint(out, t.raw());
+        at += put_varint(&mut record[at..], t.raw());
     }
+    debug_assert_eq!(at, header_len);
     for (t, &v) in types.iter().zip(values) {
-        t.encode(v, out);
+        at += t.write(v, &mut record[at..]);
     }
+    debug_assert_eq!(at, record.len());
 }
 
 /// The header size counts its own varint, whose length depends on the size: take the smallest

@@ -288,19 +288,17 @@ impl Sorter {
             let desc = self.key.columns[column].order == SortOrder::Desc;
             numeric_rank(field(entry, column), desc)
         };
-        let mut keys: Vec<(u64, u64, usize)> = self
+        let keys: Vec<Ranked> = self
             .entries
             .iter()
-            .map(|e| {
-                let second = if width == 1 { rank(e, 1) } else { 0 };
-                (rank(e, 0), second, e.seq)
+            .map(|e| Ranked {
+                ranks: [rank(e, 0), if width == 1 { rank(e, 1) } else { 0 }],
+                seq: e.seq,
             })
             .collect();
-        // The sequence number makes every key distinct: an unstable sort gives the stable order.
-        keys.sort_unstable();
         // Entries are still in insertion order here, so `seq` indexes them.
         debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
-        let sorted = keys.iter().map(|&(_, _, seq)| self.entries[seq]).collect();
+        let sorted = radix_sort(keys).iter().map(|k| self.entries[k.seq]).collect();
         self.entries = sorted;
         true
     }
@@ -315,6 +313,50 @@ impl Sorter {
             .and_then(|e| self.arena.get(self.bounds[e.seq]..self.bounds[e.seq + 1]))
             .unwrap_or(&[])
     }
+}
+
+/// An entry's key as unsigned ranks (`numeric_rank`), most significant first.
+#[derive(Clone, Copy, Debug)]
+struct Ranked {
+    ranks: [u64; 2],
+    seq: usize,
+}
+
+/// Sorts keys given in insertion order by their ranks, keeping equal keys in insertion order:
+/// a least-significant-digit radix sort, a byte at a time from the last rank's lowest byte,
+/// each pass stable. A byte every key shares orders nothing and is skipped, so small integers
+/// take two or three passes.
+fn radix_sort(keys: Vec<Ranked>) -> Vec<Ranked> {
+    let mut from = keys;
+    let mut to = from.clone();
+    for column in (0..2).rev() {
+        // Counts are the same in any order of the keys: one counting pass serves every byte.
+        let mut counts = vec![[0usize; 256]; 8];
+        for key in &from {
+            let rank = key.ranks[column];
+            for (byte, count) in counts.iter_mut().enumerate() {
+                count[(rank >> (8 * byte)) as usize & 0xff] += 1;
+            }
+        }
+        for (byte, count) in counts.iter().enumerate() {
+            if count.contains(&from.len()) {
+                continue;
+            }
+            let mut next = [0usize; 256];
+            let mut total = 0;
+            for (slot, n) in next.iter_mut().zip(count) {
+                *slot = total;
+                total += n;
+            }
+            for key in &from {
+                let digit = (key.ranks[column] >> (8 * byte)) as usize & 0xff;
+                to[next[digit]] = *key;
+                next[digit] += 1;
+            }
+            std::mem::swap(&mut from, &mut to);
+        }
+    }
+    from
 }
 
 /// A merged stream of spilled runs is read once, forward: the code generator never asks more.
@@ -461,4 +503,40 @@ fn compare_field(
         SortOrder::Asc => ordering,
         SortOrder::Desc => ordering.reverse(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The radix sort gives what a comparison sort by (ranks, insertion order) gives, with
+    /// bytes that vary, bytes shared by every key, and many equal keys.
+    #[test]
+    fn radix_sort_is_a_stable_sort_by_ranks() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for (spread, len) in [(u64::MAX, 1000), (0xffff, 5000), (3, 300), (0, 10), (1, 0)] {
+            let keys: Vec<Ranked> = (0..len)
+                .map(|seq| Ranked {
+                    ranks: [(next() & spread) << 8, next() & spread & 0xff_0000_00ff],
+                    seq,
+                })
+                .collect();
+            let mut expected: Vec<(u64, u64, usize)> = keys
+                .iter()
+                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
+                .collect();
+            expected.sort_unstable();
+            let sorted: Vec<(u64, u64, usize)> = radix_sort(keys)
+                .iter()
+                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
+                .collect();
+            assert_eq!(sorted, expected, "spread {spread:#x}");
+        }
+    }
 }
