@@ -1281,6 +1281,10 @@ fn cursor_and_pager<'c, 'e>(
 /// arguments are usually few: those go in a stack buffer rather than a fresh `Vec` per row.
 fn with_refs<R>(regs: &[Value], f: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
     const INLINE: usize = 8;
+    // One argument (most aggregate steps and functions) needs no buffer to fill.
+    if let [only] = regs {
+        return f(&[only.as_value_ref()]);
+    }
     if regs.len() <= INLINE {
         let mut buf = [ValueRef::Null; INLINE];
         for (slot, v) in buf.iter_mut().zip(regs) {

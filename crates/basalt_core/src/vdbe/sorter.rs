@@ -298,7 +298,10 @@ impl Sorter {
             .collect();
         // Entries are still in insertion order here, so `seq` indexes them.
         debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
-        let sorted = radix_sort(keys).iter().map(|k| self.entries[k.seq]).collect();
+        let sorted = radix_sort(keys, self.key.len())
+            .iter()
+            .map(|k| self.entries[k.seq])
+            .collect();
         self.entries = sorted;
         true
     }
@@ -322,14 +325,16 @@ struct Ranked {
     seq: usize,
 }
 
-/// Sorts keys given in insertion order by their ranks, keeping equal keys in insertion order:
+/// Sorts keys given in insertion order by their first `width` ranks (the others are all 0),
+/// keeping equal keys in insertion order:
 /// a least-significant-digit radix sort, a byte at a time from the last rank's lowest byte,
 /// each pass stable. A byte every key shares orders nothing and is skipped, so small integers
 /// take two or three passes.
-fn radix_sort(keys: Vec<Ranked>) -> Vec<Ranked> {
+fn radix_sort(keys: Vec<Ranked>, width: usize) -> Vec<Ranked> {
+    debug_assert!(width <= 2);
     let mut from = keys;
     let mut to = from.clone();
-    for column in (0..2).rev() {
+    for column in (0..width).rev() {
         // Counts are the same in any order of the keys: one counting pass serves every byte.
         let mut counts = vec![[0usize; 256]; 8];
         for key in &from {
@@ -532,7 +537,7 @@ mod tests {
                 .map(|k| (k.ranks[0], k.ranks[1], k.seq))
                 .collect();
             expected.sort_unstable();
-            let sorted: Vec<(u64, u64, usize)> = radix_sort(keys)
+            let sorted: Vec<(u64, u64, usize)> = radix_sort(keys, 2)
                 .iter()
                 .map(|k| (k.ranks[0], k.ranks[1], k.seq))
                 .collect();
