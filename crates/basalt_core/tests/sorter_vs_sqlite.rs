@@ -66,3 +66,36 @@ fn numeric_sort_keys_order_as_in_sqlite() {
     let script: Vec<&str> = script.iter().map(String::as_str).collect();
     oracle::compare(&script);
 }
+
+/// Sorter records hold a value once: an ORDER BY term that is a result column (by number,
+/// alias or as the same column, with NULLS FIRST/LAST, COLLATE, DISTINCT, `*`, windows) is
+/// read back from its key, and a bare column that is a GROUP BY column from the group key;
+/// min()/max() choose the row bare columns come from, as in SQLite, including values that
+/// compare equal but differ (2 and 2.0, 'x' and 'X' under NOCASE).
+#[test]
+fn sorter_records_share_keys_and_results_as_in_sqlite() {
+    oracle::compare(&[
+        "CREATE TABLE t(a, b TEXT COLLATE NOCASE, c REAL, d INTEGER)",
+        "INSERT INTO t VALUES(3,'x',1.5,1),(NULL,'Y',2,2),(1,'y',NULL,3),(2,'X',0.0,4), \
+         (1,'a',-0.5,5),(2.0,'b',3,6),(2,'B',3,7),(NULL,'x',NULL,8)",
+        "SELECT a, b FROM t ORDER BY a NULLS LAST, b",
+        "SELECT b, a FROM t ORDER BY b DESC NULLS FIRST, 2",
+        "SELECT a, a, c FROM t ORDER BY a, c DESC",
+        "SELECT c, a FROM t ORDER BY t.a DESC, c COLLATE NOCASE",
+        "SELECT DISTINCT a FROM t ORDER BY a",
+        "SELECT DISTINCT b, a FROM t ORDER BY a, b",
+        "SELECT t.a AS x, b FROM t ORDER BY x DESC, t.b",
+        "SELECT * FROM t ORDER BY c, a",
+        "SELECT *, d FROM t ORDER BY d DESC LIMIT 3 OFFSET 2",
+        "SELECT a + 0, a FROM t ORDER BY a + 0, a",
+        "SELECT a, sum(c) OVER (ORDER BY d) FROM t ORDER BY a, d",
+        "SELECT a, count(*), max(b), b FROM t GROUP BY a ORDER BY a",
+        "SELECT b, min(c), a FROM t GROUP BY b",
+        "SELECT a, max(c), min(b), c, d FROM t GROUP BY a HAVING count(*) > 0 ORDER BY 1 DESC",
+        "SELECT b, max(d), b, a FROM t GROUP BY b ORDER BY b",
+        "SELECT a, b, count(*), min(d) FROM t GROUP BY a, b ORDER BY b, a",
+        "SELECT a, sum(c) FILTER (WHERE d > 2), count(DISTINCT b) FROM t GROUP BY a",
+        "SELECT a, d FROM t GROUP BY a",
+        "SELECT max(b), a FROM t",
+    ]);
+}

@@ -19,9 +19,8 @@ use super::select::{group_key_differs, AggPlan, Cond};
 use super::{error, Ctx};
 use crate::error::{Error, Result};
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
-use crate::sql::affinity::Affinity;
 use crate::vdbe::func::Aggregate;
-use crate::vdbe::{Addr, CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg};
+use crate::vdbe::{Addr, CursorId, Insn, Reg};
 use basalt_parser::ast::{self, ExprKind};
 use std::cell::Cell;
 
@@ -51,9 +50,10 @@ impl Call {
 struct BareGate {
     /// 1 once the group's bare columns are loaded (used without min/max calls).
     loaded: Reg,
-    /// Single-argument min/max calls: (argument register, best-so-far register, is max,
-    /// call index).
-    extremes: Vec<(Reg, Reg, bool, usize)>,
+    /// The single-argument min/max calls (indexes into the calls): each one's step sets `skip`
+    /// to whether the row left its value alone (SQLite's OP_CollSeq flag), and steps run in
+    /// call order, so the last of them decides, as in SQLite.
+    extremes: Vec<usize>,
     skip: Reg,
     /// Whether the query has bare columns at all: without any, there is nothing to load and
     /// no row to choose.
@@ -67,7 +67,7 @@ impl Ctx<'_> {
             let name = c.func.builtin_name().unwrap_or_default();
             let plain = c.distinct.is_none() && c.filter.is_none();
             if (name == "min" || name == "max") && c.args.len() == 1 && plain {
-                extremes.push((c.arg_base, self.b.reg(), name == "max", i));
+                extremes.push(i);
             }
         }
         BareGate {
@@ -78,23 +78,17 @@ impl Ctx<'_> {
         }
     }
 
-    /// A new group: nothing loaded, no extreme seen.
+    /// A new group: nothing loaded (the min/max states start afresh with their slots).
     fn bare_gate_reset(&mut self, g: &BareGate) {
         self.b.emit(Insn::Integer {
             value: 0,
             dest: g.loaded,
         });
-        for &(_, best, _, _) in &g.extremes {
-            self.b.emit(Insn::Null {
-                dest: best,
-                count: 1,
-            });
-        }
     }
 
-    /// After a row's aggregate steps (arguments still in their registers): runs `load` if this
-    /// row is the one SQLite takes the bare columns from.
-    fn bare_gate_load(&mut self, g: &BareGate, calls: &[Call], load: &mut dyn FnMut(&mut Self)) {
+    /// After a row's aggregate steps: runs `load` if this row is the one SQLite takes the bare
+    /// columns from. With min/max calls, their steps said so in `skip` (the last one decides).
+    fn bare_gate_load(&mut self, g: &BareGate, load: &mut dyn FnMut(&mut Self)) {
         if !g.any {
             return;
         }
@@ -112,60 +106,6 @@ impl Ctx<'_> {
             });
             self.b.place(done);
             return;
-        }
-        for &(arg, best, is_max, i) in &g.extremes {
-            // As SQLite's OP_CollSeq, each call starts the decision afresh: the last decides.
-            self.b.emit(Insn::Integer {
-                value: 0,
-                dest: g.skip,
-            });
-            let next = self.b.label();
-            let take = self.b.label();
-            let not_taken = self.b.label();
-            let arg_not_null = self.b.label();
-            self.b.emit(Insn::NotNull {
-                reg: arg,
-                target: self.b.to(arg_not_null),
-            });
-            // A NULL argument: a skip once a value is held.
-            self.b.emit(Insn::IsNull {
-                reg: best,
-                target: self.b.to(next),
-            });
-            self.b.emit(Insn::Goto {
-                target: self.b.to(not_taken),
-            });
-            self.b.place(arg_not_null);
-            self.b.emit(Insn::IsNull {
-                reg: best,
-                target: self.b.to(take),
-            });
-            self.b.emit(Insn::Compare {
-                spec: CmpSpec {
-                    op: if is_max { CmpOp::Gt } else { CmpOp::Lt },
-                    affinity: Affinity::Blob,
-                    collation: calls[i].collation.get(),
-                    nulls: NullMode::Unknown,
-                },
-                lhs: arg,
-                rhs: best,
-                target: self.b.to(take),
-            });
-            self.b.place(not_taken);
-            self.b.emit(Insn::Integer {
-                value: 1,
-                dest: g.skip,
-            });
-            self.b.emit(Insn::Goto {
-                target: self.b.to(next),
-            });
-            self.b.place(take);
-            self.b.emit(Insn::Copy {
-                src: arg,
-                dest: best,
-                count: 1,
-            });
-            self.b.place(next);
         }
         self.b.emit(Insn::If {
             reg: g.skip,
@@ -208,7 +148,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// AggStep for every call, arguments already in their registers.
     /// SQLite's min/max optimisation for the query whose one aggregate is `call` = min(x) or
     /// max(x) (`desc`), without GROUP BY or HAVING: when its single table's loop can visit
     /// rows in the order of `x` (ascending for min, descending for max: `order_walk.rs`), only
@@ -233,8 +172,10 @@ impl Ctx<'_> {
             .then_some((call.arg_base, desc)))
     }
 
-    fn agg_steps(&mut self, calls: &[Call]) {
-        for c in calls {
+    /// AggStep for every call, arguments already in their registers; the min/max calls the bare
+    /// columns follow report to the gate.
+    fn agg_steps(&mut self, calls: &[Call], gate: &BareGate) {
+        for (i, c) in calls.iter().enumerate() {
             let skip = self.b.label();
             if c.filter.is_some() {
                 self.b.emit(Insn::IfNot {
@@ -252,6 +193,7 @@ impl Ctx<'_> {
                 argc: c.args.len(),
                 slot: c.slot,
                 collation: c.collation.get(),
+                skip_load: gate.extremes.contains(&i).then_some(gate.skip),
             });
             self.b.place(skip);
         }
@@ -460,8 +402,8 @@ impl Ctx<'_> {
                         dest: seen,
                     });
                 }
-                ctx.agg_steps(&calls);
-                ctx.bare_gate_load(&gate, &calls, &mut |ctx| {
+                ctx.agg_steps(&calls, &gate);
+                ctx.bare_gate_load(&gate, &mut |ctx| {
                     for (i, r) in bare.iter().enumerate() {
                         ctx.column_read(r, &Scope::new(None), bare_regs + i);
                     }
@@ -499,7 +441,24 @@ impl Ctx<'_> {
         } else {
             let k = group_by.len();
             let n_args: usize = calls.iter().map(Call::width).sum();
-            let width = k + n_args + bare.len();
+            // A bare column that is a group key is read back from the key's field (the same
+            // row's value), as SQLite does; the others are stored after the arguments.
+            let key_columns: Vec<Option<Resolved>> = group_by
+                .iter()
+                .map(|g| super::access::own_column(g, sc))
+                .collect();
+            let mut stored = 0;
+            let bare_fields: Vec<usize> = bare
+                .iter()
+                .map(|b| match key_columns.iter().position(|c| *c == Some(*b)) {
+                    Some(key) => key,
+                    None => {
+                        stored += 1;
+                        k + n_args + stored - 1
+                    }
+                })
+                .collect();
+            let width = k + n_args + stored;
             let sorter = self.b.cursor();
             let sorter_at = self.b.emit(Insn::Noop);
             let mut key_info = Vec::new();
@@ -529,18 +488,15 @@ impl Ctx<'_> {
                     })
                     .collect();
                 ctx.agg_args(&calls, sc, |i| bases[i])?;
-                for (i, r) in bare.iter().enumerate() {
-                    ctx.column_read(r, &Scope::new(None), block + k + n_args + i);
+                for (r, &field) in bare.iter().zip(&bare_fields) {
+                    if field >= k {
+                        ctx.column_read(r, &Scope::new(None), block + field);
+                    }
                 }
-                let rec = ctx.b.reg();
-                ctx.b.emit(Insn::MakeRecord {
-                    start: block,
-                    count: width,
-                    dest: rec,
-                });
                 ctx.b.emit(Insn::SorterInsert {
                     cursor: sorter,
-                    record: rec,
+                    start: block,
+                    count: width,
                 });
                 Ok(())
             })?;
@@ -553,30 +509,26 @@ impl Ctx<'_> {
                 },
             );
             let collations: Vec<Collation> = key_info.iter().map(|c| c.collation).collect();
-            let first = self.b.reg();
             let cur = self.b.regs(k);
             let prev = self.b.regs(k);
             let ret = self.b.reg();
             let end = self.b.label();
             let top = self.b.label();
             let changed = self.b.label();
-            let same = self.b.label();
+            let body = self.b.label();
             let out_label = self.b.label();
-            self.b.emit(Insn::Integer {
-                value: 1,
-                dest: first,
-            });
+            // `prev` holds the current group's keys (its first row's, as SQLite compares): the
+            // first row starts the first group, whose states are fresh already.
             self.b.emit(Insn::SorterSort {
                 cursor: sorter,
                 if_empty: self.b.to(end),
             });
+            self.b.columns(sorter, k, prev);
+            self.b.emit(Insn::Goto {
+                target: self.b.to(body),
+            });
             self.b.place(top);
             self.b.columns(sorter, k, cur);
-            self.b.emit(Insn::If {
-                reg: first,
-                target: self.b.to(same),
-                if_null: false,
-            });
             for (i, c) in collations.iter().enumerate() {
                 self.b.emit(Insn::Compare {
                     spec: group_key_differs(*c),
@@ -585,29 +537,7 @@ impl Ctx<'_> {
                     target: self.b.to(changed),
                 });
             }
-            self.b.emit(Insn::Goto {
-                target: self.b.to(same),
-            });
-            self.b.place(changed);
-            self.b.emit(Insn::Gosub {
-                ret,
-                target: self.b.to(out_label),
-            });
-            for c in &calls {
-                self.b.emit(Insn::AggReset { slot: c.slot });
-            }
-            self.bare_gate_reset(&gate);
-            self.open_distinct_sets(&calls, &mut opened);
-            self.b.place(same);
-            self.b.emit(Insn::Integer {
-                value: 0,
-                dest: first,
-            });
-            self.b.emit(Insn::Copy {
-                src: cur,
-                dest: prev,
-                count: k,
-            });
+            self.b.place(body);
             let mut col = k;
             for c in &calls {
                 for i in 0..c.width() {
@@ -620,10 +550,16 @@ impl Ctx<'_> {
                     col += 1;
                 }
             }
-            self.agg_steps(&calls);
-            let n_bare = bare.len();
-            self.bare_gate_load(&gate, &calls, &mut |ctx| {
-                ctx.b.columns_from(sorter, k + n_args, n_bare, bare_regs);
+            self.agg_steps(&calls, &gate);
+            self.bare_gate_load(&gate, &mut |ctx| {
+                for (i, &field) in bare_fields.iter().enumerate() {
+                    ctx.b.emit(Insn::Column {
+                        cursor: sorter,
+                        column: field,
+                        dest: bare_regs + i,
+                        default: None,
+                    });
+                }
             });
             let top_addr = self.b.to(top);
             self.b.emit(Insn::Next {
@@ -636,6 +572,25 @@ impl Ctx<'_> {
             });
             self.b.emit(Insn::Goto {
                 target: self.b.to(end),
+            });
+            // A new group: the last one out, fresh states, then the row as any other.
+            self.b.place(changed);
+            self.b.emit(Insn::Copy {
+                src: cur,
+                dest: prev,
+                count: k,
+            });
+            self.b.emit(Insn::Gosub {
+                ret,
+                target: self.b.to(out_label),
+            });
+            for c in &calls {
+                self.b.emit(Insn::AggReset { slot: c.slot });
+            }
+            self.bare_gate_reset(&gate);
+            self.open_distinct_sets(&calls, &mut opened);
+            self.b.emit(Insn::Goto {
+                target: self.b.to(body),
             });
             // The output subroutine.
             self.b.place(out_label);

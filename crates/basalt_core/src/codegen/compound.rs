@@ -283,6 +283,7 @@ impl Ctx<'_> {
             sink.sorter = Some(super::select::SorterSink {
                 cursor,
                 n_keys: keys.len(),
+                from_key: None,
             });
         }
         self.limits(select.limit.as_ref(), &mut sink)?;

@@ -412,14 +412,10 @@ impl Ctx<'_> {
             cursor: scan,
             dest: key + n,
         });
-        self.b.emit(Insn::MakeRecord {
-            start: key,
-            count: n + 1,
-            dest: record,
-        });
         self.b.emit(Insn::SorterInsert {
             cursor: sorter,
-            record,
+            start: key,
+            count: n + 1,
         });
         self.b.place(next);
         self.b.scan_end(rows);

@@ -84,6 +84,31 @@ pub struct SelectOut {
 pub(super) struct SorterSink {
     pub(super) cursor: CursorId,
     pub(super) n_keys: usize,
+    /// `Some` when the producer lays each row out as the sorter record itself (`project`): the
+    /// key fields, then the result columns no key holds already; for each result column, the
+    /// key field that holds it, if one does (as SQLite, which reads such a column back from
+    /// the key). `None`: the record is the keys then every result column, which `emit_row`
+    /// copies together.
+    pub(super) from_key: Option<Vec<Option<usize>>>,
+}
+
+impl SorterSink {
+    /// The record field result column `i` is read back from.
+    pub(super) fn field_of(&self, i: usize) -> usize {
+        let Some(from_key) = &self.from_key else {
+            return self.n_keys + i;
+        };
+        from_key[i]
+            .unwrap_or_else(|| self.n_keys + from_key[..i].iter().filter(|f| f.is_none()).count())
+    }
+
+    /// The fields of each record: the keys and the result columns stored after them.
+    fn width(&self, n: usize) -> usize {
+        match &self.from_key {
+            Some(from_key) => self.n_keys + from_key.iter().filter(|f| f.is_none()).count(),
+            None => self.n_keys + n,
+        }
+    }
 }
 
 /// DISTINCT, ORDER BY, LIMIT/OFFSET and the destination, in that order.
@@ -271,6 +296,15 @@ impl Ctx<'_> {
             self.skip_if_seen(d, base, n, skip);
         }
         match &sink.sorter {
+            Some(s) if s.from_key.is_some() => {
+                // `project` computed the record's fields in place, from the key registers on.
+                debug_assert!(keys.is_some(), "a laid-out sorter row without its keys");
+                self.b.emit(Insn::SorterInsert {
+                    cursor: s.cursor,
+                    start: keys.unwrap_or(base),
+                    count: s.width(n),
+                });
+            }
             Some(s) => {
                 let block = self.b.regs(s.n_keys + n);
                 if let Some(k) = keys {
@@ -285,15 +319,10 @@ impl Ctx<'_> {
                     dest: block + s.n_keys,
                     count: n,
                 });
-                let rec = self.b.reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: block,
-                    count: s.n_keys + n,
-                    dest: rec,
-                });
                 self.b.emit(Insn::SorterInsert {
                     cursor: s.cursor,
-                    record: rec,
+                    start: block,
+                    count: s.n_keys + n,
                 });
             }
             None => self.output_row(sink, base, n),
@@ -395,7 +424,14 @@ impl Ctx<'_> {
                 if_empty: self.b.to(sink.end),
             });
             self.b.place(top);
-            self.b.columns_from(s.cursor, s.n_keys, n, base);
+            for i in 0..n {
+                self.b.emit(Insn::Column {
+                    cursor: s.cursor,
+                    column: s.field_of(i),
+                    dest: base + i,
+                    default: None,
+                });
+            }
             self.output_row(sink, base, n);
             let top_addr = self.b.to(top);
             self.b.emit(Insn::Next {
@@ -521,9 +557,15 @@ impl Ctx<'_> {
                 .iter()
                 .map(|(_, t)| 1 + usize::from(nulls_flag(t)))
                 .sum();
+            // DISTINCT checks the result columns as one block of registers: keep them so.
+            let from_key = sink
+                .distinct
+                .is_none()
+                .then(|| key_fields_of_results(&order, results.len()));
             sink.sorter = Some(SorterSink {
                 cursor: self.b.cursor(),
                 n_keys,
+                from_key,
             });
         }
         self.limits(limit, &mut sink)?;
@@ -535,7 +577,8 @@ impl Ctx<'_> {
         let windows = RefCell::new(windows);
         {
             let mut project = |ctx: &mut Self, sc: &Scope<'_>| -> Result<()> {
-                let (mut cols, keys) = ctx.project(&results, &order, sc)?;
+                let layout = sink.sorter.as_ref().and_then(|s| s.from_key.as_deref());
+                let (mut cols, keys) = ctx.project(&results, &order, layout, sc)?;
                 if let Some(w) = windows.borrow().as_ref() {
                     w.fix_infos(&mut cols.infos);
                 }
@@ -733,7 +776,7 @@ impl Ctx<'_> {
         &self,
         order_by: &'e [ast::OrderingTerm],
         results: &[ResultExpr<'_>],
-        _sc: &Scope<'_>,
+        sc: &Scope<'_>,
     ) -> Result<Vec<(OrderKey<'e>, &'e ast::OrderingTerm)>> {
         let mut out = Vec::new();
         for (i, term) in order_by.iter().enumerate() {
@@ -764,31 +807,65 @@ impl Ctx<'_> {
                     continue;
                 }
             }
+            if let Some(p) = result_of_column(&term.expr, results, sc) {
+                out.push((OrderKey::Result(p, None), term));
+                continue;
+            }
             out.push((OrderKey::Expr(&term.expr), term));
         }
         Ok(out)
     }
 
-    /// Computes the result columns (and sort keys) of one row.
+    /// Computes the result columns (and sort keys) of one row. With a sorter `layout`
+    /// (`SorterSink::from_key`) the registers are the sorter record's fields, from the returned
+    /// key register on: the keys, a result column a key holds computed right into that key's
+    /// register, then the other result columns.
     fn project(
         &mut self,
         results: &[ResultExpr<'_>],
         order: &[(OrderKey<'_>, &ast::OrderingTerm)],
+        layout: Option<&[Option<usize>]>,
         sc: &Scope<'_>,
     ) -> Result<(Projected, Option<SortKeys>)> {
-        let base = self.b.regs(results.len());
-        let mut infos = Vec::new();
-        for (i, r) in results.iter().enumerate() {
-            infos.push(self.result_column(r, sc, base + i)?);
-        }
-        if order.is_empty() {
-            return Ok((Projected { base, infos }, None));
-        }
         let n_keys: usize = order
             .iter()
             .map(|(_, t)| 1 + usize::from(nulls_flag(t)))
             .sum();
-        let keys = self.b.regs(n_keys);
+        let (base, keys, result_regs): (Reg, Reg, Vec<Reg>) = match layout {
+            Some(from_key) => {
+                debug_assert_eq!(from_key.len(), results.len());
+                let stored = from_key.iter().filter(|f| f.is_none()).count();
+                let block = self.b.regs(n_keys + stored);
+                let mut next = block + n_keys;
+                let regs = from_key
+                    .iter()
+                    .map(|field| match field {
+                        Some(field) => block + field,
+                        None => {
+                            next += 1;
+                            next - 1
+                        }
+                    })
+                    .collect();
+                (block, block, regs)
+            }
+            None => {
+                let base = self.b.regs(results.len());
+                let keys = if order.is_empty() {
+                    base
+                } else {
+                    self.b.regs(n_keys)
+                };
+                (base, keys, (base..base + results.len()).collect())
+            }
+        };
+        let mut infos = Vec::new();
+        for (r, &reg) in results.iter().zip(&result_regs) {
+            infos.push(self.result_column(r, sc, reg)?);
+        }
+        if order.is_empty() {
+            return Ok((Projected { base, infos }, None));
+        }
         let mut key_info = Vec::new();
         let mut k = keys;
         for (key, term) in order {
@@ -799,11 +876,14 @@ impl Ctx<'_> {
             let value_reg = if nulls_flag(term) { k + 1 } else { k };
             let info = match key {
                 OrderKey::Result(p, collate) => {
-                    self.b.emit(Insn::Copy {
-                        src: base + p,
-                        dest: value_reg,
-                        count: 1,
-                    });
+                    // Already there when the layout computed the result into this key.
+                    if result_regs[*p] != value_reg {
+                        self.b.emit(Insn::Copy {
+                            src: result_regs[*p],
+                            dest: value_reg,
+                            count: 1,
+                        });
+                    }
                     let mut info = infos[*p].info();
                     if let Some(c) = collate {
                         info.collation = Some((*c, true));
@@ -1335,6 +1415,36 @@ impl Producer {
 struct Projected {
     base: Reg,
     infos: Vec<ColInfo>,
+}
+
+/// For each of `n` result columns, the sorter key field that holds its value when a key is
+/// that result column (the first such key; its value field, after a NULLS flag if it has one).
+fn key_fields_of_results(
+    order: &[(OrderKey<'_>, &ast::OrderingTerm)],
+    n: usize,
+) -> Vec<Option<usize>> {
+    let mut from_key = vec![None; n];
+    let mut field = 0;
+    for (key, term) in order {
+        field += usize::from(nulls_flag(term));
+        if let OrderKey::Result(p, _) = key {
+            if let Some(slot @ None) = from_key.get_mut(*p) {
+                *slot = Some(field);
+            }
+        }
+        field += 1;
+    }
+    from_key
+}
+
+/// The result column that is the same plain column of this query's sources as ORDER BY term
+/// `e` (which then sorts by that result's value, as SQLite matches terms to result columns).
+fn result_of_column(e: &ast::Expr, results: &[ResultExpr<'_>], sc: &Scope<'_>) -> Option<usize> {
+    let column = super::access::own_column(e, sc)?;
+    results.iter().position(|r| match r {
+        ResultExpr::Column(r, _) => *r == column,
+        ResultExpr::Ast(e, _) => super::access::own_column(e, sc) == Some(column),
+    })
 }
 
 /// An ORDER BY key as a plain column of a source, the collation it sorts by and its

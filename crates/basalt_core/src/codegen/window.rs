@@ -642,15 +642,10 @@ impl Ctx<'_> {
             dest: k,
             count: width,
         });
-        let rec = self.b.reg();
-        self.b.emit(Insn::MakeRecord {
-            start: block,
-            count: n_keys + width,
-            dest: rec,
-        });
         self.b.emit(Insn::SorterInsert {
             cursor: group.sorter,
-            record: rec,
+            start: block,
+            count: n_keys + width,
         });
     }
 

@@ -2,37 +2,42 @@
 
 use super::serial::SerialType;
 use super::value::ValueRef;
-use super::varint::{push_varint, varint_len};
+use super::varint::{put_varint, varint_len};
 
 /// Appends the record of `values` to `out`, byte for byte as SQLite writes it (schema format 4).
 pub fn encode_record(values: &[ValueRef<'_>], out: &mut Vec<u8>) {
     // Each value's serial type is worked out once; the usual few go in a stack buffer.
     const INLINE: usize = 16;
-    if values.len() <= INLINE {
-        let mut types = [SerialType::NULL; INLINE];
-        for (slot, &v) in types.iter_mut().zip(values) {
-            *slot = SerialType::for_value(v);
-        }
-        encode_with_types(values, &types[..values.len()], out);
+    let mut inline = [SerialType::NULL; INLINE];
+    let mut spilled = Vec::new();
+    let types = if values.len() <= INLINE {
+        &mut inline[..values.len()]
     } else {
-        let types: Vec<SerialType> = values.iter().map(|&v| SerialType::for_value(v)).collect();
-        encode_with_types(values, &types, out);
+        spilled.resize(values.len(), SerialType::NULL);
+        &mut spilled[..]
+    };
+    let (mut types_len, mut body_len) = (0, 0);
+    for (slot, &v) in types.iter_mut().zip(values) {
+        let t = SerialType::for_value(v);
+        types_len += varint_len(t.raw());
+        body_len += t.content_len() as usize;
+        *slot = t;
     }
-}
-
-fn encode_with_types(values: &[ValueRef<'_>], types: &[SerialType], out: &mut Vec<u8>) {
-    debug_assert_eq!(values.len(), types.len());
-    let types_len: usize = types.iter().map(|t| varint_len(t.raw())).sum();
-    let body_len: u64 = types.iter().map(|t| t.content_len()).sum();
     let header_len = header_size_for(types_len);
-    out.reserve(header_len + body_len as usize);
-    push_varint(out, header_len as u64);
-    for t in types {
-        push_varint(out, t.raw());
+    // Sized once, then filled in place: no capacity check or small copy per field.
+    let start = out.len();
+    out.resize(start + header_len + body_len, 0);
+    let (header, body) = out[start..].split_at_mut(header_len);
+    let mut at = put_varint(header, header_len as u64);
+    for t in types.iter() {
+        at += put_varint(&mut header[at..], t.raw());
     }
+    debug_assert_eq!(at, header_len);
+    let mut at = 0;
     for (t, &v) in types.iter().zip(values) {
-        t.encode(v, out);
+        at += t.write(v, &mut body[at..]);
     }
+    debug_assert_eq!(at, body_len);
 }
 
 /// The header size counts its own varint, whose length depends on the size: take the smallest

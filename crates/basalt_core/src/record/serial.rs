@@ -93,18 +93,23 @@ impl SerialType {
         }
     }
 
-    /// Appends the body bytes of `v`, whose serial type is `self`.
+    /// Writes the body bytes of `v`, whose serial type is `self`, at the start of `out` (which
+    /// holds at least [`Self::content_len`] bytes); returns how many.
     #[inline]
-    pub(super) fn encode(self, v: ValueRef<'_>, out: &mut Vec<u8>) {
+    pub(super) fn write(self, v: ValueRef<'_>, out: &mut [u8]) -> usize {
+        let len = self.content_len() as usize;
         match v {
             ValueRef::Integer(i) => {
-                let len = self.content_len() as usize;
-                out.extend_from_slice(&i.to_be_bytes()[8 - len..]);
+                // Big-endian, the low `len` bytes: a loop, not a short copy through memcpy.
+                for (k, byte) in out[..len].iter_mut().enumerate() {
+                    *byte = (i >> (8 * (len - 1 - k))) as u8;
+                }
             }
-            ValueRef::Real(r) if self.0 == 7 => out.extend_from_slice(&r.to_be_bytes()),
-            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => out.extend_from_slice(bytes),
+            ValueRef::Real(r) if self.0 == 7 => out[..8].copy_from_slice(&r.to_be_bytes()),
+            ValueRef::Text(bytes) | ValueRef::Blob(bytes) => out[..len].copy_from_slice(bytes),
             ValueRef::Null | ValueRef::Real(_) => {}
         }
+        len
     }
 }
 
@@ -175,9 +180,8 @@ mod tests {
         for &(i, expected) in cases {
             assert_eq!(serial(i), expected, "serial type of {i}");
             let st = SerialType(expected);
-            let mut body = Vec::new();
-            st.encode(ValueRef::Integer(i), &mut body);
-            assert_eq!(body.len() as u64, st.content_len(), "content of {i}");
+            let mut body = vec![0; st.content_len() as usize];
+            assert_eq!(st.write(ValueRef::Integer(i), &mut body), body.len());
             assert_eq!(st.decode(&body), ValueRef::Integer(i), "round trip of {i}");
         }
     }
@@ -227,8 +231,8 @@ mod tests {
             f64::MIN_POSITIVE,
             5e-324,
         ] {
-            let mut body = Vec::new();
-            SerialType(7).encode(ValueRef::Real(r), &mut body);
+            let mut body = [0; 8];
+            assert_eq!(SerialType(7).write(ValueRef::Real(r), &mut body), 8);
             assert_eq!(body, r.to_be_bytes());
             let ValueRef::Real(back) = SerialType(7).decode(&body) else {
                 panic!("{r} not real")

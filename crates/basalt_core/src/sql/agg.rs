@@ -22,6 +22,12 @@ use crate::record::{compare_values, Collation, Value, ValueRef};
 pub trait Aggregate {
     /// Adds one row's arguments.
     fn step(&mut self, args: &[ValueRef<'_>]) -> Result<()>;
+    /// `step`, then whether bare columns should not be read from this row (SQLite's
+    /// skip-accumulator-load): min() and max() say so when the row left their value alone.
+    fn step_or_skip(&mut self, args: &[ValueRef<'_>]) -> Result<bool> {
+        self.step(args)?;
+        Ok(false)
+    }
     /// Removes a row previously added (window frames). Aggregates that cannot undo (min, max)
     /// return an error.
     fn inverse(&mut self, args: &[ValueRef<'_>]) -> Result<()>;
@@ -288,18 +294,24 @@ impl Extreme {
 
 impl Aggregate for Extreme {
     fn step(&mut self, args: &[ValueRef<'_>]) -> Result<()> {
+        self.step_or_skip(args).map(|_| ())
+    }
+
+    /// A NULL skips once a value is held; a value skips unless it is the new extreme.
+    fn step_or_skip(&mut self, args: &[ValueRef<'_>]) -> Result<bool> {
         let v = args[0];
         if v.is_null() {
-            return Ok(());
+            return Ok(self.best.is_some());
         }
-        let better = match &self.best {
-            None => true,
-            Some(best) => compare_values(v, best.as_value_ref(), self.collation) == self.want,
-        };
-        if better {
-            self.best = Some(v.to_value());
+        match &mut self.best {
+            None => self.best = Some(v.to_value()),
+            Some(best) if compare_values(v, best.as_value_ref(), self.collation) != self.want => {
+                return Ok(true)
+            }
+            // The new extreme reuses the old one's buffer when both are text or blobs.
+            Some(best) => best.set_from_ref(v),
         }
-        Ok(())
+        Ok(false)
     }
 
     fn inverse(&mut self, _: &[ValueRef<'_>]) -> Result<()> {

@@ -930,13 +930,21 @@ impl Vm {
                 };
                 self.regs[*dest] = Value::Blob(sorter.current().to_vec());
             }
-            Insn::SorterInsert { cursor, record } => {
-                let Value::Blob(bytes) = &self.regs[*record] else {
-                    return Err(Error::new(ErrorCode::Internal, "sorting a non-record"));
+            Insn::SorterInsert {
+                cursor,
+                start,
+                count,
+            } => {
+                let Kind::Sorter(sorter) = &mut open_cursor(&mut self.cursors, *cursor)?.kind
+                else {
+                    return Err(Error::new(
+                        ErrorCode::Internal,
+                        "SorterInsert on a non-sorter",
+                    ));
                 };
-                if let Kind::Sorter(sorter) = &mut open_cursor(&mut self.cursors, *cursor)?.kind {
-                    sorter.push(bytes)?;
-                }
+                with_refs(&self.regs[*start..*start + *count], |values| {
+                    sorter.push_values(values)
+                })?;
             }
             Insn::IdxDelete { cursor, key, count } => {
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
@@ -1092,9 +1100,17 @@ impl Vm {
                 argc,
                 slot,
                 collation,
+                skip_load,
             } => {
                 let state = self.aggs[*slot].get_or_insert_with(|| func.new_state(*collation));
-                with_refs(&self.regs[*args..*args + *argc], |argv| state.step(argv))?;
+                let argv = &self.regs[*args..*args + *argc];
+                match skip_load {
+                    None => with_refs(argv, |argv| state.step(argv))?,
+                    Some(flag) => {
+                        let skip = with_refs(argv, |argv| state.step_or_skip(argv))?;
+                        self.regs[*flag] = Value::Integer(i64::from(skip));
+                    }
+                }
             }
             Insn::AggFinal { func, slot, dest } => {
                 self.regs[*dest] = match &mut self.aggs[*slot] {
@@ -1277,6 +1293,10 @@ fn cursor_and_pager<'c, 'e>(
 /// arguments are usually few: those go in a stack buffer rather than a fresh `Vec` per row.
 fn with_refs<R>(regs: &[Value], f: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
     const INLINE: usize = 8;
+    // One argument (most aggregate steps and functions) needs no buffer to fill.
+    if let [only] = regs {
+        return f(&[only.as_value_ref()]);
+    }
     if regs.len() <= INLINE {
         let mut buf = [ValueRef::Null; INLINE];
         for (slot, v) in buf.iter_mut().zip(regs) {

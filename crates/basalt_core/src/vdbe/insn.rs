@@ -386,6 +386,10 @@ pub enum Insn {
         argc: usize,
         slot: usize,
         collation: Collation,
+        /// Set for a min()/max() that bare columns follow: the step writes there 1 when the row
+        /// left the aggregate's value alone (no bare column load), else 0, as SQLite's CollSeq
+        /// flag.
+        skip_load: Option<Reg>,
     },
     AggFinal {
         func: Aggregate,
@@ -396,9 +400,12 @@ pub enum Insn {
     AggReset {
         slot: usize,
     },
+    /// Adds the record of registers `start..start + count` to a sorter (MakeRecord and an
+    /// insert in one: the record is encoded straight into the sorter's memory).
     SorterInsert {
         cursor: CursorId,
-        record: Reg,
+        start: Reg,
+        count: usize,
     },
     SorterSort {
         cursor: CursorId,
@@ -916,9 +923,11 @@ impl Insn {
             }
             Insn::AggReset { slot } => ("AggReset", n(*slot), 0, 0, none()),
             Insn::SorterData { cursor, dest } => ("SorterData", n(*cursor), n(*dest), 0, none()),
-            Insn::SorterInsert { cursor, record } => {
-                ("SorterInsert", n(*cursor), n(*record), 0, none())
-            }
+            Insn::SorterInsert {
+                cursor,
+                start,
+                count,
+            } => ("SorterInsert", n(*cursor), n(*start), n(*count), none()),
             Insn::SorterSort { cursor, if_empty } => {
                 ("SorterSort", n(*cursor), n(*if_empty), 0, none())
             }

@@ -23,7 +23,7 @@
 
 use super::spill::{Merger, Run, RunWriter};
 use crate::error::{Error, Result};
-use crate::record::{KeyInfo, RecordIter, SortOrder, ValueRef};
+use crate::record::{encode_record, KeyInfo, RecordIter, SortOrder, ValueRef};
 use std::cmp::Ordering;
 
 /// One decoded key field of a record in the arena.
@@ -134,24 +134,47 @@ impl Sorter {
     /// Adds a record, decoding its key columns; a corrupt record is an error and adds nothing.
     pub fn push(&mut self, record: &[u8]) -> Result<()> {
         let base = self.arena.len();
-        let rest_len = self.rest.len();
-        let mut columns = RecordIter::new(record)?;
-        let mut first = Field::Missing;
-        for i in 0..self.key.len() {
-            let field = match next_field(&mut columns, base) {
-                Ok(field) => field,
-                Err(e) => {
-                    self.rest.truncate(rest_len);
-                    return Err(e);
-                }
-            };
-            if i == 0 {
-                first = field;
-            } else {
-                self.rest.push(field);
-            }
-        }
         self.arena.extend_from_slice(record);
+        self.add_entry(base, None)
+    }
+
+    /// Adds the record of `values` (what `MakeRecord` would make of them), encoded straight
+    /// into the arena.
+    pub fn push_values(&mut self, values: &[ValueRef<'_>]) -> Result<()> {
+        let base = self.arena.len();
+        encode_record(values, &mut self.arena);
+        self.add_entry(base, Some(values))
+    }
+
+    /// Adds the entry of the record just written at `arena[base..]`. Its key fields are taken
+    /// from `values`, the values it encodes, when those are numbers or NULLs (which read back
+    /// as they are), else decoded from the record. A corrupt record is taken back out and is
+    /// an error.
+    fn add_entry(&mut self, base: usize, values: Option<&[ValueRef<'_>]>) -> Result<()> {
+        let rest_len = self.rest.len();
+        let width = self.key.len();
+        let numbers = values.filter(|v| v.iter().take(width).all(|v| numeric_field(*v).is_some()));
+        let first = match numbers {
+            Some(values) => {
+                let field = |i: usize| {
+                    values
+                        .get(i)
+                        .and_then(|v| numeric_field(*v))
+                        .unwrap_or(Field::Missing)
+                };
+                self.rest.extend((1..width).map(field));
+                Ok(field(0))
+            }
+            None => decode_key(&self.arena[base..], base, width, &mut self.rest),
+        };
+        let first = match first {
+            Ok(first) => first,
+            Err(e) => {
+                self.rest.truncate(rest_len);
+                self.arena.truncate(base);
+                return Err(e);
+            }
+        };
         self.bounds.push(self.arena.len());
         self.entries.push(Entry {
             first,
@@ -265,19 +288,20 @@ impl Sorter {
             let desc = self.key.columns[column].order == SortOrder::Desc;
             numeric_rank(field(entry, column), desc)
         };
-        let mut keys: Vec<(u64, u64, usize)> = self
+        let keys: Vec<Ranked> = self
             .entries
             .iter()
-            .map(|e| {
-                let second = if width == 1 { rank(e, 1) } else { 0 };
-                (rank(e, 0), second, e.seq)
+            .map(|e| Ranked {
+                ranks: [rank(e, 0), if width == 1 { rank(e, 1) } else { 0 }],
+                seq: e.seq,
             })
             .collect();
-        // The sequence number makes every key distinct: an unstable sort gives the stable order.
-        keys.sort_unstable();
         // Entries are still in insertion order here, so `seq` indexes them.
         debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
-        let sorted = keys.iter().map(|&(_, _, seq)| self.entries[seq]).collect();
+        let sorted = radix_sort(keys, self.key.len())
+            .iter()
+            .map(|k| self.entries[k.seq])
+            .collect();
         self.entries = sorted;
         true
     }
@@ -292,6 +316,52 @@ impl Sorter {
             .and_then(|e| self.arena.get(self.bounds[e.seq]..self.bounds[e.seq + 1]))
             .unwrap_or(&[])
     }
+}
+
+/// An entry's key as unsigned ranks (`numeric_rank`), most significant first.
+#[derive(Clone, Copy, Debug)]
+struct Ranked {
+    ranks: [u64; 2],
+    seq: usize,
+}
+
+/// Sorts keys given in insertion order by their first `width` ranks (the others are all 0),
+/// keeping equal keys in insertion order:
+/// a least-significant-digit radix sort, a byte at a time from the last rank's lowest byte,
+/// each pass stable. A byte every key shares orders nothing and is skipped, so small integers
+/// take two or three passes.
+fn radix_sort(keys: Vec<Ranked>, width: usize) -> Vec<Ranked> {
+    debug_assert!(width <= 2);
+    let mut from = keys;
+    let mut to = from.clone();
+    for column in (0..width).rev() {
+        // Counts are the same in any order of the keys: one counting pass serves every byte.
+        let mut counts = vec![[0usize; 256]; 8];
+        for key in &from {
+            let rank = key.ranks[column];
+            for (byte, count) in counts.iter_mut().enumerate() {
+                count[(rank >> (8 * byte)) as usize & 0xff] += 1;
+            }
+        }
+        for (byte, count) in counts.iter().enumerate() {
+            if count.contains(&from.len()) {
+                continue;
+            }
+            let mut next = [0usize; 256];
+            let mut total = 0;
+            for (slot, n) in next.iter_mut().zip(count) {
+                *slot = total;
+                total += n;
+            }
+            for key in &from {
+                let digit = (key.ranks[column] >> (8 * byte)) as usize & 0xff;
+                to[next[digit]] = *key;
+                next[digit] += 1;
+            }
+            std::mem::swap(&mut from, &mut to);
+        }
+    }
+    from
 }
 
 /// A merged stream of spilled runs is read once, forward: the code generator never asks more.
@@ -343,7 +413,35 @@ fn numeric_rank(field: Field, desc: bool) -> u64 {
     }
 }
 
-/// Reads the next column of a record that will be copied to `base` in the arena.
+/// A key field that is a number or NULL, as its record reads it back (a NaN is stored as
+/// NULL); `None` for text and blobs, whose fields are places in the arena.
+fn numeric_field(v: ValueRef<'_>) -> Option<Field> {
+    match v {
+        ValueRef::Null => Some(Field::Null),
+        ValueRef::Integer(i) => Some(Field::Integer(i)),
+        ValueRef::Real(r) if r.is_nan() => Some(Field::Null),
+        ValueRef::Real(r) => Some(Field::Real(r)),
+        ValueRef::Text(_) | ValueRef::Blob(_) => None,
+    }
+}
+
+/// Decodes the `width` key fields of `record`, which is at `base` in the arena: the first is
+/// returned, the others pushed on `rest`.
+fn decode_key(record: &[u8], base: usize, width: usize, rest: &mut Vec<Field>) -> Result<Field> {
+    let mut columns = RecordIter::new(record)?;
+    let mut first = Field::Missing;
+    for i in 0..width {
+        let field = next_field(&mut columns, base)?;
+        if i == 0 {
+            first = field;
+        } else {
+            rest.push(field);
+        }
+    }
+    Ok(first)
+}
+
+/// Reads the next column of a record that is at `base` in the arena.
 #[inline]
 fn next_field(columns: &mut RecordIter<'_>, base: usize) -> Result<Field> {
     let start = columns.body_pos();
@@ -410,4 +508,40 @@ fn compare_field(
         SortOrder::Asc => ordering,
         SortOrder::Desc => ordering.reverse(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The radix sort gives what a comparison sort by (ranks, insertion order) gives, with
+    /// bytes that vary, bytes shared by every key, and many equal keys.
+    #[test]
+    fn radix_sort_is_a_stable_sort_by_ranks() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for (spread, len) in [(u64::MAX, 1000), (0xffff, 5000), (3, 300), (0, 10), (1, 0)] {
+            let keys: Vec<Ranked> = (0..len)
+                .map(|seq| Ranked {
+                    ranks: [(next() & spread) << 8, next() & spread & 0xff_0000_00ff],
+                    seq,
+                })
+                .collect();
+            let mut expected: Vec<(u64, u64, usize)> = keys
+                .iter()
+                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
+                .collect();
+            expected.sort_unstable();
+            let sorted: Vec<(u64, u64, usize)> = radix_sort(keys, 2)
+                .iter()
+                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
+                .collect();
+            assert_eq!(sorted, expected, "spread {spread:#x}");
+        }
+    }
 }
