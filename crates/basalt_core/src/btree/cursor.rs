@@ -798,13 +798,35 @@ impl Cursor {
     }
 
     /// The payload of the entry the cursor is on (for index cursors, the record).
+    #[inline]
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
-        let Level { pgno, index } = self.current(pager)?;
-        if self.row_at.take() == Some((pager.epoch(), pgno, index)) {
-            // Read by the step that reached this entry; the buffers trade places.
-            std::mem::swap(out, &mut self.row);
+        if self.take_stepped_row(pager, out) {
             return Ok(());
         }
+        self.read_payload(pager, out)
+    }
+
+    /// A scan's usual case, checked without `current`: the path is fresh (valid, in a read
+    /// transaction, same epoch) and the step that reached its entry copied the row, which the
+    /// buffers then trade. Otherwise changes nothing but dropping a stale copy.
+    #[inline]
+    fn take_stepped_row(&mut self, pager: &Pager, out: &mut Vec<u8>) -> bool {
+        let Some((epoch, pgno, index)) = self.row_at.take() else {
+            return false;
+        };
+        let fresh = self.state == State::Valid
+            && pager.in_read_transaction()
+            && self.epoch == pager.epoch()
+            && epoch == self.epoch;
+        if !fresh || self.path.last() != Some(&Level { pgno, index }) {
+            return false;
+        }
+        std::mem::swap(out, &mut self.row);
+        true
+    }
+
+    fn read_payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
+        let Level { pgno, index } = self.current(pager)?;
         let tree = tree_of(self.root, &self.key_info, pager);
         // A local payload is copied in place, without a page handle.
         let local = pager.with_page(pgno, |data| {

@@ -124,14 +124,23 @@ fn integer_serial_type(i: i64) -> u64 {
     }
 }
 
-/// Sign-extends a big-endian integer of 0 to 8 bytes.
+/// Sign-extends a big-endian integer of 0 to 8 bytes. The widths serial types use are read as
+/// one fixed-size load each, not byte by byte: a scan decodes one per integer or real column.
 #[inline]
 fn read_be_signed(bytes: &[u8]) -> i64 {
-    let Some((&first, rest)) = bytes.split_first() else {
-        return 0;
-    };
-    rest.iter()
-        .fold(i64::from(first as i8), |acc, &b| (acc << 8) | i64::from(b))
+    match *bytes {
+        [] => 0,
+        [a] => i64::from(a as i8),
+        [a, b] => i64::from(i16::from_be_bytes([a, b])),
+        [a, b, c] => i64::from(i32::from_be_bytes([a, b, c, 0]) >> 8),
+        [a, b, c, d] => i64::from(i32::from_be_bytes([a, b, c, d])),
+        [a, b, c, d, e, f] => i64::from_be_bytes([a, b, c, d, e, f, 0, 0]) >> 16,
+        [a, b, c, d, e, f, g, h] => i64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        // Widths no serial type has (5, 7).
+        [first, ref rest @ ..] => rest
+            .iter()
+            .fold(i64::from(first as i8), |acc, &b| (acc << 8) | i64::from(b)),
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //!
 //! Invariants:
 //! - `header` caches the parsed header of the current entry's record (held in `record` for
-//!   table rows, read in place otherwise: `record_bytes`); every move clears `cached`, so a
+//!   table rows, read in place otherwise: `record_in_place`); every move clears `cached`, so a
 //!   `Column` never reads a stale row. Filling the cache may return `IoPending`, and is simply redone.
 //! - A cursor in the null-row state (LEFT JOIN without a match) reads NULL for every column and
 //!   rowid until its next move.
@@ -63,14 +63,15 @@ pub enum Kind {
 }
 
 /// Where the current entry's record is: a table row's payload and an ephemeral table's row are
-/// copied into `copy` by `load`; an index entry (the b-tree cursor keeps its key), an
-/// ephemeral set's and a sorter's are read in place, since they stay put until the cursor moves.
-fn record_bytes<'a>(kind: &'a Kind, copy: &'a [u8]) -> &'a [u8] {
+/// copied into `VCursor::record` by `load` (`None` here); an index entry (the b-tree cursor
+/// keeps its key), an ephemeral set's and a sorter's are read in place, since they stay put
+/// until the cursor moves.
+fn record_in_place(kind: &Kind) -> Option<&[u8]> {
     match kind {
-        Kind::BTree(c) if !c.is_table() && c.is_valid() => c.key(),
-        Kind::EphIndex { at: Some(r), .. } => &r.bytes,
-        Kind::Sorter(sorter) => sorter.current(),
-        _ => copy,
+        Kind::BTree(c) if !c.is_table() && c.is_valid() => Some(c.key()),
+        Kind::EphIndex { at: Some(r), .. } => Some(&r.bytes),
+        Kind::Sorter(sorter) => Some(sorter.current()),
+        _ => None,
     }
 }
 
@@ -87,6 +88,9 @@ pub struct VCursor {
     record: Vec<u8>,
     header: RecordHeader,
     cached: bool,
+    /// Whether the cached record is the one in `record` (table rows): `column_into` then reads
+    /// it without `record_in_place`'s match on the kind.
+    in_copy: bool,
 }
 
 impl VCursor {
@@ -100,6 +104,7 @@ impl VCursor {
             record: Vec::new(),
             header: RecordHeader::new(),
             cached: false,
+            in_copy: false,
         }
     }
 
@@ -140,10 +145,16 @@ impl VCursor {
         self.null_row = false;
     }
 
+    /// Makes the current entry's record and header ready, once per move; whether there is one.
+    #[inline]
     fn load(&mut self, pager: &mut Pager) -> Result<bool> {
         if self.cached {
             return Ok(true);
         }
+        self.load_entry(pager)
+    }
+
+    fn load_entry(&mut self, pager: &mut Pager) -> Result<bool> {
         let on_entry = match &mut self.kind {
             Kind::BTree(c) if c.is_table() && c.is_valid() => {
                 c.payload(pager, &mut self.record)?;
@@ -161,15 +172,23 @@ impl VCursor {
             Kind::Sorter(sorter) => sorter.is_on_record(),
         };
         if on_entry {
-            self.header.parse(record_bytes(&self.kind, &self.record))?;
+            let in_place = record_in_place(&self.kind);
+            self.in_copy = in_place.is_none();
+            self.header.parse(in_place.unwrap_or(&self.record))?;
             self.cached = true;
         }
         Ok(on_entry)
     }
 
     /// The current entry's record once `load` said there is one.
+    #[inline]
     fn record(&self) -> &[u8] {
-        record_bytes(&self.kind, &self.record)
+        debug_assert!(self.cached);
+        if self.in_copy {
+            &self.record
+        } else {
+            record_in_place(&self.kind).unwrap_or(&self.record)
+        }
     }
 
     /// Column `i` of the current entry; `None` when the record is shorter (the caller supplies
@@ -198,10 +217,7 @@ impl VCursor {
             *dest = Value::Null;
             return Ok(true);
         }
-        match self
-            .header
-            .column(record_bytes(&self.kind, &self.record), i)?
-        {
+        match self.header.column(self.record(), i)? {
             Some(v) => {
                 dest.set_from_ref(v);
                 Ok(true)
