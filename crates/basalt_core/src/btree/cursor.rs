@@ -16,7 +16,8 @@ use super::balance::{append_quick, balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Page, PageKind,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Layout, Page,
+    PageKind,
 };
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
@@ -485,6 +486,9 @@ pub struct Cursor {
     /// was read at, as a page's bytes change only with the epoch.
     row: Vec<u8>,
     row_at: Option<(u64, PageNo, usize)>,
+    /// The header of the page the last step along a leaf read, good for the (epoch, page) it
+    /// was read at like `row_at`: the next step on that page skips re-reading it.
+    leaf: Option<(u64, PageNo, Layout)>,
 }
 
 impl Cursor {
@@ -510,6 +514,7 @@ impl Cursor {
             cell: Vec::new(),
             row: Vec::new(),
             row_at: None,
+            leaf: None,
         }
     }
 
@@ -531,6 +536,7 @@ impl Cursor {
         self.scratch.clear();
         self.cell.clear();
         self.row_at = None;
+        self.leaf = None;
     }
 
     pub fn root(&self) -> PageNo {
@@ -682,8 +688,10 @@ impl Cursor {
     }
 
     /// The common move, to a neighbour on the same leaf: only the last level's index changes, so
-    /// the path is not copied. False, having changed nothing, when the move must leave the page.
+    /// the path is not copied. False, having changed nothing (but `leaf`), when the move must
+    /// leave the page. Only on a fresh path (`is_fresh`), whose epoch `leaf` and `row_at` take.
     fn step_in_leaf(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
+        debug_assert!(self.state == State::Valid && self.epoch == pager.epoch());
         let Some(&Level { pgno, index }) = self.path.last() else {
             return Ok(false);
         };
@@ -693,13 +701,25 @@ impl Cursor {
             index.wrapping_sub(1)
         };
         let tree = tree_of(self.root, &self.key_info, pager);
-        let (rowid, key, row) = (&mut self.rowid, &mut self.key, &mut self.row);
+        let epoch = self.epoch;
+        let known = match self.leaf {
+            Some((at_epoch, at_page, layout)) if at_epoch == epoch && at_page == pgno => Some(layout),
+            _ => None,
+        };
+        let (rowid, key, row, leaf) = (&mut self.rowid, &mut self.key, &mut self.row, &mut self.leaf);
         let mut row_read = false;
         // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
         // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
         // A table row's local payload is copied too: a scan nearly always reads it next.
         let stepped = pager.with_page(pgno, |data| {
-            let view = tree.view(data, pgno)?;
+            let view = match known {
+                Some(layout) => Page::with_layout(data, layout)?,
+                None => {
+                    let view = tree.view(data, pgno)?;
+                    *leaf = Some((epoch, pgno, view.layout()));
+                    view
+                }
+            };
             if !view.kind().is_leaf() || next >= view.cell_count() {
                 return Ok(None);
             }

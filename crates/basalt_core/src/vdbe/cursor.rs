@@ -146,7 +146,7 @@ impl VCursor {
     }
 
     /// Makes the current entry's record and header ready, once per move; whether there is one.
-    #[inline]
+    #[inline(always)]
     fn load(&mut self, pager: &mut Pager) -> Result<bool> {
         if self.cached {
             return Ok(true);
@@ -154,6 +154,7 @@ impl VCursor {
         self.load_entry(pager)
     }
 
+    #[inline(never)]
     fn load_entry(&mut self, pager: &mut Pager) -> Result<bool> {
         let on_entry = match &mut self.kind {
             Kind::BTree(c) if c.is_table() && c.is_valid() => {
