@@ -469,11 +469,18 @@ impl Pager {
         if !self.in_read {
             self.begin_read()?;
         }
-        if let Some(page) = self.cache.peek(pgno) {
-            self.stats.hits += 1;
-            return f(&page.data());
-        }
-        let page = self.get_uncached(pgno)?;
+        // One call site for `f`, so that it inlines here.
+        let uncached;
+        let page = match self.cache.peek(pgno) {
+            Some(page) => {
+                self.stats.hits += 1;
+                page
+            }
+            None => {
+                uncached = self.get_uncached(pgno)?;
+                &uncached
+            }
+        };
         let result = f(&page.data());
         result
     }

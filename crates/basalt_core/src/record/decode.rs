@@ -154,8 +154,19 @@ impl RecordHeader {
     }
 
     /// Parses the header of `record`, replacing what was parsed before. On error the header is
-    /// left empty.
+    /// left empty. The common header (`parse_small`) is parsed inline, anything else out of line.
+    #[inline]
     pub fn parse(&mut self, record: &[u8]) -> Result<()> {
+        self.columns.clear();
+        // Offsets are stored as u32 to keep the buffer small; SQLite payloads never reach 4 GiB.
+        if u32::try_from(record.len()).is_ok() && self.parse_small(record) {
+            return Ok(());
+        }
+        self.parse_general(record)
+    }
+
+    #[inline(never)]
+    fn parse_general(&mut self, record: &[u8]) -> Result<()> {
         self.columns.clear();
         self.header_len = 0;
         self.body_end = 0;
@@ -167,16 +178,11 @@ impl RecordHeader {
     }
 
     fn parse_columns(&mut self, record: &[u8]) -> Result<()> {
-        // Offsets are stored as u32 to keep the buffer small; SQLite payloads never reach 4 GiB.
         ensure_sound!(
             u32::try_from(record.len()).is_ok(),
             "record of {} bytes is too large",
             record.len()
         );
-        if self.parse_small(record) {
-            return Ok(());
-        }
-        self.columns.clear();
         let mut iter = RecordIter::new(record)?;
         while let Some((serial_type, content)) = iter.next_column()? {
             let end = iter.body_pos();
@@ -196,7 +202,7 @@ impl RecordHeader {
     /// Each serial type costs a table load and an add: the lengths come from `SMALL_LEN`, whose
     /// `BAD` bit marks what this path refuses, checked once after the loop; the offsets only grow
     /// (by under 64 per column), so the last column's end alone is checked against the record.
-    #[inline]
+    #[inline(always)]
     fn parse_small(&mut self, record: &[u8]) -> bool {
         let header_end = match record.first() {
             Some(&n) if (1..0x80).contains(&n) && usize::from(n) <= record.len() => usize::from(n),
