@@ -702,11 +702,16 @@ impl Cursor {
         };
         let tree = tree_of(self.root, &self.key_info, pager);
         let epoch = self.epoch;
-        let known = match self.leaf {
-            Some((at_epoch, at_page, layout)) if at_epoch == epoch && at_page == pgno => Some(layout),
-            _ => None,
-        };
-        let (rowid, key, row, leaf) = (&mut self.rowid, &mut self.key, &mut self.row, &mut self.leaf);
+        let known = self
+            .leaf
+            .filter(|&(at_epoch, at_page, _)| at_epoch == epoch && at_page == pgno)
+            .map(|(.., layout)| layout);
+        let (rowid, key, row, leaf) = (
+            &mut self.rowid,
+            &mut self.key,
+            &mut self.row,
+            &mut self.leaf,
+        );
         let mut row_read = false;
         // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
         // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.

@@ -331,7 +331,11 @@ pub fn build_cell(
 #[derive(Clone, Copy)]
 pub struct Page<'a> {
     data: &'a [u8],
-    layout: Layout,
+    hdr: usize,
+    usable: usize,
+    kind: PageKind,
+    cell_count: usize,
+    content_start: usize,
 }
 
 /// What `Page::parse` validates and keeps of a page's header. Kept by a cursor stepping along
@@ -353,14 +357,37 @@ impl<'a> Page<'a> {
         // Every accessor relies on this bound, which parsing checked against the bytes then.
         check!(layout.usable <= data.len(), "page too small");
         debug_assert!(
-            Page::parse(data, layout.hdr, layout.usable).ok().map(|p| p.layout) == Some(layout),
+            Page::parse(data, layout.hdr, layout.usable)
+                .ok()
+                .map(|page| page.layout())
+                == Some(layout),
             "page bytes changed under a kept layout"
         );
-        Ok(Page { data, layout })
+        let Layout {
+            hdr,
+            usable,
+            kind,
+            cell_count,
+            content_start,
+        } = layout;
+        Ok(Page {
+            data,
+            hdr,
+            usable,
+            kind,
+            cell_count,
+            content_start,
+        })
     }
 
     pub fn layout(&self) -> Layout {
-        self.layout
+        Layout {
+            hdr: self.hdr,
+            usable: self.usable,
+            kind: self.kind,
+            cell_count: self.cell_count,
+            content_start: self.content_start,
+        }
     }
 
     /// Validates the header: flag, cell count, content area, pointer array placement.
@@ -380,31 +407,29 @@ impl<'a> Page<'a> {
         );
         Ok(Page {
             data,
-            layout: Layout {
-                hdr,
-                usable,
-                kind,
-                cell_count,
-                content_start,
-            },
+            hdr,
+            usable,
+            kind,
+            cell_count,
+            content_start,
         })
     }
 
     pub fn kind(&self) -> PageKind {
-        self.layout.kind
+        self.kind
     }
 
     pub fn cell_count(&self) -> usize {
-        self.layout.cell_count
+        self.cell_count
     }
 
     pub fn usable(&self) -> usize {
-        self.layout.usable
+        self.usable
     }
 
     /// Where the cell content area begins.
     pub fn content_start(&self) -> usize {
-        self.layout.content_start
+        self.content_start
     }
 
     pub fn data(&self) -> &'a [u8] {
@@ -412,34 +437,34 @@ impl<'a> Page<'a> {
     }
 
     pub fn right_child(&self) -> Result<PageNo> {
-        debug_assert!(!self.layout.kind.is_leaf());
-        read_u32(self.data, self.layout.hdr + 8)
+        debug_assert!(!self.kind.is_leaf());
+        read_u32(self.data, self.hdr + 8)
     }
 
     fn fragmented_bytes(&self) -> usize {
-        self.data.get(self.layout.hdr + 7).copied().unwrap_or(0) as usize
+        self.data.get(self.hdr + 7).copied().unwrap_or(0) as usize
     }
 
     fn pointers_end(&self) -> usize {
-        self.layout.hdr + self.layout.kind.header_len() + 2 * self.layout.cell_count
+        self.hdr + self.kind.header_len() + 2 * self.cell_count
     }
 
     #[inline]
     pub fn cell_offset(&self, index: usize) -> Result<usize> {
-        debug_assert!(index < self.layout.cell_count);
-        let offset = read_u16(self.data, self.layout.hdr + self.layout.kind.header_len() + 2 * index)? as usize;
+        debug_assert!(index < self.cell_count);
+        let offset = read_u16(self.data, self.hdr + self.kind.header_len() + 2 * index)? as usize;
         check!(
-            offset >= self.layout.content_start && offset < self.layout.usable,
+            offset >= self.content_start && offset < self.usable,
             "cell pointer {offset} outside the content area {}..{}",
-            self.layout.content_start,
-            self.layout.usable
+            self.content_start,
+            self.usable
         );
         Ok(offset)
     }
 
     #[inline]
     pub fn cell(&self, index: usize) -> Result<CellInfo> {
-        parse_cell(self.data, self.cell_offset(index)?, self.layout.kind, self.layout.usable)
+        parse_cell(self.data, self.cell_offset(index)?, self.kind, self.usable)
     }
 
     /// Where the cell's bytes are, padding included: what moving the cell must copy.
@@ -452,47 +477,47 @@ impl<'a> Page<'a> {
     /// a balance measures every cell of a parent and three children.
     #[inline(always)]
     fn cell_size(&self, offset: usize) -> Result<usize> {
-        let area = slice(self.data, offset..self.layout.usable)?;
-        let mut at = if self.layout.kind.is_leaf() { 0 } else { 4 };
+        let area = slice(self.data, offset..self.usable)?;
+        let mut at = if self.kind.is_leaf() { 0 } else { 4 };
         let mut local = 0;
-        if self.layout.kind.has_payload() {
+        if self.kind.has_payload() {
             let (size, len) = varint_at(area, at)?;
-            if size > max_local(self.layout.kind, self.layout.usable) as u64 {
+            if size > max_local(self.kind, self.usable) as u64 {
                 return self.spilling_cell_size(offset);
             }
             at += len;
             local = size as usize;
         }
-        if self.layout.kind.is_table() {
+        if self.kind.is_table() {
             at += varint_at(area, at)?.1;
         }
         let size = (at + local).max(CELL_SIZE_MIN);
         check!(
             size <= area.len(),
             "cell at {offset} of {size} bytes runs past {}",
-            self.layout.usable
+            self.usable
         );
         Ok(size)
     }
 
     #[inline(never)]
     fn spilling_cell_size(&self, offset: usize) -> Result<usize> {
-        Ok(parse_cell(self.data, offset, self.layout.kind, self.layout.usable)?.size)
+        Ok(parse_cell(self.data, offset, self.kind, self.usable)?.size)
     }
 
     /// Visits every cell's range in order, in one loop with no call per cell.
     pub fn for_each_cell_range(&self, mut visit: impl FnMut(Range<usize>)) -> Result<()> {
         let pointers = slice(
             self.data,
-            self.layout.hdr + self.layout.kind.header_len()..self.pointers_end(),
+            self.hdr + self.kind.header_len()..self.pointers_end(),
         )?;
         for pointer in pointers.chunks_exact(2) {
             let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
             check!(
-                offset >= self.layout.content_start && offset < self.layout.usable,
+                offset >= self.content_start && offset < self.usable,
                 "cell pointer {offset} outside the content area {}..{}",
-                self.layout.content_start,
-                self.layout.usable
+                self.content_start,
+                self.usable
             );
             visit(offset..offset + self.cell_size(offset)?);
         }
@@ -507,10 +532,10 @@ impl<'a> Page<'a> {
     /// searches compare, as SQLite's binary search reads the rowid varint alone.
     #[inline(always)]
     pub fn rowid(&self, index: usize) -> Result<i64> {
-        debug_assert!(self.layout.kind.is_table());
+        debug_assert!(self.kind.is_table());
         let offset = self.cell_offset(index)?;
-        let area = slice(self.data, offset..self.layout.usable)?;
-        let at = if self.layout.kind.is_leaf() {
+        let area = slice(self.data, offset..self.usable)?;
+        let at = if self.kind.is_leaf() {
             varint_at(area, 0)?.1
         } else {
             4
@@ -523,12 +548,12 @@ impl<'a> Page<'a> {
     /// to the next row reads.
     #[inline(always)]
     pub fn table_leaf_entry(&self, index: usize) -> Result<(i64, Option<&'a [u8]>)> {
-        debug_assert_eq!(self.layout.kind, PageKind::LeafTable);
+        debug_assert_eq!(self.kind, PageKind::LeafTable);
         let offset = self.cell_offset(index)?;
-        let area = slice(self.data, offset..self.layout.usable)?;
+        let area = slice(self.data, offset..self.usable)?;
         let (size, size_len) = varint_at(area, 0)?;
         let (rowid, rowid_len) = varint_at(area, size_len)?;
-        if size > max_local(PageKind::LeafTable, self.layout.usable) as u64 {
+        if size > max_local(PageKind::LeafTable, self.usable) as u64 {
             return Ok((rowid as i64, None));
         }
         let at = size_len + rowid_len;
@@ -536,7 +561,7 @@ impl<'a> Page<'a> {
         check!(
             end <= area.len(),
             "cell at {offset} of {end} bytes runs past {}",
-            self.layout.usable
+            self.usable
         );
         Ok((rowid as i64, Some(&area[at..end])))
     }
@@ -545,33 +570,33 @@ impl<'a> Page<'a> {
     /// what a scan copies out of every row. None when it spills to overflow pages.
     #[inline]
     pub fn local_payload(&self, index: usize) -> Result<Option<&'a [u8]>> {
-        if !self.layout.kind.has_payload() {
+        if !self.kind.has_payload() {
             return Ok(None);
         }
         let offset = self.cell_offset(index)?;
-        let area = slice(self.data, offset..self.layout.usable)?;
-        let mut at = if self.layout.kind.is_leaf() { 0 } else { 4 };
+        let area = slice(self.data, offset..self.usable)?;
+        let mut at = if self.kind.is_leaf() { 0 } else { 4 };
         let (size, len) = varint_at(area, at)?;
-        if size > max_local(self.layout.kind, self.layout.usable) as u64 {
+        if size > max_local(self.kind, self.usable) as u64 {
             return Ok(None);
         }
         at += len;
-        if self.layout.kind.is_table() {
+        if self.kind.is_table() {
             at += varint_at(area, at)?.1;
         }
         let end = at + size as usize;
         check!(
             end <= area.len(),
             "cell at {offset} of {end} bytes runs past {}",
-            self.layout.usable
+            self.usable
         );
         Ok(Some(&area[at..end]))
     }
 
     /// The child page left of cell `index`, or the right-most child for `index == cell_count`.
     pub fn child(&self, index: usize) -> Result<PageNo> {
-        debug_assert!(!self.layout.kind.is_leaf() && index <= self.layout.cell_count);
-        let pgno = if index == self.layout.cell_count {
+        debug_assert!(!self.kind.is_leaf() && index <= self.cell_count);
+        let pgno = if index == self.cell_count {
             self.right_child()?
         } else {
             read_u32(self.data, self.cell_offset(index)?)?
@@ -583,14 +608,14 @@ impl<'a> Page<'a> {
     /// Visits the freeblock list as (offset, size), checking it is strictly ascending, inside
     /// the content area and not touching the next block (SQLite merges blocks closer than 4 bytes).
     fn for_each_freeblock(&self, mut visit: impl FnMut(usize, usize)) -> Result<()> {
-        let mut offset = read_u16(self.data, self.layout.hdr + 1)? as usize;
-        let mut floor = self.layout.content_start;
+        let mut offset = read_u16(self.data, self.hdr + 1)? as usize;
+        let mut floor = self.content_start;
         while offset != 0 {
             ensure_sound!(offset >= floor, "freeblock at {offset} out of order");
             let next = read_u16(self.data, offset)? as usize;
             let size = read_u16(self.data, offset + 2)? as usize;
             ensure_sound!(
-                size >= 4 && offset + size <= self.layout.usable,
+                size >= 4 && offset + size <= self.usable,
                 "freeblock at {offset} of size {size}"
             );
             visit(offset, size);
@@ -602,10 +627,10 @@ impl<'a> Page<'a> {
 
     /// Free bytes: the gap between the pointer array and the content, freeblocks and fragments.
     pub fn free_space(&self) -> Result<usize> {
-        let mut free = self.layout.content_start - self.pointers_end() + self.fragmented_bytes();
+        let mut free = self.content_start - self.pointers_end() + self.fragmented_bytes();
         self.for_each_freeblock(|_, size| free += size)?;
         ensure_sound!(
-            free <= self.layout.usable - self.pointers_end(),
+            free <= self.usable - self.pointers_end(),
             "free space {free} exceeds the page"
         );
         Ok(free)
@@ -613,7 +638,7 @@ impl<'a> Page<'a> {
 
     /// Free space if the page were rebuilt from its cells alone.
     pub fn content_bytes(&self) -> usize {
-        self.layout.usable - self.pointers_end()
+        self.usable - self.pointers_end()
     }
 }
 
@@ -710,8 +735,8 @@ pub fn insert_cell(
     cell: &[u8],
 ) -> Result<bool> {
     let page = Page::parse(data, hdr, usable)?;
-    debug_assert!(index <= page.layout.cell_count && cell.len() >= CELL_SIZE_MIN);
-    let (kind, count, content_start) = (page.layout.kind, page.layout.cell_count, page.layout.content_start);
+    debug_assert!(index <= page.cell_count && cell.len() >= CELL_SIZE_MIN);
+    let (kind, count, content_start) = (page.kind, page.cell_count, page.content_start);
     let gap = content_start - page.pointers_end();
     let offset = if read_u16(data, hdr + 1)? == 0 && gap >= cell.len() + 2 {
         // No freeblock to reuse and room in the gap: what first fit would pick, found without
@@ -744,19 +769,19 @@ pub fn insert_cell(
 /// too small. The caller checked that the page's total free space suffices.
 fn take_from_gap(data: &mut [u8], hdr: usize, usable: usize, size: usize) -> Result<usize> {
     let mut page = Page::parse(data, hdr, usable)?;
-    if page.layout.content_start - page.pointers_end() < size + 2 {
+    if page.content_start - page.pointers_end() < size + 2 {
         defragment(data, hdr, usable)?;
         page = Page::parse(data, hdr, usable)?;
     }
     // The caller trusted the header's free space (gap, freeblocks, fragmented-byte count); a
     // damaged header can overstate it, which only the rebuilt page reveals.
-    let gap = page.layout.content_start - page.pointers_end();
+    let gap = page.content_start - page.pointers_end();
     ensure_sound!(
         gap >= size + 2,
         "page header overstates its free space: {gap} bytes after defragmenting, {} needed",
         size + 2
     );
-    let offset = page.layout.content_start - size;
+    let offset = page.content_start - size;
     set_content_start(data, hdr, offset)?;
     Ok(offset)
 }
@@ -803,13 +828,13 @@ fn take_freeblock(
 pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Result<()> {
     let page = Page::parse(data, hdr, usable)?;
     ensure_sound!(
-        index < page.layout.cell_count,
+        index < page.cell_count,
         "dropping cell {index} of {}",
-        page.layout.cell_count
+        page.cell_count
     );
     let offset = page.cell_offset(index)?;
     let size = page.cell(index)?.size;
-    let (count, kind) = (page.layout.cell_count, page.layout.kind);
+    let (count, kind) = (page.cell_count, page.kind);
     if count == 1 {
         // The last cell: an empty page has no freeblocks or fragments, as SQLite leaves it.
         let right_child = if kind.is_leaf() {
@@ -837,7 +862,7 @@ fn free_region(
 ) -> Result<()> {
     let page = Page::parse(data, hdr, usable)?;
     let mut fragmented = page.fragmented_bytes();
-    let content_start = page.layout.content_start;
+    let content_start = page.content_start;
     // Blocks before and after the region, with the link (offset of the u16) pointing at each.
     let mut before: Option<(usize, usize, usize)> = None;
     let mut after: Option<(usize, usize, usize)> = None;
@@ -902,10 +927,10 @@ pub fn defragment(data: &mut [u8], hdr: usize, usable: usize) -> Result<()> {
     let page = Page::parse(data, hdr, usable)?;
     let copy = data[..usable].to_vec();
     let view = Page::parse(&copy, hdr, usable)?;
-    let pointers = hdr + page.layout.kind.header_len();
+    let pointers = hdr + page.kind.header_len();
     let pointers_end = page.pointers_end();
     let mut top = usable;
-    for i in 0..view.layout.cell_count {
+    for i in 0..view.cell_count {
         let cell = view.cell_bytes(i)?;
         ensure_sound!(
             top >= pointers_end + cell.len(),
