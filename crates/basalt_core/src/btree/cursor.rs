@@ -489,6 +489,8 @@ pub struct Cursor {
     /// The header of the page the last step along a leaf read, good for the (epoch, page) it
     /// was read at like `row_at`: the next step on that page skips re-reading it.
     leaf: Option<(u64, PageNo, Layout)>,
+    /// Where the page cache last had that leaf (`Pager::with_page_hinted`; checked at each use).
+    leaf_slot: usize,
 }
 
 impl Cursor {
@@ -515,6 +517,7 @@ impl Cursor {
             row: Vec::new(),
             row_at: None,
             leaf: None,
+            leaf_slot: usize::MAX,
         }
     }
 
@@ -716,7 +719,7 @@ impl Cursor {
         // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
         // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
         // A table row's local payload is copied too: a scan nearly always reads it next.
-        let stepped = pager.with_page(pgno, |data| {
+        let stepped = pager.with_page_hinted(pgno, &mut self.leaf_slot, |data| {
             let view = match known {
                 Some(layout) => Page::with_layout(data, layout)?,
                 None => {
