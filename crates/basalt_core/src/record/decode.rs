@@ -217,11 +217,7 @@ impl RecordHeader {
                 flags |= len;
                 let start = body;
                 body += u32::from(len & !BAD);
-                (
-                    SerialType::from_byte(raw).unwrap_or(SerialType::NULL),
-                    start,
-                    body,
-                )
+                (SerialType::SMALL[usize::from(raw)], start, body)
             }));
         if flags & BAD != 0 || body as usize > record.len() {
             return false;
@@ -330,6 +326,9 @@ mod tests {
                 _ => BAD,
             };
             assert_eq!(SMALL_LEN[usize::from(raw)], expected, "serial type {raw}");
+            if expected != BAD {
+                assert_eq!(SerialType::SMALL[usize::from(raw)].raw(), u64::from(raw));
+            }
         }
     }
 

@@ -37,6 +37,21 @@ impl SerialType {
         (raw != 10 && raw != 11).then_some(SerialType(u64::from(raw)))
     }
 
+    /// `from_byte` as a table load, for the header fast path: each one-byte serial type, and NULL
+    /// for the bytes that are none (reserved types, a longer varint's first byte), which that
+    /// path refuses by their length anyway (`decode::SMALL_LEN`).
+    pub(super) const SMALL: [SerialType; 256] = {
+        let mut table = [SerialType::NULL; 256];
+        let mut raw = 0;
+        while raw < 0x80 {
+            if raw != 10 && raw != 11 {
+                table[raw] = SerialType(raw as u64);
+            }
+            raw += 1;
+        }
+        table
+    };
+
     #[inline]
     pub fn raw(self) -> u64 {
         self.0
