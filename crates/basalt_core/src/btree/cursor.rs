@@ -716,7 +716,7 @@ impl Cursor {
             &mut self.leaf,
         );
         let mut row_read = false;
-        // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
+        // `with_page_hinted` spares the page handle: a rowid, or an index key wholly on the leaf,
         // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
         // A table row's local payload is copied too: a scan nearly always reads it next.
         let stepped = pager.with_page_hinted(pgno, &mut self.leaf_slot, |data| {
