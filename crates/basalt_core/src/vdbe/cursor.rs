@@ -75,6 +75,16 @@ fn record_in_place(kind: &Kind) -> Option<&[u8]> {
     }
 }
 
+/// The current entry's record: the copy, or where `record_in_place` finds it.
+#[inline]
+fn record_of<'a>(kind: &'a Kind, copy: &'a [u8], in_copy: bool) -> &'a [u8] {
+    if in_copy {
+        copy
+    } else {
+        record_in_place(kind).unwrap_or(copy)
+    }
+}
+
 #[derive(Debug)]
 pub struct VCursor {
     pub kind: Kind,
@@ -156,40 +166,37 @@ impl VCursor {
 
     #[inline(never)]
     fn load_entry(&mut self, pager: &mut Pager) -> Result<bool> {
-        let on_entry = match &mut self.kind {
+        // Whether there is an entry, and whether its record is the copy in `record`.
+        let (on_entry, in_copy) = match &mut self.kind {
             Kind::BTree(c) if c.is_table() && c.is_valid() => {
                 c.payload(pager, &mut self.record)?;
-                true
+                (true, true)
             }
-            Kind::BTree(c) => c.is_valid(),
+            Kind::BTree(c) => (c.is_valid(), false),
             Kind::EphTable { rows, at } => match at.and_then(|r| rows.get(&r)) {
                 Some(bytes) => {
                     self.record.clone_from(bytes);
-                    true
+                    (true, true)
                 }
-                None => false,
+                None => (false, true),
             },
-            Kind::EphIndex { at, .. } => at.is_some(),
-            Kind::Sorter(sorter) => sorter.is_on_record(),
+            Kind::EphIndex { at, .. } => (at.is_some(), false),
+            Kind::Sorter(sorter) => (sorter.is_on_record(), false),
         };
         if on_entry {
-            let in_place = record_in_place(&self.kind);
-            self.in_copy = in_place.is_none();
-            self.header.parse(in_place.unwrap_or(&self.record))?;
+            debug_assert_eq!(in_copy, record_in_place(&self.kind).is_none());
+            self.in_copy = in_copy;
+            self.header
+                .parse(record_of(&self.kind, &self.record, in_copy))?;
             self.cached = true;
         }
         Ok(on_entry)
     }
 
-    /// The current entry's record once `load` said there is one.
+    /// The current entry's record once `load` found there is one (`in_copy` set).
     #[inline]
     fn record(&self) -> &[u8] {
-        debug_assert!(self.cached);
-        if self.in_copy {
-            &self.record
-        } else {
-            record_in_place(&self.kind).unwrap_or(&self.record)
-        }
+        record_of(&self.kind, &self.record, self.in_copy)
     }
 
     /// Column `i` of the current entry; `None` when the record is shorter (the caller supplies
