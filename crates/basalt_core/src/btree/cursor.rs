@@ -16,7 +16,8 @@ use super::balance::{append_quick, balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Page, PageKind,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Layout, Page,
+    PageKind,
 };
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
@@ -515,6 +516,11 @@ pub struct Cursor {
     /// was read at, as a page's bytes change only with the epoch.
     row: Vec<u8>,
     row_at: Option<(u64, PageNo, usize)>,
+    /// The header of the page the last step along a leaf read, good for the (epoch, page) it
+    /// was read at like `row_at`: the next step on that page skips re-reading it.
+    leaf: Option<(u64, PageNo, Layout)>,
+    /// Where the page cache last had that leaf (`Pager::with_page_hinted`; checked at each use).
+    leaf_slot: usize,
 }
 
 impl Cursor {
@@ -540,6 +546,8 @@ impl Cursor {
             cell: Vec::new(),
             row: Vec::new(),
             row_at: None,
+            leaf: None,
+            leaf_slot: usize::MAX,
         }
     }
 
@@ -561,6 +569,7 @@ impl Cursor {
         self.scratch.clear();
         self.cell.clear();
         self.row_at = None;
+        self.leaf = None;
     }
 
     pub fn root(&self) -> PageNo {
@@ -712,8 +721,10 @@ impl Cursor {
     }
 
     /// The common move, to a neighbour on the same leaf: only the last level's index changes, so
-    /// the path is not copied. False, having changed nothing, when the move must leave the page.
+    /// the path is not copied. False, having changed nothing (but `leaf`), when the move must
+    /// leave the page. Only on a fresh path (`is_fresh`), whose epoch `leaf` and `row_at` take.
     fn step_in_leaf(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
+        debug_assert!(self.state == State::Valid && self.epoch == pager.epoch());
         let Some(&Level { pgno, index }) = self.path.last() else {
             return Ok(false);
         };
@@ -723,13 +734,30 @@ impl Cursor {
             index.wrapping_sub(1)
         };
         let tree = tree_of(self.root, &self.key_info, pager);
-        let (rowid, key, row) = (&mut self.rowid, &mut self.key, &mut self.row);
+        let epoch = self.epoch;
+        let known = self
+            .leaf
+            .filter(|&(at_epoch, at_page, _)| at_epoch == epoch && at_page == pgno)
+            .map(|(.., layout)| layout);
+        let (rowid, key, row, leaf) = (
+            &mut self.rowid,
+            &mut self.key,
+            &mut self.row,
+            &mut self.leaf,
+        );
         let mut row_read = false;
-        // `with_page` spares the page handle: a rowid, or an index key held wholly on the leaf,
+        // `with_page_hinted` spares the page handle: a rowid, or an index key wholly on the leaf,
         // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
         // A table row's local payload is copied too: a scan nearly always reads it next.
-        let stepped = pager.with_page(pgno, |data| {
-            let view = tree.view(data, pgno)?;
+        let stepped = pager.with_page_hinted(pgno, &mut self.leaf_slot, |data| {
+            let view = match known {
+                Some(layout) => Page::with_layout(data, layout)?,
+                None => {
+                    let view = tree.view(data, pgno)?;
+                    *leaf = Some((epoch, pgno, view.layout()));
+                    view
+                }
+            };
             if !view.kind().is_leaf() || next >= view.cell_count() {
                 return Ok(None);
             }
@@ -828,13 +856,35 @@ impl Cursor {
     }
 
     /// The payload of the entry the cursor is on (for index cursors, the record).
+    #[inline]
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
-        let Level { pgno, index } = self.current(pager)?;
-        if self.row_at.take() == Some((pager.epoch(), pgno, index)) {
-            // Read by the step that reached this entry; the buffers trade places.
-            std::mem::swap(out, &mut self.row);
+        if self.take_stepped_row(pager, out) {
             return Ok(());
         }
+        self.read_payload(pager, out)
+    }
+
+    /// A scan's usual case, checked without `current`: the path is fresh (valid, in a read
+    /// transaction, same epoch) and the step that reached its entry copied the row, which the
+    /// buffers then trade. Otherwise changes nothing but dropping a stale copy.
+    #[inline]
+    fn take_stepped_row(&mut self, pager: &Pager, out: &mut Vec<u8>) -> bool {
+        let Some((epoch, pgno, index)) = self.row_at.take() else {
+            return false;
+        };
+        let fresh = self.state == State::Valid
+            && pager.in_read_transaction()
+            && self.epoch == pager.epoch()
+            && epoch == self.epoch;
+        if !fresh || self.path.last() != Some(&Level { pgno, index }) {
+            return false;
+        }
+        std::mem::swap(out, &mut self.row);
+        true
+    }
+
+    fn read_payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
+        let Level { pgno, index } = self.current(pager)?;
         let tree = tree_of(self.root, &self.key_info, pager);
         // A local payload is copied in place, without a page handle.
         let local = pager.with_page(pgno, |data| {

@@ -375,7 +375,58 @@ pub struct Page<'a> {
     content_start: usize,
 }
 
+/// What `Page::parse` validates and keeps of a page's header. Kept by a cursor stepping along
+/// a leaf to view the same bytes again without re-reading the header: it describes those bytes
+/// only, so whoever keeps it must know they have not changed (`Page::with_layout`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    hdr: usize,
+    usable: usize,
+    kind: PageKind,
+    cell_count: usize,
+    content_start: usize,
+}
+
 impl<'a> Page<'a> {
+    /// A view of `data` with the header `Page::parse` read from these same bytes before.
+    #[inline(always)]
+    pub fn with_layout(data: &'a [u8], layout: Layout) -> Result<Page<'a>> {
+        // Every accessor relies on this bound, which parsing checked against the bytes then.
+        check!(layout.usable <= data.len(), "page too small");
+        debug_assert!(
+            Page::parse(data, layout.hdr, layout.usable)
+                .ok()
+                .map(|page| page.layout())
+                == Some(layout),
+            "page bytes changed under a kept layout"
+        );
+        let Layout {
+            hdr,
+            usable,
+            kind,
+            cell_count,
+            content_start,
+        } = layout;
+        Ok(Page {
+            data,
+            hdr,
+            usable,
+            kind,
+            cell_count,
+            content_start,
+        })
+    }
+
+    pub fn layout(&self) -> Layout {
+        Layout {
+            hdr: self.hdr,
+            usable: self.usable,
+            kind: self.kind,
+            cell_count: self.cell_count,
+            content_start: self.content_start,
+        }
+    }
+
     /// Validates the header: flag, cell count, content area, pointer array placement.
     #[inline(always)]
     pub fn parse(data: &'a [u8], hdr: usize, usable: usize) -> Result<Page<'a>> {

@@ -112,6 +112,28 @@ impl PageCache {
         Some(&slot.page)
     }
 
+    /// `peek` through `hint`, the slot the page was found in before (any value: it is checked),
+    /// updated to where it is now. A cursor stepping along one leaf finds it at the hinted slot
+    /// without a hash lookup: the slots and the index always agree (every slot's page is the
+    /// one the index maps its number to), so a slot holding page `pgno` holds the cached one.
+    #[inline(always)]
+    pub fn peek_hinted(&mut self, pgno: PageNo, hint: &mut usize) -> Option<&PageRef> {
+        let at = match self.slots.get(*hint) {
+            Some(slot) if slot.page.pgno() == pgno => *hint,
+            _ => {
+                let &at = self.index.get(&pgno)?;
+                *hint = at;
+                at
+            }
+        };
+        let slot = &mut self.slots[at];
+        debug_assert_eq!(self.index.get(&pgno), Some(&at));
+        if slot.heat < LEAF_HEAT {
+            slot.heat = LEAF_HEAT;
+        }
+        Some(&slot.page)
+    }
+
     /// A zeroed-or-stale buffer of one page, from the pool when possible.
     pub fn take_buffer(&mut self) -> Buffer {
         self.make_room();
@@ -257,6 +279,26 @@ mod tests {
             "the interior page survives a scan of leaves"
         );
         assert!(cache.len() <= 10);
+    }
+
+    #[test]
+    fn hinted_peeks_find_the_page_wherever_it_moved() {
+        let mut cache = PageCache::new(512, 10);
+        for pgno in 2..6 {
+            cache.insert(page(pgno, 13));
+        }
+        let mut hint = usize::MAX;
+        assert_eq!(cache.peek_hinted(5, &mut hint).map(PageRef::pgno), Some(5));
+        assert_eq!(hint, 3);
+        // Removing page 2 moves page 5 into its slot: the hint now names another slot's page.
+        assert!(cache.remove(2).is_some());
+        let mut stale = 1;
+        assert_eq!(cache.peek_hinted(5, &mut stale).map(PageRef::pgno), Some(5));
+        assert_eq!(stale, 0);
+        assert_eq!(cache.peek_hinted(5, &mut hint).map(PageRef::pgno), Some(5));
+        assert_eq!(hint, 0);
+        assert!(cache.peek_hinted(2, &mut hint).is_none());
+        assert_eq!(hint, 0, "a miss leaves the hint alone");
     }
 
     #[test]

@@ -466,14 +466,34 @@ impl Pager {
     /// there. `f` is fallible (parsing page bytes is) and its error is returned as is.
     #[inline(always)]
     pub fn with_page<R>(&mut self, pgno: PageNo, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
+        let mut no_hint = usize::MAX;
+        self.with_page_hinted(pgno, &mut no_hint, f)
+    }
+
+    /// `with_page` with a cache slot hint (`PageCache::peek_hinted`), kept by a caller that comes
+    /// back to the same page many times in a row.
+    #[inline(always)]
+    pub fn with_page_hinted<R>(
+        &mut self,
+        pgno: PageNo,
+        hint: &mut usize,
+        f: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<R> {
         if !self.in_read {
             self.begin_read()?;
         }
-        if let Some(page) = self.cache.peek(pgno) {
-            self.stats.hits += 1;
-            return f(&page.data());
-        }
-        let page = self.get_uncached(pgno)?;
+        // One call site for `f`, so that it inlines here.
+        let uncached;
+        let page = match self.cache.peek_hinted(pgno, hint) {
+            Some(page) => {
+                self.stats.hits += 1;
+                page
+            }
+            None => {
+                uncached = self.get_uncached(pgno)?;
+                &uncached
+            }
+        };
         let result = f(&page.data());
         result
     }

@@ -111,6 +111,29 @@ pub fn decode_record(record: &[u8]) -> Result<Vec<Value>> {
         .collect()
 }
 
+/// Marks, in `SMALL_LEN`, a header byte the one-byte fast path does not take: a varint's first
+/// byte (0x80 and up) or a reserved serial type (10, 11).
+const BAD: u8 = 0x80;
+
+/// The content length of each one-byte serial type (`SerialType::content_len`, all under 64),
+/// or `BAD`.
+const SMALL_LEN: [u8; 256] = {
+    let mut table = [BAD; 256];
+    let mut raw = 0;
+    while raw < 0x80 {
+        table[raw] = match raw {
+            0 | 8 | 9 => 0,
+            1..=4 => raw as u8,
+            5 => 6,
+            6 | 7 => 8,
+            10 | 11 => BAD,
+            n => ((n - 12) / 2) as u8,
+        };
+        raw += 1;
+    }
+    table
+};
+
 /// A record's parsed header: each column's serial type and body offset, for O(1) access to any
 /// column. Parsing validates the whole header against the record, so reading a column cannot
 /// fail on that record.
@@ -119,7 +142,8 @@ pub fn decode_record(record: &[u8]) -> Result<Vec<Value>> {
 /// only while rows keep getting wider.
 #[derive(Clone, Debug, Default)]
 pub struct RecordHeader {
-    columns: Vec<(SerialType, u32)>,
+    /// Each column's serial type and where its content starts and ends in the record.
+    columns: Vec<(SerialType, u32, u32)>,
     header_len: u32,
     body_end: u32,
 }
@@ -130,8 +154,19 @@ impl RecordHeader {
     }
 
     /// Parses the header of `record`, replacing what was parsed before. On error the header is
-    /// left empty.
+    /// left empty. The common header (`parse_small`) is parsed inline, anything else out of line.
+    #[inline]
     pub fn parse(&mut self, record: &[u8]) -> Result<()> {
+        self.columns.clear();
+        // Offsets are stored as u32 to keep the buffer small; SQLite payloads never reach 4 GiB.
+        if u32::try_from(record.len()).is_ok() && self.parse_small(record) {
+            return Ok(());
+        }
+        self.parse_general(record)
+    }
+
+    #[inline(never)]
+    fn parse_general(&mut self, record: &[u8]) -> Result<()> {
         self.columns.clear();
         self.header_len = 0;
         self.body_end = 0;
@@ -143,20 +178,16 @@ impl RecordHeader {
     }
 
     fn parse_columns(&mut self, record: &[u8]) -> Result<()> {
-        // Offsets are stored as u32 to keep the buffer small; SQLite payloads never reach 4 GiB.
         ensure_sound!(
             u32::try_from(record.len()).is_ok(),
             "record of {} bytes is too large",
             record.len()
         );
-        if self.parse_small(record) {
-            return Ok(());
-        }
-        self.columns.clear();
         let mut iter = RecordIter::new(record)?;
         while let Some((serial_type, content)) = iter.next_column()? {
-            let offset = iter.body_pos() - content.len();
-            self.columns.push((serial_type, offset as u32));
+            let end = iter.body_pos();
+            self.columns
+                .push((serial_type, (end - content.len()) as u32, end as u32));
         }
         self.header_len = iter.header_len() as u32;
         self.body_end = iter.body_pos() as u32;
@@ -167,30 +198,32 @@ impl RecordHeader {
     /// 128 bytes whose serial types are all one byte, every column inside the record. Returns
     /// `false` (columns possibly half filled) on anything else, which the general walk then
     /// parses again, reporting any corruption as it always does.
-    #[inline]
+    ///
+    /// Each serial type costs a table load and an add: the lengths come from `SMALL_LEN`, whose
+    /// `BAD` bit marks what this path refuses, checked once after the loop; the offsets only grow
+    /// (by under 64 per column), so the last column's end alone is checked against the record.
+    #[inline(always)]
     fn parse_small(&mut self, record: &[u8]) -> bool {
         let header_end = match record.first() {
             Some(&n) if (1..0x80).contains(&n) && usize::from(n) <= record.len() => usize::from(n),
             _ => return false,
         };
-        let mut body = header_end;
-        for &raw in &record[1..header_end] {
-            if raw >= 0x80 {
-                return false;
-            }
-            let Some(serial_type) = SerialType::from_byte(raw) else {
-                return false;
-            };
-            // A one-byte serial type's content is under 64 bytes: no overflow here.
-            let end = body + serial_type.content_len() as usize;
-            if end > record.len() {
-                return false;
-            }
-            self.columns.push((serial_type, body as u32));
-            body = end;
+        let mut body = header_end as u32;
+        let mut flags = 0u8;
+        // A slice iterator has an exact length: `extend` reserves once, with no per-push check.
+        self.columns
+            .extend(record[1..header_end].iter().map(|&raw| {
+                let len = SMALL_LEN[usize::from(raw)];
+                flags |= len;
+                let start = body;
+                body += u32::from(len & !BAD);
+                (SerialType::SMALL[usize::from(raw)], start, body)
+            }));
+        if flags & BAD != 0 || body as usize > record.len() {
+            return false;
         }
         self.header_len = header_end as u32;
-        self.body_end = body as u32;
+        self.body_end = body;
         true
     }
 
@@ -216,7 +249,7 @@ impl RecordHeader {
     /// The serial type of column `i`, or `None` if the record has fewer columns.
     #[inline]
     pub fn serial_type(&self, i: usize) -> Option<SerialType> {
-        self.columns.get(i).map(|&(serial_type, _)| serial_type)
+        self.columns.get(i).map(|&(serial_type, ..)| serial_type)
     }
 
     /// Column `i` of `record`, which must be the record this header was parsed from; `None` if
@@ -225,13 +258,10 @@ impl RecordHeader {
     /// A different, shorter record is a misuse error rather than a panic.
     #[inline]
     pub fn column<'a>(&self, record: &'a [u8], i: usize) -> Result<Option<ValueRef<'a>>> {
-        let Some(&(serial_type, offset)) = self.columns.get(i) else {
+        let Some(&(serial_type, start, end)) = self.columns.get(i) else {
             return Ok(None);
         };
-        let start = offset as usize;
-        // Parsing checked that start + content_len fits in the record, hence in usize.
-        let end = start + serial_type.content_len() as usize;
-        match record.get(start..end) {
+        match record.get(start as usize..end as usize) {
             Some(content) => Ok(Some(serial_type.decode(content))),
             None => Err(Error::misuse(
                 "record header used with a record it was not parsed from",
@@ -286,6 +316,20 @@ mod tests {
         assert_eq!(header.serial_type(2).map(SerialType::raw), Some(19));
         assert_eq!(header.serial_type(4), None);
         assert!(header.column(&record[..7], 3).is_err());
+    }
+
+    #[test]
+    fn small_lengths_match_serial_types() {
+        for raw in 0..=255u8 {
+            let expected = match SerialType::from_byte(raw) {
+                Some(t) if raw < 0x80 => t.content_len() as u8,
+                _ => BAD,
+            };
+            assert_eq!(SMALL_LEN[usize::from(raw)], expected, "serial type {raw}");
+            if expected != BAD {
+                assert_eq!(SerialType::SMALL[usize::from(raw)].raw(), u64::from(raw));
+            }
+        }
     }
 
     #[test]

@@ -37,6 +37,21 @@ impl SerialType {
         (raw != 10 && raw != 11).then_some(SerialType(u64::from(raw)))
     }
 
+    /// `from_byte` as a table load, for the header fast path: each one-byte serial type, and NULL
+    /// for the bytes that are none (reserved types, a longer varint's first byte), which that
+    /// path refuses by their length anyway (`decode::SMALL_LEN`).
+    pub(super) const SMALL: [SerialType; 256] = {
+        let mut table = [SerialType::NULL; 256];
+        let mut raw = 0;
+        while raw < 0x80 {
+            if raw != 10 && raw != 11 {
+                table[raw] = SerialType(raw as u64);
+            }
+            raw += 1;
+        }
+        table
+    };
+
     #[inline]
     pub fn raw(self) -> u64 {
         self.0
@@ -129,14 +144,23 @@ fn integer_serial_type(i: i64) -> u64 {
     }
 }
 
-/// Sign-extends a big-endian integer of 0 to 8 bytes.
+/// Sign-extends a big-endian integer of 0 to 8 bytes. The widths serial types use are read as
+/// one fixed-size load each, not byte by byte: a scan decodes one per integer or real column.
 #[inline]
 fn read_be_signed(bytes: &[u8]) -> i64 {
-    let Some((&first, rest)) = bytes.split_first() else {
-        return 0;
-    };
-    rest.iter()
-        .fold(i64::from(first as i8), |acc, &b| (acc << 8) | i64::from(b))
+    match *bytes {
+        [] => 0,
+        [a] => i64::from(a as i8),
+        [a, b] => i64::from(i16::from_be_bytes([a, b])),
+        [a, b, c] => i64::from(i32::from_be_bytes([a, b, c, 0]) >> 8),
+        [a, b, c, d] => i64::from(i32::from_be_bytes([a, b, c, d])),
+        [a, b, c, d, e, f] => i64::from_be_bytes([a, b, c, d, e, f, 0, 0]) >> 16,
+        [a, b, c, d, e, f, g, h] => i64::from_be_bytes([a, b, c, d, e, f, g, h]),
+        // Widths no serial type has (5, 7).
+        [first, ref rest @ ..] => rest
+            .iter()
+            .fold(i64::from(first as i8), |acc, &b| (acc << 8) | i64::from(b)),
+    }
 }
 
 #[cfg(test)]

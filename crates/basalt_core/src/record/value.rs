@@ -32,11 +32,21 @@ impl Value {
     /// row.
     #[inline]
     pub fn set_from_ref(&mut self, v: ValueRef<'_>) {
+        // Numbers and NULL are written directly (no call to `to_value`): most columns a scan
+        // reads are numbers.
         let (bytes, text) = match v {
             ValueRef::Text(t) => (t, true),
             ValueRef::Blob(b) => (b, false),
-            other => {
-                *self = other.to_value();
+            ValueRef::Integer(i) => {
+                *self = Value::Integer(i);
+                return;
+            }
+            ValueRef::Real(r) => {
+                *self = Value::Real(r);
+                return;
+            }
+            ValueRef::Null => {
+                *self = Value::Null;
                 return;
             }
         };

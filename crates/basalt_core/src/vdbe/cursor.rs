@@ -3,7 +3,7 @@
 //!
 //! Invariants:
 //! - `header` caches the parsed header of the current entry's record (held in `record` for
-//!   table rows, read in place otherwise: `record_bytes`); every move clears `cached`, so a
+//!   table rows, read in place otherwise: `record_in_place`); every move clears `cached`, so a
 //!   `Column` never reads a stale row. Filling the cache may return `IoPending`, and is simply redone.
 //! - A cursor in the null-row state (LEFT JOIN without a match) reads NULL for every column and
 //!   rowid until its next move.
@@ -63,14 +63,25 @@ pub enum Kind {
 }
 
 /// Where the current entry's record is: a table row's payload and an ephemeral table's row are
-/// copied into `copy` by `load`; an index entry (the b-tree cursor keeps its key), an
-/// ephemeral set's and a sorter's are read in place, since they stay put until the cursor moves.
-fn record_bytes<'a>(kind: &'a Kind, copy: &'a [u8]) -> &'a [u8] {
+/// copied into `VCursor::record` by `load` (`None` here); an index entry (the b-tree cursor
+/// keeps its key), an ephemeral set's and a sorter's are read in place, since they stay put
+/// until the cursor moves.
+fn record_in_place(kind: &Kind) -> Option<&[u8]> {
     match kind {
-        Kind::BTree(c) if !c.is_table() && c.is_valid() => c.key(),
-        Kind::EphIndex { at: Some(r), .. } => &r.bytes,
-        Kind::Sorter(sorter) => sorter.current(),
-        _ => copy,
+        Kind::BTree(c) if !c.is_table() && c.is_valid() => Some(c.key()),
+        Kind::EphIndex { at: Some(r), .. } => Some(&r.bytes),
+        Kind::Sorter(sorter) => Some(sorter.current()),
+        _ => None,
+    }
+}
+
+/// The current entry's record: the copy, or where `record_in_place` finds it.
+#[inline]
+fn record_of<'a>(kind: &'a Kind, copy: &'a [u8], in_copy: bool) -> &'a [u8] {
+    if in_copy {
+        copy
+    } else {
+        record_in_place(kind).unwrap_or(copy)
     }
 }
 
@@ -87,6 +98,9 @@ pub struct VCursor {
     record: Vec<u8>,
     header: RecordHeader,
     cached: bool,
+    /// Whether the cached record is the one in `record` (table rows): `column_into` then reads
+    /// it without `record_in_place`'s match on the kind.
+    in_copy: bool,
 }
 
 impl VCursor {
@@ -100,6 +114,7 @@ impl VCursor {
             record: Vec::new(),
             header: RecordHeader::new(),
             cached: false,
+            in_copy: false,
         }
     }
 
@@ -140,36 +155,48 @@ impl VCursor {
         self.null_row = false;
     }
 
+    /// Makes the current entry's record and header ready, once per move; whether there is one.
+    #[inline(always)]
     fn load(&mut self, pager: &mut Pager) -> Result<bool> {
         if self.cached {
             return Ok(true);
         }
-        let on_entry = match &mut self.kind {
+        self.load_entry(pager)
+    }
+
+    #[inline(never)]
+    fn load_entry(&mut self, pager: &mut Pager) -> Result<bool> {
+        // Whether there is an entry, and whether its record is the copy in `record`.
+        let (on_entry, in_copy) = match &mut self.kind {
             Kind::BTree(c) if c.is_table() && c.is_valid() => {
                 c.payload(pager, &mut self.record)?;
-                true
+                (true, true)
             }
-            Kind::BTree(c) => c.is_valid(),
+            Kind::BTree(c) => (c.is_valid(), false),
             Kind::EphTable { rows, at } => match at.and_then(|r| rows.get(&r)) {
                 Some(bytes) => {
                     self.record.clone_from(bytes);
-                    true
+                    (true, true)
                 }
-                None => false,
+                None => (false, true),
             },
-            Kind::EphIndex { at, .. } => at.is_some(),
-            Kind::Sorter(sorter) => sorter.is_on_record(),
+            Kind::EphIndex { at, .. } => (at.is_some(), false),
+            Kind::Sorter(sorter) => (sorter.is_on_record(), false),
         };
         if on_entry {
-            self.header.parse(record_bytes(&self.kind, &self.record))?;
+            debug_assert_eq!(in_copy, record_in_place(&self.kind).is_none());
+            self.in_copy = in_copy;
+            self.header
+                .parse(record_of(&self.kind, &self.record, in_copy))?;
             self.cached = true;
         }
         Ok(on_entry)
     }
 
-    /// The current entry's record once `load` said there is one.
+    /// The current entry's record once `load` found there is one (`in_copy` set).
+    #[inline]
     fn record(&self) -> &[u8] {
-        record_bytes(&self.kind, &self.record)
+        record_of(&self.kind, &self.record, self.in_copy)
     }
 
     /// Column `i` of the current entry; `None` when the record is shorter (the caller supplies
@@ -198,10 +225,7 @@ impl VCursor {
             *dest = Value::Null;
             return Ok(true);
         }
-        match self
-            .header
-            .column(record_bytes(&self.kind, &self.record), i)?
-        {
+        match self.header.column(self.record(), i)? {
             Some(v) => {
                 dest.set_from_ref(v);
                 Ok(true)
