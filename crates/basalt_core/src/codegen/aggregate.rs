@@ -172,6 +172,29 @@ impl Ctx<'_> {
             .then_some((call.arg_base, desc)))
     }
 
+    /// Whether the single table loop of this GROUP BY can visit its rows in the order of the
+    /// group keys, each a plain column (ascending, under its collation), so that each group's
+    /// rows come together: then the loop is told to walk that order (`order_walk.rs`), as
+    /// SQLite takes GROUP BY from an index's order.
+    fn group_walk(
+        &mut self,
+        group_by: &[&ast::Expr],
+        conds: &[(Cond<'_>, Option<usize>)],
+        sc: &Scope<'_>,
+    ) -> Result<bool> {
+        let keys: Option<Vec<_>> = group_by
+            .iter()
+            .map(|g| super::select::expr_order_column(g, false, sc))
+            .collect();
+        match keys {
+            Some(keys) if !keys.is_empty() => {
+                let keys: Vec<_> = keys.into_iter().map(Some).collect();
+                self.order_by_walk(&keys, conds, sc)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// AggStep for every call, arguments already in their registers; the min/max calls the bare
     /// columns follow report to the gate.
     fn agg_steps(&mut self, calls: &[Call], gate: &BareGate) {
@@ -438,6 +461,114 @@ impl Ctx<'_> {
             }
             output(self, &out_scope)?;
             self.b.place(skip);
+        } else if self.group_walk(group_by, conds, sc)? {
+            // The loop visits the rows group by group (`order_walk.rs`): each group is
+            // aggregated as its rows come, without a sorter.
+            let k = group_by.len();
+            let cur = self.b.regs(k);
+            let prev = self.b.regs(k);
+            let first = self.b.reg();
+            let ret = self.b.reg();
+            let end = self.b.label();
+            let out_label = self.b.label();
+            self.b.emit(Insn::Integer {
+                value: 1,
+                dest: first,
+            });
+            self.open_distinct_sets(&calls, &mut opened);
+            self.loops(sc, conds, joins, &mut |ctx, sc| {
+                let mut collations = Vec::new();
+                for (i, g) in group_by.iter().enumerate() {
+                    if super::select::contains_aggregate(g) {
+                        return Err(error(
+                            "aggregate functions are not allowed in the GROUP BY clause",
+                        ));
+                    }
+                    let info: Info = ctx.expr(g, sc, cur + i)?;
+                    collations.push(info.collation.map_or(Collation::Binary, |x| x.0));
+                }
+                let starts = ctx.b.label();
+                let changed = ctx.b.label();
+                let step = ctx.b.label();
+                ctx.b.emit(Insn::If {
+                    reg: first,
+                    target: ctx.b.to(starts),
+                    if_null: false,
+                });
+                for (i, c) in collations.iter().enumerate() {
+                    ctx.b.emit(Insn::Compare {
+                        spec: group_key_differs(*c),
+                        lhs: cur + i,
+                        rhs: prev + i,
+                        target: ctx.b.to(changed),
+                    });
+                }
+                ctx.b.emit(Insn::Goto {
+                    target: ctx.b.to(step),
+                });
+                // The first row starts the first group, whose states are fresh already.
+                ctx.b.place(starts);
+                ctx.b.emit(Insn::Integer {
+                    value: 0,
+                    dest: first,
+                });
+                ctx.b.emit(Insn::Copy {
+                    src: cur,
+                    dest: prev,
+                    count: k,
+                });
+                ctx.b.emit(Insn::Goto {
+                    target: ctx.b.to(step),
+                });
+                // A new group: the last one out, fresh states, then the row as any other.
+                ctx.b.place(changed);
+                ctx.b.emit(Insn::Copy {
+                    src: cur,
+                    dest: prev,
+                    count: k,
+                });
+                ctx.b.emit(Insn::Gosub {
+                    ret,
+                    target: ctx.b.to(out_label),
+                });
+                for c in &calls {
+                    ctx.b.emit(Insn::AggReset { slot: c.slot });
+                }
+                ctx.bare_gate_reset(&gate);
+                ctx.open_distinct_sets(&calls, &mut opened);
+                ctx.b.place(step);
+                ctx.agg_args(&calls, sc, |i| calls[i].arg_base)?;
+                ctx.agg_steps(&calls, &gate);
+                ctx.bare_gate_load(&gate, &mut |ctx| {
+                    for (i, r) in bare.iter().enumerate() {
+                        ctx.column_read(r, &Scope::new(None), bare_regs + i);
+                    }
+                });
+                Ok(())
+            })?;
+            // The last group, unless there were no rows at all.
+            self.b.emit(Insn::If {
+                reg: first,
+                target: self.b.to(end),
+                if_null: false,
+            });
+            self.b.emit(Insn::Gosub {
+                ret,
+                target: self.b.to(out_label),
+            });
+            self.b.emit(Insn::Goto {
+                target: self.b.to(end),
+            });
+            self.b.place(out_label);
+            finals(self);
+            let skip = self.b.label();
+            if let Some(h) = having {
+                self.filter(h, &out_scope, skip)?;
+            }
+            output(self, &out_scope)?;
+            self.b.place(skip);
+            self.b.emit(Insn::Return { ret });
+            self.b.place(end);
         } else {
             let k = group_by.len();
             let n_args: usize = calls.iter().map(Call::width).sum();
