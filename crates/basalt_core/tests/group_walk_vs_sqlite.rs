@@ -1,8 +1,10 @@
-//! GROUP BY taken from an index's order (`codegen/aggregate.rs` `group_walk`): when the
-//! single table's loop can walk the group keys in order, each group is aggregated as its
-//! rows come, without a sorter, as SQLite does. Every answer is compared with SQLite's,
-//! including the other columns of each group (ties, NULLs, mixed types, collations), and the
-//! plans name the same index with no temporary b-tree.
+//! GROUP BY and DISTINCT taken from an index's order (`codegen/aggregate.rs` `group_walk`,
+//! `codegen/select.rs` `distinct_walk`): when the single table's loop can walk the group keys
+//! (or the result columns) in order, each group is aggregated as its rows come, without a
+//! sorter, and a DISTINCT row is compared with the last new one, without a set, as SQLite
+//! does. Every answer is compared with SQLite's, including which row of a group speaks for it
+//! (ties, NULLs, mixed types, collations), and the plans name the same index with no
+//! temporary b-tree.
 
 mod oracle;
 
@@ -47,6 +49,19 @@ const QUERIES: &[&str] = &[
     "SELECT x, y, count(*) FROM e GROUP BY x",
     "SELECT id, (SELECT count(*) FROM t AS i WHERE i.a = o.a GROUP BY i.a) FROM t AS o",
     "SELECT (SELECT group_concat(n) FROM (SELECT count(*) AS n FROM t GROUP BY a))",
+    "SELECT DISTINCT a FROM t",
+    "SELECT DISTINCT b FROM t",
+    "SELECT DISTINCT b, c FROM t",
+    "SELECT DISTINCT c, b FROM t",
+    "SELECT DISTINCT c FROM t",
+    "SELECT DISTINCT b COLLATE BINARY FROM t",
+    "SELECT DISTINCT a FROM t WHERE a > 1",
+    "SELECT DISTINCT a FROM t WHERE d > 2",
+    "SELECT DISTINCT a FROM t LIMIT 2 OFFSET 1",
+    "SELECT DISTINCT a FROM t ORDER BY a DESC",
+    "SELECT DISTINCT id, a FROM t",
+    "SELECT DISTINCT x FROM e",
+    "SELECT id, (SELECT count(*) FROM (SELECT DISTINCT b FROM t AS i WHERE i.a = o.a)) FROM t AS o",
 ];
 
 #[test]
@@ -56,6 +71,8 @@ fn group_walk_answers_are_sqlites() {
     script.extend([
         "INSERT INTO e VALUES (NULL, 1), (NULL, 2), (1, 3), (1.0, 4), ('1', 5), (x'01', 6)",
         "SELECT x, y, count(*), typeof(x) FROM e GROUP BY x",
+        "SELECT DISTINCT x, typeof(x) FROM e",
+        "SELECT DISTINCT x FROM e",
         "SELECT x, max(y), y FROM e GROUP BY x",
     ]);
     oracle::compare(&script);
@@ -98,6 +115,12 @@ fn group_walk_plans_are_sqlites() {
         "SELECT d, count(*) FROM t GROUP BY d",
         "SELECT c, count(*) FROM t GROUP BY c",
         "SELECT x, count(*) FROM e GROUP BY x",
+        "SELECT DISTINCT a FROM t",
+        "SELECT DISTINCT b FROM t",
+        "SELECT DISTINCT b, c FROM t",
+        "SELECT DISTINCT a FROM t WHERE a > 1",
+        "SELECT DISTINCT d FROM t",
+        "SELECT DISTINCT x FROM e",
     ]
     .iter()
     .filter_map(|sql| {

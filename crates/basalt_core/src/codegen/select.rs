@@ -115,11 +115,23 @@ impl SorterSink {
 pub(super) struct Sink {
     dest: Dest,
     distinct: Option<CursorId>,
+    /// DISTINCT over rows that come in the order of the result columns: a row is new when it
+    /// differs from the last new one (`None` while `distinct` is a set).
+    ordered_distinct: Option<OrderedDistinct>,
     pub(super) sorter: Option<SorterSink>,
     limit: Option<Reg>,
     offset: Option<Reg>,
     /// Where to go when LIMIT is reached.
     pub(super) end: Label,
+}
+
+/// The state of a DISTINCT whose duplicates come together: the last new row, whether a row
+/// came yet, and the comparisons whose collations are patched once the result columns are
+/// known.
+pub(super) struct OrderedDistinct {
+    last: Reg,
+    first: Reg,
+    compares: RefCell<Vec<Addr>>,
 }
 
 /// One result column before compilation.
@@ -289,11 +301,47 @@ impl Ctx<'_> {
         self.b.idx_insert_record(seen, base, n);
     }
 
+    /// Jumps to `skip` if the `n` values at `base` equal the last new row's; else they become
+    /// the last new row.
+    fn skip_if_same(&mut self, od: &OrderedDistinct, base: Reg, n: usize, skip: Label) {
+        let new = self.b.label();
+        self.b.emit(Insn::If {
+            reg: od.first,
+            target: self.b.to(new),
+            if_null: false,
+        });
+        for i in 0..n {
+            let at = self.b.emit(Insn::Compare {
+                spec: group_key_differs(Collation::Binary),
+                lhs: base + i,
+                rhs: od.last + i,
+                target: self.b.to(new),
+            });
+            od.compares.borrow_mut().push(at);
+        }
+        self.b.emit(Insn::Goto {
+            target: self.b.to(skip),
+        });
+        self.b.place(new);
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: od.first,
+        });
+        self.b.emit(Insn::Copy {
+            src: base,
+            dest: od.last,
+            count: n,
+        });
+    }
+
     /// One row of `n` values at `base` (and sort keys at `keys`) into the sink.
     pub(super) fn emit_row(&mut self, sink: &Sink, base: Reg, n: usize, keys: Option<Reg>) {
         let skip = self.b.label();
         if let Some(d) = sink.distinct {
             self.skip_if_seen(d, base, n, skip);
+        }
+        if let Some(od) = &sink.ordered_distinct {
+            self.skip_if_same(od, base, n, skip);
         }
         match &sink.sorter {
             Some(s) if s.from_key.is_some() => {
@@ -442,6 +490,44 @@ impl Ctx<'_> {
         self.b.place(sink.end);
     }
 
+    /// DISTINCT from the loop's order, as SQLite takes it: when every result column is a
+    /// plain column of the single table and the loop can walk them in order
+    /// (`order_walk.rs`), duplicates come together and each row is compared with the last new
+    /// one instead of being looked up in a set.
+    fn distinct_walk(
+        &mut self,
+        results: &[ResultExpr<'_>],
+        conds: &[(Cond<'_>, Option<usize>)],
+        sc: &Scope<'_>,
+        sink: &mut Sink,
+    ) -> Result<()> {
+        let keys: Option<Vec<_>> = results
+            .iter()
+            .map(|r| match r {
+                ResultExpr::Column(column, _) if column.alt.is_none() => Some(OrderColumn {
+                    column: *column,
+                    collation: column.collation,
+                    desc: false,
+                }),
+                ResultExpr::Column(..) => None,
+                ResultExpr::Ast(e, _) => expr_order_column(e, false, sc),
+            })
+            .collect();
+        let Some(keys) = keys.filter(|k| !k.is_empty()) else {
+            return Ok(());
+        };
+        let keys: Vec<_> = keys.into_iter().map(Some).collect();
+        if self.order_by_walk(&keys, conds, sc)? {
+            sink.distinct = None;
+            sink.ordered_distinct = Some(OrderedDistinct {
+                last: self.b.regs(results.len()),
+                first: self.b.reg(),
+                compares: RefCell::new(Vec::new()),
+            });
+        }
+        Ok(())
+    }
+
     pub(super) fn new_sink(&mut self, dest: Dest, distinct: bool) -> Sink {
         let end = self.b.label();
         let distinct = if distinct {
@@ -453,6 +539,7 @@ impl Ctx<'_> {
         Sink {
             dest,
             distinct,
+            ordered_distinct: None,
             sorter: None,
             limit: None,
             offset: None,
@@ -460,8 +547,38 @@ impl Ctx<'_> {
         }
     }
 
-    /// Opens the DISTINCT set once the result columns' collations are known.
+    /// Opens the DISTINCT set once the result columns' collations are known, or sets up an
+    /// ordered DISTINCT's state and comparisons.
     fn open_distinct(&mut self, sink: &Sink, at: Addr, columns: &[ColInfo]) {
+        if let Some(od) = &sink.ordered_distinct {
+            self.b.replace(
+                at,
+                Insn::Integer {
+                    value: 1,
+                    dest: od.first,
+                },
+            );
+            let collations = columns
+                .iter()
+                .map(|c| c.collation.map_or(Collation::Binary, |x| x.0));
+            for (&addr, collation) in od.compares.borrow().iter().zip(collations) {
+                if let Some(Insn::Compare {
+                    lhs, rhs, target, ..
+                }) = self.b.insn(addr)
+                {
+                    let (lhs, rhs, target) = (*lhs, *rhs, *target);
+                    self.b.replace(
+                        addr,
+                        Insn::Compare {
+                            spec: group_key_differs(collation),
+                            lhs,
+                            rhs,
+                            target,
+                        },
+                    );
+                }
+            }
+        }
         if let Some(d) = sink.distinct {
             let key = KeyInfo::new(
                 columns
@@ -541,6 +658,9 @@ impl Ctx<'_> {
         let distinct = body.distinct == Some(ast::Distinctness::Distinct);
         let mut sink = self.new_sink(dest, distinct);
         let distinct_at = self.b.emit(Insn::Noop);
+        if distinct && order.is_empty() && !has_aggs && windows.is_none() {
+            self.distinct_walk(&results, &conds, &sc, &mut sink)?;
+        }
         if !order.is_empty() && !has_aggs && !distinct && windows.is_none() {
             let keys: Vec<_> = order
                 .iter()
