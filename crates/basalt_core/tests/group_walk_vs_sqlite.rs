@@ -17,6 +17,11 @@ const SCHEMA: &[&str] = &[
     "CREATE INDEX tbc ON t(b, c)",
     "CREATE INDEX td ON t(d) WHERE d > 0",
     "CREATE TABLE e(x, y)",
+    "CREATE TABLE k(p NOT NULL, q NOT NULL, r, s TEXT NOT NULL COLLATE NOCASE)",
+    "CREATE UNIQUE INDEX kpq ON k(p, q)",
+    "CREATE UNIQUE INDEX kr ON k(r)",
+    "CREATE UNIQUE INDEX ks ON k(s COLLATE BINARY)",
+    "INSERT INTO k VALUES (1, 1, NULL, 'a'), (1, 2, NULL, 'A'), (2, 1, 3, 'b'), (1, 3, 4, 'B')",
     "CREATE INDEX ex ON e(x)",
     "INSERT INTO t VALUES (1, 3, 'b', 1, 5), (2, NULL, 'B', 2, -1), (3, 3, 'a', NULL, 7), \
      (4, 1, NULL, 4, NULL), (5, 2, 'A', 2, 3), (6, NULL, 'c', 1, 9), (7, 3, 'b', 'X', 0), \
@@ -61,6 +66,13 @@ const QUERIES: &[&str] = &[
     "SELECT DISTINCT a FROM t ORDER BY a DESC",
     "SELECT DISTINCT id, a FROM t",
     "SELECT DISTINCT x FROM e",
+    "SELECT DISTINCT p, q FROM k",
+    "SELECT DISTINCT q, p, r FROM k",
+    "SELECT DISTINCT p FROM k",
+    "SELECT DISTINCT r FROM k",
+    "SELECT DISTINCT s FROM k",
+    "SELECT DISTINCT s COLLATE BINARY FROM k",
+    "SELECT DISTINCT rowid, p FROM k",
     "SELECT id, (SELECT count(*) FROM (SELECT DISTINCT b FROM t AS i WHERE i.a = o.a)) FROM t AS o",
 ];
 
@@ -121,6 +133,12 @@ fn group_walk_plans_are_sqlites() {
         "SELECT DISTINCT a FROM t WHERE a > 1",
         "SELECT DISTINCT d FROM t",
         "SELECT DISTINCT x FROM e",
+        "SELECT DISTINCT p, q FROM k",
+        "SELECT DISTINCT q, p, r FROM k",
+        "SELECT DISTINCT r FROM k",
+        "SELECT DISTINCT s FROM k",
+        "SELECT DISTINCT s COLLATE BINARY FROM k",
+        "SELECT DISTINCT id, a FROM t",
     ]
     .iter()
     .filter_map(|sql| {

@@ -516,6 +516,10 @@ impl Ctx<'_> {
         let Some(keys) = keys.filter(|k| !k.is_empty()) else {
             return Ok(());
         };
+        if self.distinct_redundant(&keys, sc) {
+            sink.distinct = None;
+            return Ok(());
+        }
         let keys: Vec<_> = keys.into_iter().map(Some).collect();
         if self.order_by_walk(&keys, conds, sc)? {
             sink.distinct = None;
@@ -526,6 +530,35 @@ impl Ctx<'_> {
             });
         }
         Ok(())
+    }
+
+    /// Whether the rows of the single table are distinct already in the result columns
+    /// `keys`, as SQLite finds: they hold the rowid, or every column of a UNIQUE index, each
+    /// NOT NULL and compared under the index's collation.
+    fn distinct_redundant(&self, keys: &[OrderColumn], sc: &Scope<'_>) -> bool {
+        let [source] = sc.sources.as_slice() else {
+            return false;
+        };
+        let Some(table) = source.table.as_ref().filter(|_| source.coroutine.is_none()) else {
+            return false;
+        };
+        if keys.iter().any(|k| k.column.read == ColRead::Rowid) {
+            return true;
+        }
+        let selected = |n: usize, collation: Collation| {
+            keys.iter()
+                .any(|k| k.column.read == ColRead::Column(n) && k.collation == collation)
+        };
+        self.catalog.table_indexes(table).any(|index| {
+            index.unique
+                && index.partial.is_none()
+                && index.columns.iter().all(|c| {
+                    c.column.is_some_and(|n| {
+                        table.columns.get(n).is_some_and(|col| col.not_null)
+                            && selected(n, c.collation)
+                    })
+                })
+        })
     }
 
     pub(super) fn new_sink(&mut self, dest: Dest, distinct: bool) -> Sink {
