@@ -8,9 +8,6 @@
 
 mod oracle;
 
-use basalt_core::connection::Connection;
-use basalt_core::record::Value;
-
 const SCHEMA: &[&str] = &[
     "CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b TEXT COLLATE NOCASE, c, d)",
     "CREATE INDEX ta ON t(a)",
@@ -90,61 +87,34 @@ fn group_walk_answers_are_sqlites() {
     oracle::compare(&script);
 }
 
-fn plan_ours(conn: &Connection, sql: &str) -> Vec<String> {
-    let mut stmt = conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    let mut details = Vec::new();
-    while stmt
-        .step_blocking()
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    {
-        if let Value::Text(detail) = &stmt.row()[3] {
-            details.push(String::from_utf8_lossy(detail).into_owned());
-        }
-    }
-    details
-}
-
-fn plan_theirs(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-    stmt.query_map([], |r| r.get(3))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
 #[test]
 fn group_walk_plans_are_sqlites() {
     let (mine, oracle) = oracle::memory_pair();
     oracle::compare_on(&mine, &oracle, SCHEMA);
-    let wrong: Vec<String> = [
-        "SELECT a, count(*) FROM t GROUP BY a",
-        "SELECT a, sum(d) FROM t GROUP BY a",
-        "SELECT b, c, count(*) FROM t GROUP BY b, c",
-        "SELECT b, count(*) FROM t GROUP BY b",
-        "SELECT a, count(*) FROM t WHERE a > 1 GROUP BY a",
-        "SELECT d, count(*) FROM t GROUP BY d",
-        "SELECT c, count(*) FROM t GROUP BY c",
-        "SELECT x, count(*) FROM e GROUP BY x",
-        "SELECT DISTINCT a FROM t",
-        "SELECT DISTINCT b FROM t",
-        "SELECT DISTINCT b, c FROM t",
-        "SELECT DISTINCT a FROM t WHERE a > 1",
-        "SELECT DISTINCT d FROM t",
-        "SELECT DISTINCT x FROM e",
-        "SELECT DISTINCT p, q FROM k",
-        "SELECT DISTINCT q, p, r FROM k",
-        "SELECT DISTINCT r FROM k",
-        "SELECT DISTINCT s FROM k",
-        "SELECT DISTINCT s COLLATE BINARY FROM k",
-        "SELECT DISTINCT id, a FROM t",
-    ]
-    .iter()
-    .filter_map(|sql| {
-        let (a, b) = (plan_ours(&mine, sql), plan_theirs(&oracle, sql));
-        (a != b).then(|| format!("{sql}\n  ours:   {a:?}\n  sqlite: {b:?}"))
-    })
-    .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    oracle::assert_same_plans(
+        &mine,
+        &oracle,
+        &[
+            "SELECT a, count(*) FROM t GROUP BY a",
+            "SELECT a, sum(d) FROM t GROUP BY a",
+            "SELECT b, c, count(*) FROM t GROUP BY b, c",
+            "SELECT b, count(*) FROM t GROUP BY b",
+            "SELECT a, count(*) FROM t WHERE a > 1 GROUP BY a",
+            "SELECT d, count(*) FROM t GROUP BY d",
+            "SELECT c, count(*) FROM t GROUP BY c",
+            "SELECT x, count(*) FROM e GROUP BY x",
+            "SELECT DISTINCT a FROM t",
+            "SELECT DISTINCT b FROM t",
+            "SELECT DISTINCT b, c FROM t",
+            "SELECT DISTINCT a FROM t WHERE a > 1",
+            "SELECT DISTINCT d FROM t",
+            "SELECT DISTINCT x FROM e",
+            "SELECT DISTINCT p, q FROM k",
+            "SELECT DISTINCT q, p, r FROM k",
+            "SELECT DISTINCT r FROM k",
+            "SELECT DISTINCT s FROM k",
+            "SELECT DISTINCT s COLLATE BINARY FROM k",
+            "SELECT DISTINCT id, a FROM t",
+        ],
+    );
 }

@@ -4,9 +4,6 @@
 
 mod oracle;
 
-use basalt_core::connection::Connection;
-use basalt_core::record::Value;
-
 const SCHEMA: &[&str] = &[
     "CREATE TABLE u(id INTEGER PRIMARY KEY, x, y INTEGER, z TEXT, n TEXT COLLATE NOCASE, r REAL)",
     "CREATE INDEX ux ON u(x)",
@@ -76,51 +73,24 @@ fn in_over_an_existing_btree_answers_as_sqlite() {
     oracle::compare(&script);
 }
 
-fn plan_ours(conn: &Connection, sql: &str) -> Vec<String> {
-    let mut stmt = conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    let mut details = Vec::new();
-    while stmt
-        .step_blocking()
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    {
-        if let Value::Text(detail) = &stmt.row()[3] {
-            details.push(String::from_utf8_lossy(detail).into_owned());
-        }
-    }
-    details
-}
-
-fn plan_theirs(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-    stmt.query_map([], |r| r.get(3))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
 #[test]
 fn in_over_an_existing_btree_plans_as_sqlite() {
     let (mine, oracle) = oracle::memory_pair();
     oracle::compare_on(&mine, &oracle, SCHEMA);
-    let wrong: Vec<String> = [
-        "SELECT a, a IN (SELECT x FROM u) FROM v",
-        "SELECT c, c IN (SELECT y FROM u) FROM v",
-        "SELECT b, b IN (SELECT z FROM u) FROM v",
-        "SELECT b COLLATE NOCASE, b COLLATE NOCASE IN (SELECT n FROM u) FROM v",
-        "SELECT a, a IN (SELECT r FROM u) FROM v",
-        "SELECT a, a IN (SELECT id FROM u) FROM v",
-        "SELECT b, b NOT IN (SELECT rowid FROM u) FROM v",
-        "SELECT a, a IN (SELECT k FROM e) FROM v",
-        "SELECT count(*) FROM v WHERE a IN (SELECT x FROM u) OR c = 5",
-        "SELECT count(*) FROM v WHERE c IN (SELECT y FROM u) OR c IN (SELECT id FROM q)",
-    ]
-    .iter()
-    .filter_map(|sql| {
-        let (a, b) = (plan_ours(&mine, sql), plan_theirs(&oracle, sql));
-        (a != b).then(|| format!("{sql}\n  ours:   {a:?}\n  sqlite: {b:?}"))
-    })
-    .collect();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    oracle::assert_same_plans(
+        &mine,
+        &oracle,
+        &[
+            "SELECT a, a IN (SELECT x FROM u) FROM v",
+            "SELECT c, c IN (SELECT y FROM u) FROM v",
+            "SELECT b, b IN (SELECT z FROM u) FROM v",
+            "SELECT b COLLATE NOCASE, b COLLATE NOCASE IN (SELECT n FROM u) FROM v",
+            "SELECT a, a IN (SELECT r FROM u) FROM v",
+            "SELECT a, a IN (SELECT id FROM u) FROM v",
+            "SELECT b, b NOT IN (SELECT rowid FROM u) FROM v",
+            "SELECT a, a IN (SELECT k FROM e) FROM v",
+            "SELECT count(*) FROM v WHERE a IN (SELECT x FROM u) OR c = 5",
+            "SELECT count(*) FROM v WHERE c IN (SELECT y FROM u) OR c IN (SELECT id FROM q)",
+        ],
+    );
 }

@@ -66,6 +66,18 @@ fn theirs(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
     tree(&rows)
 }
 
+/// Asserts that each query's plan tree is SQLite's, listing every one that is not.
+fn assert_plans_are_sqlites(mine: &Connection, oracle: &rusqlite::Connection, queries: &[&str]) {
+    let wrong: Vec<String> = queries
+        .iter()
+        .filter_map(|sql| {
+            let (a, b) = (ours(mine, sql), theirs(oracle, sql));
+            (a.as_ref() != Ok(&b)).then(|| format!("{sql}\n  ours:   {a:?}\n  sqlite: {b:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 fn pair() -> (Connection, rusqlite::Connection) {
     let mine = Connection::open(":memory:").unwrap();
     let oracle = rusqlite::Connection::open_in_memory().unwrap();
@@ -77,7 +89,7 @@ fn pair() -> (Connection, rusqlite::Connection) {
 #[test]
 fn plans_are_sqlites() {
     let (mine, oracle) = pair();
-    let wrong = [
+    let queries = [
         // Scans and rowid lookups.
         "SELECT * FROM t",
         "SELECT * FROM t WHERE d = 1",
@@ -219,14 +231,8 @@ fn plans_are_sqlites() {
         "SELECT a, b, count(*) FROM t GROUP BY a, b",
         "SELECT x, sum(z) FROM u GROUP BY x",
         "SELECT a, count(*) FROM t WHERE a > 1 GROUP BY a",
-    ]
-    .into_iter()
-    .filter_map(|sql| {
-        let (a, b) = (ours(&mine, sql), theirs(&oracle, sql));
-        (a.as_ref() != Ok(&b)).then(|| format!("{sql}\n  ours:   {a:?}\n  sqlite: {b:?}"))
-    })
-    .collect::<Vec<_>>();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    ];
+    assert_plans_are_sqlites(&mine, &oracle, &queries);
 }
 
 /// Expression subqueries: a `[CORRELATED] SCALAR|LIST SUBQUERY n` row with the subquery's
@@ -235,7 +241,7 @@ fn plans_are_sqlites() {
 #[test]
 fn subquery_plans_are_sqlites() {
     let (mine, oracle) = pair();
-    let wrong = [
+    let queries = [
         "SELECT * FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.z = t.d)",
         "SELECT EXISTS (SELECT 1 FROM u WHERE u.z = t.d) FROM t",
         "SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.z = t.d) OR d = 1",
@@ -266,14 +272,8 @@ fn subquery_plans_are_sqlites() {
         "SELECT a, d NOT IN (SELECT y FROM u) FROM t",
         "SELECT d FROM t WHERE d BETWEEN (SELECT min(p) FROM w) AND (SELECT max(q) FROM w)",
         "SELECT d, (SELECT max(z) FROM u WHERE u.x = t.c) FROM t",
-    ]
-    .into_iter()
-    .filter_map(|sql| {
-        let (a, b) = (ours(&mine, sql), theirs(&oracle, sql));
-        (a.as_ref() != Ok(&b)).then(|| format!("{sql}\n  ours:   {a:?}\n  sqlite: {b:?}"))
-    })
-    .collect::<Vec<_>>();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    ];
+    assert_plans_are_sqlites(&mine, &oracle, &queries);
 }
 
 /// Plans where Basalt does less than SQLite yet: Basalt's own plan, truthfully described.

@@ -16,7 +16,7 @@ use super::expr::{aggregate_of, walk, Info};
 use super::outer_join::OuterJoin;
 use super::scope::{AggBinding, Resolved, Scope};
 use super::select::{group_key_differs, AggPlan, Cond};
-use super::{error, Ctx};
+use super::{error, Ctx, Label};
 use crate::error::{Error, Result};
 use crate::record::{Collation, KeyColumn, KeyInfo, SortOrder};
 use crate::vdbe::func::Aggregate;
@@ -170,6 +170,57 @@ impl Ctx<'_> {
         Ok(self
             .order_by_walk(&[Some(key)], conds, sc)?
             .then_some((call.arg_base, desc)))
+    }
+
+    /// A new group whose keys are at `keys.0` (`keys.2` of them): they become the group's
+    /// (`keys.1`), the last group goes out through the subroutine `out` (its return register
+    /// and label), and the aggregates, bare columns and DISTINCT sets start afresh.
+    fn start_group(
+        &mut self,
+        calls: &[Call],
+        gate: &BareGate,
+        opened: &mut Vec<(Addr, usize)>,
+        (cur, prev, k): (Reg, Reg, usize),
+        (ret, out): (Reg, Label),
+    ) {
+        self.b.emit(Insn::Copy {
+            src: cur,
+            dest: prev,
+            count: k,
+        });
+        self.b.emit(Insn::Gosub {
+            ret,
+            target: self.b.to(out),
+        });
+        for c in calls {
+            self.b.emit(Insn::AggReset { slot: c.slot });
+        }
+        self.bare_gate_reset(gate);
+        self.open_distinct_sets(calls, opened);
+    }
+
+    /// The group's aggregate results, then its row unless HAVING rejects it.
+    fn finish_group(
+        &mut self,
+        calls: &[Call],
+        having: Option<&ast::Expr>,
+        out_scope: &Scope<'_>,
+        output: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
+    ) -> Result<()> {
+        for c in calls {
+            self.b.emit(Insn::AggFinal {
+                func: c.func.clone(),
+                slot: c.slot,
+                dest: c.result,
+            });
+        }
+        let skip = self.b.label();
+        if let Some(h) = having {
+            self.filter(h, out_scope, skip)?;
+        }
+        output(self, out_scope)?;
+        self.b.place(skip);
+        Ok(())
     }
 
     /// Whether the single table loop of this GROUP BY can visit its rows in the order of the
@@ -362,15 +413,6 @@ impl Ctx<'_> {
             keep_order: sc.keep_order,
             window: None,
         };
-        let finals = |ctx: &mut Self| {
-            for c in &calls {
-                ctx.b.emit(Insn::AggFinal {
-                    func: c.func.clone(),
-                    slot: c.slot,
-                    dest: c.result,
-                });
-            }
-        };
         // A correlated subquery runs again for every outer row: start from empty states.
         for c in &calls {
             self.b.emit(Insn::AggReset { slot: c.slot });
@@ -454,13 +496,7 @@ impl Ctx<'_> {
             if min_max.is_some() {
                 self.plan_min_max(false);
             }
-            finals(self);
-            let skip = self.b.label();
-            if let Some(h) = having {
-                self.filter(h, &out_scope, skip)?;
-            }
-            output(self, &out_scope)?;
-            self.b.place(skip);
+            self.finish_group(&calls, having, &out_scope, output)?;
         } else if self.group_walk(group_by, conds, sc)? {
             // The loop visits the rows group by group (`order_walk.rs`): each group is
             // aggregated as its rows come, without a sorter.
@@ -520,22 +556,8 @@ impl Ctx<'_> {
                 ctx.b.emit(Insn::Goto {
                     target: ctx.b.to(step),
                 });
-                // A new group: the last one out, fresh states, then the row as any other.
                 ctx.b.place(changed);
-                ctx.b.emit(Insn::Copy {
-                    src: cur,
-                    dest: prev,
-                    count: k,
-                });
-                ctx.b.emit(Insn::Gosub {
-                    ret,
-                    target: ctx.b.to(out_label),
-                });
-                for c in &calls {
-                    ctx.b.emit(Insn::AggReset { slot: c.slot });
-                }
-                ctx.bare_gate_reset(&gate);
-                ctx.open_distinct_sets(&calls, &mut opened);
+                ctx.start_group(&calls, &gate, &mut opened, (cur, prev, k), (ret, out_label));
                 ctx.b.place(step);
                 ctx.agg_args(&calls, sc, |i| calls[i].arg_base)?;
                 ctx.agg_steps(&calls, &gate);
@@ -560,13 +582,7 @@ impl Ctx<'_> {
                 target: self.b.to(end),
             });
             self.b.place(out_label);
-            finals(self);
-            let skip = self.b.label();
-            if let Some(h) = having {
-                self.filter(h, &out_scope, skip)?;
-            }
-            output(self, &out_scope)?;
-            self.b.place(skip);
+            self.finish_group(&calls, having, &out_scope, output)?;
             self.b.emit(Insn::Return { ret });
             self.b.place(end);
         } else {
@@ -704,34 +720,14 @@ impl Ctx<'_> {
             self.b.emit(Insn::Goto {
                 target: self.b.to(end),
             });
-            // A new group: the last one out, fresh states, then the row as any other.
             self.b.place(changed);
-            self.b.emit(Insn::Copy {
-                src: cur,
-                dest: prev,
-                count: k,
-            });
-            self.b.emit(Insn::Gosub {
-                ret,
-                target: self.b.to(out_label),
-            });
-            for c in &calls {
-                self.b.emit(Insn::AggReset { slot: c.slot });
-            }
-            self.bare_gate_reset(&gate);
-            self.open_distinct_sets(&calls, &mut opened);
+            self.start_group(&calls, &gate, &mut opened, (cur, prev, k), (ret, out_label));
             self.b.emit(Insn::Goto {
                 target: self.b.to(body),
             });
             // The output subroutine.
             self.b.place(out_label);
-            finals(self);
-            let skip = self.b.label();
-            if let Some(h) = having {
-                self.filter(h, &out_scope, skip)?;
-            }
-            output(self, &out_scope)?;
-            self.b.place(skip);
+            self.finish_group(&calls, having, &out_scope, output)?;
             self.b.emit(Insn::Return { ret });
             self.b.place(end);
         }

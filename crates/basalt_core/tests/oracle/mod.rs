@@ -259,3 +259,44 @@ fn sqlite_outcome(stmt: &mut rusqlite::Statement<'_>, sql: &str) -> Outcome {
         }
     }
 }
+
+/// The `detail` column of `EXPLAIN QUERY PLAN sql` on Basalt, in order.
+pub fn plan_details(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut details = Vec::new();
+    while stmt
+        .step_blocking()
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    {
+        if let Value::Text(detail) = &stmt.row()[3] {
+            details.push(String::from_utf8_lossy(detail).into_owned());
+        }
+    }
+    details
+}
+
+/// The same on SQLite.
+pub fn plan_details_sqlite(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    stmt.query_map([], |r| r.get(3))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .map(|r| r.unwrap_or_else(|e| panic!("{sql}: {e}")))
+        .collect()
+}
+
+/// Asserts that every query's plan details are SQLite's on the two connections, listing all
+/// that differ.
+pub fn assert_same_plans(mine: &Connection, oracle: &rusqlite::Connection, queries: &[&str]) {
+    let wrong: Vec<String> = queries
+        .iter()
+        .filter_map(|sql| {
+            let (a, b) = (plan_details(mine, sql), plan_details_sqlite(oracle, sql));
+            (a != b).then(|| format!("{sql}\n  ours:   {a:?}\n  sqlite: {b:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
