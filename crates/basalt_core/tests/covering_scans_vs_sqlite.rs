@@ -78,6 +78,35 @@ fn covering_scans_return_sqlites_rows_in_order() {
     oracle::compare(&script);
 }
 
+/// Statements that write what a covering scan read: new rowids follow the order the rows
+/// were read in, so they too must be SQLite's.
+#[test]
+fn writes_fed_by_covering_scans_match_sqlite() {
+    let mut script: Vec<&str> = SCHEMA.to_vec();
+    script.extend([
+        "CREATE TABLE copy(v)",
+        "INSERT INTO copy SELECT c FROM t",
+        "INSERT INTO copy SELECT b FROM t WHERE b > 'a'",
+        "SELECT rowid, v FROM copy",
+        "CREATE TABLE made AS SELECT a, b FROM t",
+        "SELECT rowid, * FROM made",
+        "UPDATE copy SET v = (SELECT max(c) FROM t) WHERE rowid = 1",
+        "DELETE FROM copy WHERE v IN (SELECT c FROM t WHERE c < 'b')",
+        "SELECT rowid, v FROM copy",
+        "CREATE TEMP TABLE tt(x, y)",
+        "CREATE INDEX tty ON tt(y)",
+        "INSERT INTO tt VALUES (1, 'q'), (2, 'a'), (3, NULL)",
+        "SELECT y FROM tt",
+        "SELECT name FROM sqlite_schema WHERE type = 'index'",
+        "CREATE VIEW vc AS SELECT c FROM t",
+        "SELECT * FROM vc",
+        "SELECT * FROM (SELECT a FROM t) LIMIT 3",
+        "WITH w AS (SELECT b FROM t) SELECT * FROM w",
+        "SELECT a FROM t UNION ALL SELECT c FROM t",
+    ]);
+    oracle::compare(&script);
+}
+
 /// The plan's details, in order.
 #[test]
 fn covering_scans_pick_sqlites_index() {
