@@ -245,6 +245,38 @@ fn hooks_see_commits_rollbacks_and_progress() {
     assert_eq!(calls.get(), 6);
 }
 
+/// The progress handler runs once per `every` instructions, counted across the steps of a
+/// statement (rows handed back in between), however `every` falls against the interval at
+/// which the interrupt flag is read; `vm_steps` stays exact beside it.
+#[test]
+fn progress_handler_runs_once_per_every_instructions_across_steps() {
+    for every in [1, 7, 1000, 1023, 1024, 1025, 4999] {
+        let ours = Connection::open(":memory:").expect("open");
+        let calls = Rc::new(Cell::new(0u64));
+        let seen = Rc::clone(&calls);
+        ours.with_hooks(|hooks| {
+            hooks.progress = Some(Progress {
+                every,
+                handler: Box::new(move || {
+                    seen.set(seen.get() + 1);
+                    false
+                }),
+            })
+        });
+        let mut stmt = ours
+            .prepare("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 3000) SELECT x FROM c")
+            .expect("prepare");
+        let mut rows = 0;
+        while stmt.step_blocking().expect("step") {
+            rows += 1;
+        }
+        assert_eq!(rows, 3000);
+        let steps = stmt.vm_steps();
+        assert!(steps > 3000 * 3, "every {every}: {steps} steps");
+        assert_eq!(calls.get(), steps / u64::from(every), "every {every}");
+    }
+}
+
 #[test]
 fn update_hook_reports_what_sqlite_reports() {
     use basalt_core::hooks::UpdateOp;

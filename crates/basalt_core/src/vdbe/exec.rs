@@ -463,9 +463,14 @@ impl Vm {
                     return Err(Error::code(ErrorCode::Interrupt));
                 }
             }
-            next = next.min(progress.every.saturating_sub(self.ops_since_progress).max(1));
+            next = next.min(
+                progress
+                    .every
+                    .saturating_sub(self.ops_since_progress)
+                    .max(1),
+            );
         }
-        debug_assert!(next >= 1 && next <= INTERRUPT_CHECK_INTERVAL);
+        debug_assert!((1..=INTERRUPT_CHECK_INTERVAL).contains(&next));
         self.window = next;
         self.left = next;
         Ok(())
@@ -503,6 +508,10 @@ impl Vm {
         self.regs[r].as_value_ref()
     }
 
+    /// Runs one instruction. Inlined into `run`'s loop so that an instruction costs a jump
+    /// through the match rather than a call of this large function (its prologue, epilogue and
+    /// a result returned through memory); the error is boxed for the same reason, keeping the
+    /// result in two registers.
     #[inline(always)]
     fn exec(&mut self, insn: &Insn, env: &mut Env<'_>) -> Result<Flow, Box<Error>> {
         use Flow::{Jump, Next};
@@ -517,7 +526,9 @@ impl Vm {
                 on_error,
             } => {
                 self.on_error = *on_error;
-                return Err(Error::new(*code, message.clone()).with_extended_code(*extended_code).into());
+                return Err(Error::new(*code, message.clone())
+                    .with_extended_code(*extended_code)
+                    .into());
             }
             Insn::HaltIfNull {
                 reg,
@@ -527,7 +538,8 @@ impl Vm {
                 if matches!(self.regs[*reg], Value::Null) {
                     self.on_error = *on_error;
                     return Err(Error::new(ErrorCode::Constraint, message.clone())
-                        .with_extended_code(Some(extended::CONSTRAINT_NOTNULL)).into());
+                        .with_extended_code(Some(extended::CONSTRAINT_NOTNULL))
+                        .into());
                 }
             }
             Insn::Transaction {
@@ -660,7 +672,9 @@ impl Vm {
                         *at = Some(id);
                         rows.contains_key(&id)
                     }
-                    _ => return Err(Error::new(ErrorCode::Internal, "rowid seek on an index").into()),
+                    _ => {
+                        return Err(Error::new(ErrorCode::Internal, "rowid seek on an index").into())
+                    }
                 };
                 c.moved();
                 if !found {
@@ -684,10 +698,9 @@ impl Vm {
                 };
                 let (c, pager) = self.cursor_on(*cursor, env)?;
                 let Kind::BTree(b) = &mut c.kind else {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        "rowid range on an ephemeral",
-                    ).into());
+                    return Err(
+                        Error::new(ErrorCode::Internal, "rowid range on an ephemeral").into(),
+                    );
                 };
                 let found = b.seek_rowid(pager, start, op)?;
                 c.moved();
@@ -974,10 +987,9 @@ impl Vm {
             }
             Insn::SorterData { cursor, dest } => {
                 let Kind::Sorter(sorter) = &open_cursor(&mut self.cursors, *cursor)?.kind else {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        "SorterData on a non-sorter",
-                    ).into());
+                    return Err(
+                        Error::new(ErrorCode::Internal, "SorterData on a non-sorter").into(),
+                    );
                 };
                 self.regs[*dest] = Value::Blob(sorter.current().to_vec());
             }
@@ -988,10 +1000,9 @@ impl Vm {
             } => {
                 let Kind::Sorter(sorter) = &mut open_cursor(&mut self.cursors, *cursor)?.kind
                 else {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        "SorterInsert on a non-sorter",
-                    ).into());
+                    return Err(
+                        Error::new(ErrorCode::Internal, "SorterInsert on a non-sorter").into(),
+                    );
                 };
                 with_refs(&self.regs[*start..*start + *count], |values| {
                     sorter.push_values(values)
@@ -1136,7 +1147,8 @@ impl Vm {
                             return Err(Error::new(
                                 ErrorCode::Internal,
                                 "an aggregate function called as a scalar",
-                            ).into());
+                            )
+                            .into());
                         };
                         let aux = self.aux.entry(self.pc).or_default();
                         with_refs(argv, |argv| call(&mut FunctionCall::new(aux), argv))?
@@ -1195,7 +1207,9 @@ impl Vm {
                 self.regs[*reg] = Value::Null;
                 return match after_yield.checked_sub(1) {
                     Some(caller) => Ok(Flow::EndCoroutine(caller)),
-                    None => Err(Error::new(ErrorCode::Internal, "EndCoroutine at address 0").into()),
+                    None => {
+                        Err(Error::new(ErrorCode::Internal, "EndCoroutine at address 0").into())
+                    }
                 };
             }
             Insn::Once { target } => {
