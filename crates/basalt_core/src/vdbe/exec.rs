@@ -476,7 +476,8 @@ impl Vm {
         Ok(())
     }
 
-    #[inline]
+    // Always inlined: the integer and real cases are a few instructions, less than a call.
+    #[inline(always)]
     fn compare(&self, spec: &CmpSpec, lhs: usize, rhs: usize) -> Option<bool> {
         let (a, b) = (&self.regs[lhs], &self.regs[rhs]);
         // Two integers, or two (non-NaN) reals, under any affinity but TEXT compare as they
@@ -1365,6 +1366,7 @@ fn cursor_and_pager<'c, 'e>(
 
 /// Runs `f` on registers seen as value references. Keys, record columns and function
 /// arguments are usually few: those go in a stack buffer rather than a fresh `Vec` per row.
+#[inline]
 fn with_refs<R>(regs: &[Value], f: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
     const INLINE: usize = 8;
     // One argument (most aggregate steps and functions) needs no buffer to fill.
