@@ -1231,11 +1231,7 @@ impl Vm {
             Insn::Variable { index, dest } => {
                 self.regs[*dest] = self.params.get(*index).cloned().unwrap_or(Value::Null);
             }
-            Insn::Copy { src, dest, count } => {
-                for k in 0..*count {
-                    self.regs[dest + k] = self.regs[src + k].clone();
-                }
-            }
+            Insn::Copy { src, dest, count } => copy_registers(&mut self.regs, *src, *dest, *count),
             Insn::Affinity { start, affinities } => {
                 for (k, a) in affinities.iter().enumerate() {
                     apply_storage_affinity(&mut self.regs[start + k], *a);
@@ -1362,6 +1358,27 @@ fn cursor_and_pager<'c, 'e>(
     let c = open_cursor(cursors, id)?;
     let pager = env.db(c.db)?;
     Ok((c, pager))
+}
+
+/// Copies `count` registers from `src` to `dest`, one after the other in order (as overlapping
+/// ranges require), each into its destination's text or blob buffer: GROUP BY and min()/max()
+/// loops copy a row's values on every row, which would otherwise allocate and free per copy.
+fn copy_registers(regs: &mut [Value], src: usize, dest: usize, count: usize) {
+    for k in 0..count {
+        let (from, to) = (src + k, dest + k);
+        let (source, target) = match from.cmp(&to) {
+            Ordering::Equal => continue,
+            Ordering::Less => {
+                let (low, high) = regs.split_at_mut(to);
+                (&low[from], &mut high[0])
+            }
+            Ordering::Greater => {
+                let (low, high) = regs.split_at_mut(from);
+                (&high[0], &mut low[to])
+            }
+        };
+        target.set_from_ref(source.as_value_ref());
+    }
 }
 
 /// Runs `f` on registers seen as value references. Keys, record columns and function
