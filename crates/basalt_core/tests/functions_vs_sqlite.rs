@@ -277,6 +277,33 @@ fn progress_handler_runs_once_per_every_instructions_across_steps() {
     }
 }
 
+/// An interrupt raised while a statement runs (here from its own progress handler) stops it
+/// within one interval of the interrupt flag's checks (1,024 instructions), as SQLite's
+/// statement stops at its next check.
+#[test]
+fn an_interrupt_during_a_step_stops_the_statement_at_the_next_check() {
+    let ours = Connection::open(":memory:").expect("open");
+    let handle = ours.interrupt_handle();
+    let calls = Rc::new(Cell::new(0u32));
+    let seen = Rc::clone(&calls);
+    ours.with_hooks(|hooks| {
+        hooks.progress = Some(Progress {
+            every: 100,
+            handler: Box::new(move || {
+                seen.set(seen.get() + 1);
+                handle.interrupt();
+                // A bound, so that a missed interrupt fails the count below, not the run.
+                seen.get() >= 1000
+            }),
+        })
+    });
+    let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+                   SELECT count(*) FROM c";
+    let stopped = ours.execute_batch(endless).map_err(|e| e.code);
+    assert_eq!(stopped, Err(ErrorCode::Interrupt));
+    assert!((1..=11).contains(&calls.get()), "{} calls", calls.get());
+}
+
 #[test]
 fn update_hook_reports_what_sqlite_reports() {
     use basalt_core::hooks::UpdateOp;
