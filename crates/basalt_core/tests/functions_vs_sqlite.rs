@@ -245,6 +245,65 @@ fn hooks_see_commits_rollbacks_and_progress() {
     assert_eq!(calls.get(), 6);
 }
 
+/// The progress handler runs once per `every` instructions, counted across the steps of a
+/// statement (rows handed back in between), however `every` falls against the interval at
+/// which the interrupt flag is read; `vm_steps` stays exact beside it.
+#[test]
+fn progress_handler_runs_once_per_every_instructions_across_steps() {
+    for every in [1, 7, 1000, 1023, 1024, 1025, 4999] {
+        let ours = Connection::open(":memory:").expect("open");
+        let calls = Rc::new(Cell::new(0u64));
+        let seen = Rc::clone(&calls);
+        ours.with_hooks(|hooks| {
+            hooks.progress = Some(Progress {
+                every,
+                handler: Box::new(move || {
+                    seen.set(seen.get() + 1);
+                    false
+                }),
+            })
+        });
+        let mut stmt = ours
+            .prepare("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 3000) SELECT x FROM c")
+            .expect("prepare");
+        let mut rows = 0;
+        while stmt.step_blocking().expect("step") {
+            rows += 1;
+        }
+        assert_eq!(rows, 3000);
+        let steps = stmt.vm_steps();
+        assert!(steps > 3000 * 3, "every {every}: {steps} steps");
+        assert_eq!(calls.get(), steps / u64::from(every), "every {every}");
+    }
+}
+
+/// An interrupt raised while a statement runs (here from its own progress handler) stops it
+/// within one interval of the interrupt flag's checks (1,024 instructions), as SQLite's
+/// statement stops at its next check.
+#[test]
+fn an_interrupt_during_a_step_stops_the_statement_at_the_next_check() {
+    let ours = Connection::open(":memory:").expect("open");
+    let handle = ours.interrupt_handle();
+    let calls = Rc::new(Cell::new(0u32));
+    let seen = Rc::clone(&calls);
+    ours.with_hooks(|hooks| {
+        hooks.progress = Some(Progress {
+            every: 100,
+            handler: Box::new(move || {
+                seen.set(seen.get() + 1);
+                handle.interrupt();
+                // A bound, so that a missed interrupt fails the count below, not the run.
+                seen.get() >= 1000
+            }),
+        })
+    });
+    let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+                   SELECT count(*) FROM c";
+    let stopped = ours.execute_batch(endless).map_err(|e| e.code);
+    assert_eq!(stopped, Err(ErrorCode::Interrupt));
+    assert!((1..=11).contains(&calls.get()), "{} calls", calls.get());
+}
+
 #[test]
 fn update_hook_reports_what_sqlite_reports() {
     use basalt_core::hooks::UpdateOp;

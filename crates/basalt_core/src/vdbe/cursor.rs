@@ -219,7 +219,9 @@ impl VCursor {
 
     /// `column` written into `dest` (reusing its buffer); `false`, leaving `dest` alone, when
     /// the record is shorter. Nothing is written unless the read succeeds, so an `IoPending`
-    /// leaves `dest` as it was.
+    /// leaves `dest` as it was. Inlined into the interpreter loop (the record load stays out of
+    /// line): a call cost a fifth of a column read.
+    #[inline]
     pub fn column_into(&mut self, pager: &mut Pager, i: usize, dest: &mut Value) -> Result<bool> {
         if self.null_row || !self.load(pager)? {
             *dest = Value::Null;

@@ -78,6 +78,7 @@ pub struct Env<'a> {
 
 impl Env<'_> {
     /// The pager of database `db`; `temp` must have been opened by a `Transaction` on it.
+    #[inline]
     pub fn db(&mut self, db: Db) -> Result<&mut Pager> {
         match db {
             Db::Main => Ok(self.pager),
@@ -141,7 +142,14 @@ pub struct Vm {
     /// Whether a b-tree write began without a savepoint to undo it (the statement's failure
     /// must then roll back the whole transaction).
     pub unjournaled_write: bool,
-    ops_since_check: u32,
+    /// The instruction countdown (`step`): instructions left before the next look at the
+    /// interrupt flag or the progress handler, the length of the window it counts down, and
+    /// instructions left until the interrupt flag is due. Every instruction run costs one
+    /// decrement; `steps`, `ops_since_progress` and the interrupt interval catch up with the
+    /// spent part of the window at its end or when `step` returns (`settle`).
+    left: u32,
+    window: u32,
+    until_interrupt_check: u32,
     /// `'now'` for this execution: read from the clock at its first use, kept until reset.
     now_ms: Option<i64>,
     /// Instructions started since the statement was prepared (SQLITE_STMTSTATUS_VM_STEP; not
@@ -214,7 +222,9 @@ impl Vm {
             savepoints: [None; 2],
             statement_journal: super::journal::needs_statement_journal(&program.insns),
             unjournaled_write: false,
-            ops_since_check: 0,
+            left: 0,
+            window: 0,
+            until_interrupt_check: 0,
             now_ms: None,
             steps: 0,
             sort_runs: 0,
@@ -362,34 +372,29 @@ impl Vm {
         if self.halted {
             return Ok(StepResult::Done);
         }
+        // An interrupt that came between two steps stops the statement before it goes on: the
+        // first instruction ends a window of one.
+        self.until_interrupt_check = 1;
+        self.window = 1;
+        self.left = 1;
+        let result = self.run(env);
+        self.settle(env.conn.hooks.progress.is_some());
+        result
+    }
+
+    /// `step`'s loop. Each instruction costs the countdown one; the instruction that empties
+    /// it runs the interrupt and progress checks first (`window_spent`), as often as one
+    /// counter per check would.
+    fn run(&mut self, env: &mut Env<'_>) -> Result<StepResult> {
         let program = Arc::clone(&self.program);
-        // An interrupt that came between two steps stops the statement before it goes on.
-        self.ops_since_check = INTERRUPT_CHECK_INTERVAL;
         loop {
             let Some(insn) = program.insns.get(self.pc) else {
                 self.halted = true;
                 return Ok(StepResult::Done);
             };
-            self.ops_since_check += 1;
-            self.steps += 1;
-            if self.ops_since_check >= INTERRUPT_CHECK_INTERVAL {
-                self.ops_since_check = 0;
-                if env.conn.interrupt.load(AtomicOrdering::Relaxed) {
-                    self.halted = true;
-                    self.on_error = OnError::Abort;
-                    return Err(Error::code(ErrorCode::Interrupt));
-                }
-            }
-            if let Some(progress) = &mut env.conn.hooks.progress {
-                self.ops_since_progress += 1;
-                if self.ops_since_progress >= progress.every {
-                    self.ops_since_progress = 0;
-                    if (progress.handler)() {
-                        self.halted = true;
-                        self.on_error = OnError::Abort;
-                        return Err(Error::code(ErrorCode::Interrupt));
-                    }
-                }
+            self.left -= 1;
+            if self.left == 0 {
+                self.window_spent(env)?;
             }
             match self.exec(insn, env) {
                 Ok(Flow::Next) => self.pc += 1,
@@ -415,13 +420,64 @@ impl Vm {
                 Err(e) if e.is_io_pending() => return Ok(StepResult::IoPending),
                 Err(e) => {
                     self.halted = true;
-                    return Err(e);
+                    return Err(*e);
                 }
             }
         }
     }
 
-    #[inline]
+    /// Brings the counters up to date with the instructions run in the current window (the
+    /// instruction that emptied it included) and starts an empty one.
+    fn settle(&mut self, progress: bool) {
+        let spent = self.window - self.left;
+        debug_assert!(spent <= self.until_interrupt_check);
+        self.steps += u64::from(spent);
+        self.until_interrupt_check -= spent;
+        if progress {
+            self.ops_since_progress = self.ops_since_progress.saturating_add(spent);
+        }
+        self.window = self.left;
+    }
+
+    /// The countdown reached zero: the interrupt flag and the progress handler get their look
+    /// if due, and the next window ends at whichever is due first.
+    #[cold]
+    #[inline(never)]
+    fn window_spent(&mut self, env: &mut Env<'_>) -> Result<()> {
+        self.settle(env.conn.hooks.progress.is_some());
+        if self.until_interrupt_check == 0 {
+            self.until_interrupt_check = INTERRUPT_CHECK_INTERVAL;
+            if env.conn.interrupt.load(AtomicOrdering::Relaxed) {
+                self.halted = true;
+                self.on_error = OnError::Abort;
+                return Err(Error::code(ErrorCode::Interrupt));
+            }
+        }
+        let mut next = self.until_interrupt_check;
+        if let Some(progress) = &mut env.conn.hooks.progress {
+            if self.ops_since_progress >= progress.every {
+                self.ops_since_progress = 0;
+                if (progress.handler)() {
+                    self.halted = true;
+                    self.on_error = OnError::Abort;
+                    return Err(Error::code(ErrorCode::Interrupt));
+                }
+            }
+            next = next.min(
+                progress
+                    .every
+                    .saturating_sub(self.ops_since_progress)
+                    .max(1),
+            );
+        }
+        debug_assert!((1..=INTERRUPT_CHECK_INTERVAL).contains(&next));
+        self.window = next;
+        self.left = next;
+        Ok(())
+    }
+
+    // Always inlined: the integer and real cases are a few instructions, less than a call.
+    #[inline(always)]
     fn compare(&self, spec: &CmpSpec, lhs: usize, rhs: usize) -> Option<bool> {
         let (a, b) = (&self.regs[lhs], &self.regs[rhs]);
         // Two integers, or two (non-NaN) reals, under any affinity but TEXT compare as they
@@ -453,7 +509,12 @@ impl Vm {
         self.regs[r].as_value_ref()
     }
 
-    fn exec(&mut self, insn: &Insn, env: &mut Env<'_>) -> Result<Flow> {
+    /// Runs one instruction. Inlined into `run`'s loop so that an instruction costs a jump
+    /// through the match rather than a call of this large function (its prologue, epilogue and
+    /// a result returned through memory); the error is boxed for the same reason, keeping the
+    /// result in two registers.
+    #[inline(always)]
+    fn exec(&mut self, insn: &Insn, env: &mut Env<'_>) -> Result<Flow, Box<Error>> {
         use Flow::{Jump, Next};
         match insn {
             Insn::Init { target } | Insn::Goto { target } => return Ok(Jump(*target)),
@@ -466,7 +527,9 @@ impl Vm {
                 on_error,
             } => {
                 self.on_error = *on_error;
-                return Err(Error::new(*code, message.clone()).with_extended_code(*extended_code));
+                return Err(Error::new(*code, message.clone())
+                    .with_extended_code(*extended_code)
+                    .into());
             }
             Insn::HaltIfNull {
                 reg,
@@ -476,7 +539,8 @@ impl Vm {
                 if matches!(self.regs[*reg], Value::Null) {
                     self.on_error = *on_error;
                     return Err(Error::new(ErrorCode::Constraint, message.clone())
-                        .with_extended_code(Some(extended::CONSTRAINT_NOTNULL)));
+                        .with_extended_code(Some(extended::CONSTRAINT_NOTNULL))
+                        .into());
                 }
             }
             Insn::Transaction {
@@ -498,7 +562,7 @@ impl Vm {
                 pager.begin_read()?;
                 let header = pager.header()?;
                 if header.schema_cookie != *schema_cookie {
-                    return Err(Error::code(ErrorCode::Schema));
+                    return Err(Error::code(ErrorCode::Schema).into());
                 }
                 if *write {
                     pager.begin_write()?;
@@ -609,7 +673,9 @@ impl Vm {
                         *at = Some(id);
                         rows.contains_key(&id)
                     }
-                    _ => return Err(Error::new(ErrorCode::Internal, "rowid seek on an index")),
+                    _ => {
+                        return Err(Error::new(ErrorCode::Internal, "rowid seek on an index").into())
+                    }
                 };
                 c.moved();
                 if !found {
@@ -633,10 +699,9 @@ impl Vm {
                 };
                 let (c, pager) = self.cursor_on(*cursor, env)?;
                 let Kind::BTree(b) = &mut c.kind else {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        "rowid range on an ephemeral",
-                    ));
+                    return Err(
+                        Error::new(ErrorCode::Internal, "rowid range on an ephemeral").into(),
+                    );
                 };
                 let found = b.seek_rowid(pager, start, op)?;
                 c.moved();
@@ -766,7 +831,7 @@ impl Vm {
                         Some(last) => last.checked_add(1),
                         None => Some(1),
                     },
-                    _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index")),
+                    _ => return Err(Error::new(ErrorCode::Internal, "NewRowid on an index").into()),
                 };
                 c.moved();
                 let mut rowid = match next {
@@ -776,14 +841,14 @@ impl Vm {
                     None if autoinc.is_none() => self
                         .unused_random_rowid(*cursor, env)?
                         .ok_or_else(|| Error::code(ErrorCode::Full))?,
-                    None => return Err(Error::code(ErrorCode::Full)),
+                    None => return Err(Error::code(ErrorCode::Full).into()),
                 };
                 if let Some(counter) = autoinc {
                     let Some(largest) = reg_i64(&self.regs[*counter]) else {
-                        return Err(Error::new(ErrorCode::Internal, "non-integer counter"));
+                        return Err(Error::new(ErrorCode::Internal, "non-integer counter").into());
                     };
                     let Some(past) = largest.checked_add(1) else {
-                        return Err(Error::code(ErrorCode::Full));
+                        return Err(Error::code(ErrorCode::Full).into());
                     };
                     rowid = rowid.max(past);
                     self.regs[*counter] = Value::Integer(rowid);
@@ -799,10 +864,10 @@ impl Vm {
                 hook,
             } => {
                 let Some(id) = reg_i64(&self.regs[*rowid]) else {
-                    return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch"));
+                    return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch").into());
                 };
                 let Value::Blob(bytes) = &self.regs[*record] else {
-                    return Err(Error::new(ErrorCode::Internal, "Insert of a non-record"));
+                    return Err(Error::new(ErrorCode::Internal, "Insert of a non-record").into());
                 };
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
@@ -816,7 +881,7 @@ impl Vm {
                         *at = Some(id);
                         false
                     }
-                    _ => return Err(Error::new(ErrorCode::Internal, "Insert into an index")),
+                    _ => return Err(Error::new(ErrorCode::Internal, "Insert into an index").into()),
                 };
                 let db = c.db;
                 c.moved();
@@ -872,7 +937,7 @@ impl Vm {
             }
             Insn::IdxInsert { cursor, record } => {
                 let Value::Blob(bytes) = &self.regs[*record] else {
-                    return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record"));
+                    return Err(Error::new(ErrorCode::Internal, "IdxInsert of a non-record").into());
                 };
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let is_btree = match &mut c.kind {
@@ -893,7 +958,7 @@ impl Vm {
                         false
                     }
                     Kind::EphTable { .. } => {
-                        return Err(Error::new(ErrorCode::Internal, "IdxInsert into a table"))
+                        return Err(Error::new(ErrorCode::Internal, "IdxInsert into a table").into())
                     }
                 };
                 c.moved();
@@ -923,10 +988,9 @@ impl Vm {
             }
             Insn::SorterData { cursor, dest } => {
                 let Kind::Sorter(sorter) = &open_cursor(&mut self.cursors, *cursor)?.kind else {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        "SorterData on a non-sorter",
-                    ));
+                    return Err(
+                        Error::new(ErrorCode::Internal, "SorterData on a non-sorter").into(),
+                    );
                 };
                 self.regs[*dest] = Value::Blob(sorter.current().to_vec());
             }
@@ -937,10 +1001,9 @@ impl Vm {
             } => {
                 let Kind::Sorter(sorter) = &mut open_cursor(&mut self.cursors, *cursor)?.kind
                 else {
-                    return Err(Error::new(
-                        ErrorCode::Internal,
-                        "SorterInsert on a non-sorter",
-                    ));
+                    return Err(
+                        Error::new(ErrorCode::Internal, "SorterInsert on a non-sorter").into(),
+                    );
                 };
                 with_refs(&self.regs[*start..*start + *count], |values| {
                     sorter.push_values(values)
@@ -965,7 +1028,7 @@ impl Vm {
                         });
                         *at = None;
                     }
-                    _ => return Err(Error::new(ErrorCode::Internal, "IdxDelete on a table")),
+                    _ => return Err(Error::new(ErrorCode::Internal, "IdxDelete on a table").into()),
                 }
                 self.cursor(*cursor)?.moved();
             }
@@ -1085,7 +1148,8 @@ impl Vm {
                             return Err(Error::new(
                                 ErrorCode::Internal,
                                 "an aggregate function called as a scalar",
-                            ));
+                            )
+                            .into());
                         };
                         let aux = self.aux.entry(self.pc).or_default();
                         with_refs(argv, |argv| call(&mut FunctionCall::new(aux), argv))?
@@ -1127,7 +1191,7 @@ impl Vm {
             Insn::Return { ret } => {
                 return match reg_i64(&self.regs[*ret]) {
                     Some(addr) if addr >= 0 => Ok(Jump(addr as usize)),
-                    _ => Err(Error::new(ErrorCode::Internal, "Return without Gosub")),
+                    _ => Err(Error::new(ErrorCode::Internal, "Return without Gosub").into()),
                 }
             }
             Insn::InitCoroutine { reg, target } => {
@@ -1144,7 +1208,9 @@ impl Vm {
                 self.regs[*reg] = Value::Null;
                 return match after_yield.checked_sub(1) {
                     Some(caller) => Ok(Flow::EndCoroutine(caller)),
-                    None => Err(Error::new(ErrorCode::Internal, "EndCoroutine at address 0")),
+                    None => {
+                        Err(Error::new(ErrorCode::Internal, "EndCoroutine at address 0").into())
+                    }
                 };
             }
             Insn::Once { target } => {
@@ -1165,11 +1231,7 @@ impl Vm {
             Insn::Variable { index, dest } => {
                 self.regs[*dest] = self.params.get(*index).cloned().unwrap_or(Value::Null);
             }
-            Insn::Copy { src, dest, count } => {
-                for k in 0..*count {
-                    self.regs[dest + k] = self.regs[src + k].clone();
-                }
-            }
+            Insn::Copy { src, dest, count } => copy_registers(&mut self.regs, *src, *dest, *count),
             Insn::Affinity { start, affinities } => {
                 for (k, a) in affinities.iter().enumerate() {
                     apply_storage_affinity(&mut self.regs[start + k], *a);
@@ -1206,7 +1268,7 @@ impl Vm {
             }
             Insn::MustBeInt { reg } => match Affinity::Numeric.apply(self.reg(*reg)) {
                 v @ Value::Integer(_) => self.regs[*reg] = v,
-                _ => return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch")),
+                _ => return Err(Error::new(ErrorCode::Mismatch, "datatype mismatch").into()),
             },
             Insn::IfPos { reg, target } => {
                 if let Some(n) = reg_i64(&self.regs[*reg]) {
@@ -1271,14 +1333,23 @@ fn probe(c: &mut VCursor, pager: &mut Pager, refs: &[ValueRef<'_>]) -> Result<bo
 }
 
 /// Cursor `id`, borrowing only the cursor table so that registers stay readable beside it.
+#[inline]
 fn open_cursor(cursors: &mut [Option<Box<VCursor>>], id: usize) -> Result<&mut VCursor> {
-    cursors
-        .get_mut(id)
-        .and_then(Option::as_deref_mut)
-        .ok_or_else(|| Error::new(ErrorCode::Internal, format!("cursor {id} is not open")))
+    match cursors.get_mut(id) {
+        Some(Some(c)) => Ok(c),
+        _ => Err(cursor_not_open(id)),
+    }
+}
+
+/// `open_cursor`'s error, out of line: every cursor instruction inlines the lookup.
+#[cold]
+#[inline(never)]
+fn cursor_not_open(id: usize) -> Error {
+    Error::new(ErrorCode::Internal, format!("cursor {id} is not open"))
 }
 
 /// Cursor `id` and the pager of its database (`open_cursor`'s split borrow).
+#[inline(always)]
 fn cursor_and_pager<'c, 'e>(
     cursors: &'c mut [Option<Box<VCursor>>],
     id: usize,
@@ -1289,8 +1360,30 @@ fn cursor_and_pager<'c, 'e>(
     Ok((c, pager))
 }
 
+/// Copies `count` registers from `src` to `dest`, one after the other in order (as overlapping
+/// ranges require), each into its destination's text or blob buffer: GROUP BY and min()/max()
+/// loops copy a row's values on every row, which would otherwise allocate and free per copy.
+fn copy_registers(regs: &mut [Value], src: usize, dest: usize, count: usize) {
+    for k in 0..count {
+        let (from, to) = (src + k, dest + k);
+        let (source, target) = match from.cmp(&to) {
+            Ordering::Equal => continue,
+            Ordering::Less => {
+                let (low, high) = regs.split_at_mut(to);
+                (&low[from], &mut high[0])
+            }
+            Ordering::Greater => {
+                let (low, high) = regs.split_at_mut(from);
+                (&high[0], &mut low[to])
+            }
+        };
+        target.set_from_ref(source.as_value_ref());
+    }
+}
+
 /// Runs `f` on registers seen as value references. Keys, record columns and function
 /// arguments are usually few: those go in a stack buffer rather than a fresh `Vec` per row.
+#[inline]
 fn with_refs<R>(regs: &[Value], f: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
     const INLINE: usize = 8;
     // One argument (most aggregate steps and functions) needs no buffer to fill.
