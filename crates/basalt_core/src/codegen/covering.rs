@@ -23,6 +23,7 @@ use super::query_plan::PlanNotes;
 use super::scope::Scope;
 use super::Ctx;
 use crate::catalog::{Column, Index, Table};
+use crate::sql::affinity::Affinity;
 use crate::vdbe::{Addr, CursorId, Insn, Root};
 
 /// A loop over `index` entries that looks up each row of its table.
@@ -313,12 +314,7 @@ type Choice<'c> = (i64, &'c Index, Vec<(usize, usize)>);
 /// `(k)` as `k / 4 + 1` where the type names CHAR or BLOB with a size, otherwise 5.
 fn width_estimate(column: &Column) -> u64 {
     let declared = column.declared_type.to_ascii_lowercase();
-    if declared.trim().is_empty() {
-        return 1;
-    }
-    let affinity = crate::sql::affinity::Affinity::from_type_name(&declared);
-    use crate::sql::affinity::Affinity;
-    if !matches!(affinity, Affinity::Text | Affinity::Blob) {
+    if declared.trim().is_empty() || !matches!(column.affinity, Affinity::Text | Affinity::Blob) {
         return 1;
     }
     // Where SQLite looks for a size: after the last "char", or right after "blob(".
@@ -327,17 +323,16 @@ fn width_estimate(column: &Column) -> u64 {
         .map(|at| at + 4)
         .or_else(|| declared.find("blob(").map(|at| at + 4));
     let size = match sized_from {
-        Some(from) => declared[from..]
-            .find(|c: char| c.is_ascii_digit())
-            .map(|start| {
-                let digits: String = declared[from + start..]
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect();
-                digits.parse::<i32>().unwrap_or(0)
-            })
-            .unwrap_or(0),
+        Some(from) => {
+            let digits: String = declared[from..]
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            // SQLite reads at most an i32: a larger size counts as none.
+            digits.parse::<i32>().map_or(0, |v| v.unsigned_abs().into())
+        }
         None => 16,
     };
-    (size.max(0) as u64 / 4 + 1).min(255)
+    (size / 4 + 1).min(255)
 }
