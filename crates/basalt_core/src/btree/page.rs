@@ -400,6 +400,11 @@ impl<'a> Page<'a> {
                 == Some(layout),
             "page bytes changed under a kept layout"
         );
+        Ok(Page::from_layout(data, layout))
+    }
+
+    #[inline(always)]
+    fn from_layout(data: &'a [u8], layout: Layout) -> Page<'a> {
         let Layout {
             hdr,
             usable,
@@ -407,14 +412,14 @@ impl<'a> Page<'a> {
             cell_count,
             content_start,
         } = layout;
-        Ok(Page {
+        Page {
             data,
             hdr,
             usable,
             kind,
             cell_count,
             content_start,
-        })
+        }
     }
 
     pub fn layout(&self) -> Layout {
@@ -442,14 +447,16 @@ impl<'a> Page<'a> {
             pointers_end <= content_start && content_start <= usable,
             "page with {cell_count} cells has its content at {content_start}"
         );
-        Ok(Page {
+        Ok(Page::from_layout(
             data,
-            hdr,
-            usable,
-            kind,
-            cell_count,
-            content_start,
-        })
+            Layout {
+                hdr,
+                usable,
+                kind,
+                cell_count,
+                content_start,
+            },
+        ))
     }
 
     pub fn kind(&self) -> PageKind {
