@@ -21,6 +21,7 @@ use super::estimate::log_scale;
 use super::expr::{cmp_spec, comparison_affinity, Info};
 use super::in_seek::InLoop;
 use super::index_range::{index_range, range_terms, IndexRange, IndexSeek, RangeTerm};
+use super::order_walk::whole_index;
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::Cond;
 use super::{Ctx, Label};
@@ -157,10 +158,14 @@ impl<'a> Ctx<'a> {
             .enumerate()
             .filter_map(|(i, cond)| eq_term(i, cond, level, sc))
             .collect();
+        // Under `INDEXED BY`, SQLite considers that index alone, not even the rowid.
+        let forced = self.forced_index(source.cursor);
         // `rowid = x`, else `rowid IN (…)`.
         let rowid = |t: &&EqTerm<'e>| t.column.read == ColRead::Rowid;
         if let Some(t) = terms.iter().filter(rowid).min_by_key(|t| t.list.is_some()) {
-            return Access::Rowid(t.clone());
+            if forced.is_none() {
+                return Access::Rowid(t.clone());
+            }
         }
         let ranges: Vec<RangeTerm<'e>> = here
             .iter()
@@ -203,7 +208,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let (mut lower, mut upper) = (None, None);
-        for cond in here {
+        for cond in here.iter().filter(|_| forced.is_none()) {
             for (is_lower, bound) in rowid_bounds(cond, level, sc) {
                 let side = if is_lower { &mut lower } else { &mut upper };
                 side.get_or_insert(bound);
@@ -221,7 +226,12 @@ impl<'a> Ctx<'a> {
                     backward,
                 }));
             }
-            None => {}
+            None => {
+                if let Some(index) = forced {
+                    let backward = self.order_walk_backward(source.cursor);
+                    return whole_index(index, backward);
+                }
+            }
         }
         if lower.is_some() || upper.is_some() {
             let backward = self.order_walk_backward(source.cursor);
@@ -235,19 +245,6 @@ impl<'a> Ctx<'a> {
             return walk;
         }
         Access::Scan
-    }
-
-    /// The indexes a loop over `table` on `cursor` may use: none where the table is named
-    /// `NOT INDEXED`.
-    pub(super) fn usable_indexes<'t>(
-        &'t self,
-        cursor: CursorId,
-        table: &'t crate::catalog::Table,
-    ) -> Vec<&'t Index> {
-        if self.not_indexed.contains(&cursor) {
-            return Vec::new();
-        }
-        self.catalog.table_indexes(table).collect()
     }
 
     /// Positions the level's cursor on its first candidate row, jumping to `exit` if there is

@@ -362,6 +362,15 @@ impl Ctx<'_> {
                 collation: Cell::new(Collation::Binary),
             });
         }
+        if let ([out], [source]) = (outputs, sc.sources.as_slice()) {
+            let whole_table =
+                group_by.is_empty() && having.is_none() && conds.is_empty() && joins.is_empty();
+            if whole_table && is_count_star(out) {
+                // SQLite counts a table's rows through its narrowest b-tree whatever its
+                // `INDEXED BY` says (`NOT INDEXED` still holds).
+                self.ignore_forced_index(source.cursor);
+            }
+        }
         // Bare columns: every column of this query's sources used outside an aggregate.
         let mut bare: Vec<Resolved> = bare_extra
             .iter()
@@ -752,4 +761,14 @@ fn min_max_call(calls: &[Call]) -> Option<(&Call, bool)> {
     };
     (call.args.len() == 1 && call.filter.is_none() && call.distinct.is_none())
         .then_some((call, desc))
+}
+
+/// Whether `e` is a plain `count(*)`: no FILTER, no OVER.
+fn is_count_star(e: &ast::Expr) -> bool {
+    matches!(&e.kind, ExprKind::Function {
+        name,
+        args: ast::FunctionArgs::Star,
+        filter: None,
+        over: None,
+    } if name.value.eq_ignore_ascii_case("count"))
 }

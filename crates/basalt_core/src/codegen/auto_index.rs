@@ -116,7 +116,7 @@ impl Ctx<'_> {
             None => (here, false, true),
         };
         let mut access = self.choose_access(level, conds, sc);
-        let indexable = !self.not_indexed.contains(&sc.sources[level].cursor);
+        let indexable = !self.has_index_hint(sc.sources[level].cursor);
         if auto_ok && indexable && matches!(access, Access::Scan) && level > 0 {
             if let Some(auto) = auto_index(level, conds, sc) {
                 access = Access::Auto(auto);

@@ -151,7 +151,7 @@ pub(super) struct ScanCandidate {
 impl Ctx<'_> {
     /// Registers the full scan about to be emitted over `cursor`, if it is a table's.
     pub(super) fn cover_scan_candidate(&mut self, cursor: CursorId, sc: &Scope<'_>) {
-        if self.order_kept.borrow().contains(&cursor) || self.not_indexed.contains(&cursor) {
+        if self.order_kept.borrow().contains(&cursor) || self.has_index_hint(cursor) {
             return;
         }
         let Some(source) = sc.sources.iter().find(|s| s.cursor == cursor) else {

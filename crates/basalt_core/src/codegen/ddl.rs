@@ -515,7 +515,7 @@ impl Ctx<'_> {
                 covering_scans: Vec::new(),
                 order_walk: std::cell::Cell::new(None),
                 order_kept: std::cell::RefCell::new(Vec::new()),
-                not_indexed: Vec::new(),
+                index_hints: Vec::new(),
                 authorizer: None,
                 auth_ignored: std::cell::RefCell::new(Vec::new()),
             };

@@ -827,11 +827,13 @@ impl Ctx<'_> {
     }
 
     /// The rowids of the rows WHERE selects, into a new ephemeral table. The WHERE's AND terms
-    /// pick the access path (a rowid lookup, an index seek), as in a SELECT.
+    /// pick the access path (a rowid lookup, an index seek), as in a SELECT, within what the
+    /// table's `indexed` hint allows.
     fn collect_rowids(
         &mut self,
         table: &Table,
         alias: Option<&ast::Name>,
+        indexed: Option<&ast::Indexed>,
         where_: Option<&ast::Expr>,
     ) -> Result<CursorId> {
         let mut terms = Vec::new();
@@ -842,6 +844,7 @@ impl Ctx<'_> {
             super::select::split_and(w, &mut terms);
         }
         let (rowids, scan) = self.open_rowid_collection(table);
+        self.bind_index_hint(scan, table, indexed)?;
         let mut sc = Scope::new(None);
         let name = alias.map_or(table.name.clone(), |a| a.value.clone());
         sc.sources.push(table_source(table, name, scan));
@@ -921,7 +924,12 @@ impl Ctx<'_> {
         let table = self.writable_table(&delete.table)?;
         let t = self.open_target(table.clone());
         let returning = self.returning_begin(delete.returning.as_ref())?;
-        let rowids = self.collect_rowids(&table, delete.alias.as_ref(), delete.where_.as_ref())?;
+        let rowids = self.collect_rowids(
+            &table,
+            delete.alias.as_ref(),
+            delete.indexed.as_ref(),
+            delete.where_.as_ref(),
+        )?;
         // SQLite empties a table for a plain `DELETE FROM t` without visiting its rows, so
         // its update hook hears nothing of them.
         let hook = delete.where_.is_some() || returning.is_some();
@@ -977,7 +985,12 @@ impl Ctx<'_> {
         let sets = assignments(&table, &update.set)?;
         let t = self.open_target(table.clone());
         let returning = self.returning_begin(update.returning.as_ref())?;
-        let rowids = self.collect_rowids(&table, update.alias.as_ref(), update.where_.as_ref())?;
+        let rowids = self.collect_rowids(
+            &table,
+            update.alias.as_ref(),
+            update.indexed.as_ref(),
+            update.where_.as_ref(),
+        )?;
         let next = self.b.label();
         let old = self.b.reg();
         let rows = self.b.scan_start(rowids);

@@ -31,6 +31,7 @@ mod estimate;
 mod expr;
 mod in_existing;
 mod in_seek;
+mod index_hint;
 mod index_range;
 mod integrity;
 mod join_order;
@@ -351,9 +352,9 @@ pub struct Ctx<'a> {
     /// Source cursors whose loop's order serves an ORDER BY (or min/max): their table scans
     /// keep the table's order and are not turned into index walks (`covering.rs`).
     order_kept: std::cell::RefCell<Vec<CursorId>>,
-    /// Source cursors of tables named `NOT INDEXED`: their loops use no index, real or
-    /// automatic (only the rowid).
-    not_indexed: Vec<CursorId>,
+    /// Source cursors of tables named `INDEXED BY` or `NOT INDEXED`, with the hint their
+    /// loops obey (`index_hint.rs`).
+    index_hints: Vec<(CursorId, index_hint::IndexHint)>,
     /// The connection's authorizer, if one is set (`authorize.rs`).
     authorizer: Option<std::rc::Rc<crate::hooks::Authorizer>>,
     /// (database, table, column) whose reads the authorizer answered IGNORE: they read NULL.
@@ -484,7 +485,7 @@ fn compile_noting(
         covering_scans: Vec::new(),
         order_walk: std::cell::Cell::new(None),
         order_kept: std::cell::RefCell::new(Vec::new()),
-        not_indexed: Vec::new(),
+        index_hints: Vec::new(),
         authorizer,
         auth_ignored: std::cell::RefCell::new(Vec::new()),
     };

@@ -1,19 +1,19 @@
 //! ORDER BY without a sorter: a query over one table whose loop already visits rows in the
 //! order asked for — ascending rowid for a scan or rowid range, index order for an index walk
-//! — emits its rows as it finds them, so a LIMIT stops the walk early. Where every key is
-//! descending, a loop that would scan walks the table or a whole index backwards instead
+//! — emits its rows as it finds them, so a LIMIT stops the walk early. Where the keys run the
+//! other way, a loop that would scan walks the table or a whole index backwards instead
 //! (`Last`/`Prev`), and a rowid range or index seek is walked from its upper end down, as
 //! SQLite does.
 //!
 //! Invariants:
 //! - The loop's access path is the one `nest` will choose: the same conditions at the same
 //!   level go through the same `choose_access`.
-//! - Only keys without NULLS FIRST/LAST are matched, all ascending or all descending, each a
-//!   plain column of the table (or its rowid) compared under the index column's collation and
-//!   walked in an ascending index column. Descending keys are matched only by a backward walk
-//!   (of the table, a rowid range, a whole index or an index seek without an IN list, whose
-//!   values come in ascending order only): backwards, NULLs (lowest in index order) come
-//!   last, as ORDER BY … DESC puts them.
+//! - Only keys without NULLS FIRST/LAST are matched, each a plain column of the table (or its
+//!   rowid) compared under the index column's collation. A forward walk gives an ascending
+//!   index column (and the rowid) in ascending order and a `DESC` one in descending order; a
+//!   backward walk (of the table, a rowid range, a whole index or an index seek without an IN
+//!   list, whose values come in ascending order only) the reverse. NULLs are the lowest
+//!   values in index order, so they come where ORDER BY puts them in either direction.
 //! - A key on a column pinned by an equality term of the walk under the key's collation is
 //!   constant there and skipped; an IN term's column is walked in ascending order of its
 //!   distinct values.
@@ -103,27 +103,17 @@ impl Ctx<'_> {
                 return Ok(true);
             }
         }
-        // Every key descending asks for a backward walk; a mixture for neither.
-        let backward = keys_here.first().is_some_and(|k| k.desc);
-        if keys_here.iter().any(|k| k.desc != backward) {
-            return Ok(false);
-        }
-        let order = walk_order(&access, &keys_here);
         // Every key pinned by an equality: any direction will do, and SQLite walks forward.
-        if order == Some(false) || (!backward && order.is_some()) {
+        if walk_order(&access, &keys_here, false).is_some() {
             return Ok(true);
         }
         let reversible = match &access {
-            Access::Scan => true,
-            Access::RowidRange { .. } => backward,
+            Access::Scan | Access::RowidRange { .. } => true,
             // An IN list's values come in ascending order only.
-            Access::Index(seek) => backward && seek.terms.iter().all(|t| t.list.is_none()),
+            Access::Index(seek) => seek.terms.iter().all(|t| t.list.is_none()),
             _ => false,
         };
-        if !reversible {
-            return Ok(false);
-        }
-        let walk = |index: Option<String>| {
+        let walk = |index: Option<String>, backward: bool| {
             self.order_walk.set(Some(OrderWalk {
                 cursor: source.cursor,
                 index,
@@ -131,18 +121,21 @@ impl Ctx<'_> {
             }));
             Ok(true)
         };
-        if backward && order.is_some() {
-            return walk(None);
+        if reversible && walk_order(&access, &keys_here, true).is_some() {
+            return walk(None, true);
         }
         if !matches!(access, Access::Scan) {
             return Ok(false);
         }
         // A walk over a whole index in the order asked for, as SQLite prefers to sorting.
         for index in self.usable_indexes(source.cursor, table) {
-            if index.partial.is_none()
-                && walk_order(&whole_index(index, false), &keys_here).is_some()
-            {
-                return walk(Some(index.name.clone()));
+            if index.partial.is_some() {
+                continue;
+            }
+            for backward in [false, true] {
+                if walk_order(&whole_index(index, backward), &keys_here, backward).is_some() {
+                    return walk(Some(index.name.clone()), backward);
+                }
             }
         }
         Ok(false)
@@ -150,7 +143,7 @@ impl Ctx<'_> {
 }
 
 /// A walk over every entry of `index`.
-fn whole_index<'e>(index: &Index, backward: bool) -> Access<'e> {
+pub(super) fn whole_index<'e>(index: &Index, backward: bool) -> Access<'e> {
     Access::Index(Box::new(IndexSeek {
         index: index.clone(),
         terms: Vec::new(),
@@ -159,28 +152,33 @@ fn whole_index<'e>(index: &Index, backward: bool) -> Access<'e> {
     }))
 }
 
-/// Whether `access` visits rows in the order of `keys`, taken as ascending (a backward walk
-/// reverses both): `None` if not, else whether any key is left once those an equality pins
-/// are dropped (whether the walk's direction matters).
-fn walk_order(access: &Access<'_>, keys: &[&OrderColumn]) -> Option<bool> {
+/// Whether `access`, walked backwards if `backward`, visits rows in the order of `keys`:
+/// `None` if not, else whether any key is left once those an equality pins are dropped
+/// (whether the walk's direction matters). A forward walk gives an ascending index column
+/// ascending values and a descending one descending values; a backward walk the reverse.
+fn walk_order(access: &Access<'_>, keys: &[&OrderColumn], backward: bool) -> Option<bool> {
     let mut keys = keys.to_vec();
-    // The columns the walk is ordered by, in turn.
-    let walked: Vec<(ColRead, Option<Collation>)> = match access {
+    // The columns the walk is ordered by, in turn, each with whether its values descend in a
+    // forward walk.
+    let walked: Vec<(ColRead, Option<Collation>, bool)> = match access {
         Access::Scan | Access::ScanBack | Access::Rowid(_) | Access::RowidRange { .. } => {
-            vec![(ColRead::Rowid, None)]
+            vec![(ColRead::Rowid, None, false)]
         }
         Access::Coroutine(_) | Access::Auto(_) => return None,
         Access::Index(seek) => {
             let mut walked = Vec::new();
             let mut complete = true;
             for (pos, c) in seek.index.columns.iter().enumerate() {
-                let pinned = seek.terms.get(pos).is_some_and(|t| t.list.is_none());
-                if pinned {
+                let term = seek.terms.get(pos);
+                if term.is_some_and(|t| t.list.is_none()) {
                     continue;
                 }
+                let desc = c.order == SortOrder::Desc;
+                // An IN list's values come in ascending order only.
+                let listed = term.is_some_and(|t| t.list.is_some());
                 match c.column {
-                    Some(n) if c.order == SortOrder::Asc => {
-                        walked.push((ColRead::Column(n), Some(c.collation)));
+                    Some(n) if !(desc && listed) => {
+                        walked.push((ColRead::Column(n), Some(c.collation), desc));
                     }
                     _ => {
                         complete = false;
@@ -190,7 +188,7 @@ fn walk_order(access: &Access<'_>, keys: &[&OrderColumn]) -> Option<bool> {
             }
             // Entries equal in every index column follow in rowid order.
             if complete {
-                walked.push((ColRead::Rowid, None));
+                walked.push((ColRead::Rowid, None, false));
             }
             // Keys on columns an equality pins (under the key's collation) are constant.
             keys.retain(|k| {
@@ -204,9 +202,14 @@ fn walk_order(access: &Access<'_>, keys: &[&OrderColumn]) -> Option<bool> {
         }
     };
     let ordered = keys.len() <= walked.len()
-        && keys.iter().zip(&walked).all(|(k, (read, collation))| {
-            k.column.read == *read && collation.is_none_or(|c| c == k.collation)
-        });
+        && keys
+            .iter()
+            .zip(&walked)
+            .all(|(k, (read, collation, desc))| {
+                k.column.read == *read
+                    && collation.is_none_or(|c| c == k.collation)
+                    && k.desc == (*desc != backward)
+            });
     ordered.then_some(!keys.is_empty())
 }
 

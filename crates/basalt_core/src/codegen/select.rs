@@ -1294,9 +1294,7 @@ impl Ctx<'_> {
                         root: Root::Page(table.root),
                         key: None,
                     });
-                    if matches!(indexed, Some(ast::Indexed::NotIndexed)) {
-                        self.not_indexed.push(cursor);
-                    }
+                    self.bind_index_hint(cursor, &table, indexed.as_ref())?;
                     sc.sources.push(table_source(&table, alias_name, cursor));
                     return Ok(());
                 }
