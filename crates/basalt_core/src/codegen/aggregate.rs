@@ -25,6 +25,22 @@ use basalt_parser::ast::{self, ExprKind};
 use std::cell::Cell;
 
 /// One aggregate call's registers.
+/// An aggregate query's GROUP BY: its terms (none for one group of every row), the direction
+/// each is sorted or walked in (all ascending where `desc` is empty), and whether it stands
+/// for a DISTINCT (SQLite's rewrite of `SELECT DISTINCT x … ORDER BY x`), as its plan says.
+pub(super) struct GroupBy<'e> {
+    pub terms: Vec<&'e ast::Expr>,
+    pub desc: Vec<bool>,
+    pub from_distinct: bool,
+}
+
+impl GroupBy<'_> {
+    /// Whether term `i` is sorted or walked descending.
+    fn desc(&self, i: usize) -> bool {
+        self.desc.get(i).copied().unwrap_or(false)
+    }
+}
+
 struct Call {
     expr: ast::Expr,
     func: Aggregate,
@@ -229,13 +245,15 @@ impl Ctx<'_> {
     /// SQLite takes GROUP BY from an index's order.
     fn group_walk(
         &mut self,
-        group_by: &[&ast::Expr],
+        group: &GroupBy<'_>,
         conds: &[(Cond<'_>, Option<usize>)],
         sc: &Scope<'_>,
     ) -> Result<bool> {
-        let keys: Option<Vec<_>> = group_by
+        let keys: Option<Vec<_>> = group
+            .terms
             .iter()
-            .map(|g| super::select::expr_order_column(g, false, sc))
+            .enumerate()
+            .map(|(i, g)| super::select::expr_order_column(g, group.desc(i), sc))
             .collect();
         match keys {
             Some(keys) if !keys.is_empty() => {
@@ -308,19 +326,21 @@ impl Ctx<'_> {
     }
 
     /// Compiles an aggregate query's loops and output; `output` projects and emits one group's
-    /// row in the output scope.
+    /// row in the output scope. The groups come out in the order of their terms, each in its
+    /// direction.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn aggregate_query<'e>(
         &mut self,
         having: Option<&ast::Expr>,
         outputs: &[&ast::Expr],
-        group_by: &[&ast::Expr],
+        group: &GroupBy<'_>,
         sc: &mut Scope<'_>,
         bare_extra: &[Resolved],
         conds: &[(Cond<'e>, Option<usize>)],
         joins: &[OuterJoin<'e>],
         output: &mut dyn FnMut(&mut Self, &Scope<'_>) -> Result<()>,
     ) -> Result<()> {
+        let group_by = &group.terms[..];
         let plan = AggPlan::collect(outputs.iter().copied().chain(having));
         let mut calls = Vec::new();
         for (expr, func) in &plan.calls {
@@ -506,7 +526,7 @@ impl Ctx<'_> {
                 self.plan_min_max(false);
             }
             self.finish_group(&calls, having, &out_scope, output)?;
-        } else if self.group_walk(group_by, conds, sc)? {
+        } else if self.group_walk(group, conds, sc)? {
             // The loop visits the rows group by group (`order_walk.rs`): each group is
             // aggregated as its rows come, without a sorter.
             let k = group_by.len();
@@ -631,7 +651,11 @@ impl Ctx<'_> {
                     let info: Info = ctx.expr(g, sc, block + i)?;
                     key_info.push(KeyColumn::new(
                         info.collation.map_or(Collation::Binary, |x| x.0),
-                        SortOrder::Asc,
+                        if group.desc(i) {
+                            SortOrder::Desc
+                        } else {
+                            SortOrder::Asc
+                        },
                     ));
                 }
                 let mut offset = k;
@@ -656,7 +680,12 @@ impl Ctx<'_> {
                 });
                 Ok(())
             })?;
-            self.plan_note(|| "USE TEMP B-TREE FOR GROUP BY".into());
+            let what = if group.from_distinct {
+                "DISTINCT"
+            } else {
+                "GROUP BY"
+            };
+            self.plan_note(|| format!("USE TEMP B-TREE FOR {what}"));
             self.b.replace(
                 sorter_at,
                 Insn::SorterOpen {

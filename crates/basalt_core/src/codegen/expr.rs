@@ -1534,3 +1534,8 @@ pub fn cmp_spec(op: CmpOp, l: Info, r: Info, nulls: NullMode) -> CmpSpec {
         nulls,
     }
 }
+
+/// Whether two expressions are the same as written (spans and spacing aside).
+pub(super) fn same_expr(a: &ast::Expr, b: &ast::Expr) -> bool {
+    a.to_string() == b.to_string()
+}

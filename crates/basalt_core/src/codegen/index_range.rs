@@ -6,9 +6,10 @@
 //! - A range only narrows the entries walked: its conditions stay in the level's list and are
 //!   tested exactly on every row, so a bound that lets too much through costs time, never an
 //!   answer. The equality terms are tested by the seek itself (`test_terms`).
-//! - A range is taken only where SQLite would take it: on an ascending index column, with the
-//!   comparison's collation that column's and its affinity agreeing with the column's
-//!   (`affinity_ok`), so index order is the comparison's order for every entry.
+//! - A range is taken only where SQLite would take it: with the comparison's collation the
+//!   index column's and its affinity agreeing with the column's (`affinity_ok`), so index
+//!   order is the comparison's order (reversed, on a DESC column) for every entry. On a DESC
+//!   column the upper bound is where a forward walk starts.
 //! - NULL keys never pass a range: without a lower bound the walk starts past the NULL
 //!   entries, and a NULL bound (which no row can satisfy) ends the level at once.
 
@@ -143,9 +144,6 @@ pub(super) fn index_range<'e>(
         return range;
     };
     let Some(n) = column.column else { return range };
-    if column.order != SortOrder::Asc {
-        return range;
-    }
     for r in ranges {
         let t = &r.term;
         let usable = t.column.read == ColRead::Column(n)
@@ -164,19 +162,28 @@ pub(super) fn index_range<'e>(
     range
 }
 
-/// The seek that starts a walk over the index entries of `range` after an equality prefix of
-/// `n` columns, and how many key columns it compares (none: the walk starts at an end).
-fn seek_start(range: &IndexRange<'_>, backward: bool, n: usize) -> (SeekOp, usize) {
-    match (backward, &range.lower, &range.upper) {
-        (false, Some(b), _) if b.strict => (SeekOp::Gt, n + 1),
-        (false, Some(_), _) => (SeekOp::Ge, n + 1),
-        // Past the NULL entries (the slot holds NULL) when only an upper bound exists.
-        (false, None, Some(_)) => (SeekOp::Gt, n + 1),
-        (false, None, None) => (SeekOp::Ge, n),
-        (true, _, Some(b)) if b.strict => (SeekOp::Lt, n + 1),
-        (true, _, Some(_)) => (SeekOp::Le, n + 1),
-        // The last entry of the equality prefix.
-        (true, _, None) => (SeekOp::Le, n),
+/// The seek that starts a walk (backwards if `backward`) over the index entries of a range
+/// after an equality prefix of `n` columns, from the bound `from`, and how many key columns
+/// it compares (none: the walk starts at an end). A ranged walk that would meet the range
+/// column's NULL entries first starts past them.
+fn seek_start(
+    from: Option<&RangeTerm<'_>>,
+    ranged: bool,
+    nulls_first: bool,
+    backward: bool,
+    n: usize,
+) -> (SeekOp, usize) {
+    match (backward, from) {
+        (false, Some(b)) if b.strict => (SeekOp::Gt, n + 1),
+        (false, Some(_)) => (SeekOp::Ge, n + 1),
+        (true, Some(b)) if b.strict => (SeekOp::Lt, n + 1),
+        (true, Some(_)) => (SeekOp::Le, n + 1),
+        // Past the NULL entries: the key's range slot holds NULL.
+        (false, None) if ranged && nulls_first => (SeekOp::Gt, n + 1),
+        (true, None) if ranged && nulls_first => (SeekOp::Lt, n + 1),
+        // The first or last entry of the equality prefix.
+        (false, None) => (SeekOp::Ge, n),
+        (true, None) => (SeekOp::Le, n),
     }
 }
 
@@ -214,23 +221,31 @@ impl Ctx<'_> {
         });
         let n = terms.len();
         let values = self.eval_values(terms, sc, list)?;
-        // The walk starts at one end of the range and stops past the other: forward from the
-        // lower bound, backward from the upper one.
-        let (from, to) = if *backward {
-            (range.upper.as_ref(), range.lower.as_ref())
-        } else {
+        // A DESC range column holds its values in descending order: walking forward meets
+        // them from the highest down. NULLs are the lowest values either way.
+        let desc = index
+            .columns
+            .get(n)
+            .is_some_and(|c| c.order == SortOrder::Desc);
+        let ascending = desc == *backward;
+        // The walk starts at one end of the range and stops past the other: from the lower
+        // bound where values come in ascending order, from the upper one otherwise.
+        let (from, to) = if ascending {
             (range.lower.as_ref(), range.upper.as_ref())
+        } else {
+            (range.upper.as_ref(), range.lower.as_ref())
         };
+        let ranged = range.bounds() > 0;
         // The equality key, with one more slot for the starting bound (NULL without one).
         let key = self.key_with_bound(values, terms, from, sc, exit)?;
-        // Backwards without a lower bound, the stop key's NULL slot ends the walk before the
-        // NULL entries of the range column.
-        let to_key = if to.is_some() || (*backward && from.is_some()) {
+        // A ranged walk that meets the NULL entries last stops before them without a bound
+        // at that end: the stop key's NULL slot.
+        let to_key = if to.is_some() || (ranged && !ascending) {
             Some(self.key_with_bound(key, terms, to, sc, exit)?)
         } else {
             None
         };
-        let (op, count) = seek_start(range, *backward, n);
+        let (op, count) = seek_start(from, ranged, ascending, *backward, n);
         if count > 0 {
             self.b.emit(Insn::SeekIndex {
                 cursor: idx,

@@ -12,7 +12,9 @@
 //! - GROUP BY output comes in group-key order and ORDER BY ties keep their input order (a stable
 //!   sort), matching what SQLite's plans produce here.
 
-use super::expr::{aggregate_of, walk, Info};
+use super::access::own_column;
+use super::aggregate::GroupBy;
+use super::expr::{aggregate_of, same_expr, walk, Info};
 use super::order_walk::OrderColumn;
 use super::outer_join::OuterJoin;
 use super::recursive_cte::{cte_columns, is_recursive, CteGuard, QueuePush};
@@ -497,39 +499,45 @@ impl Ctx<'_> {
     fn distinct_walk(
         &mut self,
         results: &[ResultExpr<'_>],
+        desc: &[bool],
         conds: &[(Cond<'_>, Option<usize>)],
         sc: &Scope<'_>,
         sink: &mut Sink,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let keys: Option<Vec<_>> = results
             .iter()
-            .map(|r| match r {
-                ResultExpr::Column(column, _) if column.alt.is_none() => Some(OrderColumn {
-                    column: *column,
-                    collation: column.collation,
-                    desc: false,
-                }),
-                ResultExpr::Column(..) => None,
-                ResultExpr::Ast(e, _) => expr_order_column(e, false, sc),
+            .enumerate()
+            .map(|(i, r)| {
+                let desc = desc.get(i).copied().unwrap_or(false);
+                match r {
+                    ResultExpr::Column(column, _) if column.alt.is_none() => Some(OrderColumn {
+                        column: *column,
+                        collation: column.collation,
+                        desc,
+                    }),
+                    ResultExpr::Column(..) => None,
+                    ResultExpr::Ast(e, _) => expr_order_column(e, desc, sc),
+                }
             })
             .collect();
         let Some(keys) = keys.filter(|k| !k.is_empty()) else {
-            return Ok(());
+            return Ok(false);
         };
         if self.distinct_redundant(&keys, sc) {
             sink.distinct = None;
-            return Ok(());
+            return Ok(false);
         }
         let keys: Vec<_> = keys.into_iter().map(Some).collect();
-        if self.order_by_walk(&keys, conds, sc)? {
-            sink.distinct = None;
-            sink.ordered_distinct = Some(OrderedDistinct {
-                last: self.b.regs(results.len()),
-                first: self.b.reg(),
-                compares: RefCell::new(Vec::new()),
-            });
+        if !self.order_by_walk(&keys, conds, sc)? {
+            return Ok(false);
         }
-        Ok(())
+        sink.distinct = None;
+        sink.ordered_distinct = Some(OrderedDistinct {
+            last: self.b.regs(results.len()),
+            first: self.b.reg(),
+            compares: RefCell::new(Vec::new()),
+        });
+        Ok(true)
     }
 
     /// Whether the rows of the single table are distinct already in the result columns
@@ -677,7 +685,7 @@ impl Ctx<'_> {
             })
             .collect();
         let windows = self.plan_windows(&body.windows, &results, &order_exprs, &sc)?;
-        let has_aggs = !body.group_by.is_empty()
+        let mut has_aggs = !body.group_by.is_empty()
             || body.having.is_some()
             || match &windows {
                 Some(w) => w.inner_exprs(&results).0.iter().any(contains_aggregate),
@@ -688,11 +696,43 @@ impl Ctx<'_> {
                     }) || (order_by.iter().any(|t| contains_aggregate(&t.expr)))
                 }
             };
-        let distinct = body.distinct == Some(ast::Distinctness::Distinct);
+        let mut distinct = body.distinct == Some(ast::Distinctness::Distinct);
+        let group_terms = self.group_terms(&body.group_by, &results)?;
+        let mut group = GroupBy {
+            terms: group_terms.iter().map(|g| g.as_ref()).collect(),
+            desc: Vec::new(),
+            from_distinct: false,
+        };
+        // `SELECT DISTINCT x … ORDER BY x` runs as `… GROUP BY x ORDER BY x`, as in SQLite:
+        // one sort serves both.
+        if distinct && !has_aggs && windows.is_none() {
+            if let Some(terms) = distinct_as_group(&order, &results, &sc) {
+                (distinct, has_aggs) = (false, true);
+                group.terms = terms;
+                group.from_distinct = true;
+            }
+        }
+        // An ORDER BY that is the GROUP BY: the groups are sorted (or walked) its way instead.
+        if windows.is_none() {
+            if let Some(desc) = order_is_group(&order, &group.terms, &results, &sc) {
+                order.clear();
+                group.desc = desc;
+            }
+        }
         let mut sink = self.new_sink(dest, distinct);
         let distinct_at = self.b.emit(Insn::Noop);
-        if distinct && order.is_empty() && !has_aggs && windows.is_none() {
-            self.distinct_walk(&results, &conds, &sc, &mut sink)?;
+        if distinct && !has_aggs && windows.is_none() {
+            // An ORDER BY on the result columns in turn is served by the same walk.
+            let desc = if order.is_empty() {
+                Some(Vec::new())
+            } else {
+                order_is_results(&order, &results, &sc)
+            };
+            if let Some(desc) = desc {
+                if self.distinct_walk(&results, &desc, &conds, &sc, &mut sink)? {
+                    order.clear();
+                }
+            }
         }
         if !order.is_empty() && !has_aggs && !distinct && windows.is_none() {
             let keys: Vec<_> = order
@@ -772,12 +812,10 @@ impl Ctx<'_> {
                             }
                         }
                     }
-                    let group_by = self.group_terms(&body.group_by, &results)?;
-                    let group_by: Vec<&ast::Expr> = group_by.iter().map(|g| g.as_ref()).collect();
                     self.aggregate_query(
                         body.having.as_ref(),
                         &outputs,
-                        &group_by,
+                        &group,
                         &mut sc,
                         &bare_extra,
                         &conds,
@@ -1647,6 +1685,109 @@ pub(super) fn expr_order_column(e: &ast::Expr, desc: bool, sc: &Scope<'_>) -> Op
         collation: explicit.unwrap_or(column.collation),
         column,
         desc,
+    })
+}
+
+/// The directions of the ORDER BY keys where they are the result columns in turn, none with
+/// a non-default NULLS FIRST/LAST.
+fn order_is_results(
+    order: &[(OrderKey<'_>, &ast::OrderingTerm)],
+    results: &[ResultExpr<'_>],
+    sc: &Scope<'_>,
+) -> Option<Vec<bool>> {
+    if order.len() != results.len() {
+        return None;
+    }
+    let matched = order
+        .iter()
+        .zip(results)
+        .enumerate()
+        .all(|(i, ((key, term), result))| {
+            let same = match (key, result) {
+                (OrderKey::Result(k, None), _) => *k == i,
+                (OrderKey::Result(_, Some(_)), _) => false,
+                (OrderKey::Expr(o), ResultExpr::Ast(e, _)) => same_term(o, e, sc),
+                (OrderKey::Expr(o), ResultExpr::Column(res, _)) => own_column(o, sc) == Some(*res),
+            };
+            same && !nulls_flag(term)
+        });
+    matched.then(|| {
+        order
+            .iter()
+            .map(|(_, t)| t.order == Some(ast::SortOrder::Desc))
+            .collect()
+    })
+}
+
+/// The result columns as GROUP BY terms, where a DISTINCT query's ORDER BY is its result
+/// columns in turn, in any directions (SQLite's condition for running the DISTINCT as a
+/// GROUP BY). A column from `*` has no term to group by: then `None`.
+fn distinct_as_group<'e>(
+    order: &[(OrderKey<'_>, &ast::OrderingTerm)],
+    results: &[ResultExpr<'e>],
+    sc: &Scope<'_>,
+) -> Option<Vec<&'e ast::Expr>> {
+    order_is_results(order, results, sc)?;
+    results
+        .iter()
+        .map(|r| match r {
+            ResultExpr::Ast(e, _) => Some(*e),
+            ResultExpr::Column(..) => None,
+        })
+        .collect()
+}
+
+/// Whether two expressions are the same term: the same column of a source, else the same
+/// text.
+fn same_term(a: &ast::Expr, b: &ast::Expr, sc: &Scope<'_>) -> bool {
+    match (own_column(a, sc), own_column(b, sc)) {
+        (Some(x), Some(y)) => x == y,
+        _ => same_expr(a, b),
+    }
+}
+
+/// The directions of the ORDER BY keys where they are the GROUP BY's terms, one for one and
+/// none with a non-default NULLS FIRST/LAST: sorted or walked in those directions, the groups
+/// come out in the ORDER BY's order, and SQLite drops the ORDER BY's own sort.
+fn order_is_group(
+    order: &[(OrderKey<'_>, &ast::OrderingTerm)],
+    group_by: &[&ast::Expr],
+    results: &[ResultExpr<'_>],
+    sc: &Scope<'_>,
+) -> Option<Vec<bool>> {
+    if order.is_empty() || order.len() != group_by.len() {
+        return None;
+    }
+    let matched = order.iter().zip(group_by).all(|((key, term), g)| {
+        // A GROUP BY term that names no column but a result's alias is that result.
+        let g = match &g.kind {
+            ExprKind::Id(name) if own_column(g, sc).is_none() => results
+                .iter()
+                .find_map(|r| match r {
+                    ResultExpr::Ast(e, Some(alias)) if alias.eq_ignore_ascii_case(&name.value) => {
+                        Some(*e)
+                    }
+                    _ => None,
+                })
+                .unwrap_or(g),
+            _ => g,
+        };
+        let key_is_group = match key {
+            OrderKey::Result(i, None) => match results.get(*i) {
+                Some(ResultExpr::Ast(e, _)) => same_term(e, g, sc),
+                Some(ResultExpr::Column(res, _)) => own_column(g, sc) == Some(*res),
+                None => false,
+            },
+            OrderKey::Result(_, Some(_)) => false,
+            OrderKey::Expr(e) => same_term(e, g, sc),
+        };
+        key_is_group && !nulls_flag(term)
+    });
+    matched.then(|| {
+        order
+            .iter()
+            .map(|(_, t)| t.order == Some(ast::SortOrder::Desc))
+            .collect()
     })
 }
 

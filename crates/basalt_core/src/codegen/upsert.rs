@@ -20,7 +20,7 @@
 //!   RETURNING returns; a row DO NOTHING (or a false DO UPDATE WHERE) skips returns nothing.
 
 use super::dml::{assignments, row_scope, Target};
-use super::expr::{aggregate_of, walk};
+use super::expr::{aggregate_of, same_expr, walk};
 use super::returning::Returning;
 use super::scope::{ColRead, Source, SrcColumn};
 use super::select::table_source;
@@ -161,11 +161,6 @@ fn without_collate(e: &ast::Expr) -> &ast::Expr {
         ExprKind::Collate { expr, .. } => without_collate(expr),
         _ => e,
     }
-}
-
-/// Whether two expressions are the same as written (spans and spacing aside).
-fn same_expr(a: &ast::Expr, b: &ast::Expr) -> bool {
-    a.to_string() == b.to_string()
 }
 
 /// Whether `target` names the UNIQUE index `index` of `table`.
