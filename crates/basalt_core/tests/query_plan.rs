@@ -246,6 +246,9 @@ fn subquery_plans_are_sqlites() {
         "SELECT EXISTS (SELECT 1 FROM u WHERE u.z = t.d) FROM t",
         "SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.z = t.d) OR d = 1",
         "SELECT * FROM t WHERE d IN (SELECT x FROM u WHERE u.z = t.c) OR d = 1",
+        "SELECT * FROM t WHERE a IN (SELECT x FROM u)",
+        "SELECT * FROM t WHERE d IN (SELECT x FROM u WHERE u.z = t.c)",
+        "SELECT * FROM t WHERE a IN (SELECT y FROM u WHERE u.z = t.d)",
         "SELECT a, d IN (SELECT z FROM u WHERE u.y = t.a) FROM t",
         "SELECT a, d NOT IN (SELECT z FROM u WHERE u.z > t.a) FROM t",
         "SELECT (SELECT z FROM u WHERE u.id = t.a), d FROM t",
@@ -307,8 +310,6 @@ fn undescribed_shapes_are_refused() {
     for sql in [
         // SQLite runs these subqueries as joins, through an existing index, or with a
         // Bloom filter.
-        "SELECT * FROM t WHERE a IN (SELECT x FROM u)",
-        "SELECT * FROM t WHERE d IN (SELECT x FROM u WHERE u.z = t.c)",
         "SELECT * FROM t WHERE a = 1 OR d IN (SELECT z FROM u WHERE z > 1)",
         "SELECT * FROM t WHERE d IN one",
         "SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.x = t.a)",

@@ -22,6 +22,7 @@ use super::expr::{cmp_spec, comparison_affinity, Info};
 use super::in_seek::InLoop;
 use super::index_range::{index_range, range_terms, IndexRange, IndexSeek, RangeTerm};
 use super::order_walk::whole_index;
+use super::query_plan::PlanNotes;
 use super::scope::{ColRead, Resolved, Scope};
 use super::select::Cond;
 use super::{Ctx, Label};
@@ -41,14 +42,36 @@ pub(super) struct EqTerm<'e> {
     pub value_info: Info,
     /// Whether the column is the comparison's left operand (collation precedence).
     pub column_left: bool,
-    /// `column IN (list)`: the key takes each distinct value of the list in turn
-    /// (`in_seek.rs`); `value` is then the whole condition and is not evaluated, and the
-    /// condition stays in the level's list to be tested exactly.
-    pub list: Option<&'e [ast::Expr]>,
+    /// `column IN (list)` or `column IN (SELECT …)`: the key takes each distinct value in
+    /// turn (`in_seek.rs`); `value` is then the whole condition and is not evaluated.
+    pub list: Option<InValues<'e>>,
+}
+
+/// Where an IN term's values come from.
+#[derive(Clone, Copy)]
+pub(super) enum InValues<'e> {
+    /// A list of values; the condition stays in the level's list to be tested exactly.
+    List(&'e [ast::Expr]),
+    /// The rows of a subquery that reads nothing outside itself: gathered once, converted by
+    /// the comparison's affinity into a set under its collation, which are the index
+    /// column's, so the seeks find exactly the rows the IN holds for, and the condition is
+    /// done with (as SQLite does).
+    Select(&'e ast::Select),
+}
+
+impl InValues<'_> {
+    /// How many values the seek loops over, as SQLite estimates it: a list's length, 25 for
+    /// a subquery.
+    pub(super) fn estimated_len(&self) -> f64 {
+        match self {
+            InValues::List(list) => list.len() as f64,
+            InValues::Select(_) => 25.0,
+        }
+    }
 }
 
 impl EqTerm<'_> {
-    fn infos(&self) -> (Info, Info) {
+    pub(super) fn infos(&self) -> (Info, Info) {
         let column = Info {
             affinity: Some(self.column.affinity.unwrap_or(Affinity::Blob)),
             collation: Some((self.column.collation, false)),
@@ -58,6 +81,11 @@ impl EqTerm<'_> {
         } else {
             (self.value_info, column)
         }
+    }
+
+    /// Whether the access path that seeks with this term tests it fully itself.
+    fn settled(&self) -> bool {
+        !matches!(self.list, Some(InValues::List(_)))
     }
 
     /// The affinity the comparison applies to the value.
@@ -109,11 +137,11 @@ impl Access<'_> {
             | Access::Coroutine(_)
             | Access::RowidRange { .. }
             | Access::Auto(_) => Vec::new(),
-            Access::Rowid(t) => t.list.is_none().then_some(t.cond).into_iter().collect(),
+            Access::Rowid(t) => t.settled().then_some(t.cond).into_iter().collect(),
             Access::Index(seek) => seek
                 .terms
                 .iter()
-                .filter(|t| t.list.is_none())
+                .filter(|t| t.settled())
                 .map(|t| t.cond)
                 .collect(),
         }
@@ -156,7 +184,7 @@ impl<'a> Ctx<'a> {
         let terms: Vec<EqTerm<'e>> = here
             .iter()
             .enumerate()
-            .filter_map(|(i, cond)| eq_term(i, cond, level, sc))
+            .filter_map(|(i, cond)| eq_term(i, cond, level, sc, &|s| self.in_select_column(s)))
             .collect();
         // Under `INDEXED BY`, SQLite considers that index alone, not even the rowid.
         let forced = self.forced_index(source.cursor);
@@ -321,9 +349,10 @@ impl<'a> Ctx<'a> {
                 Ok((top, Advance::Once.around(list)))
             }
             Access::Index(seek) => {
-                let (exit, list) = self.open_in_loop(&seek.terms, exit, sc)?;
-                let (top, idx, cover) =
-                    self.open_index_seek(seek, list.as_ref(), cursor, sc, exit, next)?;
+                // The loop's own plan row, noted before any IN subquery adds its rows.
+                let plan_row = self.plan.as_ref().and_then(PlanNotes::last_row);
+                let (top, idx, cover, list) = self.open_index_seek(seek, cursor, sc, exit, next)?;
+                self.set_cover_plan_row(cover, plan_row);
                 let advance = Advance::IndexNext {
                     cursor: idx,
                     cover,
@@ -528,11 +557,15 @@ pub(super) fn affinity_ok(comparison: Affinity, column: Affinity) -> bool {
 
 /// `column = value` (either way round) with the column on this level's table and a value that
 /// does not read it or any later level.
+///
+/// `column IN (SELECT …)` counts where `in_select` gives the affinity and collation of the
+/// subquery's column, which it does only for a subquery that reads nothing outside itself.
 pub(super) fn eq_term<'e>(
     cond_index: usize,
     cond: &Cond<'e>,
     level: usize,
     sc: &Scope<'_>,
+    in_select: &dyn Fn(&ast::Select) -> Option<Info>,
 ) -> Option<EqTerm<'e>> {
     let Cond::Ast(e) = cond else { return None };
     let cursor = sc.sources[level].cursor;
@@ -554,7 +587,24 @@ pub(super) fn eq_term<'e>(
             value: e,
             value_info: Info::default(),
             column_left: true,
-            list: Some(list),
+            list: Some(InValues::List(list)),
+        });
+    }
+    if let ExprKind::InSelect {
+        expr,
+        not: false,
+        select,
+    } = &e.kind
+    {
+        let column = own_column(expr, sc).filter(|r| r.cursor == cursor)?;
+        // The comparison is the column's against the subquery's column, as for `=`.
+        return Some(EqTerm {
+            cond: cond_index,
+            column,
+            value: e,
+            value_info: in_select(select)?,
+            column_left: true,
+            list: Some(InValues::Select(select)),
         });
     }
     let ExprKind::Binary(left, BinaryOp::Eq, right) = &e.kind else {

@@ -282,7 +282,7 @@ fn key_term<'e>(i: usize, cond: &Cond<'e>, level: usize, sc: &Scope<'_>) -> Opti
     match cond {
         Cond::Ast(_) => {
             // An IN list is one seek per value, not a key an index built once can take.
-            let t = eq_term(i, cond, level, sc).filter(|t| t.list.is_none())?;
+            let t = eq_term(i, cond, level, sc, &|_| None).filter(|t| t.list.is_none())?;
             Some(KeyTerm {
                 column: t.column,
                 name: name_of(&t.column)?,

@@ -71,6 +71,13 @@ impl Ctx<'_> {
         self.covering.len() - 1
     }
 
+    /// Makes `row` the plan row candidate `id` rewrites.
+    pub(super) fn set_cover_plan_row(&mut self, id: usize, row: Option<usize>) {
+        if let Some(c) = self.covering.get_mut(id) {
+            c.plan_row = row;
+        }
+    }
+
     /// Marks where candidate `id`'s loop ends (here).
     pub(super) fn cover_end(&mut self, id: usize) {
         let end = self.b.addr();

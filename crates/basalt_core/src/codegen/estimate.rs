@@ -67,7 +67,7 @@ impl Ctx<'_> {
         let stats = &self.catalog.get(table.db).stats;
         let values: f64 = terms
             .iter()
-            .filter_map(|t| t.list.map(|l| l.len() as f64))
+            .filter_map(|t| t.list.map(|l| l.estimated_len()))
             .product();
         let range = match bounds {
             0 => 1.0,

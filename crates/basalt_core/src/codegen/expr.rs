@@ -1018,7 +1018,7 @@ impl Ctx<'_> {
 
     /// Runs `body` once per statement execution unless the code it generates turns out to be
     /// correlated (then every time).
-    fn once<F>(&mut self, body: F) -> Result<SelectOut>
+    pub(super) fn once<F>(&mut self, body: F) -> Result<SelectOut>
     where
         F: FnOnce(&mut Self) -> Result<SelectOut>,
     {
@@ -1067,7 +1067,7 @@ impl Ctx<'_> {
             return Err(error("not supported yet: row values"));
         }
         let (x, xi) = self.expr_new(expr, sc)?;
-        if let Some(source) = self.existing_in(select, xi) {
+        if let Some(source) = self.existing_in(select, xi, false) {
             let cursor = self.open_existing_in(&source);
             self.in_probe(x, source.affinity, cursor, source.by_rowid(), not, target);
             return Ok(());

@@ -32,29 +32,30 @@ pub(super) struct ExistingIn {
 }
 
 impl Ctx<'_> {
-    /// The b-tree `lhs IN (select)` can probe in place of a set, if any.
-    pub(super) fn existing_in(&self, select: &ast::Select, lhs: Info) -> Option<ExistingIn> {
+    /// The b-tree `lhs IN (select)` can probe in place of a set, if any; where `looped`, the
+    /// b-tree a seek can loop over in place of a set (`in_seek.rs`): the table's rowids, or
+    /// a UNIQUE index on the column alone, whose entries the comparison's affinity leaves
+    /// as they are, so each value comes once.
+    pub(super) fn existing_in(
+        &self,
+        select: &ast::Select,
+        lhs: Info,
+        looped: bool,
+    ) -> Option<ExistingIn> {
         if self.writes {
             return None;
         }
-        let (table, column) = self.single_column_source(select)?;
-        let (affinity, collation) = match column {
-            Some(n) => {
-                let c = table.columns.get(n)?;
-                (c.affinity, c.collation)
-            }
-            None => (Affinity::Integer, Collation::Binary),
-        };
-        let rhs = Info {
-            affinity: Some(affinity),
-            collation: Some((collation, false)),
-        };
+        let (table, column) = self.single_column_source(select, false)?;
+        let rhs = column_info(&table, column)?;
+        let affinity = rhs.affinity.unwrap_or(Affinity::Blob);
         let compared = comparison_affinity(lhs.affinity, rhs.affinity);
         let agrees = match compared {
             Affinity::Blob | Affinity::Text => true,
             _ => affinity.is_numeric(),
         };
-        if !agrees {
+        // Converting a column's values to text could make two entries one value; numeric
+        // conversion cannot, as a UNIQUE index holds no two equal numbers.
+        if !agrees || looped && compared == Affinity::Text && affinity != Affinity::Text {
             return None;
         }
         let Some(n) = column else {
@@ -71,6 +72,7 @@ impl Ctx<'_> {
             .into_iter()
             .find(|i| {
                 i.partial.is_none()
+                    && (!looped || i.unique && i.columns.len() == 1)
                     && i.columns
                         .first()
                         .is_some_and(|c| c.column == Some(n) && c.collation == wanted)
@@ -83,8 +85,23 @@ impl Ctx<'_> {
         })
     }
 
-    /// `SELECT c FROM t` and nothing more: `t`'s table and `c`'s position (`None`: the rowid).
-    fn single_column_source(&self, select: &ast::Select) -> Option<(Table, Option<usize>)> {
+    /// The affinity and collation of the one column of `select`, where its rows can be
+    /// gathered before any loop of the query around it: `SELECT [DISTINCT] c FROM t [WHERE
+    /// …]` reading nothing but `t` (`single_column_source`). The rows are gathered in full
+    /// before the loop's first row, so a statement that writes cannot change them.
+    pub(super) fn in_select_column(&self, select: &ast::Select) -> Option<Info> {
+        let (table, column) = self.single_column_source(select, true)?;
+        column_info(&table, column)
+    }
+
+    /// `SELECT c FROM t` and nothing more (or, where `filtered`, `SELECT [DISTINCT] c FROM t
+    /// WHERE …` with a WHERE that reads nothing but `t`'s own columns): `t`'s table and `c`'s
+    /// position (`None`: the rowid).
+    pub(super) fn single_column_source(
+        &self,
+        select: &ast::Select,
+        filtered: bool,
+    ) -> Option<(Table, Option<usize>)> {
         if select.with.is_some()
             || !select.compound.is_empty()
             || !select.order_by.is_empty()
@@ -95,8 +112,7 @@ impl Ctx<'_> {
         let ast::SelectCore::Select(body) = &select.first else {
             return None;
         };
-        if body.distinct.is_some()
-            || body.where_.is_some()
+        if (body.distinct.is_some() || body.where_.is_some()) && !filtered
             || !body.group_by.is_empty()
             || body.having.is_some()
             || !body.windows.is_empty()
@@ -149,6 +165,11 @@ impl Ctx<'_> {
             None if is_rowid_name(column_name) => None,
             None => return None,
         };
+        if let Some(w) = &body.where_ {
+            if !reads_only(w, table, &shown.value) {
+                return None;
+            }
+        }
         Some((table.clone(), column))
     }
 
@@ -214,4 +235,50 @@ fn is_rowid_name(name: &str) -> bool {
     ["rowid", "oid", "_rowid_"]
         .iter()
         .any(|r| r.eq_ignore_ascii_case(name))
+}
+
+/// How column `column` of `table` (`None`: the rowid) compares: its affinity and collation.
+fn column_info(table: &Table, column: Option<usize>) -> Option<Info> {
+    let (affinity, collation) = match column {
+        Some(n) => {
+            let c = table.columns.get(n)?;
+            (c.affinity, c.collation)
+        }
+        None => (Affinity::Integer, Collation::Binary),
+    };
+    Some(Info {
+        affinity: Some(affinity),
+        collation: Some((collation, false)),
+    })
+}
+
+/// Whether `e` reads nothing but columns of `table` (named `shown` in its FROM): no name it
+/// cannot resolve there, no subquery.
+fn reads_only(e: &ast::Expr, table: &Table, shown: &str) -> bool {
+    let own = |name: &str| {
+        table
+            .columns
+            .iter()
+            .any(|c| c.name.eq_ignore_ascii_case(name))
+            || is_rowid_name(name)
+    };
+    let mut only = true;
+    super::expr::walk(e, &mut |x| {
+        match &x.kind {
+            ExprKind::Id(n) => only &= own(&n.value),
+            ExprKind::Qualified {
+                schema: None,
+                table: t,
+                column,
+            } => only &= t.value.eq_ignore_ascii_case(shown) && own(&column.value),
+            ExprKind::Qualified { .. }
+            | ExprKind::Subquery(_)
+            | ExprKind::Exists(_)
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. } => only = false,
+            _ => {}
+        }
+        only
+    });
+    only
 }

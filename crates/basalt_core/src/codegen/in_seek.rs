@@ -1,5 +1,5 @@
-//! Seeks for `column IN (list)`: one seek per distinct value of the list, on the rowid or on
-//! an index column, as an extra loop around the level's seek.
+//! Seeks for `column IN (list)` and `column IN (SELECT …)`: one seek per distinct value, on
+//! the rowid or on an index column, as an extra loop around the level's seek.
 //!
 //! Invariants:
 //! - The list's values are converted by the column's affinity (the IN comparison's) and
@@ -7,16 +7,26 @@
 //!   index column's (`usable_prefix` checks it): values equal under it (`1`, `1.0`, `'1'` on
 //!   a numeric column; `'a'`, `'A'` under NOCASE) make one entry, so no row is visited twice.
 //!   NULLs are left out (`x = NULL` holds for no row).
-//! - The seek only narrows the rows: the IN condition stays in the level's list and is tested
-//!   exactly on every row.
+//! - A list's seek only narrows the rows: the IN condition stays in the level's list and is
+//!   tested exactly on every row.
+//! - A subquery's rows are gathered once, before the loop's first row (it reads nothing
+//!   outside itself: `in_select_column`), converted by the comparison's affinity into a set
+//!   under the comparison's collation, which `usable_prefix` made sure are the index column's
+//!   (the rowid's, for a rowid seek): the seeks then visit exactly the rows for which the IN
+//!   is true, so the condition is done with, as in SQLite. NULLs are skipped.
 //! - The values are walked in ascending order, so an index is still walked in its order.
 
-use super::access::{Advance, EqTerm};
+use super::access::{Advance, EqTerm, InValues};
+use super::query_plan::SubqueryKind;
 use super::scope::Scope;
+use super::select::Dest;
 use super::{Ctx, Label};
 use crate::error::Result;
 use crate::record::{KeyColumn, KeyInfo, SortOrder};
 use crate::vdbe::{CursorId, Insn, Reg};
+use basalt_parser::ast;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The loop over an IN list's distinct values.
 pub(super) struct InLoop {
@@ -51,20 +61,35 @@ impl Ctx<'_> {
         exit: Label,
         sc: &Scope<'_>,
     ) -> Result<(Label, Option<InLoop>)> {
-        let Some((term, list)) = terms.iter().find_map(|t| t.list.map(|l| (t, l))) else {
+        let Some((term, values)) = terms.iter().find_map(|t| t.list.map(|l| (t, l))) else {
             return Ok((exit, None));
         };
         debug_assert_eq!(terms.iter().filter(|t| t.list.is_some()).count(), 1);
         let set = self.b.cursor();
-        let collation = super::access::term_collation(term);
+        let key = KeyInfo::new(vec![KeyColumn::new(
+            super::access::term_collation(term),
+            SortOrder::Asc,
+        )]);
+        let value = self.b.reg();
+        let next = self.b.label();
+        let list = match values {
+            InValues::List(list) => list,
+            InValues::Select(select) => {
+                let lhs = term.infos().0;
+                if let Some(source) = self.existing_in(select, lhs, true) {
+                    // The values straight from the subquery's table or UNIQUE index.
+                    let cursor = self.open_existing_in(&source);
+                    let walk = self.walk_in_set(cursor, value, exit, next, source.by_rowid());
+                    return Ok((next, Some(walk)));
+                }
+                self.gather_in_select(term, select, set, key, sc)?;
+                return Ok((next, Some(self.walk_in_set(set, value, exit, next, false))));
+            }
+        };
         self.b.emit(Insn::OpenEphemeral {
             cursor: set,
-            key: Some(KeyInfo::new(vec![KeyColumn::new(
-                collation,
-                SortOrder::Asc,
-            )])),
+            key: Some(key),
         });
-        let value = self.b.reg();
         for item in list {
             let skip = self.b.label();
             self.expr(item, sc, value)?;
@@ -85,28 +110,96 @@ impl Ctx<'_> {
             self.b.idx_insert_record(set, value, 1);
             self.b.place(skip);
         }
+        Ok((next, Some(self.walk_in_set(set, value, exit, next, false))))
+    }
+
+    /// Fills `set` (keyed by `key`) once with the rows of `select`, the subquery of IN term
+    /// `term`, each converted by the comparison's affinity; the plan shows it as SQLite's
+    /// `LIST SUBQUERY n`.
+    fn gather_in_select(
+        &mut self,
+        term: &EqTerm<'_>,
+        select: &ast::Select,
+        set: CursorId,
+        key: KeyInfo,
+        sc: &Scope<'_>,
+    ) -> Result<()> {
+        let patches = Rc::new(RefCell::new(Vec::new()));
+        let out = self.plan_subquery(SubqueryKind::SeekList, term.value.span, |ctx| {
+            ctx.once(|ctx| {
+                ctx.b.emit(Insn::OpenEphemeral {
+                    cursor: set,
+                    key: Some(key),
+                });
+                ctx.select(
+                    select,
+                    Some(sc),
+                    Dest::Set {
+                        cursor: set,
+                        affinity_patches: Rc::clone(&patches),
+                    },
+                )
+            })
+        })?;
+        // `in_select_column` took only a subquery of one column that reads nothing outside.
+        debug_assert_eq!(out.columns.len(), 1);
+        debug_assert!(!out.correlated);
+        let affinity = term.affinity();
+        for &addr in patches.borrow().iter() {
+            if let Some(Insn::Affinity { start, .. }) = self.b.insn(addr) {
+                let start = *start;
+                self.b.replace(
+                    addr,
+                    Insn::Affinity {
+                        start,
+                        affinities: vec![affinity],
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the loop over the values in `set` (an empty set goes to `exit`), each read into
+    /// `value` (the rowid, where `rowids`: `set` is then a table); `next` moves on to the next
+    /// one, as does a NULL, which `x = NULL` holds for no row.
+    fn walk_in_set(
+        &mut self,
+        set: CursorId,
+        value: Reg,
+        exit: Label,
+        next: Label,
+        rowids: bool,
+    ) -> InLoop {
         self.b.emit(Insn::Rewind {
             cursor: set,
             if_empty: self.b.to(exit),
         });
         let top = self.b.label();
         self.b.place(top);
-        self.b.emit(Insn::Column {
-            cursor: set,
-            column: 0,
-            dest: value,
-            default: None,
-        });
-        let next = self.b.label();
-        Ok((
+        if rowids {
+            self.b.emit(Insn::Rowid {
+                cursor: set,
+                dest: value,
+            });
+        } else {
+            self.b.emit(Insn::Column {
+                cursor: set,
+                column: 0,
+                dest: value,
+                default: None,
+            });
+            self.b.emit(Insn::IsNull {
+                reg: value,
+                target: self.b.to(next),
+            });
+        }
+        InLoop {
+            set,
+            top,
             next,
-            Some(InLoop {
-                set,
-                top,
-                next,
-                value,
-            }),
-        ))
+            value,
+        }
     }
 
     /// Moves a loop that has run its body on to its next row: `top` is the loop's top.

@@ -189,18 +189,20 @@ fn seek_start(
 
 impl Ctx<'_> {
     /// Opens the seek's index and walks the entries its equality terms and range select, each
-    /// followed by its table row on `cursor`. Returns the loop's top, the index cursor to
-    /// advance and the loop's covering-index candidate (`covering.rs`); rows failing an
-    /// equality term jump to `next`, the walk's end to `exit`.
+    /// followed by its table row on `cursor`, inside the loop over an IN term's values if it
+    /// has one. Returns the loop's top, the index cursor to advance, the loop's
+    /// covering-index candidate (`covering.rs`) and the IN loop; rows failing an equality term
+    /// jump to `next`, the walk's end to `exit`. The index is open before any IN loop starts,
+    /// so code after the loop (an outer join's NULL row) finds it open even when the IN has
+    /// no values.
     pub(super) fn open_index_seek(
         &mut self,
         seek: &IndexSeek<'_>,
-        list: Option<&InLoop>,
         cursor: CursorId,
         sc: &Scope<'_>,
         exit: Label,
         next: Label,
-    ) -> Result<(Label, CursorId, usize)> {
+    ) -> Result<(Label, CursorId, usize, Option<InLoop>)> {
         let IndexSeek {
             index,
             terms,
@@ -219,8 +221,9 @@ impl Ctx<'_> {
             root: Root::Page(index.root),
             key: Some(index.key_info()),
         });
+        let (exit, list) = self.open_in_loop(terms, exit, sc)?;
         let n = terms.len();
-        let values = self.eval_values(terms, sc, list)?;
+        let values = self.eval_values(terms, sc, list.as_ref())?;
         // A DESC range column holds its values in descending order: walking forward meets
         // them from the highest down. NULLs are the lowest values either way.
         let desc = index
@@ -303,7 +306,7 @@ impl Ctx<'_> {
         });
         let cover = self.cover_candidate(cursor, idx, index, start, lookup);
         self.test_terms(terms, values, sc, next);
-        Ok((top, idx, cover))
+        Ok((top, idx, cover, list))
     }
 
     /// A key of the equality values in `values..` (converted by their comparisons' affinities)

@@ -53,6 +53,9 @@ pub(super) enum SubqueryKind {
     Scalar,
     /// The right-hand side of IN.
     List,
+    /// The right-hand side of an IN whose values an index or rowid seek loops over
+    /// (`in_seek.rs`), as SQLite's plan shows it.
+    SeekList,
 }
 
 impl PlanNotes {
@@ -250,7 +253,7 @@ impl Ctx<'_> {
         }
         let words = match kind {
             SubqueryKind::Scalar => "SCALAR",
-            SubqueryKind::List => "LIST",
+            SubqueryKind::List | SubqueryKind::SeekList => "LIST",
         };
         let correlated = if done.correlated { "CORRELATED " } else { "" };
         if let Some(slot) = notes.rows.get_mut(row) {
@@ -327,7 +330,6 @@ fn sqlite_rewrites(select: &ast::Select) -> Option<&'static str> {
     }
     terms.into_iter().find_map(|term| match &term.kind {
         ExprKind::Exists(_) => Some("EXISTS as a term of WHERE"),
-        ExprKind::InSelect { .. } => Some("IN (SELECT ...) as a term of WHERE"),
         _ => None,
     })
 }
