@@ -191,6 +191,8 @@ pub struct Pager {
     in_write: bool,
     cache: PageCache,
     cache_size: i64,
+    /// A `:memory:` database: its cache keeps every page it has read (see `set_cache_size`).
+    in_memory: bool,
     pending: PgnoMap<PendingRead>,
     stats: PagerStats,
     /// Bumped whenever pages may change under cursors' feet: every b-tree write on this
@@ -303,6 +305,7 @@ impl Pager {
             in_write: false,
             cache: PageCache::new(page_size, 0),
             cache_size: options.cache_size,
+            in_memory: !is_file,
             pending: PgnoMap::default(),
             stats: PagerStats::default(),
             epoch: 0,
@@ -385,9 +388,16 @@ impl Pager {
         &self.io
     }
 
-    /// `PRAGMA cache_size`: pages when positive, KiB when negative.
+    /// `PRAGMA cache_size`: pages when positive, KiB when negative. A `:memory:` database keeps
+    /// the value (it is reported, and sizes the sorters) but not the bound: as in SQLite, whose
+    /// in-memory pages live only in its page cache, every page stays cached once read, so a
+    /// lookup never copies a page back out of the in-memory file (the file keeps its own copy).
     pub fn set_cache_size(&mut self, cache_size: i64) {
         self.cache_size = cache_size;
+        if self.in_memory {
+            self.cache.set_capacity(usize::MAX);
+            return;
+        }
         let pages = if cache_size >= 0 {
             cache_size
         } else {
