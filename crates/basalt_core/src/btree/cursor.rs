@@ -170,6 +170,9 @@ impl Tree<'_> {
         path: &mut Vec<Level>,
         scratch: &mut Vec<u8>,
     ) -> Result<bool> {
+        if let Target::Rowid(rowid) = target {
+            return self.descend_rowid(pager, *rowid, upper, path);
+        }
         path.clear();
         let mut pgno = self.root;
         loop {
@@ -225,6 +228,62 @@ impl Tree<'_> {
             }
             pgno = view.child(low)?;
         }
+    }
+
+    /// `descend` for a rowid: each page searched by `Page::search_rowid` in place, through
+    /// `with_page` (no page handle). Table entries are on leaves only, so it always goes down to
+    /// the leaf; returns whether the entry there equals `rowid`. Kept out of `descend`, whose
+    /// index search would otherwise crowd this loop's registers onto the stack.
+    #[inline(never)]
+    fn descend_rowid(
+        &self,
+        pager: &mut Pager,
+        rowid: i64,
+        upper: bool,
+        path: &mut Vec<Level>,
+    ) -> Result<bool> {
+        path.clear();
+        let mut pgno = self.root;
+        loop {
+            ensure_sound!(
+                path.len() < BTREE_DEPTH_MAX,
+                "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?"
+            );
+            // Ok(child) to go on down, Err(exact) at the leaf.
+            let (index, next) = pager.with_page(pgno, |data| {
+                let view = self.view(data, pgno)?;
+                let (index, equal) = view.search_rowid(rowid, upper)?;
+                if view.kind().is_leaf() {
+                    return Ok((index, Err(equal)));
+                }
+                Ok((index, Ok(view.child(index)?)))
+            })?;
+            path.push(Level { pgno, index });
+            match next {
+                Ok(child) => pgno = child,
+                Err(equal) => return Ok(!upper && equal),
+            }
+        }
+    }
+
+    /// Whether the parent of `path`'s leaf, if cached, shows at a glance that `rowid` is not under
+    /// that leaf: a random lookup then skips `seek_near`'s walk from the root, which would fail.
+    /// Only a filter: the page may be stale, so anything unexpected answers false and leaves
+    /// the decision to `seek_near`, which checks every level.
+    fn is_off_last_leaf(&self, pager: &mut Pager, path: &[Level], rowid: i64) -> bool {
+        let [.., parent, _leaf] = path else {
+            return false;
+        };
+        let off = pager.with_cached_page(parent.pgno, |data| {
+            let view = Page::parse(data, header_offset(parent.pgno), self.usable).ok()?;
+            if view.kind() != PageKind::InteriorTable || parent.index > view.cell_count() {
+                return None;
+            }
+            let above = parent.index < view.cell_count() && view.rowid(parent.index).ok()? < rowid;
+            let below = parent.index > 0 && view.rowid(parent.index - 1).ok()? >= rowid;
+            Some(above || below)
+        });
+        off.flatten().unwrap_or(false)
     }
 
     /// Where `rowid` goes when it belongs on the leaf `path` ends at (SQLite's BTREE_APPEND hint,
@@ -824,7 +883,12 @@ impl Cursor {
         let tree = tree_of(self.root, &self.key_info, pager);
         if let (SeekOp::Eq, Target::Rowid(rowid)) = (op, target) {
             pager.current_epoch()?;
-            let exact = match tree.seek_near(pager, &self.path, *rowid, &mut self.spare)? {
+            let near = if tree.is_off_last_leaf(pager, &self.path, *rowid) {
+                None
+            } else {
+                tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?
+            };
+            let exact = match near {
                 Some(exact) => exact,
                 // Table entries are on leaves only: the descent ends on the entry, if any, and
                 // its leaf is the hint for the next seek.

@@ -508,6 +508,19 @@ impl Pager {
         result
     }
 
+    /// Runs `f` on page `pgno`'s bytes if the cache holds it for the open read transaction;
+    /// None otherwise. Never reads, never starts a transaction, never fails: for checks that
+    /// only decide whether a cheaper path is worth trying.
+    #[inline(always)]
+    pub fn with_cached_page<R>(&mut self, pgno: PageNo, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        if !self.in_read {
+            return None;
+        }
+        let page = self.cache.peek(pgno)?;
+        let result = f(&page.data());
+        Some(result)
+    }
+
     /// Where page `pgno` of the snapshot lives: a WAL frame (with its tag) or the database file.
     fn page_source(&self, pgno: PageNo) -> Result<(Arc<dyn File>, u64, Option<WalTag>)> {
         if let Some(WalConn {
