@@ -108,6 +108,58 @@ fn compare_spilled(
     compare_unpacked(key, scratch, key_info)
 }
 
+/// The binary search of an index descent on one page: the index of the first cell not ordered
+/// before `key` (with `upper`, not at or before it), and whether the probe that last lowered the
+/// upper bound found an equal entry (the search ends on that entry, so no second comparison is
+/// needed to tell an exact match). Out of line, with the page's constants read once, so that
+/// its loop keeps its state in registers.
+#[inline(never)]
+fn search_index_page(
+    pager: &mut Pager,
+    view: &Page<'_>,
+    key: &[ValueRef<'_>],
+    key_info: &KeyInfo,
+    upper: bool,
+    scratch: &mut Vec<u8>,
+) -> Result<(usize, bool)> {
+    let keys = view.index_keys();
+    let (mut low, mut high) = (0, view.cell_count());
+    let mut high_equal = false;
+    while low < high {
+        let mid = low + (high - low) / 2;
+        // Keys held whole on the page, nearly all, are read through `keys`.
+        let order = match keys.record(mid) {
+            Some(record) => compare_unpacked(key, record, key_info)?,
+            None => compare_cell(pager, view, mid, key, key_info, scratch)?,
+        }
+        .reverse();
+        if order == Ordering::Less || (upper && order == Ordering::Equal) {
+            low = mid + 1;
+        } else {
+            high = mid;
+            high_equal = order == Ordering::Equal;
+        }
+    }
+    Ok((low, high_equal))
+}
+
+/// `compare_unpacked` against cell `index` read the general way: a key `IndexKeys` does not
+/// read (a long or spilling one), or a damaged cell, whose error this reports.
+#[inline(never)]
+fn compare_cell(
+    pager: &mut Pager,
+    view: &Page<'_>,
+    index: usize,
+    key: &[ValueRef<'_>],
+    key_info: &KeyInfo,
+    scratch: &mut Vec<u8>,
+) -> Result<Ordering> {
+    match view.local_payload(index)? {
+        Some(record) => compare_unpacked(key, record, key_info),
+        None => compare_spilled(pager, view, index, key, key_info, scratch),
+    }
+}
+
 /// The read-only navigation of one tree; borrows nothing from the cursor's buffers, so it can be
 /// used while they are being filled.
 struct Tree<'a> {
@@ -170,9 +222,13 @@ impl Tree<'_> {
         path: &mut Vec<Level>,
         scratch: &mut Vec<u8>,
     ) -> Result<bool> {
-        if let Target::Rowid(rowid) = target {
-            return self.descend_rowid(pager, *rowid, upper, path);
-        }
+        let key = match target {
+            Target::Rowid(rowid) => return self.descend_rowid(pager, *rowid, upper, path),
+            Target::Unpacked(key) | Target::Record(key) => *key,
+        };
+        let key_info = self
+            .key_info
+            .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
         path.clear();
         let mut pgno = self.root;
         loop {
@@ -183,35 +239,8 @@ impl Tree<'_> {
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
-            let (mut low, mut high) = (0, view.cell_count());
-            // Index keys held whole on the page, nearly all, are read through `keys`.
-            let keys = match (target, self.key_info) {
-                (Target::Unpacked(key) | Target::Record(key), Some(key_info)) => {
-                    Some((view.index_keys(), *key, key_info))
-                }
-                _ => None,
-            };
-            // Whether the probe that last lowered `high` found an equal entry: the search ends
-            // on that entry, so no second comparison is needed to tell an exact match.
-            let mut high_equal = false;
-            while low < high {
-                let mid = low + (high - low) / 2;
-                // Rowids and keys compare inline: this loop is most of every descent.
-                let order = match keys.and_then(|(keys, key, key_info)| {
-                    keys.record(mid).map(|record| (record, key, key_info))
-                }) {
-                    Some((record, key, key_info)) => {
-                        compare_unpacked(key, record, key_info)?.reverse()
-                    }
-                    None => self.order(pager, &view, mid, target, scratch)?,
-                };
-                if order == Ordering::Less || (upper && order == Ordering::Equal) {
-                    low = mid + 1;
-                } else {
-                    high = mid;
-                    high_equal = order == Ordering::Equal;
-                }
-            }
+            let (low, high_equal) =
+                search_index_page(pager, &view, key, key_info, upper, scratch)?;
             let exact = !upper && high_equal && view.kind() != PageKind::InteriorTable;
             debug_assert!(
                 upper
