@@ -239,8 +239,7 @@ impl Tree<'_> {
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
-            let (low, high_equal) =
-                search_index_page(pager, &view, key, key_info, upper, scratch)?;
+            let (low, high_equal) = search_index_page(pager, &view, key, key_info, upper, scratch)?;
             let exact = !upper && high_equal && view.kind() != PageKind::InteriorTable;
             debug_assert!(
                 upper

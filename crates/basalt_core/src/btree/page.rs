@@ -1255,6 +1255,43 @@ mod tests {
     }
 
     #[test]
+    fn rowid_search_agrees_with_a_linear_scan() {
+        // Rowids of one to four varint bytes, on a leaf and on an interior page.
+        let rowids: Vec<i64> = vec![1, 5, 127, 128, 300, 16_383, 16_384, 70_000, 2_097_152];
+        for kind in [PageKind::LeafTable, PageKind::InteriorTable] {
+            let mut data = vec![0u8; USABLE];
+            init_page(&mut data, 0, kind, USABLE).unwrap();
+            for (i, &rowid) in rowids.iter().enumerate() {
+                let cell = if kind.is_leaf() {
+                    leaf_cell(rowid, 3)
+                } else {
+                    let mut cell = Vec::new();
+                    build_cell(&mut cell, kind, 7, rowid, &[], 0, USABLE);
+                    cell
+                };
+                insert_cell(&mut data, 0, USABLE, i, &cell).unwrap();
+            }
+            let view = Page::parse(&data, 0, USABLE).unwrap();
+            for probe in [
+                0, 1, 2, 127, 128, 129, 16_384, 69_999, 70_000, 2_097_152, 3_000_000,
+            ] {
+                for upper in [false, true] {
+                    let low = rowids
+                        .iter()
+                        .position(|&r| r > probe || (!upper && r == probe))
+                        .unwrap_or(rowids.len());
+                    let equal = rowids.get(low) == Some(&probe);
+                    assert_eq!(
+                        view.search_rowid(probe, upper).unwrap(),
+                        (low, equal),
+                        "{kind:?} probe {probe} upper {upper}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn page_one_keeps_the_database_header() {
         let mut data = vec![0xAAu8; USABLE];
         init_page(&mut data, 100, PageKind::LeafTable, USABLE).unwrap();

@@ -828,6 +828,22 @@ mod tests {
     }
 
     #[test]
+    fn a_memory_database_keeps_every_page_cached() {
+        let mut pager = Pager::open_memory(512).unwrap();
+        pager.set_cache_size(16);
+        fill_pages(&mut pager, 200);
+        for pgno in 2..=200 {
+            assert_eq!(pager.get(pgno).unwrap().data()[200], pgno as u8);
+        }
+        let before = pager.stats().misses;
+        for pgno in 2..=200 {
+            pager.get(pgno).unwrap();
+        }
+        assert_eq!(pager.stats().misses, before, "no page was evicted");
+        assert_eq!(pager.cache_size(), 16, "the setting is still reported");
+    }
+
+    #[test]
     fn commit_stamps_the_header_as_sqlite_does() {
         let memory = Arc::new(MemoryIo::new());
         let mut pager = pager_on(memory.clone(), 100);
