@@ -90,7 +90,7 @@ use crate::io::{self, Buffer, Completion, File, Io, MemoryIo, OpenFlags};
 use crate::wal::{self, AttachOptions, DbFacts, Shared, Snapshot, Synchronous};
 use cache::PageCache;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 /// SQLite's default `cache_size`: -2000, i.e. about 2000 KiB of pages.
@@ -191,8 +191,11 @@ pub struct Pager {
     in_write: bool,
     cache: PageCache,
     cache_size: i64,
-    /// A `:memory:` database: its cache keeps every page it has read (see `set_cache_size`).
-    in_memory: bool,
+    /// The page 1 buffer `schema_cookie` last saw pass `DatabaseHeader::parse`, and its write
+    /// count then: while both still match, the bytes are those, so the header need not be
+    /// parsed again. Weak, so it pins nothing; it keeps the allocation, so no other page can
+    /// come to have its address.
+    header_checked: Option<(Weak<page::PageInner>, u32)>,
     pending: PgnoMap<PendingRead>,
     stats: PagerStats,
     /// Bumped whenever pages may change under cursors' feet: every b-tree write on this
@@ -305,7 +308,7 @@ impl Pager {
             in_write: false,
             cache: PageCache::new(page_size, 0),
             cache_size: options.cache_size,
-            in_memory: !is_file,
+            header_checked: None,
             pending: PgnoMap::default(),
             stats: PagerStats::default(),
             epoch: 0,
@@ -388,16 +391,9 @@ impl Pager {
         &self.io
     }
 
-    /// `PRAGMA cache_size`: pages when positive, KiB when negative. A `:memory:` database keeps
-    /// the value (it is reported, and sizes the sorters) but not the bound: as in SQLite, whose
-    /// in-memory pages live only in its page cache, every page stays cached once read, so a
-    /// lookup never copies a page back out of the in-memory file (the file keeps its own copy).
+    /// `PRAGMA cache_size`: pages when positive, KiB when negative.
     pub fn set_cache_size(&mut self, cache_size: i64) {
         self.cache_size = cache_size;
-        if self.in_memory {
-            self.cache.set_capacity(usize::MAX);
-            return;
-        }
         let pages = if cache_size >= 0 {
             cache_size
         } else {
@@ -662,6 +658,33 @@ impl Pager {
         self.in_read = false;
     }
 
+    /// The schema cookie of the snapshot, what every statement checks as it starts (SQLite's
+    /// OP_Transaction). The header is parsed, and so checked, as `header` does, but only when
+    /// page 1's bytes may have changed since it last was: a reused statement then reads the
+    /// four bytes alone.
+    pub fn schema_cookie(&mut self) -> Result<u32> {
+        self.begin_read()?;
+        if self.page_count == 0 {
+            return Ok(DatabaseHeader::new(self.page_size).schema_cookie);
+        }
+        let page_one = self.get(1)?;
+        let writes = page_one.write_count();
+        let seen = matches!(
+            &self.header_checked,
+            Some((checked, at)) if checked.as_ptr() == Arc::as_ptr(&page_one.0) && *at == writes
+        );
+        let data = page_one.data();
+        if !seen {
+            let header = DatabaseHeader::parse(&data)?;
+            self.header_checked = Some((Arc::downgrade(&page_one.0), writes));
+            return Ok(header.schema_cookie);
+        }
+        match data.get(40..44) {
+            Some(&[b0, b1, b2, b3]) => Ok(u32::from_be_bytes([b0, b1, b2, b3])),
+            _ => Err(Error::corrupt("page 1 shorter than the database header")),
+        }
+    }
+
     /// The database header as of now (page 1), or a new database's header if there is none.
     pub fn header(&mut self) -> Result<DatabaseHeader> {
         self.begin_read()?;
@@ -828,19 +851,26 @@ mod tests {
     }
 
     #[test]
-    fn a_memory_database_keeps_every_page_cached() {
+    fn the_schema_cookie_follows_every_change_to_page_one() {
         let mut pager = Pager::open_memory(512).unwrap();
-        pager.set_cache_size(16);
-        fill_pages(&mut pager, 200);
-        for pgno in 2..=200 {
-            assert_eq!(pager.get(pgno).unwrap().data()[200], pgno as u8);
-        }
-        let before = pager.stats().misses;
-        for pgno in 2..=200 {
-            pager.get(pgno).unwrap();
-        }
-        assert_eq!(pager.stats().misses, before, "no page was evicted");
-        assert_eq!(pager.cache_size(), 16, "the setting is still reported");
+        fill_pages(&mut pager, 3);
+        let cookie = pager.header().unwrap().schema_cookie;
+        assert_eq!(pager.schema_cookie().unwrap(), cookie);
+        assert_eq!(pager.schema_cookie().unwrap(), cookie, "read again, unparsed");
+        pager.begin_write().unwrap();
+        let page_one = pager.get(1).unwrap();
+        pager.make_writable(&page_one).unwrap();
+        page_one.data_mut()[40..44].copy_from_slice(&(cookie + 7).to_be_bytes());
+        assert_eq!(pager.schema_cookie().unwrap(), cookie + 7);
+        page_one.data_mut()[0] = b'X';
+        assert_eq!(
+            pager.schema_cookie().unwrap_err().code,
+            ErrorCode::NotADb,
+            "changed bytes are checked again"
+        );
+        drop(page_one);
+        pager.rollback();
+        assert_eq!(pager.schema_cookie().unwrap(), cookie);
     }
 
     #[test]
