@@ -544,6 +544,11 @@ impl Pager {
             let (file, offset, tag) = self.page_source(pgno)?;
             let buffer = self.cache.take_buffer();
             let completion = file.read(offset, buffer)?;
+            // A read the backend finished as it was submitted (memory, synchronous files) is
+            // installed at once, never registered as pending.
+            if let Some(done) = completion.take() {
+                return self.install_read(pgno, done, tag);
+            }
             self.pending.insert(pgno, PendingRead { completion, tag });
             self.io.poll()?;
         }
@@ -551,6 +556,17 @@ impl Pager {
             return Err(Error::io_pending());
         };
         let tag = self.pending.remove(&pgno).and_then(|p| p.tag);
+        self.install_read(pgno, done, tag)
+    }
+
+    /// Puts the page a finished read brought into the cache; a failed or short read enters
+    /// nothing.
+    fn install_read(
+        &mut self,
+        pgno: PageNo,
+        done: Result<io::IoDone>,
+        tag: Option<WalTag>,
+    ) -> Result<PageRef> {
         let done = done?;
         let buffer = done
             .buffer
