@@ -872,7 +872,11 @@ mod tests {
         fill_pages(&mut pager, 3);
         let cookie = pager.header().unwrap().schema_cookie;
         assert_eq!(pager.schema_cookie().unwrap(), cookie);
-        assert_eq!(pager.schema_cookie().unwrap(), cookie, "read again, unparsed");
+        assert_eq!(
+            pager.schema_cookie().unwrap(),
+            cookie,
+            "read again, unparsed"
+        );
         pager.begin_write().unwrap();
         let page_one = pager.get(1).unwrap();
         pager.make_writable(&page_one).unwrap();
