@@ -694,13 +694,27 @@ impl Cursor {
         let Some(&Level { pgno, index }) = self.spare.last() else {
             unreachable!("settled on no path")
         };
-        let page = pager.get(pgno)?;
-        let data = page.data();
-        let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
-        if self.is_table() {
-            self.rowid = view.rowid(index)?;
-        } else {
-            let info = view.cell(index)?;
+        let tree = tree_of(self.root, &self.key_info, pager);
+        // The rowid, or a key held whole on the page (nearly all), is read without a page
+        // handle; a spilling key is read the general way.
+        let (key, rowid) = (&mut self.key, &mut self.rowid);
+        let read_in_place = pager.with_page(pgno, |data| {
+            let view = tree.view(data, pgno)?;
+            if tree.is_table() {
+                *rowid = view.rowid(index)?;
+                return Ok(true);
+            }
+            let Some(record) = view.local_payload(index)? else {
+                return Ok(false);
+            };
+            key.clear();
+            key.extend_from_slice(record);
+            Ok(true)
+        })?;
+        if !read_in_place {
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let info = tree.view(&data, pgno)?.cell(index)?;
             overflow::read_payload(pager, &data, &info, usize::MAX, &mut self.scratch)?;
             std::mem::swap(&mut self.key, &mut self.scratch);
         }
