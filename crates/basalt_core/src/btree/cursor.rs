@@ -108,6 +108,58 @@ fn compare_spilled(
     compare_unpacked(key, scratch, key_info)
 }
 
+/// The binary search of an index descent on one page: the index of the first cell not ordered
+/// before `key` (with `upper`, not at or before it), and whether the probe that last lowered the
+/// upper bound found an equal entry (the search ends on that entry, so no second comparison is
+/// needed to tell an exact match). Out of line, with the page's constants read once, so that
+/// its loop keeps its state in registers.
+#[inline(never)]
+fn search_index_page(
+    pager: &mut Pager,
+    view: &Page<'_>,
+    key: &[ValueRef<'_>],
+    key_info: &KeyInfo,
+    upper: bool,
+    scratch: &mut Vec<u8>,
+) -> Result<(usize, bool)> {
+    let keys = view.index_keys();
+    let (mut low, mut high) = (0, view.cell_count());
+    let mut high_equal = false;
+    while low < high {
+        let mid = low + (high - low) / 2;
+        // Keys held whole on the page, nearly all, are read through `keys`.
+        let order = match keys.record(mid) {
+            Some(record) => compare_unpacked(key, record, key_info)?,
+            None => compare_cell(pager, view, mid, key, key_info, scratch)?,
+        }
+        .reverse();
+        if order == Ordering::Less || (upper && order == Ordering::Equal) {
+            low = mid + 1;
+        } else {
+            high = mid;
+            high_equal = order == Ordering::Equal;
+        }
+    }
+    Ok((low, high_equal))
+}
+
+/// `compare_unpacked` against cell `index` read the general way: a key `IndexKeys` does not
+/// read (a long or spilling one), or a damaged cell, whose error this reports.
+#[inline(never)]
+fn compare_cell(
+    pager: &mut Pager,
+    view: &Page<'_>,
+    index: usize,
+    key: &[ValueRef<'_>],
+    key_info: &KeyInfo,
+    scratch: &mut Vec<u8>,
+) -> Result<Ordering> {
+    match view.local_payload(index)? {
+        Some(record) => compare_unpacked(key, record, key_info),
+        None => compare_spilled(pager, view, index, key, key_info, scratch),
+    }
+}
+
 /// The read-only navigation of one tree; borrows nothing from the cursor's buffers, so it can be
 /// used while they are being filled.
 struct Tree<'a> {
@@ -170,6 +222,13 @@ impl Tree<'_> {
         path: &mut Vec<Level>,
         scratch: &mut Vec<u8>,
     ) -> Result<bool> {
+        let key = match target {
+            Target::Rowid(rowid) => return self.descend_rowid(pager, *rowid, upper, path),
+            Target::Unpacked(key) | Target::Record(key) => *key,
+        };
+        let key_info = self
+            .key_info
+            .ok_or_else(|| Error::misuse("index search on a table cursor"))?;
         path.clear();
         let mut pgno = self.root;
         loop {
@@ -180,35 +239,7 @@ impl Tree<'_> {
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
-            let (mut low, mut high) = (0, view.cell_count());
-            // Index keys held whole on the page, nearly all, are read through `keys`.
-            let keys = match (target, self.key_info) {
-                (Target::Unpacked(key) | Target::Record(key), Some(key_info)) => {
-                    Some((view.index_keys(), *key, key_info))
-                }
-                _ => None,
-            };
-            // Whether the probe that last lowered `high` found an equal entry: the search ends
-            // on that entry, so no second comparison is needed to tell an exact match.
-            let mut high_equal = false;
-            while low < high {
-                let mid = low + (high - low) / 2;
-                // Rowids and keys compare inline: this loop is most of every descent.
-                let order = match keys.and_then(|(keys, key, key_info)| {
-                    keys.record(mid).map(|record| (record, key, key_info))
-                }) {
-                    Some((record, key, key_info)) => {
-                        compare_unpacked(key, record, key_info)?.reverse()
-                    }
-                    None => self.order(pager, &view, mid, target, scratch)?,
-                };
-                if order == Ordering::Less || (upper && order == Ordering::Equal) {
-                    low = mid + 1;
-                } else {
-                    high = mid;
-                    high_equal = order == Ordering::Equal;
-                }
-            }
+            let (low, high_equal) = search_index_page(pager, &view, key, key_info, upper, scratch)?;
             let exact = !upper && high_equal && view.kind() != PageKind::InteriorTable;
             debug_assert!(
                 upper
@@ -225,6 +256,62 @@ impl Tree<'_> {
             }
             pgno = view.child(low)?;
         }
+    }
+
+    /// `descend` for a rowid: each page searched by `Page::search_rowid` in place, through
+    /// `with_page` (no page handle). Table entries are on leaves only, so it always goes down to
+    /// the leaf; returns whether the entry there equals `rowid`. Kept out of `descend`, whose
+    /// index search would otherwise crowd this loop's registers onto the stack.
+    #[inline(never)]
+    fn descend_rowid(
+        &self,
+        pager: &mut Pager,
+        rowid: i64,
+        upper: bool,
+        path: &mut Vec<Level>,
+    ) -> Result<bool> {
+        path.clear();
+        let mut pgno = self.root;
+        loop {
+            ensure_sound!(
+                path.len() < BTREE_DEPTH_MAX,
+                "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?"
+            );
+            // Ok(child) to go on down, Err(exact) at the leaf.
+            let (index, next) = pager.with_page(pgno, |data| {
+                let view = self.view(data, pgno)?;
+                let (index, equal) = view.search_rowid(rowid, upper)?;
+                if view.kind().is_leaf() {
+                    return Ok((index, Err(equal)));
+                }
+                Ok((index, Ok(view.child(index)?)))
+            })?;
+            path.push(Level { pgno, index });
+            match next {
+                Ok(child) => pgno = child,
+                Err(equal) => return Ok(!upper && equal),
+            }
+        }
+    }
+
+    /// Whether the parent of `path`'s leaf, if cached, shows at a glance that `rowid` is not under
+    /// that leaf: a random lookup then skips `seek_near`'s walk from the root, which would fail.
+    /// Only a filter: the page may be stale, so anything unexpected answers false and leaves
+    /// the decision to `seek_near`, which checks every level.
+    fn is_off_last_leaf(&self, pager: &mut Pager, path: &[Level], rowid: i64) -> bool {
+        let [.., parent, _leaf] = path else {
+            return false;
+        };
+        let off = pager.with_cached_page(parent.pgno, |data| {
+            let view = Page::parse(data, header_offset(parent.pgno), self.usable).ok()?;
+            if view.kind() != PageKind::InteriorTable || parent.index > view.cell_count() {
+                return None;
+            }
+            let above = parent.index < view.cell_count() && view.rowid(parent.index).ok()? < rowid;
+            let below = parent.index > 0 && view.rowid(parent.index - 1).ok()? >= rowid;
+            Some(above || below)
+        });
+        off.flatten().unwrap_or(false)
     }
 
     /// Where `rowid` goes when it belongs on the leaf `path` ends at (SQLite's BTREE_APPEND hint,
@@ -607,13 +694,27 @@ impl Cursor {
         let Some(&Level { pgno, index }) = self.spare.last() else {
             unreachable!("settled on no path")
         };
-        let page = pager.get(pgno)?;
-        let data = page.data();
-        let view = tree_of(self.root, &self.key_info, pager).view(&data, pgno)?;
-        if self.is_table() {
-            self.rowid = view.rowid(index)?;
-        } else {
-            let info = view.cell(index)?;
+        let tree = tree_of(self.root, &self.key_info, pager);
+        // The rowid, or a key held whole on the page (nearly all), is read without a page
+        // handle; a spilling key is read the general way.
+        let (key, rowid) = (&mut self.key, &mut self.rowid);
+        let read_in_place = pager.with_page(pgno, |data| {
+            let view = tree.view(data, pgno)?;
+            if tree.is_table() {
+                *rowid = view.rowid(index)?;
+                return Ok(true);
+            }
+            let Some(record) = view.local_payload(index)? else {
+                return Ok(false);
+            };
+            key.clear();
+            key.extend_from_slice(record);
+            Ok(true)
+        })?;
+        if !read_in_place {
+            let page = pager.get(pgno)?;
+            let data = page.data();
+            let info = tree.view(&data, pgno)?.cell(index)?;
             overflow::read_payload(pager, &data, &info, usize::MAX, &mut self.scratch)?;
             std::mem::swap(&mut self.key, &mut self.scratch);
         }
@@ -824,7 +925,12 @@ impl Cursor {
         let tree = tree_of(self.root, &self.key_info, pager);
         if let (SeekOp::Eq, Target::Rowid(rowid)) = (op, target) {
             pager.current_epoch()?;
-            let exact = match tree.seek_near(pager, &self.path, *rowid, &mut self.spare)? {
+            let near = if tree.is_off_last_leaf(pager, &self.path, *rowid) {
+                None
+            } else {
+                tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?
+            };
+            let exact = match near {
                 Some(exact) => exact,
                 // Table entries are on leaves only: the descent ends on the entry, if any, and
                 // its leaf is the hint for the next seek.

@@ -174,6 +174,30 @@ pub(crate) fn varint_at(data: &[u8], at: usize) -> Result<(u64, usize)> {
     }
 }
 
+/// The key of the table cell at `offset` in `area` (the page up to its usable size): past the
+/// payload size on a leaf, past the child pointer on an interior page. The common short
+/// varints (a one-byte payload size, rowids below 2^21) are read with one bounds check each.
+#[inline(always)]
+fn table_key<const LEAF: bool>(area: &[u8], offset: usize) -> Result<i64> {
+    let at = if LEAF {
+        match area.get(offset) {
+            Some(&size) if size < 0x80 => offset + 1,
+            _ => offset + varint_at(area, offset)?.1,
+        }
+    } else {
+        offset + 4
+    };
+    let key = match area.get(at..at + 3) {
+        Some(&[b0, _, _]) if b0 < 0x80 => u64::from(b0),
+        Some(&[b0, b1, _]) if b1 < 0x80 => u64::from(b0 & 0x7f) << 7 | u64::from(b1),
+        Some(&[b0, b1, b2]) if b2 < 0x80 => {
+            u64::from(b0 & 0x7f) << 14 | u64::from(b1 & 0x7f) << 7 | u64::from(b2)
+        }
+        _ => varint_at(area, at)?.0,
+    };
+    Ok(key as i64)
+}
+
 /// The rest of `varint_at`, kept out of line so that the short cases inline everywhere.
 #[inline(never)]
 fn long_varint(bytes: &[u8]) -> Result<(u64, usize)> {
@@ -625,6 +649,51 @@ impl<'a> Page<'a> {
             4
         };
         Ok(varint_at(area, at)?.0 as i64)
+    }
+
+    /// Binary search of a table page for `rowid`: the index of the first cell whose key is at
+    /// least `rowid` (greater, with `upper`), or the cell count, and whether that cell's key
+    /// equals `rowid`. Every rowid descent runs it at each level, so the page's constants (kind,
+    /// pointer array, content area) are worked out once per page, not at every probe.
+    #[inline]
+    pub fn search_rowid(&self, rowid: i64, upper: bool) -> Result<(usize, bool)> {
+        debug_assert!(self.kind.is_table());
+        if self.kind.is_leaf() {
+            self.search_rowid_in::<true>(rowid, upper)
+        } else {
+            self.search_rowid_in::<false>(rowid, upper)
+        }
+    }
+
+    /// `search_rowid` for one kind of page: a leaf's key follows the payload size varint, an
+    /// interior cell's follows the 4-byte child pointer.
+    #[inline(always)]
+    fn search_rowid_in<const LEAF: bool>(&self, rowid: i64, upper: bool) -> Result<(usize, bool)> {
+        // `parse` checked pointers end <= content start <= usable <= data length.
+        let area = slice(self.data, 0..self.usable)?;
+        let first = self.hdr + self.kind.header_len();
+        let pointers = slice(area, first..first + 2 * self.cell_count)?;
+        let (mut low, mut high) = (0, self.cell_count);
+        let mut equal = false;
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let Some(&[b0, b1]) = pointers.get(2 * mid..2 * mid + 2) else {
+                return Err(self.bad_pointer(2 * mid));
+            };
+            let offset = usize::from(u16::from_be_bytes([b0, b1]));
+            if offset < self.content_start {
+                return Err(self.bad_pointer(offset));
+            }
+            let key = table_key::<LEAF>(area, offset)?;
+            if key < rowid || (upper && key == rowid) {
+                low = mid + 1;
+            } else {
+                high = mid;
+                equal = key == rowid;
+            }
+        }
+        debug_assert!(low == self.cell_count || equal == (self.rowid(low).ok() == Some(rowid)));
+        Ok((low, equal))
     }
 
     /// The rowid of cell `index` on a table leaf and its payload when that lies wholly on the
@@ -1180,6 +1249,43 @@ mod tests {
                     if let Some(record) = keys.record(i) {
                         assert_eq!(Some(record), page.local_payload(i).unwrap(), "{kind:?}");
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rowid_search_agrees_with_a_linear_scan() {
+        // Rowids of one to four varint bytes, on a leaf and on an interior page.
+        let rowids: Vec<i64> = vec![1, 5, 127, 128, 300, 16_383, 16_384, 70_000, 2_097_152];
+        for kind in [PageKind::LeafTable, PageKind::InteriorTable] {
+            let mut data = vec![0u8; USABLE];
+            init_page(&mut data, 0, kind, USABLE).unwrap();
+            for (i, &rowid) in rowids.iter().enumerate() {
+                let cell = if kind.is_leaf() {
+                    leaf_cell(rowid, 3)
+                } else {
+                    let mut cell = Vec::new();
+                    build_cell(&mut cell, kind, 7, rowid, &[], 0, USABLE);
+                    cell
+                };
+                insert_cell(&mut data, 0, USABLE, i, &cell).unwrap();
+            }
+            let view = Page::parse(&data, 0, USABLE).unwrap();
+            for probe in [
+                0, 1, 2, 127, 128, 129, 16_384, 69_999, 70_000, 2_097_152, 3_000_000,
+            ] {
+                for upper in [false, true] {
+                    let low = rowids
+                        .iter()
+                        .position(|&r| r > probe || (!upper && r == probe))
+                        .unwrap_or(rowids.len());
+                    let equal = rowids.get(low) == Some(&probe);
+                    assert_eq!(
+                        view.search_rowid(probe, upper).unwrap(),
+                        (low, equal),
+                        "{kind:?} probe {probe} upper {upper}"
+                    );
                 }
             }
         }

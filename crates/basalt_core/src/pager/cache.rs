@@ -202,12 +202,15 @@ impl PageCache {
                 self.hand = 0;
             }
             let slot = &mut self.slots[self.hand];
-            if slot.page.is_dirty() || !slot.page.is_unpinned() {
+            // The heat is in the slot; the dirty flag and the pin count are behind a pointer,
+            // read only for a page cold enough to go. A dirty or pinned page cools like any
+            // other, and is passed over once cold.
+            if slot.heat > 0 {
+                slot.heat -= 1;
                 self.hand += 1;
                 continue;
             }
-            if slot.heat > 0 {
-                slot.heat -= 1;
+            if slot.page.is_dirty() || !slot.page.is_unpinned() {
                 self.hand += 1;
                 continue;
             }

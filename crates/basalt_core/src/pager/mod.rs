@@ -90,7 +90,7 @@ use crate::io::{self, Buffer, Completion, File, Io, MemoryIo, OpenFlags};
 use crate::wal::{self, AttachOptions, DbFacts, Shared, Snapshot, Synchronous};
 use cache::PageCache;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 /// SQLite's default `cache_size`: -2000, i.e. about 2000 KiB of pages.
@@ -191,6 +191,11 @@ pub struct Pager {
     in_write: bool,
     cache: PageCache,
     cache_size: i64,
+    /// The page 1 buffer `schema_cookie` last saw pass `DatabaseHeader::parse`, and its write
+    /// count then: while both still match, the bytes are those, so the header need not be
+    /// parsed again. Weak, so it pins nothing; it keeps the allocation, so no other page can
+    /// come to have its address.
+    header_checked: Option<(Weak<page::PageInner>, u32)>,
     pending: PgnoMap<PendingRead>,
     stats: PagerStats,
     /// Bumped whenever pages may change under cursors' feet: every b-tree write on this
@@ -303,6 +308,7 @@ impl Pager {
             in_write: false,
             cache: PageCache::new(page_size, 0),
             cache_size: options.cache_size,
+            header_checked: None,
             pending: PgnoMap::default(),
             stats: PagerStats::default(),
             epoch: 0,
@@ -498,6 +504,19 @@ impl Pager {
         result
     }
 
+    /// Runs `f` on page `pgno`'s bytes if the cache holds it for the open read transaction;
+    /// None otherwise. Never reads, never starts a transaction, never fails: for checks that
+    /// only decide whether a cheaper path is worth trying.
+    #[inline(always)]
+    pub fn with_cached_page<R>(&mut self, pgno: PageNo, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        if !self.in_read {
+            return None;
+        }
+        let page = self.cache.peek(pgno)?;
+        let result = f(&page.data());
+        Some(result)
+    }
+
     /// Where page `pgno` of the snapshot lives: a WAL frame (with its tag) or the database file.
     fn page_source(&self, pgno: PageNo) -> Result<(Arc<dyn File>, u64, Option<WalTag>)> {
         if let Some(WalConn {
@@ -525,6 +544,11 @@ impl Pager {
             let (file, offset, tag) = self.page_source(pgno)?;
             let buffer = self.cache.take_buffer();
             let completion = file.read(offset, buffer)?;
+            // A read the backend finished as it was submitted (memory, synchronous files) is
+            // installed at once, never registered as pending.
+            if let Some(done) = completion.take() {
+                return self.install_read(pgno, done, tag);
+            }
             self.pending.insert(pgno, PendingRead { completion, tag });
             self.io.poll()?;
         }
@@ -532,6 +556,17 @@ impl Pager {
             return Err(Error::io_pending());
         };
         let tag = self.pending.remove(&pgno).and_then(|p| p.tag);
+        self.install_read(pgno, done, tag)
+    }
+
+    /// Puts the page a finished read brought into the cache; a failed or short read enters
+    /// nothing.
+    fn install_read(
+        &mut self,
+        pgno: PageNo,
+        done: Result<io::IoDone>,
+        tag: Option<WalTag>,
+    ) -> Result<PageRef> {
         let done = done?;
         let buffer = done
             .buffer
@@ -637,6 +672,33 @@ impl Pager {
             wal.snapshot = None;
         }
         self.in_read = false;
+    }
+
+    /// The schema cookie of the snapshot, what every statement checks as it starts (SQLite's
+    /// OP_Transaction). The header is parsed, and so checked, as `header` does, but only when
+    /// page 1's bytes may have changed since it last was: a reused statement then reads the
+    /// four bytes alone.
+    pub fn schema_cookie(&mut self) -> Result<u32> {
+        self.begin_read()?;
+        if self.page_count == 0 {
+            return Ok(DatabaseHeader::new(self.page_size).schema_cookie);
+        }
+        let page_one = self.get(1)?;
+        let writes = page_one.write_count();
+        let seen = matches!(
+            &self.header_checked,
+            Some((checked, at)) if checked.as_ptr() == Arc::as_ptr(&page_one.0) && *at == writes
+        );
+        let data = page_one.data();
+        if !seen {
+            let header = DatabaseHeader::parse(&data)?;
+            self.header_checked = Some((Arc::downgrade(&page_one.0), writes));
+            return Ok(header.schema_cookie);
+        }
+        match data.get(40..44) {
+            Some(&[b0, b1, b2, b3]) => Ok(u32::from_be_bytes([b0, b1, b2, b3])),
+            _ => Err(Error::corrupt("page 1 shorter than the database header")),
+        }
     }
 
     /// The database header as of now (page 1), or a new database's header if there is none.
@@ -802,6 +864,33 @@ mod tests {
         let before = pager.stats().misses;
         pager.get(200).unwrap();
         assert_eq!(pager.stats().misses, before, "a cached page is a hit");
+    }
+
+    #[test]
+    fn the_schema_cookie_follows_every_change_to_page_one() {
+        let mut pager = Pager::open_memory(512).unwrap();
+        fill_pages(&mut pager, 3);
+        let cookie = pager.header().unwrap().schema_cookie;
+        assert_eq!(pager.schema_cookie().unwrap(), cookie);
+        assert_eq!(
+            pager.schema_cookie().unwrap(),
+            cookie,
+            "read again, unparsed"
+        );
+        pager.begin_write().unwrap();
+        let page_one = pager.get(1).unwrap();
+        pager.make_writable(&page_one).unwrap();
+        page_one.data_mut()[40..44].copy_from_slice(&(cookie + 7).to_be_bytes());
+        assert_eq!(pager.schema_cookie().unwrap(), cookie + 7);
+        page_one.data_mut()[0] = b'X';
+        assert_eq!(
+            pager.schema_cookie().unwrap_err().code,
+            ErrorCode::NotADb,
+            "changed bytes are checked again"
+        );
+        drop(page_one);
+        pager.rollback();
+        assert_eq!(pager.schema_cookie().unwrap(), cookie);
     }
 
     #[test]

@@ -161,6 +161,11 @@ impl PageRef {
         let mut data = self.0.data.write().unwrap_or_else(|p| p.into_inner());
         self.clear_wal_tag();
         data.copy_from_slice(bytes);
+        // Changed bytes are a write to whoever compares write counts.
+        let writes = self.0.writes.load(Ordering::Relaxed);
+        self.0
+            .writes
+            .store(writes.wrapping_add(1), Ordering::Relaxed);
     }
 
     /// True when only the cache holds this page.

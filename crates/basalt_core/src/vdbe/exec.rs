@@ -560,8 +560,7 @@ impl Vm {
                     self.writes = true;
                 }
                 pager.begin_read()?;
-                let header = pager.header()?;
-                if header.schema_cookie != *schema_cookie {
+                if pager.schema_cookie()? != *schema_cookie {
                     return Err(Error::code(ErrorCode::Schema).into());
                 }
                 if *write {
