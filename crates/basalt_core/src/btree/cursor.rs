@@ -704,12 +704,12 @@ impl Cursor {
         self.settle(pager, on)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, pager: &mut Pager) -> Result<bool> {
         self.advance(pager, true)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn prev(&mut self, pager: &mut Pager) -> Result<bool> {
         self.advance(pager, false)
     }

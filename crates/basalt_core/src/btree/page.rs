@@ -174,6 +174,38 @@ pub(crate) fn varint_at(data: &[u8], at: usize) -> Result<(u64, usize)> {
     }
 }
 
+/// `leaf_cell` for the usual cell, decoded from a fixed window of its first bytes: a payload
+/// size under 128 and a rowid under 2^21. None for any other (`leaf_cell` reads those).
+#[inline(always)]
+fn short_leaf_cell(area: &[u8], offset: usize, max: u64) -> Option<LeafCell> {
+    let [size, r0, r1, r2] = *area.get(offset..)?.first_chunk::<4>()?;
+    if size >= 0x80 {
+        return None;
+    }
+    let (rowid, rowid_len) = if r0 < 0x80 {
+        (u64::from(r0), 1)
+    } else if r1 < 0x80 {
+        (u64::from(r0 & 0x7f) << 7 | u64::from(r1), 2)
+    } else if r2 < 0x80 {
+        (
+            u64::from(r0 & 0x7f) << 14 | u64::from(r1 & 0x7f) << 7 | u64::from(r2),
+            3,
+        )
+    } else {
+        return None;
+    };
+    let start = offset + 1 + rowid_len;
+    let end = start + usize::from(size);
+    if u64::from(size) > max || end > area.len() {
+        return None;
+    }
+    Some(LeafCell {
+        rowid: rowid as i64,
+        start: start as u32,
+        end: end as u32,
+    })
+}
+
 /// The table leaf cell at `offset` of `area` (the page's usable bytes) when its payload, at most
 /// `max` bytes, lies wholly within it: `Page::table_leaf_cells`'s loop body.
 #[inline(always)]
@@ -729,7 +761,9 @@ impl<'a> Page<'a> {
             if offset < content_start {
                 return LeafCell::UNUSUAL;
             }
-            leaf_cell(area, offset, max).unwrap_or(LeafCell::UNUSUAL)
+            short_leaf_cell(area, offset, max)
+                .or_else(|| leaf_cell(area, offset, max))
+                .unwrap_or(LeafCell::UNUSUAL)
         }));
     }
 

@@ -326,7 +326,9 @@ impl VCursor {
         Ok(on)
     }
 
-    /// Moves forward (or back); whether the cursor is still on an entry.
+    /// Moves forward (or back); whether the cursor is still on an entry. Inlined into the
+    /// `Next`/`Prev` handlers with the b-tree cursor's step along a leaf: a scan's every row.
+    #[inline(always)]
     pub fn advance(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
         let on = match &mut self.kind {
             Kind::BTree(c) => {
@@ -336,31 +338,40 @@ impl VCursor {
                     c.prev(pager)?
                 }
             }
-            Kind::EphTable { rows, at } => {
-                *at = match *at {
-                    None => None,
-                    Some(r) if forward => rows
-                        .range((Bound::Excluded(r), Bound::Unbounded))
-                        .next()
-                        .map(|(k, _)| *k),
-                    Some(r) => rows.range(..r).next_back().map(|(k, _)| *k),
-                };
-                at.is_some()
-            }
-            Kind::EphIndex { set, at, .. } => {
-                *at = match at.take() {
-                    None => None,
-                    Some(r) if forward => set
-                        .range((Bound::Excluded(&r), Bound::Unbounded))
-                        .next()
-                        .cloned(),
-                    Some(r) => set.range(..&r).next_back().cloned(),
-                };
-                at.is_some()
-            }
-            Kind::Sorter(sorter) => sorter.advance(forward)?,
+            other => advance_ephemeral(other, forward)?,
         };
         self.moved();
         Ok(on)
     }
+}
+
+/// `VCursor::advance` on the in-memory structures, out of line.
+#[inline(never)]
+fn advance_ephemeral(kind: &mut Kind, forward: bool) -> Result<bool> {
+    Ok(match kind {
+        Kind::BTree(_) => unreachable!("b-tree cursors advance inline"),
+        Kind::EphTable { rows, at } => {
+            *at = match *at {
+                None => None,
+                Some(r) if forward => rows
+                    .range((Bound::Excluded(r), Bound::Unbounded))
+                    .next()
+                    .map(|(k, _)| *k),
+                Some(r) => rows.range(..r).next_back().map(|(k, _)| *k),
+            };
+            at.is_some()
+        }
+        Kind::EphIndex { set, at, .. } => {
+            *at = match at.take() {
+                None => None,
+                Some(r) if forward => set
+                    .range((Bound::Excluded(&r), Bound::Unbounded))
+                    .next()
+                    .cloned(),
+                Some(r) => set.range(..&r).next_back().cloned(),
+            };
+            at.is_some()
+        }
+        Kind::Sorter(sorter) => sorter.advance(forward)?,
+    })
 }
