@@ -534,6 +534,7 @@ pub struct Cursor {
     leaf_cells: Vec<LeafCell>,
     /// Where in `leaf_bytes` the payload of the entry the last step reached is, when wholly
     /// local; good while the cursor stays on that entry and the epoch is the one it was read at.
+    /// Always in the leaf `leaf_bytes` holds: taking another copy drops it.
     row_at: Option<StepRow>,
     /// Where the page cache last had that leaf (`Pager::with_page_hinted`; checked at each use).
     leaf_slot: usize,
@@ -868,6 +869,8 @@ impl Cursor {
     /// its layout, which `leaf` keeps for the current epoch.
     #[inline(never)]
     fn copy_leaf(&mut self, pager: &mut Pager, pgno: PageNo) -> Result<Layout> {
+        // A row found in the old copy is gone with it.
+        self.row_at = None;
         self.leaf = None;
         let tree = tree_of(self.root, &self.key_info, pager);
         let (bytes, cells) = (&mut self.leaf_bytes, &mut self.leaf_cells);
