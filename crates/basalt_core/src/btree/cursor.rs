@@ -16,8 +16,8 @@ use super::balance::{append_quick, balance, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Layout, Page,
-    PageKind,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Layout,
+    LeafCell, Page, PageKind,
 };
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
@@ -580,6 +580,17 @@ fn prefetch_for_write(pager: &mut Pager, path: &[Level], allocations: usize) -> 
     freelist::prefetch(pager, allocations + 2 * path.len() + 1)
 }
 
+/// Where the payload of the entry a step along a table leaf reached lies in the cursor's copy of
+/// that leaf (`start..end`), and the (epoch, page, cell) it was read at.
+#[derive(Clone, Copy, Debug)]
+struct StepRow {
+    epoch: u64,
+    pgno: PageNo,
+    index: usize,
+    start: usize,
+    end: usize,
+}
+
 /// A cursor on one b-tree: a table (rowid keys) or an index (record keys ordered by a `KeyInfo`;
 /// WITHOUT ROWID tables are index trees too).
 #[derive(Debug)]
@@ -598,14 +609,20 @@ pub struct Cursor {
     scratch: Vec<u8>,
     /// The cell an insert builds, kept to save an allocation per insert.
     cell: Vec<u8>,
-    /// The payload of the entry a step along a leaf reached, copied while the page was in hand
-    /// so that `payload` need not look the page up again; good for the (epoch, page, cell) it
-    /// was read at, as a page's bytes change only with the epoch.
-    row: Vec<u8>,
-    row_at: Option<(u64, PageNo, usize)>,
     /// The header of the page the last step along a leaf read, good for the (epoch, page) it
-    /// was read at like `row_at`: the next step on that page skips re-reading it.
+    /// was read at, as a page's bytes change only with the epoch: the next step on that page
+    /// skips re-reading it.
     leaf: Option<(u64, PageNo, Layout)>,
+    /// Table cursors: a copy of the bytes of that leaf and its cells read once
+    /// (`Page::table_leaf_cells`), taken by the first step along it. The steps after it take
+    /// their cell from `leaf_cells`, without the pager, and leave the payload in place
+    /// (`row_at`): a scan neither looks its leaf up nor parses or copies its row at each step.
+    leaf_bytes: Vec<u8>,
+    leaf_cells: Vec<LeafCell>,
+    /// Where in `leaf_bytes` the payload of the entry the last step reached is, when wholly
+    /// local; good while the cursor stays on that entry and the epoch is the one it was read at.
+    /// Always in the leaf `leaf_bytes` holds: taking another copy drops it.
+    row_at: Option<StepRow>,
     /// Where the page cache last had that leaf (`Pager::with_page_hinted`; checked at each use).
     leaf_slot: usize,
 }
@@ -631,9 +648,10 @@ impl Cursor {
             key: Vec::new(),
             scratch: Vec::new(),
             cell: Vec::new(),
-            row: Vec::new(),
-            row_at: None,
             leaf: None,
+            leaf_bytes: Vec::new(),
+            leaf_cells: Vec::new(),
+            row_at: None,
             leaf_slot: usize::MAX,
         }
     }
@@ -788,15 +806,41 @@ impl Cursor {
         self.settle(pager, on)
     }
 
+    #[inline(always)]
     pub fn next(&mut self, pager: &mut Pager) -> Result<bool> {
         self.advance(pager, true)
     }
 
+    #[inline(always)]
     pub fn prev(&mut self, pager: &mut Pager) -> Result<bool> {
         self.advance(pager, false)
     }
 
+    /// A table scan's usual move, to a neighbour on the same leaf of a fresh path (`is_fresh`,
+    /// checked here without starting a transaction), is inlined; every other move is out of line.
+    #[inline(always)]
     fn advance(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
+        if self.is_table()
+            && self.state == State::Valid
+            && pager.in_read_transaction()
+            && self.epoch == pager.epoch()
+        {
+            if let Some(&Level { pgno, index }) = self.path.last() {
+                let next = if forward {
+                    index + 1
+                } else {
+                    index.wrapping_sub(1)
+                };
+                if self.step_in_table_leaf(pager, pgno, next)? {
+                    return Ok(true);
+                }
+            }
+        }
+        self.advance_further(pager, forward)
+    }
+
+    #[inline(never)]
+    fn advance_further(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
         if self.state == State::Invalid {
             return Ok(false);
         }
@@ -834,22 +878,18 @@ impl Cursor {
         } else {
             index.wrapping_sub(1)
         };
+        if self.is_table() {
+            return self.step_in_table_leaf(pager, pgno, next);
+        }
         let tree = tree_of(self.root, &self.key_info, pager);
         let epoch = self.epoch;
         let known = self
             .leaf
             .filter(|&(at_epoch, at_page, _)| at_epoch == epoch && at_page == pgno)
             .map(|(.., layout)| layout);
-        let (rowid, key, row, leaf) = (
-            &mut self.rowid,
-            &mut self.key,
-            &mut self.row,
-            &mut self.leaf,
-        );
-        let mut row_read = false;
-        // `with_page_hinted` spares the page handle: a rowid, or an index key wholly on the leaf,
-        // is read in place. `None`: the move leaves the page; `Some(false)`: the key overflows.
-        // A table row's local payload is copied too: a scan nearly always reads it next.
+        let (key, leaf) = (&mut self.key, &mut self.leaf);
+        // `with_page_hinted` spares the page handle: an index key wholly on the leaf is read in
+        // place. `None`: the move leaves the page; `Some(false)`: the key overflows.
         let stepped = pager.with_page_hinted(pgno, &mut self.leaf_slot, |data| {
             let view = match known {
                 Some(layout) => Page::with_layout(data, layout)?,
@@ -861,16 +901,6 @@ impl Cursor {
             };
             if !view.kind().is_leaf() || next >= view.cell_count() {
                 return Ok(None);
-            }
-            if tree.is_table() {
-                let (next_rowid, local) = view.table_leaf_entry(next)?;
-                *rowid = next_rowid;
-                if let Some(local) = local {
-                    row.clear();
-                    row.extend_from_slice(local);
-                    row_read = true;
-                }
-                return Ok(Some(true));
             }
             let Some(local) = view.local_payload(next)? else {
                 return Ok(Some(false));
@@ -893,8 +923,71 @@ impl Cursor {
         if let Some(last) = self.path.last_mut() {
             last.index = next;
         }
-        self.row_at = row_read.then_some((self.epoch, pgno, next));
         Ok(true)
+    }
+
+    /// `step_in_leaf` on a table leaf, read from the cursor's copy of it (`leaf_bytes`,
+    /// `leaf_cells`), taken on the first step along the leaf. Inlined into `advance`: a scan
+    /// runs it once per row.
+    #[inline(always)]
+    fn step_in_table_leaf(&mut self, pager: &mut Pager, pgno: PageNo, next: usize) -> Result<bool> {
+        let epoch = self.epoch;
+        let layout = match self.leaf {
+            Some((at_epoch, at_page, layout)) if at_epoch == epoch && at_page == pgno => layout,
+            _ => self.copy_leaf(pager, pgno)?,
+        };
+        debug_assert!(
+            pager
+                .cached(pgno)
+                .is_none_or(|page| *page.data() == *self.leaf_bytes),
+            "page {pgno} changed under the copy a cursor keeps"
+        );
+        let Some(&cell) = self.leaf_cells.get(next) else {
+            return Ok(false);
+        };
+        let (rowid, local) = if cell.is_plain() {
+            (cell.rowid, Some(cell.start as usize..cell.end as usize))
+        } else {
+            // Spilled or damaged: read as any cell is, which reports the damage.
+            Page::with_layout(&self.leaf_bytes, layout)?.table_leaf_entry(next)?
+        };
+        self.rowid = rowid;
+        if let Some(last) = self.path.last_mut() {
+            last.index = next;
+        }
+        self.row_at = local.map(|range| StepRow {
+            epoch,
+            pgno,
+            index: next,
+            start: range.start,
+            end: range.end,
+        });
+        Ok(true)
+    }
+
+    /// Copies leaf `pgno` into `leaf_bytes` (a page is a few KiB, copied once for the many
+    /// steps along it) and reads its cells into `leaf_cells` (none if it is not a leaf); returns
+    /// its layout, which `leaf` keeps for the current epoch.
+    #[inline(never)]
+    fn copy_leaf(&mut self, pager: &mut Pager, pgno: PageNo) -> Result<Layout> {
+        // A row found in the old copy is gone with it.
+        self.row_at = None;
+        self.leaf = None;
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let (bytes, cells) = (&mut self.leaf_bytes, &mut self.leaf_cells);
+        let layout = pager.with_page_hinted(pgno, &mut self.leaf_slot, |data| {
+            let view = tree.view(data, pgno)?;
+            bytes.clear();
+            bytes.extend_from_slice(data);
+            if view.kind().is_leaf() {
+                view.table_leaf_cells(cells);
+            } else {
+                cells.clear();
+            }
+            Ok(view.layout())
+        })?;
+        self.leaf = Some((self.epoch, pgno, layout));
+        Ok(layout)
     }
 
     pub fn seek_rowid(&mut self, pager: &mut Pager, rowid: i64, op: SeekOp) -> Result<bool> {
@@ -964,29 +1057,45 @@ impl Cursor {
     /// The payload of the entry the cursor is on (for index cursors, the record).
     #[inline]
     pub fn payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {
-        if self.take_stepped_row(pager, out) {
+        if let Some(row) = self.stepped_row(pager) {
+            out.clear();
+            out.extend_from_slice(row);
             return Ok(());
         }
         self.read_payload(pager, out)
     }
 
-    /// A scan's usual case, checked without `current`: the path is fresh (valid, in a read
-    /// transaction, same epoch) and the step that reached its entry copied the row, which the
-    /// buffers then trade. Otherwise changes nothing but dropping a stale copy.
+    /// A scan's usual case, checked without `current`: the payload of the entry a step along a
+    /// table leaf reached, in place in the cursor's copy of the leaf, while the path is fresh
+    /// (valid, in a read transaction, same epoch) and still ends on that entry. Otherwise None,
+    /// having dropped the stale position, so that `row_in_place` says None too until the next
+    /// step.
     #[inline]
-    fn take_stepped_row(&mut self, pager: &Pager, out: &mut Vec<u8>) -> bool {
-        let Some((epoch, pgno, index)) = self.row_at.take() else {
-            return false;
-        };
+    pub fn stepped_row(&mut self, pager: &Pager) -> Option<&[u8]> {
+        let at = self.row_at?;
         let fresh = self.state == State::Valid
             && pager.in_read_transaction()
             && self.epoch == pager.epoch()
-            && epoch == self.epoch;
-        if !fresh || self.path.last() != Some(&Level { pgno, index }) {
-            return false;
+            && at.epoch == self.epoch
+            && self.path.last()
+                == Some(&Level {
+                    pgno: at.pgno,
+                    index: at.index,
+                });
+        if !fresh {
+            self.row_at = None;
+            return None;
         }
-        std::mem::swap(out, &mut self.row);
-        true
+        self.leaf_bytes.get(at.start..at.end)
+    }
+
+    /// What `stepped_row` last found, without its checks: for a reader that called it since
+    /// the cursor last moved, and keeps using the row it found (the copy changes only when the
+    /// cursor moves).
+    #[inline]
+    pub fn row_in_place(&self) -> Option<&[u8]> {
+        self.row_at
+            .and_then(|at| self.leaf_bytes.get(at.start..at.end))
     }
 
     fn read_payload(&mut self, pager: &mut Pager, out: &mut Vec<u8>) -> Result<()> {

@@ -198,6 +198,75 @@ fn table_key<const LEAF: bool>(area: &[u8], offset: usize) -> Result<i64> {
     Ok(key as i64)
 }
 
+/// `leaf_cell` for the usual cell, decoded from a fixed window of its first bytes: a payload
+/// size under 128 and a rowid under 2^21. None for any other (`leaf_cell` reads those).
+#[inline(always)]
+fn short_leaf_cell(area: &[u8], offset: usize, max: u64) -> Option<LeafCell> {
+    let [size, r0, r1, r2] = *area.get(offset..)?.first_chunk::<4>()?;
+    if size >= 0x80 {
+        return None;
+    }
+    let (rowid, rowid_len) = if r0 < 0x80 {
+        (u64::from(r0), 1)
+    } else if r1 < 0x80 {
+        (u64::from(r0 & 0x7f) << 7 | u64::from(r1), 2)
+    } else if r2 < 0x80 {
+        (
+            u64::from(r0 & 0x7f) << 14 | u64::from(r1 & 0x7f) << 7 | u64::from(r2),
+            3,
+        )
+    } else {
+        return None;
+    };
+    let start = offset + 1 + rowid_len;
+    let end = start + usize::from(size);
+    if u64::from(size) > max || end > area.len() {
+        return None;
+    }
+    Some(LeafCell {
+        rowid: rowid as i64,
+        start: start as u32,
+        end: end as u32,
+    })
+}
+
+/// The table leaf cell at `offset` of `area` (the page's usable bytes) when its payload, at most
+/// `max` bytes, lies wholly within it: `Page::table_leaf_cells`'s loop body.
+#[inline(always)]
+fn leaf_cell(area: &[u8], offset: usize, max: u64) -> Option<LeafCell> {
+    let cell = area.get(offset..)?;
+    let (size, size_len) = quick_varint(cell)?;
+    let (rowid, rowid_len) = quick_varint(cell.get(size_len..)?)?;
+    let start = offset + size_len + rowid_len;
+    if size > max || start as u64 + size > area.len() as u64 {
+        return None;
+    }
+    Some(LeafCell {
+        rowid: rowid as i64,
+        start: start as u32,
+        end: (start + size as usize) as u32,
+    })
+}
+
+/// A varint of one to three bytes (rowids under 2^21) inline, longer ones through `get_varint`; None when it runs
+/// past `bytes`.
+#[inline(always)]
+fn quick_varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    let b0 = u64::from(*bytes.first()?);
+    if b0 < 0x80 {
+        return Some((b0, 1));
+    }
+    let b1 = u64::from(*bytes.get(1)?);
+    if b1 < 0x80 {
+        return Some(((b0 & 0x7f) << 7 | b1, 2));
+    }
+    let b2 = u64::from(*bytes.get(2)?);
+    if b2 < 0x80 {
+        return Some(((b0 & 0x7f) << 14 | (b1 & 0x7f) << 7 | b2, 3));
+    }
+    long_varint(bytes).ok()
+}
+
 /// The rest of `varint_at`, kept out of line so that the short cases inline everywhere.
 #[inline(never)]
 fn long_varint(bytes: &[u8]) -> Result<(u64, usize)> {
@@ -397,6 +466,29 @@ pub struct Page<'a> {
     kind: PageKind,
     cell_count: usize,
     content_start: usize,
+}
+
+/// A table leaf cell as `Page::table_leaf_cells` reads it: its rowid and where its payload,
+/// wholly on the page, lies in the page's bytes (`start..end`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeafCell {
+    pub rowid: i64,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl LeafCell {
+    /// A cell left to `Page::table_leaf_entry`: its payload spills, or it is malformed.
+    const UNUSUAL: LeafCell = LeafCell {
+        rowid: 0,
+        start: 0,
+        end: 0,
+    };
+
+    /// Whether the cell was read (a payload's end is past the page header, never 0).
+    pub fn is_plain(&self) -> bool {
+        self.end != 0
+    }
 }
 
 /// What `Page::parse` validates and keeps of a page's header. Kept by a cursor stepping along
@@ -696,11 +788,11 @@ impl<'a> Page<'a> {
         Ok((low, equal))
     }
 
-    /// The rowid of cell `index` on a table leaf and its payload when that lies wholly on the
-    /// page (None when it spills), from one read of the cell's two varints: what a scan's step
-    /// to the next row reads.
+    /// The rowid of cell `index` on a table leaf and where its payload is in the page's bytes
+    /// when that lies wholly on the page (None when it spills), from one read of the cell's two
+    /// varints: what a scan's step to the next row reads.
     #[inline(always)]
-    pub fn table_leaf_entry(&self, index: usize) -> Result<(i64, Option<&'a [u8]>)> {
+    pub fn table_leaf_entry(&self, index: usize) -> Result<(i64, Option<Range<usize>>)> {
         debug_assert_eq!(self.kind, PageKind::LeafTable);
         let offset = self.cell_offset(index)?;
         let area = slice(self.data, offset..self.usable)?;
@@ -716,7 +808,32 @@ impl<'a> Page<'a> {
             "cell at {offset} of {end} bytes runs past {}",
             self.usable
         );
-        Ok((rowid as i64, Some(&area[at..end])))
+        Ok((rowid as i64, Some(offset + at..offset + end)))
+    }
+
+    /// `table_leaf_entry` for every cell of a table leaf, into `out` (cleared first), in one
+    /// loop: what a scan stepping along the leaf reads, once per leaf. A cell whose payload
+    /// spills, or that `table_leaf_entry` would find malformed, is left to it
+    /// (`LeafCell::is_plain` is false), so a damaged cell is reported only when reached.
+    pub fn table_leaf_cells(&self, out: &mut Vec<LeafCell>) {
+        debug_assert_eq!(self.kind, PageKind::LeafTable);
+        out.clear();
+        let max = max_local(PageKind::LeafTable, self.usable) as u64;
+        let area = self.data.get(..self.usable).unwrap_or_default();
+        let pointers = self
+            .data
+            .get(self.hdr + self.kind.header_len()..self.pointers_end())
+            .unwrap_or_default();
+        let content_start = self.content_start;
+        out.extend(pointers.chunks_exact(2).map(|pointer| {
+            let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
+            if offset < content_start {
+                return LeafCell::UNUSUAL;
+            }
+            short_leaf_cell(area, offset, max)
+                .or_else(|| leaf_cell(area, offset, max))
+                .unwrap_or(LeafCell::UNUSUAL)
+        }));
     }
 
     /// The payload of cell `index` when it lies wholly on the page, read without a `CellInfo`:

@@ -466,6 +466,12 @@ impl Pager {
         self.get_uncached(pgno)
     }
 
+    /// The page if it is in the cache, with no I/O and without marking it used: for debug
+    /// checks of copies of pages kept elsewhere.
+    pub fn cached(&self, pgno: PageNo) -> Option<&PageRef> {
+        self.cache.find(pgno)
+    }
+
     /// Run `f` on the page's bytes, from the cache, the WAL or the file. On a cache hit this
     /// creates no page handle (no reference-count traffic), which is what a cursor stepping
     /// along a leaf wants. May return `IoPending` (restartable); `f` runs only once the page is

@@ -2,8 +2,8 @@
 //! itself (ephemeral tables and indexes, sorters).
 //!
 //! Invariants:
-//! - `header` caches the parsed header of the current entry's record (held in `record` for
-//!   table rows, read in place otherwise: `record_in_place`); every move clears `cached`, so a
+//! - `header` caches the parsed header of the current entry's record (read in place when it
+//!   can be, `record_in_place`, else copied into `record`); every move clears `cached`, so a
 //!   `Column` never reads a stale row. Filling the cache may return `IoPending`, and is simply redone.
 //! - A cursor in the null-row state (LEFT JOIN without a match) reads NULL for every column and
 //!   rowid until its next move.
@@ -62,13 +62,16 @@ pub enum Kind {
     Sorter(Sorter),
 }
 
-/// Where the current entry's record is: a table row's payload and an ephemeral table's row are
-/// copied into `VCursor::record` by `load` (`None` here); an index entry (the b-tree cursor
-/// keeps its key), an ephemeral set's and a sorter's are read in place, since they stay put
-/// until the cursor moves.
+/// Where the current entry's record is: an index entry (the b-tree cursor keeps its key), a
+/// table row a step along a leaf reached (in the cursor's copy of the leaf), an ephemeral set's
+/// and a sorter's are read in place, since they stay put until the cursor moves; any other
+/// table row and an ephemeral table's row are copied into `VCursor::record` by `load` (`None`
+/// here). Inlined into `Column`'s read, which calls it for every column of a scanned row.
+#[inline(always)]
 fn record_in_place(kind: &Kind) -> Option<&[u8]> {
     match kind {
-        Kind::BTree(c) if !c.is_table() && c.is_valid() => Some(c.key()),
+        Kind::BTree(c) if c.is_table() => c.row_in_place(),
+        Kind::BTree(c) if c.is_valid() => Some(c.key()),
         Kind::EphIndex { at: Some(r), .. } => Some(&r.bytes),
         Kind::Sorter(sorter) => Some(sorter.current()),
         _ => None,
@@ -169,8 +172,12 @@ impl VCursor {
         // Whether there is an entry, and whether its record is the copy in `record`.
         let (on_entry, in_copy) = match &mut self.kind {
             Kind::BTree(c) if c.is_table() && c.is_valid() => {
-                c.payload(pager, &mut self.record)?;
-                (true, true)
+                if c.stepped_row(pager).is_some() {
+                    (true, false)
+                } else {
+                    c.payload(pager, &mut self.record)?;
+                    (true, true)
+                }
             }
             Kind::BTree(c) => (c.is_valid(), false),
             Kind::EphTable { rows, at } => match at.and_then(|r| rows.get(&r)) {
@@ -228,6 +235,15 @@ impl VCursor {
             return Ok(true);
         }
         match self.header.column(self.record(), i)? {
+            // Numbers and NULL, most columns a scan reads, are stored here without a call.
+            Some(ValueRef::Integer(n)) => {
+                *dest = Value::Integer(n);
+                Ok(true)
+            }
+            Some(ValueRef::Real(r)) => {
+                *dest = Value::Real(r);
+                Ok(true)
+            }
             Some(v) => {
                 dest.set_from_ref(v);
                 Ok(true)
@@ -310,7 +326,9 @@ impl VCursor {
         Ok(on)
     }
 
-    /// Moves forward (or back); whether the cursor is still on an entry.
+    /// Moves forward (or back); whether the cursor is still on an entry. Inlined into the
+    /// `Next`/`Prev` handlers with the b-tree cursor's step along a leaf: a scan's every row.
+    #[inline(always)]
     pub fn advance(&mut self, pager: &mut Pager, forward: bool) -> Result<bool> {
         let on = match &mut self.kind {
             Kind::BTree(c) => {
@@ -320,31 +338,40 @@ impl VCursor {
                     c.prev(pager)?
                 }
             }
-            Kind::EphTable { rows, at } => {
-                *at = match *at {
-                    None => None,
-                    Some(r) if forward => rows
-                        .range((Bound::Excluded(r), Bound::Unbounded))
-                        .next()
-                        .map(|(k, _)| *k),
-                    Some(r) => rows.range(..r).next_back().map(|(k, _)| *k),
-                };
-                at.is_some()
-            }
-            Kind::EphIndex { set, at, .. } => {
-                *at = match at.take() {
-                    None => None,
-                    Some(r) if forward => set
-                        .range((Bound::Excluded(&r), Bound::Unbounded))
-                        .next()
-                        .cloned(),
-                    Some(r) => set.range(..&r).next_back().cloned(),
-                };
-                at.is_some()
-            }
-            Kind::Sorter(sorter) => sorter.advance(forward)?,
+            other => advance_ephemeral(other, forward)?,
         };
         self.moved();
         Ok(on)
     }
+}
+
+/// `VCursor::advance` on the in-memory structures, out of line.
+#[inline(never)]
+fn advance_ephemeral(kind: &mut Kind, forward: bool) -> Result<bool> {
+    Ok(match kind {
+        Kind::BTree(_) => unreachable!("b-tree cursors advance inline"),
+        Kind::EphTable { rows, at } => {
+            *at = match *at {
+                None => None,
+                Some(r) if forward => rows
+                    .range((Bound::Excluded(r), Bound::Unbounded))
+                    .next()
+                    .map(|(k, _)| *k),
+                Some(r) => rows.range(..r).next_back().map(|(k, _)| *k),
+            };
+            at.is_some()
+        }
+        Kind::EphIndex { set, at, .. } => {
+            *at = match at.take() {
+                None => None,
+                Some(r) if forward => set
+                    .range((Bound::Excluded(&r), Bound::Unbounded))
+                    .next()
+                    .cloned(),
+                Some(r) => set.range(..&r).next_back().cloned(),
+            };
+            at.is_some()
+        }
+        Kind::Sorter(sorter) => sorter.advance(forward)?,
+    })
 }
