@@ -141,26 +141,11 @@ pub(super) fn is_underfull(free: usize, usable: usize) -> bool {
 
 impl Node {
     pub fn load(pager: &mut Pager, pgno: PageNo) -> Result<Node> {
-        let usable = pager.usable_size();
-        let page = pager.get_now(pgno)?;
-        let data = page.data();
-        let view = Page::parse(&data, header_offset(pgno), usable)?;
-        // Every cell lies in the content area (`cell_offset` checks it), so copying that area
-        // copies them all; spans are relative to its start. Room for one more cell saves the
-        // insert that made the page overflow a reallocation.
-        let base = view.content_start();
-        let area = slice(&data, base..usable)?;
-        let mut cells = Cells::with_capacity(area.len() + usable / 4, view.cell_count() + 1);
-        cells.bytes.extend_from_slice(area);
-        view.cell_spans(base, &mut cells.spans)?;
-        let right_child = if view.kind().is_leaf() {
-            0
-        } else {
-            view.right_child()?
-        };
+        let mut cells = Cells::default();
+        let (kind, right_child) = load_cells(pager, pgno, &mut cells)?;
         Ok(Node {
             pgno,
-            kind: view.kind(),
+            kind,
             cells,
             right_child,
         })
@@ -209,6 +194,29 @@ impl Node {
             }
         }
     }
+}
+
+/// Appends the cells of page `pgno` to `cells`, returning the page's kind and right child (0 for
+/// a leaf). Every cell lies in the content area (`cell_spans` checks it), so copying that area
+/// copies them all. Room for one more cell saves the insert that made the page overflow a
+/// reallocation.
+fn load_cells(pager: &mut Pager, pgno: PageNo, cells: &mut Cells) -> Result<(PageKind, PageNo)> {
+    let usable = pager.usable_size();
+    let page = pager.get_now(pgno)?;
+    let data = page.data();
+    let view = Page::parse(&data, header_offset(pgno), usable)?;
+    let area = slice(&data, view.content_start()..usable)?;
+    cells.bytes.reserve(area.len() + usable / 4);
+    cells.spans.reserve(view.cell_count() + 1);
+    let shift = cells.bytes.len();
+    cells.bytes.extend_from_slice(area);
+    view.cell_spans(shift, &mut cells.spans)?;
+    let right_child = if view.kind().is_leaf() {
+        0
+    } else {
+        view.right_child()?
+    };
+    Ok((view.kind(), right_child))
 }
 
 /// Rewrites page `pgno` to hold the cells `bytes[start..end]` of `spans`.
@@ -676,8 +684,7 @@ fn redistribute(
 ) -> Result<(Cells, PageNo)> {
     let usable = pager.usable_size();
     let kind = node.kind;
-    let siblings = gather(pager, family, index, node)?;
-    let (cells, last_right) = combine(family, &siblings, usable)?;
+    let (siblings, cells, last_right) = gather(pager, family, index, node)?;
     let consumes = kind != PageKind::LeafTable;
     let sizes: Vec<usize> = cells
         .spans
@@ -721,15 +728,44 @@ fn redistribute(
     Ok((dividers, pgnos[pages.len() - 1]))
 }
 
-/// Loads the family's children, using `node` for child `index`.
-fn gather(pager: &mut Pager, family: &Family, index: usize, node: Node) -> Result<Vec<Node>> {
+/// A child taking part in a redistribution, its cells loaded into the combined list.
+struct Sibling {
+    pgno: PageNo,
+    kind: PageKind,
+}
+
+/// All cells of the family's children (`node` for child `index`) in key order, loaded straight
+/// into one list, with the parent's dividers between them pulled down where the page kind keeps
+/// them (everything but table leaves, whose dividers are mere copies of a rowid). Also returns
+/// the children and the last one's right child.
+fn gather(
+    pager: &mut Pager,
+    family: &Family,
+    index: usize,
+    node: Node,
+) -> Result<(Vec<Sibling>, Cells, PageNo)> {
+    let usable = pager.usable_size();
+    let count = family.children.len();
     let mut node = Some(node);
-    let mut siblings: Vec<Node> = Vec::with_capacity(family.children.len());
+    let mut siblings: Vec<Sibling> = Vec::with_capacity(count);
+    let mut cells = Cells::with_capacity(count * usable + usable / 4, 0);
+    let mut last_right = 0;
     for (j, &pgno) in family.children.iter().enumerate() {
-        let sibling = if family.first + j == index {
-            node.take().unwrap_or_else(|| unreachable!())
-        } else {
-            Node::load(pager, pgno)?
+        let (sibling, right_child) = match node.take_if(|_| family.first + j == index) {
+            Some(node) => {
+                cells.extend(&node.cells);
+                (
+                    Sibling {
+                        pgno: node.pgno,
+                        kind: node.kind,
+                    },
+                    node.right_child,
+                )
+            }
+            None => {
+                let (kind, right_child) = load_cells(pager, pgno, &mut cells)?;
+                (Sibling { pgno, kind }, right_child)
+            }
         };
         ensure_sound!(
             sibling.pgno == pgno && pgno != 1,
@@ -743,44 +779,24 @@ fn gather(pager: &mut Pager, family: &Family, index: usize, node: Node) -> Resul
             "children of page {} disagree",
             family.parent_pgno
         );
-        siblings.push(sibling);
-    }
-    debug_assert!(node.is_none());
-    Ok(siblings)
-}
-
-/// All cells of the siblings in key order, with the parent's dividers between them pulled down
-/// where the page kind keeps them (everything but table leaves, whose dividers are mere copies of
-/// a rowid). Also returns the last sibling's right child.
-fn combine(family: &Family, siblings: &[Node], usable: usize) -> Result<(Cells, PageNo)> {
-    let count = siblings.len();
-    let mut cells = Cells::with_capacity(
-        siblings
-            .iter()
-            .map(|s| s.cells.bytes.len() + usable / 4)
-            .sum(),
-        siblings.iter().map(|s| s.cells.len() + 1).sum(),
-    );
-    let mut last_right = 0;
-    for (j, sibling) in siblings.iter().enumerate() {
-        let kind = sibling.kind;
-        cells.extend(&sibling.cells);
-        last_right = sibling.right_child;
-        if j + 1 < count && kind != PageKind::LeafTable {
+        last_right = right_child;
+        if j + 1 < count && sibling.kind != PageKind::LeafTable {
             let divider = family.dividers.cell(j);
             cells.push_with(|out| {
                 retarget(
                     divider,
                     family.parent_kind,
-                    kind,
-                    sibling.right_child,
+                    sibling.kind,
+                    right_child,
                     usable,
                     out,
                 )
             })?;
         }
+        siblings.push(sibling);
     }
-    Ok((cells, last_right))
+    debug_assert!(node.is_none());
+    Ok((siblings, cells, last_right))
 }
 
 /// Appends to `out` the parent's divider for the page holding `cells[start..end]`: the consumed

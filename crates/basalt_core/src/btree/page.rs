@@ -549,13 +549,12 @@ impl<'a> Page<'a> {
         Ok(parse_cell(self.data, offset, self.kind, self.usable)?.size)
     }
 
-    /// Appends every cell's bytes to `out` in order, as offsets from `base` (at most the content
-    /// area's start), in one loop with no call per cell. Index cells whose payload size is a
+    /// Appends every cell's bytes to `out` in order, as offsets into the content area plus
+    /// `shift`, in one loop with no call per cell. Index cells whose payload size is a
     /// one-byte varint within the local limit (all but the largest keys) are measured from that
     /// byte alone: a balance measures every cell of three pages. On an error `out` holds
     /// unspecified spans past its old length.
-    pub fn cell_spans(&self, base: usize, out: &mut Vec<(u32, u32)>) -> Result<()> {
-        debug_assert!(base <= self.content_start);
+    pub fn cell_spans(&self, shift: usize, out: &mut Vec<(u32, u32)>) -> Result<()> {
         let pointers = slice(
             self.data,
             self.hdr + self.kind.header_len()..self.pointers_end(),
@@ -587,7 +586,7 @@ impl<'a> Page<'a> {
             if size > area.len() - at {
                 return Err(self.cell_past_end(offset, size));
             }
-            let start = offset - base;
+            let start = at + shift;
             *span = (start as u32, (start + size) as u32);
         }
         Ok(())
@@ -1174,7 +1173,7 @@ mod tests {
             }
             let page = Page::parse(&data, 0, USABLE).unwrap();
             let mut ranges = Vec::new();
-            page.cell_spans(0, &mut ranges).unwrap();
+            page.cell_spans(page.content_start(), &mut ranges).unwrap();
             let expected: Vec<_> = (0..page.cell_count())
                 .map(|i| {
                     let range = page.cell_range(i).unwrap();
