@@ -768,7 +768,9 @@ fn gather(
             }
         };
         ensure_sound!(
-            sibling.pgno == pgno && pgno != 1,
+            sibling.pgno == pgno
+                && pgno != 1
+                && sibling.kind.is_table() == family.parent_kind.is_table(),
             "page {pgno} cannot be a child of {}",
             family.parent_pgno
         );

@@ -731,6 +731,11 @@ impl<'a> Page<'a> {
         Ok(())
     }
 
+    /// The gap between the pointer array and the content: free bytes, though not all of them.
+    pub fn gap(&self) -> usize {
+        self.content_start - self.pointers_end()
+    }
+
     /// Free bytes: the gap between the pointer array and the content, freeblocks and fragments.
     pub fn free_space(&self) -> Result<usize> {
         let mut free = self.content_start - self.pointers_end() + self.fragmented_bytes();
