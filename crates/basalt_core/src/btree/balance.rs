@@ -16,8 +16,8 @@
 use super::cursor::Level;
 use super::freelist;
 use super::page::{
-    build_cell, header_offset, insert_cell, parse_cell, read_u32, set_right_child, slice,
-    space_needed, write_cells, write_u32, Page, PageKind, CELL_SIZE_MIN,
+    build_cell, drop_cell, header_offset, insert_cell, parse_cell, read_u32, set_right_child,
+    slice, space_needed, write_cells, write_u32, Page, PageKind, CELL_SIZE_MIN,
 };
 use crate::ensure_sound;
 use crate::error::Result;
@@ -68,10 +68,8 @@ impl Cells {
     }
 
     /// Where cells `range` lie in the buffer, for `write_cells`.
-    fn spans(&self, range: Range<usize>) -> impl ExactSizeIterator<Item = Range<usize>> + '_ {
-        self.spans[range]
-            .iter()
-            .map(|&(start, end)| start as usize..end as usize)
+    fn spans(&self, range: Range<usize>) -> &[(u32, u32)] {
+        &self.spans[range]
     }
 
     /// Bytes the cells need on a page, pointers included.
@@ -143,30 +141,11 @@ pub(super) fn is_underfull(free: usize, usable: usize) -> bool {
 
 impl Node {
     pub fn load(pager: &mut Pager, pgno: PageNo) -> Result<Node> {
-        let usable = pager.usable_size();
-        let page = pager.get_now(pgno)?;
-        let data = page.data();
-        let view = Page::parse(&data, header_offset(pgno), usable)?;
-        // Every cell lies in the content area (`cell_offset` checks it), so copying that area
-        // copies them all; spans are relative to its start. Room for one more cell saves the
-        // insert that made the page overflow a reallocation.
-        let base = view.content_start();
-        let area = slice(&data, base..usable)?;
-        let mut cells = Cells::with_capacity(area.len() + usable / 4, view.cell_count() + 1);
-        cells.bytes.extend_from_slice(area);
-        view.for_each_cell_range(|range| {
-            cells
-                .spans
-                .push(((range.start - base) as u32, (range.end - base) as u32));
-        })?;
-        let right_child = if view.kind().is_leaf() {
-            0
-        } else {
-            view.right_child()?
-        };
+        let mut cells = Cells::default();
+        let (kind, right_child) = load_cells(pager, pgno, &mut cells)?;
         Ok(Node {
             pgno,
-            kind: view.kind(),
+            kind,
             cells,
             right_child,
         })
@@ -217,13 +196,36 @@ impl Node {
     }
 }
 
-/// Rewrites page `pgno` to hold the cells `bytes[span]` of `spans`.
+/// Appends the cells of page `pgno` to `cells`, returning the page's kind and right child (0 for
+/// a leaf). Every cell lies in the content area (`cell_spans` checks it), so copying that area
+/// copies them all. Room for one more cell saves the insert that made the page overflow a
+/// reallocation.
+fn load_cells(pager: &mut Pager, pgno: PageNo, cells: &mut Cells) -> Result<(PageKind, PageNo)> {
+    let usable = pager.usable_size();
+    let page = pager.get_now(pgno)?;
+    let data = page.data();
+    let view = Page::parse(&data, header_offset(pgno), usable)?;
+    let area = slice(&data, view.content_start()..usable)?;
+    cells.bytes.reserve(area.len() + usable / 4);
+    cells.spans.reserve(view.cell_count() + 1);
+    let shift = cells.bytes.len();
+    cells.bytes.extend_from_slice(area);
+    view.cell_spans(shift, &mut cells.spans)?;
+    let right_child = if view.kind().is_leaf() {
+        0
+    } else {
+        view.right_child()?
+    };
+    Ok((view.kind(), right_child))
+}
+
+/// Rewrites page `pgno` to hold the cells `bytes[start..end]` of `spans`.
 fn write_page(
     pager: &mut Pager,
     pgno: PageNo,
     kind: PageKind,
     bytes: &[u8],
-    spans: impl ExactSizeIterator<Item = Range<usize>>,
+    spans: &[(u32, u32)],
     right_child: PageNo,
 ) -> Result<()> {
     let page = pager.get_now(pgno)?;
@@ -304,16 +306,35 @@ pub(super) fn balance(
             }
         }
         let parent_level = level - 1;
-        let mut parent = match upper.take() {
-            Some((upper_level, upper_node)) if upper_level == parent_level => upper_node,
+        let Level { pgno, index } = path[parent_level];
+        let in_memory = match upper.take() {
+            Some((upper_level, upper_node)) if upper_level == parent_level => Some(upper_node),
             other => {
                 upper = other;
-                Node::load(pager, path[parent_level].pgno)?
+                None
             }
         };
-        balance_child(pager, &mut parent, path[parent_level].index, node, quick)?;
+        let parent = match in_memory {
+            Some(mut parent) => {
+                balance_child(pager, &mut parent, index, node, quick)?;
+                Some(parent)
+            }
+            None if quick && node.kind == PageKind::LeafTable => {
+                let mut parent = Node::load(pager, pgno)?;
+                balance_child(pager, &mut parent, index, node, quick)?;
+                Some(parent)
+            }
+            None => balance_under_page(pager, pgno, index, node, parent_level == 0)?,
+        };
         quick = false;
-        (level, node) = (parent_level, parent);
+        match parent {
+            Some(parent) => (level, node) = (parent_level, parent),
+            // The parent took its new dividers in place and needs nothing more.
+            None => match upper.take() {
+                Some((upper_level, upper_node)) => (level, node) = (upper_level, upper_node),
+                None => return Ok(()),
+            },
+        }
     }
 }
 
@@ -488,7 +509,7 @@ pub(super) fn append_quick(pager: &mut Pager, path: &[Level], cell: &[u8]) -> Re
         new_pgno,
         PageKind::LeafTable,
         cell,
-        std::iter::once(0..cell.len()),
+        &[(0, cell.len() as u32)],
         0,
     )?;
     pager.make_writable(&parent)?;
@@ -503,16 +524,167 @@ pub(super) fn append_quick(pager: &mut Pager, path: &[Level], cell: &[u8]) -> Re
     Ok(true)
 }
 
+/// The parent's part in a redistribution, read from it whether it is in memory or on its page:
+/// which children take part and copies of the dividers between them.
+struct Family {
+    parent_pgno: PageNo,
+    parent_kind: PageKind,
+    /// The first child taking part.
+    first: usize,
+    children: Vec<PageNo>,
+    dividers: Cells,
+}
+
+impl Family {
+    /// The window of up to `SIBLINGS_MAX` children around child `index`, of a parent with
+    /// `cells` cells.
+    fn window(cells: usize, index: usize) -> (usize, usize) {
+        let children = cells + 1;
+        let count = children.min(SIBLINGS_MAX);
+        (index.saturating_sub(1).min(children - count), count)
+    }
+
+    fn of_node(parent: &Node, index: usize) -> Result<Family> {
+        ensure_sound!(
+            !parent.kind.is_leaf() && index <= parent.cells.len(),
+            "page {} has no child {index}",
+            parent.pgno
+        );
+        let (first, count) = Family::window(parent.cells.len(), index);
+        let mut dividers = Cells::default();
+        for j in first..first + count - 1 {
+            dividers.insert(dividers.len(), parent.cells.cell(j));
+        }
+        Ok(Family {
+            parent_pgno: parent.pgno,
+            parent_kind: parent.kind,
+            first,
+            children: (first..first + count)
+                .map(|j| parent.child(j))
+                .collect::<Result<_>>()?,
+            dividers,
+        })
+    }
+
+    /// The family on page `pgno`, with the page's free space and cell count.
+    fn of_page(pager: &mut Pager, pgno: PageNo, index: usize) -> Result<(Family, usize, usize)> {
+        let usable = pager.usable_size();
+        let page = pager.get_now(pgno)?;
+        let data = page.data();
+        let view = Page::parse(&data, header_offset(pgno), usable)?;
+        ensure_sound!(
+            !view.kind().is_leaf() && index <= view.cell_count(),
+            "page {pgno} has no child {index}"
+        );
+        let (first, count) = Family::window(view.cell_count(), index);
+        let mut dividers = Cells::default();
+        for j in first..first + count - 1 {
+            dividers.insert(dividers.len(), view.cell_bytes(j)?);
+        }
+        let mut children = Vec::with_capacity(count);
+        for j in first..first + count {
+            let child = view.child(j)?;
+            ensure_sound!(child >= 2, "child pointer {child} on page {pgno}");
+            children.push(child);
+        }
+        let family = Family {
+            parent_pgno: pgno,
+            parent_kind: view.kind(),
+            first,
+            children,
+            dividers,
+        };
+        Ok((family, view.free_space()?, view.cell_count()))
+    }
+
+    /// Replaces the family's dividers in the in-memory `parent` with `dividers`, the new pages'
+    /// own, and points the child after them at `last`.
+    fn apply(&self, parent: &mut Node, dividers: &Cells, last: PageNo) -> Result<()> {
+        debug_assert_eq!(parent.pgno, self.parent_pgno);
+        let first = self.first;
+        parent.cells.remove(first..first + self.dividers.len());
+        for j in 0..dividers.len() {
+            parent.cells.insert(first + j, dividers.cell(j));
+        }
+        parent.set_child(first + dividers.len(), last)
+    }
+}
+
 /// Redistributes child `index` of `parent` (the in-memory `node`) and up to two neighbours over
 /// as many pages as their cells need, replacing their dividers in `parent`.
 fn balance_nonroot(pager: &mut Pager, parent: &mut Node, index: usize, node: Node) -> Result<()> {
+    let family = Family::of_node(parent, index)?;
+    let (dividers, last) = redistribute(pager, &family, index, node)?;
+    family.apply(parent, &dividers, last)
+}
+
+/// `balance_nonroot` under a parent still on its page `pgno` (SQLite edits the parent in place
+/// too): the old dividers are dropped from the page and the new ones inserted, leaving every
+/// other cell where it is. When the parent would overflow, or be left underfull (or, as the
+/// root, empty), it is loaded instead and returned with the change made in memory, for the
+/// caller to balance further; None when the page took the change.
+fn balance_under_page(
+    pager: &mut Pager,
+    pgno: PageNo,
+    index: usize,
+    node: Node,
+    is_root: bool,
+) -> Result<Option<Node>> {
+    let usable = pager.usable_size();
+    let (family, free, cell_count) = Family::of_page(pager, pgno, index)?;
+    let (dividers, last) = redistribute(pager, &family, index, node)?;
+    let in_place = (free + family.dividers.used())
+        .checked_sub(dividers.used())
+        .is_some_and(|free| {
+            if is_root {
+                // A root left without cells gives way to its child (`finish_root`).
+                cell_count - family.dividers.len() + dividers.len() > 0
+            } else {
+                !is_underfull(free, usable)
+            }
+        });
+    if !in_place {
+        let mut parent = Node::load(pager, pgno)?;
+        family.apply(&mut parent, &dividers, last)?;
+        return Ok(Some(parent));
+    }
+    let hdr = header_offset(pgno);
+    let page = pager.get_now(pgno)?;
+    pager.make_writable(&page)?;
+    let mut data = page.data_mut();
+    for _ in 0..family.dividers.len() {
+        drop_cell(&mut data, hdr, usable, family.first)?;
+    }
+    for j in 0..dividers.len() {
+        ensure_sound!(
+            insert_cell(&mut data, hdr, usable, family.first + j, dividers.cell(j))?,
+            "no room for a divider on page {pgno} after all"
+        );
+    }
+    let at = family.first + dividers.len();
+    let view = Page::parse(&data, hdr, usable)?;
+    debug_assert!(at <= view.cell_count());
+    if at < view.cell_count() {
+        let offset = view.cell_offset(at)?;
+        write_u32(&mut data, offset, last)?;
+    } else {
+        set_right_child(&mut data, hdr, last)?;
+    }
+    Ok(None)
+}
+
+/// Redistributes the family's children, `node` (child `index`) among them, over as many pages as
+/// their cells need. Returns the dividers of the new pages but the last, in order, and the last
+/// page: the parent's new cells and the child after them.
+fn redistribute(
+    pager: &mut Pager,
+    family: &Family,
+    index: usize,
+    node: Node,
+) -> Result<(Cells, PageNo)> {
     let usable = pager.usable_size();
     let kind = node.kind;
-    let children = parent.cells.len() + 1;
-    let count = children.min(SIBLINGS_MAX);
-    let first = index.saturating_sub(1).min(children - count);
-    let siblings = gather(pager, parent, first, count, index, node)?;
-    let (cells, last_right) = combine(parent, first, &siblings, usable)?;
+    let (siblings, cells, last_right) = gather(pager, family, index, node)?;
     let consumes = kind != PageKind::LeafTable;
     let sizes: Vec<usize> = cells
         .spans
@@ -529,6 +701,7 @@ fn balance_nonroot(pager: &mut Pager, parent: &mut Node, index: usize, node: Nod
     // Ascending page numbers keep a tree's pages in key order on disk, as SQLite arranges.
     pgnos.sort_unstable();
     let freed = pgnos.split_off(pages.len());
+    let mut dividers = Cells::default();
     for (j, &(start, end)) in pages.iter().enumerate() {
         let is_last = j + 1 == pages.len();
         let right_child = match (kind.is_leaf(), is_last) {
@@ -545,85 +718,87 @@ fn balance_nonroot(pager: &mut Pager, parent: &mut Node, index: usize, node: Nod
             right_child,
         )?;
         if !is_last {
-            parent.cells.insert_with(first + j, |out| {
-                divider_for(&cells, start, end, kind, pgnos[j], usable, out)
-            })?;
+            dividers
+                .push_with(|out| divider_for(&cells, start, end, kind, pgnos[j], usable, out))?;
         }
     }
-    parent.set_child(first + pages.len() - 1, pgnos[pages.len() - 1])?;
     for pgno in freed {
         freelist::free(pager, pgno)?;
     }
-    Ok(())
+    Ok((dividers, pgnos[pages.len() - 1]))
 }
 
-/// Loads the `count` children of `parent` from `first`, using `node` for child `index`.
+/// A child taking part in a redistribution, its cells loaded into the combined list.
+struct Sibling {
+    pgno: PageNo,
+    kind: PageKind,
+}
+
+/// All cells of the family's children (`node` for child `index`) in key order, loaded straight
+/// into one list, with the parent's dividers between them pulled down where the page kind keeps
+/// them (everything but table leaves, whose dividers are mere copies of a rowid). Also returns
+/// the children and the last one's right child.
 fn gather(
     pager: &mut Pager,
-    parent: &Node,
-    first: usize,
-    count: usize,
+    family: &Family,
     index: usize,
     node: Node,
-) -> Result<Vec<Node>> {
+) -> Result<(Vec<Sibling>, Cells, PageNo)> {
+    let usable = pager.usable_size();
+    let count = family.children.len();
     let mut node = Some(node);
-    let mut siblings: Vec<Node> = Vec::with_capacity(count);
-    for j in first..first + count {
-        let pgno = parent.child(j)?;
-        let sibling = if j == index {
-            node.take().unwrap_or_else(|| unreachable!())
-        } else {
-            Node::load(pager, pgno)?
+    let mut siblings: Vec<Sibling> = Vec::with_capacity(count);
+    let mut cells = Cells::with_capacity(count * usable + usable / 4, 0);
+    let mut last_right = 0;
+    for (j, &pgno) in family.children.iter().enumerate() {
+        let (sibling, right_child) = match node.take_if(|_| family.first + j == index) {
+            Some(node) => {
+                cells.extend(&node.cells);
+                (
+                    Sibling {
+                        pgno: node.pgno,
+                        kind: node.kind,
+                    },
+                    node.right_child,
+                )
+            }
+            None => {
+                let (kind, right_child) = load_cells(pager, pgno, &mut cells)?;
+                (Sibling { pgno, kind }, right_child)
+            }
         };
         ensure_sound!(
-            sibling.pgno == pgno && pgno != 1,
+            sibling.pgno == pgno
+                && pgno != 1
+                && sibling.kind.is_table() == family.parent_kind.is_table(),
             "page {pgno} cannot be a child of {}",
-            parent.pgno
+            family.parent_pgno
         );
         ensure_sound!(
             siblings
                 .iter()
                 .all(|s| s.pgno != pgno && s.kind == sibling.kind),
             "children of page {} disagree",
-            parent.pgno
+            family.parent_pgno
         );
+        last_right = right_child;
+        if j + 1 < count && sibling.kind != PageKind::LeafTable {
+            let divider = family.dividers.cell(j);
+            cells.push_with(|out| {
+                retarget(
+                    divider,
+                    family.parent_kind,
+                    sibling.kind,
+                    right_child,
+                    usable,
+                    out,
+                )
+            })?;
+        }
         siblings.push(sibling);
     }
     debug_assert!(node.is_none());
-    Ok(siblings)
-}
-
-/// All cells of the siblings in key order, with the parent's dividers between them pulled down
-/// where the page kind keeps them (everything but table leaves, whose dividers are mere copies of
-/// a rowid). The dividers are removed from `parent`. Also returns the last sibling's right child.
-fn combine(
-    parent: &mut Node,
-    first: usize,
-    siblings: &[Node],
-    usable: usize,
-) -> Result<(Cells, PageNo)> {
-    let count = siblings.len();
-    let mut cells = Cells::with_capacity(
-        siblings
-            .iter()
-            .map(|s| s.cells.bytes.len() + usable / 4)
-            .sum(),
-        siblings.iter().map(|s| s.cells.len() + 1).sum(),
-    );
-    let mut last_right = 0;
-    for (j, sibling) in siblings.iter().enumerate() {
-        let kind = sibling.kind;
-        cells.extend(&sibling.cells);
-        last_right = sibling.right_child;
-        if j + 1 < count && kind != PageKind::LeafTable {
-            let divider = parent.cells.cell(first + j);
-            cells.push_with(|out| {
-                retarget(divider, parent.kind, kind, sibling.right_child, usable, out)
-            })?;
-        }
-    }
-    parent.cells.remove(first..first + count - 1);
-    Ok((cells, last_right))
+    Ok((siblings, cells, last_right))
 }
 
 /// Appends to `out` the parent's divider for the page holding `cells[start..end]`: the consumed

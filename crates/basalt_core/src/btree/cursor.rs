@@ -560,6 +560,11 @@ fn tree_of<'a>(root: PageNo, key_info: &'a Option<KeyInfo>, pager: &Pager) -> Tr
     }
 }
 
+/// The free space of page `pgno` of `tree`.
+fn free_space(pager: &mut Pager, tree: &Tree<'_>, pgno: PageNo) -> Result<usize> {
+    pager.with_page(pgno, |data| tree.view(data, pgno)?.free_space())
+}
+
 /// The prefetch phase of a write along `path`: the siblings a balance may involve at every level
 /// (children within two of the path's child, which covers every three-sibling window), page 1
 /// and the freelist pages that `allocations` plus the balance's own allocations could take.
@@ -1223,14 +1228,14 @@ impl Cursor {
         let Some(&Level { pgno, index }) = self.spare.last() else {
             unreachable!()
         };
-        let (kind, old, free) = {
+        let (kind, old, gap) = {
             let page = pager.get(pgno)?;
             let data = page.data();
             let view = tree.view(&data, pgno)?;
             (
                 view.kind(),
                 if exact { Some(view.cell(index)?) } else { None },
-                view.free_space()?,
+                view.gap(),
             )
         };
         let local = local_payload_len(kind, payload.len() as u64, usable);
@@ -1241,10 +1246,12 @@ impl Cursor {
             build_cell(&mut self.cell, kind, left_child, rowid, payload, 0, usable);
         }
         // A cell that fits its page changes that page alone, already in hand: nothing to prefetch.
-        let room = free + old.as_ref().map_or(0, |info| info.size + 2);
+        // The gap above the pointers, nearly always enough, is known without walking freeblocks.
+        let freed = old.as_ref().map_or(0, |info| info.size + 2);
+        let fits = |free: usize| self.cell.len() + 2 <= free + freed;
         let in_place = !spills
             && !old.as_ref().is_some_and(CellInfo::has_overflow)
-            && self.cell.len() + 2 <= room;
+            && (fits(gap) || fits(free_space(pager, &tree, pgno)?));
         if !in_place {
             if let Some(info) = &old {
                 overflow::prefetch_chain(pager, info)?;

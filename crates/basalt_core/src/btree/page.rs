@@ -665,36 +665,45 @@ impl<'a> Page<'a> {
         Ok(parse_cell(self.data, offset, self.kind, self.usable)?.size)
     }
 
-    /// Visits every cell's range in order, in one loop with no call per cell. Index cells whose
-    /// payload size is a one-byte varint within the local limit (all but the largest keys) are
-    /// measured from that byte alone: a balance measures every cell of three pages.
-    pub fn for_each_cell_range(&self, mut visit: impl FnMut(Range<usize>)) -> Result<()> {
+    /// Appends every cell's bytes to `out` in order, as offsets into the content area plus
+    /// `shift`, in one loop with no call per cell. Index cells whose payload size is a
+    /// one-byte varint within the local limit (all but the largest keys) are measured from that
+    /// byte alone: a balance measures every cell of three pages. On an error `out` holds
+    /// unspecified spans past its old length.
+    pub fn cell_spans(&self, shift: usize, out: &mut Vec<(u32, u32)>) -> Result<()> {
         let pointers = slice(
             self.data,
             self.hdr + self.kind.header_len()..self.pointers_end(),
         )?;
         let child_len = if self.kind.is_leaf() { 0 } else { 4 };
-        // Table cells carry a rowid as well: measured the general way.
-        let small_max = if self.kind.is_table() {
-            None
+        // Table cells carry a rowid as well: measured the general way (a limit of 0 admits none).
+        let small_limit = if self.kind.is_table() {
+            0
         } else {
-            Some(max_local(self.kind, self.usable).min(0x7f))
+            max_local(self.kind, self.usable).min(0x7f) + 1
         };
-        for pointer in pointers.chunks_exact(2) {
+        // Every cell lies in the content area, checked for each: offsets into it need no other
+        // bound.
+        let area = slice(self.data, self.content_start..self.usable)?;
+        let first = out.len();
+        out.resize(first + self.cell_count, (0, 0));
+        for (pointer, span) in pointers.chunks_exact(2).zip(&mut out[first..]) {
             let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
-            if offset < self.content_start || offset >= self.usable {
+            let at = offset.wrapping_sub(self.content_start);
+            if at >= area.len() {
                 return Err(self.bad_pointer(offset));
             }
-            let size = match self.data.get(offset + child_len) {
-                Some(&payload) if small_max.is_some_and(|max| usize::from(payload) <= max) => {
+            let size = match area.get(at + child_len) {
+                Some(&payload) if usize::from(payload) < small_limit => {
                     (child_len + 1 + usize::from(payload)).max(CELL_SIZE_MIN)
                 }
                 _ => self.cell_size_out_of_line(offset)?,
             };
-            if offset + size > self.usable {
+            if size > area.len() - at {
                 return Err(self.cell_past_end(offset, size));
             }
-            visit(offset..offset + size);
+            let start = at + shift;
+            *span = (start as u32, (start + size) as u32);
         }
         Ok(())
     }
@@ -908,6 +917,11 @@ impl<'a> Page<'a> {
         Ok(())
     }
 
+    /// The gap between the pointer array and the content: free bytes, though not all of them.
+    pub fn gap(&self) -> usize {
+        self.content_start - self.pointers_end()
+    }
+
     /// Free bytes: the gap between the pointer array and the content, freeblocks and fragments.
     pub fn free_space(&self) -> Result<usize> {
         let mut free = self.content_start - self.pointers_end() + self.fragmented_bytes();
@@ -968,18 +982,18 @@ pub fn set_right_child(data: &mut [u8], hdr: usize, child: PageNo) -> Result<()>
     write_u32(data, hdr + 8, child)
 }
 
-/// Rewrites the page from scratch holding the cells `bytes[span]` of `spans` in order, packed
-/// at the end of the page, the first at the top. The caller has checked that they fit (`fits`).
-/// Cells that lie back to back in `bytes` as they will on the page (each one's bytes ending
-/// where the previous one's start: a page this function wrote, copied whole) move as one copy,
-/// so rewriting a page mostly made of cells from one earlier rewrite copies a few long runs.
+/// Rewrites the page from scratch holding the cells `bytes[start..end]` of `spans` in order,
+/// packed at the end of the page, the first at the top. The caller has checked that they fit
+/// (`fits`). Cells that lie back to back in `bytes` as they will on the page (each one's bytes
+/// ending where the previous one's start: a page this function wrote, copied whole) move as one
+/// copy, so rewriting a page mostly made of cells from one earlier rewrite copies a few long runs.
 pub fn write_cells(
     data: &mut [u8],
     hdr: usize,
     kind: PageKind,
     usable: usize,
     bytes: &[u8],
-    spans: impl ExactSizeIterator<Item = Range<usize>>,
+    spans: &[(u32, u32)],
     right_child: PageNo,
 ) -> Result<()> {
     init_page(data, hdr, kind, usable)?;
@@ -993,20 +1007,24 @@ pub fn write_cells(
     // The pointer array and the content area, split so that the loop writes both unchecked.
     let (head, content) = data[..usable].split_at_mut(pointers_end);
     let mut top = content.len();
-    // The pending run: source bytes not yet copied, which end at `run_top` in `content`.
-    let (mut run, mut run_top) = (0..0, top);
-    for (span, pointer) in spans.zip(head[pointers..].chunks_exact_mut(2)) {
-        let len = span.len();
-        top = top.checked_sub(len).expect("cells overflow the page");
+    // The pending run: source bytes `run_start..run_end` not yet copied, which end at `run_top`
+    // in `content`. Every cell has bytes, so only the first run is empty.
+    let (mut run_start, mut run_end, mut run_top) = (0, 0, top);
+    for (&(start, end), pointer) in spans.iter().zip(head[pointers..].chunks_exact_mut(2)) {
+        debug_assert!(start < end);
+        let (start, end) = (start as usize, end as usize);
+        top = top
+            .checked_sub(end - start)
+            .expect("cells overflow the page");
         pointer.copy_from_slice(&((pointers_end + top) as u16).to_be_bytes());
-        if span.end == run.start && !run.is_empty() {
-            run.start = span.start;
-        } else {
-            content[run_top - run.len()..run_top].copy_from_slice(&bytes[run.clone()]);
-            (run, run_top) = (span, top + len);
+        if end != run_start || run_start == run_end {
+            content[run_top - (run_end - run_start)..run_top]
+                .copy_from_slice(&bytes[run_start..run_end]);
+            (run_end, run_top) = (end, top + (end - start));
         }
+        run_start = start;
     }
-    content[run_top - run.len()..run_top].copy_from_slice(&bytes[run]);
+    content[run_top - (run_end - run_start)..run_top].copy_from_slice(&bytes[run_start..run_end]);
     content[..top].fill(0);
     set_cell_count(data, hdr, count)?;
     set_content_start(data, hdr, pointers_end + top)
@@ -1133,15 +1151,7 @@ pub fn drop_cell(data: &mut [u8], hdr: usize, usable: usize, index: usize) -> Re
         } else {
             page.right_child()?
         };
-        return write_cells(
-            data,
-            hdr,
-            kind,
-            usable,
-            &[],
-            std::iter::empty(),
-            right_child,
-        );
+        return write_cells(data, hdr, kind, usable, &[], &[], right_child);
     }
     free_region(data, hdr, usable, offset, size)?;
     let at = hdr + kind.header_len() + 2 * index;
@@ -1354,10 +1364,12 @@ mod tests {
             }
             let page = Page::parse(&data, 0, USABLE).unwrap();
             let mut ranges = Vec::new();
-            page.for_each_cell_range(|range| ranges.push(range))
-                .unwrap();
+            page.cell_spans(page.content_start(), &mut ranges).unwrap();
             let expected: Vec<_> = (0..page.cell_count())
-                .map(|i| page.cell_range(i).unwrap())
+                .map(|i| {
+                    let range = page.cell_range(i).unwrap();
+                    (range.start as u32, range.end as u32)
+                })
                 .collect();
             assert_eq!(ranges, expected, "{kind:?}");
             if !kind.is_table() {

@@ -116,9 +116,17 @@ impl SerialType {
         let len = self.content_len() as usize;
         match v {
             ValueRef::Integer(i) => {
-                // Big-endian, the low `len` bytes: a loop, not a short copy through memcpy.
-                for (k, byte) in out[..len].iter_mut().enumerate() {
-                    *byte = (i >> (8 * (len - 1 - k))) as u8;
+                // Big-endian, the low `len` bytes: one fixed-size copy per width, not a loop
+                // or a short copy through memcpy.
+                let be = i.to_be_bytes();
+                match len {
+                    0 => {}
+                    1 => out[0] = be[7],
+                    2 => out[..2].copy_from_slice(&be[6..]),
+                    3 => out[..3].copy_from_slice(&be[5..]),
+                    4 => out[..4].copy_from_slice(&be[4..]),
+                    6 => out[..6].copy_from_slice(&be[2..]),
+                    _ => out[..8].copy_from_slice(&be),
                 }
             }
             ValueRef::Real(r) if self.0 == 7 => out[..8].copy_from_slice(&r.to_be_bytes()),

@@ -25,6 +25,18 @@ pub fn affinity_letter(affinity: Affinity) -> char {
 /// as an integer in the record, as SQLite's record format does (the value reads back as a
 /// real through `RealAffinity`), so files stay byte-identical to SQLite's.
 pub fn apply_storage_affinity(v: &mut Value, affinity: Affinity) {
+    // What the affinity leaves as it is (the usual case: a column given a value of its own type)
+    // keeps its register, with no copy of a text or blob made to replace it.
+    let unchanged = matches!(
+        (affinity, &*v),
+        (Affinity::Blob, _)
+            | (_, Value::Null | Value::Blob(_))
+            | (Affinity::Text, Value::Text(_))
+            | (Affinity::Numeric | Affinity::Integer, Value::Integer(_))
+    );
+    if unchanged {
+        return;
+    }
     let applied = affinity.apply(v.as_value_ref());
     *v = match applied {
         Value::Real(r) if affinity == Affinity::Real => {
