@@ -273,32 +273,43 @@ impl Sorter {
         if !(1..=2).contains(&self.key.len()) {
             return false;
         }
+        let rest = &self.rest;
         let field = |entry: &Entry, column: usize| match column {
             0 => entry.first,
-            _ => self.rest[entry.seq * width + column - 1],
+            _ => rest[entry.seq * width + column - 1],
         };
-        let mut kinds = [None; 2];
-        for (column, kind) in kinds.iter_mut().enumerate().take(self.key.len()) {
-            *kind = column_kind(self.entries.iter().map(|e| field(e, column)));
-            if kind.is_none() {
+        for column in 0..self.key.len() {
+            if column_kind(self.entries.iter().map(|e| field(e, column))).is_none() {
                 return false;
             }
         }
-        let rank = |entry: &Entry, column: usize| {
-            let desc = self.key.columns[column].order == SortOrder::Desc;
-            numeric_rank(field(entry, column), desc)
-        };
+        let desc = [0, 1].map(|c| {
+            self.key
+                .columns
+                .get(c)
+                .is_some_and(|k| k.order == SortOrder::Desc)
+        });
+        let rank = |entry: &Entry, column: usize| numeric_rank(field(entry, column), desc[column]);
+        // Entries are still in insertion order here, which the radix sort keeps among equals.
+        debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
+        if width == 0 {
+            // One column: the rank is recomputed from the entry at each pass (a few
+            // instructions), which spares two more arrays of the entries' size.
+            let entries = std::mem::take(&mut self.entries);
+            self.entries = radix_sort(entries, 1, |entry, _| rank(entry, 0));
+            return true;
+        }
+        // Two columns: the second column's fields are elsewhere (`rest`), so both ranks are
+        // gathered once rather than looked up at random in every pass.
         let keys: Vec<Ranked> = self
             .entries
             .iter()
             .map(|e| Ranked {
-                ranks: [rank(e, 0), if width == 1 { rank(e, 1) } else { 0 }],
+                ranks: [rank(e, 0), rank(e, 1)],
                 seq: e.seq,
             })
             .collect();
-        // Entries are still in insertion order here, so `seq` indexes them.
-        debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
-        let sorted = radix_sort(keys, self.key.len())
+        let sorted = radix_sort(keys, 2, |key, column| key.ranks[column])
             .iter()
             .map(|k| self.entries[k.seq])
             .collect();
@@ -318,27 +329,27 @@ impl Sorter {
     }
 }
 
-/// An entry's key as unsigned ranks (`numeric_rank`), most significant first.
+/// A two-column key as unsigned ranks (`numeric_rank`), most significant first.
 #[derive(Clone, Copy, Debug)]
 struct Ranked {
     ranks: [u64; 2],
     seq: usize,
 }
 
-/// Sorts keys given in insertion order by their first `width` ranks (the others are all 0),
-/// keeping equal keys in insertion order:
-/// a least-significant-digit radix sort, a byte at a time from the last rank's lowest byte,
-/// each pass stable. A byte every key shares orders nothing and is skipped, so small integers
-/// take two or three passes.
-fn radix_sort(keys: Vec<Ranked>, width: usize) -> Vec<Ranked> {
+/// Sorts `items`, given in insertion order, by their first `width` ranks (`rank(item,
+/// column)`), keeping equal keys in insertion order: a least-significant-digit radix sort, a
+/// byte at a time from the last column's lowest byte, each pass stable. A byte every key shares
+/// orders nothing and is skipped, so small integers take two or three passes. Memory taken:
+/// one scratch copy of `items` (large fresh buffers cost a page fault per 4 KiB touched).
+fn radix_sort<T: Copy>(items: Vec<T>, width: usize, rank: impl Fn(&T, usize) -> u64) -> Vec<T> {
     debug_assert!(width <= 2);
-    let mut from = keys;
+    let mut from = items;
     let mut to = from.clone();
     for column in (0..width).rev() {
-        // Counts are the same in any order of the keys: one counting pass serves every byte.
+        // Counts are the same in any order of the items: one counting pass serves every byte.
         let mut counts = vec![[0usize; 256]; 8];
-        for key in &from {
-            let rank = key.ranks[column];
+        for item in &from {
+            let rank = rank(item, column);
             for (byte, count) in counts.iter_mut().enumerate() {
                 count[(rank >> (8 * byte)) as usize & 0xff] += 1;
             }
@@ -353,9 +364,9 @@ fn radix_sort(keys: Vec<Ranked>, width: usize) -> Vec<Ranked> {
                 *slot = total;
                 total += n;
             }
-            for key in &from {
-                let digit = (key.ranks[column] >> (8 * byte)) as usize & 0xff;
-                to[next[digit]] = *key;
+            for item in &from {
+                let digit = (rank(item, column) >> (8 * byte)) as usize & 0xff;
+                to[next[digit]] = *item;
                 next[digit] += 1;
             }
             std::mem::swap(&mut from, &mut to);
@@ -526,21 +537,26 @@ mod tests {
             state
         };
         for (spread, len) in [(u64::MAX, 1000), (0xffff, 5000), (3, 300), (0, 10), (1, 0)] {
-            let keys: Vec<Ranked> = (0..len)
-                .map(|seq| Ranked {
-                    ranks: [(next() & spread) << 8, next() & spread & 0xff_0000_00ff],
+            let ranks: Vec<[u64; 2]> = (0..len)
+                .map(|_| [(next() & spread) << 8, next() & spread & 0xff_0000_00ff])
+                .collect();
+            let entries: Vec<Entry> = (0..len)
+                .map(|seq| Entry {
+                    first: Field::Null,
                     seq,
                 })
                 .collect();
-            let mut expected: Vec<(u64, u64, usize)> = keys
+            let mut expected: Vec<(u64, u64, usize)> = ranks
                 .iter()
-                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
+                .enumerate()
+                .map(|(seq, r)| (r[0], r[1], seq))
                 .collect();
             expected.sort_unstable();
-            let sorted: Vec<(u64, u64, usize)> = radix_sort(keys, 2)
-                .iter()
-                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
-                .collect();
+            let sorted: Vec<(u64, u64, usize)> =
+                radix_sort(entries, 2, |e, column| ranks[e.seq][column])
+                    .iter()
+                    .map(|e| (ranks[e.seq][0], ranks[e.seq][1], e.seq))
+                    .collect();
             assert_eq!(sorted, expected, "spread {spread:#x}");
         }
     }
