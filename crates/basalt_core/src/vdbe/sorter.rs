@@ -299,20 +299,31 @@ impl Sorter {
             self.entries = radix_sort(entries, 1, |entry, _| rank(entry, 0));
             return true;
         }
-        // Two columns: the second column's fields are elsewhere (`rest`), so both ranks are
-        // gathered once rather than looked up at random in every pass.
-        let keys: Vec<Ranked> = self
-            .entries
-            .iter()
-            .map(|e| Ranked {
-                ranks: [rank(e, 0), rank(e, 1)],
-                seq: e.seq,
-            })
-            .collect();
-        let sorted = radix_sort(keys, 2, |key, column| key.ranks[column])
-            .iter()
-            .map(|k| self.entries[k.seq])
-            .collect();
+        // Two columns, whose second fields are elsewhere (`rest`): the ranks are gathered once
+        // with `seq`, sorted, and the entries put in their order. When the bits that vary
+        // among the keys of both columns fit in 64, the key packs into one number, which
+        // halves the ranks' size (the memory moved per pass).
+        let entries = &self.entries;
+        let ranks = || entries.iter().map(|e| [rank(e, 0), rank(e, 1)]);
+        let sorted: Vec<Entry> = match Packing::of(ranks()) {
+            Some(packing) => {
+                let keys = ranks()
+                    .zip(entries)
+                    .map(|(r, e)| (packing.pack(r), e.seq))
+                    .collect();
+                radix_sort(keys, 1, |key, _| key.0)
+                    .iter()
+                    .map(|key| entries[key.1])
+                    .collect()
+            }
+            None => {
+                let keys = ranks().zip(entries).map(|(r, e)| (r, e.seq)).collect();
+                radix_sort(keys, 2, |key, column| key.0[column])
+                    .iter()
+                    .map(|key| entries[key.1])
+                    .collect()
+            }
+        };
         self.entries = sorted;
         true
     }
@@ -329,11 +340,47 @@ impl Sorter {
     }
 }
 
-/// A two-column key as unsigned ranks (`numeric_rank`), most significant first.
+/// How a two-column key of ranks packs into one `u64` in the same order. Bits above the
+/// highest bit that varies in a column, and below its lowest, are the same in every key, so
+/// they order nothing: each column keeps only its `bits` varying bits, from `low` up, the
+/// first column's above the second's.
 #[derive(Clone, Copy, Debug)]
-struct Ranked {
-    ranks: [u64; 2],
-    seq: usize,
+struct Packing {
+    low: [u32; 2],
+    bits: [u32; 2],
+}
+
+impl Packing {
+    /// The packing of these keys, `None` when their varying bits do not fit in 64.
+    fn of(mut keys: impl Iterator<Item = [u64; 2]>) -> Option<Packing> {
+        let first = keys.next().unwrap_or_default();
+        let mut varying = [0u64; 2];
+        for key in keys {
+            varying[0] |= key[0] ^ first[0];
+            varying[1] |= key[1] ^ first[1];
+        }
+        let low = varying.map(|v| if v == 0 { 0 } else { v.trailing_zeros() });
+        let bits = [0, 1].map(|c| {
+            if varying[c] == 0 {
+                0
+            } else {
+                64 - varying[c].leading_zeros() - low[c]
+            }
+        });
+        (bits[0] + bits[1] <= 64).then_some(Packing { low, bits })
+    }
+
+    fn pack(&self, key: [u64; 2]) -> u64 {
+        let part = |c: usize| (key[c] >> self.low[c]) & low_bits(self.bits[c]);
+        // `bits[0] + bits[1] <= 64`: the first column's part shifted by the second's width
+        // stays inside 64 bits (u128 only because a shift by 64 is not defined on u64).
+        (((part(0) as u128) << self.bits[1]) | part(1) as u128) as u64
+    }
+}
+
+/// A mask of the `n` lowest bits (`n <= 64`).
+fn low_bits(n: u32) -> u64 {
+    u64::MAX.checked_shr(64 - n).unwrap_or(0)
 }
 
 /// Sorts `items`, given in insertion order, by their first `width` ranks (`rank(item,
@@ -524,6 +571,43 @@ fn compare_field(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Packed keys order as the (first, second) pairs they come from, whichever bits vary.
+    #[test]
+    fn packing_keeps_the_order_of_pairs() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let masks = [
+            (0xffff_0000_0000_0000, 0xffff_ffff),
+            (0x00ff_ff00, 0x0f0f),
+            (0, u64::MAX),
+            (u64::MAX, 0),
+            (0x8000_0000_0000_0001, 0x8000_0000_0000_0001),
+        ];
+        for (m0, m1) in masks {
+            let base = [next(), next()];
+            let keys: Vec<[u64; 2]> = (0..500)
+                .map(|_| [base[0] ^ (next() & m0), base[1] ^ (next() & m1)])
+                .collect();
+            let packing = Packing::of(keys.iter().copied()).expect("the varying bits fit");
+            for a in &keys {
+                for b in keys.iter().take(50) {
+                    assert_eq!(
+                        packing.pack(*a).cmp(&packing.pack(*b)),
+                        a.cmp(b),
+                        "{a:x?} {b:x?} masks {m0:#x} {m1:#x}"
+                    );
+                }
+            }
+        }
+        let wide = [[0, 0], [u64::MAX, 1]];
+        assert!(Packing::of(wide.into_iter()).is_none());
+    }
 
     /// The radix sort gives what a comparison sort by (ranks, insertion order) gives, with
     /// bytes that vary, bytes shared by every key, and many equal keys.
