@@ -273,35 +273,57 @@ impl Sorter {
         if !(1..=2).contains(&self.key.len()) {
             return false;
         }
+        let rest = &self.rest;
         let field = |entry: &Entry, column: usize| match column {
             0 => entry.first,
-            _ => self.rest[entry.seq * width + column - 1],
+            _ => rest[entry.seq * width + column - 1],
         };
-        let mut kinds = [None; 2];
-        for (column, kind) in kinds.iter_mut().enumerate().take(self.key.len()) {
-            *kind = column_kind(self.entries.iter().map(|e| field(e, column)));
-            if kind.is_none() {
+        for column in 0..self.key.len() {
+            if column_kind(self.entries.iter().map(|e| field(e, column))).is_none() {
                 return false;
             }
         }
-        let rank = |entry: &Entry, column: usize| {
-            let desc = self.key.columns[column].order == SortOrder::Desc;
-            numeric_rank(field(entry, column), desc)
-        };
-        let keys: Vec<Ranked> = self
-            .entries
-            .iter()
-            .map(|e| Ranked {
-                ranks: [rank(e, 0), if width == 1 { rank(e, 1) } else { 0 }],
-                seq: e.seq,
-            })
-            .collect();
-        // Entries are still in insertion order here, so `seq` indexes them.
+        let desc = [0, 1].map(|c| {
+            self.key
+                .columns
+                .get(c)
+                .is_some_and(|k| k.order == SortOrder::Desc)
+        });
+        let rank = |entry: &Entry, column: usize| numeric_rank(field(entry, column), desc[column]);
+        // Entries are still in insertion order here, which the radix sort keeps among equals.
         debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
-        let sorted = radix_sort(keys, self.key.len())
-            .iter()
-            .map(|k| self.entries[k.seq])
-            .collect();
+        if width == 0 {
+            // One column: the rank is recomputed from the entry at each pass (a few
+            // instructions), which spares two more arrays of the entries' size.
+            let entries = std::mem::take(&mut self.entries);
+            self.entries = radix_sort(entries, 1, |entry, _| rank(entry, 0));
+            return true;
+        }
+        // Two columns, whose second fields are elsewhere (`rest`): the ranks are gathered once
+        // with `seq`, sorted, and the entries put in their order. When the bits that vary
+        // among the keys of both columns fit in 64, the key packs into one number, which
+        // halves the ranks' size (the memory moved per pass).
+        let entries = &self.entries;
+        let ranks = || entries.iter().map(|e| [rank(e, 0), rank(e, 1)]);
+        let sorted: Vec<Entry> = match Packing::of(ranks()) {
+            Some(packing) => {
+                let keys = ranks()
+                    .zip(entries)
+                    .map(|(r, e)| (packing.pack(r), e.seq))
+                    .collect();
+                radix_sort(keys, 1, |key, _| key.0)
+                    .iter()
+                    .map(|key| entries[key.1])
+                    .collect()
+            }
+            None => {
+                let keys = ranks().zip(entries).map(|(r, e)| (r, e.seq)).collect();
+                radix_sort(keys, 2, |key, column| key.0[column])
+                    .iter()
+                    .map(|key| entries[key.1])
+                    .collect()
+            }
+        };
         self.entries = sorted;
         true
     }
@@ -318,27 +340,63 @@ impl Sorter {
     }
 }
 
-/// An entry's key as unsigned ranks (`numeric_rank`), most significant first.
+/// How a two-column key of ranks packs into one `u64` in the same order. Bits above the
+/// highest bit that varies in a column, and below its lowest, are the same in every key, so
+/// they order nothing: each column keeps only its `bits` varying bits, from `low` up, the
+/// first column's above the second's.
 #[derive(Clone, Copy, Debug)]
-struct Ranked {
-    ranks: [u64; 2],
-    seq: usize,
+struct Packing {
+    low: [u32; 2],
+    bits: [u32; 2],
 }
 
-/// Sorts keys given in insertion order by their first `width` ranks (the others are all 0),
-/// keeping equal keys in insertion order:
-/// a least-significant-digit radix sort, a byte at a time from the last rank's lowest byte,
-/// each pass stable. A byte every key shares orders nothing and is skipped, so small integers
-/// take two or three passes.
-fn radix_sort(keys: Vec<Ranked>, width: usize) -> Vec<Ranked> {
+impl Packing {
+    /// The packing of these keys, `None` when their varying bits do not fit in 64.
+    fn of(mut keys: impl Iterator<Item = [u64; 2]>) -> Option<Packing> {
+        let first = keys.next().unwrap_or_default();
+        let mut varying = [0u64; 2];
+        for key in keys {
+            varying[0] |= key[0] ^ first[0];
+            varying[1] |= key[1] ^ first[1];
+        }
+        let low = varying.map(|v| if v == 0 { 0 } else { v.trailing_zeros() });
+        let bits = [0, 1].map(|c| {
+            if varying[c] == 0 {
+                0
+            } else {
+                64 - varying[c].leading_zeros() - low[c]
+            }
+        });
+        (bits[0] + bits[1] <= 64).then_some(Packing { low, bits })
+    }
+
+    fn pack(&self, key: [u64; 2]) -> u64 {
+        let part = |c: usize| (key[c] >> self.low[c]) & low_bits(self.bits[c]);
+        // `bits[0] + bits[1] <= 64`: the first column's part shifted by the second's width
+        // stays inside 64 bits (u128 only because a shift by 64 is not defined on u64).
+        (((part(0) as u128) << self.bits[1]) | part(1) as u128) as u64
+    }
+}
+
+/// A mask of the `n` lowest bits (`n <= 64`).
+fn low_bits(n: u32) -> u64 {
+    u64::MAX.checked_shr(64 - n).unwrap_or(0)
+}
+
+/// Sorts `items`, given in insertion order, by their first `width` ranks (`rank(item,
+/// column)`), keeping equal keys in insertion order: a least-significant-digit radix sort, a
+/// byte at a time from the last column's lowest byte, each pass stable. A byte every key shares
+/// orders nothing and is skipped, so small integers take two or three passes. Memory taken:
+/// one scratch copy of `items` (large fresh buffers cost a page fault per 4 KiB touched).
+fn radix_sort<T: Copy>(items: Vec<T>, width: usize, rank: impl Fn(&T, usize) -> u64) -> Vec<T> {
     debug_assert!(width <= 2);
-    let mut from = keys;
+    let mut from = items;
     let mut to = from.clone();
     for column in (0..width).rev() {
-        // Counts are the same in any order of the keys: one counting pass serves every byte.
+        // Counts are the same in any order of the items: one counting pass serves every byte.
         let mut counts = vec![[0usize; 256]; 8];
-        for key in &from {
-            let rank = key.ranks[column];
+        for item in &from {
+            let rank = rank(item, column);
             for (byte, count) in counts.iter_mut().enumerate() {
                 count[(rank >> (8 * byte)) as usize & 0xff] += 1;
             }
@@ -353,9 +411,9 @@ fn radix_sort(keys: Vec<Ranked>, width: usize) -> Vec<Ranked> {
                 *slot = total;
                 total += n;
             }
-            for key in &from {
-                let digit = (key.ranks[column] >> (8 * byte)) as usize & 0xff;
-                to[next[digit]] = *key;
+            for item in &from {
+                let digit = (rank(item, column) >> (8 * byte)) as usize & 0xff;
+                to[next[digit]] = *item;
                 next[digit] += 1;
             }
             std::mem::swap(&mut from, &mut to);
@@ -514,6 +572,45 @@ fn compare_field(
 mod tests {
     use super::*;
 
+    /// Packed keys order as the (first, second) pairs they come from, whichever bits vary.
+    #[test]
+    fn packing_keeps_the_order_of_pairs() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let masks = [
+            (0xffff_0000_0000_0000, 0xffff_ffff),
+            (0x00ff_ff00, 0x0f0f),
+            (0, u64::MAX),
+            (u64::MAX, 0),
+            (0x8000_0000_0000_0001, 0),
+            (0x0100_0000, 0x8000_0000_0000_0000),
+        ];
+        for (m0, m1) in masks {
+            let base = [next(), next()];
+            let keys: Vec<[u64; 2]> = (0..500)
+                .map(|_| [base[0] ^ (next() & m0), base[1] ^ (next() & m1)])
+                .collect();
+            let packing = Packing::of(keys.iter().copied()).expect("the varying bits fit");
+            for a in &keys {
+                for b in keys.iter().take(50) {
+                    assert_eq!(
+                        packing.pack(*a).cmp(&packing.pack(*b)),
+                        a.cmp(b),
+                        "{a:x?} {b:x?} masks {m0:#x} {m1:#x}"
+                    );
+                }
+            }
+        }
+        // The span of the varying bits counts, not how many vary: 64 + 1 bits do not fit.
+        let wide = [[0, 0], [0x8000_0000_0000_0001, 1]];
+        assert!(Packing::of(wide.into_iter()).is_none());
+    }
+
     /// The radix sort gives what a comparison sort by (ranks, insertion order) gives, with
     /// bytes that vary, bytes shared by every key, and many equal keys.
     #[test]
@@ -526,21 +623,26 @@ mod tests {
             state
         };
         for (spread, len) in [(u64::MAX, 1000), (0xffff, 5000), (3, 300), (0, 10), (1, 0)] {
-            let keys: Vec<Ranked> = (0..len)
-                .map(|seq| Ranked {
-                    ranks: [(next() & spread) << 8, next() & spread & 0xff_0000_00ff],
+            let ranks: Vec<[u64; 2]> = (0..len)
+                .map(|_| [(next() & spread) << 8, next() & spread & 0xff_0000_00ff])
+                .collect();
+            let entries: Vec<Entry> = (0..len)
+                .map(|seq| Entry {
+                    first: Field::Null,
                     seq,
                 })
                 .collect();
-            let mut expected: Vec<(u64, u64, usize)> = keys
+            let mut expected: Vec<(u64, u64, usize)> = ranks
                 .iter()
-                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
+                .enumerate()
+                .map(|(seq, r)| (r[0], r[1], seq))
                 .collect();
             expected.sort_unstable();
-            let sorted: Vec<(u64, u64, usize)> = radix_sort(keys, 2)
-                .iter()
-                .map(|k| (k.ranks[0], k.ranks[1], k.seq))
-                .collect();
+            let sorted: Vec<(u64, u64, usize)> =
+                radix_sort(entries, 2, |e, column| ranks[e.seq][column])
+                    .iter()
+                    .map(|e| (ranks[e.seq][0], ranks[e.seq][1], e.seq))
+                    .collect();
             assert_eq!(sorted, expected, "spread {spread:#x}");
         }
     }
