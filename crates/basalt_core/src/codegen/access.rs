@@ -21,6 +21,7 @@ use super::estimate::log_scale;
 use super::expr::{cmp_spec, comparison_affinity, Info};
 use super::in_seek::InLoop;
 use super::index_range::{index_range, range_terms, IndexRange, IndexSeek, RangeTerm};
+use super::multi_or::MultiOr;
 use super::order_walk::whole_index;
 use super::query_plan::PlanNotes;
 use super::scope::{ColRead, Resolved, Scope};
@@ -117,6 +118,8 @@ pub(super) enum Access<'e> {
     },
     /// A transient index over the source's rows, built on first use (`auto_index.rs`).
     Auto(AutoIndex<'e>),
+    /// The rows each branch of an OR term seeks, each once (`multi_or.rs`).
+    MultiOr(Box<MultiOr<'e>>),
 }
 
 /// One side of a rowid range: `rowid > value` (`strict`) or `rowid >= value` as a lower
@@ -129,6 +132,16 @@ pub(super) struct Bound<'e> {
 }
 
 impl Access<'_> {
+    /// Whether the path seeks: a rowid lookup or range, or an index seek with a key or bound
+    /// (not a walk over a whole index).
+    pub(super) fn seeks(&self) -> bool {
+        match self {
+            Access::Rowid(_) | Access::RowidRange { .. } => true,
+            Access::Index(seek) => !seek.terms.is_empty() || seek.range.bounds() > 0,
+            _ => false,
+        }
+    }
+
     /// The positions of the conditions the access path tests itself.
     pub(super) fn used_conds(&self) -> Vec<usize> {
         match self {
@@ -136,7 +149,8 @@ impl Access<'_> {
             | Access::ScanBack
             | Access::Coroutine(_)
             | Access::RowidRange { .. }
-            | Access::Auto(_) => Vec::new(),
+            | Access::Auto(_)
+            | Access::MultiOr(_) => Vec::new(),
             Access::Rowid(t) => t.settled().then_some(t.cond).into_iter().collect(),
             Access::Index(seek) => seek
                 .terms
@@ -144,6 +158,18 @@ impl Access<'_> {
                 .filter(|t| t.settled())
                 .map(|t| t.cond)
                 .collect(),
+        }
+    }
+}
+
+impl Advance {
+    /// Leaves the plan rows of this loop's covering-index candidates as they are: the loop
+    /// only gathers rowids, and the table is read again later (`multi_or.rs`).
+    pub(super) fn keep_plan_rows(&self, ctx: &mut Ctx<'_>) {
+        match self {
+            Advance::IndexNext { cover, .. } => ctx.set_cover_plan_row(*cover, None),
+            Advance::In { inner, .. } => inner.keep_plan_rows(ctx),
+            _ => {}
         }
     }
 }
@@ -272,6 +298,11 @@ impl<'a> Ctx<'a> {
         if let Some(walk) = self.order_walk_for(source.cursor, table) {
             return walk;
         }
+        if !self.has_index_hint(source.cursor) {
+            if let Some(m) = self.multi_or(level, here, sc) {
+                return Access::MultiOr(Box::new(m));
+            }
+        }
         Access::Scan
     }
 
@@ -348,6 +379,7 @@ impl<'a> Ctx<'a> {
                 self.test_terms(terms, values, sc, next);
                 Ok((top, Advance::Once.around(list)))
             }
+            Access::MultiOr(m) => self.open_multi_or(m, cursor, sc, exit, next),
             Access::Index(seek) => {
                 // The loop's own plan row, noted before any IN subquery adds its rows.
                 let plan_row = self.plan.as_ref().and_then(PlanNotes::last_row);

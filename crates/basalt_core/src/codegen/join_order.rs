@@ -23,6 +23,7 @@ use super::outer_join::OuterJoin;
 use super::scope::Scope;
 use super::select::Cond;
 use super::Ctx;
+use crate::catalog::Table;
 use crate::error::Result;
 
 /// Sources beyond which FROM order is kept (the search tries every order).
@@ -101,22 +102,8 @@ impl Ctx<'_> {
             let table = nested.sources[level].table.as_ref();
             // The source's size: its statistics' row count, else SQLite's guess.
             let rows = self.table_rows(table);
-            let log_rows = rows.log2();
             let LevelAccess { access, .. } = self.level_access(&nested, level, here, None);
-            let (per_entry, found, build) = match (&access, table) {
-                (Access::Rowid(_), _) => (log_rows, 1.0, 0.0),
-                (Access::Index(seek), Some(table)) => {
-                    let found = self.index_seek_rows(table, seek);
-                    (log_rows + found, found, 0.0)
-                }
-                (Access::RowidRange { lower, upper, .. }, _) => {
-                    let bounds = i32::from(lower.is_some()) + i32::from(upper.is_some());
-                    let found = rows * FILTER_KEEPS.powi(bounds);
-                    (log_rows + found, found, 0.0)
-                }
-                (Access::Auto(_), _) => (log_rows + EQ_ROWS, EQ_ROWS, rows * log_rows),
-                _ => (rows, rows, 0.0),
-            };
+            let (per_entry, found, build) = self.access_cost(&access, table, rows);
             let used = match &access {
                 Access::Auto(auto) => auto.key_count(),
                 _ => access.used_conds().len(),
@@ -126,6 +113,38 @@ impl Ctx<'_> {
             reaching *= found * FILTER_KEEPS.powi(i32::try_from(filters).unwrap_or(i32::MAX));
         }
         Ok(cost)
+    }
+}
+
+impl Ctx<'_> {
+    /// What one entry to a loop over `table` (of `rows` rows) by `access` costs, the rows it
+    /// finds, and what building its automatic index costs.
+    fn access_cost(
+        &self,
+        access: &Access<'_>,
+        table: Option<&Table>,
+        rows: f64,
+    ) -> (f64, f64, f64) {
+        let log_rows = rows.log2();
+        match (access, table) {
+            (Access::Rowid(_), _) => (log_rows, 1.0, 0.0),
+            (Access::Index(seek), Some(table)) => {
+                let found = self.index_seek_rows(table, seek);
+                (log_rows + found, found, 0.0)
+            }
+            (Access::RowidRange { lower, upper, .. }, _) => {
+                let bounds = i32::from(lower.is_some()) + i32::from(upper.is_some());
+                let found = rows * FILTER_KEEPS.powi(bounds);
+                (log_rows + found, found, 0.0)
+            }
+            (Access::Auto(_), _) => (log_rows + EQ_ROWS, EQ_ROWS, rows * log_rows),
+            // Each branch's seek, then each row found looked up again.
+            (Access::MultiOr(m), _) => m.branches.iter().fold((0.0, 0.0, 0.0), |acc, b| {
+                let (per_entry, found, _) = self.access_cost(b, table, rows);
+                (acc.0 + per_entry + found * log_rows, acc.1 + found, 0.0)
+            }),
+            _ => (rows, rows, 0.0),
+        }
     }
 }
 

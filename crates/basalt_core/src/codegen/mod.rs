@@ -36,6 +36,7 @@ mod index_range;
 mod integrity;
 mod join_order;
 mod lazy_call;
+mod multi_or;
 mod order_walk;
 mod outer_join;
 mod pragma;

@@ -164,7 +164,7 @@ fn walk_order(access: &Access<'_>, keys: &[&OrderColumn], backward: bool) -> Opt
         Access::Scan | Access::ScanBack | Access::Rowid(_) | Access::RowidRange { .. } => {
             vec![(ColRead::Rowid, None, false)]
         }
-        Access::Coroutine(_) | Access::Auto(_) => return None,
+        Access::Coroutine(_) | Access::Auto(_) | Access::MultiOr(_) => return None,
         Access::Index(seek) => {
             let mut walked = Vec::new();
             let mut complete = true;

@@ -151,6 +151,7 @@ impl Access<'_> {
             Access::Scan | Access::ScanBack => format!("SCAN {name}"),
             Access::Coroutine(_) => return None,
             Access::Auto(auto) => auto.eqp(),
+            Access::MultiOr(_) => "MULTI-INDEX OR".to_string(),
             Access::Rowid(_) => format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)"),
             Access::RowidRange { lower, upper, .. } => {
                 // SQLite writes `>` and `<` for inclusive bounds too.
@@ -278,6 +279,44 @@ impl Ctx<'_> {
     pub(super) fn plan_refuse(&mut self, what: &'static str) {
         if let Some(notes) = &mut self.plan {
             notes.refuse(what);
+        }
+    }
+
+    /// Makes the last row noted the parent of the rows noted next, until
+    /// `plan_close_parent`; whether it did (a plan is being noted).
+    pub(super) fn plan_open_parent(&mut self) -> bool {
+        let Some(notes) = self.plan.as_mut().filter(|n| n.refused.is_none()) else {
+            return false;
+        };
+        let Some(&(id, _, _)) = notes.rows.last() else {
+            return false;
+        };
+        notes.parents.push(id);
+        true
+    }
+
+    /// Takes the ` LEFT-JOIN` off the last row noted; whether it had one. SQLite puts it on
+    /// a MULTI-INDEX OR's branches instead (`multi_or.rs`).
+    pub(super) fn plan_take_left_join(&mut self) -> bool {
+        let Some(notes) = self.plan.as_mut() else {
+            return false;
+        };
+        let Some((_, _, detail)) = notes.rows.last_mut() else {
+            return false;
+        };
+        match detail.strip_suffix(" LEFT-JOIN") {
+            Some(rest) => {
+                *detail = rest.to_string();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ends what `plan_open_parent` (which returned `opened`) began.
+    pub(super) fn plan_close_parent(&mut self, opened: bool) {
+        if let (true, Some(notes)) = (opened, &mut self.plan) {
+            notes.parents.pop();
         }
     }
 
