@@ -49,10 +49,13 @@ pub(super) struct EqTerm<'e> {
 }
 
 /// Where an IN term's values come from.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) enum InValues<'e> {
     /// A list of values; the condition stays in the level's list to be tested exactly.
     List(&'e [ast::Expr]),
+    /// The values of `column = value OR column = value …`, which SQLite turns into an IN
+    /// list; the OR stays in the level's list to be tested exactly.
+    Or(Vec<&'e ast::Expr>),
     /// The rows of a subquery that reads nothing outside itself: gathered once, converted by
     /// the comparison's affinity into a set under its collation, which are the index
     /// column's, so the seeks find exactly the rows the IN holds for, and the condition is
@@ -66,6 +69,7 @@ impl InValues<'_> {
     pub(super) fn estimated_len(&self) -> f64 {
         match self {
             InValues::List(list) => list.len() as f64,
+            InValues::Or(values) => values.len() as f64,
             InValues::Select(_) => 25.0,
         }
     }
@@ -86,7 +90,7 @@ impl EqTerm<'_> {
 
     /// Whether the access path that seeks with this term tests it fully itself.
     fn settled(&self) -> bool {
-        !matches!(self.list, Some(InValues::List(_)))
+        !matches!(self.list, Some(InValues::List(_) | InValues::Or(_)))
     }
 
     /// The affinity the comparison applies to the value.
@@ -492,7 +496,7 @@ impl<'a> Ctx<'a> {
     ) -> Result<Reg> {
         let start = self.b.regs(terms.len());
         for (i, t) in terms.iter().enumerate() {
-            match (t.list, list) {
+            match (&t.list, list) {
                 (Some(_), Some(l)) => {
                     self.b.emit(Insn::Copy {
                         src: l.value,
@@ -638,6 +642,9 @@ pub(super) fn eq_term<'e>(
             column_left: true,
             list: Some(InValues::Select(select)),
         });
+    }
+    if let ExprKind::Binary(_, BinaryOp::Or, _) = &e.kind {
+        return or_as_in(cond_index, e, cursor, &later, sc);
     }
     let ExprKind::Binary(left, BinaryOp::Eq, right) = &e.kind else {
         return None;
@@ -790,4 +797,49 @@ fn rowid_bounds<'e>(cond: &Cond<'e>, level: usize, sc: &Scope<'_>) -> Vec<(bool,
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// `column = v1 OR column = v2 …` on one column of the level's table as an IN list term, as
+/// SQLite rewrites it: each value known before the level, with no affinity but the column's
+/// and no collation of its own, so that `column IN (v1, v2, …)` compares exactly as the `=`s
+/// do. The OR itself stays in the level's list.
+fn or_as_in<'e>(
+    cond_index: usize,
+    e: &'e ast::Expr,
+    cursor: CursorId,
+    later: &[CursorId],
+    sc: &Scope<'_>,
+) -> Option<EqTerm<'e>> {
+    let mut branches = Vec::new();
+    super::multi_or::split_or(e, &mut branches);
+    let mut column: Option<Resolved> = None;
+    let mut values = Vec::new();
+    for branch in branches {
+        let ExprKind::Binary(left, BinaryOp::Eq, right) = &branch.kind else {
+            return None;
+        };
+        let (col, value) = [(left, right), (right, left)]
+            .into_iter()
+            .find_map(|(c, v)| {
+                let col = own_column(c, sc).filter(|r| r.cursor == cursor)?;
+                Some((col, v))
+            })?;
+        let info = value_info(value, sc, later)?;
+        let own_affinity = col.affinity.unwrap_or(Affinity::Blob);
+        let affinity_ok = info.affinity.is_none_or(|a| a == own_affinity);
+        let collation_ok = info.collation.is_none_or(|(_, explicit)| !explicit);
+        if !affinity_ok || !collation_ok || column.is_some_and(|c| c != col) {
+            return None;
+        }
+        column = Some(col);
+        values.push(&**value);
+    }
+    Some(EqTerm {
+        cond: cond_index,
+        column: column?,
+        value: e,
+        value_info: Info::default(),
+        column_left: true,
+        list: Some(InValues::Or(values)),
+    })
 }

@@ -11,7 +11,7 @@
 //!   and a further quarter when bounded on both sides, one row for a unique index pinned on
 //!   every column.
 
-use super::access::EqTerm;
+use super::access::{EqTerm, InValues};
 use super::index_range::IndexSeek;
 use super::Ctx;
 use crate::catalog::{Index, Table};
@@ -67,7 +67,7 @@ impl Ctx<'_> {
         let stats = &self.catalog.get(table.db).stats;
         let values: f64 = terms
             .iter()
-            .filter_map(|t| t.list.map(|l| l.estimated_len()))
+            .filter_map(|t| t.list.as_ref().map(InValues::estimated_len))
             .product();
         let range = match bounds {
             0 => 1.0,

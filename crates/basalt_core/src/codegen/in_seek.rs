@@ -61,7 +61,8 @@ impl Ctx<'_> {
         exit: Label,
         sc: &Scope<'_>,
     ) -> Result<(Label, Option<InLoop>)> {
-        let Some((term, values)) = terms.iter().find_map(|t| t.list.map(|l| (t, l))) else {
+        let Some((term, values)) = terms.iter().find_map(|t| t.list.as_ref().map(|l| (t, l)))
+        else {
             return Ok((exit, None));
         };
         debug_assert_eq!(terms.iter().filter(|t| t.list.is_some()).count(), 1);
@@ -72,8 +73,9 @@ impl Ctx<'_> {
         )]);
         let value = self.b.reg();
         let next = self.b.label();
-        let list = match values {
-            InValues::List(list) => list,
+        let list: Vec<&ast::Expr> = match values {
+            InValues::List(list) => list.iter().collect(),
+            InValues::Or(values) => values.clone(),
             InValues::Select(select) => {
                 let lhs = term.infos().0;
                 if let Some(source) = self.existing_in(select, lhs, true) {

@@ -10,8 +10,7 @@
 //!   exactly on every row, so a branch's seek may find too much, never too little (each
 //!   branch's own terms are tested by its seek or not at all).
 //! - Every branch must seek: one that would scan makes the whole term a scan. Branches that
-//!   all compare one column with `=` are left to SQLite's other rewrite (an IN list), which
-//!   Basalt does not make: such a term scans.
+//!   all compare one column with `=` are an IN list first (`access::or_as_in`), as in SQLite.
 
 use super::access::{Access, Advance};
 use super::scope::Scope;
@@ -40,7 +39,7 @@ impl<'a> Ctx<'a> {
             let Cond::Ast(e) = cond else { return None };
             let mut branches = Vec::new();
             split_or(e, &mut branches);
-            if branches.len() < 2 || same_column_equalities(&branches) {
+            if branches.len() < 2 {
                 return None;
             }
             let accesses: Option<Vec<Access<'e>>> = branches
@@ -134,7 +133,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// The branches of `e` joined by OR, in order.
-fn split_or<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+pub(super) fn split_or<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
     match &e.kind {
         ExprKind::Binary(l, BinaryOp::Or, r) => {
             split_or(l, out);
@@ -142,21 +141,4 @@ fn split_or<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
         }
         _ => out.push(e),
     }
-}
-
-/// Whether every branch is `column = value` on one and the same column name: SQLite turns
-/// such a term into an IN list instead.
-fn same_column_equalities(branches: &[&ast::Expr]) -> bool {
-    let column = |e: &ast::Expr| -> Option<String> {
-        let ExprKind::Binary(l, BinaryOp::Eq, r) = &e.kind else {
-            return None;
-        };
-        [l, r].into_iter().find_map(|side| match &side.kind {
-            ExprKind::Id(n) => Some(n.value.to_ascii_lowercase()),
-            ExprKind::Qualified { column, .. } => Some(column.value.to_ascii_lowercase()),
-            _ => None,
-        })
-    };
-    let first = branches.first().and_then(|b| column(b));
-    first.is_some() && branches.iter().all(|b| column(b) == first)
 }
