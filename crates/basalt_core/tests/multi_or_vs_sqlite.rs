@@ -48,6 +48,7 @@ const QUERIES: &[&str] = &[
     "SELECT id FROM u WHERE y = 2 OR y = '1'",
     "SELECT id FROM u WHERE z = 'a' OR z = 'B'",
     "SELECT id FROM u WHERE z = 'a' OR z = 'B' COLLATE BINARY",
+    "SELECT id FROM u WHERE x = 1 OR x = 2 ORDER BY x DESC",
     "SELECT v.p, u.id FROM v, u WHERE u.x = v.p OR u.x = v.q",
     "SELECT id FROM u NOT INDEXED WHERE x = 1 OR y = 2",
 ];

@@ -361,7 +361,7 @@ impl<'a> Ctx<'a> {
             Access::Auto(auto) => self.open_auto_index(auto, cursor, sc, exit, next),
             Access::Rowid(term) => {
                 let terms = std::slice::from_ref(term);
-                let (exit, list) = self.open_in_loop(terms, exit, sc)?;
+                let (exit, list) = self.open_in_loop(terms, false, exit, sc)?;
                 let values = self.eval_values(terms, sc, list.as_ref())?;
                 let key = self.b.reg();
                 self.b.emit(Insn::Copy {

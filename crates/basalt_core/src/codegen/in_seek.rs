@@ -14,7 +14,9 @@
 //!   under the comparison's collation, which `usable_prefix` made sure are the index column's
 //!   (the rowid's, for a rowid seek): the seeks then visit exactly the rows for which the IN
 //!   is true, so the condition is done with, as in SQLite. NULLs are skipped.
-//! - The values are walked in ascending order, so an index is still walked in its order.
+//! - The values are walked in the order the seek's walk needs (ascending for a forward walk
+//!   of an ascending column, descending for a DESC column or a backward walk), so an index
+//!   is still walked in its order.
 
 use super::access::{Advance, EqTerm, InValues};
 use super::query_plan::SubqueryKind;
@@ -36,6 +38,8 @@ pub(super) struct InLoop {
     /// Past the seek for one value: on to the next.
     next: Label,
     pub value: Reg,
+    /// The values come from the highest down.
+    descending: bool,
 }
 
 impl Advance {
@@ -58,6 +62,7 @@ impl Ctx<'_> {
     pub(super) fn open_in_loop(
         &mut self,
         terms: &[EqTerm<'_>],
+        descending: bool,
         exit: Label,
         sc: &Scope<'_>,
     ) -> Result<(Label, Option<InLoop>)> {
@@ -81,11 +86,13 @@ impl Ctx<'_> {
                 if let Some(source) = self.existing_in(select, lhs, true) {
                     // The values straight from the subquery's table or UNIQUE index.
                     let cursor = self.open_existing_in(&source);
-                    let walk = self.walk_in_set(cursor, value, exit, next, source.by_rowid());
+                    let rowids = source.by_rowid();
+                    let walk = self.walk_in_set(cursor, value, (exit, next), rowids, descending);
                     return Ok((next, Some(walk)));
                 }
                 self.gather_in_select(term, select, set, key, sc)?;
-                return Ok((next, Some(self.walk_in_set(set, value, exit, next, false))));
+                let walk = self.walk_in_set(set, value, (exit, next), false, descending);
+                return Ok((next, Some(walk)));
             }
         };
         self.b.emit(Insn::OpenEphemeral {
@@ -112,7 +119,8 @@ impl Ctx<'_> {
             self.b.idx_insert_record(set, value, 1);
             self.b.place(skip);
         }
-        Ok((next, Some(self.walk_in_set(set, value, exit, next, false))))
+        let walk = self.walk_in_set(set, value, (exit, next), false, descending);
+        Ok((next, Some(walk)))
     }
 
     /// Fills `set` (keyed by `key`) once with the rows of `select`, the subquery of IN term
@@ -163,19 +171,28 @@ impl Ctx<'_> {
     }
 
     /// Starts the loop over the values in `set` (an empty set goes to `exit`), each read into
-    /// `value` (the rowid, where `rowids`: `set` is then a table); `next` moves on to the next
-    /// one, as does a NULL, which `x = NULL` holds for no row.
+    /// `value` (the rowid, where `rowids`: `set` is then a table), from the highest down where
+    /// `descending`; `next` moves on to the next one, as does a NULL, which `x = NULL` holds
+    /// for no row.
     fn walk_in_set(
         &mut self,
         set: CursorId,
         value: Reg,
-        exit: Label,
-        next: Label,
+        (exit, next): (Label, Label),
         rowids: bool,
+        descending: bool,
     ) -> InLoop {
-        self.b.emit(Insn::Rewind {
-            cursor: set,
-            if_empty: self.b.to(exit),
+        let if_empty = self.b.to(exit);
+        self.b.emit(if descending {
+            Insn::Last {
+                cursor: set,
+                if_empty,
+            }
+        } else {
+            Insn::Rewind {
+                cursor: set,
+                if_empty,
+            }
         });
         let top = self.b.label();
         self.b.place(top);
@@ -201,6 +218,7 @@ impl Ctx<'_> {
             top,
             next,
             value,
+            descending,
         }
     }
 
@@ -233,9 +251,11 @@ impl Ctx<'_> {
             Advance::In { inner, list } => {
                 self.advance(*inner, top);
                 self.b.place(list.next);
-                self.b.emit(Insn::Next {
-                    cursor: list.set,
-                    target: self.b.to(list.top),
+                let (cursor, target) = (list.set, self.b.to(list.top));
+                self.b.emit(if list.descending {
+                    Insn::Prev { cursor, target }
+                } else {
+                    Insn::Next { cursor, target }
                 });
             }
         }

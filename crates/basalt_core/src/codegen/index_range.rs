@@ -209,10 +209,6 @@ impl Ctx<'_> {
             range,
             backward,
         } = seek;
-        debug_assert!(
-            !backward || terms.iter().all(|t| t.list.is_none()),
-            "an IN list's values are not walked backwards"
-        );
         let start = self.b.addr();
         let idx = self.b.cursor();
         self.b.emit(Insn::OpenRead {
@@ -221,7 +217,13 @@ impl Ctx<'_> {
             root: Root::Page(index.root),
             key: Some(index.key_info()),
         });
-        let (exit, list) = self.open_in_loop(terms, exit, sc)?;
+        // An IN term's values come in the order this walk meets them in the index.
+        let listed_desc = terms
+            .iter()
+            .position(|t| t.list.is_some())
+            .and_then(|at| index.columns.get(at))
+            .is_some_and(|c| c.order == SortOrder::Desc);
+        let (exit, list) = self.open_in_loop(terms, listed_desc != *backward, exit, sc)?;
         let n = terms.len();
         let values = self.eval_values(terms, sc, list.as_ref())?;
         // A DESC range column holds its values in descending order: walking forward meets

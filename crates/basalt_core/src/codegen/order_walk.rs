@@ -11,12 +11,12 @@
 //! - Only keys without NULLS FIRST/LAST are matched, each a plain column of the table (or its
 //!   rowid) compared under the index column's collation. A forward walk gives an ascending
 //!   index column (and the rowid) in ascending order and a `DESC` one in descending order; a
-//!   backward walk (of the table, a rowid range, a whole index or an index seek without an IN
-//!   list, whose values come in ascending order only) the reverse. NULLs are the lowest
-//!   values in index order, so they come where ORDER BY puts them in either direction.
+//!   backward walk (of the table, a rowid range, a whole index or an index seek) the reverse.
+//!   NULLs are the lowest values in index order, so they come where ORDER BY puts them in
+//!   either direction.
 //! - A key on a column pinned by an equality term of the walk under the key's collation is
-//!   constant there and skipped; an IN term's column is walked in ascending order of its
-//!   distinct values.
+//!   constant there and skipped; an IN term's column is walked like any other, its distinct
+//!   values taken in the walk's order (`in_seek.rs`).
 //! - Equal keys are not reordered by a stable sort any more; they come in the walk's order
 //!   (later index columns, then rowid; both descending in a backward walk), as in SQLite when
 //!   it makes the same choice.
@@ -107,12 +107,10 @@ impl Ctx<'_> {
         if walk_order(&access, &keys_here, false).is_some() {
             return Ok(true);
         }
-        let reversible = match &access {
-            Access::Scan | Access::RowidRange { .. } => true,
-            // An IN list's values come in ascending order only.
-            Access::Index(seek) => seek.terms.iter().all(|t| t.list.is_none()),
-            _ => false,
-        };
+        let reversible = matches!(
+            access,
+            Access::Scan | Access::RowidRange { .. } | Access::Index(_)
+        );
         let walk = |index: Option<String>, backward: bool| {
             self.order_walk.set(Some(OrderWalk {
                 cursor: source.cursor,
@@ -174,17 +172,11 @@ fn walk_order(access: &Access<'_>, keys: &[&OrderColumn], backward: bool) -> Opt
                     continue;
                 }
                 let desc = c.order == SortOrder::Desc;
-                // An IN list's values come in ascending order only.
-                let listed = term.is_some_and(|t| t.list.is_some());
-                match c.column {
-                    Some(n) if !(desc && listed) => {
-                        walked.push((ColRead::Column(n), Some(c.collation), desc));
-                    }
-                    _ => {
-                        complete = false;
-                        break;
-                    }
-                }
+                let Some(n) = c.column else {
+                    complete = false;
+                    break;
+                };
+                walked.push((ColRead::Column(n), Some(c.collation), desc));
             }
             // Entries equal in every index column follow in rowid order.
             if complete {
