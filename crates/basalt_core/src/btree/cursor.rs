@@ -630,6 +630,18 @@ pub struct Cursor {
     row_at: Option<StepRow>,
     /// Where the page cache last had that leaf (`Pager::with_page_hinted`; checked at each use).
     leaf_slot: usize,
+    /// Set by a rowid seek that found nothing (SQLite's OP_NotExists before an insert): `path`
+    /// is where that rowid goes, for the epoch it was found at. An insert of that rowid takes it
+    /// as its path without searching again (SQLite's OPFLAG_USESEEKRESULT). Any other move
+    /// (`settle`, `land`, `reopen`) drops it, and a write anywhere bumps the epoch.
+    seek_result: Option<SeekResult>,
+}
+
+/// See `Cursor::seek_result`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct SeekResult {
+    rowid: i64,
+    epoch: u64,
 }
 
 impl Cursor {
@@ -658,6 +670,7 @@ impl Cursor {
             leaf_cells: Vec::new(),
             row_at: None,
             leaf_slot: usize::MAX,
+            seek_result: None,
         }
     }
 
@@ -680,6 +693,7 @@ impl Cursor {
         self.cell.clear();
         self.row_at = None;
         self.leaf = None;
+        self.seek_result = None;
     }
 
     pub fn root(&self) -> PageNo {
@@ -710,6 +724,7 @@ impl Cursor {
     /// Commits a move computed in `spare`: saves the key of the entry reached (or marks the
     /// cursor invalid), then swaps the path in. Restartable up to the swap.
     fn settle(&mut self, pager: &mut Pager, on_entry: bool) -> Result<bool> {
+        self.seek_result = None;
         if !on_entry {
             self.state = State::Invalid;
             return Ok(false);
@@ -1034,7 +1049,14 @@ impl Cursor {
                 // its leaf is the hint for the next seek.
                 None => tree.descend(pager, target, false, &mut self.spare, &mut self.scratch)?,
             };
-            return self.settle_hinted(pager, exact);
+            let on = self.settle_hinted(pager, exact)?;
+            if !on {
+                self.seek_result = Some(SeekResult {
+                    rowid: *rowid,
+                    epoch: pager.epoch(),
+                });
+            }
+            return Ok(on);
         }
         let upper = matches!(op, SeekOp::Gt | SeekOp::Le);
         tree.descend(pager, target, upper, &mut self.spare, &mut self.scratch)?;
@@ -1191,12 +1213,41 @@ impl Cursor {
     /// no cell between pages, `spare` is its path and stays good until the next write; after a
     /// balance, the next use re-seeks.
     fn land(&mut self, pager: &Pager, placed: bool) {
+        self.seek_result = None;
         if placed {
             std::mem::swap(&mut self.path, &mut self.spare);
             self.state = State::Valid;
             self.epoch = pager.epoch();
         } else {
             self.state = State::Saved;
+        }
+    }
+
+    /// Whether the last move was a rowid seek that found no `rowid`, with nothing written
+    /// since: `path` is then where `rowid` goes. The epoch is the pager's current one (the
+    /// caller started the transaction).
+    fn takes_seek_result(&self, pager: &mut Pager, rowid: i64) -> bool {
+        let taken = self.state == State::Invalid
+            && self.seek_result
+                == Some(SeekResult {
+                    rowid,
+                    epoch: pager.epoch(),
+                });
+        debug_assert!(
+            !taken || self.is_insert_path(pager, rowid),
+            "a kept seek result is not where rowid {rowid} goes"
+        );
+        taken
+    }
+
+    /// Debug check of `takes_seek_result`: a descent for `rowid` finds no entry and ends on
+    /// `path` (a damaged tree whose descent fails is left to the insert to report).
+    fn is_insert_path(&self, pager: &mut Pager, rowid: i64) -> bool {
+        let tree = tree_of(self.root, &self.key_info, pager);
+        let (mut path, mut scratch) = (Vec::new(), Vec::new());
+        match tree.descend(pager, &Target::Rowid(rowid), false, &mut path, &mut scratch) {
+            Ok(exact) => !exact && path == self.path,
+            Err(_) => true,
         }
     }
 
@@ -1218,6 +1269,10 @@ impl Cursor {
         pager.current_epoch()?;
         let tree = tree_of(self.root, &self.key_info, pager);
         let near = match target {
+            Target::Rowid(rowid) if self.takes_seek_result(pager, *rowid) => {
+                self.spare.clone_from(&self.path);
+                Some(false)
+            }
             Target::Rowid(rowid) => tree.seek_near(pager, &self.path, *rowid, &mut self.spare)?,
             _ => None,
         };

@@ -554,13 +554,22 @@ impl Ctx<'_> {
                 target: self.b.to(c.ok),
             });
         }
-        let probe = self.b.cursor();
-        self.b.emit(Insn::OpenRead {
-            cursor: probe,
-            db: table.db,
-            root: Root::Page(table.root),
-            key: None,
-        });
+        // An INSERT checks on the table's own cursor, as SQLite's NotExists does: a miss leaves
+        // it where the row goes, and the Insert takes that position without a second search
+        // (`btree::Cursor::seek_result`; any move or write in between drops it). An UPDATE's
+        // table cursor is on the old row, which it seeks again later; it checks on another.
+        let probe = if c.old_rowid.is_some() {
+            let probe = self.b.cursor();
+            self.b.emit(Insn::OpenRead {
+                cursor: probe,
+                db: table.db,
+                root: Root::Page(table.root),
+                key: None,
+            });
+            probe
+        } else {
+            t.cursor
+        };
         self.b.emit(Insn::SeekRowid {
             cursor: probe,
             rowid: c.rowid,
