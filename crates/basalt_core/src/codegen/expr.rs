@@ -21,7 +21,7 @@ use crate::sql::agg::AGGREGATES;
 use crate::sql::arith::{ArithOp, BitOp};
 use crate::sql::func::{self as sqlfunc, Function};
 use crate::vdbe::func::{Aggregate, Scalar};
-use crate::vdbe::{CmpOp, CmpSpec, Insn, NullMode, Reg};
+use crate::vdbe::{Addr, CmpOp, CmpSpec, Insn, NullMode, Reg};
 use basalt_parser::ast::{self, BinaryOp, ExprKind, Literal, Span, UnaryOp};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -1101,18 +1101,7 @@ impl Ctx<'_> {
         let col = &out.columns[0];
         let affinity = comparison_affinity(xi.affinity, col.affinity);
         let collation = binary_collation(xi, col.info());
-        for &addr in patches.borrow().iter() {
-            if let Some(Insn::Affinity { start, .. }) = self.b.insn(addr) {
-                let start = *start;
-                self.b.replace(
-                    addr,
-                    Insn::Affinity {
-                        start,
-                        affinities: vec![affinity],
-                    },
-                );
-            }
-        }
+        self.patch_set_affinity(&patches.borrow(), affinity);
         // The OpenEphemeral is the first instruction after the Once.
         self.b.replace(
             key_addr + 1,
@@ -1126,6 +1115,23 @@ impl Ctx<'_> {
         );
         self.in_probe(x, affinity, cursor, false, not, target);
         Ok(())
+    }
+
+    /// Sets the affinity of the `Affinity` instructions at `patches` (a `Dest::Set`'s, whose
+    /// affinity is known only once its subquery is compiled) to `affinity`.
+    pub(super) fn patch_set_affinity(&mut self, patches: &[Addr], affinity: Affinity) {
+        for &addr in patches {
+            if let Some(Insn::Affinity { start, .. }) = self.b.insn(addr) {
+                let start = *start;
+                self.b.replace(
+                    addr,
+                    Insn::Affinity {
+                        start,
+                        affinities: vec![affinity],
+                    },
+                );
+            }
+        }
     }
 
     /// `x IN set` into `target`, the set's b-tree open on `cursor` (an index or ephemeral set

@@ -110,13 +110,7 @@ impl Ctx<'_> {
                 reg: value,
                 target: self.b.to(skip),
             });
-            self.b.emit(Insn::Found {
-                cursor: set,
-                key: value,
-                count: 1,
-                target: self.b.to(skip),
-            });
-            self.b.idx_insert_record(set, value, 1);
+            self.b.insert_if_new(set, value, skip);
             self.b.place(skip);
         }
         let walk = self.walk_in_set(set, value, (exit, next), false, descending);
@@ -154,19 +148,7 @@ impl Ctx<'_> {
         // `in_select_column` took only a subquery of one column that reads nothing outside.
         debug_assert_eq!(out.columns.len(), 1);
         debug_assert!(!out.correlated);
-        let affinity = term.affinity();
-        for &addr in patches.borrow().iter() {
-            if let Some(Insn::Affinity { start, .. }) = self.b.insn(addr) {
-                let start = *start;
-                self.b.replace(
-                    addr,
-                    Insn::Affinity {
-                        start,
-                        affinities: vec![affinity],
-                    },
-                );
-            }
-        }
+        self.patch_set_affinity(&patches.borrow(), term.affinity());
         Ok(())
     }
 

@@ -250,6 +250,18 @@ impl Builder {
         });
     }
 
+    /// Adds the one-field key in `key` to the set on `cursor` unless it holds it already, in
+    /// which case it jumps to `seen`.
+    pub fn insert_if_new(&mut self, cursor: CursorId, key: Reg, seen: Label) {
+        self.emit(Insn::Found {
+            cursor,
+            key,
+            count: 1,
+            target: self.to(seen),
+        });
+        self.idx_insert_record(cursor, key, 1);
+    }
+
     /// Registers `start..start + count` as a record into index `cursor`.
     pub fn idx_insert_record(&mut self, cursor: CursorId, start: Reg, count: usize) {
         let rec = self.reg();

@@ -96,13 +96,7 @@ impl<'a> Ctx<'a> {
                 cursor,
                 dest: rowid,
             });
-            self.b.emit(Insn::Found {
-                cursor: seen,
-                key: rowid,
-                count: 1,
-                target: self.b.to(branch_next),
-            });
-            self.b.idx_insert_record(seen, rowid, 1);
+            self.b.insert_if_new(seen, rowid, branch_next);
             self.b.append_record(list, rowid, 1);
             self.b.place(branch_next);
             self.advance(advance, top);
