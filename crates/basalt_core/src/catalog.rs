@@ -72,18 +72,14 @@ impl Column {
     /// else: no constraint, default or collation. The type is kept as SQLite keeps it: one of
     /// its standard type names, in any case, in capitals; any other type as written.
     pub fn plain(name: String, declared_type: Option<String>) -> Column {
-        const STANDARD: [&str; 6] = ["ANY", "BLOB", "INT", "INTEGER", "REAL", "TEXT"];
-        // A standard name in capitals is the same bytes upper-cased: done in place.
-        let canonical = |mut t: String| {
-            if STANDARD.iter().any(|s| s.eq_ignore_ascii_case(&t)) {
-                t.make_ascii_uppercase();
-            }
-            t
+        let (affinity, declared_type) = match declared_type {
+            Some(t) => canonical_type(t),
+            None => (Affinity::Blob, String::new()),
         };
         Column {
             name,
-            affinity: Affinity::of_column(declared_type.as_deref()),
-            declared_type: declared_type.map(canonical).unwrap_or_default(),
+            affinity,
+            declared_type,
             collation: Collation::Binary,
             collation_name: None,
             not_null: false,
@@ -93,6 +89,30 @@ impl Column {
             primary_key: false,
             generated: None,
         }
+    }
+}
+
+/// A declared type as SQLite keeps it, with its affinity: one of SQLite's standard type names
+/// (in any case) in capitals, its affinity known from the name without the substring rules
+/// (most columns of most schemas: this runs for every column on a schema load); any other type
+/// as written, its affinity by [`Affinity::from_type_name`].
+fn canonical_type(mut t: String) -> (Affinity, String) {
+    const STANDARD: [(&str, Affinity); 6] = [
+        ("INTEGER", Affinity::Integer),
+        ("TEXT", Affinity::Text),
+        ("REAL", Affinity::Real),
+        ("INT", Affinity::Integer),
+        ("BLOB", Affinity::Blob),
+        ("ANY", Affinity::Numeric),
+    ];
+    match STANDARD.iter().find(|(s, _)| s.eq_ignore_ascii_case(&t)) {
+        Some(&(standard, affinity)) => {
+            debug_assert_eq!(affinity, Affinity::from_type_name(standard));
+            // The same bytes upper-cased: done in place.
+            t.make_ascii_uppercase();
+            (affinity, t)
+        }
+        None => (Affinity::from_type_name(&t), t),
     }
 }
 

@@ -99,17 +99,52 @@ impl FileShm {
         })
     }
 
-    /// Grow the file with zeros to hold `regions` regions (written, not just truncated up, so
-    /// that no page of the mapping is a hole a full disk could fail to fill later).
+    /// Grow the file to hold `regions` regions. The new space is allocated, not left a hole, so
+    /// that no page of the mapping can fail to fill later on a full disk (a `SIGBUS`), and it is
+    /// never written: bytes another process put there between the size check and the growth
+    /// (it may be growing the index too) stay as they are, and new ones read as zeros.
     fn grow(&self, regions: usize) -> Result<()> {
         let want = (regions * SHM_REGION_SIZE) as u64;
         let have = self.file.metadata()?.len();
         if have >= want {
             return Ok(());
         }
+        if self.allocate(have, want)? {
+            return Ok(());
+        }
+        // A file system that cannot allocate without writing: zeros, as SQLite's unix VFS does.
         let zeros = vec![0u8; (want - have) as usize];
         self.file.write_all_at(&zeros, have)?;
         Ok(())
+    }
+
+    /// Allocate bytes `from..to` of the file, extending it, in one `fallocate` (which leaves
+    /// bytes already there untouched). `Ok(false)`: the file system does not support it.
+    #[cfg(target_os = "linux")]
+    fn allocate(&self, from: u64, to: u64) -> Result<bool> {
+        debug_assert!(from < to);
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&self.file);
+        loop {
+            // SAFETY: the descriptor is open for the whole call (borrowed from `self.file`);
+            // `fallocate` takes only plain integers and touches no memory of this process.
+            let rc =
+                unsafe { libc::fallocate(fd, 0, from as libc::off_t, (to - from) as libc::off_t) };
+            if rc == 0 {
+                return Ok(true);
+            }
+            let err = std::io::Error::last_os_error();
+            match err.raw_os_error() {
+                Some(libc::EINTR) => continue,
+                Some(libc::EOPNOTSUPP) | Some(libc::ENOSYS) => return Ok(false),
+                // A full disk is `SQLITE_FULL`, as from a write.
+                _ => return Err(err.into()),
+            }
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn allocate(&self, _from: u64, _to: u64) -> Result<bool> {
+        Ok(false)
     }
 
     fn map(&self, index: usize) -> Result<usize> {
