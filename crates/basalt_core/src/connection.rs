@@ -580,7 +580,6 @@ const QUERY_PLAN_COLUMNS: [&str; 4] = ["id", "parent", "notused", "detail"];
 impl Statement {
     // A program holds the application's functions (`Rc`s): it is no more `Send` than the
     // connection that compiled it, and the `Arc` is only shared within that connection.
-    #[allow(clippy::arc_with_non_send_sync)]
     fn new(
         conn: Rc<RefCell<Inner>>,
         sql: &str,
@@ -616,7 +615,7 @@ impl Statement {
             functions: registry,
             sql: sql.to_string(),
             control,
-            vm: Vm::new(Arc::new(program)),
+            vm: Vm::new(Rc::new(program)),
             explain,
             explain_columns,
             rows_returned: false,
@@ -779,7 +778,6 @@ impl Statement {
 
     /// Compiles the statement again, against the connection's catalog (read again first if
     /// `reload`: another connection changed the schema).
-    #[allow(clippy::arc_with_non_send_sync)]
     fn recompile(&mut self, reload: bool) -> Result<()> {
         let mut inner = self.conn.borrow_mut();
         if reload {
@@ -796,7 +794,7 @@ impl Statement {
         let (program, _) = codegen::compile(&catalog, &statement, &self.sql)?;
         self.catalog = catalog;
         self.functions = registry;
-        let mut vm = Vm::new(Arc::new(program));
+        let mut vm = Vm::new(Rc::new(program));
         for (i, v) in self.vm.params().iter().enumerate() {
             vm.bind(i + 1, v.clone())?;
         }

@@ -227,9 +227,16 @@ impl VCursor {
     /// `column` written into `dest` (reusing its buffer); `false`, leaving `dest` alone, when
     /// the record is shorter. Nothing is written unless the read succeeds, so an `IoPending`
     /// leaves `dest` as it was. Inlined into the interpreter loop (the record load stays out of
-    /// line): a call cost a fifth of a column read.
+    /// line): a call cost a fifth of a column read. A text or blob copied into a NULL `dest`
+    /// goes into one of the `spare` buffers (the registers' from an earlier run) if there is one.
     #[inline]
-    pub fn column_into(&mut self, pager: &mut Pager, i: usize, dest: &mut Value) -> Result<bool> {
+    pub fn column_into(
+        &mut self,
+        pager: &mut Pager,
+        i: usize,
+        dest: &mut Value,
+        spare: &mut Vec<Vec<u8>>,
+    ) -> Result<bool> {
         if self.null_row || !self.load(pager)? {
             *dest = Value::Null;
             return Ok(true);
@@ -245,6 +252,12 @@ impl VCursor {
                 Ok(true)
             }
             Some(v) => {
+                if matches!(dest, Value::Null) {
+                    if let Some(buf) = spare.pop() {
+                        debug_assert!(buf.is_empty());
+                        *dest = Value::Blob(buf);
+                    }
+                }
                 dest.set_from_ref(v);
                 Ok(true)
             }

@@ -106,9 +106,16 @@ impl Env<'_> {
 
 /// One execution of a program: registers, cursors, aggregate states, counters.
 pub struct Vm {
-    program: Arc<Program>,
+    /// `Rc`, not `Arc`: a VM never leaves its thread, and `run` takes a handle per step.
+    program: Rc<Program>,
     pc: usize,
     regs: Vec<Value>,
+    /// The text and blob buffers the registers held when the last run ended, emptied, for the
+    /// next run's `Column`s to copy into without allocating. At most one per register;
+    /// buffers above `SPARE_BUFFER_MAX` bytes are freed instead.
+    spare_buffers: Vec<Vec<u8>>,
+    /// Whether a `Once` ran since the last reset (`once` then needs clearing).
+    once_used: bool,
     /// Boxed: a statement run once per row moves its cursors between these tables on every run.
     cursors: Vec<Option<Box<VCursor>>>,
     /// B-tree cursors of the previous run, reused by the next run's opens (`VCursor::btree`).
@@ -185,6 +192,28 @@ fn reg_i64(v: &Value) -> Option<i64> {
     }
 }
 
+/// Text and blob buffers larger than this are freed at reset rather than kept for the next run.
+const SPARE_BUFFER_MAX: usize = 4096;
+
+/// Sets the first `n` registers to NULL (the register file's length becoming `n`), moving the
+/// text and blob buffers they held into `spare` for the next run's `Column`s.
+fn clear_registers(regs: &mut Vec<Value>, spare: &mut Vec<Vec<u8>>, n: usize) {
+    regs.truncate(n);
+    for r in regs.iter_mut() {
+        match std::mem::replace(r, Value::Null) {
+            Value::Text(mut buf) | Value::Blob(mut buf)
+                if buf.capacity() <= SPARE_BUFFER_MAX && spare.len() < n =>
+            {
+                buf.clear();
+                spare.push(buf);
+            }
+            _ => {}
+        }
+    }
+    regs.resize(n, Value::Null);
+    debug_assert!(spare.len() <= n.max(1) && spare.iter().all(Vec::is_empty));
+}
+
 /// Tells the application's update hook, if one is set, of a change `hook` describes.
 fn report_update(env: &mut Env<'_>, hook: Option<&UpdateReport>, db: Db, rowid: i64) {
     if let (Some(report), Some(callback)) = (hook, &mut env.conn.hooks.update) {
@@ -200,11 +229,13 @@ fn coroutine_addr(v: &Value) -> Result<usize> {
 }
 
 impl Vm {
-    pub fn new(program: Arc<Program>) -> Vm {
+    pub fn new(program: Rc<Program>) -> Vm {
         let n_params = program.n_params;
         let mut vm = Vm {
             pc: 0,
             regs: Vec::new(),
+            spare_buffers: Vec::new(),
+            once_used: false,
             cursors: Vec::new(),
             spare_cursors: Vec::new(),
             aggs: Vec::new(),
@@ -235,7 +266,7 @@ impl Vm {
         vm
     }
 
-    pub fn program(&self) -> &Arc<Program> {
+    pub fn program(&self) -> &Rc<Program> {
         &self.program
     }
 
@@ -247,13 +278,7 @@ impl Vm {
         // entries a run set need clearing.
         let p = &self.program;
         self.pc = 0;
-        self.regs.truncate(p.n_regs);
-        for r in &mut self.regs {
-            if !matches!(r, Value::Null) {
-                *r = Value::Null;
-            }
-        }
-        self.regs.resize(p.n_regs, Value::Null);
+        clear_registers(&mut self.regs, &mut self.spare_buffers, p.n_regs);
         for slot in &mut self.cursors {
             if let Some(c) = slot.take() {
                 if matches!(c.kind, Kind::BTree(_)) {
@@ -261,16 +286,24 @@ impl Vm {
                 }
             }
         }
-        self.cursors.truncate(p.n_cursors);
-        self.cursors.resize_with(p.n_cursors, || None);
+        if self.cursors.len() != p.n_cursors {
+            self.cursors.resize_with(p.n_cursors, || None);
+        }
         if !self.aggs.is_empty() || p.n_aggs > 0 {
             self.aggs.clear();
             self.aggs.resize_with(p.n_aggs, || None);
         }
-        self.windows.clear();
-        self.once.clear();
-        self.once.resize(p.insns.len(), false);
-        self.aux.clear();
+        if !self.windows.is_empty() {
+            self.windows.clear();
+        }
+        if self.once_used || self.once.len() != p.insns.len() {
+            self.once.clear();
+            self.once.resize(p.insns.len(), false);
+            self.once_used = false;
+        }
+        if !self.aux.is_empty() {
+            self.aux.clear();
+        }
         self.row = (0, 0);
         self.halted = false;
         self.changes = 0;
@@ -386,7 +419,7 @@ impl Vm {
     /// it runs the interrupt and progress checks first (`window_spent`), as often as one
     /// counter per check would.
     fn run(&mut self, env: &mut Env<'_>) -> Result<StepResult> {
-        let program = Arc::clone(&self.program);
+        let program = Rc::clone(&self.program);
         loop {
             let Some(insn) = program.insns.get(self.pc) else {
                 self.halted = true;
@@ -772,7 +805,7 @@ impl Vm {
             } => {
                 let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
                 let slot = &mut self.regs[*dest];
-                if !c.column_into(pager, *column, slot)? {
+                if !c.column_into(pager, *column, slot, &mut self.spare_buffers)? {
                     *slot = default.clone().unwrap_or(Value::Null);
                 }
             }
@@ -1213,6 +1246,7 @@ impl Vm {
                 };
             }
             Insn::Once { target } => {
+                self.once_used = true;
                 if self.once[self.pc] {
                     return Ok(Jump(*target));
                 }
