@@ -134,19 +134,6 @@ fn backward_walks_return_sqlites_rows_in_order() {
 
 const N: i64 = 100_000;
 
-/// Runs `sql` to the end on Basalt, returning how many rows came and the VM steps taken.
-fn steps(conn: &Connection, sql: &str) -> (usize, u64) {
-    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
-    let mut rows = 0;
-    while stmt
-        .step_blocking()
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-    {
-        rows += 1;
-    }
-    (rows, stmt.vm_steps())
-}
-
 #[test]
 fn a_limit_stops_the_backward_walk() {
     let conn = Connection::open(":memory:").unwrap();
@@ -170,13 +157,13 @@ fn a_limit_stops_the_backward_walk() {
         "SELECT * FROM big WHERE a > 10 AND a <= 998.5 ORDER BY a DESC LIMIT 10",
         "SELECT * FROM big WHERE a >= 999 ORDER BY a DESC LIMIT 10",
     ] {
-        let (rows, steps) = steps(&conn, sql);
+        let (rows, steps) = oracle::rows_and_steps(&conn, sql);
         assert_eq!(rows, 10, "{sql}");
         // A few instructions per row: a sort would run at least one per table row.
         assert!(steps < 500, "{sql}: {steps} VM steps");
     }
     // The same query without the walk sorts, touching every row: the check can fail.
-    let (rows, steps) = steps(&conn, "SELECT * FROM big ORDER BY b DESC LIMIT 10");
+    let (rows, steps) = oracle::rows_and_steps(&conn, "SELECT * FROM big ORDER BY b DESC LIMIT 10");
     assert_eq!(rows, 10);
     assert!(steps > N as u64, "{steps} VM steps for a sort");
 }

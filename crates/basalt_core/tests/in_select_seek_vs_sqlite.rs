@@ -119,14 +119,7 @@ fn in_select_seek_work_is_bounded() {
          INSERT INTO big SELECT i, i FROM c;",
     )
     .unwrap();
-    let steps = |sql: &str| {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let mut rows = 0;
-        while stmt.step_blocking().unwrap() {
-            rows += 1;
-        }
-        (rows, stmt.vm_steps())
-    };
+    let steps = |sql: &str| oracle::rows_and_steps(&conn, sql);
     for sql in [
         "SELECT id FROM big WHERE a IN (SELECT k FROM few)",
         "SELECT id FROM big WHERE id IN (SELECT k FROM few)",

@@ -102,14 +102,7 @@ fn multi_index_or_work_is_bounded() {
          INSERT INTO big SELECT i, i, 200000 - i, i FROM n;",
     )
     .unwrap();
-    let run = |sql: &str| {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let mut rows = 0;
-        while stmt.step_blocking().unwrap() {
-            rows += 1;
-        }
-        (rows, stmt.vm_steps())
-    };
+    let run = |sql: &str| oracle::rows_and_steps(&conn, sql);
     let (rows, steps) = run("SELECT id FROM big WHERE a = 5 OR b = 199990 OR id = 5");
     assert_eq!(rows, 2);
     assert!(steps < 300, "{steps} VM steps");

@@ -300,3 +300,17 @@ pub fn assert_same_plans(mine: &Connection, oracle: &rusqlite::Connection, queri
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Runs `sql` to the end on Basalt: how many rows came and the VM instructions it took
+/// (`Statement::vm_steps`), the measure of bounded work.
+pub fn rows_and_steps(conn: &Connection, sql: &str) -> (usize, u64) {
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut rows = 0;
+    while stmt
+        .step_blocking()
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    {
+        rows += 1;
+    }
+    (rows, stmt.vm_steps())
+}
