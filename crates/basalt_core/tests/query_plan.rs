@@ -316,9 +316,9 @@ fn undescribed_shapes_are_refused() {
         "SELECT * FROM t JOIN w ON EXISTS (SELECT 1 FROM u WHERE u.x = t.a)",
         "SELECT (SELECT count(*) FROM u WHERE EXISTS (SELECT 1 FROM w WHERE w.p = u.x)) FROM t",
         // A subquery that holds what the plan cannot describe yet.
-        "SELECT (SELECT p FROM (SELECT * FROM w)) FROM t",
+        "SELECT (SELECT p FROM (SELECT DISTINCT * FROM w)) FROM t",
         "SELECT (SELECT 1 UNION SELECT 2) FROM t",
-        "SELECT * FROM (SELECT * FROM t)",
+        "SELECT * FROM (SELECT d, count(*) FROM t GROUP BY d)",
         "WITH c AS (SELECT 1) SELECT * FROM c",
         "SELECT 1 UNION SELECT 2",
         "SELECT * FROM t RIGHT JOIN u ON u.id = t.a",

@@ -263,7 +263,7 @@ fn auto_index<'e>(level: usize, conds: &[&Cond<'e>], sc: &Scope<'_>) -> Option<A
         return None;
     }
     Some(AutoIndex {
-        source: source.name.clone(),
+        source: source.plan_name().to_string(),
         terms,
         built: None,
     })

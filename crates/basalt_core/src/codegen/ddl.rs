@@ -516,6 +516,7 @@ impl Ctx<'_> {
                 order_walk: std::cell::Cell::new(None),
                 order_kept: std::cell::RefCell::new(Vec::new()),
                 index_hints: Vec::new(),
+                flattened: Vec::new(),
                 authorizer: None,
                 auth_ignored: std::cell::RefCell::new(Vec::new()),
             };

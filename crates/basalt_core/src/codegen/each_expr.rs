@@ -91,6 +91,39 @@ fn column(c: &ast::ColumnDef, f: &mut dyn FnMut(&ast::Expr)) {
     }
 }
 
+/// Calls `f` on every expression a query's own names are resolved in: its result columns,
+/// ON clauses, WHERE, GROUP BY, HAVING, windows and `order_by`, with the expression
+/// subqueries in them, but not the subqueries in its FROM (which cannot see its sources).
+pub(super) fn each_scope_expr(
+    body: &ast::SelectBody,
+    order_by: &[ast::OrderingTerm],
+    f: &mut dyn FnMut(&ast::Expr),
+) {
+    returning(Some(&body.columns), f);
+    if let Some(from) = &body.from {
+        on_clauses(from, f);
+    }
+    opt(body.where_.as_ref(), f);
+    body.group_by.iter().for_each(|e| expr(e, f));
+    opt(body.having.as_ref(), f);
+    body.windows.iter().for_each(|w| window(&w.window, f));
+    order_by.iter().for_each(|o| expr(&o.expr, f));
+}
+
+fn on_clauses(from: &ast::FromClause, f: &mut dyn FnMut(&ast::Expr)) {
+    for join in &from.joins {
+        if let ast::TableOrSubquery::Nested { from, .. } = &join.table {
+            on_clauses(from, f);
+        }
+        if let Some(ast::JoinConstraint::On(e)) = &join.constraint {
+            expr(e, f);
+        }
+    }
+    if let ast::TableOrSubquery::Nested { from: nested, .. } = &from.first {
+        on_clauses(nested, f);
+    }
+}
+
 fn opt(e: Option<&ast::Expr>, f: &mut dyn FnMut(&ast::Expr)) {
     if let Some(e) = e {
         expr(e, f);

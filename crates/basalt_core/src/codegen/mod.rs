@@ -29,6 +29,7 @@ mod dml;
 mod each_expr;
 mod estimate;
 mod expr;
+mod flatten;
 mod in_existing;
 mod in_seek;
 mod index_hint;
@@ -368,6 +369,9 @@ pub struct Ctx<'a> {
     /// Source cursors of tables named `INDEXED BY` or `NOT INDEXED`, with the hint their
     /// loops obey (`index_hint.rs`).
     index_hints: Vec<(CursorId, index_hint::IndexHint)>,
+    /// FROM items of the SELECT being compiled that are read as their table (`flatten.rs`),
+    /// until `add_source` takes them.
+    flattened: Vec<flatten::Flattened>,
     /// The connection's authorizer, if one is set (`authorize.rs`).
     authorizer: Option<std::rc::Rc<crate::hooks::Authorizer>>,
     /// (database, table, column) whose reads the authorizer answered IGNORE: they read NULL.
@@ -499,6 +503,7 @@ fn compile_noting(
         order_walk: std::cell::Cell::new(None),
         order_kept: std::cell::RefCell::new(Vec::new()),
         index_hints: Vec::new(),
+        flattened: Vec::new(),
         authorizer,
         auth_ignored: std::cell::RefCell::new(Vec::new()),
     };

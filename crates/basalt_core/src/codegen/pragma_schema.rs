@@ -153,6 +153,7 @@ impl Ctx<'_> {
             cursor,
             columns,
             table: None,
+            plan_name: None,
             coroutine: None,
         });
         Ok(())

@@ -16,7 +16,8 @@
 //!   that SELECT: SELECTs are numbered as the parser finishes them, so inner before outer and
 //!   left before right, which is the order of their closing parentheses. The numbering is
 //!   right only because every statement holding another kind of SELECT (a compound, a FROM
-//!   subquery, a view or CTE, VALUES) is refused.
+//!   subquery, a view or CTE, VALUES) is refused. A flattened FROM subquery, view or CTE
+//!   (`flatten.rs`) is described as its table, and refused beside expression subqueries.
 
 use super::access::Access;
 use super::each_expr::each_expr;
@@ -92,6 +93,11 @@ impl PlanNotes {
         std::mem::take(&mut self.expecting_subquery)
     }
 
+    /// Whether the statement holds expression subqueries (scalar, EXISTS, IN).
+    pub(super) fn has_expression_subqueries(&self) -> bool {
+        !self.subquery_ends.is_empty()
+    }
+
     /// The position of the last row noted so far.
     pub(super) fn last_row(&self) -> Option<usize> {
         self.rows.len().checked_sub(1)
@@ -146,7 +152,7 @@ impl Access<'_> {
     /// or `None` where the source is not a table Basalt can describe.
     pub(super) fn describe(&self, source: &Source) -> Option<String> {
         source.table.as_ref()?;
-        let name = &source.name;
+        let name = source.plan_name();
         Some(match self {
             Access::Scan | Access::ScanBack => format!("SCAN {name}"),
             Access::Coroutine(_) => return None,

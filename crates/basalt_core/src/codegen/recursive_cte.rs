@@ -267,6 +267,7 @@ impl Ctx<'_> {
                     cursor: *cursor,
                     columns: columns.clone(),
                     table: None,
+                    plan_name: None,
                     coroutine: None,
                 }))
             }
@@ -425,6 +426,7 @@ impl Ctx<'_> {
             cursor,
             columns,
             table: None,
+            plan_name: None,
             coroutine,
         });
         Ok(())

@@ -136,6 +136,9 @@ pub struct Source {
     pub columns: Vec<SrcColumn>,
     /// A real table: `rowid` and its aliases resolve.
     pub table: Option<Table>,
+    /// The name EXPLAIN QUERY PLAN gives the loop, where not `name`: a flattened subquery's
+    /// loop is its table's (`flatten.rs`).
+    pub plan_name: Option<String>,
     /// A co-routine's output (a recursive CTE read lazily): the register its `Yield`s swap.
     /// Each `Yield` leaves one row in `cursor`, a one-row table; the loop over the source
     /// yields instead of stepping the cursor, and cannot restart.
@@ -143,6 +146,11 @@ pub struct Source {
 }
 
 impl Source {
+    /// The name EXPLAIN QUERY PLAN gives this source's loop.
+    pub fn plan_name(&self) -> &str {
+        self.plan_name.as_deref().unwrap_or(&self.name)
+    }
+
     /// The column `r` reads from this source.
     fn column_read(&self, r: &Resolved) -> Option<&SrcColumn> {
         debug_assert_eq!(r.cursor, self.cursor);

@@ -657,10 +657,18 @@ impl Ctx<'_> {
             ast::SelectCore::Select(body) => body,
         };
         let mut sc = Scope::new(outer);
-        let mut conds: Vec<(Cond<'_>, Option<usize>)> = Vec::new();
+        // The WHERE terms of the subqueries read as their tables come first, as in SQLite.
+        let pending = self.flattened.len();
+        let flat_terms = self.flatten_from(core, order_by);
+        let mut conds: Vec<(Cond<'_>, Option<usize>)> =
+            flat_terms.iter().map(|t| (Cond::Ast(t), None)).collect();
         let mut joins: Vec<OuterJoin<'_>> = Vec::new();
         if let Some(from) = &body.from {
-            self.join_sources(from, &mut sc, &mut conds, &mut joins)?;
+            let joined = self.join_sources(from, &mut sc, &mut conds, &mut joins);
+            // Each flattened item was read as its table (a nested query takes only its own).
+            debug_assert!(joined.is_err() || self.flattened.len() == pending);
+            self.flattened.truncate(pending);
+            joined?;
         }
         if let Some(w) = &body.where_ {
             let mut parts = Vec::new();
@@ -1294,6 +1302,10 @@ impl Ctx<'_> {
     }
 
     fn add_source(&mut self, t: &ast::TableOrSubquery, sc: &mut Scope<'_>) -> Result<()> {
+        if let Some(flat) = self.take_flattened(t) {
+            self.open_flattened(flat, sc);
+            return Ok(());
+        }
         match t {
             ast::TableOrSubquery::Table {
                 name,
@@ -1449,6 +1461,7 @@ impl Ctx<'_> {
             cursor,
             columns,
             table: None,
+            plan_name: None,
             coroutine,
         });
         Ok(())
@@ -1935,6 +1948,7 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
         cursor,
         columns,
         table: Some(table.clone()),
+        plan_name: None,
         coroutine: None,
     }
 }
@@ -1977,6 +1991,7 @@ fn schema_source(name: String, cursor: CursorId, db: Db) -> Source {
         cursor,
         columns,
         table: Some(table),
+        plan_name: None,
         coroutine: None,
     }
 }
