@@ -272,12 +272,13 @@ fn auto_index<'e>(level: usize, conds: &[&Cond<'e>], sc: &Scope<'_>) -> Option<A
 /// `column = value` with the column on the level's source and a value known before its loop.
 fn key_term<'e>(i: usize, cond: &Cond<'e>, level: usize, sc: &Scope<'_>) -> Option<KeyTerm<'e>> {
     let source = &sc.sources[level];
+    // A table's own name for its column (a flattened subquery may show it under another).
     let name_of = |column: &Resolved| {
-        source
-            .columns
-            .iter()
-            .find(|c| c.read == column.read)
-            .map(|c| c.name.clone())
+        let at = source.columns.iter().position(|c| c.read == column.read)?;
+        match source.table.as_ref().and_then(|t| t.columns.get(at)) {
+            Some(c) => Some(c.name.clone()),
+            None => Some(source.columns[at].name.clone()),
+        }
     };
     match cond {
         Cond::Ast(_) => {

@@ -8,11 +8,12 @@
 //! Invariants (each is why an item that breaks it is left to the ordinary path):
 //! - The outer query sees exactly what the subquery showed. The flattened source carries all
 //!   of the table's columns in table order, those the subquery did not select `hidden` (out of
-//!   `*` and unqualified names); the selected ones keep the names, affinities and collations a
-//!   subquery column reading them has. So the selected columns must be distinct, in table
-//!   order, and named as the table names them, and the outer query must name no column the
-//!   subquery hid (qualified names reach hidden columns) and no rowid the subquery did not
-//!   select. `alias.*` must not be written unless every column is selected.
+//!   `*` and unqualified names); the selected ones take the names the subquery shows them
+//!   under and keep the affinities and collations a subquery column reading them has. So the
+//!   selected columns must be distinct and in table order, every name the source holds
+//!   distinct, and the outer query must name no column the subquery hid (qualified names
+//!   reach hidden columns) and no rowid the subquery did not select. `alias.*` must not be
+//!   written unless every column is selected.
 //! - The subquery is a plain one: no WITH, compound, VALUES, DISTINCT, GROUP BY, HAVING,
 //!   window, ORDER BY or LIMIT; one FROM item, a real table with no INDEXED BY; no subquery
 //!   in its WHERE, whose names are all the table's own (nothing correlated), so that WHERE
@@ -36,8 +37,8 @@ pub(super) struct Flattened {
     /// The FROM item, by address: the one the ordinary path would have compiled.
     item: *const ast::TableOrSubquery,
     pub table: Table,
-    /// Per table column: whether the subquery selected it.
-    pub selected: Vec<bool>,
+    /// Per table column: the name the subquery shows it under, `None` where it hid it.
+    pub names: Vec<Option<String>>,
     /// The name the outer query knows the source by.
     pub alias: String,
     /// The name SQLite's plan gives the loop: the table's alias in the subquery, or its name.
@@ -50,7 +51,8 @@ struct Inner {
     /// The name the subquery's own text knows the table by (its alias, else its name), which
     /// SQLite's plan also calls the loop.
     own_name: String,
-    selected: Vec<bool>,
+    /// Per table column: the name the subquery shows it under, `None` where it hid it.
+    names: Vec<Option<String>>,
 }
 
 impl Ctx<'_> {
@@ -141,8 +143,10 @@ impl Ctx<'_> {
         core: &ast::SelectCore,
         order_by: &[ast::OrderingTerm],
     ) -> Option<(Flattened, Vec<ast::Expr>)> {
-        let (select, default_db, view_db) = match item {
-            ast::TableOrSubquery::Subquery { select, .. } => (&**select, self.default_db, None),
+        let (select, default_db, view_db, list) = match item {
+            ast::TableOrSubquery::Subquery { select, .. } => {
+                (&**select, self.default_db, None, None)
+            }
             ast::TableOrSubquery::Table {
                 name,
                 indexed: None,
@@ -150,6 +154,7 @@ impl Ctx<'_> {
             } if name.schema.is_none() && self.names_cte(&name.name.value) => (
                 &*self.plain_cte(&name.name.value)?.select,
                 self.default_db,
+                None,
                 None,
             ),
             ast::TableOrSubquery::Table {
@@ -159,12 +164,17 @@ impl Ctx<'_> {
             } => {
                 let view = self.view_item(name)?;
                 let default_db = (view.db == Db::Main).then_some(Db::Main);
-                (&view.select, default_db, Some(view.db))
+                (
+                    &view.select,
+                    default_db,
+                    Some(view.db),
+                    view.columns.as_deref(),
+                )
             }
             _ => return None,
         };
         let sub = plain_body(select)?;
-        let inner = self.inner_table(sub, default_db, view_db.is_some())?;
+        let inner = self.inner_table(sub, default_db, view_db.is_some(), list)?;
         // `db.view.column` names a view's column (of a table in the view's database).
         let qualifier = view_db.filter(|&db| db == inner.table.db);
         if !outer_names_allowed(core, order_by, alias, qualifier, &inner) {
@@ -181,7 +191,7 @@ impl Ctx<'_> {
         let flat = Flattened {
             item,
             table: inner.table,
-            selected: inner.selected,
+            names: inner.names,
             alias: alias.to_string(),
             plan_name: inner.own_name,
         };
@@ -189,7 +199,7 @@ impl Ctx<'_> {
     }
 
     /// The view a FROM item names, where the ordinary path would expand one: no CTE or table of
-    /// that name comes first, and the view has no column list of its own.
+    /// that name comes first.
     fn view_item(&self, name: &ast::QualifiedName) -> Option<&crate::catalog::View> {
         let tname = &name.name.value;
         if name.schema.is_none() && self.names_cte(tname) {
@@ -199,8 +209,7 @@ impl Ctx<'_> {
         if self.catalog.table_in(db, tname).is_some() {
             return None;
         }
-        let view = self.catalog.view_in(db, tname)?;
-        view.columns.is_none().then_some(view)
+        self.catalog.view_in(db, tname)
     }
 
     /// The CTE a FROM item named `name` reads, where it may be flattened: not a CTE's guard
@@ -243,6 +252,7 @@ impl Ctx<'_> {
         sub: &ast::SelectBody,
         default_db: Option<Db>,
         in_view: bool,
+        list: Option<&[String]>,
     ) -> Option<Inner> {
         let from = sub.from.as_ref()?;
         if !from.joins.is_empty() {
@@ -272,11 +282,11 @@ impl Ctx<'_> {
             return None;
         }
         let own_name = alias.as_ref().map_or(tname, |a| a.value.as_str());
-        let selected = selected_columns(sub, table, own_name)?;
+        let names = shown_columns(sub, table, own_name, list)?;
         Some(Inner {
             table: table.clone(),
             own_name: own_name.to_string(),
-            selected,
+            names,
         })
     }
 }
@@ -300,25 +310,34 @@ fn plain_body(select: &ast::Select) -> Option<&ast::SelectBody> {
     plain.then_some(&**body)
 }
 
-/// Which of `table`'s columns `sub` selects, if each result column is `*`, `t.*` or a bare
-/// column of the table named as the table names it, and together they are distinct and in
-/// table order.
-fn selected_columns(sub: &ast::SelectBody, table: &Table, own_name: &str) -> Option<Vec<bool>> {
-    let mut selected = vec![false; table.columns.len()];
+/// The name `sub` shows each of `table`'s columns under (`None`: not selected), if each result
+/// column is `*`, `t.*` or a bare column of the table, together distinct and in table order;
+/// `list` is a view's column list, naming the selected columns in turn. Every name the
+/// flattened source will hold (shown or hidden) must be distinct, and a rowid name may not be
+/// given to another column, so that each resolves to the one column it meant.
+fn shown_columns(
+    sub: &ast::SelectBody,
+    table: &Table,
+    own_name: &str,
+    list: Option<&[String]>,
+) -> Option<Vec<Option<String>>> {
+    let mut names: Vec<Option<String>> = vec![None; table.columns.len()];
     let mut last: Option<usize> = None;
-    let mut take = |i: usize| -> Option<()> {
+    let mut take = |i: usize, alias: Option<&str>| -> Option<()> {
         if last.is_some_and(|l| l >= i) {
             return None;
         }
         last = Some(i);
-        selected[i] = true;
+        names[i] = Some(alias.unwrap_or(&table.columns[i].name).to_string());
         Some(())
     };
     for column in &sub.columns {
         match column {
-            ast::ResultColumn::Star => (0..table.columns.len()).try_for_each(&mut take)?,
+            ast::ResultColumn::Star => {
+                (0..table.columns.len()).try_for_each(|i| take(i, None))?;
+            }
             ast::ResultColumn::TableStar(t) if t.value.eq_ignore_ascii_case(own_name) => {
-                (0..table.columns.len()).try_for_each(&mut take)?
+                (0..table.columns.len()).try_for_each(|i| take(i, None))?;
             }
             ast::ResultColumn::TableStar(_) => return None,
             ast::ResultColumn::Expr { expr, alias } => {
@@ -332,15 +351,34 @@ fn selected_columns(sub: &ast::SelectBody, table: &Table, own_name: &str) -> Opt
                     _ => return None,
                 };
                 let i = table.column_index(&name.value)?;
-                let written = &table.columns[i].name;
-                if alias.as_ref().is_some_and(|a| a.value != *written) {
-                    return None;
-                }
-                take(i)?;
+                take(i, alias.as_ref().map(|a| a.value.as_str()))?;
             }
         }
     }
-    Some(selected)
+    if let Some(list) = list {
+        let mut given = list.iter();
+        for name in names.iter_mut().flatten() {
+            *name = given.next()?.clone();
+        }
+        if given.next().is_some() {
+            return None;
+        }
+    }
+    let held: Vec<&str> = names
+        .iter()
+        .zip(&table.columns)
+        .map(|(shown, c)| shown.as_deref().unwrap_or(&c.name))
+        .collect();
+    let distinct = held
+        .iter()
+        .enumerate()
+        .all(|(i, a)| !held[..i].iter().any(|b| a.eq_ignore_ascii_case(b)));
+    let rowid_kept = names.iter().zip(&table.columns).all(|(shown, c)| {
+        shown
+            .as_deref()
+            .is_none_or(|n| !is_rowid_name(n) || n.eq_ignore_ascii_case(&c.name))
+    });
+    (distinct && rowid_kept).then_some(names)
 }
 
 /// Whether the FROM clause lets a flattened item's WHERE join the outer WHERE and its hidden
@@ -367,11 +405,23 @@ fn outer_names_allowed(
     inner: &Inner,
 ) -> bool {
     let table = &inner.table;
-    let selected_name = |n: &str| table.column_index(n).is_some_and(|i| inner.selected[i]);
+    let shown = |n: &str| {
+        inner
+            .names
+            .iter()
+            .flatten()
+            .any(|s| s.eq_ignore_ascii_case(n))
+    };
+    let hidden = |n: &str| {
+        inner
+            .names
+            .iter()
+            .zip(&table.columns)
+            .any(|(s, c)| s.is_none() && c.name.eq_ignore_ascii_case(n))
+    };
     // A hidden column or an unselected rowid: reachable once the subquery is a table.
-    let unreachable_before =
-        |n: &str| !selected_name(n) && (table.column_index(n).is_some() || is_rowid_name(n));
-    let all_selected = inner.selected.iter().all(|&s| s);
+    let unreachable_before = |n: &str| !shown(n) && (hidden(n) || is_rowid_name(n));
+    let all_selected = inner.names.iter().all(Option::is_some);
     let ast::SelectCore::Select(body) = core else {
         return false;
     };
@@ -435,34 +485,64 @@ fn qualified(e: &ast::Expr, alias: &str, inner: &Inner) -> Option<ast::Expr> {
     if !ok {
         return None;
     }
+    let name_of = |n: &str| {
+        let i = table.column_index(n)?;
+        Some(
+            inner.names[i]
+                .clone()
+                .unwrap_or_else(|| table.columns[i].name.clone()),
+        )
+    };
     let mut out = e.clone();
-    requalify(&mut out, alias);
+    requalify(
+        &mut out,
+        &Requalify {
+            alias,
+            name_of: &name_of,
+        },
+    );
     Some(out)
 }
 
-/// Names every column of `e` as `alias.column`.
-fn requalify(e: &mut ast::Expr, alias: &str) {
+/// How a subquery's column names read once it is flattened: through the outer alias, each
+/// under the name the flattened source gives it.
+struct Requalify<'a> {
+    alias: &'a str,
+    /// The source's name for a column of the table (a renamed one's alias), or `None` for a
+    /// rowid name, which keeps its name.
+    name_of: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Names every column of `e` as `alias.column`, `column` as the flattened source names it.
+fn requalify(e: &mut ast::Expr, to: &Requalify<'_>) {
     let outer = |span| ast::Name {
-        value: alias.to_string(),
+        value: to.alias.to_string(),
         quote: ast::Quote::Bracket,
         span,
+    };
+    let renamed = |n: &ast::Name| ast::Name {
+        value: (to.name_of)(&n.value).unwrap_or_else(|| n.value.clone()),
+        ..n.clone()
     };
     match &mut e.kind {
         ExprKind::Id(n) => {
             e.kind = ExprKind::Qualified {
                 schema: None,
                 table: outer(n.span),
-                column: n.clone(),
+                column: renamed(n),
             };
         }
-        ExprKind::Qualified { table, .. } => *table = outer(table.span),
+        ExprKind::Qualified { table, column, .. } => {
+            *table = outer(table.span);
+            *column = renamed(column);
+        }
         ExprKind::Unary(_, a)
         | ExprKind::Cast { expr: a, .. }
         | ExprKind::Collate { expr: a, .. }
-        | ExprKind::NullTest { expr: a, .. } => requalify(a, alias),
+        | ExprKind::NullTest { expr: a, .. } => requalify(a, to),
         ExprKind::Binary(a, _, b) => {
-            requalify(a, alias);
-            requalify(b, alias);
+            requalify(a, to);
+            requalify(b, to);
         }
         ExprKind::Like {
             expr,
@@ -470,22 +550,22 @@ fn requalify(e: &mut ast::Expr, alias: &str) {
             escape,
             ..
         } => {
-            requalify(expr, alias);
-            requalify(pattern, alias);
+            requalify(expr, to);
+            requalify(pattern, to);
             if let Some(x) = escape {
-                requalify(x, alias);
+                requalify(x, to);
             }
         }
         ExprKind::Between {
             expr, low, high, ..
         } => {
-            requalify(expr, alias);
-            requalify(low, alias);
-            requalify(high, alias);
+            requalify(expr, to);
+            requalify(low, to);
+            requalify(high, to);
         }
         ExprKind::InList { expr, list, .. } => {
-            requalify(expr, alias);
-            list.iter_mut().for_each(|x| requalify(x, alias));
+            requalify(expr, to);
+            list.iter_mut().for_each(|x| requalify(x, to));
         }
         ExprKind::Case {
             operand,
@@ -493,28 +573,26 @@ fn requalify(e: &mut ast::Expr, alias: &str) {
             else_,
         } => {
             if let Some(o) = operand {
-                requalify(o, alias);
+                requalify(o, to);
             }
             for (w, t) in whens {
-                requalify(w, alias);
-                requalify(t, alias);
+                requalify(w, to);
+                requalify(t, to);
             }
             if let Some(x) = else_ {
-                requalify(x, alias);
+                requalify(x, to);
             }
         }
         ExprKind::Function { args, filter, .. } => {
             if let ast::FunctionArgs::List { args, order_by, .. } = args {
-                args.iter_mut().for_each(|x| requalify(x, alias));
-                order_by
-                    .iter_mut()
-                    .for_each(|o| requalify(&mut o.expr, alias));
+                args.iter_mut().for_each(|x| requalify(x, to));
+                order_by.iter_mut().for_each(|o| requalify(&mut o.expr, to));
             }
             if let Some(f) = filter {
-                requalify(f, alias);
+                requalify(f, to);
             }
         }
-        ExprKind::Vector(items) => items.iter_mut().for_each(|x| requalify(x, alias)),
+        ExprKind::Vector(items) => items.iter_mut().for_each(|x| requalify(x, to)),
         ExprKind::Literal(_)
         | ExprKind::Variable(_)
         | ExprKind::Subquery(_)
@@ -537,9 +615,12 @@ impl Ctx<'_> {
             key: None,
         });
         let mut source = super::select::table_source(&flat.table, flat.alias, cursor);
-        debug_assert_eq!(source.columns.len(), flat.selected.len());
-        for (column, selected) in source.columns.iter_mut().zip(&flat.selected) {
-            column.hidden = !selected;
+        debug_assert_eq!(source.columns.len(), flat.names.len());
+        for (column, shown) in source.columns.iter_mut().zip(flat.names) {
+            match shown {
+                Some(name) => column.name = name,
+                None => column.hidden = true,
+            }
         }
         source.plan_name = Some(flat.plan_name);
         sc.sources.push(source);
