@@ -7,8 +7,9 @@
 //!   ([`Access::describe`]), a sorter or set that was opened. Nothing is described from the
 //!   SQL text alone.
 //! - A shape whose plan Basalt cannot describe truthfully yet (subqueries in FROM, views,
-//!   CTEs, compounds, co-routines, RIGHT and FULL joins, DISTINCT aggregates, statements other
-//!   than SELECT, and the expression subqueries SQLite rewrites: see [`sqlite_rewrites`])
+//!   CTEs, compounds, co-routines, RIGHT and FULL joins, DISTINCT aggregates, INSERT and
+//!   UPDATE/DELETE with WITH, RETURNING or a subquery, and the expression subqueries SQLite
+//!   rewrites: see [`sqlite_rewrites`])
 //!   refuses the whole EXPLAIN QUERY PLAN with `not_supported`: a partial tree would be a
 //!   wrong one.
 //! - An expression subquery (scalar, EXISTS, IN) gets a row `[CORRELATED] SCALAR|LIST
@@ -63,12 +64,26 @@ impl PlanNotes {
     /// Notes for `stmt`, refusing up front the subqueries SQLite turns into something else.
     pub(super) fn for_statement(stmt: &ast::Stmt) -> PlanNotes {
         let mut notes = PlanNotes::default();
-        let ast::Stmt::Select(select) = stmt else {
-            notes.refuse("statements other than SELECT");
-            return notes;
-        };
-        if let Some(what) = sqlite_rewrites(select) {
-            notes.refuse(what);
+        match stmt {
+            ast::Stmt::Select(select) => {
+                if let Some(what) = sqlite_rewrites(select) {
+                    notes.refuse(what);
+                }
+            }
+            ast::Stmt::Update(u)
+                if u.with.is_none() && u.from.is_none() && u.returning.is_none() => {}
+            ast::Stmt::Delete(d) if d.with.is_none() && d.returning.is_none() => {}
+            _ => {
+                notes.refuse("statements other than SELECT, UPDATE and DELETE");
+                return notes;
+            }
+        }
+        if !matches!(stmt, ast::Stmt::Select(_)) {
+            each_expr(stmt, &mut |e| {
+                if subquery_of(e).is_some() || matches!(e.kind, ExprKind::InTable { .. }) {
+                    notes.refuse("UPDATE and DELETE with subqueries");
+                }
+            });
         }
         each_expr(stmt, &mut |e| {
             if matches!(e.kind, ExprKind::InTable { .. }) {
