@@ -511,12 +511,17 @@ pub(super) fn cte_columns(
             )));
         }
     }
+    let derived = match names {
+        Some(_) => Vec::new(),
+        None => distinct_names(out.iter().map(|c| c.name.as_str())),
+    };
     Ok(out
         .iter()
         .enumerate()
         .map(|(i, c)| SrcColumn {
             name: names
                 .and_then(|n| n.get(i))
+                .or_else(|| derived.get(i))
                 .map_or_else(|| c.name.clone(), Clone::clone),
             affinity: c.affinity,
             collation: c.collation.map_or(Collation::Binary, |x| x.0),
@@ -527,4 +532,26 @@ pub(super) fn cte_columns(
             declared_type: c.declared_type.clone(),
         })
         .collect())
+}
+
+/// A subquery's column names as SQLite derives them: a name already taken (ignoring case)
+/// becomes `name:N` (a `:` and any digits ending it replaced), N counting up until it is free
+/// (SQLite draws a random N after three tries; Basalt keeps counting).
+fn distinct_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken: Vec<String> = Vec::new();
+    for name in names {
+        let mut candidate = name.to_string();
+        let mut count = 0u32;
+        while taken.iter().any(|t| t.eq_ignore_ascii_case(&candidate)) {
+            let digits = candidate.trim_end_matches(|c: char| c.is_ascii_digit());
+            let base = match digits.strip_suffix(':') {
+                Some(base) if !base.is_empty() => base,
+                _ => candidate.as_str(),
+            };
+            count += 1;
+            candidate = format!("{base}:{count}");
+        }
+        taken.push(candidate);
+    }
+    taken
 }
