@@ -9,7 +9,7 @@
 //! and `sqlite3` command-line shells instead (`shell.rs`).
 //!
 //! `cargo run --release -p basalt_bench -- [--scale F] [--only NAME[,NAME..]] [--rounds N]
-//! [--cpu] [--shell [--basalt PATH] [--sqlite3 PATH]]`
+//! [--cpu] [--faults] [--shell [--basalt PATH] [--sqlite3 PATH]]`
 
 mod engine;
 mod shell;
@@ -22,12 +22,13 @@ use std::time::{Duration, Instant};
 use workloads::{Setup, Sizes, Workload, WORKLOADS};
 
 const USAGE: &str = "usage: basalt-bench [--scale F] [--only NAME[,NAME..]] [--rounds N] [--cpu] \
-[--shell [--basalt PATH] [--sqlite3 PATH]]
+[--faults] [--shell [--basalt PATH] [--sqlite3 PATH]]
   --scale F    multiply the issue's sizes by F (e.g. 0.1 for a quick run; default 1)
   --only LIST  run only these workloads (comma-separated)
   --rounds N   timed rounds per workload (default 3); the median is reported
   --cpu        time CPU (user + system) instead of wall-clock time: steadier on a busy
                machine, but blind to waiting for the disk
+  --faults     also print each engine's median page faults in the timed part (API runs)
   --shell      feed SQL scripts to the basalt and sqlite3 shells, timed end to end
   --basalt P   the basalt shell binary (default: next to this binary)
   --sqlite3 P  the sqlite3 binary (default: sqlite3 on PATH)";
@@ -38,6 +39,7 @@ pub struct Options {
     pub rounds: usize,
     pub shell: bool,
     pub cpu: bool,
+    pub faults: bool,
     pub basalt_bin: PathBuf,
     pub sqlite3_bin: PathBuf,
 }
@@ -49,6 +51,7 @@ fn parse_args() -> std::result::Result<Options, String> {
         rounds: 3,
         shell: false,
         cpu: false,
+        faults: false,
         basalt_bin: default_basalt_bin(),
         sqlite3_bin: PathBuf::from("sqlite3"),
     };
@@ -75,6 +78,7 @@ fn parse_args() -> std::result::Result<Options, String> {
             }
             "--shell" => o.shell = true,
             "--cpu" => o.cpu = true,
+            "--faults" => o.faults = true,
             "--basalt" => o.basalt_bin = PathBuf::from(value("--basalt")?),
             "--sqlite3" => o.sqlite3_bin = PathBuf::from(value("--sqlite3")?),
             "-h" | "--help" => return Err(USAGE.into()),
@@ -277,20 +281,34 @@ pub struct Clock {
     pub who: libc::c_int,
 }
 
-pub struct Started(Instant, Duration);
+pub struct Started(Instant, Duration, u64);
+
+thread_local! {
+    /// Page faults (minor and major) of the last timed part `Clock::elapsed` measured.
+    static LAST_FAULTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 
 impl Clock {
-    fn cpu_time(&self) -> Duration {
+    fn usage(&self) -> libc::rusage {
         // SAFETY: getrusage writes only into the zeroed struct it is given.
-        let usage = unsafe {
+        unsafe {
             let mut usage: libc::rusage = std::mem::zeroed();
             libc::getrusage(self.who, &mut usage);
             usage
-        };
+        }
+    }
+
+    fn cpu_time(&self) -> Duration {
+        let usage = self.usage();
         let tv = |t: libc::timeval| {
             Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
         };
         tv(usage.ru_utime) + tv(usage.ru_stime)
+    }
+
+    fn faults(&self) -> u64 {
+        let usage = self.usage();
+        (usage.ru_minflt + usage.ru_majflt) as u64
     }
 
     pub fn start(&self) -> Started {
@@ -299,10 +317,11 @@ impl Clock {
         } else {
             Duration::ZERO
         };
-        Started(Instant::now(), cpu)
+        Started(Instant::now(), cpu, self.faults())
     }
 
     pub fn elapsed(&self, started: &Started) -> Duration {
+        LAST_FAULTS.set(self.faults().saturating_sub(started.2));
         if self.cpu {
             self.cpu_time().saturating_sub(started.1)
         } else {
@@ -360,9 +379,26 @@ fn run_api(o: &Options) -> Result<()> {
     };
     print_header("API (basalt_core vs rusqlite)", o, sizes);
     for w in selected(o) {
-        let t = alternate(o.rounds, |e, round| fixtures.time(w, e, round))
-            .map_err(|e| format!("{}: {e}", w.name))?;
+        let mut faults = [Vec::new(), Vec::new()];
+        let t = alternate(o.rounds, |e, round| {
+            let timed = fixtures.time(w, e, round)?;
+            faults[e].push(LAST_FAULTS.get());
+            Ok(timed)
+        })
+        .map_err(|e| format!("{}: {e}", w.name))?;
         print_row(w.name, &t);
+        if o.faults {
+            let median = |f: &mut Vec<u64>| {
+                f.sort_unstable();
+                f[f.len() / 2]
+            };
+            println!(
+                "{:<16} {:>12} {:>12}  (page faults, median)",
+                "",
+                median(&mut faults[0]),
+                median(&mut faults[1])
+            );
+        }
     }
     Ok(())
 }

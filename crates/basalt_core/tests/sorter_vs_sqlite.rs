@@ -99,3 +99,24 @@ fn sorter_records_share_keys_and_results_as_in_sqlite() {
         "SELECT max(b), a FROM t",
     ]);
 }
+
+/// Sorts large enough for the radix sort to split by its most significant digits before it
+/// sorts the parts in cache (more than 16,384 rows): many ties (kept in scan order), real keys
+/// whose top bytes (the exponents) are few, keys whose varying bits pack into one word and keys
+/// that do not (extreme integers beside a second column).
+#[test]
+fn large_numeric_sorts_order_as_in_sqlite() {
+    oracle::compare(&[
+        "CREATE TABLE big(id INTEGER PRIMARY KEY, v REAL, w INTEGER, x INTEGER)",
+        "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 40000) \
+         INSERT INTO big SELECT n, (n % 997) * 0.25, (n * 2654435761) % 4294967296 - 2147483648, \
+         CASE n % 3 WHEN 0 THEN 9223372036854775807 - n WHEN 1 THEN -9223372036854775807 + n \
+         ELSE n % 7 END FROM c",
+        "SELECT id, v FROM big ORDER BY v DESC, id",
+        "SELECT id, v FROM big ORDER BY v",
+        "SELECT id, w FROM big ORDER BY w DESC",
+        "SELECT id, x, w FROM big ORDER BY x, w DESC",
+        "SELECT id, x FROM big ORDER BY x DESC",
+        "SELECT x, count(*), min(id) FROM big GROUP BY x",
+    ]);
+}

@@ -33,6 +33,7 @@ pub mod func;
 mod insn;
 mod journal;
 pub mod pragma;
+mod radix;
 pub mod savepoint;
 mod sorter;
 mod spill;

@@ -9,7 +9,11 @@
 //! written out as a run (`spill.rs`), and `sort` merges the runs; the merged stream is read
 //! forward only, which is all the code generator asks of a sorter.
 //!
+//! Sorting leaves the records where they are: it lists their places in the arena in order
+//! (`sorted`), and the sorter's index structures (`entries`, `rest`) are freed.
+//!
 //! Invariants:
+//! - Records are all inserted before the sort; `sorted` is empty until then.
 //! - `entries[i]` describes one record: `seq` is its insertion number, its bytes are
 //!   `arena[bounds[seq]..bounds[seq + 1]]`, its first key field is `first` and its other key
 //!   fields are `rest[seq * (width - 1)..][..width - 1]` (`width`: the number of key columns).
@@ -21,6 +25,7 @@
 //! - A record shorter than the key ends its key with `Missing`; like `compare_records`, a
 //!   comparison stops (equal) at the first field either record lacks.
 
+use super::radix;
 use super::spill::{Merger, Run, RunWriter};
 use crate::error::{Error, Result};
 use crate::record::{encode_record, KeyInfo, RecordIter, SortOrder, ValueRef};
@@ -59,6 +64,13 @@ impl Field {
     }
 }
 
+/// Where a record is in the arena.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     /// Kept in the entry (not in `rest`) so that the sort mostly reads the entries alone.
@@ -73,7 +85,9 @@ pub struct Sorter {
     bounds: Vec<usize>,
     entries: Vec<Entry>,
     rest: Vec<Field>,
-    /// The entry the cursor is on; `entries.len()` when past the end.
+    /// After `sort` (in memory): the records' places in the arena, in order.
+    sorted: Vec<Span>,
+    /// The record the cursor is on (in `sorted`); `sorted.len()` when past the end.
     at: usize,
     /// Bytes of records (and their decoded keys) held in memory before they are spilled.
     budget: usize,
@@ -94,6 +108,7 @@ impl Sorter {
             bounds: vec![0],
             entries: Vec::new(),
             rest: Vec::new(),
+            sorted: Vec::new(),
             at: 0,
             budget,
             spilled: Vec::new(),
@@ -119,15 +134,14 @@ impl Sorter {
     fn spill(&mut self) -> Result<()> {
         self.sort_in_memory();
         let mut run = RunWriter::new()?;
-        for entry in &self.entries {
-            run.push(&self.arena[self.bounds[entry.seq]..self.bounds[entry.seq + 1]])?;
+        for span in &self.sorted {
+            run.push(&self.arena[span.start..span.end])?;
         }
         self.spilled.push(run.finish()?);
         self.runs_written += 1;
         self.arena.clear();
         self.bounds.truncate(1);
-        self.entries.clear();
-        self.rest.clear();
+        self.sorted.clear();
         Ok(())
     }
 
@@ -151,6 +165,13 @@ impl Sorter {
     /// as they are), else decoded from the record. A corrupt record is taken back out and is
     /// an error.
     fn add_entry(&mut self, base: usize, values: Option<&[ValueRef<'_>]>) -> Result<()> {
+        if !self.sorted.is_empty() || self.merger.is_some() {
+            self.arena.truncate(base);
+            return Err(Error::new(
+                crate::error::ErrorCode::Internal,
+                "a record inserted into a sorter after its sort",
+            ));
+        }
         let rest_len = self.rest.len();
         let width = self.key.len();
         let numbers = values.filter(|v| v.iter().take(width).all(|v| numeric_field(*v).is_some()));
@@ -211,11 +232,11 @@ impl Sorter {
             return Ok(merger.is_on_record());
         }
         self.at = if last {
-            self.entries.len().saturating_sub(1)
+            self.sorted.len().saturating_sub(1)
         } else {
             0
         };
-        Ok(!self.entries.is_empty())
+        Ok(!self.sorted.is_empty())
     }
 
     /// Moves forward (or back); whether the sorter is still on a record.
@@ -229,9 +250,9 @@ impl Sorter {
         }
         Ok(if forward {
             self.at += 1;
-            self.at < self.entries.len()
+            self.at < self.sorted.len()
         } else if self.at == 0 {
-            self.at = self.entries.len();
+            self.at = self.sorted.len();
             false
         } else {
             self.at -= 1;
@@ -243,14 +264,35 @@ impl Sorter {
     pub fn is_on_record(&self) -> bool {
         match &self.merger {
             Some(merger) => merger.is_on_record(),
-            None => self.at < self.entries.len(),
+            None => self.at < self.sorted.len(),
         }
     }
 
+    /// Lists the records in memory in order (`sorted`) and empties the entries. With no
+    /// entries there is nothing to do: a second sort keeps the first one's list.
     fn sort_in_memory(&mut self) {
-        if self.sort_by_ranks() {
+        if self.entries.is_empty() {
             return;
         }
+        self.sorted = match self.sort_by_ranks() {
+            Some(sorted) => sorted,
+            None => self.sort_by_comparisons(),
+        };
+        self.entries = Vec::new();
+        self.rest = Vec::new();
+        self.bounds.truncate(1);
+    }
+
+    /// Where record number `seq` is in the arena.
+    fn span(&self, seq: usize) -> Span {
+        Span {
+            start: self.bounds[seq],
+            end: self.bounds[seq + 1],
+        }
+    }
+
+    /// Sorts the entries by comparing their decoded keys, which serves any key.
+    fn sort_by_comparisons(&mut self) -> Vec<Span> {
         let Sorter {
             key,
             arena,
@@ -263,25 +305,28 @@ impl Sorter {
             let ordering = compare_fields(a, b, key, arena, rest, width);
             ordering.then(a.seq.cmp(&b.seq))
         });
+        self.entries.iter().map(|e| self.span(e.seq)).collect()
     }
 
     /// The common ORDER BY or GROUP BY on one or two numeric columns (each all integers or all
     /// reals: no NULL, no mix): every key becomes plain unsigned numbers in the key's order,
-    /// which sort fastest. False, having changed nothing, for any other key.
-    fn sort_by_ranks(&mut self) -> bool {
-        let width = self.key.len().saturating_sub(1);
-        if !(1..=2).contains(&self.key.len()) {
-            return false;
+    /// which a radix sort orders (`radix.rs`). None, having changed nothing, for any other key.
+    ///
+    /// The keys, the sort's scratch space and the sorted list take over the memory of the
+    /// entries and of `rest` (collected in place: same or smaller items, same alignment) as
+    /// far as they can, since fresh memory costs a page fault per 4 KiB.
+    fn sort_by_ranks(&mut self) -> Option<Vec<Span>> {
+        let columns = self.key.len();
+        if !(1..=2).contains(&columns) {
+            return None;
         }
-        let rest = &self.rest;
-        let field = |entry: &Entry, column: usize| match column {
-            0 => entry.first,
-            _ => rest[entry.seq * width + column - 1],
-        };
-        for column in 0..self.key.len() {
-            if column_kind(self.entries.iter().map(|e| field(e, column))).is_none() {
-                return false;
-            }
+        let width = columns - 1;
+        for column in 0..columns {
+            let fields: &mut dyn Iterator<Item = Field> = match column {
+                0 => &mut self.entries.iter().map(|e| e.first),
+                _ => &mut self.rest.iter().copied(),
+            };
+            column_kind(fields)?;
         }
         let desc = [0, 1].map(|c| {
             self.key
@@ -289,43 +334,63 @@ impl Sorter {
                 .get(c)
                 .is_some_and(|k| k.order == SortOrder::Desc)
         });
-        let rank = |entry: &Entry, column: usize| numeric_rank(field(entry, column), desc[column]);
-        // Entries are still in insertion order here, which the radix sort keeps among equals.
+        let rank = |field: Field, column: usize| numeric_rank(field, desc[column]);
+        // Entries are still in insertion order here, which the radix sort keeps among equals;
+        // with two columns, `rest[i]` is entry i's second field.
         debug_assert!(self.entries.iter().enumerate().all(|(i, e)| e.seq == i));
-        if width == 0 {
-            // One column: the rank is recomputed from the entry at each pass (a few
-            // instructions), which spares two more arrays of the entries' size.
-            let entries = std::mem::take(&mut self.entries);
-            self.entries = radix_sort(entries, 1, |entry, _| rank(entry, 0));
-            return true;
-        }
-        // Two columns, whose second fields are elsewhere (`rest`): the ranks are gathered once
-        // with `seq`, sorted, and the entries put in their order. When the bits that vary
-        // among the keys of both columns fit in 64, the key packs into one number, which
-        // halves the ranks' size (the memory moved per pass).
-        let entries = &self.entries;
-        let ranks = || entries.iter().map(|e| [rank(e, 0), rank(e, 1)]);
-        let sorted: Vec<Entry> = match Packing::of(ranks()) {
-            Some(packing) => {
-                let keys = ranks()
-                    .zip(entries)
-                    .map(|(r, e)| (packing.pack(r), e.seq))
-                    .collect();
-                radix_sort(keys, 1, |key, _| key.0)
-                    .iter()
-                    .map(|key| entries[key.1])
-                    .collect()
-            }
-            None => {
-                let keys = ranks().zip(entries).map(|(r, e)| (r, e.seq)).collect();
-                radix_sort(keys, 2, |key, column| key.0[column])
-                    .iter()
-                    .map(|key| entries[key.1])
-                    .collect()
-            }
+        debug_assert_eq!(self.rest.len(), self.entries.len() * width);
+        let entries = std::mem::take(&mut self.entries);
+        let rest = std::mem::take(&mut self.rest);
+        let ranks = || {
+            entries
+                .iter()
+                .zip(&rest)
+                .map(|(e, f)| [rank(e.first, 0), rank(*f, 1)])
         };
-        self.entries = sorted;
-        true
+        let sorted = if width == 0 {
+            // One column: (rank, seq) pairs sort in the entries' memory.
+            let keys: Vec<(u64, usize)> = entries
+                .into_iter()
+                .map(|e| (rank(e.first, 0), e.seq))
+                .collect();
+            self.sort_keys(keys, Vec::new(), 8, |k, d| (k.0 >> (56 - 8 * d)) as u8)
+        } else if let Some(packing) = Packing::of(ranks()) {
+            // Two columns whose varying bits fit in 64 together: (packed ranks, seq) pairs,
+            // half the memory moved of two words, sort in `rest`'s memory with the entries'
+            // as scratch.
+            let keys: Vec<(u64, usize)> = rest
+                .into_iter()
+                .zip(&entries)
+                .map(|(f, e)| (packing.pack([rank(e.first, 0), rank(f, 1)]), e.seq))
+                .collect();
+            let scratch = entries.into_iter().map(|_| (0, 0)).collect();
+            self.sort_keys(keys, scratch, 8, |k, d| (k.0 >> (56 - 8 * d)) as u8)
+        } else {
+            let keys: Vec<([u64; 2], usize)> = entries
+                .into_iter()
+                .zip(rest)
+                .map(|(e, f)| ([rank(e.first, 0), rank(f, 1)], e.seq))
+                .collect();
+            self.sort_keys(keys, Vec::new(), 16, |k, d| {
+                (k.0[d / 8] >> (56 - 8 * (d % 8))) as u8
+            })
+        };
+        Some(sorted)
+    }
+
+    /// Radix-sorts `(key, seq)` pairs (`scratch`: spare memory for the sort, grown to their
+    /// number) and lists the records in their order, in the pairs' memory.
+    fn sort_keys<K: Copy + Default>(
+        &self,
+        mut keys: Vec<(K, usize)>,
+        mut scratch: Vec<(K, usize)>,
+        digits: usize,
+        digit: impl Fn(&(K, usize), usize) -> u8,
+    ) -> Vec<Span> {
+        scratch.resize(keys.len(), (K::default(), 0));
+        radix::sort(&mut keys, &mut scratch, digits, digit);
+        drop(scratch);
+        keys.into_iter().map(|k| self.span(k.1)).collect()
     }
 
     /// The record of the entry the cursor is on (empty past the end).
@@ -333,9 +398,9 @@ impl Sorter {
         if let Some(merger) = &self.merger {
             return merger.current();
         }
-        self.entries
+        self.sorted
             .get(self.at)
-            .and_then(|e| self.arena.get(self.bounds[e.seq]..self.bounds[e.seq + 1]))
+            .and_then(|span| self.arena.get(span.start..span.end))
             .unwrap_or(&[])
     }
 }
@@ -381,45 +446,6 @@ impl Packing {
 /// A mask of the `n` lowest bits (`n <= 64`).
 fn low_bits(n: u32) -> u64 {
     u64::MAX.checked_shr(64 - n).unwrap_or(0)
-}
-
-/// Sorts `items`, given in insertion order, by their first `width` ranks (`rank(item,
-/// column)`), keeping equal keys in insertion order: a least-significant-digit radix sort, a
-/// byte at a time from the last column's lowest byte, each pass stable. A byte every key shares
-/// orders nothing and is skipped, so small integers take two or three passes. Memory taken:
-/// one scratch copy of `items` (large fresh buffers cost a page fault per 4 KiB touched).
-fn radix_sort<T: Copy>(items: Vec<T>, width: usize, rank: impl Fn(&T, usize) -> u64) -> Vec<T> {
-    debug_assert!(width <= 2);
-    let mut from = items;
-    let mut to = from.clone();
-    for column in (0..width).rev() {
-        // Counts are the same in any order of the items: one counting pass serves every byte.
-        let mut counts = vec![[0usize; 256]; 8];
-        for item in &from {
-            let rank = rank(item, column);
-            for (byte, count) in counts.iter_mut().enumerate() {
-                count[(rank >> (8 * byte)) as usize & 0xff] += 1;
-            }
-        }
-        for (byte, count) in counts.iter().enumerate() {
-            if count.contains(&from.len()) {
-                continue;
-            }
-            let mut next = [0usize; 256];
-            let mut total = 0;
-            for (slot, n) in next.iter_mut().zip(count) {
-                *slot = total;
-                total += n;
-            }
-            for item in &from {
-                let digit = (rank(item, column) >> (8 * byte)) as usize & 0xff;
-                to[next[digit]] = *item;
-                next[digit] += 1;
-            }
-            std::mem::swap(&mut from, &mut to);
-        }
-    }
-    from
 }
 
 /// A merged stream of spilled runs is read once, forward: the code generator never asks more.
@@ -609,41 +635,5 @@ mod tests {
         // The span of the varying bits counts, not how many vary: 64 + 1 bits do not fit.
         let wide = [[0, 0], [0x8000_0000_0000_0001, 1]];
         assert!(Packing::of(wide.into_iter()).is_none());
-    }
-
-    /// The radix sort gives what a comparison sort by (ranks, insertion order) gives, with
-    /// bytes that vary, bytes shared by every key, and many equal keys.
-    #[test]
-    fn radix_sort_is_a_stable_sort_by_ranks() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        for (spread, len) in [(u64::MAX, 1000), (0xffff, 5000), (3, 300), (0, 10), (1, 0)] {
-            let ranks: Vec<[u64; 2]> = (0..len)
-                .map(|_| [(next() & spread) << 8, next() & spread & 0xff_0000_00ff])
-                .collect();
-            let entries: Vec<Entry> = (0..len)
-                .map(|seq| Entry {
-                    first: Field::Null,
-                    seq,
-                })
-                .collect();
-            let mut expected: Vec<(u64, u64, usize)> = ranks
-                .iter()
-                .enumerate()
-                .map(|(seq, r)| (r[0], r[1], seq))
-                .collect();
-            expected.sort_unstable();
-            let sorted: Vec<(u64, u64, usize)> =
-                radix_sort(entries, 2, |e, column| ranks[e.seq][column])
-                    .iter()
-                    .map(|e| (ranks[e.seq][0], ranks[e.seq][1], e.seq))
-                    .collect();
-            assert_eq!(sorted, expected, "spread {spread:#x}");
-        }
     }
 }
