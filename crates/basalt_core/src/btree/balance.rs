@@ -243,6 +243,18 @@ fn write_page(
     )
 }
 
+/// The child whose change starts a redistribution: in memory, or still on its page with one
+/// cell that did not fit (an insert, whose page is loaded straight into the redistribution: a
+/// `Node` first would copy and measure its cells twice).
+pub(super) enum Changed<'c> {
+    Node(Node),
+    Overflowing {
+        pgno: PageNo,
+        index: usize,
+        cell: &'c [u8],
+    },
+}
+
 /// Re-encodes a cell for a page of another kind, appending it to `out`: index cells move between
 /// leaves and interior pages with or without their child pointer; interior cells get a new child.
 /// The result is exactly as long as the format says (padding dropped, then added back only where
@@ -267,6 +279,42 @@ pub(super) fn retarget(
     out.extend_from_slice(body);
     out.resize(out.len().max(start + CELL_SIZE_MIN), 0);
     Ok(())
+}
+
+/// Rebalances after `cell` did not fit as cell `index` of the leaf at the end of `path`, which
+/// holds its old cells unchanged. A leaf that is the root (it deepens) or that the cell was
+/// appended to (the quick balance may apply) is loaded into a `Node` for [`balance`]; any other
+/// is redistributed with its siblings straight from its page.
+pub(super) fn balance_insert(
+    pager: &mut Pager,
+    path: &[Level],
+    index: usize,
+    cell: &[u8],
+) -> Result<()> {
+    let usable = pager.usable_size();
+    let leaf = path.len() - 1;
+    let pgno = path[leaf].pgno;
+    let count = {
+        let page = pager.get_now(pgno)?;
+        let data = page.data();
+        Page::parse(&data, header_offset(pgno), usable)?.cell_count()
+    };
+    ensure_sound!(index <= count, "no cell {index} on page {pgno}");
+    let appended = index == count;
+    if leaf == 0 || appended {
+        let mut node = Node::load(pager, pgno)?;
+        node.cells.insert(index, cell);
+        return balance(pager, path, node, None, appended);
+    }
+    let Level {
+        pgno: parent,
+        index: child,
+    } = path[leaf - 1];
+    let changed = Changed::Overflowing { pgno, index, cell };
+    match balance_under_page(pager, parent, child, changed, leaf == 1)? {
+        Some(parent) => balance(pager, &path[..leaf], parent, None, false),
+        None => Ok(()),
+    }
 }
 
 /// Rebalances after `node`, the page at the end of `path`, changed in memory. `upper` is a node
@@ -324,7 +372,7 @@ pub(super) fn balance(
                 balance_child(pager, &mut parent, index, node, quick)?;
                 Some(parent)
             }
-            None => balance_under_page(pager, pgno, index, node, parent_level == 0)?,
+            None => balance_under_page(pager, pgno, index, Changed::Node(node), parent_level == 0)?,
         };
         quick = false;
         match parent {
@@ -614,7 +662,7 @@ impl Family {
 /// as many pages as their cells need, replacing their dividers in `parent`.
 fn balance_nonroot(pager: &mut Pager, parent: &mut Node, index: usize, node: Node) -> Result<()> {
     let family = Family::of_node(parent, index)?;
-    let (dividers, last) = redistribute(pager, &family, index, node)?;
+    let (dividers, last) = redistribute(pager, &family, index, Changed::Node(node))?;
     family.apply(parent, &dividers, last)
 }
 
@@ -627,12 +675,12 @@ fn balance_under_page(
     pager: &mut Pager,
     pgno: PageNo,
     index: usize,
-    node: Node,
+    changed: Changed<'_>,
     is_root: bool,
 ) -> Result<Option<Node>> {
     let usable = pager.usable_size();
     let (family, free, cell_count) = Family::of_page(pager, pgno, index)?;
-    let (dividers, last) = redistribute(pager, &family, index, node)?;
+    let (dividers, last) = redistribute(pager, &family, index, changed)?;
     let in_place = (free + family.dividers.used())
         .checked_sub(dividers.used())
         .is_some_and(|free| {
@@ -673,18 +721,18 @@ fn balance_under_page(
     Ok(None)
 }
 
-/// Redistributes the family's children, `node` (child `index`) among them, over as many pages as
+/// Redistributes the family's children, `changed` (child `index`) among them, over as many pages as
 /// their cells need. Returns the dividers of the new pages but the last, in order, and the last
 /// page: the parent's new cells and the child after them.
 fn redistribute(
     pager: &mut Pager,
     family: &Family,
     index: usize,
-    node: Node,
+    changed: Changed<'_>,
 ) -> Result<(Cells, PageNo)> {
     let usable = pager.usable_size();
-    let kind = node.kind;
-    let (siblings, cells, last_right) = gather(pager, family, index, node)?;
+    let (siblings, cells, last_right) = gather(pager, family, index, changed)?;
+    let kind = siblings[0].kind;
     let consumes = kind != PageKind::LeafTable;
     let sizes: Vec<usize> = cells
         .spans
@@ -734,7 +782,7 @@ struct Sibling {
     kind: PageKind,
 }
 
-/// All cells of the family's children (`node` for child `index`) in key order, loaded straight
+/// All cells of the family's children (`changed` for child `index`) in key order, loaded straight
 /// into one list, with the parent's dividers between them pulled down where the page kind keeps
 /// them (everything but table leaves, whose dividers are mere copies of a rowid). Also returns
 /// the children and the last one's right child.
@@ -742,17 +790,17 @@ fn gather(
     pager: &mut Pager,
     family: &Family,
     index: usize,
-    node: Node,
+    changed: Changed<'_>,
 ) -> Result<(Vec<Sibling>, Cells, PageNo)> {
     let usable = pager.usable_size();
     let count = family.children.len();
-    let mut node = Some(node);
+    let mut changed = Some(changed);
     let mut siblings: Vec<Sibling> = Vec::with_capacity(count);
     let mut cells = Cells::with_capacity(count * usable + usable / 4, 0);
     let mut last_right = 0;
     for (j, &pgno) in family.children.iter().enumerate() {
-        let (sibling, right_child) = match node.take_if(|_| family.first + j == index) {
-            Some(node) => {
+        let (sibling, right_child) = match changed.take_if(|_| family.first + j == index) {
+            Some(Changed::Node(node)) => {
                 cells.extend(&node.cells);
                 (
                     Sibling {
@@ -760,6 +808,26 @@ fn gather(
                         kind: node.kind,
                     },
                     node.right_child,
+                )
+            }
+            Some(Changed::Overflowing {
+                pgno: at_pgno,
+                index: at,
+                cell,
+            }) => {
+                let before = cells.len();
+                let (kind, right_child) = load_cells(pager, at_pgno, &mut cells)?;
+                ensure_sound!(
+                    at <= cells.len() - before,
+                    "no cell {at} on page {at_pgno}"
+                );
+                cells.insert(before + at, cell);
+                (
+                    Sibling {
+                        pgno: at_pgno,
+                        kind,
+                    },
+                    right_child,
                 )
             }
             None => {
@@ -797,7 +865,7 @@ fn gather(
         }
         siblings.push(sibling);
     }
-    debug_assert!(node.is_none());
+    debug_assert!(changed.is_none());
     Ok((siblings, cells, last_right))
 }
 
