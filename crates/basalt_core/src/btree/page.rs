@@ -685,51 +685,27 @@ impl<'a> Page<'a> {
         // Every cell lies in the content area, checked for each: offsets into it need no other
         // bound.
         let area = slice(self.data, self.content_start..self.usable)?;
-        // `extend` from an exact-size iterator writes the spans in place (no zeroing first, no
-        // capacity check per cell); a bad cell stops nothing, it is found again for its error.
-        let mut failed = false;
-        out.extend(pointers.chunks_exact(2).map(|pointer| {
+        let first = out.len();
+        out.resize(first + self.cell_count, (0, 0));
+        for (pointer, span) in pointers.chunks_exact(2).zip(&mut out[first..]) {
             let offset = usize::from(u16::from_be_bytes([pointer[0], pointer[1]]));
             let at = offset.wrapping_sub(self.content_start);
+            if at >= area.len() {
+                return Err(self.bad_pointer(offset));
+            }
             let size = match area.get(at + child_len) {
                 Some(&payload) if usize::from(payload) < small_limit => {
                     (child_len + 1 + usize::from(payload)).max(CELL_SIZE_MIN)
                 }
-                _ if at < area.len() => self.cell_size_out_of_line(offset).unwrap_or(usize::MAX),
-                _ => usize::MAX,
+                _ => self.cell_size_out_of_line(offset)?,
             };
-            if at >= area.len() || size > area.len() - at {
-                failed = true;
+            if size > area.len() - at {
+                return Err(self.cell_past_end(offset, size));
             }
-            let start = at.wrapping_add(shift);
-            (start as u32, start.wrapping_add(size) as u32)
-        }));
-        if failed {
-            return Err(self.span_error());
+            let start = at + shift;
+            *span = (start as u32, (start + size) as u32);
         }
         Ok(())
-    }
-
-    /// The error `cell_spans` met: the first cell outside the content area or unmeasurable.
-    #[cold]
-    #[inline(never)]
-    fn span_error(&self) -> Error {
-        for index in 0..self.cell_count {
-            let pointer = self.hdr + self.kind.header_len() + 2 * index;
-            let offset = match read_u16(self.data, pointer) {
-                Ok(offset) => usize::from(offset),
-                Err(error) => return error,
-            };
-            if offset < self.content_start || offset >= self.usable {
-                return self.bad_pointer(offset);
-            }
-            match self.cell_size(offset) {
-                Ok(size) if size > self.usable - offset => return self.cell_past_end(offset, size),
-                Ok(_) => {}
-                Err(error) => return error,
-            }
-        }
-        malformed(format_args!("unmeasurable cell on a page"))
     }
 
     /// `cell_size` kept out of the measuring loop, so that the loop's common case stays in
@@ -1020,7 +996,6 @@ pub fn write_cells(
     spans: &[(u32, u32)],
     right_child: PageNo,
 ) -> Result<()> {
-    let used_before = used_before(data, hdr, usable);
     init_page(data, hdr, kind, usable)?;
     if !kind.is_leaf() {
         set_right_child(data, hdr, right_child)?;
@@ -1050,33 +1025,9 @@ pub fn write_cells(
         run_start = start;
     }
     content[run_top - (run_end - run_start)..run_top].copy_from_slice(&bytes[run_start..run_end]);
-    // Free bytes that held pointers or cells before are zeroed, leaving no stale copy; the old
-    // gap was free already and is left as it was (a page filling up rewrites none of it).
-    let (pointers_before, content_before) = used_before;
-    content[..top.min(pointers_before.saturating_sub(pointers_end))].fill(0);
-    content[top.min(content_before.saturating_sub(pointers_end))..top].fill(0);
+    content[..top].fill(0);
     set_cell_count(data, hdr, count)?;
     set_content_start(data, hdr, pointers_end + top)
-}
-
-/// Where the page's old pointer array ends and its old content area starts, as far as a rewrite
-/// must know to zero what it frees: bytes between the two are free already. A page that is not
-/// a b-tree page counts as used throughout.
-fn used_before(data: &[u8], hdr: usize, usable: usize) -> (usize, usize) {
-    let old = data
-        .get(hdr)
-        .filter(|&&flag| matches!(flag, 2 | 5 | 10 | 13))
-        .and_then(|&flag| {
-            let kind = PageKind::from_flag(flag).ok()?;
-            let count = usize::from(read_u16(data, hdr + 3).ok()?);
-            let start = match read_u16(data, hdr + 5).ok()? {
-                0 => 65536,
-                start => usize::from(start),
-            };
-            let pointers_end = hdr + kind.header_len() + 2 * count;
-            (pointers_end <= start && start <= usable).then_some((pointers_end, start))
-        });
-    old.unwrap_or((usable, hdr))
 }
 
 /// Bytes a page's content area needs for cells of the given sizes (pointers included).
