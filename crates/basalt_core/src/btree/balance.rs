@@ -29,11 +29,13 @@ use std::ops::Range;
 /// How many neighbouring children take part in a redistribution (SQLite's NB).
 const SIBLINGS_MAX: usize = 3;
 
-/// How many take part when a leaf overflows on an insert: the leaf and one neighbour. Two full
-/// pages become three about two thirds full, loading two pages and writing three instead of
-/// three and four (measured: the `insert` benchmark's balances cost 430M instructions with
-/// three, 168M with two, as fewer of them happen and each is cheaper; random inserts fill
-/// pages within a few per cent of SQLite's, `fill_factor_matches_sqlite`).
+/// How many take part when a leaf overflows on an insert: the leaf and its left neighbour (the
+/// right one for a first child). Two full pages become three (about 3/4, 3/4 and 1/2 full),
+/// where three became four left nearly full from the left (B7 evens only the tail) that soon
+/// overflowed again: the `insert` benchmark (scale 0.1) balances 2,783 times instead of 4,843,
+/// 168M instructions instead of 430M. Pages stay about as full as SQLite's (that benchmark: 2,510
+/// pages to its 2,531; random rowids, 100-byte rows: 727 to 686, `fill_factor_matches_sqlite`).
+/// Taking the freer neighbour filled pages better but balanced 5,382 times.
 const SIBLINGS_INSERT: usize = 2;
 
 /// Cells in memory, their bytes back to back in one buffer: loading a page is one copy and no
