@@ -988,6 +988,25 @@ mod tests {
     }
 
     #[test]
+    fn windows_hold_the_child_and_stay_among_the_children() {
+        for cells in 0..6 {
+            for index in 0..=cells {
+                for siblings in [SIBLINGS_INSERT, SIBLINGS_MAX] {
+                    let (first, count) = Family::window(cells, index, siblings);
+                    assert_eq!(count, siblings.min(cells + 1));
+                    assert!(first <= index && index < first + count);
+                    assert!(first + count <= cells + 1);
+                }
+            }
+        }
+        // Three siblings centre on the child; an insert's two take the left neighbour.
+        assert_eq!(Family::window(5, 3, SIBLINGS_MAX), (2, 3));
+        assert_eq!(Family::window(5, 3, SIBLINGS_INSERT), (2, 2));
+        assert_eq!(Family::window(5, 0, SIBLINGS_INSERT), (0, 2));
+        assert_eq!(Family::window(5, 5, SIBLINGS_MAX), (3, 3));
+    }
+
+    #[test]
     fn distribution_packs_left_and_evens_the_tail() {
         let pages = check(&[100; 11], 500, false);
         assert_eq!(pages, vec![(0, 4), (4, 8), (8, 11)]);
