@@ -12,7 +12,7 @@
 //! key before moving (B8), so a cursor whose row was deleted moves to the neighbour on `next` or
 //! `prev`, as SQLite's saved cursor positions do.
 
-use super::balance::{append_quick, balance, is_underfull, retarget, Node};
+use super::balance::{append_quick, balance, balance_insert, is_underfull, retarget, Node};
 use super::freelist;
 use super::overflow;
 use super::page::{
@@ -1344,10 +1344,7 @@ impl Cursor {
             insert_cell(&mut data, header_offset(pgno), usable, index, &self.cell)?
         };
         if !fitted && !append_quick(pager, &self.spare, &self.cell)? {
-            let mut node = Node::load(pager, pgno)?;
-            let appended = index == node.cells.len();
-            node.cells.insert(index, &self.cell);
-            balance(pager, &self.spare, node, None, appended)?;
+            balance_insert(pager, &self.spare, index, &self.cell)?;
         }
         pager.bump_epoch();
         Ok(fitted)
