@@ -308,7 +308,7 @@ fn compare_unpacked_small(
 /// text, anything unusual), for the general compare, which then reads the column again: both
 /// read the same bytes, so they agree whenever this answers. No collation applies to numbers.
 #[inline(always)]
-fn compare_first_integer(key: i64, record: &[u8]) -> Option<Ordering> {
+pub fn compare_first_integer(key: i64, record: &[u8]) -> Option<Ordering> {
     let (&header_end, rest) = record.split_first()?;
     let header_end = usize::from(header_end);
     let serial_type = *rest.first()?;
