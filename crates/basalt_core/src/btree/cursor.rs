@@ -23,7 +23,7 @@ use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
 use crate::record::{
-    compare_first_integer, compare_unpacked, KeyInfo, RecordIter, SortOrder, ValueRef,
+    compare_first_integer, compare_unpacked, unpack_short, KeyInfo, RecordIter, SortOrder, ValueRef,
 };
 use std::cmp::Ordering;
 
@@ -79,6 +79,10 @@ enum Target<'k> {
 fn with_unpacked<R>(record: &[u8], f: impl FnOnce(&[ValueRef<'_>]) -> Result<R>) -> Result<R> {
     const INLINE: usize = 8;
     let mut buf = [ValueRef::Null; INLINE];
+    // The usual short key in one pass; anything else (or damaged) by the general walk.
+    if let Some(n) = unpack_short(record, &mut buf) {
+        return f(&buf[..n]);
+    }
     let mut n = 0;
     let mut columns = RecordIter::new(record)?;
     while n < INLINE {
