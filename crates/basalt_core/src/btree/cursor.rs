@@ -16,13 +16,15 @@ use super::balance::{append_quick, balance, balance_insert, is_underfull, retarg
 use super::freelist;
 use super::overflow;
 use super::page::{
-    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, Layout,
-    LeafCell, Page, PageKind,
+    build_cell, drop_cell, header_offset, insert_cell, local_payload_len, CellInfo, IndexKeys,
+    Layout, LeafCell, Page, PageKind,
 };
 use crate::ensure_sound;
 use crate::error::{Error, ErrorCode, Result};
 use crate::pager::{PageNo, Pager};
-use crate::record::{compare_unpacked, KeyInfo, RecordIter, ValueRef};
+use crate::record::{
+    compare_first_integer, compare_unpacked, unpack_short, KeyInfo, RecordIter, SortOrder, ValueRef,
+};
 use std::cmp::Ordering;
 
 /// A database with no page yet (a new file, `:memory:` before its first write) holds only the
@@ -77,6 +79,10 @@ enum Target<'k> {
 fn with_unpacked<R>(record: &[u8], f: impl FnOnce(&[ValueRef<'_>]) -> Result<R>) -> Result<R> {
     const INLINE: usize = 8;
     let mut buf = [ValueRef::Null; INLINE];
+    // The usual short key in one pass; anything else (or damaged) by the general walk.
+    if let Some(n) = unpack_short(record, &mut buf) {
+        return f(&buf[..n]);
+    }
     let mut n = 0;
     let mut columns = RecordIter::new(record)?;
     while n < INLINE {
@@ -124,6 +130,12 @@ fn search_index_page(
 ) -> Result<(usize, bool)> {
     let keys = view.index_keys();
     let (mut low, mut high) = (0, view.cell_count());
+    if let (Some(&ValueRef::Integer(k)), Some(first)) = (key.first(), key_info.columns.first()) {
+        if first.order == SortOrder::Asc {
+            (low, high) = search_first_integer(keys, k, low, high);
+        }
+    }
+    // No probe so far found an equal entry: the integer search decides only unequal ones.
     let mut high_equal = false;
     while low < high {
         let mid = low + (high - low) / 2;
@@ -141,6 +153,34 @@ fn search_index_page(
         }
     }
     Ok((low, high_equal))
+}
+
+/// The first part of `search_index_page` for a key whose first value is an integer, on an
+/// ascending column (an index on a number): each probe whose cell's first column decides the
+/// order (`compare_first_integer`, reading the cell in place) narrows `low..high` in a loop
+/// whose state stays in registers (out of line for that). Stops at the first probe it cannot
+/// decide (a tie on that column, a real or text there, a long or damaged cell), returning the
+/// bounds so far, from which the general search goes on and probes that cell again.
+#[inline(never)]
+fn search_first_integer(
+    keys: IndexKeys<'_>,
+    k: i64,
+    mut low: usize,
+    mut high: usize,
+) -> (usize, usize) {
+    while low < high {
+        let mid = low + (high - low) / 2;
+        let Some(key_vs_cell) = keys.record(mid).and_then(|r| compare_first_integer(k, r)) else {
+            break;
+        };
+        debug_assert_ne!(key_vs_cell, Ordering::Equal);
+        if key_vs_cell == Ordering::Greater {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    (low, high)
 }
 
 /// `compare_unpacked` against cell `index` read the general way: a key `IndexKeys` does not

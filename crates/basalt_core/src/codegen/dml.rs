@@ -489,25 +489,29 @@ impl Ctx<'_> {
             });
             self.b.place(same);
         }
-        // The row, then its index entries.
-        let record_regs = self.b.regs(table.columns.len().max(1));
-        self.b.emit(Insn::Copy {
-            src: regs,
-            dest: record_regs,
-            count: table.columns.len(),
-        });
+        // The row, then its index entries. The record stores NULL for an INTEGER PRIMARY KEY
+        // (the rowid is the key): its register, which holds the rowid for the row's scope
+        // (`row_image`), is cleared for the MakeRecord and given the rowid back after it, rather
+        // than the whole row copied into other registers first.
         if let Some(a) = table.rowid_alias {
             self.b.emit(Insn::Null {
-                dest: record_regs + a,
+                dest: regs + a,
                 count: 1,
             });
         }
         let rec = self.b.reg();
         self.b.emit(Insn::MakeRecord {
-            start: record_regs,
+            start: regs,
             count: table.columns.len(),
             dest: rec,
         });
+        if let Some(a) = table.rowid_alias {
+            self.b.emit(Insn::Copy {
+                src: rowid,
+                dest: regs + a,
+                count: 1,
+            });
+        }
         let op = if old_rowid.is_some() {
             UpdateOp::Update
         } else {

@@ -302,13 +302,42 @@ fn compare_unpacked_small(
     Some(Ordering::Equal)
 }
 
+/// Decodes `record` into `out` when it is short: a one-byte header size under 128, each serial
+/// type one byte, every column's content inside the record, and no more columns than `out`
+/// holds. Returns the number of columns, or `None` for anything else (the caller then walks
+/// the record with `RecordIter`, which reports any corruption). Reads what that walk would:
+/// an index insert decodes its new key this way for the descent that places it.
+#[inline]
+pub fn unpack_short<'a>(record: &'a [u8], out: &mut [ValueRef<'a>]) -> Option<usize> {
+    let header_end = usize::from(*record.first()?);
+    if !(1..0x80).contains(&header_end) || header_end > record.len() {
+        return None;
+    }
+    let types = &record[1..header_end];
+    if types.len() > out.len() {
+        return None;
+    }
+    let mut body = header_end;
+    for (slot, &raw) in out.iter_mut().zip(types) {
+        if raw >= 0x80 {
+            return None;
+        }
+        let serial_type = SerialType::from_byte(raw)?;
+        // A one-byte serial type's content is under 64 bytes: no overflow here.
+        let end = body + serial_type.content_len() as usize;
+        *slot = serial_type.decode(record.get(body..end)?);
+        body = end;
+    }
+    Some(types.len())
+}
+
 /// An integer key against the first column of `record` when that decides the order (SQLite's
 /// vdbeRecordCompareInt): the column is NULL or an integer other than `key`, under a one-byte
 /// header size and serial type, its content inside the record. `None` otherwise (a tie, a real,
 /// text, anything unusual), for the general compare, which then reads the column again: both
 /// read the same bytes, so they agree whenever this answers. No collation applies to numbers.
 #[inline(always)]
-fn compare_first_integer(key: i64, record: &[u8]) -> Option<Ordering> {
+pub fn compare_first_integer(key: i64, record: &[u8]) -> Option<Ordering> {
     let (&header_end, rest) = record.split_first()?;
     let header_end = usize::from(header_end);
     let serial_type = *rest.first()?;
@@ -362,6 +391,43 @@ mod tests {
 
     fn cmp(a: ValueRef<'_>, b: ValueRef<'_>) -> Ordering {
         compare_values(a, b, Collation::Binary)
+    }
+
+    #[test]
+    fn unpack_short_reads_what_the_walk_reads() {
+        let text = "t".repeat(57);
+        let rows: [&[ValueRef<'_>]; 4] = [
+            &[],
+            &[ValueRef::Integer(-3), ValueRef::Null, ValueRef::Real(2.5)],
+            &[
+                ValueRef::Integer(1 << 40),
+                text.as_str().into(),
+                ValueRef::Blob(b"b"),
+            ],
+            &[
+                ValueRef::Integer(0),
+                ValueRef::Integer(1),
+                ValueRef::Integer(i64::MIN),
+            ],
+        ];
+        for row in rows {
+            let mut record = Vec::new();
+            encode_record(row, &mut record);
+            let walked: Vec<ValueRef<'_>> = RecordIter::new(&record)
+                .unwrap()
+                .map(|v| v.unwrap())
+                .collect();
+            let mut out = [ValueRef::Null; 8];
+            let n = unpack_short(&record, &mut out).expect("a short record");
+            assert_eq!(out[..n], walked[..]);
+            // Too few slots, a cut record, a reserved type: left to the walk.
+            if n > 0 {
+                assert_eq!(unpack_short(&record, &mut out[..n - 1]), None);
+                assert_eq!(unpack_short(&record[..record.len() - 1], &mut out), None);
+            }
+        }
+        assert_eq!(unpack_short(&[2, 10], &mut [ValueRef::Null; 2]), None);
+        assert_eq!(unpack_short(&[0x81, 0, 0], &mut [ValueRef::Null; 2]), None);
     }
 
     #[test]

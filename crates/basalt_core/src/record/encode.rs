@@ -6,6 +6,52 @@ use super::varint::{put_varint, varint_len};
 
 /// Appends the record of `values` to `out`, byte for byte as SQLite writes it (schema format 4).
 pub fn encode_record(values: &[ValueRef<'_>], out: &mut Vec<u8>) {
+    if !encode_short(values, out) {
+        encode_any(values, out);
+    }
+}
+
+/// The most columns `encode_short` takes: its header (a size byte, then a byte per column)
+/// stays under 128 bytes, so its size is a one-byte varint too.
+const SHORT_MAX: usize = 15;
+
+/// `encode_record` for the usual record (an INSERT's row or index key): at most `SHORT_MAX`
+/// columns, each serial type a one-byte varint (numbers, NULL, text and blobs under 58 bytes).
+/// The header is then those bytes after its one-byte size, made in one pass over the values
+/// with no varint arithmetic. False, having written nothing, for any other record.
+#[inline]
+fn encode_short(values: &[ValueRef<'_>], out: &mut Vec<u8>) -> bool {
+    if values.len() > SHORT_MAX {
+        return false;
+    }
+    let mut header = [0u8; SHORT_MAX + 1];
+    let header_len = values.len() + 1;
+    header[0] = header_len as u8;
+    let mut body_len = 0;
+    for (byte, &v) in header[1..].iter_mut().zip(values) {
+        let t = SerialType::for_value(v);
+        if t.raw() >= 0x80 {
+            return false;
+        }
+        *byte = t.raw() as u8;
+        body_len += t.content_len() as usize;
+    }
+    debug_assert_eq!(header_size_for(header_len - 1), header_len);
+    let start = out.len();
+    out.resize(start + header_len + body_len, 0);
+    let (head, body) = out[start..].split_at_mut(header_len);
+    head.copy_from_slice(&header[..header_len]);
+    let mut at = 0;
+    for (&raw, &v) in header[1..].iter().zip(values) {
+        // The table gives back the serial type just written (never 10 or 11).
+        at += SerialType::SMALL[usize::from(raw)].write(v, &mut body[at..]);
+    }
+    debug_assert_eq!(at, body_len);
+    true
+}
+
+/// `encode_record` for any record: serial types and the header size of any length.
+fn encode_any(values: &[ValueRef<'_>], out: &mut Vec<u8>) {
     // Each value's serial type is worked out once; the usual few go in a stack buffer.
     const INLINE: usize = 16;
     let mut inline = [SerialType::NULL; INLINE];
@@ -95,6 +141,30 @@ mod tests {
         let mut out = vec![0xaa];
         encode_record(&[ValueRef::Integer(2)], &mut out);
         assert_eq!(out, [0xaa, 2, 1, 2]);
+    }
+
+    #[test]
+    fn short_and_general_paths_agree() {
+        let long_text = "x".repeat(58);
+        let cases: Vec<Vec<ValueRef<'_>>> = vec![
+            vec![],
+            vec![ValueRef::Integer(-1), ValueRef::Real(0.5), ValueRef::Null],
+            vec![
+                ValueRef::Real(f64::NAN),
+                ValueRef::Integer(i64::MIN),
+                "abc".into(),
+            ],
+            vec![ValueRef::Integer(1); SHORT_MAX],
+            vec![ValueRef::Integer(1); SHORT_MAX + 1],
+            vec![ValueRef::Blob(&[1; 57]), long_text.as_str().into()],
+        ];
+        for values in &cases {
+            let mut general = vec![7];
+            encode_any(values, &mut general);
+            assert_eq!(encode(values), general[1..], "{values:?}");
+        }
+        // A 58-byte text's serial type (129) takes two bytes: the short path declines it.
+        assert!(!encode_short(&[long_text.as_str().into()], &mut Vec::new()));
     }
 
     #[test]

@@ -29,7 +29,8 @@ mod value;
 mod varint;
 
 pub use compare::{
-    compare_records, compare_unpacked, compare_values, Collation, KeyColumn, KeyInfo, SortOrder,
+    compare_first_integer, compare_records, compare_unpacked, compare_values, unpack_short,
+    Collation, KeyColumn, KeyInfo, SortOrder,
 };
 pub use decode::{decode_record, RecordHeader, RecordIter};
 pub use encode::encode_record;

@@ -200,15 +200,15 @@ const SPARE_BUFFER_MAX: usize = 4096;
 fn clear_registers(regs: &mut Vec<Value>, spare: &mut Vec<Vec<u8>>, n: usize) {
     regs.truncate(n);
     for r in regs.iter_mut() {
-        match std::mem::replace(r, Value::Null) {
-            Value::Text(mut buf) | Value::Blob(mut buf)
-                if buf.capacity() <= SPARE_BUFFER_MAX && spare.len() < n =>
-            {
+        // Only a buffer is moved out; any other value is overwritten by its tag alone.
+        if let Value::Text(buf) | Value::Blob(buf) = r {
+            if buf.capacity() <= SPARE_BUFFER_MAX && spare.len() < n {
+                let mut buf = std::mem::take(buf);
                 buf.clear();
                 spare.push(buf);
             }
-            _ => {}
         }
+        *r = Value::Null;
     }
     regs.resize(n, Value::Null);
     debug_assert!(spare.len() <= n.max(1) && spare.iter().all(Vec::is_empty));
@@ -831,6 +831,8 @@ impl Vm {
                 // The register's previous record (copied away by the Insert or SorterInsert
                 // that consumed it) lends its buffer to the next one, unless the register is
                 // also an input.
+                // Otherwise a spare buffer from the last run's registers (a statement run once
+                // per row then allocates no record).
                 let inputs = *start..*start + *count;
                 let mut out = match &mut self.regs[*dest] {
                     Value::Blob(buf) | Value::Text(buf) if !inputs.contains(dest) => {
@@ -838,7 +840,7 @@ impl Vm {
                         buf.clear();
                         buf
                     }
-                    _ => Vec::new(),
+                    _ => self.spare_buffers.pop().unwrap_or_default(),
                 };
                 with_refs(&self.regs[*start..*start + *count], |refs| {
                     encode_record(refs, &mut out)
@@ -1262,9 +1264,15 @@ impl Vm {
                     .for_each(|r| *r = Value::Null);
             }
             Insn::Variable { index, dest } => {
-                self.regs[*dest] = self.params.get(*index).cloned().unwrap_or(Value::Null);
+                let v = self
+                    .params
+                    .get(*index)
+                    .map_or(ValueRef::Null, Value::as_value_ref);
+                set_register(&mut self.regs[*dest], v, &mut self.spare_buffers);
             }
-            Insn::Copy { src, dest, count } => copy_registers(&mut self.regs, *src, *dest, *count),
+            Insn::Copy { src, dest, count } => {
+                copy_registers(&mut self.regs, *src, *dest, *count, &mut self.spare_buffers)
+            }
             Insn::Affinity { start, affinities } => {
                 for (k, a) in affinities.iter().enumerate() {
                     apply_storage_affinity(&mut self.regs[start + k], *a);
@@ -1396,7 +1404,13 @@ fn cursor_and_pager<'c, 'e>(
 /// Copies `count` registers from `src` to `dest`, one after the other in order (as overlapping
 /// ranges require), each into its destination's text or blob buffer: GROUP BY and min()/max()
 /// loops copy a row's values on every row, which would otherwise allocate and free per copy.
-fn copy_registers(regs: &mut [Value], src: usize, dest: usize, count: usize) {
+fn copy_registers(
+    regs: &mut [Value],
+    src: usize,
+    dest: usize,
+    count: usize,
+    spare: &mut Vec<Vec<u8>>,
+) {
     for k in 0..count {
         let (from, to) = (src + k, dest + k);
         let (source, target) = match from.cmp(&to) {
@@ -1410,8 +1424,24 @@ fn copy_registers(regs: &mut [Value], src: usize, dest: usize, count: usize) {
                 (&high[0], &mut low[to])
             }
         };
-        target.set_from_ref(source.as_value_ref());
+        set_register(target, source.as_value_ref(), spare);
     }
+}
+
+/// `Value::set_from_ref`, a text or blob going into one of the `spare` buffers (the registers'
+/// from an earlier run) when the register holds none of its own: a statement run once per row
+/// then copies its parameters and columns without allocating.
+#[inline]
+fn set_register(reg: &mut Value, v: ValueRef<'_>, spare: &mut Vec<Vec<u8>>) {
+    if matches!(v, ValueRef::Text(_) | ValueRef::Blob(_))
+        && !matches!(reg, Value::Text(_) | Value::Blob(_))
+    {
+        if let Some(buf) = spare.pop() {
+            debug_assert!(buf.is_empty());
+            *reg = Value::Blob(buf);
+        }
+    }
+    reg.set_from_ref(v);
 }
 
 /// Runs `f` on registers seen as value references. Keys, record columns and function
