@@ -199,7 +199,8 @@ pub struct Trigger {
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    pub tables: Vec<Table>,
+    /// Shared, so that a statement's plan holds a table without copying its definition.
+    pub tables: Vec<Rc<Table>>,
     pub indexes: Vec<Index>,
     pub views: Vec<View>,
     pub triggers: Vec<Trigger>,
@@ -244,7 +245,7 @@ impl Databases {
         order.iter().map(|&db| self.get(db))
     }
 
-    pub fn table_in(&self, schema: Option<Db>, name: &str) -> Option<&Table> {
+    pub fn table_in(&self, schema: Option<Db>, name: &str) -> Option<&Rc<Table>> {
         self.search(schema).find_map(|c| c.table(name))
     }
 
@@ -256,7 +257,7 @@ impl Databases {
         self.search(schema).find_map(|c| c.index(name))
     }
 
-    pub fn table(&self, name: &str) -> Option<&Table> {
+    pub fn table(&self, name: &str) -> Option<&Rc<Table>> {
         self.table_in(None, name)
     }
 
@@ -334,9 +335,9 @@ impl Catalog {
                 ast::Stmt::CreateTable(create) => {
                     let mut table = table_from_ast(&entry.name, entry.root_page, *create, sql);
                     table.db = db;
-                    catalog.tables.push(table);
+                    catalog.tables.push(Rc::new(table));
                 }
-                ast::Stmt::CreateVirtualTable(_) => catalog.tables.push(Table {
+                ast::Stmt::CreateVirtualTable(_) => catalog.tables.push(Rc::new(Table {
                     name: entry.name.clone(),
                     db,
                     root: 0,
@@ -346,7 +347,7 @@ impl Catalog {
                     checks: Vec::new(),
                     unsupported: Some("virtual tables".into()),
                     pk_conflict: None,
-                }),
+                })),
                 ast::Stmt::CreateIndex(create) => {
                     let index = catalog.index_from_ast(&create, entry.root_page)?;
                     catalog.indexes.push(index);
@@ -376,7 +377,7 @@ impl Catalog {
         Ok(catalog)
     }
 
-    pub fn table(&self, name: &str) -> Option<&Table> {
+    pub fn table(&self, name: &str) -> Option<&Rc<Table>> {
         self.tables
             .iter()
             .find(|t| t.name.eq_ignore_ascii_case(name))

@@ -10,6 +10,7 @@ use super::ddl::{is_schema_table_name, RootValue};
 use super::short_records::constant_default;
 use super::{error, Ctx};
 use crate::catalog::Table;
+use std::rc::Rc;
 use crate::error::Result;
 use crate::pager::PageNo;
 use crate::schema::Db;
@@ -43,7 +44,7 @@ impl Ctx<'_> {
     }
 
     /// The table an ALTER TABLE names, with SQLite's refusals.
-    fn table_to_alter(&self, name: &ast::QualifiedName) -> Result<Table> {
+    fn table_to_alter(&self, name: &ast::QualifiedName) -> Result<Rc<Table>> {
         let n = &name.name.value;
         let schema = match &name.schema {
             Some(s) => Some(

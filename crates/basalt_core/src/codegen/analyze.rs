@@ -24,6 +24,7 @@ use super::dml::Target;
 use super::{error, no_such_table, Ctx, Label};
 use crate::btree::TreeKind;
 use crate::catalog::{Index, Table};
+use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::record::Collation;
 use crate::schema::Db;
@@ -104,7 +105,7 @@ impl Ctx<'_> {
     }
 
     fn analyze_database(&mut self, db: Db) -> Result<()> {
-        let tables: Vec<Table> = self.catalog.get(db).tables.clone();
+        let tables: Vec<Rc<Table>> = self.catalog.get(db).tables.clone();
         for table in &tables {
             check_readable(table)?;
         }

@@ -20,6 +20,7 @@
 use super::dml::Target;
 use super::{error, Ctx, Label};
 use crate::catalog::Table;
+use std::rc::Rc;
 use crate::error::{Error, ErrorCode, Result};
 use crate::record::Collation;
 use crate::schema::Db;
@@ -39,7 +40,7 @@ pub(super) struct Counter {
     /// back), the rowid of the table's `sqlite_sequence` row (NULL: none), and the counter's
     /// value at the start (NULL: no row).
     name: Reg,
-    sequence: Table,
+    sequence: Rc<Table>,
 }
 
 impl Counter {
@@ -124,7 +125,7 @@ impl Ctx<'_> {
 
     /// `sqlite_sequence`, which must exist as an ordinary two-column table once an
     /// AUTOINCREMENT table does (SQLite reports a damaged schema otherwise).
-    fn sequence_table(&self, db: Db) -> Result<Table> {
+    fn sequence_table(&self, db: Db) -> Result<Rc<Table>> {
         match self.catalog.get(db).table(SEQUENCE_TABLE) {
             Some(t) if t.unsupported.is_none() && t.columns.len() == 2 && t.root != 0 => {
                 Ok(t.clone())

@@ -23,6 +23,7 @@ use super::query_plan::PlanNotes;
 use super::scope::Scope;
 use super::Ctx;
 use crate::catalog::{Column, Index, Table};
+use std::rc::Rc;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{Addr, CursorId, Insn, Root};
 
@@ -150,7 +151,7 @@ impl Ctx<'_> {
 /// A full forward scan of `table` over `cursor`, which may walk an index instead.
 pub(super) struct ScanCandidate {
     cursor: CursorId,
-    table: Table,
+    table: Rc<Table>,
     /// The plan row describing the loop, if a plan is being noted.
     plan_row: Option<usize>,
 }

@@ -19,6 +19,7 @@ use super::select::{table_source, Dest};
 use super::{error, Ctx};
 use crate::btree::TreeKind;
 use crate::catalog::{self, Index, Table};
+use std::rc::Rc;
 use crate::error::{ErrorCode, Result};
 use crate::pager::PageNo;
 use crate::schema::{Db, SCHEMA_ROOT};
@@ -378,7 +379,7 @@ impl Ctx<'_> {
     /// Every row of the table into the new index (rooted at the page in `root`): the keys are
     /// sorted first and inserted in index order, as SQLite builds an index, so each insert
     /// lands next to the one before instead of at a random place in the tree.
-    fn fill_index(&mut self, table: &Table, index: &Index, root: Reg) -> Result<()> {
+    fn fill_index(&mut self, table: &Rc<Table>, index: &Index, root: Reg) -> Result<()> {
         let scan: CursorId = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor: scan,

@@ -19,6 +19,7 @@ use super::select::{table_source, Cond, Dest};
 use super::upsert::{Arms, Constraint};
 use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
+use std::rc::Rc;
 use crate::error::{extended, ErrorCode, Result};
 use crate::hooks::{UpdateOp, UpdateReport};
 use crate::record::Collation;
@@ -29,7 +30,7 @@ use basalt_parser::ast::{self, ConflictAction};
 
 /// A table opened for writing with all its indexes.
 pub(super) struct Target {
-    pub table: Table,
+    pub table: Rc<Table>,
     pub cursor: CursorId,
     pub indexes: Vec<(Index, CursorId)>,
 }
@@ -47,7 +48,7 @@ struct RowCheck<'a, 'u> {
 }
 
 /// A scope in which the table's columns read the registers of a row being written.
-pub(super) fn row_scope<'p>(table: &Table, cursor: CursorId, regs: Reg, rowid: Reg) -> Scope<'p> {
+pub(super) fn row_scope<'p>(table: &Rc<Table>, cursor: CursorId, regs: Reg, rowid: Reg) -> Scope<'p> {
     let mut sc = Scope::new(None);
     sc.sources
         .push(table_source(table, table.name.clone(), cursor));
@@ -86,7 +87,7 @@ pub(super) fn unique_message(table: &Table, index: &Index) -> String {
 }
 
 impl Ctx<'_> {
-    fn writable_table(&self, name: &ast::QualifiedName) -> Result<Table> {
+    fn writable_table(&self, name: &ast::QualifiedName) -> Result<Rc<Table>> {
         let tname = &name.name.value;
         let db = self.schema_of(name)?;
         match self.catalog.table_in(db, tname) {
@@ -116,7 +117,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn open_target(&mut self, table: Table) -> Target {
+    pub(super) fn open_target(&mut self, table: Rc<Table>) -> Target {
         self.writes = true;
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
@@ -840,7 +841,7 @@ impl Ctx<'_> {
     /// table's `indexed` hint allows.
     fn collect_rowids(
         &mut self,
-        table: &Table,
+        table: &Rc<Table>,
         alias: Option<&ast::Name>,
         indexed: Option<&ast::Indexed>,
         where_: Option<&ast::Expr>,

@@ -18,6 +18,7 @@
 use super::expr::{binary_collation, comparison_affinity, Info};
 use super::Ctx;
 use crate::catalog::{Index, Table};
+use std::rc::Rc;
 use crate::record::Collation;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{Insn, Reg, Root};
@@ -25,7 +26,7 @@ use basalt_parser::ast::{self, ExprKind};
 
 /// The b-tree an IN probes, with the affinity its probe takes.
 pub(super) struct ExistingIn {
-    table: Table,
+    table: Rc<Table>,
     /// `None`: the table itself, by rowid.
     index: Option<Index>,
     pub(super) affinity: Affinity,
@@ -101,7 +102,7 @@ impl Ctx<'_> {
         &self,
         select: &ast::Select,
         filtered: bool,
-    ) -> Option<(Table, Option<usize>)> {
+    ) -> Option<(Rc<Table>, Option<usize>)> {
         if select.with.is_some()
             || !select.compound.is_empty()
             || !select.order_by.is_empty()

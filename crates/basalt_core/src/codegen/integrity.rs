@@ -14,6 +14,7 @@
 use super::dml::{row_scope, Target};
 use super::{Ctx, Label};
 use crate::catalog::{Index, Table};
+use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::integrity::{TreeRoot, DEFAULT_MAX_ERRORS};
 use crate::record::Collation;
@@ -25,7 +26,7 @@ use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
 /// What a partial check covers.
 struct Object {
     trees: Vec<TreeRoot>,
-    table: Option<Table>,
+    table: Option<Rc<Table>>,
 }
 
 /// A pragma argument read as SQLite's `sqlite3GetInt32` reads it: an optional sign and
@@ -133,7 +134,7 @@ impl Ctx<'_> {
             reg: report.budget,
             target: self.b.to(report.end),
         });
-        let tables: Vec<Table> = match object {
+        let tables: Vec<Rc<Table>> = match object {
             Some(o) => o.table.into_iter().collect(),
             None => self
                 .catalog
@@ -211,7 +212,7 @@ impl Ctx<'_> {
         Err(super::error(format!("no such table: {name}")))
     }
 
-    fn check_table(&mut self, table: Table, quick: bool, report: &Report) -> Result<()> {
+    fn check_table(&mut self, table: Rc<Table>, quick: bool, report: &Report) -> Result<()> {
         let all: Vec<Index> = self
             .catalog
             .main

@@ -12,6 +12,7 @@
 use super::scope::{ColRead, Scope, Source, SrcColumn};
 use super::{error, Ctx};
 use crate::catalog::{Index, Table};
+use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::record::{Collation, SortOrder};
 use crate::schema::Db;
@@ -164,7 +165,7 @@ impl Ctx<'_> {
         schema: Option<Db>,
         name: Option<&str>,
         pragma: &str,
-    ) -> Result<Option<Table>> {
+    ) -> Result<Option<Rc<Table>>> {
         let Some(name) = name else {
             return Ok(None);
         };

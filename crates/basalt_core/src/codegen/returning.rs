@@ -15,6 +15,7 @@ use super::expr::{aggregate_of, walk};
 use super::scope::Scope;
 use super::{error, Ctx};
 use crate::catalog::Table;
+use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, Reg};
@@ -94,7 +95,7 @@ impl Ctx<'_> {
     pub(super) fn returning_written(
         &mut self,
         r: &Returning<'_>,
-        table: &Table,
+        table: &Rc<Table>,
         cursor: CursorId,
         regs: Reg,
         rowid: Reg,

@@ -10,6 +10,7 @@
 
 use super::error;
 use crate::catalog::Table;
+use std::rc::Rc;
 use crate::error::Result;
 use crate::record::Collation;
 use crate::schema::Db;
@@ -36,6 +37,14 @@ impl Params {
     /// Numbers the parameters of one statement's text.
     pub fn of_statement(sql: &str) -> Result<Params> {
         let mut params = Params::default();
+        // Every parameter starts with one of these bytes; most statements (a script's literal
+        // INSERTs) have none, and need no second tokenizing.
+        if !sql
+            .bytes()
+            .any(|b| matches!(b, b'?' | b':' | b'@' | b'$' | b'#'))
+        {
+            return Ok(params);
+        }
         for token in basalt_parser::lexer::tokenize(sql) {
             if token.kind != basalt_parser::lexer::Tk::Variable {
                 continue;
@@ -135,7 +144,7 @@ pub struct Source {
     pub cursor: CursorId,
     pub columns: Vec<SrcColumn>,
     /// A real table: `rowid` and its aliases resolve.
-    pub table: Option<Table>,
+    pub table: Option<Rc<Table>>,
     /// A co-routine's output (a recursive CTE read lazily): the register its `Yield`s swap.
     /// Each `Yield` leaves one row in `cursor`, a one-row table; the loop over the source
     /// yields instead of stepping the cursor, and cannot restart.

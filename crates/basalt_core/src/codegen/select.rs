@@ -1910,7 +1910,7 @@ fn source_column_name(sc: &Scope<'_>, table: Option<&str>, column: &str) -> Stri
     column.to_string()
 }
 
-pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
+pub fn table_source(table: &Rc<Table>, name: String, cursor: CursorId) -> Source {
     let columns = table
         .columns
         .iter()
@@ -1934,7 +1934,7 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
         name,
         cursor,
         columns,
-        table: Some(table.clone()),
+        table: Some(Rc::clone(table)),
         coroutine: None,
     }
 }
@@ -1976,7 +1976,7 @@ fn schema_source(name: String, cursor: CursorId, db: Db) -> Source {
         name,
         cursor,
         columns,
-        table: Some(table),
+        table: Some(Rc::new(table)),
         coroutine: None,
     }
 }

@@ -43,7 +43,7 @@ pub(super) fn table_defaults(program: &Program, catalog: &Databases) -> Vec<Tabl
             continue;
         }
         let table = catalog.get(*db).tables.iter().find(|t| t.root == *root);
-        if let Some(values) = table.and_then(record_defaults) {
+        if let Some(values) = table.and_then(|t| record_defaults(t)) {
             out.push(TableDefaults {
                 db: *db,
                 root: *root,
