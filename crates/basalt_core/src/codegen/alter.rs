@@ -10,7 +10,6 @@ use super::ddl::{is_schema_table_name, RootValue};
 use super::short_records::constant_default;
 use super::{error, Ctx};
 use crate::catalog::Table;
-use std::rc::Rc;
 use crate::error::Result;
 use crate::pager::PageNo;
 use crate::schema::Db;
@@ -19,6 +18,7 @@ use crate::vdbe::Insn;
 use basalt_parser::ast::{self, ColumnConstraint};
 use basalt_parser::keywords::Keyword;
 use basalt_parser::lexer::{tokenize, Tk};
+use std::rc::Rc;
 
 impl Ctx<'_> {
     pub fn alter_table(

@@ -20,13 +20,13 @@
 use super::dml::Target;
 use super::{error, Ctx, Label};
 use crate::catalog::Table;
-use std::rc::Rc;
 use crate::error::{Error, ErrorCode, Result};
 use crate::record::Collation;
 use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CmpOp, CmpSpec, Insn, NullMode, Reg, Root};
 use basalt_parser::ast;
+use std::rc::Rc;
 
 /// The table SQLite keeps AUTOINCREMENT counters in.
 pub const SEQUENCE_TABLE: &str = "sqlite_sequence";

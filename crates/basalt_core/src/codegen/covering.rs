@@ -23,9 +23,9 @@ use super::query_plan::PlanNotes;
 use super::scope::Scope;
 use super::Ctx;
 use crate::catalog::{Column, Index, Table};
-use std::rc::Rc;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{Addr, CursorId, Insn, Root};
+use std::rc::Rc;
 
 /// A loop over `index` entries that looks up each row of its table.
 pub(super) struct CoverCandidate {
@@ -268,7 +268,7 @@ struct ScanReads {
 /// widths); the first in SQLite's list order among equals. With the (table column, entry
 /// position) of each column read.
 fn covering_scan_index<'c>(
-    indexes: Vec<&'c Index>,
+    indexes: Vec<&'c Rc<Index>>,
     table: &Table,
     columns: &[usize],
 ) -> Option<(&'c Index, Vec<(usize, usize)>)> {
@@ -277,6 +277,7 @@ fn covering_scan_index<'c>(
     let table_size = log_est(table_width * 4);
     let mut best: Option<Choice<'c>> = None;
     for index in indexes {
+        let index: &'c Index = index;
         if index.partial.is_some() {
             continue;
         }

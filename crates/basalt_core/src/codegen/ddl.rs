@@ -19,13 +19,13 @@ use super::select::{table_source, Dest};
 use super::{error, Ctx};
 use crate::btree::TreeKind;
 use crate::catalog::{self, Index, Table};
-use std::rc::Rc;
 use crate::error::{ErrorCode, Result};
 use crate::pager::PageNo;
 use crate::schema::{Db, SCHEMA_ROOT};
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, OnError, Reg, Root};
 use basalt_parser::ast;
+use std::rc::Rc;
 
 /// What goes in the rootpage column of a new schema row.
 pub(super) enum RootValue {

@@ -19,7 +19,6 @@ use super::select::{table_source, Cond, Dest};
 use super::upsert::{Arms, Constraint};
 use super::{error, Ctx, Label};
 use crate::catalog::{Index, Table};
-use std::rc::Rc;
 use crate::error::{extended, ErrorCode, Result};
 use crate::hooks::{UpdateOp, UpdateReport};
 use crate::record::Collation;
@@ -27,12 +26,13 @@ use crate::sql::affinity::Affinity;
 use crate::sql::func::PureUse;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
 use basalt_parser::ast::{self, ConflictAction};
+use std::rc::Rc;
 
 /// A table opened for writing with all its indexes.
 pub(super) struct Target {
     pub table: Rc<Table>,
     pub cursor: CursorId,
-    pub indexes: Vec<(Index, CursorId)>,
+    pub indexes: Vec<(Rc<Index>, CursorId)>,
 }
 
 /// What a uniqueness check of a new row needs: its rowid, the rowid an UPDATE replaces, the
@@ -48,13 +48,19 @@ struct RowCheck<'a, 'u> {
 }
 
 /// A scope in which the table's columns read the registers of a row being written.
-pub(super) fn row_scope<'p>(table: &Rc<Table>, cursor: CursorId, regs: Reg, rowid: Reg) -> Scope<'p> {
+pub(super) fn row_scope<'p>(
+    table: &Rc<Table>,
+    cursor: CursorId,
+    regs: Reg,
+    rowid: Reg,
+) -> Scope<'p> {
     let mut sc = Scope::new(None);
     sc.sources
         .push(table_source(table, table.name.clone(), cursor));
     let binding = AggBinding::new(Vec::new());
     {
         let mut cols = binding.columns.borrow_mut();
+        cols.reserve(table.columns.len() + 1);
         for i in 0..table.columns.len() {
             cols.push((cursor, ColRead::Column(i), regs + i));
         }
@@ -128,7 +134,7 @@ impl Ctx<'_> {
         });
         // SQLite checks UNIQUE constraints in its index list's order (which one a failing row
         // reports).
-        let indexes: Vec<(Index, CursorId)> = self
+        let indexes: Vec<(Rc<Index>, CursorId)> = self
             .catalog
             .index_list(&table)
             .into_iter()

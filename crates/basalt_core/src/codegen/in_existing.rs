@@ -18,11 +18,11 @@
 use super::expr::{binary_collation, comparison_affinity, Info};
 use super::Ctx;
 use crate::catalog::{Index, Table};
-use std::rc::Rc;
 use crate::record::Collation;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{Insn, Reg, Root};
 use basalt_parser::ast::{self, ExprKind};
+use std::rc::Rc;
 
 /// The b-tree an IN probes, with the affinity its probe takes.
 pub(super) struct ExistingIn {
@@ -77,8 +77,8 @@ impl Ctx<'_> {
                     && i.columns
                         .first()
                         .is_some_and(|c| c.column == Some(n) && c.collation == wanted)
-            })?
-            .clone();
+            })
+            .map(|i| Index::clone(i))?;
         Some(ExistingIn {
             table,
             index: Some(index),

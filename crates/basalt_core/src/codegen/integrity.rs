@@ -14,7 +14,6 @@
 use super::dml::{row_scope, Target};
 use super::{Ctx, Label};
 use crate::catalog::{Index, Table};
-use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::integrity::{TreeRoot, DEFAULT_MAX_ERRORS};
 use crate::record::Collation;
@@ -22,6 +21,7 @@ use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::sql::arith::ArithOp;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
+use std::rc::Rc;
 
 /// What a partial check covers.
 struct Object {
@@ -218,7 +218,7 @@ impl Ctx<'_> {
             .main
             .index_list(&table.name)
             .into_iter()
-            .cloned()
+            .map(|i| Index::clone(i))
             .collect();
         self.check_entry_counts(&table, &all, report);
         let indexes = if quick { Vec::new() } else { all };

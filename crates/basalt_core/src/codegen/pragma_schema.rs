@@ -12,12 +12,12 @@
 use super::scope::{ColRead, Scope, Source, SrcColumn};
 use super::{error, Ctx};
 use crate::catalog::{Index, Table};
-use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::record::{Collation, SortOrder};
 use crate::schema::Db;
 use crate::vdbe::Insn;
 use basalt_parser::ast;
+use std::rc::Rc;
 
 /// The pragmas offered as table-valued functions (`pragma_table_info('t')` in FROM).
 const TABLE_VALUED: [&str; 5] = [
@@ -284,7 +284,7 @@ impl Ctx<'_> {
             .catalog
             .index_list(&table)
             .into_iter()
-            .cloned()
+            .map(|i| Index::clone(i))
             .collect();
         for (seq, index) in indexes.iter().enumerate() {
             let automatic = index

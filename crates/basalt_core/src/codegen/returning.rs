@@ -15,12 +15,12 @@ use super::expr::{aggregate_of, walk};
 use super::scope::Scope;
 use super::{error, Ctx};
 use crate::catalog::Table;
-use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, Reg};
 use basalt_parser::ast::{self, ExprKind};
 use std::cell::RefCell;
+use std::rc::Rc;
 
 /// A RETURNING clause being compiled: the ephemeral table of its rows and their names.
 pub(super) struct Returning<'a> {

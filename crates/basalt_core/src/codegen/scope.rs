@@ -10,13 +10,13 @@
 
 use super::error;
 use crate::catalog::Table;
-use std::rc::Rc;
 use crate::error::Result;
 use crate::record::Collation;
 use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Reg};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// Query parameters: `?`, `?NNN`, `:name`, `@name`, `$name`.
 ///

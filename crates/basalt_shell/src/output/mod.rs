@@ -254,7 +254,17 @@ mod tests {
     #[test]
     fn integer_text_is_to_string() {
         let mut buf = [0u8; 20];
-        for n in [0, 7, -7, 10, -10, 1234567890, i64::MAX, i64::MIN, i64::MIN + 1] {
+        for n in [
+            0,
+            7,
+            -7,
+            10,
+            -10,
+            1234567890,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
             assert_eq!(integer_text(n, &mut buf), n.to_string().as_bytes());
         }
     }

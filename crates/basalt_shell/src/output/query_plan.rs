@@ -9,7 +9,12 @@ use std::io::Write;
 
 /// Whether `sql` (one statement) is `EXPLAIN QUERY PLAN`.
 pub fn is_query_plan(sql: &str) -> bool {
-    leading_keywords(sql) == [Some(Keyword::Explain), Some(Keyword::Query), Some(Keyword::Plan)]
+    leading_keywords(sql)
+        == [
+            Some(Keyword::Explain),
+            Some(Keyword::Query),
+            Some(Keyword::Plan),
+        ]
 }
 
 /// One plan row: its id, its parent's id (0 at the top) and what it does.
