@@ -199,8 +199,10 @@ pub struct Trigger {
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    pub tables: Vec<Table>,
-    pub indexes: Vec<Index>,
+    /// Shared, so that a statement's plan holds a table without copying its definition.
+    pub tables: Vec<Rc<Table>>,
+    /// Shared like `tables`: a write keeps the indexes it maintains.
+    pub indexes: Vec<Rc<Index>>,
     pub views: Vec<View>,
     pub triggers: Vec<Trigger>,
     /// The rows of `sqlite_schema` the catalog was built from.
@@ -244,7 +246,7 @@ impl Databases {
         order.iter().map(|&db| self.get(db))
     }
 
-    pub fn table_in(&self, schema: Option<Db>, name: &str) -> Option<&Table> {
+    pub fn table_in(&self, schema: Option<Db>, name: &str) -> Option<&Rc<Table>> {
         self.search(schema).find_map(|c| c.table(name))
     }
 
@@ -256,7 +258,7 @@ impl Databases {
         self.search(schema).find_map(|c| c.index(name))
     }
 
-    pub fn table(&self, name: &str) -> Option<&Table> {
+    pub fn table(&self, name: &str) -> Option<&Rc<Table>> {
         self.table_in(None, name)
     }
 
@@ -269,12 +271,15 @@ impl Databases {
     }
 
     /// The indexes of a table (they live in its database), in creation order.
-    pub fn table_indexes<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = &'a Index> + 'a {
+    pub fn table_indexes<'a>(
+        &'a self,
+        table: &'a Table,
+    ) -> impl Iterator<Item = &'a Rc<Index>> + 'a {
         self.get(table.db).table_indexes(&table.name)
     }
 
     /// A table's indexes in SQLite's list order (`Catalog::index_list`).
-    pub fn index_list<'a>(&'a self, table: &'a Table) -> Vec<&'a Index> {
+    pub fn index_list<'a>(&'a self, table: &'a Table) -> Vec<&'a Rc<Index>> {
         self.get(table.db).index_list(&table.name)
     }
 
@@ -334,9 +339,9 @@ impl Catalog {
                 ast::Stmt::CreateTable(create) => {
                     let mut table = table_from_ast(&entry.name, entry.root_page, *create, sql);
                     table.db = db;
-                    catalog.tables.push(table);
+                    catalog.tables.push(Rc::new(table));
                 }
-                ast::Stmt::CreateVirtualTable(_) => catalog.tables.push(Table {
+                ast::Stmt::CreateVirtualTable(_) => catalog.tables.push(Rc::new(Table {
                     name: entry.name.clone(),
                     db,
                     root: 0,
@@ -346,10 +351,10 @@ impl Catalog {
                     checks: Vec::new(),
                     unsupported: Some("virtual tables".into()),
                     pk_conflict: None,
-                }),
+                })),
                 ast::Stmt::CreateIndex(create) => {
                     let index = catalog.index_from_ast(&create, entry.root_page)?;
-                    catalog.indexes.push(index);
+                    catalog.indexes.push(Rc::new(index));
                 }
                 ast::Stmt::CreateView(create) => catalog.views.push(View {
                     name: entry.name.clone(),
@@ -370,13 +375,13 @@ impl Catalog {
         catalog.schema = schema;
         for entry in autoindexes {
             let index = catalog.autoindex(&entry.name, &entry.table_name, entry.root_page)?;
-            catalog.indexes.push(index);
+            catalog.indexes.push(Rc::new(index));
         }
         catalog.stats = crate::stats::Stats::load(pager, &catalog)?;
         Ok(catalog)
     }
 
-    pub fn table(&self, name: &str) -> Option<&Table> {
+    pub fn table(&self, name: &str) -> Option<&Rc<Table>> {
         self.tables
             .iter()
             .find(|t| t.name.eq_ignore_ascii_case(name))
@@ -392,10 +397,11 @@ impl Catalog {
         self.indexes
             .iter()
             .find(|i| i.name.eq_ignore_ascii_case(name))
+            .map(Rc::as_ref)
     }
 
     /// The indexes of a table, in creation order.
-    pub fn table_indexes<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Index> + 'a {
+    pub fn table_indexes<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Rc<Index>> + 'a {
         self.indexes
             .iter()
             .filter(move |i| i.table.eq_ignore_ascii_case(table))
@@ -406,14 +412,20 @@ impl Catalog {
     /// `PRAGMA integrity_check`: each index is put at the head of the list as the schema is
     /// read (automatic indexes first, in their constraints' order, then CREATE INDEX ones),
     /// except that an ON CONFLICT REPLACE index goes after every other kind.
-    pub fn index_list<'a>(&'a self, table: &'a str) -> Vec<&'a Index> {
-        let is_auto = |i: &Index| i.name.to_ascii_lowercase().starts_with("sqlite_autoindex_");
+    pub fn index_list<'a>(&'a self, table: &'a str) -> Vec<&'a Rc<Index>> {
+        const AUTO: &[u8] = b"sqlite_autoindex_";
+        let is_auto = |i: &Index| {
+            i.name
+                .as_bytes()
+                .get(..AUTO.len())
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case(AUTO))
+        };
         let creation = self
             .table_indexes(table)
             .filter(|i| is_auto(i))
             .chain(self.table_indexes(table).filter(|i| !is_auto(i)));
         let replace = |i: &Index| i.conflict == Some(ast::ConflictAction::Replace);
-        let mut list: Vec<&Index> = Vec::new();
+        let mut list: Vec<&Rc<Index>> = Vec::new();
         for index in creation {
             if !replace(index) || list.first().is_none_or(|head| replace(head)) {
                 list.insert(0, index);

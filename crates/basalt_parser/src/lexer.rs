@@ -328,6 +328,35 @@ pub fn tokenize(sql: &str) -> Vec<Token> {
     out
 }
 
+/// The keywords of the first `N` tokens of `sql` (`None` for a token that is not a keyword, or
+/// past the end), scanning no further: what a caller that only looks at how a statement starts
+/// (`EXPLAIN QUERY PLAN …`) needs, without tokenizing all of it. `WINDOW`, `OVER` and `FILTER`
+/// depend on the tokens around them (`promote_window_keywords`), so they always read `None`
+/// here.
+pub fn leading_keywords<const N: usize>(sql: &str) -> [Option<Keyword>; N] {
+    let z = sql.as_bytes();
+    let mut out = [None; N];
+    let mut pos = 0;
+    let mut n = 0;
+    while n < N && pos < z.len() && z[pos] != 0 {
+        let (raw, len) = scan(&z[pos..]);
+        match raw {
+            Raw::Space => {}
+            Raw::Tok(Tk::Illegal) => break,
+            Raw::Tok(kind) => {
+                out[n] = match kind {
+                    Tk::Kw(Keyword::Window | Keyword::Over | Keyword::Filter) => None,
+                    Tk::Kw(k) => Some(k),
+                    _ => None,
+                };
+                n += 1;
+            }
+        }
+        pos += len;
+    }
+    out
+}
+
 /// `tokenize` into `out` (cleared first), so that a caller can reuse its allocation.
 pub fn tokenize_into(sql: &str, out: &mut Vec<Token>) {
     let z = sql.as_bytes();
@@ -440,6 +469,32 @@ mod tests {
         assert_eq!(kinds("?12")[0], (Tk::Variable, "?12"));
         assert_eq!(kinds("1 /*")[1], (Tk::Slash, "/"));
         assert_eq!(kinds("a\0b").len(), 2);
+    }
+
+    #[test]
+    fn leading_keywords_match_tokenize() {
+        for sql in [
+            "EXPLAIN QUERY PLAN SELECT 1",
+            "  /* c */ explain\n-- x\n select",
+            "explain",
+            "",
+            "select 'a' from t",
+            "x'ab' explain",
+            "'open",
+            "window over filter",
+        ] {
+            let full: Vec<Option<Keyword>> = tokenize(sql)
+                .iter()
+                .filter(|t| t.kind != Tk::Eof)
+                .map(|t| match t.kind {
+                    Tk::Kw(k) => Some(k),
+                    _ => None,
+                })
+                .chain(std::iter::repeat(None))
+                .take(3)
+                .collect();
+            assert_eq!(leading_keywords::<3>(sql).to_vec(), full, "{sql:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Statement terminators of the shell's input loop. Completeness itself
 //! (`sqlite3_complete`) lives in `basalt_parser::complete`.
 
-pub use basalt_parser::complete::{is_blank, is_complete};
+pub use basalt_parser::complete::{is_blank, is_complete, is_complete_at_line_end};
 
 /// sqlite3's other statement terminators: a line holding only `/` (Oracle) or `go` (SQL
 /// Server), which end the pending statement when it would be complete with a `;`.

@@ -5,8 +5,11 @@ use crate::dot;
 use crate::engine::{self, Engine, EngineError, OpenOptions};
 use crate::input;
 use crate::output::{self, Format, OutputError};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::time::Instant;
+
+/// The block size of standard output when it is not a terminal (glibc's `BUFSIZ`).
+const STDOUT_BUFFER: usize = 8192;
 
 /// Where query output goes: standard output, or the file of `.output`/`.once`.
 pub struct Output {
@@ -16,11 +19,17 @@ pub struct Output {
 }
 
 impl Output {
+    /// Standard output, buffered like C's `stdout`: by line on a terminal, in blocks otherwise
+    /// (a script's output piped or redirected would cost a write per line, or per field). The
+    /// shell flushes it after every statement and dot command, as sqlite3 does.
     pub fn stdout() -> Output {
-        Output {
-            writer: Box::new(std::io::stdout()),
-            name: None,
-        }
+        let stdout = std::io::stdout();
+        let writer: Box<dyn Write> = if stdout.is_terminal() {
+            Box::new(stdout)
+        } else {
+            Box::new(std::io::BufWriter::with_capacity(STDOUT_BUFFER, stdout))
+        };
+        Output { writer, name: None }
     }
 
     pub fn stderr() -> Output {
@@ -103,7 +112,10 @@ impl<R: std::io::BufRead> LineSource for ReaderSource<R> {
                         bytes.pop();
                     }
                 }
-                Line::Text(String::from_utf8_lossy(&bytes).into_owned())
+                // Valid UTF-8 (the usual case) becomes the line without a copy.
+                Line::Text(String::from_utf8(bytes).unwrap_or_else(|invalid| {
+                    String::from_utf8_lossy(invalid.as_bytes()).into_owned()
+                }))
             }
         }
     }
@@ -252,7 +264,6 @@ impl Shell {
             if rest.is_empty() {
                 return (ran, Ok(()));
             }
-            let statement_text = rest.to_string();
             if self.eqp {
                 self.show_plan(rest);
             }
@@ -263,7 +274,7 @@ impl Shell {
                     let error = SqlError {
                         phase: Phase::Prepare,
                         error,
-                        statement: statement_text,
+                        statement: rest.to_string(),
                     };
                     return (ran, Err(error));
                 }
@@ -470,7 +481,7 @@ impl Shell {
                 sql.push_str(&line);
             }
             // The line did end: a trailing `--` comment is closed.
-            if input::is_complete(format!("{sql}\n")) {
+            if input::is_complete_at_line_end(&sql) {
                 if input::is_blank(&sql) {
                     if self.echo {
                         println!("{sql}");

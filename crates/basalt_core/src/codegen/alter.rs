@@ -18,6 +18,7 @@ use crate::vdbe::Insn;
 use basalt_parser::ast::{self, ColumnConstraint};
 use basalt_parser::keywords::Keyword;
 use basalt_parser::lexer::{tokenize, Tk};
+use std::rc::Rc;
 
 impl Ctx<'_> {
     pub fn alter_table(
@@ -43,7 +44,7 @@ impl Ctx<'_> {
     }
 
     /// The table an ALTER TABLE names, with SQLite's refusals.
-    fn table_to_alter(&self, name: &ast::QualifiedName) -> Result<Table> {
+    fn table_to_alter(&self, name: &ast::QualifiedName) -> Result<Rc<Table>> {
         let n = &name.name.value;
         let schema = match &name.schema {
             Some(s) => Some(

@@ -31,6 +31,7 @@ use crate::sql::affinity::Affinity;
 use crate::sql::arith::ArithOp;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
 use basalt_parser::ast;
+use std::rc::Rc;
 
 /// The statistics table and its CREATE text, exactly as SQLite stores it.
 pub(super) const STAT1: &str = "sqlite_stat1";
@@ -104,7 +105,7 @@ impl Ctx<'_> {
     }
 
     fn analyze_database(&mut self, db: Db) -> Result<()> {
-        let tables: Vec<Table> = self.catalog.get(db).tables.clone();
+        let tables: Vec<Rc<Table>> = self.catalog.get(db).tables.clone();
         for table in &tables {
             check_readable(table)?;
         }
@@ -203,7 +204,7 @@ impl Ctx<'_> {
             .index_list(table)
             .into_iter()
             .filter(|i| only.is_none_or(|o| o.name.eq_ignore_ascii_case(&i.name)))
-            .cloned()
+            .map(|i| Index::clone(i))
             .collect();
         for index in &indexes {
             self.analyze_index(stat, table, index);

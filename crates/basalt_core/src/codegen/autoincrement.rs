@@ -26,6 +26,7 @@ use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CmpOp, CmpSpec, Insn, NullMode, Reg, Root};
 use basalt_parser::ast;
+use std::rc::Rc;
 
 /// The table SQLite keeps AUTOINCREMENT counters in.
 pub const SEQUENCE_TABLE: &str = "sqlite_sequence";
@@ -39,7 +40,7 @@ pub(super) struct Counter {
     /// back), the rowid of the table's `sqlite_sequence` row (NULL: none), and the counter's
     /// value at the start (NULL: no row).
     name: Reg,
-    sequence: Table,
+    sequence: Rc<Table>,
 }
 
 impl Counter {
@@ -124,7 +125,7 @@ impl Ctx<'_> {
 
     /// `sqlite_sequence`, which must exist as an ordinary two-column table once an
     /// AUTOINCREMENT table does (SQLite reports a damaged schema otherwise).
-    fn sequence_table(&self, db: Db) -> Result<Table> {
+    fn sequence_table(&self, db: Db) -> Result<Rc<Table>> {
         match self.catalog.get(db).table(SEQUENCE_TABLE) {
             Some(t) if t.unsupported.is_none() && t.columns.len() == 2 && t.root != 0 => {
                 Ok(t.clone())

@@ -25,6 +25,7 @@ use super::Ctx;
 use crate::catalog::{Column, Index, Table};
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{Addr, CursorId, Insn, Root};
+use std::rc::Rc;
 
 /// A loop over `index` entries that looks up each row of its table.
 pub(super) struct CoverCandidate {
@@ -150,7 +151,7 @@ impl Ctx<'_> {
 /// A full forward scan of `table` over `cursor`, which may walk an index instead.
 pub(super) struct ScanCandidate {
     cursor: CursorId,
-    table: Table,
+    table: Rc<Table>,
     /// The plan row describing the loop, if a plan is being noted.
     plan_row: Option<usize>,
 }
@@ -267,7 +268,7 @@ struct ScanReads {
 /// widths); the first in SQLite's list order among equals. With the (table column, entry
 /// position) of each column read.
 fn covering_scan_index<'c>(
-    indexes: Vec<&'c Index>,
+    indexes: Vec<&'c Rc<Index>>,
     table: &Table,
     columns: &[usize],
 ) -> Option<(&'c Index, Vec<(usize, usize)>)> {
@@ -276,6 +277,7 @@ fn covering_scan_index<'c>(
     let table_size = log_est(table_width * 4);
     let mut best: Option<Choice<'c>> = None;
     for index in indexes {
+        let index: &'c Index = index;
         if index.partial.is_some() {
             continue;
         }

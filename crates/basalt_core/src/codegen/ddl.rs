@@ -25,6 +25,7 @@ use crate::schema::{Db, SCHEMA_ROOT};
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, OnError, Reg, Root};
 use basalt_parser::ast;
+use std::rc::Rc;
 
 /// What goes in the rootpage column of a new schema row.
 pub(super) enum RootValue {
@@ -378,7 +379,7 @@ impl Ctx<'_> {
     /// Every row of the table into the new index (rooted at the page in `root`): the keys are
     /// sorted first and inserted in index order, as SQLite builds an index, so each insert
     /// lands next to the one before instead of at a random place in the tree.
-    fn fill_index(&mut self, table: &Table, index: &Index, root: Reg) -> Result<()> {
+    fn fill_index(&mut self, table: &Rc<Table>, index: &Index, root: Reg) -> Result<()> {
         let scan: CursorId = self.b.cursor();
         self.b.emit(Insn::OpenRead {
             cursor: scan,

@@ -26,12 +26,13 @@ use crate::sql::affinity::Affinity;
 use crate::sql::func::PureUse;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, OnError, Reg, Root};
 use basalt_parser::ast::{self, ConflictAction};
+use std::rc::Rc;
 
 /// A table opened for writing with all its indexes.
 pub(super) struct Target {
-    pub table: Table,
+    pub table: Rc<Table>,
     pub cursor: CursorId,
-    pub indexes: Vec<(Index, CursorId)>,
+    pub indexes: Vec<(Rc<Index>, CursorId)>,
 }
 
 /// What a uniqueness check of a new row needs: its rowid, the rowid an UPDATE replaces, the
@@ -47,13 +48,19 @@ struct RowCheck<'a, 'u> {
 }
 
 /// A scope in which the table's columns read the registers of a row being written.
-pub(super) fn row_scope<'p>(table: &Table, cursor: CursorId, regs: Reg, rowid: Reg) -> Scope<'p> {
+pub(super) fn row_scope<'p>(
+    table: &Rc<Table>,
+    cursor: CursorId,
+    regs: Reg,
+    rowid: Reg,
+) -> Scope<'p> {
     let mut sc = Scope::new(None);
     sc.sources
         .push(table_source(table, table.name.clone(), cursor));
     let binding = AggBinding::new(Vec::new());
     {
         let mut cols = binding.columns.borrow_mut();
+        cols.reserve(table.columns.len() + 1);
         for i in 0..table.columns.len() {
             cols.push((cursor, ColRead::Column(i), regs + i));
         }
@@ -86,7 +93,7 @@ pub(super) fn unique_message(table: &Table, index: &Index) -> String {
 }
 
 impl Ctx<'_> {
-    fn writable_table(&self, name: &ast::QualifiedName) -> Result<Table> {
+    fn writable_table(&self, name: &ast::QualifiedName) -> Result<Rc<Table>> {
         let tname = &name.name.value;
         let db = self.schema_of(name)?;
         match self.catalog.table_in(db, tname) {
@@ -116,7 +123,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn open_target(&mut self, table: Table) -> Target {
+    pub(super) fn open_target(&mut self, table: Rc<Table>) -> Target {
         self.writes = true;
         let cursor = self.b.cursor();
         self.b.emit(Insn::OpenWrite {
@@ -127,7 +134,7 @@ impl Ctx<'_> {
         });
         // SQLite checks UNIQUE constraints in its index list's order (which one a failing row
         // reports).
-        let indexes: Vec<(Index, CursorId)> = self
+        let indexes: Vec<(Rc<Index>, CursorId)> = self
             .catalog
             .index_list(&table)
             .into_iter()
@@ -844,7 +851,7 @@ impl Ctx<'_> {
     /// table's `indexed` hint allows.
     fn collect_rowids(
         &mut self,
-        table: &Table,
+        table: &Rc<Table>,
         alias: Option<&ast::Name>,
         indexed: Option<&ast::Indexed>,
         where_: Option<&ast::Expr>,

@@ -36,7 +36,7 @@ use basalt_parser::ast::{self, ExprKind};
 pub(super) struct Flattened {
     /// The FROM item, by address: the one the ordinary path would have compiled.
     item: *const ast::TableOrSubquery,
-    pub table: Table,
+    pub table: std::rc::Rc<Table>,
     /// Per table column: the name the subquery shows it under, `None` where it hid it.
     pub names: Vec<Option<String>>,
     /// The name the outer query knows the source by.
@@ -47,7 +47,7 @@ pub(super) struct Flattened {
 
 /// A subquery's one table and what it reads of it.
 struct Inner {
-    table: Table,
+    table: std::rc::Rc<Table>,
     /// The name the subquery's own text knows the table by (its alias, else its name), which
     /// SQLite's plan also calls the loop.
     own_name: String,

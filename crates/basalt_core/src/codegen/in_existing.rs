@@ -22,10 +22,11 @@ use crate::record::Collation;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{Insn, Reg, Root};
 use basalt_parser::ast::{self, ExprKind};
+use std::rc::Rc;
 
 /// The b-tree an IN probes, with the affinity its probe takes.
 pub(super) struct ExistingIn {
-    table: Table,
+    table: Rc<Table>,
     /// `None`: the table itself, by rowid.
     index: Option<Index>,
     pub(super) affinity: Affinity,
@@ -76,8 +77,8 @@ impl Ctx<'_> {
                     && i.columns
                         .first()
                         .is_some_and(|c| c.column == Some(n) && c.collation == wanted)
-            })?
-            .clone();
+            })
+            .map(|i| Index::clone(i))?;
         Some(ExistingIn {
             table,
             index: Some(index),
@@ -101,7 +102,7 @@ impl Ctx<'_> {
         &self,
         select: &ast::Select,
         filtered: bool,
-    ) -> Option<(Table, Option<usize>)> {
+    ) -> Option<(Rc<Table>, Option<usize>)> {
         if select.with.is_some()
             || !select.compound.is_empty()
             || !select.order_by.is_empty()

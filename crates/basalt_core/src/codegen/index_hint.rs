@@ -46,7 +46,7 @@ impl Ctx<'_> {
                 if index.partial.is_some() {
                     return Err(Error::not_supported("INDEXED BY a partial index"));
                 }
-                IndexHint::By(Box::new(index.clone()))
+                IndexHint::By(Box::new(Index::clone(index)))
             }
         };
         debug_assert!(self.index_hints.iter().all(|(c, _)| *c != cursor));
@@ -85,7 +85,7 @@ impl Ctx<'_> {
         match self.index_hints.iter().find(|(c, _)| *c == cursor) {
             Some((_, IndexHint::NotIndexed)) => Vec::new(),
             Some((_, IndexHint::By(index))) => vec![&**index],
-            None => self.catalog.table_indexes(table).collect(),
+            None => self.catalog.table_indexes(table).map(|i| &**i).collect(),
         }
     }
 }

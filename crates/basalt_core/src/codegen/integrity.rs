@@ -21,11 +21,12 @@ use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::sql::arith::ArithOp;
 use crate::vdbe::{CmpOp, CmpSpec, CursorId, Insn, NullMode, Reg, Root};
+use std::rc::Rc;
 
 /// What a partial check covers.
 struct Object {
     trees: Vec<TreeRoot>,
-    table: Option<Table>,
+    table: Option<Rc<Table>>,
 }
 
 /// A pragma argument read as SQLite's `sqlite3GetInt32` reads it: an optional sign and
@@ -133,7 +134,7 @@ impl Ctx<'_> {
             reg: report.budget,
             target: self.b.to(report.end),
         });
-        let tables: Vec<Table> = match object {
+        let tables: Vec<Rc<Table>> = match object {
             Some(o) => o.table.into_iter().collect(),
             None => self
                 .catalog
@@ -211,13 +212,13 @@ impl Ctx<'_> {
         Err(super::error(format!("no such table: {name}")))
     }
 
-    fn check_table(&mut self, table: Table, quick: bool, report: &Report) -> Result<()> {
+    fn check_table(&mut self, table: Rc<Table>, quick: bool, report: &Report) -> Result<()> {
         let all: Vec<Index> = self
             .catalog
             .main
             .index_list(&table.name)
             .into_iter()
-            .cloned()
+            .map(|i| Index::clone(i))
             .collect();
         self.check_entry_counts(&table, &all, report);
         let indexes = if quick { Vec::new() } else { all };

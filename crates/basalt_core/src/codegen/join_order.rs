@@ -99,7 +99,7 @@ impl Ctx<'_> {
         }
         let (mut reaching, mut cost) = (1.0_f64, 0.0_f64);
         for (level, here) in at_level.iter().take(n).enumerate() {
-            let table = nested.sources[level].table.as_ref();
+            let table = nested.sources[level].table.as_deref();
             // The source's size: its statistics' row count, else SQLite's guess.
             let rows = self.table_rows(table);
             let LevelAccess { access, .. } = self.level_access(&nested, level, here, None);

@@ -17,6 +17,7 @@ use crate::record::{Collation, SortOrder};
 use crate::schema::Db;
 use crate::vdbe::Insn;
 use basalt_parser::ast;
+use std::rc::Rc;
 
 /// The pragmas offered as table-valued functions (`pragma_table_info('t')` in FROM).
 const TABLE_VALUED: [&str; 5] = [
@@ -165,7 +166,7 @@ impl Ctx<'_> {
         schema: Option<Db>,
         name: Option<&str>,
         pragma: &str,
-    ) -> Result<Option<Table>> {
+    ) -> Result<Option<Rc<Table>>> {
         let Some(name) = name else {
             return Ok(None);
         };
@@ -284,7 +285,7 @@ impl Ctx<'_> {
             .catalog
             .index_list(&table)
             .into_iter()
-            .cloned()
+            .map(|i| Index::clone(i))
             .collect();
         for (seq, index) in indexes.iter().enumerate() {
             let automatic = index

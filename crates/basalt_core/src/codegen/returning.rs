@@ -20,6 +20,7 @@ use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Insn, Reg};
 use basalt_parser::ast::{self, ExprKind};
 use std::cell::RefCell;
+use std::rc::Rc;
 
 /// A RETURNING clause being compiled: the ephemeral table of its rows and their names.
 pub(super) struct Returning<'a> {
@@ -94,7 +95,7 @@ impl Ctx<'_> {
     pub(super) fn returning_written(
         &mut self,
         r: &Returning<'_>,
-        table: &Table,
+        table: &Rc<Table>,
         cursor: CursorId,
         regs: Reg,
         rowid: Reg,

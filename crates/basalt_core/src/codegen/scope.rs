@@ -16,6 +16,7 @@ use crate::schema::Db;
 use crate::sql::affinity::Affinity;
 use crate::vdbe::{CursorId, Reg};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// Query parameters: `?`, `?NNN`, `:name`, `@name`, `$name`.
 ///
@@ -36,6 +37,14 @@ impl Params {
     /// Numbers the parameters of one statement's text.
     pub fn of_statement(sql: &str) -> Result<Params> {
         let mut params = Params::default();
+        // Every parameter starts with one of these bytes; most statements (a script's literal
+        // INSERTs) have none, and need no second tokenizing.
+        if !sql
+            .bytes()
+            .any(|b| matches!(b, b'?' | b':' | b'@' | b'$' | b'#'))
+        {
+            return Ok(params);
+        }
         for token in basalt_parser::lexer::tokenize(sql) {
             if token.kind != basalt_parser::lexer::Tk::Variable {
                 continue;
@@ -135,7 +144,7 @@ pub struct Source {
     pub cursor: CursorId,
     pub columns: Vec<SrcColumn>,
     /// A real table: `rowid` and its aliases resolve.
-    pub table: Option<Table>,
+    pub table: Option<Rc<Table>>,
     /// The name EXPLAIN QUERY PLAN gives the loop, where not `name`: a flattened subquery's
     /// loop is its table's (`flatten.rs`).
     pub plan_name: Option<String>,

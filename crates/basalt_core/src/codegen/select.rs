@@ -1923,7 +1923,7 @@ fn source_column_name(sc: &Scope<'_>, table: Option<&str>, column: &str) -> Stri
     column.to_string()
 }
 
-pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
+pub fn table_source(table: &Rc<Table>, name: String, cursor: CursorId) -> Source {
     let columns = table
         .columns
         .iter()
@@ -1947,7 +1947,7 @@ pub fn table_source(table: &Table, name: String, cursor: CursorId) -> Source {
         name,
         cursor,
         columns,
-        table: Some(table.clone()),
+        table: Some(Rc::clone(table)),
         plan_name: None,
         coroutine: None,
     }
@@ -1990,7 +1990,7 @@ fn schema_source(name: String, cursor: CursorId, db: Db) -> Source {
         name,
         cursor,
         columns,
-        table: Some(table),
+        table: Some(Rc::new(table)),
         plan_name: None,
         coroutine: None,
     }

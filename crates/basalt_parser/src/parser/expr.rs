@@ -354,7 +354,10 @@ impl Parser<'_> {
 
     /// `expr (, expr)*`
     pub(crate) fn nexprlist(&mut self) -> R<Vec<Expr>> {
-        let mut v = vec![self.expr()?];
+        // Room for a typical VALUES row or argument list: growing one element at a time moves
+        // every parsed expression again at each step.
+        let mut v = Vec::with_capacity(8);
+        v.push(self.expr()?);
         while self.at(Tk::Comma) {
             self.bump();
             v.push(self.expr()?);

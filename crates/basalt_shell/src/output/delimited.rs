@@ -1,6 +1,6 @@
 //! Delimited text: `list` (and `tabs`, which is list with a tab), `csv`, `ascii`, `tcl`.
 
-use super::{name_bytes, value_text, Format, Mode};
+use super::{integer_text, name_bytes, value_text, Format, Mode};
 use crate::engine::Value;
 use std::io::{self, Write};
 
@@ -30,11 +30,15 @@ pub fn write_row(
         }
         out.write_all(row_separator)?;
     }
+    let mut digits = [0u8; 20];
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
             out.write_all(column_separator)?;
         }
-        field(out, value_text(value).as_deref())?;
+        match value {
+            Value::Integer(n) => field(out, Some(integer_text(*n, &mut digits)))?,
+            _ => field(out, value_text(value).as_deref())?,
+        }
     }
     out.write_all(row_separator)
 }

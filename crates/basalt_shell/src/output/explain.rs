@@ -4,7 +4,7 @@
 use super::{value_text, OutputError, RowSource};
 use crate::engine::Value;
 use basalt_parser::keywords::Keyword;
-use basalt_parser::lexer::{tokenize, Tk};
+use basalt_parser::lexer::leading_keywords;
 use std::io::Write;
 
 /// sqlite3's `aExplainWidth`: addr, opcode, p1, p2, p3, p4, p5, comment.
@@ -18,12 +18,8 @@ const LOOP_STARTS: [&str; 5] = ["Yield", "SeekLT", "SeekGT", "RowSetRead", "Rewi
 /// Whether `sql` (one statement) is `EXPLAIN` but not `EXPLAIN QUERY PLAN`, the statements
 /// sqlite3 shows in explain mode.
 pub fn is_explain(sql: &str) -> bool {
-    let tokens = tokenize(sql);
-    let keyword = |i: usize| match tokens.get(i).map(|t| t.kind) {
-        Some(Tk::Kw(k)) => Some(k),
-        _ => None,
-    };
-    keyword(0) == Some(Keyword::Explain) && keyword(1) != Some(Keyword::Query)
+    let [first, second] = leading_keywords(sql);
+    first == Some(Keyword::Explain) && second != Some(Keyword::Query)
 }
 
 /// Writes an EXPLAIN listing; the rows are read first, as the indentation needs all of them.

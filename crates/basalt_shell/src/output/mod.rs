@@ -218,6 +218,26 @@ pub fn value_text(value: &Value) -> Option<Cow<'_, [u8]>> {
     }
 }
 
+/// The decimal text of `n` in `buf` (20 bytes hold `i64::MIN`): the text `value_text` gives an
+/// integer, without allocating, for the modes that write every field of every row.
+pub fn integer_text(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut magnitude = n.unsigned_abs();
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    &buf[start..]
+}
+
 /// A column name as C sees it (names are C strings too).
 fn name_bytes(name: &str) -> &[u8] {
     let bytes = name.as_bytes();
@@ -225,6 +245,29 @@ fn name_bytes(name: &str) -> &[u8] {
         .iter()
         .position(|&b| b == 0)
         .map_or(bytes, |n| &bytes[..n])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_text_is_to_string() {
+        let mut buf = [0u8; 20];
+        for n in [
+            0,
+            7,
+            -7,
+            10,
+            -10,
+            1234567890,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            assert_eq!(integer_text(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,19 +4,17 @@
 
 use super::{value_text, OutputError, RowSource};
 use basalt_parser::keywords::Keyword;
-use basalt_parser::lexer::{tokenize, Tk};
+use basalt_parser::lexer::leading_keywords;
 use std::io::Write;
 
 /// Whether `sql` (one statement) is `EXPLAIN QUERY PLAN`.
 pub fn is_query_plan(sql: &str) -> bool {
-    let tokens = tokenize(sql);
-    let keyword = |i: usize| match tokens.get(i).map(|t| t.kind) {
-        Some(Tk::Kw(k)) => Some(k),
-        _ => None,
-    };
-    keyword(0) == Some(Keyword::Explain)
-        && keyword(1) == Some(Keyword::Query)
-        && keyword(2) == Some(Keyword::Plan)
+    leading_keywords(sql)
+        == [
+            Some(Keyword::Explain),
+            Some(Keyword::Query),
+            Some(Keyword::Plan),
+        ]
 }
 
 /// One plan row: its id, its parent's id (0 at the top) and what it does.
