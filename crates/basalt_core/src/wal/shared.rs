@@ -149,6 +149,9 @@ struct State {
     generation: u32,
     connections: usize,
     next_id: u64,
+    /// Connections of this process asleep in `Shared::wait_until`: with none, a change wakes
+    /// nobody and skips the condition variable's system call.
+    waiters: usize,
     /// The `-shm` WAL index shared with other processes; `None` when the process holds the
     /// database exclusively and the index lives in heap memory only.
     cross: Option<Cross>,
@@ -396,6 +399,7 @@ impl Shared {
             generation: 0,
             connections: 1,
             next_id: 2,
+            waiters: 0,
             cross: shm.map(|shm| Cross::new(ShmIndex::new(shm))),
         };
         Ok(Arc::new(Shared {
@@ -426,7 +430,7 @@ impl Shared {
                 Shared::release_writer(&mut state);
             }
             state.connections = state.connections.saturating_sub(1);
-            self.changed.notify_all();
+            self.wake(&state);
             state.connections == 0
         };
         if !last {
@@ -460,6 +464,14 @@ impl Shared {
         lock(&self.state)
     }
 
+    /// Wakes the connections waiting for a change, if there are any. `state` is the guard the
+    /// change was made under, so no waiter can be between its count and its wait.
+    fn wake(&self, state: &State) {
+        if state.waiters > 0 {
+            self.changed.notify_all();
+        }
+    }
+
     /// Sleep until `ready` or the deadline; says whether `ready` held.
     fn wait_until<'a>(
         &'a self,
@@ -475,10 +487,13 @@ impl Shared {
             if now >= deadline {
                 return (state, false);
             }
+            state.waiters += 1;
             state = match self.changed.wait_timeout(state, deadline - now) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
+            debug_assert!(state.waiters > 0);
+            state.waiters -= 1;
         }
     }
 
@@ -516,7 +531,7 @@ impl Shared {
         // A write that failed to start may have taken a mark before it recorded the reader.
         Shared::release_read_mark(&mut state, id);
         if state.readers.remove(&id).is_some() {
-            self.changed.notify_all();
+            self.wake(&state);
         }
     }
 
@@ -588,7 +603,7 @@ impl Shared {
         let mut state = self.lock();
         if state.writer == Some(id) {
             Shared::release_writer(&mut state);
-            self.changed.notify_all();
+            self.wake(&state);
         }
     }
 
@@ -688,7 +703,7 @@ impl Shared {
         state.commits += 1;
         let snapshot = state.snapshot();
         state.readers.insert(id, snapshot);
-        self.changed.notify_all();
+        self.wake(&state);
         let tag = WalTag {
             frame: first,
             generation: state.generation,
@@ -752,7 +767,7 @@ impl Shared {
             Shared::release_writer(&mut state);
         }
         Shared::release_checkpoint_lock(&mut state);
-        self.changed.notify_all();
+        self.wake(&state);
         let busy = outcome? || effective != mode;
         stats.checkpoints += 1;
         Ok(CheckpointResult {
@@ -882,7 +897,7 @@ impl Shared {
         if let Some(cross) = &state.cross {
             cross.index.set_backfill(safe)?;
         }
-        self.changed.notify_all();
+        self.wake(&state);
         Ok(state)
     }
 
