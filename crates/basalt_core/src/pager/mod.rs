@@ -316,7 +316,11 @@ impl Pager {
             page_count,
             in_read: false,
             in_write: false,
-            cache: PageCache::new(page_size, 0),
+            cache: if is_file {
+                PageCache::new(page_size, 0)
+            } else {
+                PageCache::resident(page_size)
+            },
             cache_size: options.cache_size,
             resident: !is_file,
             warm_leaves: false,
@@ -743,7 +747,18 @@ impl Pager {
         if self.page_count == 0 {
             return Ok(DatabaseHeader::new(self.page_size).schema_cookie);
         }
-        let page_one = self.get(1)?;
+        // Borrowed from the cache, not cloned: no reference-count traffic per statement run.
+        let uncached;
+        let page_one = match self.cache.peek(1) {
+            Some(page) => {
+                self.stats.hits += 1;
+                page
+            }
+            None => {
+                uncached = self.get(1)?;
+                &uncached
+            }
+        };
         let writes = page_one.write_count();
         let seen = matches!(
             &self.header_checked,
@@ -943,6 +958,36 @@ mod tests {
         let before = pager.stats().misses;
         pager.get(200).unwrap();
         assert_eq!(pager.stats().misses, before, "a cached page is a hit");
+    }
+
+    #[test]
+    fn a_memory_database_keeps_every_page_cached_and_still_rolls_back() {
+        let mut pager = Pager::open_memory(512).unwrap();
+        pager.set_cache_size(16);
+        fill_pages(&mut pager, 200);
+        assert_eq!(pager.cache_size(), 16, "the setting is kept and reported");
+        for pgno in 2..=200 {
+            assert_eq!(pager.get(pgno).unwrap().data()[200], pgno as u8);
+        }
+        assert_eq!(pager.cache.len(), 200);
+        let misses = pager.stats().misses;
+        for pgno in 2..=200 {
+            pager.with_page_to_search(pgno, |data| Ok(data[200])).unwrap();
+        }
+        assert_eq!(pager.stats().misses, misses, "every page is a hit");
+        // A rollback forgets the changed page; the committed one is read back from the file.
+        pager.begin_write().unwrap();
+        let page = pager.get(150).unwrap();
+        pager.make_writable(&page).unwrap();
+        page.data_mut()[200] = 99;
+        drop(page);
+        let level = pager.savepoint().unwrap();
+        pager.get_for_overwrite(160).unwrap();
+        pager.rollback_to(level).unwrap();
+        assert_eq!(pager.get(160).unwrap().data()[200], 160);
+        pager.rollback();
+        assert_eq!(pager.get(150).unwrap().data()[200], 150);
+        assert_eq!(pager.cache.len(), 200);
     }
 
     #[test]
