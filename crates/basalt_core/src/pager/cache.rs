@@ -390,7 +390,10 @@ mod tests {
         assert_eq!(cache.remove(2).map(|p| p.pgno()), Some(2));
         assert!(cache.remove(2).is_none());
         let mut hint = usize::MAX;
-        assert_eq!(cache.peek_hinted(1099, &mut hint).map(PageRef::pgno), Some(1099));
+        assert_eq!(
+            cache.peek_hinted(1099, &mut hint).map(PageRef::pgno),
+            Some(1099)
+        );
         for pgno in [7, 300, 3].into_iter().chain(1000..1100) {
             assert_eq!(cache.get(pgno).map(|p| p.pgno()), Some(pgno));
         }

@@ -972,7 +972,9 @@ mod tests {
         assert_eq!(pager.cache.len(), 200);
         let misses = pager.stats().misses;
         for pgno in 2..=200 {
-            pager.with_page_to_search(pgno, |data| Ok(data[200])).unwrap();
+            pager
+                .with_page_to_search(pgno, |data| Ok(data[200]))
+                .unwrap();
         }
         assert_eq!(pager.stats().misses, misses, "every page is a hit");
         // A rollback forgets the changed page; the committed one is read back from the file.
