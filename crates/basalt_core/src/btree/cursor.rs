@@ -276,7 +276,7 @@ impl Tree<'_> {
                 path.len() < BTREE_DEPTH_MAX,
                 "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?"
             );
-            let page = pager.get(pgno)?;
+            let page = pager.get_to_search(pgno)?;
             let data = page.data();
             let view = self.view(&data, pgno)?;
             let (low, high_equal) = search_index_page(pager, &view, key, key_info, upper, scratch)?;
@@ -318,7 +318,7 @@ impl Tree<'_> {
                 "b-tree deeper than {BTREE_DEPTH_MAX}: a cycle?"
             );
             // Ok(child) to go on down, Err(exact) at the leaf.
-            let (index, next) = pager.with_page(pgno, |data| {
+            let (index, next) = pager.with_page_to_search(pgno, |data| {
                 let view = self.view(data, pgno)?;
                 let (index, equal) = view.search_rowid(rowid, upper)?;
                 if view.kind().is_leaf() {

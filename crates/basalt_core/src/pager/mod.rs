@@ -97,6 +97,9 @@ use std::time::Duration;
 pub const DEFAULT_CACHE_SIZE: i64 = -2000;
 /// SQLite's estimate of the per-page bookkeeping when sizing the cache in KiB.
 const PAGE_OVERHEAD: i64 = 256;
+/// A page cache larger than this outgrows the CPU's caches (a core's L2 is 1-4 MiB): its pages
+/// are likely cold when found, so leaves are warmed before they are searched (`warm_leaf`).
+const WARM_CACHE_BYTES: usize = 4 << 20;
 
 #[derive(Debug, Clone)]
 pub struct PagerOptions {
@@ -191,6 +194,13 @@ pub struct Pager {
     in_write: bool,
     cache: PageCache,
     cache_size: i64,
+    /// A `:memory:` database: as in SQLite, whose in-memory pages live only in its page cache,
+    /// every page stays cached once read (`cache_size` is kept and reported, not enforced), so
+    /// a lookup never copies a page out of the in-memory file.
+    resident: bool,
+    /// The cache is larger than a CPU's own caches, so a page found in it is likely cold there:
+    /// `warm_leaf` loads a leaf's lines all at once before it is searched (see there).
+    warm_leaves: bool,
     /// The page 1 buffer `schema_cookie` last saw pass `DatabaseHeader::parse`, and its write
     /// count then: while both still match, the bytes are those, so the header need not be
     /// parsed again. Weak, so it pins nothing; it keeps the allocation, so no other page can
@@ -306,8 +316,14 @@ impl Pager {
             page_count,
             in_read: false,
             in_write: false,
-            cache: PageCache::new(page_size, 0),
+            cache: if is_file {
+                PageCache::new(page_size, 0)
+            } else {
+                PageCache::resident(page_size)
+            },
             cache_size: options.cache_size,
+            resident: !is_file,
+            warm_leaves: false,
             header_checked: None,
             pending: PgnoMap::default(),
             stats: PagerStats::default(),
@@ -391,15 +407,20 @@ impl Pager {
         &self.io
     }
 
-    /// `PRAGMA cache_size`: pages when positive, KiB when negative.
+    /// `PRAGMA cache_size`: pages when positive, KiB when negative. A `:memory:` database keeps
+    /// the value (it is reported, and sizes the sorters) but not the bound (see `resident`).
     pub fn set_cache_size(&mut self, cache_size: i64) {
         self.cache_size = cache_size;
-        let pages = if cache_size >= 0 {
-            cache_size
+        let pages = if self.resident {
+            usize::MAX
+        } else if cache_size >= 0 {
+            cache_size.min(1 << 30) as usize
         } else {
-            cache_size.saturating_mul(-1024) / (self.page_size as i64 + PAGE_OVERHEAD)
+            (cache_size.saturating_mul(-1024) / (self.page_size as i64 + PAGE_OVERHEAD))
+                .clamp(0, 1 << 30) as usize
         };
-        self.cache.set_capacity(pages.clamp(0, 1 << 30) as usize);
+        self.cache.set_capacity(pages);
+        self.warm_leaves = pages.saturating_mul(self.page_size) > WARM_CACHE_BYTES;
     }
 
     pub fn cache_size(&self) -> i64 {
@@ -466,6 +487,17 @@ impl Pager {
         self.get_uncached(pgno)
     }
 
+    /// `get` for a page about to be binary-searched (a descent): a leaf found in a large cache
+    /// is warmed first (`warm_leaf`).
+    #[inline(always)]
+    pub fn get_to_search(&mut self, pgno: PageNo) -> Result<PageRef> {
+        let page = self.get(pgno)?;
+        if self.warm_leaves {
+            warm_leaf(pgno, &page.data());
+        }
+        Ok(page)
+    }
+
     /// The page if it is in the cache, with no I/O and without marking it used: for debug
     /// checks of copies of pages kept elsewhere.
     pub fn cached(&self, pgno: PageNo) -> Option<&PageRef> {
@@ -479,7 +511,19 @@ impl Pager {
     #[inline(always)]
     pub fn with_page<R>(&mut self, pgno: PageNo, f: impl FnOnce(&[u8]) -> Result<R>) -> Result<R> {
         let mut no_hint = usize::MAX;
-        self.with_page_hinted(pgno, &mut no_hint, f)
+        self.with_page_in(pgno, &mut no_hint, false, f)
+    }
+
+    /// `with_page` for a page `f` binary-searches (a descent): a leaf found in a large cache is
+    /// warmed first (`warm_leaf`).
+    #[inline(always)]
+    pub fn with_page_to_search<R>(
+        &mut self,
+        pgno: PageNo,
+        f: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<R> {
+        let mut no_hint = usize::MAX;
+        self.with_page_in(pgno, &mut no_hint, self.warm_leaves, f)
     }
 
     /// `with_page` with a cache slot hint (`PageCache::peek_hinted`), kept by a caller that comes
@@ -489,6 +533,17 @@ impl Pager {
         &mut self,
         pgno: PageNo,
         hint: &mut usize,
+        f: impl FnOnce(&[u8]) -> Result<R>,
+    ) -> Result<R> {
+        self.with_page_in(pgno, hint, false, f)
+    }
+
+    #[inline(always)]
+    fn with_page_in<R>(
+        &mut self,
+        pgno: PageNo,
+        hint: &mut usize,
+        warm: bool,
         f: impl FnOnce(&[u8]) -> Result<R>,
     ) -> Result<R> {
         if !self.in_read {
@@ -506,8 +561,11 @@ impl Pager {
                 &uncached
             }
         };
-        let result = f(&page.data());
-        result
+        let data = page.data();
+        if warm {
+            warm_leaf(pgno, &data);
+        }
+        f(&data)
     }
 
     /// Runs `f` on page `pgno`'s bytes if the cache holds it for the open read transaction;
@@ -689,7 +747,18 @@ impl Pager {
         if self.page_count == 0 {
             return Ok(DatabaseHeader::new(self.page_size).schema_cookie);
         }
-        let page_one = self.get(1)?;
+        // Borrowed from the cache, not cloned: no reference-count traffic per statement run.
+        let uncached;
+        let page_one = match self.cache.peek(1) {
+            Some(page) => {
+                self.stats.hits += 1;
+                page
+            }
+            None => {
+                uncached = self.get(1)?;
+                &uncached
+            }
+        };
         let writes = page_one.write_count();
         let seen = matches!(
             &self.header_checked,
@@ -716,6 +785,25 @@ impl Pager {
         let page_one = self.get(1)?;
         let header = DatabaseHeader::parse(&page_one.data())?;
         Ok(header)
+    }
+}
+
+/// Loads one byte of every cache line of `data` if it is a b-tree leaf, the page a descent
+/// searches last and the likeliest to be cold in a large cache: the loads do not depend on one
+/// another, so the CPU has the whole page coming at once, where a binary search alone would
+/// wait for one line after another (each probe's address comes from the previous line). This
+/// is what the copy out of the file on a cache miss used to do as a side effect; it made a
+/// lookup in a small cache faster than one in a cache holding every page (170 against 133 ms
+/// for 100k random lookups in 1M rows). Interior pages are few and stay warm.
+#[inline(always)]
+fn warm_leaf(pgno: PageNo, data: &[u8]) {
+    let header_at = if pgno == 1 { HEADER_SIZE } else { 0 };
+    if matches!(data.get(header_at), Some(10 | 13)) {
+        let mut lines = 0u8;
+        for line in data.chunks_exact(64) {
+            lines ^= line[0];
+        }
+        std::hint::black_box(lines);
     }
 }
 
@@ -870,6 +958,38 @@ mod tests {
         let before = pager.stats().misses;
         pager.get(200).unwrap();
         assert_eq!(pager.stats().misses, before, "a cached page is a hit");
+    }
+
+    #[test]
+    fn a_memory_database_keeps_every_page_cached_and_still_rolls_back() {
+        let mut pager = Pager::open_memory(512).unwrap();
+        pager.set_cache_size(16);
+        fill_pages(&mut pager, 200);
+        assert_eq!(pager.cache_size(), 16, "the setting is kept and reported");
+        for pgno in 2..=200 {
+            assert_eq!(pager.get(pgno).unwrap().data()[200], pgno as u8);
+        }
+        assert_eq!(pager.cache.len(), 200);
+        let misses = pager.stats().misses;
+        for pgno in 2..=200 {
+            pager
+                .with_page_to_search(pgno, |data| Ok(data[200]))
+                .unwrap();
+        }
+        assert_eq!(pager.stats().misses, misses, "every page is a hit");
+        // A rollback forgets the changed page; the committed one is read back from the file.
+        pager.begin_write().unwrap();
+        let page = pager.get(150).unwrap();
+        pager.make_writable(&page).unwrap();
+        page.data_mut()[200] = 99;
+        drop(page);
+        let level = pager.savepoint().unwrap();
+        pager.get_for_overwrite(160).unwrap();
+        pager.rollback_to(level).unwrap();
+        assert_eq!(pager.get(160).unwrap().data()[200], 160);
+        pager.rollback();
+        assert_eq!(pager.get(150).unwrap().data()[200], 150);
+        assert_eq!(pager.cache.len(), 200);
     }
 
     #[test]
