@@ -1099,6 +1099,13 @@ impl Cursor {
     /// step.
     #[inline]
     pub fn stepped_row(&mut self, pager: &Pager) -> Option<&[u8]> {
+        let range = self.stepped_range(pager)?;
+        self.leaf_bytes.get(range)
+    }
+
+    /// `stepped_row` as where that row is in `leaf_copy` (always inside it).
+    #[inline(always)]
+    pub fn stepped_range(&mut self, pager: &Pager) -> Option<std::ops::Range<usize>> {
         let at = self.row_at?;
         let fresh = self.state == State::Valid
             && pager.in_read_transaction()
@@ -1109,11 +1116,18 @@ impl Cursor {
                     pgno: at.pgno,
                     index: at.index,
                 });
-        if !fresh {
+        if !fresh || at.start > at.end || at.end > self.leaf_bytes.len() {
             self.row_at = None;
             return None;
         }
-        self.leaf_bytes.get(at.start..at.end)
+        Some(at.start..at.end)
+    }
+
+    /// The cursor's copy of the table leaf its steps are reading (`stepped_range` says where
+    /// the current row is in it); it changes only when the cursor moves.
+    #[inline(always)]
+    pub fn leaf_copy(&self) -> &[u8] {
+        &self.leaf_bytes
     }
 
     /// What `stepped_row` last found, without its checks: for a reader that called it since

@@ -195,8 +195,10 @@ impl Sum {
         }
     }
 
+    #[inline]
     fn add(&mut self, v: ValueRef<'_>, sign: i64) {
         let numeric = match v {
+            ValueRef::Real(r) => Numeric::Real(r),
             ValueRef::Integer(i) => Numeric::Integer(i),
             ValueRef::Text(t) => match text_as_number(t) {
                 Some(Numeric::Integer(i)) => Numeric::Integer(i),
@@ -300,6 +302,18 @@ impl Aggregate for Extreme {
     /// A NULL skips once a value is held; a value skips unless it is the new extreme.
     fn step_or_skip(&mut self, args: &[ValueRef<'_>]) -> Result<bool> {
         let v = args[0];
+        // Text against text under BINARY (the usual min()/max() of a text column) is a byte
+        // comparison, as `compare_values` would make it, done here without the general path.
+        if let (ValueRef::Text(text), Some(Value::Text(best)), Collation::Binary) =
+            (v, &mut self.best, self.collation)
+        {
+            if text.cmp(best.as_slice()) != self.want {
+                return Ok(true);
+            }
+            best.clear();
+            best.extend_from_slice(text);
+            return Ok(false);
+        }
         if v.is_null() {
             return Ok(self.best.is_some());
         }
