@@ -153,3 +153,26 @@ fn min_max_reads_a_few_rows() {
     assert_eq!(value, "Integer(200000)");
     assert!(steps > N as u64, "{steps} VM steps for a scan");
 }
+
+/// min() and max() as ordinary aggregates (beside another aggregate, so no walk of an end):
+/// text against text under BINARY takes a byte-compare path (`Extreme::consider`); prefixes,
+/// ties (the first extreme's row gives the bare columns), NULLs, other classes before and after
+/// a text, and the other collations must still match SQLite.
+#[test]
+fn text_extremes_in_a_scan_are_sqlites() {
+    oracle::compare(&[
+        "CREATE TABLE s(id INTEGER PRIMARY KEY, g, t TEXT, u TEXT COLLATE NOCASE, w)",
+        "INSERT INTO s VALUES (1, 1, 'abc', 'abc', 'abc'), (2, 1, 'ab', 'AB', 3), \
+         (3, 1, NULL, NULL, NULL), (4, 1, 'abd', 'ABD', x'00'), (5, 2, 'ab', 'ab', 'ab'), \
+         (6, 2, '', 'Ab', 2.5), (7, 2, 'b', 'a', 'b'), (8, 2, 'ab\u{e9}', 'AB\u{c9}', 1), \
+         (9, 3, NULL, NULL, NULL), (10, 3, 'z', 'Z', 'z'), (11, 3, 'z', 'z', 'Z')",
+        "SELECT count(*), min(t), max(t) FROM s",
+        "SELECT count(*), min(t), id FROM s",
+        "SELECT count(*), max(t), id FROM s",
+        "SELECT g, count(*), min(t), max(t), min(u), max(u) FROM s GROUP BY g",
+        "SELECT g, sum(id), max(t), id FROM s GROUP BY g",
+        "SELECT count(*), min(w), max(w), min(u COLLATE BINARY), max(t COLLATE NOCASE) FROM s",
+        "SELECT count(*), min(t), max(t) FROM s WHERE g = 3",
+        "SELECT count(*), min(t), max(t) FROM s WHERE t IS NULL",
+    ]);
+}

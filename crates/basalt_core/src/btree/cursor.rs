@@ -988,14 +988,15 @@ impl Cursor {
 
     /// `step_in_leaf` on a table leaf, read from the cursor's copy of it (`leaf_bytes`,
     /// `leaf_cells`), taken on the first step along the leaf. Inlined into `advance`: a scan
-    /// runs it once per row.
+    /// runs it once per row. A plain cell (wholly local, well formed: nearly all) is taken
+    /// here; any other by `step_to_unusual_cell`, out of line.
     #[inline(always)]
     fn step_in_table_leaf(&mut self, pager: &mut Pager, pgno: PageNo, next: usize) -> Result<bool> {
         let epoch = self.epoch;
-        let layout = match self.leaf {
-            Some((at_epoch, at_page, layout)) if at_epoch == epoch && at_page == pgno => layout,
-            _ => self.copy_leaf(pager, pgno)?,
-        };
+        if !matches!(self.leaf, Some((at_epoch, at_page, _)) if at_epoch == epoch && at_page == pgno)
+        {
+            self.copy_leaf(pager, pgno)?;
+        }
         debug_assert!(
             pager
                 .cached(pgno)
@@ -1005,12 +1006,34 @@ impl Cursor {
         let Some(&cell) = self.leaf_cells.get(next) else {
             return Ok(false);
         };
-        let (rowid, local) = if cell.is_plain() {
-            (cell.rowid, Some(cell.start as usize..cell.end as usize))
-        } else {
-            // Spilled or damaged: read as any cell is, which reports the damage.
-            Page::with_layout(&self.leaf_bytes, layout)?.table_leaf_entry(next)?
+        if !cell.is_plain() {
+            return self.step_to_unusual_cell(next);
+        }
+        self.rowid = cell.rowid;
+        if let Some(last) = self.path.last_mut() {
+            last.index = next;
+        }
+        self.row_at = Some(StepRow {
+            epoch,
+            pgno,
+            index: next,
+            start: cell.start as usize,
+            end: cell.end as usize,
+        });
+        Ok(true)
+    }
+
+    /// `step_in_table_leaf` onto a cell that is not plain (spilled or damaged): read as any
+    /// cell is, which reports the damage; a spilled row has no place in the copy (`row_at`).
+    #[inline(never)]
+    fn step_to_unusual_cell(&mut self, next: usize) -> Result<bool> {
+        let Some((epoch, pgno, layout)) = self.leaf else {
+            return Err(Error::new(
+                ErrorCode::Internal,
+                "a step along a table leaf without its copy",
+            ));
         };
+        let (rowid, local) = Page::with_layout(&self.leaf_bytes, layout)?.table_leaf_entry(next)?;
         self.rowid = rowid;
         if let Some(last) = self.path.last_mut() {
             last.index = next;
@@ -1026,10 +1049,10 @@ impl Cursor {
     }
 
     /// Copies leaf `pgno` into `leaf_bytes` (a page is a few KiB, copied once for the many
-    /// steps along it) and reads its cells into `leaf_cells` (none if it is not a leaf); returns
-    /// its layout, which `leaf` keeps for the current epoch.
+    /// steps along it) and reads its cells into `leaf_cells` (none if it is not a leaf); `leaf`
+    /// keeps its layout for the current epoch.
     #[inline(never)]
-    fn copy_leaf(&mut self, pager: &mut Pager, pgno: PageNo) -> Result<Layout> {
+    fn copy_leaf(&mut self, pager: &mut Pager, pgno: PageNo) -> Result<()> {
         // A row found in the old copy is gone with it.
         self.row_at = None;
         self.leaf = None;
@@ -1047,7 +1070,7 @@ impl Cursor {
             Ok(view.layout())
         })?;
         self.leaf = Some((self.epoch, pgno, layout));
-        Ok(layout)
+        Ok(())
     }
 
     pub fn seek_rowid(&mut self, pager: &mut Pager, rowid: i64, op: SeekOp) -> Result<bool> {
@@ -1139,6 +1162,13 @@ impl Cursor {
     /// step.
     #[inline]
     pub fn stepped_row(&mut self, pager: &Pager) -> Option<&[u8]> {
+        let range = self.stepped_range(pager)?;
+        self.leaf_bytes.get(range)
+    }
+
+    /// `stepped_row` as where that row is in `leaf_copy` (always inside it).
+    #[inline(always)]
+    pub fn stepped_range(&mut self, pager: &Pager) -> Option<std::ops::Range<usize>> {
         let at = self.row_at?;
         let fresh = self.state == State::Valid
             && pager.in_read_transaction()
@@ -1149,11 +1179,18 @@ impl Cursor {
                     pgno: at.pgno,
                     index: at.index,
                 });
-        if !fresh {
+        if !fresh || at.start > at.end || at.end > self.leaf_bytes.len() {
             self.row_at = None;
             return None;
         }
-        self.leaf_bytes.get(at.start..at.end)
+        Some(at.start..at.end)
+    }
+
+    /// The cursor's copy of the table leaf its steps are reading (`stepped_range` says where
+    /// the current row is in it); it changes only when the cursor moves.
+    #[inline(always)]
+    pub fn leaf_copy(&self) -> &[u8] {
+        &self.leaf_bytes
     }
 
     /// What `stepped_row` last found, without its checks: for a reader that called it since

@@ -258,10 +258,21 @@ impl RecordHeader {
     /// A different, shorter record is a misuse error rather than a panic.
     #[inline]
     pub fn column<'a>(&self, record: &'a [u8], i: usize) -> Result<Option<ValueRef<'a>>> {
+        self.column_at(record, 0, i)
+    }
+
+    /// `column` of the record that starts at `base` in `bytes` (a row read in place in a page).
+    #[inline(always)]
+    pub fn column_at<'a>(
+        &self,
+        bytes: &'a [u8],
+        base: usize,
+        i: usize,
+    ) -> Result<Option<ValueRef<'a>>> {
         let Some(&(serial_type, start, end)) = self.columns.get(i) else {
             return Ok(None);
         };
-        match record.get(start as usize..end as usize) {
+        match bytes.get(base + start as usize..base + end as usize) {
             Some(content) => Ok(Some(serial_type.decode(content))),
             None => Err(Error::misuse(
                 "record header used with a record it was not parsed from",

@@ -195,8 +195,10 @@ impl Sum {
         }
     }
 
+    #[inline]
     fn add(&mut self, v: ValueRef<'_>, sign: i64) {
         let numeric = match v {
+            ValueRef::Real(r) => Numeric::Real(r),
             ValueRef::Integer(i) => Numeric::Integer(i),
             ValueRef::Text(t) => match text_as_number(t) {
                 Some(Numeric::Integer(i)) => Numeric::Integer(i),
@@ -292,26 +294,46 @@ impl Extreme {
     }
 }
 
-impl Aggregate for Extreme {
-    fn step(&mut self, args: &[ValueRef<'_>]) -> Result<()> {
-        self.step_or_skip(args).map(|_| ())
-    }
-
-    /// A NULL skips once a value is held; a value skips unless it is the new extreme.
-    fn step_or_skip(&mut self, args: &[ValueRef<'_>]) -> Result<bool> {
-        let v = args[0];
+impl Extreme {
+    /// Adds `v`; whether bare columns should skip this row: a NULL skips once a value is held,
+    /// a value skips unless it is the new extreme.
+    #[inline(always)]
+    fn consider(&mut self, v: ValueRef<'_>) -> bool {
+        // Text against text under BINARY (the usual min()/max() of a text column) is a byte
+        // comparison, as `compare_values` would make it, done here without the general path.
+        if let (ValueRef::Text(text), Some(Value::Text(best)), Collation::Binary) =
+            (v, &mut self.best, self.collation)
+        {
+            if text.cmp(best.as_slice()) != self.want {
+                return true;
+            }
+            best.clear();
+            best.extend_from_slice(text);
+            return false;
+        }
         if v.is_null() {
-            return Ok(self.best.is_some());
+            return self.best.is_some();
         }
         match &mut self.best {
             None => self.best = Some(v.to_value()),
             Some(best) if compare_values(v, best.as_value_ref(), self.collation) != self.want => {
-                return Ok(true)
+                return true
             }
             // The new extreme reuses the old one's buffer when both are text or blobs.
             Some(best) => best.set_from_ref(v),
         }
-        Ok(false)
+        false
+    }
+}
+
+impl Aggregate for Extreme {
+    fn step(&mut self, args: &[ValueRef<'_>]) -> Result<()> {
+        self.consider(args[0]);
+        Ok(())
+    }
+
+    fn step_or_skip(&mut self, args: &[ValueRef<'_>]) -> Result<bool> {
+        Ok(self.consider(args[0]))
     }
 
     fn inverse(&mut self, _: &[ValueRef<'_>]) -> Result<()> {

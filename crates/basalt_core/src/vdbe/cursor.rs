@@ -3,7 +3,8 @@
 //!
 //! Invariants:
 //! - `header` caches the parsed header of the current entry's record (read in place when it
-//!   can be, `record_in_place`, else copied into `record`); every move clears `cached`, so a
+//!   can be, `record_in_place`, else copied into `record`; `source` says which); every move
+//!   clears `cached`, so a
 //!   `Column` never reads a stale row. Filling the cache may return `IoPending`, and is simply redone.
 //! - A cursor in the null-row state (LEFT JOIN without a match) reads NULL for every column and
 //!   rowid until its next move.
@@ -78,13 +79,25 @@ fn record_in_place(kind: &Kind) -> Option<&[u8]> {
     }
 }
 
-/// The current entry's record: the copy, or where `record_in_place` finds it.
+/// Where the loaded entry's record is (`VCursor::source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// In `VCursor::record`.
+    Copy,
+    /// A table row a step along a leaf reached: in the b-tree cursor's copy of the leaf
+    /// (`Cursor::leaf_copy`), from `VCursor::base` on. `record_in_place` finds it too; `Column`
+    /// reads it through the whole copy, adding `base` to the header's offsets.
+    Leaf,
+    /// Where `record_in_place` finds it.
+    InPlace,
+}
+
+/// The loaded entry's record: the copy, or where `record_in_place` finds it.
 #[inline]
-fn record_of<'a>(kind: &'a Kind, copy: &'a [u8], in_copy: bool) -> &'a [u8] {
-    if in_copy {
-        copy
-    } else {
-        record_in_place(kind).unwrap_or(copy)
+fn record_of<'a>(kind: &'a Kind, copy: &'a [u8], source: Source) -> &'a [u8] {
+    match source {
+        Source::Copy => copy,
+        Source::Leaf | Source::InPlace => record_in_place(kind).unwrap_or(copy),
     }
 }
 
@@ -101,9 +114,11 @@ pub struct VCursor {
     record: Vec<u8>,
     header: RecordHeader,
     cached: bool,
-    /// Whether the cached record is the one in `record` (table rows): `column_into` then reads
-    /// it without `record_in_place`'s match on the kind.
-    in_copy: bool,
+    /// Where the cached record is, so that `column_loaded` reads a copied record or a scan's
+    /// row without `record_in_place`'s match on the kind.
+    source: Source,
+    /// Where the record starts in the leaf copy (`Source::Leaf` only).
+    base: usize,
 }
 
 impl VCursor {
@@ -117,7 +132,8 @@ impl VCursor {
             record: Vec::new(),
             header: RecordHeader::new(),
             cached: false,
-            in_copy: false,
+            source: Source::Copy,
+            base: 0,
         }
     }
 
@@ -169,41 +185,57 @@ impl VCursor {
 
     #[inline(never)]
     fn load_entry(&mut self, pager: &mut Pager) -> Result<bool> {
-        // Whether there is an entry, and whether its record is the copy in `record`.
-        let (on_entry, in_copy) = match &mut self.kind {
-            Kind::BTree(c) if c.is_table() && c.is_valid() => {
-                if c.stepped_row(pager).is_some() {
-                    (true, false)
-                } else {
-                    c.payload(pager, &mut self.record)?;
-                    (true, true)
+        // Whether there is an entry, and where its record is.
+        let (on_entry, source) = match &mut self.kind {
+            Kind::BTree(c) if c.is_table() && c.is_valid() => match c.stepped_range(pager) {
+                Some(range) => {
+                    self.base = range.start;
+                    (true, Source::Leaf)
                 }
-            }
-            Kind::BTree(c) => (c.is_valid(), false),
+                None => {
+                    c.payload(pager, &mut self.record)?;
+                    (true, Source::Copy)
+                }
+            },
+            Kind::BTree(c) => (c.is_valid(), Source::InPlace),
             Kind::EphTable { rows, at } => match at.and_then(|r| rows.get(&r)) {
                 Some(bytes) => {
                     self.record.clone_from(bytes);
-                    (true, true)
+                    (true, Source::Copy)
                 }
-                None => (false, true),
+                None => (false, Source::Copy),
             },
-            Kind::EphIndex { at, .. } => (at.is_some(), false),
-            Kind::Sorter(sorter) => (sorter.is_on_record(), false),
+            Kind::EphIndex { at, .. } => (at.is_some(), Source::InPlace),
+            Kind::Sorter(sorter) => (sorter.is_on_record(), Source::InPlace),
         };
         if on_entry {
-            debug_assert_eq!(in_copy, record_in_place(&self.kind).is_none());
-            self.in_copy = in_copy;
+            self.source = source;
+            debug_assert_eq!(
+                source == Source::Copy,
+                record_in_place(&self.kind).is_none()
+            );
             self.header
-                .parse(record_of(&self.kind, &self.record, in_copy))?;
+                .parse(record_of(&self.kind, &self.record, source))?;
             self.cached = true;
         }
         Ok(on_entry)
     }
 
-    /// The current entry's record once `load` found there is one (`in_copy` set).
+    /// The current entry's record once `load` found there is one (`source` set).
     #[inline]
     fn record(&self) -> &[u8] {
-        record_of(&self.kind, &self.record, self.in_copy)
+        record_of(&self.kind, &self.record, self.source)
+    }
+
+    /// The bytes the loaded record is in and where it starts in them: `column_loaded`'s
+    /// cheaper `record`, which for a scan's row is the whole leaf copy.
+    #[inline(always)]
+    fn backing(&self) -> (&[u8], usize) {
+        match (self.source, &self.kind) {
+            (Source::Leaf, Kind::BTree(c)) => (c.leaf_copy(), self.base),
+            (Source::Copy, _) => (&self.record, 0),
+            _ => (self.record(), 0),
+        }
     }
 
     /// Column `i` of the current entry; `None` when the record is shorter (the caller supplies
@@ -224,31 +256,71 @@ impl VCursor {
         self.defaults.as_ref().and_then(|d| d.get(i))
     }
 
-    /// `column` written into `dest` (reusing its buffer); `false`, leaving `dest` alone, when
-    /// the record is shorter. Nothing is written unless the read succeeds, so an `IoPending`
-    /// leaves `dest` as it was. Inlined into the interpreter loop (the record load stays out of
-    /// line): a call cost a fifth of a column read. A text or blob copied into a NULL `dest`
-    /// goes into one of the `spare` buffers (the registers' from an earlier run) if there is one.
-    #[inline]
-    pub fn column_into(
-        &mut self,
-        pager: &mut Pager,
+    /// Whether a `Column` must load the current entry before reading it (`load_for_column`):
+    /// the cursor moved since the last load and is not in the null-row state. A cursor in the
+    /// null-row state is never loaded (`cached` stays false), so `column_loaded` reads NULL.
+    #[inline(always)]
+    pub fn needs_load(&self) -> bool {
+        debug_assert!(!(self.null_row && self.cached));
+        !self.cached && !self.null_row
+    }
+
+    /// `load` for the `Column` handler, which looks the pager up only when a load is needed.
+    /// A scan's row (a table row a step along a leaf reached) is loaded inline, its header parsed
+    /// in place; anything else by `load_entry`. Whether there is an entry is left to
+    /// `column_loaded` (`cached` says it).
+    #[inline(always)]
+    pub fn load_for_column(&mut self, pager: &mut Pager) -> Result<()> {
+        debug_assert!(self.needs_load());
+        if let Kind::BTree(c) = &mut self.kind {
+            if let Some(range) = c.stepped_range(pager) {
+                let start = range.start;
+                if let Some(row) = c.leaf_copy().get(range) {
+                    self.header.parse(row)?;
+                    self.source = Source::Leaf;
+                    self.base = start;
+                    self.cached = true;
+                    return Ok(());
+                }
+            }
+        }
+        self.load_entry(pager).map(|_| ())
+    }
+
+    /// Column `i` of the entry `load_for_column` loaded, written into `dest` (reusing its
+    /// buffer); NULL when there is no entry (or in the null-row state); `false`, leaving `dest`
+    /// alone, when the record is shorter (the caller supplies the default). Nothing is written
+    /// unless the read succeeds. Inlined into the interpreter loop: a call cost a fifth of a
+    /// column read. A text or blob copied into a NULL `dest` goes into one of the `spare`
+    /// buffers (the registers' from an earlier run) if there is one.
+    #[inline(always)]
+    pub fn column_loaded(
+        &self,
         i: usize,
         dest: &mut Value,
         spare: &mut Vec<Vec<u8>>,
     ) -> Result<bool> {
-        if self.null_row || !self.load(pager)? {
+        if !self.cached {
             *dest = Value::Null;
             return Ok(true);
         }
-        match self.header.column(self.record(), i)? {
-            // Numbers and NULL, most columns a scan reads, are stored here without a call.
+        let (bytes, base) = self.backing();
+        match self.header.column_at(bytes, base, i)? {
+            // Numbers and NULL, most columns a scan reads, are stored here without a call; a
+            // register that held a number of the same class (a scan's usual case) is written
+            // without checking for a buffer to drop.
             Some(ValueRef::Integer(n)) => {
-                *dest = Value::Integer(n);
+                match dest {
+                    Value::Integer(old) => *old = n,
+                    _ => *dest = Value::Integer(n),
+                }
                 Ok(true)
             }
             Some(ValueRef::Real(r)) => {
-                *dest = Value::Real(r);
+                match dest {
+                    Value::Real(old) => *old = r,
+                    _ => *dest = Value::Real(r),
+                }
                 Ok(true)
             }
             Some(v) => {

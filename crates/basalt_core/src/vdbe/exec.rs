@@ -803,9 +803,15 @@ impl Vm {
                 dest,
                 default,
             } => {
-                let (c, pager) = cursor_and_pager(&mut self.cursors, *cursor, env)?;
+                let c = open_cursor(&mut self.cursors, *cursor)?;
+                // The pager is looked up only for a load: a row's second and later columns
+                // are read from the loaded record.
+                if c.needs_load() {
+                    let pager = env.db(c.db)?;
+                    c.load_for_column(pager)?;
+                }
                 let slot = &mut self.regs[*dest];
-                if !c.column_into(pager, *column, slot, &mut self.spare_buffers)? {
+                if !c.column_loaded(*column, slot, &mut self.spare_buffers)? {
                     *slot = default.clone().unwrap_or(Value::Null);
                 }
             }
@@ -1449,9 +1455,12 @@ fn set_register(reg: &mut Value, v: ValueRef<'_>, spare: &mut Vec<Vec<u8>>) {
 #[inline]
 fn with_refs<R>(regs: &[Value], f: impl FnOnce(&[ValueRef<'_>]) -> R) -> R {
     const INLINE: usize = 8;
-    // One argument (most aggregate steps and functions) needs no buffer to fill.
-    if let [only] = regs {
-        return f(&[only.as_value_ref()]);
+    // One argument (most aggregate steps and functions) or none (`count(*)`) needs no buffer
+    // to fill.
+    match regs {
+        [] => return f(&[]),
+        [only] => return f(&[only.as_value_ref()]),
+        _ => {}
     }
     if regs.len() <= INLINE {
         let mut buf = [ValueRef::Null; INLINE];
