@@ -134,10 +134,17 @@ impl Ctx<'_> {
 
     /// Opens (or re-opens, emptying) the DISTINCT sets of the aggregates that have one; their
     /// collations are patched in by `patch_distinct_sets` once the arguments are compiled.
-    fn open_distinct_sets(&mut self, calls: &[Call], opened: &mut Vec<(Addr, usize)>) {
+    /// `noted`: the plan shows each set as SQLite does for a query without GROUP BY, a row
+    /// ahead of the loops (with GROUP BY, SQLite's rows come in another order: refused).
+    fn open_distinct_sets(&mut self, calls: &[Call], opened: &mut Vec<(Addr, usize)>, noted: bool) {
         for (i, c) in calls.iter().enumerate() {
             if let Some(cursor) = c.distinct {
-                self.plan_refuse("DISTINCT aggregates");
+                match c.func.builtin_name() {
+                    Some(name) if noted => {
+                        self.plan_note(|| format!("USE TEMP B-TREE FOR {name}(DISTINCT)"));
+                    }
+                    _ => self.plan_refuse("DISTINCT aggregates with GROUP BY or user functions"),
+                }
                 let at = self.b.emit(Insn::OpenEphemeral {
                     cursor,
                     key: Some(KeyInfo::binary(1)),
@@ -212,7 +219,7 @@ impl Ctx<'_> {
             self.b.emit(Insn::AggReset { slot: c.slot });
         }
         self.bare_gate_reset(gate);
-        self.open_distinct_sets(calls, opened);
+        self.open_distinct_sets(calls, opened, false);
     }
 
     /// The group's aggregate results, then its row unless HAVING rejects it.
@@ -459,7 +466,7 @@ impl Ctx<'_> {
         let gate = self.bare_gate(&calls, !bare.is_empty());
         self.bare_gate_reset(&gate);
         if group_by.is_empty() {
-            self.open_distinct_sets(&calls, &mut opened);
+            self.open_distinct_sets(&calls, &mut opened, true);
             let min_max = min_max_call(&calls).filter(|_| having.is_none());
             self.plan_min_max(min_max.is_some());
             let extreme_first = match min_max {
@@ -540,7 +547,7 @@ impl Ctx<'_> {
                 value: 1,
                 dest: first,
             });
-            self.open_distinct_sets(&calls, &mut opened);
+            self.open_distinct_sets(&calls, &mut opened, false);
             self.loops(sc, conds, joins, &mut |ctx, sc| {
                 let mut collations = Vec::new();
                 for (i, g) in group_by.iter().enumerate() {
@@ -638,7 +645,7 @@ impl Ctx<'_> {
             let sorter = self.b.cursor();
             let sorter_at = self.b.emit(Insn::Noop);
             let mut key_info = Vec::new();
-            self.open_distinct_sets(&calls, &mut opened);
+            self.open_distinct_sets(&calls, &mut opened, false);
             self.loops(sc, conds, joins, &mut |ctx, sc| {
                 let block = ctx.b.regs(width.max(1));
                 key_info.clear();

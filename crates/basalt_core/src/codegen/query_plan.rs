@@ -7,7 +7,8 @@
 //!   ([`Access::describe`]), a sorter or set that was opened. Nothing is described from the
 //!   SQL text alone.
 //! - A shape whose plan Basalt cannot describe truthfully yet (subqueries in FROM, views,
-//!   CTEs, compounds, co-routines, RIGHT and FULL joins, DISTINCT aggregates, INSERT and
+//!   CTEs, compounds, co-routines, VALUES inside a query, RIGHT and FULL joins, DISTINCT
+//!   aggregates with GROUP BY, INSERT and
 //!   UPDATE/DELETE with WITH, RETURNING or a subquery, and the expression subqueries SQLite
 //!   rewrites: see [`sqlite_rewrites`])
 //!   refuses the whole EXPLAIN QUERY PLAN with `not_supported`: a partial tree would be a

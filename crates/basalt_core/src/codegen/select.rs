@@ -869,7 +869,12 @@ impl Ctx<'_> {
         outer: Option<&Scope<'_>>,
         dest: Dest,
     ) -> Result<SelectOut> {
-        self.plan_refuse("VALUES");
+        // A VALUES statement's plan is SQLite's one row; inside another query it is refused.
+        match rows.len() {
+            _ if self.depth != 1 => self.plan_refuse("VALUES inside a query"),
+            1 => self.plan_note(|| "SCAN CONSTANT ROW".to_string()),
+            n => self.plan_note(|| format!("SCAN {n}-ROW VALUES CLAUSE")),
+        }
         let sc = Scope::new(outer);
         let n = rows.first().map_or(0, Vec::len);
         if rows.iter().any(|r| r.len() != n) {
