@@ -291,8 +291,8 @@ impl Ctx<'_> {
     }
 }
 
-/// The body of a subquery with nothing but columns, one FROM item and a WHERE.
-fn plain_body(select: &ast::Select) -> Option<&ast::SelectBody> {
+/// The one body of a SELECT without WITH, compound, VALUES, ORDER BY or LIMIT.
+pub(super) fn lone_body(select: &ast::Select) -> Option<&ast::SelectBody> {
     if select.with.is_some()
         || !select.compound.is_empty()
         || !select.order_by.is_empty()
@@ -300,14 +300,20 @@ fn plain_body(select: &ast::Select) -> Option<&ast::SelectBody> {
     {
         return None;
     }
-    let ast::SelectCore::Select(body) = &select.first else {
-        return None;
-    };
+    match &select.first {
+        ast::SelectCore::Select(body) => Some(body),
+        ast::SelectCore::Values(_) => None,
+    }
+}
+
+/// The body of a subquery with nothing but columns, one FROM item and a WHERE.
+fn plain_body(select: &ast::Select) -> Option<&ast::SelectBody> {
+    let body = lone_body(select)?;
     let plain = body.distinct != Some(ast::Distinctness::Distinct)
         && body.group_by.is_empty()
         && body.having.is_none()
         && body.windows.is_empty();
-    plain.then_some(&**body)
+    plain.then_some(body)
 }
 
 /// The name `sub` shows each of `table`'s columns under (`None`: not selected), if each result

@@ -103,16 +103,7 @@ impl Ctx<'_> {
         select: &ast::Select,
         filtered: bool,
     ) -> Option<(Rc<Table>, Option<usize>)> {
-        if select.with.is_some()
-            || !select.compound.is_empty()
-            || !select.order_by.is_empty()
-            || select.limit.is_some()
-        {
-            return None;
-        }
-        let ast::SelectCore::Select(body) = &select.first else {
-            return None;
-        };
+        let body = super::flatten::lone_body(select)?;
         if (body.distinct.is_some() || body.where_.is_some()) && !filtered
             || !body.group_by.is_empty()
             || body.having.is_some()
