@@ -254,18 +254,7 @@ impl Ctx<'_> {
         in_view: bool,
         list: Option<&[String]>,
     ) -> Option<Inner> {
-        let from = sub.from.as_ref()?;
-        if !from.joins.is_empty() {
-            return None;
-        }
-        let ast::TableOrSubquery::Table {
-            name,
-            alias,
-            indexed: None,
-        } = &from.first
-        else {
-            return None;
-        };
+        let (name, alias) = lone_table(sub)?;
         let tname = name.name.value.as_str();
         if name.schema.is_none() && !in_view && self.names_cte(tname) {
             return None;
@@ -281,7 +270,7 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let own_name = alias.as_ref().map_or(tname, |a| a.value.as_str());
+        let own_name = alias.map_or(tname, |a| a.value.as_str());
         let names = shown_columns(sub, table, own_name, list)?;
         Some(Inner {
             table: table.clone(),
@@ -303,6 +292,22 @@ pub(super) fn lone_body(select: &ast::Select) -> Option<&ast::SelectBody> {
     match &select.first {
         ast::SelectCore::Select(body) => Some(body),
         ast::SelectCore::Values(_) => None,
+    }
+}
+
+/// The one FROM item of `body` when it is a table named without INDEXED BY: its name and
+/// alias.
+pub(super) fn lone_table(
+    body: &ast::SelectBody,
+) -> Option<(&ast::QualifiedName, Option<&ast::Name>)> {
+    let from = body.from.as_ref().filter(|f| f.joins.is_empty())?;
+    match &from.first {
+        ast::TableOrSubquery::Table {
+            name,
+            alias,
+            indexed: None,
+        } => Some((name, alias.as_ref())),
+        _ => None,
     }
 }
 

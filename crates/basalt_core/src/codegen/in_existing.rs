@@ -111,20 +111,12 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let from = body.from.as_ref().filter(|f| f.joins.is_empty())?;
-        let ast::TableOrSubquery::Table {
-            name,
-            alias,
-            indexed: None,
-        } = &from.first
-        else {
-            return None;
-        };
+        let (name, alias) = super::flatten::lone_table(body)?;
         let [ast::ResultColumn::Expr { expr, .. }] = body.columns.as_slice() else {
             return None;
         };
         let tname = &name.name.value;
-        let shown = alias.as_ref().unwrap_or(&name.name);
+        let shown = alias.unwrap_or(&name.name);
         let column_name = match &expr.kind {
             ExprKind::Id(n) => &n.value,
             ExprKind::Qualified {
