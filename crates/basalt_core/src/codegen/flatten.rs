@@ -84,19 +84,19 @@ impl Ctx<'_> {
             );
             items.push((&join.table, left));
         }
-        let names: Vec<String> = items.iter().map(|(t, _)| self.item_name(t)).collect();
+        let names: Vec<&str> = items.iter().map(|(t, _)| item_name(t)).collect();
         let mut terms = Vec::new();
         for (i, (item, left)) in items.iter().enumerate() {
             if *left
                 || names
                     .iter()
-                    .filter(|n| n.eq_ignore_ascii_case(&names[i]))
+                    .filter(|n| n.eq_ignore_ascii_case(names[i]))
                     .count()
                     > 1
             {
                 continue;
             }
-            let Some((flat, wheres)) = self.flatten_item(item, &names[i], core, order_by) else {
+            let Some((flat, wheres)) = self.flatten_item(item, names[i], core, order_by) else {
                 continue;
             };
             if let Some(notes) = self.plan.as_mut() {
@@ -120,20 +120,6 @@ impl Ctx<'_> {
             .iter()
             .position(|f| std::ptr::eq(f.item, item))?;
         Some(self.flattened.remove(at))
-    }
-
-    /// The name the outer query knows `item` by (the ordinary path's source name).
-    fn item_name(&self, item: &ast::TableOrSubquery) -> String {
-        match item {
-            ast::TableOrSubquery::Table { name, alias, .. } => alias
-                .as_ref()
-                .map_or_else(|| name.name.value.clone(), |a| a.value.clone()),
-            ast::TableOrSubquery::Subquery { alias, .. }
-            | ast::TableOrSubquery::Function { alias, .. }
-            | ast::TableOrSubquery::Nested { alias, .. } => {
-                alias.as_ref().map_or(String::new(), |a| a.value.clone())
-            }
-        }
     }
 
     fn flatten_item(
@@ -180,14 +166,14 @@ impl Ctx<'_> {
         if !outer_names_allowed(core, order_by, alias, qualifier, &inner) {
             return None;
         }
-        let mut wheres = Vec::new();
+        let mut parts = Vec::new();
         if let Some(w) = &sub.where_ {
-            let mut parts = Vec::new();
             super::select::split_and(w, &mut parts);
-            for part in parts {
-                wheres.push(qualified(part, alias, &inner)?);
-            }
         }
+        let wheres = parts
+            .into_iter()
+            .map(|part| qualified(part, alias, &inner))
+            .collect::<Option<Vec<_>>>()?;
         let flat = Flattened {
             item,
             table: inner.table,
@@ -198,13 +184,10 @@ impl Ctx<'_> {
         Some((flat, wheres))
     }
 
-    /// The view a FROM item names, where the ordinary path would expand one: no CTE or table of
-    /// that name comes first.
+    /// The view a FROM item names (not a CTE: `flatten_item` asked first), where the ordinary
+    /// path would expand one: no table of that name comes first.
     fn view_item(&self, name: &ast::QualifiedName) -> Option<&crate::catalog::View> {
         let tname = &name.name.value;
-        if name.schema.is_none() && self.names_cte(tname) {
-            return None;
-        }
         let db = self.schema_of(name).ok()?;
         if self.catalog.table_in(db, tname).is_some() {
             return None;
@@ -309,6 +292,17 @@ pub(super) fn lone_table(
         } => Some((name, alias.as_ref())),
         _ => None,
     }
+}
+
+/// The name the outer query knows `item` by (the ordinary path's source name).
+fn item_name(item: &ast::TableOrSubquery) -> &str {
+    let (alias, otherwise) = match item {
+        ast::TableOrSubquery::Table { name, alias, .. } => (alias, name.name.value.as_str()),
+        ast::TableOrSubquery::Subquery { alias, .. }
+        | ast::TableOrSubquery::Function { alias, .. }
+        | ast::TableOrSubquery::Nested { alias, .. } => (alias, ""),
+    };
+    alias.as_ref().map_or(otherwise, |a| a.value.as_str())
 }
 
 /// The body of a subquery with nothing but columns, one FROM item and a WHERE.

@@ -8,9 +8,8 @@
 //!   SQL text alone.
 //! - A shape whose plan Basalt cannot describe truthfully yet (subqueries in FROM, views,
 //!   CTEs, compounds, co-routines, VALUES inside a query, RIGHT and FULL joins, DISTINCT
-//!   aggregates with GROUP BY, INSERT and
-//!   UPDATE/DELETE with WITH, RETURNING or a subquery, and the expression subqueries SQLite
-//!   rewrites: see [`sqlite_rewrites`])
+//!   aggregates with GROUP BY, INSERT, UPDATE/DELETE with WITH, RETURNING or a subquery, and
+//!   the expression subqueries SQLite rewrites: see [`sqlite_rewrites`])
 //!   refuses the whole EXPLAIN QUERY PLAN with `not_supported`: a partial tree would be a
 //!   wrong one.
 //! - An expression subquery (scalar, EXISTS, IN) gets a row `[CORRELATED] SCALAR|LIST
@@ -79,19 +78,16 @@ impl PlanNotes {
                 return notes;
             }
         }
-        if !matches!(stmt, ast::Stmt::Select(_)) {
-            each_expr(stmt, &mut |e| {
-                if subquery_of(e).is_some() || matches!(e.kind, ExprKind::InTable { .. }) {
-                    notes.refuse("UPDATE and DELETE with subqueries");
-                }
-            });
-        }
+        let writes = !matches!(stmt, ast::Stmt::Select(_));
         each_expr(stmt, &mut |e| {
             if matches!(e.kind, ExprKind::InTable { .. }) {
                 // SQLite reads that table's index, or adds a Bloom filter.
                 notes.refuse("IN over a table name");
             }
             if let Some(inner) = subquery_of(e) {
+                if writes {
+                    notes.refuse("UPDATE and DELETE with subqueries");
+                }
                 if let Some(what) = sqlite_rewrites(inner) {
                     notes.refuse(what);
                 }
